@@ -1,0 +1,30 @@
+/**
+ * API keys, as the AWS authorizer and the local gateway both read them. A key
+ * may arrive as `Authorization: Bearer <key>` (what the openai SDK sends) or
+ * as `x-api-key`. Keys themselves are never logged or stored: callers are
+ * named by a short hash of their key.
+ */
+import { createHash } from 'node:crypto';
+
+export type HeaderBag = Readonly<Record<string, string | undefined>>;
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Finds the API key in headers (any letter case), or `undefined`. */
+export function extractApiKey(headers: HeaderBag): string | undefined {
+  let apiKeyHeader: string | undefined;
+  let authorization: string | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'authorization') authorization = value;
+    else if (lower === 'x-api-key') apiKeyHeader = value;
+  }
+  const bearer = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+  const key = bearer ?? apiKeyHeader?.trim();
+  return key === undefined || key === '' ? undefined : key;
+}
+
+/** `key:` and the first 16 hex digits of the key's SHA-256: stable, and useless to an attacker. */
+export function callerIdForKey(key: string): string {
+  return `key:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}

@@ -1,0 +1,177 @@
+/**
+ * Parsing and validation of an OpenAI chat-completions request body into the
+ * provider-neutral {@link ChatRequest}. Everything a caller can get wrong is
+ * reported here as a 400 naming the field, before any provider is called.
+ */
+import { z } from 'zod';
+import { CallerError } from './errors';
+import { formatPath, type Limits } from './policy';
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  readonly role: ChatRole;
+  readonly content: string;
+}
+
+/** A validated request, reduced to what every provider adapter understands. */
+export interface ChatRequest {
+  /** As the caller sent it: `auto`, `tier-N` or a policy model id. */
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  /** What the caller asked for, already checked against `limits.maxTokens`. */
+  readonly maxTokens: number | undefined;
+  readonly temperature: number | undefined;
+  readonly topP: number | undefined;
+  readonly stop: readonly string[] | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
+
+/** Parameters we refuse rather than silently ignore, with what to do instead. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  stream: 'streaming is not supported yet: omit "stream" or set it to false',
+  tools: 'tool calling is not supported yet: remove "tools"',
+  tool_choice: 'tool calling is not supported yet: remove "tool_choice"',
+  functions: 'function calling is not supported: remove "functions"',
+  function_call: 'function calling is not supported: remove "function_call"',
+  logprobs: 'logprobs are not supported: remove "logprobs"',
+  top_logprobs: 'logprobs are not supported: remove "top_logprobs"',
+  audio: 'audio output is not supported: remove "audio"',
+  prediction: 'predicted outputs are not supported: remove "prediction"',
+};
+
+const part = z.looseObject({ type: z.string(), text: z.string().optional() });
+const message = z.looseObject({
+  role: z.enum(ROLES),
+  content: z.union([z.string(), z.array(part)]).nullish(),
+});
+const optionalNumber = (min: number, max: number) => z.number().min(min).max(max).nullish();
+
+const bodySchema = z.looseObject({
+  model: z.string().min(1, 'is required: use "auto", "tier-0".."tier-3" or a model id from GET /v1/models'),
+  messages: z.array(message).min(1, 'must contain at least one message'),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  temperature: optionalNumber(0, 2),
+  top_p: optionalNumber(0, 1),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  n: z.literal(1, 'only n=1 is supported').nullish(),
+  metadata: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
+  response_format: z.looseObject({ type: z.literal('text', 'only {"type":"text"} is supported') }).nullish(),
+});
+
+/** Parses the raw body text; `limits` come from the routing policy. */
+export function parseChatRequest(body: string | undefined, limits: Limits): ChatRequest {
+  return validateChatRequest(parseJsonBody(body, limits), limits);
+}
+
+/** Parses a JSON body, refusing oversize and malformed ones before anything else runs. */
+export function parseJsonBody(body: string | undefined, limits: Limits): unknown {
+  if (body === undefined || body.trim() === '') {
+    throw new CallerError('invalid_json', 'The request body is empty: send a JSON object with "model" and "messages".');
+  }
+  const size = Buffer.byteLength(body, 'utf8');
+  if (size > limits.maxBodyBytes) {
+    throw new CallerError(
+      'request_too_large',
+      `The request body is ${size} bytes; the limit is ${limits.maxBodyBytes} bytes. Send fewer or shorter messages.`,
+    );
+  }
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? ` (${error.message})` : '';
+    throw new CallerError('invalid_json', `The request body is not valid JSON${detail}.`, null, { cause: error });
+  }
+}
+
+export function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new CallerError('invalid_request', 'The request body must be a JSON object with "model" and "messages".');
+  }
+  for (const [param, advice] of Object.entries(UNSUPPORTED)) {
+    const value = (input as Record<string, unknown>)[param];
+    if (value !== undefined && value !== null && value !== false) {
+      throw new CallerError('unsupported_parameter', `"${param}": ${advice}.`, param);
+    }
+  }
+  const parsed = bodySchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = formatPath(issue.path);
+    throw new CallerError('invalid_request', `"${param}" ${describeIssue(issue)}.`, param);
+  }
+  const body = parsed.data;
+  if (body.messages.length > limits.maxMessages) {
+    throw new CallerError(
+      'invalid_request',
+      `"messages" has ${body.messages.length} entries; the limit is ${limits.maxMessages}.`,
+      'messages',
+    );
+  }
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  if (maxTokens !== undefined && maxTokens > limits.maxTokens) {
+    const param = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+    throw new CallerError('invalid_request', `"${param}" is ${maxTokens}; the limit is ${limits.maxTokens}.`, param);
+  }
+  return {
+    model: body.model,
+    messages: body.messages.map((entry, index) => toChatMessage(entry, index)),
+    maxTokens,
+    temperature: body.temperature ?? undefined,
+    topP: body.top_p ?? undefined,
+    stop: typeof body.stop === 'string' ? [body.stop] : (body.stop ?? undefined),
+    metadata: Object.fromEntries(Object.entries(body.metadata ?? {}).map(([key, value]) => [key, String(value)])),
+  };
+}
+
+function toChatMessage(entry: z.output<typeof message>, index: number): ChatMessage {
+  const at = `messages[${index}]`;
+  if (entry.role === 'tool' || entry.role === 'function') {
+    throw new CallerError('unsupported_parameter', `"${at}.role" "${entry.role}" needs tool calling, which is not supported yet.`, `${at}.role`);
+  }
+  if ('tool_calls' in entry && entry.tool_calls != null) {
+    throw new CallerError('unsupported_parameter', `"${at}.tool_calls": tool calling is not supported yet.`, `${at}.tool_calls`);
+  }
+  let content: string;
+  if (typeof entry.content === 'string') {
+    content = entry.content;
+  } else if (Array.isArray(entry.content)) {
+    content = entry.content
+      .map((item, partIndex) => {
+        if (item.type !== 'text' || typeof item.text !== 'string') {
+          const param = `${at}.content[${partIndex}]`;
+          throw new CallerError('unsupported_parameter', `"${param}" is a "${item.type}" part; only text parts are supported.`, param);
+        }
+        return item.text;
+      })
+      .join('\n');
+  } else {
+    content = '';
+  }
+  if (content.trim() === '') {
+    throw new CallerError('invalid_request', `"${at}.content" is empty: every message needs text.`, `${at}.content`);
+  }
+  return { role: entry.role === 'developer' ? 'system' : entry.role, content };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'too_small':
+      return issue.origin === 'array' || issue.origin === 'string' ? issue.message : `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'array' ? `may have at most ${issue.maximum} entries` : `must be at most ${issue.maximum}`;
+    default:
+      return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

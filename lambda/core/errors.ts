@@ -1,0 +1,178 @@
+/**
+ * The error contract.
+ *
+ * Every failure that crosses a module boundary is one of the classes below.
+ * Their `name`s are string literals because minifiers rename classes, and
+ * because the same names appear in the Step Functions Retry/Catch lists:
+ * import the constants, never retype them.
+ *
+ * What a failure means for routing is decided in exactly one function,
+ * {@link fallbackAction}; how it is shown to a caller is decided in exactly one
+ * function, `toHttpError` in `http-errors.ts`.
+ */
+import type { TokenUsage } from './usage';
+
+/** Why an attempt at a provider failed, as far as routing cares. */
+export const PROVIDER_FAILURE_KINDS = [
+  'throttled',
+  'unavailable',
+  'timeout',
+  'connection',
+  'malformed_response',
+  'context_length',
+  'content_filter',
+  'provider_auth',
+  'rejected',
+] as const;
+export type ProviderFailureKind = (typeof PROVIDER_FAILURE_KINDS)[number];
+
+/** Error names by failure kind: the strings Step Functions matches on. */
+export const PROVIDER_ERROR_NAMES = {
+  throttled: 'Switchyard.ProviderThrottled',
+  unavailable: 'Switchyard.ProviderUnavailable',
+  timeout: 'Switchyard.ProviderTimeout',
+  connection: 'Switchyard.ProviderConnection',
+  malformed_response: 'Switchyard.ProviderMalformedResponse',
+  context_length: 'Switchyard.ContextLengthExceeded',
+  content_filter: 'Switchyard.ContentFiltered',
+  provider_auth: 'Switchyard.ProviderAuth',
+  rejected: 'Switchyard.ProviderRejected',
+} as const satisfies Record<ProviderFailureKind, `Switchyard.${string}`>;
+export type ProviderErrorName = (typeof PROVIDER_ERROR_NAMES)[ProviderFailureKind];
+
+export interface ProviderErrorDetails {
+  /** Provider id from the policy, e.g. `bedrock`, `openai`. */
+  readonly provider: string;
+  /** Model id from the policy, e.g. `bedrock/amazon.nova-lite-v1:0`. */
+  readonly model: string;
+  /** HTTP status the provider answered with, when there was an answer. */
+  readonly status?: number;
+  /** How long the provider asked us to wait, from `retry-after` or similar. */
+  readonly retryAfterMs?: number;
+  /** Tokens the failed attempt consumed, so the ledger can charge them. */
+  readonly usage?: TokenUsage;
+  readonly cause?: unknown;
+}
+
+/**
+ * A provider call failed. `kind` says why; the message is for operators and
+ * never contains prompt text or credentials.
+ */
+export class ProviderError extends Error {
+  override readonly name: ProviderErrorName;
+  readonly kind: ProviderFailureKind;
+  readonly provider: string;
+  readonly model: string;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly usage: TokenUsage | undefined;
+
+  constructor(kind: ProviderFailureKind, message: string, details: ProviderErrorDetails) {
+    super(message, { cause: details.cause });
+    this.name = PROVIDER_ERROR_NAMES[kind];
+    this.kind = kind;
+    this.provider = details.provider;
+    this.model = details.model;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+    this.usage = details.usage;
+  }
+}
+
+/** The caller's request cannot be served as sent. Never retried, never falls back. */
+export type CallerErrorCode =
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'unsupported_parameter'
+  | 'model_not_found'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'request_too_large'
+  | 'missing_api_key'
+  | 'invalid_api_key';
+
+const CALLER_ERROR_STATUS = {
+  invalid_json: 400,
+  invalid_request: 400,
+  unsupported_parameter: 400,
+  model_not_found: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  request_too_large: 413,
+  missing_api_key: 401,
+  invalid_api_key: 401,
+} as const satisfies Record<CallerErrorCode, number>;
+
+/**
+ * A 4xx: the message must say what was wrong and how to fix it, because it is
+ * shown to the caller verbatim. `param` names the offending field, OpenAI-style
+ * (`messages[2].role`).
+ */
+export class CallerError extends Error {
+  override readonly name = 'Switchyard.CallerError' as const;
+  readonly status: number;
+
+  constructor(
+    readonly code: CallerErrorCode,
+    message: string,
+    readonly param: string | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.status = CALLER_ERROR_STATUS[code];
+  }
+}
+
+/** One failed attempt, as reported to the caller when a whole chain fails. */
+export interface FailedAttemptSummary {
+  readonly model: string;
+  readonly error: ProviderFailureKind | 'deadline';
+  readonly latencyMs: number;
+}
+
+/** Every candidate of the chain failed (502), or the deadline ran out first (504). */
+export class ChainFailedError extends Error {
+  override readonly name = 'Switchyard.ChainFailed' as const;
+
+  constructor(
+    message: string,
+    readonly attempts: readonly FailedAttemptSummary[],
+    readonly deadlineExceeded: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The routing policy or runtime configuration is invalid. Raised at start-up only. */
+export class ConfigError extends Error {
+  override readonly name = 'Switchyard.ConfigError' as const;
+}
+
+/**
+ * What the router does after a failed attempt:
+ * - `retry`: a transient fault; the same candidate may succeed on a retry, then the next one;
+ * - `next`: this candidate will not succeed now; try the next one;
+ * - `next-larger-context`: skip to a candidate with a larger context window;
+ * - `stop`: the request itself is at fault (or we cannot tell); answer the caller now.
+ */
+export type FallbackAction = 'retry' | 'next' | 'next-larger-context' | 'stop';
+
+export function fallbackAction(error: unknown): FallbackAction {
+  if (!(error instanceof ProviderError)) return 'stop';
+  switch (error.kind) {
+    case 'throttled':
+    case 'unavailable':
+    case 'timeout':
+    case 'connection':
+    case 'malformed_response':
+      return 'retry';
+    case 'content_filter':
+    case 'provider_auth':
+      return 'next';
+    case 'context_length':
+      return 'next-larger-context';
+    case 'rejected':
+      return 'stop';
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The gateway core: one function from a plain request to a plain response.
+ * The Lambda handler and the local server are thin adapters around it, so the
+ * whole API is testable in-process without AWS or a socket.
+ */
+import type { HeaderBag } from './auth';
+import { runChain, type ChainClock } from './chain';
+import { parseChatRequest, parseJsonBody, validateChatRequest } from './chat-request';
+import { CallerError } from './errors';
+import { toHttpError } from './http-errors';
+import type { AttemptRecord, Ledger } from './ledger';
+import { formatUsd } from './money';
+import type { Policy } from './policy';
+import type { Completion, ProviderRegistry } from './provider';
+import { decideRoute, describeDecision, VIRTUAL_MODELS, type RoutingDecision } from './routing';
+import { promptTokens } from './usage';
+
+export interface GatewayRequest {
+  /** Unique per request; API Gateway's request id in AWS. */
+  readonly requestId: string;
+  readonly method: string;
+  /** Path below the stage, e.g. `/chat/completions`. */
+  readonly path: string;
+  readonly headers: HeaderBag;
+  readonly body: string | undefined;
+  /** Who pays: `key:<hash>` or an IAM principal ARN. */
+  readonly callerId: string;
+  /** Epoch milliseconds by which the response must be sent. */
+  readonly deadline: number;
+}
+
+/** What the handler needs for metrics; never serialised to the caller. */
+export interface RequestSummary {
+  readonly endpoint: string;
+  readonly status: number;
+  readonly tier: string | null;
+  readonly model: string | null;
+  readonly attempts: number;
+  readonly costNanoUsd: bigint;
+  readonly simulated: boolean;
+  readonly failures: readonly string[];
+}
+
+export interface GatewayResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly summary: RequestSummary;
+}
+
+/** The logging the core needs; Powertools' Logger satisfies it. */
+export interface Log {
+  info(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+export interface GatewayDependencies {
+  readonly policy: Policy;
+  readonly providers: ProviderRegistry;
+  readonly ledger: Ledger;
+  readonly clock: ChainClock;
+  readonly log: Log;
+}
+
+export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
+
+type EndpointHandler = (request: GatewayRequest) => Promise<GatewayResponse>;
+
+export function createGateway(dependencies: GatewayDependencies): Gateway {
+  const { policy, providers, ledger, clock, log } = dependencies;
+  const startedAtSeconds = Math.floor(clock.now() / 1000);
+
+  const chatCompletions: EndpointHandler = async (request) => {
+    const chat = parseChatRequest(request.body, policy.limits);
+    const decision = decideRoute(chat, signalsOf(request), policy);
+    const result = await runChain(chat, decision, request, { policy, providers, clock });
+    await persist(result.records, request.requestId);
+    const attemptHeaders = describeAttempts(decision, result.records);
+    if (!result.ok) return failure(request, 'chat', result.error, attemptHeaders, result.records);
+    const headers: Record<string, string> = { ...attemptHeaders, 'x-switchyard-model': result.model.id, 'x-switchyard-provider': result.model.provider };
+    if (result.completion.simulated) headers['x-switchyard-simulated'] = 'true';
+    return {
+      status: 200,
+      headers: withBaseHeaders(request, headers),
+      body: JSON.stringify(chatCompletion(request.requestId, result.model.id, result.completion, clock.now())),
+      summary: summarise('chat', 200, attemptHeaders['x-switchyard-tier']!, result.records, result.model.id),
+    };
+  };
+
+  const route: EndpointHandler = async (request) => {
+    const chat = validateChatRequest(parseJsonBody(request.body, policy.limits), policy.limits);
+    const decision = decideRoute(chat, signalsOf(request), policy);
+    return json(request, 'route', 200, describeDecision(decision), describeAttempts(decision, []));
+  };
+
+  const models: EndpointHandler = async (request) => {
+    const data = [
+      ...VIRTUAL_MODELS.map((id) => ({ id, object: 'model', created: startedAtSeconds, owned_by: 'switchyard' })),
+      ...[...policy.models.values()].map((model) => ({
+        id: model.id,
+        object: 'model',
+        created: startedAtSeconds,
+        owned_by: model.provider,
+      })),
+    ];
+    return json(request, 'models', 200, { object: 'list', data });
+  };
+
+  const endpoints: Readonly<Record<string, { readonly method: string; readonly handle: EndpointHandler }>> = {
+    '/chat/completions': { method: 'POST', handle: chatCompletions },
+    '/route': { method: 'POST', handle: route },
+    '/models': { method: 'GET', handle: models },
+  };
+
+  async function persist(records: readonly AttemptRecord[], requestId: string): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await ledger.record(records);
+    } catch (error) {
+      // The answer is already paid for: return it, and leave a complete copy of
+      // the records (no prompt text) in the log so the ledger can be replayed.
+      log.error('ledger write failed', { requestId, records: records.map(serialisable), error: String(error) });
+    }
+  }
+
+  function failure(
+    request: GatewayRequest,
+    endpoint: string,
+    error: unknown,
+    headers: Record<string, string> = {},
+    records: readonly AttemptRecord[] = [],
+  ): GatewayResponse {
+    const http = toHttpError(error, request.requestId);
+    if (http.status >= 500) log.error('request failed', { requestId: request.requestId, error: describeError(error) });
+    const summary = summarise(endpoint, http.status, headers['x-switchyard-tier'] ?? null, records, null);
+    return { status: http.status, headers: withBaseHeaders(request, headers), body: JSON.stringify(http.body), summary };
+  }
+
+  function json(
+    request: GatewayRequest,
+    endpoint: string,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): GatewayResponse {
+    return {
+      status,
+      headers: withBaseHeaders(request, headers),
+      body: JSON.stringify(body),
+      summary: summarise(endpoint, status, null, [], null),
+    };
+  }
+
+  return async (request) => {
+    const endpoint = endpoints[request.path];
+    try {
+      if (!endpoint) {
+        throw new CallerError(
+          'not_found',
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, GET /v1/models or POST /v1/route.`,
+        );
+      }
+      if (request.method !== endpoint.method) {
+        throw new CallerError('method_not_allowed', `${request.path} accepts ${endpoint.method}, not ${request.method}.`);
+      }
+      return await endpoint.handle(request);
+    } catch (error) {
+      return failure(request, endpoint ? request.path.slice(1) : 'unknown', error);
+    }
+  };
+}
+
+function signalsOf(request: GatewayRequest) {
+  return {
+    tierHeader: request.headers['x-switchyard-tier'],
+    routeHeader: request.headers['x-switchyard-route'],
+    callerId: request.callerId,
+  };
+}
+
+function withBaseHeaders(request: GatewayRequest, headers: Record<string, string>): Record<string, string> {
+  return { 'content-type': 'application/json', 'x-switchyard-request-id': request.requestId, ...headers };
+}
+
+/** Headers that explain the decision and what it cost, on success and failure alike. */
+function describeAttempts(decision: RoutingDecision, records: readonly AttemptRecord[]): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-switchyard-tier': decision.tier === null ? 'passthrough' : String(decision.tier),
+    'x-switchyard-tier-reasons': headerSafe(decision.reasons.join('; ')),
+  };
+  if (records.length > 0) {
+    headers['x-switchyard-attempts'] = String(records.length);
+    headers['x-switchyard-fallback-path'] = records.map((record) => record.model).join(',');
+    headers['x-switchyard-cost-usd'] = formatUsd(records.reduce((sum, record) => sum + record.costNanoUsd, 0n));
+  }
+  return headers;
+}
+
+function summarise(
+  endpoint: string,
+  status: number,
+  tier: string | null,
+  records: readonly AttemptRecord[],
+  model: string | null,
+): RequestSummary {
+  return {
+    endpoint,
+    status,
+    tier,
+    model,
+    attempts: records.length,
+    costNanoUsd: records.reduce((sum, record) => sum + record.costNanoUsd, 0n),
+    simulated: records.some((record) => record.simulated),
+    failures: records.filter((record) => record.outcome !== 'success').map((record) => record.outcome),
+  };
+}
+
+function chatCompletion(requestId: string, model: string, completion: Completion, nowMs: number) {
+  const prompt = promptTokens(completion.usage);
+  return {
+    id: `chatcmpl-${requestId}`,
+    object: 'chat.completion',
+    created: Math.floor(nowMs / 1000),
+    model,
+    system_fingerprint: completion.simulated ? 'switchyard-simulated' : 'switchyard',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: completion.content, refusal: null },
+        finish_reason: completion.finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion.usage.output,
+      total_tokens: prompt + completion.usage.output,
+      prompt_tokens_details: { cached_tokens: completion.usage.cacheRead },
+    },
+  };
+}
+
+export function serialisable(record: AttemptRecord): Record<string, unknown> {
+  return { ...record, costNanoUsd: String(record.costNanoUsd), flagshipCostNanoUsd: String(record.flagshipCostNanoUsd) };
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { name: error.name, message: error.message } : { value: String(error) };
+}
+
+/** Header values must be printable ASCII; reasons are capped to keep headers small. */
+function headerSafe(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, ' ');
+  return clean.length > 512 ? `${clean.slice(0, 509)}...` : clean;
+}

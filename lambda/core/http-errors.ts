@@ -1,0 +1,56 @@
+/**
+ * The only place where an error becomes an HTTP answer, in OpenAI's error
+ * envelope so that every OpenAI client surfaces it properly. Caller errors say
+ * what to fix; server errors say nothing internal and give the request id.
+ */
+import { CallerError, ChainFailedError, ProviderError, type FailedAttemptSummary } from './errors';
+
+export interface OpenAiErrorBody {
+  readonly error: {
+    readonly message: string;
+    readonly type: string;
+    readonly param: string | null;
+    readonly code: string | null;
+    /** Switchyard's addition on 502/504: what each attempt ran into. */
+    readonly attempts?: readonly FailedAttemptSummary[];
+  };
+}
+
+export interface HttpError {
+  readonly status: number;
+  readonly body: OpenAiErrorBody;
+}
+
+export function toHttpError(error: unknown, requestId: string): HttpError {
+  if (error instanceof CallerError) {
+    const type = error.status === 401 ? 'authentication_error' : 'invalid_request_error';
+    return envelope(error.status, error.message, type, error.param, error.code);
+  }
+  if (error instanceof ProviderError && error.kind === 'rejected') {
+    return envelope(
+      400,
+      `${error.model} rejected the request (HTTP ${error.status ?? 400}): ${error.message}`,
+      'invalid_request_error',
+      null,
+      'provider_rejected',
+    );
+  }
+  if (error instanceof ChainFailedError) {
+    const status = error.deadlineExceeded ? 504 : 502;
+    const code = error.deadlineExceeded ? 'deadline_exceeded' : 'all_candidates_failed';
+    const tried = error.attempts.map((attempt) => `${attempt.model}: ${attempt.error}`).join('; ');
+    const message = `${error.message} Attempts: ${tried || 'none'}. Request id: ${requestId}.`;
+    return { status, body: { error: { message, type: 'upstream_error', param: null, code, attempts: error.attempts } } };
+  }
+  return envelope(
+    500,
+    `Switchyard hit an internal error. Quote request id ${requestId} when reporting it.`,
+    'api_error',
+    null,
+    'internal_error',
+  );
+}
+
+function envelope(status: number, message: string, type: string, param: string | null, code: string | null): HttpError {
+  return { status, body: { error: { message, type, param, code } } };
+}

@@ -1,0 +1,36 @@
+/**
+ * The cost ledger: one record per attempt at a provider, written exactly once
+ * (writers are idempotent on request id + attempt number).
+ */
+import type { ProviderFailureKind } from './errors';
+import type { NanoUsd } from './money';
+import type { Tier } from './policy';
+import type { TokenUsage } from './usage';
+
+export type AttemptOutcome = 'success' | ProviderFailureKind | 'aborted';
+
+export interface AttemptRecord {
+  readonly requestId: string;
+  /** 1-based position of the attempt within the request. */
+  readonly attempt: number;
+  /** ISO-8601 time the attempt started. */
+  readonly startedAt: string;
+  readonly callerId: string;
+  /** `null` when the caller named a model and no tier was chosen. */
+  readonly tier: Tier | null;
+  readonly route: string | null;
+  readonly provider: string;
+  readonly model: string;
+  readonly usage: TokenUsage;
+  readonly costNanoUsd: NanoUsd;
+  /** What the same tokens would have cost on the policy's flagship model. */
+  readonly flagshipCostNanoUsd: NanoUsd;
+  readonly latencyMs: number;
+  readonly outcome: AttemptOutcome;
+  readonly simulated: boolean;
+}
+
+export interface Ledger {
+  /** Persists the records; safe to call again with the same records. */
+  record(records: readonly AttemptRecord[]): Promise<void>;
+}

@@ -1,0 +1,57 @@
+/**
+ * Money is integer nano-USD (1e-9 USD) held in `bigint`. No floating point
+ * touches a price or a cost anywhere in Switchyard.
+ */
+import type { TokenUsage } from './usage';
+
+export type NanoUsd = bigint;
+
+const NANO_DIGITS = 9;
+const NANO_PER_USD = 10n ** BigInt(NANO_DIGITS);
+const TOKENS_PER_PRICE_UNIT = 1_000_000n;
+const USD_DECIMAL = /^(0|[1-9]\d{0,8})(?:\.(\d{1,9}))?$/;
+
+/**
+ * Parses a non-negative USD amount written as a decimal string ("0.035",
+ * "15", "0.01875") into nano-USD exactly. More than nine decimals would not be
+ * exact, so they are refused rather than rounded.
+ */
+export function parseUsd(text: string): NanoUsd {
+  const match = USD_DECIMAL.exec(text);
+  if (!match) {
+    throw new RangeError(`"${text}" is not a USD amount: write a decimal like "0.035" with at most 9 decimals`);
+  }
+  const [, whole, fraction = ''] = match;
+  return BigInt(whole!) * NANO_PER_USD + BigInt(fraction.padEnd(NANO_DIGITS, '0'));
+}
+
+/** Formats nano-USD as an exact decimal string with nine decimals: 12345n -> "0.000012345". */
+export function formatUsd(nano: NanoUsd): string {
+  const sign = nano < 0n ? '-' : '';
+  const magnitude = nano < 0n ? -nano : nano;
+  const whole = magnitude / NANO_PER_USD;
+  const fraction = (magnitude % NANO_PER_USD).toString().padStart(NANO_DIGITS, '0');
+  return `${sign}${whole}.${fraction}`;
+}
+
+/** List prices of one model in nano-USD per million tokens. */
+export interface ModelPrice {
+  readonly input: NanoUsd;
+  readonly output: NanoUsd;
+  readonly cacheRead: NanoUsd;
+  readonly cacheWrite: NanoUsd;
+}
+
+/**
+ * The cost of one attempt. Each part is priced exactly and the sum is divided
+ * once, rounding half up to a whole nano-USD, so the rounding error is below
+ * half a nano-USD per attempt and never accumulates across parts.
+ */
+export function costOf(usage: TokenUsage, price: ModelPrice): NanoUsd {
+  const scaled =
+    BigInt(usage.input) * price.input +
+    BigInt(usage.output) * price.output +
+    BigInt(usage.cacheRead) * price.cacheRead +
+    BigInt(usage.cacheWrite) * price.cacheWrite;
+  return (scaled + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT;
+}

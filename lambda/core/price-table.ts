@@ -1,0 +1,49 @@
+/**
+ * List prices, USD per million tokens, exactly as the providers publish them.
+ * No markup is ever added. Each row says where and when it was read; update
+ * the row (and its `asOf`) when a provider changes a price. Keys are policy
+ * model ids (`<provider>/<provider model id>`).
+ */
+export interface PriceRow {
+  readonly input: string;
+  readonly output: string;
+  /** Cached input read; defaults to `input` when the provider has no discount. */
+  readonly cacheRead?: string;
+  /** Cache write (prompt caching, 5-minute TTL); defaults to `input`. */
+  readonly cacheWrite?: string;
+  readonly source: string;
+  readonly asOf: string;
+}
+
+const BEDROCK = 'https://aws.amazon.com/bedrock/pricing/ (AWS Price List API, us-east-1 on-demand)';
+const ANTHROPIC = 'https://platform.claude.com/docs/en/about-claude/pricing (Bedrock global profiles bill at these prices)';
+const OPENAI = 'https://platform.openai.com/docs/pricing';
+const GEMINI = 'https://ai.google.dev/gemini-api/docs/pricing (prompts up to 200k tokens)';
+
+export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
+  'bedrock/amazon.nova-micro-v1:0': { input: '0.035', output: '0.14', cacheRead: '0.00875', source: BEDROCK, asOf: '2026-09-01' },
+  'bedrock/amazon.nova-lite-v1:0': { input: '0.06', output: '0.24', cacheRead: '0.015', source: BEDROCK, asOf: '2026-09-01' },
+  'bedrock/amazon.nova-pro-v1:0': { input: '0.8', output: '3.2', cacheRead: '0.2', source: BEDROCK, asOf: '2026-09-01' },
+  'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0': {
+    input: '1',
+    output: '5',
+    cacheRead: '0.1',
+    cacheWrite: '1.25',
+    source: ANTHROPIC,
+    asOf: '2026-11-27',
+  },
+  'bedrock/global.anthropic.claude-opus-4-5-20251101-v1:0': {
+    input: '5',
+    output: '25',
+    cacheRead: '0.5',
+    cacheWrite: '6.25',
+    source: ANTHROPIC,
+    asOf: '2026-11-27',
+  },
+  'openai/gpt-4.1-mini': { input: '0.4', output: '1.6', cacheRead: '0.1', source: OPENAI, asOf: '2026-09-24' },
+  'openai/gpt-5-mini': { input: '0.25', output: '2', cacheRead: '0.025', source: OPENAI, asOf: '2026-09-24' },
+  'openai/gpt-5': { input: '1.25', output: '10', cacheRead: '0.125', source: OPENAI, asOf: '2026-09-24' },
+  'google/gemini-2.5-flash-lite': { input: '0.1', output: '0.4', cacheRead: '0.01', source: GEMINI, asOf: '2026-09-20' },
+  'google/gemini-2.5-flash': { input: '0.3', output: '2.5', cacheRead: '0.03', source: GEMINI, asOf: '2026-09-20' },
+  'google/gemini-2.5-pro': { input: '1.25', output: '10', cacheRead: '0.125', source: GEMINI, asOf: '2026-09-20' },
+};

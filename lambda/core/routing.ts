@@ -1,0 +1,131 @@
+/**
+ * Which tier, and which ordered chain of models, serves a request. Signals in
+ * order of strength: a model named by id, an explicit tier, a named route, the
+ * caller's default, then the prompt classifier. Every decision carries reasons.
+ */
+import type { ChatRequest } from './chat-request';
+import { classifyPrompt, estimateTokens, type PromptClassifier } from './classifier';
+import { CallerError } from './errors';
+import { costOf, formatUsd, type NanoUsd } from './money';
+import { TIERS, type ModelSpec, type Policy, type Tier } from './policy';
+
+export type DecisionSource = 'model' | 'explicit' | 'route' | 'caller' | 'classifier';
+
+export interface RoutingSignals {
+  /** Value of the `x-switchyard-tier` header. */
+  readonly tierHeader: string | undefined;
+  /** Value of the `x-switchyard-route` header. */
+  readonly routeHeader: string | undefined;
+  readonly callerId: string;
+}
+
+export interface RoutingDecision {
+  /** `null` when the caller named a model: no tier was chosen. */
+  readonly tier: Tier | null;
+  readonly source: DecisionSource;
+  readonly reasons: readonly string[];
+  readonly route: string | null;
+  /** Candidates in the order they will be tried. */
+  readonly chain: readonly ModelSpec[];
+  readonly inputTokenEstimate: number;
+  /** The output budget sent to providers (clamped per model on each call). */
+  readonly maxTokens: number;
+}
+
+export const VIRTUAL_MODELS = ['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3'] as const;
+const TIER_TEXT = /^[0-3]$/;
+
+export function decideRoute(
+  request: ChatRequest,
+  signals: RoutingSignals,
+  policy: Policy,
+  classify: PromptClassifier = classifyPrompt,
+): RoutingDecision {
+  const inputTokenEstimate = estimateTokens(request.messages);
+  const maxTokens = request.maxTokens ?? policy.limits.defaultMaxTokens;
+  const decide = (tier: Tier | null, source: DecisionSource, reasons: readonly string[], route: string | null = null) => ({
+    tier,
+    source,
+    reasons,
+    route,
+    chain: tier === null ? [] : policy.tiers[tier],
+    inputTokenEstimate,
+    maxTokens,
+  });
+
+  const named = policy.models.get(request.model);
+  if (named) {
+    return { ...decide(null, 'model', [`model "${named.id}" requested by name`]), chain: [named] };
+  }
+  if (!(VIRTUAL_MODELS as readonly string[]).includes(request.model)) {
+    const valid = [...VIRTUAL_MODELS, ...policy.models.keys()].join(', ');
+    throw new CallerError(
+      'model_not_found',
+      `The model "${request.model}" does not exist on this gateway. Valid models: ${valid}.`,
+      'model',
+    );
+  }
+  if (request.model !== 'auto') {
+    return decide(Number(request.model.slice(-1)) as Tier, 'explicit', [`model "${request.model}" requested`]);
+  }
+  if (signals.tierHeader !== undefined) {
+    return decide(parseTier(signals.tierHeader, 'x-switchyard-tier header'), 'explicit', ['x-switchyard-tier header']);
+  }
+  const metadataTier = request.metadata['tier'];
+  if (metadataTier !== undefined) {
+    return decide(parseTier(metadataTier, 'metadata.tier'), 'explicit', ['metadata.tier']);
+  }
+  if (signals.routeHeader !== undefined) {
+    const route = policy.routes[signals.routeHeader];
+    if (!route) {
+      const names = Object.keys(policy.routes);
+      throw new CallerError(
+        'invalid_request',
+        `The route "${signals.routeHeader}" in x-switchyard-route is not configured. Configured routes: ${names.join(', ') || 'none'}.`,
+        'x-switchyard-route',
+      );
+    }
+    return decide(route.tier, 'route', [`route "${signals.routeHeader}"`], signals.routeHeader);
+  }
+  const caller = policy.callers[signals.callerId];
+  if (caller) return decide(caller.defaultTier, 'caller', [`default tier of caller ${signals.callerId}`]);
+  const verdict = classify({ messages: request.messages, maxTokens: request.maxTokens });
+  return decide(verdict.tier, 'classifier', verdict.reasons);
+}
+
+function parseTier(text: string, where: string): Tier {
+  const trimmed = text.trim();
+  if (!TIER_TEXT.test(trimmed)) {
+    throw new CallerError('invalid_request', `The ${where} is "${text}"; it must be 0, 1, 2 or 3.`, where);
+  }
+  return TIERS[Number(trimmed)]!;
+}
+
+/** The most a call to `model` can cost for this decision: its input plus the whole output budget. */
+export function worstCaseCost(model: ModelSpec, decision: Pick<RoutingDecision, 'inputTokenEstimate' | 'maxTokens'>): NanoUsd {
+  return costOf(
+    { input: decision.inputTokenEstimate, output: Math.min(decision.maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 },
+    model.price,
+  );
+}
+
+/** The body of `POST /route`: the decision, explained, without calling a model. */
+export function describeDecision(decision: RoutingDecision) {
+  return {
+    object: 'switchyard.route',
+    tier: decision.tier,
+    source: decision.source,
+    reasons: decision.reasons,
+    route: decision.route,
+    input_tokens_estimate: decision.inputTokenEstimate,
+    max_tokens: decision.maxTokens,
+    chain: decision.chain.map((model) => ({
+      model: model.id,
+      provider: model.provider,
+      context_window: model.contextWindow,
+      max_output_tokens: model.maxOutputTokens,
+      estimated_max_cost_usd: formatUsd(worstCaseCost(model, decision)),
+    })),
+    estimated_max_cost_usd: decision.chain.length > 0 ? formatUsd(worstCaseCost(decision.chain[0]!, decision)) : null,
+  };
+}

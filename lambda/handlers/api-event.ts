@@ -1,0 +1,43 @@
+/**
+ * Translation between API Gateway's proxy event and the gateway core's plain
+ * request and response.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { GatewayRequest, GatewayResponse } from '../core/gateway';
+
+/** Time kept back from the deadline to write the ledger and send the answer. */
+export const RESPONSE_RESERVE_MS = 1500;
+
+export function toGatewayRequest(
+  event: APIGatewayProxyEvent,
+  remainingMs: number,
+  requestTimeoutMs: number,
+  now = Date.now(),
+): GatewayRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const body =
+    event.body === null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return {
+    requestId: event.requestContext.requestId,
+    method: event.httpMethod,
+    path: event.resource,
+    headers,
+    body,
+    callerId: callerIdOf(event),
+    deadline: now + Math.min(remainingMs, requestTimeoutMs) - RESPONSE_RESERVE_MS,
+  };
+}
+
+/** The authorizer's principal (API-key mode) or the signing IAM principal (IAM mode). */
+function callerIdOf(event: APIGatewayProxyEvent): string {
+  const principal = event.requestContext.authorizer?.['principalId'];
+  if (typeof principal === 'string' && principal !== '') return principal;
+  return event.requestContext.identity?.userArn ?? 'anonymous';
+}
+
+export function toProxyResult(response: Pick<GatewayResponse, 'status' | 'headers' | 'body'>): APIGatewayProxyResult {
+  return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+}

@@ -1,0 +1,51 @@
+/**
+ * The router's environment, read once and validated at cold start. The CDK
+ * construct is the only writer of these variables.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { loadPolicy, type Policy } from '../core/policy';
+
+const environmentSchema = z.object({
+  LEDGER_TABLE_NAME: z.string().min(1),
+  LEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  PROVIDER_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  POLICY_FILE: z.string().min(1).default(join(__dirname, 'policy.json')),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(29_000),
+});
+
+export interface RuntimeConfig {
+  readonly ledgerTableName: string;
+  readonly ledgerRetentionDays: number;
+  readonly providerSecretArn: string | undefined;
+  readonly requestTimeoutMs: number;
+  readonly policy: Policy;
+}
+
+export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid router environment: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  return {
+    ledgerTableName: env.LEDGER_TABLE_NAME,
+    ledgerRetentionDays: env.LEDGER_RETENTION_DAYS,
+    providerSecretArn: env.PROVIDER_SECRET_ARN,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    policy: readPolicyFile(env.POLICY_FILE),
+  };
+}
+
+export function readPolicyFile(path: string): Policy {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read the routing policy ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return loadPolicy(document, path);
+}

@@ -1,0 +1,159 @@
+/**
+ * The local gateway: the Lambda's own handler behind a local HTTP server, an
+ * embedded DynamoDB for the ledger, and real providers where credentials are
+ * present, the mock provider (labelled simulated) where they are not.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createDynamoLedger } from '../adapters/dynamodb-ledger';
+import { createGateway } from '../core/gateway';
+import type { Policy, ProviderConfig } from '../core/policy';
+import { createRouterHandler } from '../handlers/create-router-handler';
+import { readPolicyFile } from '../handlers/runtime-config';
+import { createProviderRegistry } from '../providers/registry';
+import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from './dynalite';
+import { createLocalServer } from './http-server';
+
+export const DEFAULT_POLICY_FILE = join(__dirname, '..', 'policy', 'default-policy.json');
+export const LEDGER_TABLE_NAME = 'switchyard-ledger';
+
+/** `auto`: simulate each provider whose credentials are missing. */
+export type SimulationChoice = 'auto' | 'all' | 'none' | readonly string[];
+
+export interface LocalGatewayOptions {
+  /** @default 8787; 0 picks a free port */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** A resolved policy, or the path of a policy file. @default the bundled default policy */
+  readonly policy?: Policy | string;
+  /** Accept only these API keys. @default any key, which then names its caller */
+  readonly allowedKeys?: readonly string[];
+  /** @default 'auto' */
+  readonly simulate?: SimulationChoice;
+  /** Where provider keys and AWS credentials are looked up. @default process.env */
+  readonly environment?: NodeJS.ProcessEnv;
+  /** Keep the ledger on disk here. @default in memory */
+  readonly dataDir?: string;
+  /** API Gateway's integration timeout to emulate. @default 29000 */
+  readonly requestTimeoutMs?: number;
+  /** Latency of simulated providers. @default 0 */
+  readonly simulatedLatencyMs?: number;
+  /** Send Bedrock calls here (a local Bedrock-speaking server). */
+  readonly bedrockEndpoint?: string;
+  readonly accessLog?: (line: string) => void;
+}
+
+export interface ProviderStatus {
+  readonly provider: string;
+  readonly kind: ProviderConfig['kind'];
+  readonly simulated: boolean;
+  readonly why: string;
+}
+
+export interface LocalGateway {
+  /** Base URL for OpenAI clients, ending in `/v1`. */
+  readonly baseUrl: string;
+  readonly policy: Policy;
+  readonly providers: readonly ProviderStatus[];
+  readonly dynamo: EmbeddedDynamo;
+  readonly ledgerTableName: string;
+  close(): Promise<void>;
+}
+
+const AWS_CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+];
+
+export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
+  const environment = options.environment ?? process.env;
+  const policy =
+    typeof options.policy === 'object' ? options.policy : readPolicyFile(options.policy ?? DEFAULT_POLICY_FILE);
+  const providers = decideSimulation(policy.providers, options.simulate ?? 'auto', environment);
+  const requestTimeoutMs = options.requestTimeoutMs ?? 29_000;
+
+  const dynamo = await startEmbeddedDynamo(options.dataDir ? { dataDir: options.dataDir } : {});
+  await ensureLedgerTable(dynamo.client, LEDGER_TABLE_NAME);
+
+  // Locally, metrics would only clutter the console; CloudWatch is not there to read them.
+  process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
+  const logger = new Logger({ serviceName: 'switchyard-local', logLevel: 'WARN' });
+  const gateway = createGateway({
+    policy,
+    providers: createProviderRegistry(policy.providers, {
+      simulate: new Set(providers.filter((status) => status.simulated).map((status) => status.provider)),
+      apiKeys: environment,
+      ...(options.bedrockEndpoint ? { bedrockEndpoint: options.bedrockEndpoint } : {}),
+      simulatedLatencyMs: options.simulatedLatencyMs ?? 0,
+    }),
+    ledger: createDynamoLedger({ client: dynamo.client, tableName: LEDGER_TABLE_NAME }),
+    clock: Date,
+    log: logger,
+  });
+  const handler = createRouterHandler({
+    start: async () => ({ gateway, requestTimeoutMs }),
+    logger,
+    metrics: new Metrics({ namespace: 'Switchyard', serviceName: 'router-local' }),
+  });
+
+  const server = createLocalServer({
+    handler,
+    lambdaTimeoutMs: requestTimeoutMs + 1000,
+    ...(options.allowedKeys ? { allowedKeys: new Set(options.allowedKeys) } : {}),
+    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await dynamo.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    baseUrl: `http://${host}:${address.port}/v1`,
+    policy,
+    providers,
+    dynamo,
+    ledgerTableName: LEDGER_TABLE_NAME,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dynamo.close();
+    },
+  };
+}
+
+export function decideSimulation(
+  providers: Readonly<Record<string, ProviderConfig>>,
+  choice: SimulationChoice,
+  environment: NodeJS.ProcessEnv,
+): ProviderStatus[] {
+  return Object.entries(providers).map(([provider, config]): ProviderStatus => {
+    const status = (simulated: boolean, why: string) => ({ provider, kind: config.kind, simulated, why });
+    if (config.kind === 'mock') return status(true, 'the mock provider');
+    if (choice === 'all') return status(true, 'SWITCHYARD_SIMULATE=all');
+    if (choice === 'none') return status(false, 'SWITCHYARD_SIMULATE=none');
+    if (Array.isArray(choice)) {
+      return choice.includes(provider) ? status(true, 'listed in SWITCHYARD_SIMULATE') : status(false, 'not listed in SWITCHYARD_SIMULATE');
+    }
+    if (config.kind === 'bedrock') {
+      const found = AWS_CREDENTIAL_VARIABLES.find((name) => environment[name]);
+      return found ? status(false, `AWS credentials found (${found})`) : status(true, 'no AWS credentials in the environment');
+    }
+    if (config.apiKeyName === undefined) return status(false, `no key needed for ${config.baseUrl}`);
+    return environment[config.apiKeyName]
+      ? status(false, `${config.apiKeyName} is set`)
+      : status(true, `${config.apiKeyName} is not set`);
+  });
+}

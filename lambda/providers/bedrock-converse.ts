@@ -1,0 +1,143 @@
+/**
+ * Amazon Bedrock through the Converse API, one request shape for every model
+ * family (Nova, Claude, Llama, Mistral, ...).
+ */
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandOutput,
+  type Message,
+  type SystemContentBlock,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { ChatMessage } from '../core/chat-request';
+import { ProviderError, type ProviderFailureKind } from '../core/errors';
+import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
+import type { TokenUsage } from '../core/usage';
+import { connectionFailure } from './transport-errors';
+
+export interface BedrockOptions {
+  /** Provider id from the policy, normally `bedrock`. */
+  readonly provider: string;
+  /** A client with `maxAttempts: 1`: retrying is the fallback chain's job. */
+  readonly client: BedrockRuntimeClient;
+}
+
+/** A client configured for the router: no SDK-level retries, short connect timeout. */
+export function createBedrockClient(region: string | undefined, endpoint?: string): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: 1,
+  });
+}
+
+const CONTEXT_LENGTH = /too long|context (limit|window)|too many total text bytes|maximum context/i;
+
+const ERRORS_BY_NAME: Readonly<Record<string, ProviderFailureKind>> = {
+  ThrottlingException: 'throttled',
+  ModelNotReadyException: 'throttled',
+  ServiceQuotaExceededException: 'throttled',
+  ModelTimeoutException: 'timeout',
+  InternalServerException: 'unavailable',
+  ServiceUnavailableException: 'unavailable',
+  ModelErrorException: 'unavailable',
+  ModelStreamErrorException: 'unavailable',
+  AccessDeniedException: 'provider_auth',
+  ResourceNotFoundException: 'provider_auth',
+  UnrecognizedClientException: 'provider_auth',
+  ExpiredTokenException: 'provider_auth',
+  InvalidSignatureException: 'provider_auth',
+};
+
+export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
+  return {
+    async complete(call: CompletionCall): Promise<Completion> {
+      const model = call.model.id;
+      const fail = (kind: ProviderFailureKind, message: string, extra: { status?: number; usage?: TokenUsage; cause?: unknown } = {}) =>
+        new ProviderError(kind, message, { provider: options.provider, model, ...extra });
+
+      let output: ConverseCommandOutput;
+      try {
+        output = await options.client.send(
+          new ConverseCommand({
+            modelId: call.model.providerModelId,
+            messages: toConverseMessages(call.messages),
+            system: call.messages
+              .filter((message) => message.role === 'system')
+              .map((message): SystemContentBlock => ({ text: message.content })),
+            inferenceConfig: {
+              maxTokens: call.maxTokens,
+              temperature: call.temperature,
+              topP: call.topP,
+              stopSequences: call.stop ? [...call.stop] : undefined,
+            },
+          }),
+          { abortSignal: call.signal },
+        );
+      } catch (error) {
+        throw classifySdkError(error, call.signal, fail);
+      }
+
+      const usage = output.usage ? normaliseUsage(output.usage) : undefined;
+      switch (output.stopReason) {
+        case 'guardrail_intervened':
+        case 'content_filtered':
+          throw fail('content_filter', `the model stopped with ${output.stopReason}`, { status: 200, usage });
+        case 'model_context_window_exceeded':
+          throw fail('context_length', 'the model ran out of context window', { status: 200, usage });
+      }
+      const text = output.output?.message?.content?.map((block) => block.text ?? '').join('');
+      if (text === undefined || !usage) {
+        throw fail('malformed_response', 'response has no output.message.content or no usage', { status: 200, usage });
+      }
+      if (output.stopReason === 'max_tokens') return { content: text, finishReason: 'length', usage, simulated: false };
+      if (output.stopReason === 'end_turn' || output.stopReason === 'stop_sequence') {
+        return { content: text, finishReason: 'stop', usage, simulated: false };
+      }
+      throw fail('malformed_response', `unexpected stopReason "${output.stopReason}"`, { status: 200, usage });
+    },
+  };
+}
+
+/** Converse wants user/assistant turns only, alternating: merge neighbours of one role. */
+export function toConverseMessages(messages: readonly ChatMessage[]): Message[] {
+  const turns: Message[] = [];
+  for (const message of messages) {
+    if (message.role === 'system') continue;
+    const previous = turns[turns.length - 1];
+    if (previous?.role === message.role) previous.content!.push({ text: message.content });
+    else turns.push({ role: message.role, content: [{ text: message.content }] });
+  }
+  return turns;
+}
+
+function normaliseUsage(usage: NonNullable<ConverseCommandOutput['usage']>): TokenUsage {
+  return {
+    input: usage.inputTokens ?? 0,
+    output: usage.outputTokens ?? 0,
+    cacheRead: usage.cacheReadInputTokens ?? 0,
+    cacheWrite: usage.cacheWriteInputTokens ?? 0,
+  };
+}
+
+type Fail = (kind: ProviderFailureKind, message: string, extra?: { status?: number; cause?: unknown }) => ProviderError;
+
+function classifySdkError(error: unknown, signal: AbortSignal, fail: Fail): ProviderError {
+  const details = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  const status = details.$metadata?.httpStatusCode;
+  if (status === undefined || details.name === 'AbortError') {
+    if (error instanceof SyntaxError) return fail('malformed_response', 'response body is not JSON', { cause: error });
+    return fail(...connectionFailure(error, signal), { cause: error });
+  }
+  const name = details.name ?? 'UnknownError';
+  const message = `${name} (HTTP ${status}): ${details.message ?? ''}`.trim();
+  const known = ERRORS_BY_NAME[name];
+  if (known) return fail(known, message, { status, cause: error });
+  if (name === 'ValidationException') {
+    return fail(CONTEXT_LENGTH.test(details.message ?? '') ? 'context_length' : 'rejected', message, { status, cause: error });
+  }
+  if (status === 429) return fail('throttled', message, { status, cause: error });
+  if (status >= 500 || details.$fault === 'server') return fail('unavailable', message, { status, cause: error });
+  if (status === 200) return fail('malformed_response', message, { status, cause: error });
+  return fail('rejected', message, { status, cause: error });
+}
