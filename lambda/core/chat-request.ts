@@ -3,7 +3,9 @@
  * provider-neutral {@link ChatRequest}. Everything a caller can get wrong is
  * reported here as a 400 naming the field, before any provider is called.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-english';
+import type { $ZodIssue } from 'zod/v4/core';
 import { CallerError } from './errors';
 import { formatPath, type Limits } from './policy';
 
@@ -42,24 +44,25 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   prediction: 'predicted outputs are not supported: remove "prediction"',
 };
 
-const part = z.looseObject({ type: z.string(), text: z.string().optional() });
+const part = z.looseObject({ type: z.string(), text: z.optional(z.string()) });
 const message = z.looseObject({
   role: z.enum(ROLES),
-  content: z.union([z.string(), z.array(part)]).nullish(),
+  content: z.nullish(z.union([z.string(), z.array(part)])),
 });
-const optionalNumber = (min: number, max: number) => z.number().min(min).max(max).nullish();
+const boundedNumber = (min: number, max: number) => z.nullish(z.number().check(z.gte(min), z.lte(max)));
+const positiveInt = z.nullish(z.int().check(z.positive()));
 
 const bodySchema = z.looseObject({
-  model: z.string().min(1, 'is required: use "auto", "tier-0".."tier-3" or a model id from GET /v1/models'),
-  messages: z.array(message).min(1, 'must contain at least one message'),
-  max_tokens: z.number().int().positive().nullish(),
-  max_completion_tokens: z.number().int().positive().nullish(),
-  temperature: optionalNumber(0, 2),
-  top_p: optionalNumber(0, 1),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-  n: z.literal(1, 'only n=1 is supported').nullish(),
-  metadata: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
-  response_format: z.looseObject({ type: z.literal('text', 'only {"type":"text"} is supported') }).nullish(),
+  model: z.string().check(z.minLength(1, 'is required: use "auto", "tier-0".."tier-3" or a model id from GET /v1/models')),
+  messages: z.array(message).check(z.minLength(1, 'must contain at least one message')),
+  max_tokens: positiveInt,
+  max_completion_tokens: positiveInt,
+  temperature: boundedNumber(0, 2),
+  top_p: boundedNumber(0, 1),
+  stop: z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(4))])),
+  n: z.nullish(z.literal(1, 'only n=1 is supported')),
+  metadata: z.nullish(z.record(z.string(), z.union([z.string(), z.number()]))),
+  response_format: z.nullish(z.looseObject({ type: z.literal('text', 'only {"type":"text"} is supported') })),
 });
 
 /** Parses the raw body text; `limits` come from the routing policy. */
@@ -157,7 +160,7 @@ function toChatMessage(entry: z.output<typeof message>, index: number): ChatMess
   return { role: entry.role === 'developer' ? 'system' : entry.role, content };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: $ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)}`;

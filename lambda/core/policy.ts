@@ -5,7 +5,8 @@
  * `policySchema` is the single source of truth. `policy.schema.json` beside the
  * default policy is generated from it (`npm run schema`) for editor support.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-english';
 import { ConfigError } from './errors';
 import { parseUsd, type ModelPrice } from './money';
 import { PRICE_TABLE, type PriceRow } from './price-table';
@@ -21,115 +22,121 @@ export const BUILT_IN_PROVIDERS: Readonly<Record<'bedrock' | 'mock', ProviderCon
 
 const MODEL_ID = /^[a-z0-9][a-z0-9-]*\/\S+$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+const NAME = /^[a-z0-9][a-z0-9-_]*$/;
 
-const modelId = z.string().regex(MODEL_ID, 'must look like "<provider>/<model>", e.g. "bedrock/amazon.nova-lite-v1:0"');
-const positiveInt = z.number().int().positive();
-const usd = z.string().refine((text) => {
-  try {
-    parseUsd(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a USD amount per million tokens written as a decimal string, e.g. "0.035"');
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
+const modelId = z.string().check(z.regex(MODEL_ID, 'must look like "<provider>/<model>", e.g. "bedrock/amazon.nova-lite-v1:0"'));
+const positiveInt = z.int().check(z.positive());
+const usd = z.string().check(
+  z.refine((text) => {
+    try {
+      parseUsd(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a USD amount per million tokens written as a decimal string, e.g. "0.035"'),
+);
 
 const priceRowSchema = z.strictObject({
   input: usd,
   output: usd,
-  cacheRead: usd.optional(),
-  cacheWrite: usd.optional(),
-  source: z.string().min(1).describe('Where the price was read: a URL, or "self-hosted"'),
-  asOf: z.iso.date().describe('The day the price was read, YYYY-MM-DD'),
+  cacheRead: z.optional(usd),
+  cacheWrite: z.optional(usd),
+  source: described(z.string().check(z.minLength(1)), 'Where the price was read: a URL, or "self-hosted"'),
+  asOf: described(z.iso.date(), 'The day the price was read, YYYY-MM-DD'),
 });
 
 const providerSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('openai-compatible'),
-    baseUrl: z.url({ protocol: /^https?$/ }).describe('Base URL up to and including /v1, e.g. https://api.openai.com/v1'),
-    apiKeyName: z
-      .string()
-      .regex(ENV_NAME, 'must be an UPPER_SNAKE_CASE name such as OPENAI_API_KEY')
-      .optional()
-      .describe('Field of the provider secret (in AWS) or environment variable (locally) holding the key'),
+    baseUrl: described(z.url({ protocol: /^https?$/ }), 'Base URL up to and including /v1, e.g. https://api.openai.com/v1'),
+    apiKeyName: z.optional(
+      described(
+        z.string().check(z.regex(ENV_NAME, 'must be an UPPER_SNAKE_CASE name such as OPENAI_API_KEY')),
+        'Field of the provider secret (in AWS) or environment variable (locally) holding the key',
+      ),
+    ),
   }),
   z.strictObject({
     kind: z.literal('bedrock'),
-    region: z.string().min(1).optional().describe('Defaults to the region the router runs in'),
+    region: z.optional(described(z.string().check(z.minLength(1)), 'Defaults to the region the router runs in')),
   }),
   z.strictObject({
     kind: z.literal('mock'),
-    latencyMs: z.number().int().min(0).max(60_000).default(0),
+    latencyMs: z._default(z.int().check(z.gte(0), z.lte(60_000)), 0),
   }),
 ]);
 
 const modelSchema = z.strictObject({
-  contextWindow: positiveInt.describe('Input plus output tokens the model accepts'),
+  contextWindow: described(positiveInt, 'Input plus output tokens the model accepts'),
   maxOutputTokens: positiveInt,
-  price: priceRowSchema.optional().describe('Overrides the built-in price table row for this model'),
+  price: z.optional(described(priceRowSchema, 'Overrides the built-in price table row for this model')),
 });
 
 const tierSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
-const chainSchema = z.array(modelId).min(1, 'needs at least one model').max(8);
+const chainSchema = z.array(modelId).check(z.minLength(1, 'needs at least one model'), z.maxLength(8));
+
+const limitsSchema = z.strictObject({
+  maxBodyBytes: z._default(positiveInt.check(z.lte(10 * 1024 * 1024)), 1024 * 1024),
+  maxMessages: z._default(positiveInt.check(z.lte(10_000)), 256),
+  maxTokens: z._default(described(positiveInt, 'Largest max_tokens a caller may ask for'), 16_384),
+  defaultMaxTokens: z._default(described(positiveInt, 'max_tokens used when the caller sets none'), 4096),
+});
 
 export const policySchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.optional(z.string()),
     version: z.literal(1),
-    providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), providerSchema).default({}),
+    providers: z._default(z.record(z.string().check(z.regex(NAME)), providerSchema), {}),
     models: z.record(modelId, modelSchema),
     tiers: z.strictObject({ '0': chainSchema, '1': chainSchema, '2': chainSchema, '3': chainSchema }),
-    flagship: modelId.describe('The always-flagship counterfactual that savings are measured against'),
-    routes: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9-_]*$/), z.strictObject({ tier: tierSchema }))
-      .default({})
-      .describe('Named routes, chosen with the x-switchyard-route header'),
-    callers: z
-      .record(z.string().min(1), z.strictObject({ defaultTier: tierSchema }))
-      .default({})
-      .describe('Per-caller defaults, keyed by caller id as recorded in the ledger'),
-    limits: z
-      .strictObject({
-        maxBodyBytes: positiveInt.max(10 * 1024 * 1024).default(1024 * 1024),
-        maxMessages: positiveInt.max(10_000).default(256),
-        maxTokens: positiveInt.default(16_384).describe('Largest max_tokens a caller may ask for'),
-        defaultMaxTokens: positiveInt.default(4096).describe('max_tokens used when the caller sets none'),
-      })
-      .prefault({}),
+    flagship: described(modelId, 'The always-flagship counterfactual that savings are measured against'),
+    routes: z._default(
+      described(z.record(z.string().check(z.regex(NAME)), z.strictObject({ tier: tierSchema })), 'Named routes, chosen with the x-switchyard-route header'),
+      {},
+    ),
+    callers: z._default(
+      described(
+        z.record(z.string().check(z.minLength(1)), z.strictObject({ defaultTier: tierSchema })),
+        'Per-caller defaults, keyed by caller id as recorded in the ledger',
+      ),
+      {},
+    ),
+    limits: z.prefault(limitsSchema, {}),
   })
-  .superRefine((policy, context) => {
-    const providers = { ...BUILT_IN_PROVIDERS, ...policy.providers };
-    for (const id of Object.keys(policy.models)) {
-      const provider = providerOf(id);
-      if (!(provider in providers)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['models', id],
-          message: `provider "${provider}" is not defined: add it under "providers" or use one of ${Object.keys(providers).join(', ')}`,
-        });
+  .check(
+    z.superRefine((policy, context) => {
+      const providers: Record<string, unknown> = { ...BUILT_IN_PROVIDERS, ...policy.providers };
+      for (const id of Object.keys(policy.models)) {
+        const provider = providerOf(id);
+        if (!(provider in providers)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['models', id],
+            message: `provider "${provider}" is not defined: add it under "providers" or use one of ${Object.keys(providers).join(', ')}`,
+          });
+        }
+        if (!policy.models[id]!.price && !(id in PRICE_TABLE)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['models', id, 'price'],
+            message: 'no list price for this model in the price table: add "price" with input, output, source and asOf',
+          });
+        }
       }
-      if (!policy.models[id]!.price && !(id in PRICE_TABLE)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['models', id, 'price'],
-          message: 'no list price for this model in the price table: add "price" with input, output, source and asOf',
-        });
+      const known = (path: (string | number)[], id: string): void => {
+        if (!(id in policy.models)) {
+          context.addIssue({ code: 'custom', path, message: `model "${id}" is not listed under "models"` });
+        }
+      };
+      for (const tier of TIERS) policy.tiers[tier].forEach((id, index) => known(['tiers', String(tier), index], id));
+      known(['flagship'], policy.flagship);
+      if (policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
+        context.addIssue({ code: 'custom', path: ['limits', 'defaultMaxTokens'], message: 'must not exceed limits.maxTokens' });
       }
-    }
-    const known = (path: (string | number)[], id: string): void => {
-      if (!(id in policy.models)) {
-        context.addIssue({ code: 'custom', path, message: `model "${id}" is not listed under "models"` });
-      }
-    };
-    for (const tier of TIERS) policy.tiers[tier].forEach((id, index) => known(['tiers', String(tier), index], id));
-    known(['flagship'], policy.flagship);
-    if (policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
-      context.addIssue({
-        code: 'custom',
-        path: ['limits', 'defaultMaxTokens'],
-        message: 'must not exceed limits.maxTokens',
-      });
-    }
-  });
+    }),
+  );
 
 export type PolicyDocument = z.input<typeof policySchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;

@@ -32,7 +32,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
   const { logger, metrics } = options;
   let starting: Promise<RouterRuntime> | undefined;
   const runtime = (): Promise<RouterRuntime> => {
-    starting ??= options.start().catch((error: unknown) => {
+    starting ??= Promise.resolve().then(options.start).catch((error: unknown) => {
       starting = undefined;
       throw error;
     });

@@ -4,16 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english';
 import { ConfigError } from '../core/errors';
 import { loadPolicy, type Policy } from '../core/policy';
 
 const environmentSchema = z.object({
-  LEDGER_TABLE_NAME: z.string().min(1),
-  LEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
-  PROVIDER_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  POLICY_FILE: z.string().min(1).default(join(__dirname, 'policy.json')),
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(29_000),
+  LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
+  LEDGER_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 90),
+  PROVIDER_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  POLICY_FILE: z._default(z.string().check(z.minLength(1)), join(__dirname, 'policy.json')),
+  REQUEST_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(1000), z.lte(900_000)), 29_000),
 });
 
 export interface RuntimeConfig {

@@ -1,0 +1,20 @@
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { readDeployConfig } from './deploy-config';
+import { SwitchyardStack } from './switchyard-stack';
+
+/**
+ * The Switchyard CDK app with cdk-nag's AwsSolutions and Serverless packs:
+ * synthesis fails on any finding that has not been acknowledged with a reason.
+ */
+export function createSwitchyardApp(props: AppProps = {}): { app: App; stack: SwitchyardStack } {
+  const app = new App(props);
+  const config = readDeployConfig((key) => app.node.tryGetContext(key));
+  const stack = new SwitchyardStack(app, 'Switchyard', {
+    config,
+    description: 'Switchyard: zero-markup LLM router (API Gateway, Lambda, DynamoDB)',
+    env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { app, stack };
+}

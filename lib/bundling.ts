@@ -1,0 +1,23 @@
+/**
+ * How the Lambda functions are bundled. The CDK constructs and the benchmark
+ * share these settings, so the bundle the benchmark measures is the one that
+ * deploys.
+ */
+import { join } from 'node:path';
+
+export const LAMBDA_NODE_TARGET = 'node22';
+
+export const LAMBDA_ENTRIES = {
+  router: join(__dirname, '..', 'lambda', 'handlers', 'router.ts'),
+  authorizer: join(__dirname, '..', 'lambda', 'handlers', 'authorizer.ts'),
+} as const;
+
+/** esbuild options common to CDK's NodejsFunction and the benchmark's own build. */
+export const ESBUILD_OPTIONS = {
+  minify: true,
+  sourcemap: true,
+  target: LAMBDA_NODE_TARGET,
+  platform: 'node',
+  format: 'cjs',
+  bundle: true,
+} as const;

@@ -1,0 +1,39 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable, Grant } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { LEDGER_KEYS } from '../../lambda/adapters/dynamodb-ledger';
+
+export interface CostLedgerProps {
+  /**
+   * What happens to the table when the stack is deleted. The ledger is the
+   * record of what was spent, so it outlives the stack unless told otherwise.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The DynamoDB table of per-attempt cost records: on-demand, encrypted, point-in-time recoverable. */
+export class CostLedger extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: CostLedgerProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: LEDGER_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: LEDGER_KEYS.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: LEDGER_KEYS.timeToLive,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+  }
+
+  /** Lets `grantee` add records; nothing else (no reads, updates or deletes). */
+  grantWrite(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, 'dynamodb:PutItem');
+  }
+}

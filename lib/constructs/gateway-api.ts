@@ -1,0 +1,160 @@
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Period,
+  RequestAuthorizer,
+  RestApi,
+  type MethodOptions,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { AuthMode } from '../deploy-config';
+import { LAMBDA_ENTRIES } from '../bundling';
+import { createNodeFunction } from './node-function';
+
+export interface GatewayApiProps {
+  readonly router: IFunction;
+  /**
+   * `apiKey`: API Gateway keys with a usage plan, sent as `Authorization: Bearer`
+   * or `x-api-key`. `iam`: SigV4-signed requests.
+   * @default 'apiKey'
+   */
+  readonly auth?: AuthMode;
+  /** Stage-wide steady rate, requests per second. @default 50 */
+  readonly throttleRateLimit?: number;
+  /** @default 100 */
+  readonly throttleBurstLimit?: number;
+  /** Requests per key per day (API-key mode). @default 100000 */
+  readonly quotaPerDay?: number;
+  /**
+   * Authorizer cache. 0 reads the key from either header on every request;
+   * more caches on `Authorization` and then requires that header.
+   * @default 0
+   */
+  readonly authorizerCacheSeconds?: number;
+  /** Integration timeout. @default 29000 */
+  readonly requestTimeoutMs?: number;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Stage name, and so the `/v1` that OpenAI clients expect in their base URL. */
+export const STAGE_NAME = 'v1';
+
+/**
+ * The public face: a regional REST API whose stage `v1` serves
+ * `/chat/completions`, `/models` and `/route`, all authenticated, throttled,
+ * traced and access-logged (without request bodies).
+ */
+export class GatewayApi extends Construct {
+  readonly api: RestApi;
+
+  constructor(scope: Construct, id: string, props: GatewayApiProps) {
+    super(scope, id);
+    const auth = props.auth ?? 'apiKey';
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
+
+    this.api = new RestApi(this, 'Api', {
+      description: 'Switchyard: OpenAI-compatible LLM router',
+      endpointTypes: [EndpointType.REGIONAL],
+      apiKeySourceType: auth === 'apiKey' ? ApiKeySourceType.AUTHORIZER : ApiKeySourceType.HEADER,
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Request and response bodies hold prompts: never log them.
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttleRateLimit ?? 50,
+        throttlingBurstLimit: props.throttleBurstLimit ?? 100,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+
+    const methodOptions = auth === 'apiKey' ? this.apiKeyAuth(props, logRetention) : { authorizationType: AuthorizationType.IAM };
+    const integration = new LambdaIntegration(props.router, {
+      proxy: true,
+      timeout: Duration.millis(props.requestTimeoutMs ?? 29_000),
+    });
+    this.api.root.addResource('chat').addResource('completions').addMethod('POST', integration, methodOptions);
+    this.api.root.addResource('models').addMethod('GET', integration, methodOptions);
+    this.api.root.addResource('route').addMethod('POST', integration, methodOptions);
+
+    new CfnOutput(this, 'BaseUrl', {
+      description: 'baseURL for OpenAI clients',
+      value: this.api.urlForPath('/').replace(/\/$/, ''),
+    });
+    this.acknowledgeFindings(auth);
+  }
+
+  private apiKeyAuth(props: GatewayApiProps, logRetention: RetentionDays): MethodOptions {
+    const cacheSeconds = props.authorizerCacheSeconds ?? 0;
+    const handler = createNodeFunction(this, 'Authorizer', {
+      entry: LAMBDA_ENTRIES.authorizer,
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+      logGroup: new LogGroup(this, 'AuthorizerLogs', { retention: logRetention }),
+    });
+    const authorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
+      handler,
+      identitySources: cacheSeconds > 0 ? ['method.request.header.Authorization'] : [],
+      resultsCacheTtl: Duration.seconds(cacheSeconds),
+    });
+
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      description: 'Default Switchyard usage plan',
+      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      quota: { limit: props.quotaPerDay ?? 100_000, period: Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    const key = this.api.addApiKey('DefaultKey', { description: 'First Switchyard key; add more to the usage plan' });
+    plan.addApiKey(key);
+    new CfnOutput(this, 'ApiKeyCommand', {
+      description: 'Prints the default API key',
+      value: `aws apigateway get-api-key --api-key ${key.keyId} --include-value --query value --output text --region ${Stack.of(this).region}`,
+    });
+    return { authorizationType: AuthorizationType.CUSTOM, authorizer, apiKeyRequired: true };
+  }
+
+  private acknowledgeFindings(auth: AuthMode): void {
+    const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
+    acknowledge(
+      'AwsSolutions-APIG2',
+      "The router validates every body against the OpenAI schema and answers in OpenAI's error format; an API Gateway validator would answer in its own format.",
+    );
+    acknowledge(
+      'AwsSolutions-APIG3',
+      'WAF is optional (from $5/month plus per-request fees); the API is authenticated and throttled per stage and per key. Attach a web ACL to the stage if needed.',
+    );
+    acknowledge(
+      'AwsSolutions-COG4',
+      auth === 'apiKey'
+        ? 'Callers authenticate with API Gateway API keys through a Lambda authorizer, the auth mode OpenAI clients support.'
+        : 'Callers authenticate with IAM (SigV4).',
+    );
+    acknowledge(
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "API Gateway's account-level CloudWatch role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, which AWS scopes to exactly that purpose.",
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ESBUILD_OPTIONS } from '../bundling';
+
+export interface NodeFunctionProps {
+  readonly entry: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logGroup: ILogGroup;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly commandHooks?: ICommandHooks;
+}
+
+/**
+ * The one way Switchyard builds a Lambda function: latest Node runtime on
+ * arm64, a minified esbuild bundle with source maps (AWS SDK included, so its
+ * version is pinned), X-Ray tracing, an explicit log group.
+ */
+export function createNodeFunction(scope: Construct, id: string, props: NodeFunctionProps): NodejsFunction {
+  const fn = new NodejsFunction(scope, id, {
+    entry: props.entry,
+    handler: 'handler',
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    tracing: Tracing.ACTIVE,
+    logGroup: props.logGroup,
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    bundling: {
+      minify: ESBUILD_OPTIONS.minify,
+      sourceMap: ESBUILD_OPTIONS.sourcemap,
+      target: ESBUILD_OPTIONS.target,
+      format: OutputFormat.CJS,
+      externalModules: [],
+      ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
+    },
+  });
+  const acknowledge = (ruleId: string, reason: string) => Validations.of(fn).acknowledge({ id: ruleId, reason });
+  acknowledge(
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'AWSLambdaBasicExecutionRole allows only creating log streams and writing log events.',
+  );
+  acknowledge('AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.');
+  acknowledge('Serverless-LambdaDLQ', 'API Gateway invokes this function synchronously; a dead-letter queue only applies to asynchronous invocations.');
+  return fn;
+}

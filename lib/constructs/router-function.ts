@@ -1,0 +1,100 @@
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Policy } from '../../lambda/core/policy';
+import { LAMBDA_ENTRIES } from '../bundling';
+import type { CostLedger } from './cost-ledger';
+import { createNodeFunction } from './node-function';
+import type { ProviderSecrets } from './provider-secrets';
+
+export interface RouterFunctionProps {
+  /** The validated routing policy: decides which Bedrock models the function may invoke. */
+  readonly policy: Policy;
+  /** The policy file, copied into the bundle as `policy.json`. */
+  readonly policyFile: string;
+  readonly ledger: CostLedger;
+  /** Where external providers' keys live. @default no external providers */
+  readonly providerSecrets?: ProviderSecrets;
+  /** API Gateway's integration timeout; the function gets one second more. @default 29000 */
+  readonly requestTimeoutMs?: number;
+  /** @default 90 */
+  readonly ledgerRetentionDays?: number;
+  /** @default 1024: enough CPU for TLS and JSON at low latency */
+  readonly memorySize?: number;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
+const INFERENCE_PROFILE = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
+
+/** The router Lambda, with write access to the ledger and invoke access to the policy's Bedrock models only. */
+export class RouterFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: RouterFunctionProps) {
+    super(scope, id);
+    const requestTimeoutMs = props.requestTimeoutMs ?? 29_000;
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+
+    this.function = createNodeFunction(this, 'Function', {
+      entry: LAMBDA_ENTRIES.router,
+      memorySize: props.memorySize ?? 1024,
+      timeout: Duration.millis(requestTimeoutMs + 1000),
+      logGroup,
+      environment: {
+        LEDGER_TABLE_NAME: props.ledger.table.tableName,
+        LEDGER_RETENTION_DAYS: String(props.ledgerRetentionDays ?? 90),
+        REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+        POWERTOOLS_SERVICE_NAME: 'switchyard-router',
+        POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
+        ...(props.providerSecrets ? { PROVIDER_SECRET_ARN: props.providerSecrets.secret.secretArn } : {}),
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_input, outputDir) => [`cp "${props.policyFile}" "${outputDir}/policy.json"`],
+      },
+    });
+
+    props.ledger.grantWrite(this.function);
+    props.providerSecrets?.grantRead(this.function);
+    this.grantBedrock(props.policy);
+  }
+
+  /** `bedrock:InvokeModel*` on exactly the policy's Bedrock models (and their inference profiles). */
+  private grantBedrock(policy: Policy): void {
+    const stack = Stack.of(this);
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+    const resources = new Set<string>();
+    const crossRegion = new Set<string>();
+    for (const model of policy.models.values()) {
+      const provider = policy.providers[model.provider];
+      if (provider?.kind !== 'bedrock') continue;
+      const region = provider.region ?? stack.region;
+      const profile = INFERENCE_PROFILE.exec(model.providerModelId);
+      if (profile) {
+        resources.add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
+        resources.add(`arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`);
+        crossRegion.add(profile[2]!);
+      } else {
+        resources.add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
+      }
+    }
+    if (resources.size === 0) return;
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        resources: [...resources].sort(),
+      }),
+    );
+    for (const baseModel of crossRegion) {
+      Validations.of(this.function).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:bedrock:*::foundation-model/${baseModel}]`,
+        reason: `A cross-region inference profile may serve ${baseModel} from any region of the profile, so its model ARN needs a region wildcard.`,
+      });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Deployment settings, read from CDK context (`cdk.json` or `-c key=value`)
+ * and validated before any construct is built. Invalid settings stop the
+ * synth with a message naming the setting.
+ */
+import { resolve } from 'node:path';
+import * as z from 'zod/mini';
+import '../lambda/core/zod-english';
+import { ConfigError } from '../lambda/core/errors';
+import type { Policy } from '../lambda/core/policy';
+import { readPolicyFile } from '../lambda/handlers/runtime-config';
+
+export const DEFAULT_POLICY_FILE = resolve(__dirname, '..', 'lambda', 'policy', 'default-policy.json');
+
+export type AuthMode = 'apiKey' | 'iam';
+
+export interface DeployConfig {
+  readonly auth: AuthMode;
+  readonly policyFile: string;
+  readonly policy: Policy;
+  /** Steady-state requests per second across the stage. */
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  /** Requests per day per API key (API-key mode). */
+  readonly quotaPerDay: number;
+  /** 0 accepts `x-api-key` as well as `Authorization: Bearer`; >0 caches on `Authorization` only. */
+  readonly authorizerCacheSeconds: number;
+  readonly logRetentionDays: number;
+  readonly ledgerRetentionDays: number;
+  /** API Gateway's integration timeout; the router's deadline derives from it. */
+  readonly requestTimeoutMs: number;
+}
+
+const whole = (min: number, max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
+
+const contextSchema = z.object({
+  auth: z._default(z.enum(['apiKey', 'iam']), 'apiKey'),
+  policy: z._default(z.string().check(z.minLength(1)), DEFAULT_POLICY_FILE),
+  throttleRateLimit: whole(1, 10_000, 50),
+  throttleBurstLimit: whole(1, 5_000, 100),
+  quotaPerDay: whole(1, 1_000_000_000, 100_000),
+  authorizerCacheSeconds: whole(0, 3600, 0),
+  logRetentionDays: whole(1, 3653, 30),
+  ledgerRetentionDays: whole(1, 3653, 90),
+  requestTimeoutMs: whole(1000, 300_000, 29_000),
+});
+
+export type ContextReader = (key: string) => unknown;
+
+export function readDeployConfig(context: ContextReader): DeployConfig {
+  const raw = Object.fromEntries(Object.keys(contextSchema.shape).map((key) => [key, context(key)]));
+  const parsed = contextSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined)));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  -c ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid deployment settings:\n${problems.join('\n')}`);
+  }
+  const settings = parsed.data;
+  const policyFile = resolve(settings.policy);
+  return { ...settings, policyFile, policy: readPolicyFile(policyFile) };
+}

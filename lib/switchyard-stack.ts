@@ -1,0 +1,68 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { CostLedger } from './constructs/cost-ledger';
+import { GatewayApi } from './constructs/gateway-api';
+import { ProviderSecrets } from './constructs/provider-secrets';
+import { RouterFunction } from './constructs/router-function';
+import type { DeployConfig } from './deploy-config';
+
+export interface SwitchyardStackProps extends StackProps {
+  readonly config: DeployConfig;
+}
+
+/** Composes the constructs; behaviour lives in them. */
+export class SwitchyardStack extends Stack {
+  readonly ledger: CostLedger;
+  readonly router: RouterFunction;
+  readonly api: GatewayApi;
+  readonly providerSecrets: ProviderSecrets | undefined;
+
+  constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = retentionOf(config.logRetentionDays);
+
+    this.ledger = new CostLedger(this, 'CostLedger');
+    const keyNames = [...new Set(Object.values(config.policy.providers).flatMap((provider) =>
+      provider.kind === 'openai-compatible' && provider.apiKeyName ? [provider.apiKeyName] : [],
+    ))].sort();
+    this.providerSecrets = keyNames.length > 0 ? new ProviderSecrets(this, 'ProviderSecrets', { keyNames }) : undefined;
+
+    this.router = new RouterFunction(this, 'Router', {
+      policy: config.policy,
+      policyFile: config.policyFile,
+      ledger: this.ledger,
+      ...(this.providerSecrets ? { providerSecrets: this.providerSecrets } : {}),
+      requestTimeoutMs: config.requestTimeoutMs,
+      ledgerRetentionDays: config.ledgerRetentionDays,
+      logRetention,
+    });
+    this.api = new GatewayApi(this, 'Gateway', {
+      router: this.router.function,
+      auth: config.auth,
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      quotaPerDay: config.quotaPerDay,
+      authorizerCacheSeconds: config.authorizerCacheSeconds,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logRetention,
+    });
+
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
+    if (this.providerSecrets) {
+      new CfnOutput(this, 'ProviderSecretArn', {
+        description: `Put ${keyNames.join(', ')} here`,
+        value: this.providerSecrets.secret.secretArn,
+      });
+    }
+  }
+}
+
+/** CloudWatch accepts only certain retention periods: pick the shortest that keeps logs at least as long. */
+function retentionOf(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays)
+    .filter((value): value is RetentionDays => typeof value === 'number' && value > 0)
+    .sort((a, b) => a - b);
+  return allowed.find((value) => value >= days) ?? RetentionDays.INFINITE;
+}
