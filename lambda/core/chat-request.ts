@@ -104,7 +104,7 @@ export function validateChatRequest(input: unknown, limits: Limits): ChatRequest
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const param = formatPath(issue.path);
-    throw new CallerError('invalid_request', `"${param}" ${describeIssue(issue)}.`, param);
+    throw new CallerError('invalid_request', `"${param}" ${describeIssue(issue, valueAt(input, issue.path))}.`, param);
   }
   const body = parsed.data;
   if (body.messages.length > limits.maxMessages) {
@@ -160,10 +160,10 @@ function toChatMessage(entry: z.output<typeof message>, index: number): ChatMess
   return { role: entry.role === 'developer' ? 'system' : entry.role, content };
 }
 
-function describeIssue(issue: $ZodIssue): string {
+function describeIssue(issue: $ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)}`;
+      return value === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'too_small':
@@ -173,6 +173,15 @@ function describeIssue(issue: $ZodIssue): string {
     default:
       return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
   }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 function article(type: string): string {

@@ -183,7 +183,7 @@ export function providerOf(modelId: string): string {
 export function loadPolicy(document: unknown, origin = 'policy'): Policy {
   const parsed = policySchema.safeParse(document);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => `  ${formatPath(issue.path) || '(top level)'}: ${issue.message}`);
     throw new ConfigError(`Invalid routing policy (${origin}):\n${problems.join('\n')}`);
   }
   const policy = parsed.data;

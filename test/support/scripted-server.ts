@@ -1,0 +1,76 @@
+/**
+ * A local HTTP server on 127.0.0.1 that answers with scripted responses and
+ * records what it was sent: the far side of a provider's wire format.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CapturedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface ScriptedResponse {
+  readonly status?: number;
+  readonly headers?: Record<string, string>;
+  /** A string is sent as is; anything else as JSON. */
+  readonly body?: unknown;
+  /** Wait this long before answering. */
+  readonly delayMs?: number;
+  /** Drop the connection instead of answering. */
+  readonly hangUp?: boolean;
+}
+
+export type Script = (request: CapturedRequest) => ScriptedResponse;
+
+export interface ScriptedServer {
+  readonly url: string;
+  readonly requests: CapturedRequest[];
+  /** Replaces the script for the requests that follow. */
+  respond(script: Script): void;
+  close(): Promise<void>;
+}
+
+export async function startScriptedServer(initial: Script = () => ({ status: 404, body: {} })): Promise<ScriptedServer> {
+  let script = initial;
+  const requests: CapturedRequest[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const captured = {
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(captured);
+      const scripted = script(captured);
+      const answer = () => {
+        if (scripted.hangUp) {
+          request.socket.destroy();
+          return;
+        }
+        const body = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body ?? {});
+        response.writeHead(scripted.status ?? 200, { 'content-type': 'application/json', ...scripted.headers });
+        response.end(body);
+      };
+      if (scripted.delayMs) setTimeout(answer, scripted.delayMs);
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    respond: (next) => {
+      script = next;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
