@@ -9,6 +9,9 @@ import {
   type Message,
   type SystemContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
@@ -22,12 +25,30 @@ export interface BedrockOptions {
   readonly client: BedrockRuntimeClient;
 }
 
-/** A client configured for the router: no SDK-level retries, short connect timeout. */
-export function createBedrockClient(region: string | undefined, endpoint?: string): BedrockRuntimeClient {
+export interface BedrockClientOptions {
+  /** @default the region the code runs in */
+  readonly region?: string;
+  /** Sends calls here instead of AWS (the tests' local Bedrock server). */
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/**
+ * A client configured for the router: no SDK-level retries (the fallback
+ * chain owns retrying), HTTP/1.1 with keep-alive (Converse needs nothing
+ * newer), and a short connect timeout so a dead endpoint fails fast.
+ */
+export function createBedrockClient(options: BedrockClientOptions = {}): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
-    ...(region ? { region } : {}),
-    ...(endpoint ? { endpoint } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 3000,
+      httpAgent: new HttpAgent({ keepAlive: true }),
+      httpsAgent: new HttpsAgent({ keepAlive: true }),
+    }),
   });
 }
 

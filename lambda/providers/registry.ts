@@ -28,7 +28,13 @@ type Factory<K extends ProviderKind> = (
 
 const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
   bedrock: (provider, config, options) =>
-    createBedrockAdapter({ provider, client: createBedrockClient(config.region, options.bedrockEndpoint) }),
+    createBedrockAdapter({
+      provider,
+      client: createBedrockClient({
+        ...(config.region ? { region: config.region } : {}),
+        ...(options.bedrockEndpoint ? { endpoint: options.bedrockEndpoint } : {}),
+      }),
+    }),
   'openai-compatible': (provider, config, options) =>
     createOpenAiCompatibleAdapter({
       provider,

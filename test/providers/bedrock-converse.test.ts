@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
+import { loadPolicy } from '../../lambda/core/policy';
+import type { CompletionCall } from '../../lambda/core/provider';
+import { createBedrockAdapter, createBedrockClient, toConverseMessages } from '../../lambda/providers/bedrock-converse';
+import { LOCAL_AWS } from '../../lambda/local/dynalite';
+import { fixture } from '../support/fixtures';
+import { defaultPolicyDocument } from '../support/policies';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+
+const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
+const errors = fixture<Record<string, { status: number; message: string }>>('bedrock/errors.json');
+const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
+  model,
+  messages: [
+    { role: 'system', content: 'Answer with one word.' },
+    { role: 'user', content: 'Where did I fly?' },
+    { role: 'user', content: 'I flew to Lisbon.' },
+  ],
+  maxTokens: 64,
+  temperature: 0.5,
+  topP: undefined,
+  stop: undefined,
+  signal: AbortSignal.timeout(2000),
+  ...overrides,
+});
+
+/** Bedrock's restJson1 errors: the type in x-amzn-errortype, the message in the body. */
+function bedrockError(name: string): ScriptedResponse {
+  const { status, message } = errors[name]!;
+  const type = name.split('.')[0]!;
+  return { status, headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` }, body: { message } };
+}
+
+describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wire server', () => {
+  let server: ScriptedServer;
+  let adapter: ReturnType<typeof createBedrockAdapter>;
+  before(async () => {
+    server = await startScriptedServer();
+    const client = createBedrockClient({ ...LOCAL_AWS, endpoint: server.url });
+    adapter = createBedrockAdapter({ provider: 'bedrock', client });
+  });
+  after(() => server.close());
+
+  const failure = async (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}): Promise<ProviderError> => {
+    server.respond(() => response);
+    try {
+      await adapter.complete(call(overrides));
+    } catch (error) {
+      assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
+      return error;
+    }
+    assert.fail('the call succeeded');
+  };
+
+  it('sends a Converse request and normalises usage, cache reads and writes included', async () => {
+    server.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
+    const completion = await adapter.complete(call());
+    assert.deepEqual(completion, {
+      content: 'Lisbon',
+      finishReason: 'stop',
+      usage: { input: 188, output: 4, cacheRead: 1024, cacheWrite: 1024 },
+      simulated: false,
+    });
+    const sent = server.requests.at(-1)!;
+    assert.equal(sent.path, '/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse');
+    assert.match(String(sent.headers['authorization']), /^AWS4-HMAC-SHA256 Credential=local\//);
+    assert.deepEqual(JSON.parse(sent.body), {
+      messages: [{ role: 'user', content: [{ text: 'Where did I fly?' }, { text: 'I flew to Lisbon.' }] }],
+      system: [{ text: 'Answer with one word.' }],
+      inferenceConfig: { maxTokens: 64, temperature: 0.5 },
+    });
+  });
+
+  it('reports stopReason max_tokens as finish_reason length', async () => {
+    server.respond(() => ({ body: fixture('bedrock/converse-max-tokens.json') }));
+    assert.equal((await adapter.complete(call())).finishReason, 'length');
+  });
+
+  const cases: [string, ProviderFailureKind][] = [
+    ['ThrottlingException', 'throttled'],
+    ['ModelNotReadyException', 'throttled'],
+    ['ServiceQuotaExceededException', 'throttled'],
+    ['ValidationException.context', 'context_length'],
+    ['ValidationException.input', 'context_length'],
+    ['ValidationException.other', 'rejected'],
+    ['AccessDeniedException', 'provider_auth'],
+    ['ResourceNotFoundException', 'provider_auth'],
+    ['ModelTimeoutException', 'timeout'],
+    ['ModelErrorException', 'unavailable'],
+    ['InternalServerException', 'unavailable'],
+    ['ServiceUnavailableException', 'unavailable'],
+  ];
+  for (const [name, kind] of cases) {
+    it(`sorts ${name} (HTTP ${errors[name]!.status}) as ${kind}`, async () => {
+      const error = await failure(bedrockError(name));
+      assert.equal(error.kind, kind);
+      assert.equal(error.status, errors[name]!.status);
+      assert.equal(error.model, model.id);
+    });
+  }
+
+  it('sorts an unnamed 502 from a proxy as unavailable', async () => {
+    assert.equal((await failure({ status: 502, body: '<html>bad gateway</html>' })).kind, 'unavailable');
+  });
+
+  it('treats a guardrail intervention as a content-filter failure that keeps its usage', async () => {
+    const error = await failure({ body: fixture('bedrock/converse-guardrail.json') });
+    assert.equal(error.kind, 'content_filter');
+    assert.deepEqual(error.usage, { input: 31, output: 0, cacheRead: 0, cacheWrite: 0 });
+  });
+
+  it('sorts a response without output, or that is not JSON, as malformed', async () => {
+    assert.equal((await failure({ body: fixture('bedrock/converse-no-output.json') })).kind, 'malformed_response');
+    assert.equal((await failure({ body: '{"output": {"mess' })).kind, 'malformed_response');
+  });
+
+  it('times out at the deadline and sorts a dropped connection as a connection fault', async () => {
+    const slow = await failure({ delayMs: 500, body: fixture('bedrock/converse-success.json') }, { signal: AbortSignal.timeout(50) });
+    assert.equal(slow.kind, 'timeout');
+    assert.equal((await failure({ hangUp: true })).kind, 'connection');
+  });
+});
+
+describe('toConverseMessages', () => {
+  it('drops system turns and merges neighbouring turns of one role, as Converse requires', () => {
+    assert.deepEqual(
+      toConverseMessages([
+        { role: 'system', content: 's' },
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+        { role: 'assistant', content: 'c' },
+        { role: 'user', content: 'd' },
+      ]),
+      [
+        { role: 'user', content: [{ text: 'a' }] },
+        { role: 'assistant', content: [{ text: 'b' }, { text: 'c' }] },
+        { role: 'user', content: [{ text: 'd' }] },
+      ],
+    );
+  });
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
+import type { CompletionCall } from '../../lambda/core/provider';
+import { createOpenAiCompatibleAdapter, retryAfterMs } from '../../lambda/providers/openai-compatible';
+import { fixture } from '../support/fixtures';
+import { testPolicy } from '../support/policies';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+
+const model = testPolicy().models.get('local/remote')!;
+const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
+  model,
+  messages: [
+    { role: 'system', content: 'Answer with one word.' },
+    { role: 'user', content: 'Where did I fly? I flew to Lisbon.' },
+  ],
+  maxTokens: 64,
+  temperature: 0,
+  topP: undefined,
+  stop: ['\n'],
+  signal: AbortSignal.timeout(2000),
+  ...overrides,
+});
+
+describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => {
+  let server: ScriptedServer;
+  let adapter: ReturnType<typeof createOpenAiCompatibleAdapter>;
+  before(async () => {
+    server = await startScriptedServer();
+    adapter = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1/`, apiKey: 'sk-test' });
+  });
+  after(() => server.close());
+
+  const failure = async (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}): Promise<ProviderError> => {
+    server.respond(() => response);
+    try {
+      await adapter.complete(call(overrides));
+    } catch (error) {
+      assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
+      return error;
+    }
+    assert.fail('the call succeeded');
+  };
+
+  it('sends the OpenAI request and normalises usage so cached tokens are not counted twice', async () => {
+    server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
+    const completion = await adapter.complete(call());
+    assert.deepEqual(completion, {
+      content: 'Lisbon',
+      finishReason: 'stop',
+      usage: { input: 188, output: 3, cacheRead: 1024, cacheWrite: 0 },
+      simulated: false,
+    });
+    const sent = server.requests.at(-1)!;
+    assert.equal(sent.method, 'POST');
+    assert.equal(sent.path, '/v1/chat/completions');
+    assert.equal(sent.headers['authorization'], 'Bearer sk-test');
+    assert.deepEqual(JSON.parse(sent.body), {
+      model: 'remote',
+      messages: call().messages,
+      max_completion_tokens: 64,
+      temperature: 0,
+      stop: ['\n'],
+    });
+  });
+
+  it('reports a truncated answer as finish_reason length', async () => {
+    server.respond(() => ({ body: fixture('openai/finish-length.json') }));
+    assert.equal((await adapter.complete(call())).finishReason, 'length');
+  });
+
+  const cases: [string, ScriptedResponse, ProviderFailureKind][] = [
+    ['400 context_length_exceeded', { status: 400, body: fixture('openai/error-context-length.json') }, 'context_length'],
+    ['400 unsupported value', { status: 400, body: fixture('openai/error-bad-request.json') }, 'rejected'],
+    ['401 invalid_api_key', { status: 401, body: fixture('openai/error-invalid-api-key.json') }, 'provider_auth'],
+    ['404 model_not_found', { status: 404, body: fixture('openai/error-model-not-found.json') }, 'provider_auth'],
+    ['429 rate_limit_exceeded', { status: 429, body: fixture('openai/error-rate-limit.json') }, 'throttled'],
+    ['429 insufficient_quota', { status: 429, body: fixture('openai/error-insufficient-quota.json') }, 'provider_auth'],
+    ['500 server_error', { status: 500, body: fixture('openai/error-server.json') }, 'unavailable'],
+    ['502 with an HTML body', { status: 502, body: '<html>Bad Gateway</html>', headers: { 'content-type': 'text/html' } }, 'unavailable'],
+    ['503 overloaded', { status: 503, body: fixture('openai/error-server.json') }, 'unavailable'],
+    ['504 gateway timeout', { status: 504, body: '' }, 'timeout'],
+    ['200 with a body that is not JSON', { status: 200, body: '{"id": "chatcmpl-' }, 'malformed_response'],
+    ['200 with empty choices', { status: 200, body: fixture('openai/empty-choices.json') }, 'malformed_response'],
+    ['200 withheld by the content filter', { status: 200, body: fixture('openai/content-filter.json') }, 'content_filter'],
+  ];
+  for (const [name, response, kind] of cases) {
+    it(`sorts ${name} as ${kind}`, async () => {
+      const error = await failure(response);
+      assert.equal(error.kind, kind);
+      assert.equal(error.provider, 'local');
+      assert.equal(error.model, 'local/remote');
+    });
+  }
+
+  it('keeps the tokens a filtered answer used, so the ledger can charge them', async () => {
+    const error = await failure({ status: 200, body: fixture('openai/content-filter.json') });
+    assert.deepEqual(error.usage, { input: 40, output: 7, cacheRead: 0, cacheWrite: 0 });
+  });
+
+  it('reads retry-after-ms, then retry-after in seconds, from a 429', async () => {
+    const body = fixture('openai/error-rate-limit.json');
+    assert.equal((await failure({ status: 429, body, headers: { 'retry-after-ms': '644.2' } })).retryAfterMs, 645);
+    assert.equal((await failure({ status: 429, body, headers: { 'retry-after': '2' } })).retryAfterMs, 2000);
+    assert.equal((await failure({ status: 429, body })).retryAfterMs, undefined);
+  });
+
+  it('times out when the deadline passes before the provider answers', async () => {
+    const error = await failure({ delayMs: 500, body: fixture('openai/chat-completion.json') }, { signal: AbortSignal.timeout(50) });
+    assert.equal(error.kind, 'timeout');
+  });
+
+  it('sorts a dropped connection and a refused connection as connection faults', async () => {
+    assert.equal((await failure({ hangUp: true })).kind, 'connection');
+    const closed = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined });
+    await assert.rejects(closed.complete(call()), (error: unknown) => error instanceof ProviderError && error.kind === 'connection');
+  });
+
+  it('can send max_tokens to hosts that only know that field, and no key when none is configured', async () => {
+    server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
+    const legacy = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1`, apiKey: undefined, maxTokensField: 'max_tokens' });
+    await legacy.complete(call());
+    const sent = server.requests.at(-1)!;
+    assert.equal(JSON.parse(sent.body).max_tokens, 64);
+    assert.equal(sent.headers['authorization'], undefined);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads an HTTP date relative to now', () => {
+    const now = Date.parse('2026-11-27T10:00:00Z');
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': 'Fri, 27 Nov 2026 10:00:03 GMT' }), now), 3000);
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now), undefined);
+  });
+});

@@ -1,0 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A stored, trimmed provider response from test/fixtures. */
+export function fixture<T = unknown>(path: string): T {
+  return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', path), 'utf8')) as T;
+}
