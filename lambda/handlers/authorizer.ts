@@ -26,6 +26,6 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
 
 /** arn:aws:execute-api:region:account:api/stage/VERB/path -> .../api/stage/*: cacheable across methods. */
 export function stageWildcard(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*`;
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
 }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { attemptKey, createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
+import type { AttemptRecord } from '../../lambda/core/ledger';
+import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+
+const TABLE = 'ledger-test';
+const record = (attempt: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord => ({
+  requestId: 'req-42',
+  attempt,
+  startedAt: '2026-11-27T10:00:00.000Z',
+  callerId: 'key:0123456789abcdef',
+  tier: 2,
+  route: null,
+  provider: 'bedrock',
+  model: 'bedrock/amazon.nova-pro-v1:0',
+  usage: { input: 1200, output: 300, cacheRead: 0, cacheWrite: 0 },
+  costNanoUsd: 1_920_000n,
+  flagshipCostNanoUsd: 13_500_000n,
+  latencyMs: 812.4,
+  outcome: attempt === 1 ? 'throttled' : 'success',
+  simulated: false,
+  ...overrides,
+});
+
+describe('DynamoDB ledger, against dynalite', () => {
+  let dynamo: EmbeddedDynamo;
+  before(async () => {
+    dynamo = await startEmbeddedDynamo();
+    await ensureLedgerTable(dynamo.client, TABLE);
+    await ensureLedgerTable(dynamo.client, TABLE);
+  });
+  after(() => dynamo.close());
+
+  const rowsOf = async (requestId: string) =>
+    (
+      await dynamo.client.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` } },
+        }),
+      )
+    ).Items ?? [];
+
+  it('writes one item per attempt with exact integer money and a TTL', async () => {
+    await createDynamoLedger({ client: dynamo.client, tableName: TABLE, retentionDays: 30 }).record([record(1), record(2, { route: 'triage' })]);
+    const rows = await rowsOf('req-42');
+    assert.equal(rows.length, 2);
+    const [first, second] = rows;
+    assert.deepEqual(first!['sk'], { S: 'ATTEMPT#001' });
+    assert.deepEqual(first!['costNanoUsd'], { N: '1920000' });
+    assert.deepEqual(first!['flagshipCostNanoUsd'], { N: '13500000' });
+    assert.deepEqual(first!['outcome'], { S: 'throttled' });
+    assert.deepEqual(first!['tier'], { N: '2' });
+    assert.deepEqual(first!['day'], { S: '2026-11-27' });
+    assert.deepEqual(first!['latencyMs'], { N: '812' });
+    assert.equal(first!['route'], undefined);
+    assert.deepEqual(second!['route'], { S: 'triage' });
+    const expires = Date.parse('2026-11-27T10:00:00Z') / 1000 + 30 * 86_400;
+    assert.deepEqual(first!['expiresAt'], { N: String(expires) });
+  });
+
+  it('counts an attempt once when the same record is written again', async () => {
+    const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
+    const original = record(1, { requestId: 'req-dup' });
+    await ledger.record([original]);
+    await ledger.record([original, { ...original, costNanoUsd: 999n }]);
+    const rows = await rowsOf('req-dup');
+    assert.equal(rows.length, 1);
+    assert.deepEqual(rows[0]!['costNanoUsd'], { N: '1920000' });
+  });
+
+  it('omits the tier of a passthrough request and keeps huge costs exact', async () => {
+    const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
+    await ledger.record([record(1, { requestId: 'req-big', tier: null, costNanoUsd: 9_007_199_254_740_993n })]);
+    const item = (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: attemptKey('req-big', 1) }))).Item!;
+    assert.equal(item['tier'], undefined);
+    assert.deepEqual(item['costNanoUsd'], { N: '9007199254740993' });
+  });
+
+  it('fails loudly when the table is missing, so the gateway can log the records', async () => {
+    const ledger = createDynamoLedger({ client: dynamo.client, tableName: 'no-such-table' });
+    await assert.rejects(ledger.record([record(1)]), /ResourceNotFound|non-existent|not found/i);
+  });
+});

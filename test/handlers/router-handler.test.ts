@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
+import { createRouterHandler } from '../../lambda/handlers/create-router-handler';
+import { ConfigError } from '../../lambda/core/errors';
+import type { Gateway, GatewayRequest } from '../../lambda/core/gateway';
+import { lambdaContext, proxyEvent } from '../support/api-events';
+
+process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+const quietLogger = () => new Logger({ logLevel: 'SILENT' });
+const metrics = () => new Metrics({ namespace: 'Test', serviceName: 'test' });
+
+function recordingGateway(): { gateway: Gateway; seen: GatewayRequest[] } {
+  const seen: GatewayRequest[] = [];
+  const gateway: Gateway = async (request) => {
+    seen.push(request);
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-switchyard-request-id': request.requestId },
+      body: '{"ok":true}',
+      summary: { endpoint: 'chat', status: 200, tier: '1', model: 'm', attempts: 1, costNanoUsd: 5n, simulated: false, failures: [] },
+    };
+  };
+  return { gateway, seen };
+}
+
+describe('toGatewayRequest', () => {
+  it('names the caller by the authorizer principal in API-key mode and by the IAM ARN in IAM mode', () => {
+    const keyed = toGatewayRequest(proxyEvent({ resource: '/models', principalId: 'key:abc' }), 30_000, 29_000);
+    assert.equal(keyed.callerId, 'key:abc');
+    const signed = toGatewayRequest(proxyEvent({ resource: '/models', userArn: 'arn:aws:iam::123456789012:role/app' }), 30_000, 29_000);
+    assert.equal(signed.callerId, 'arn:aws:iam::123456789012:role/app');
+  });
+
+  it('lower-cases header names, decodes base64 bodies and uses the stage-less resource path', () => {
+    const request = toGatewayRequest(
+      proxyEvent({ resource: '/chat/completions', headers: { 'X-Switchyard-Tier': '2' }, body: Buffer.from('{"a":1}').toString('base64'), base64: true }),
+      30_000,
+      29_000,
+    );
+    assert.equal(request.headers['x-switchyard-tier'], '2');
+    assert.equal(request.body, '{"a":1}');
+    assert.equal(request.path, '/chat/completions');
+    assert.equal(request.requestId, 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
+  });
+
+  it('sets the deadline by the sooner of the Lambda timeout and the API timeout, keeping time to answer', () => {
+    const now = 1_000_000;
+    assert.equal(toGatewayRequest(proxyEvent({ resource: '/models' }), 10_000, 29_000, now).deadline, now + 10_000 - RESPONSE_RESERVE_MS);
+    assert.equal(toGatewayRequest(proxyEvent({ resource: '/models' }), 60_000, 29_000, now).deadline, now + 29_000 - RESPONSE_RESERVE_MS);
+  });
+});
+
+describe('createRouterHandler', () => {
+  it('hands the event to the gateway and returns its response as a proxy result', async () => {
+    const { gateway, seen } = recordingGateway();
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: metrics() });
+    const result = await handler(proxyEvent({ resource: '/models', method: 'GET', principalId: 'key:abc' }), lambdaContext());
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.body, '{"ok":true}');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.callerId, 'key:abc');
+  });
+
+  it('answers 500 in the OpenAI envelope when the router cannot start, and tries again next time', async () => {
+    let starts = 0;
+    const { gateway } = recordingGateway();
+    const handler = createRouterHandler({
+      start: async () => {
+        starts += 1;
+        if (starts === 1) throw new ConfigError('Invalid router environment: LEDGER_TABLE_NAME missing');
+        return { gateway, requestTimeoutMs: 29_000 };
+      },
+      logger: quietLogger(),
+      metrics: metrics(),
+    });
+    const failed = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
+    assert.equal(failed.statusCode, 500);
+    const { error } = JSON.parse(failed.body);
+    assert.equal(error.type, 'api_error');
+    assert.match(error.message, /c6af9ac6-7b61-11e6-9a41-93e8deadbeef/);
+    assert.doesNotMatch(failed.body, /LEDGER_TABLE_NAME/);
+    const recovered = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
+    assert.equal(recovered.statusCode, 200);
+    assert.equal(starts, 2);
+  });
+});
