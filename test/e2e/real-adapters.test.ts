@@ -1,0 +1,126 @@
+/**
+ * End to end through the real adapters: the local gateway calls a local
+ * Bedrock wire server (through the AWS SDK) and a local OpenAI-compatible wire
+ * server (through fetch), driven by the official openai client.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import OpenAI from 'openai';
+import { loadPolicy } from '../../lambda/core/policy';
+import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { fixture } from '../support/fixtures';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+
+// The Bedrock client signs with whatever credentials the default chain finds.
+process.env['AWS_ACCESS_KEY_ID'] = 'local';
+process.env['AWS_SECRET_ACCESS_KEY'] = 'local';
+process.env['AWS_REGION'] = 'us-east-1';
+
+const NOVA = 'bedrock/amazon.nova-lite-v1:0';
+const UPSTREAM = 'upstream/gpt-4.1-mini';
+
+describe('local gateway with real adapters against local provider servers', () => {
+  let bedrock: ScriptedServer;
+  let upstream: ScriptedServer;
+  let gateway: LocalGateway;
+  let client: OpenAI;
+
+  before(async () => {
+    bedrock = await startScriptedServer();
+    upstream = await startScriptedServer();
+    const chain = [NOVA, UPSTREAM];
+    const policy = loadPolicy({
+      version: 1,
+      providers: { upstream: { kind: 'openai-compatible', baseUrl: `${upstream.url}/v1`, apiKeyName: 'UPSTREAM_KEY' } },
+      models: {
+        [NOVA]: { contextWindow: 300_000, maxOutputTokens: 5000 },
+        [UPSTREAM]: {
+          contextWindow: 1_047_576,
+          maxOutputTokens: 32_768,
+          price: { input: '0.4', output: '1.6', cacheRead: '0.1', source: 'https://platform.openai.com/docs/pricing', asOf: '2026-09-24' },
+        },
+      },
+      tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
+      flagship: UPSTREAM,
+    });
+    gateway = await startLocalGateway({
+      port: 0,
+      policy,
+      simulate: 'none',
+      environment: { UPSTREAM_KEY: 'sk-upstream' },
+      bedrockEndpoint: bedrock.url,
+    });
+    client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: 'caller-key', maxRetries: 0 });
+  });
+  after(async () => {
+    await gateway.close();
+    await bedrock.close();
+    await upstream.close();
+  });
+  beforeEach(() => {
+    bedrock.requests.length = 0;
+    upstream.requests.length = 0;
+  });
+
+  const outcomes = async (requestId: string) => {
+    const result = await gateway.dynamo.client.send(
+      new QueryCommand({
+        TableName: gateway.ledgerTableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` } },
+      }),
+    );
+    return (result.Items ?? []).map((item) => [item['model']!.S, item['outcome']!.S, item['costNanoUsd']!.N]);
+  };
+
+  it('answers from Bedrock through the real SDK, signed, with usage priced from the price table', async () => {
+    bedrock.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] })
+      .withResponse();
+    assert.equal(data.choices[0]!.message.content, 'Lisbon');
+    assert.equal(data.system_fingerprint, 'switchyard');
+    assert.equal(response.headers.get('x-switchyard-simulated'), null);
+    assert.deepEqual(data.usage, { prompt_tokens: 2236, completion_tokens: 4, total_tokens: 2240, prompt_tokens_details: { cached_tokens: 1024 } });
+    assert.equal(bedrock.requests.length, 1);
+    assert.equal(bedrock.requests[0]!.path, '/model/amazon.nova-lite-v1%3A0/converse');
+    assert.match(String(bedrock.requests[0]!.headers['authorization']), /^AWS4-HMAC-SHA256/);
+    // Nova Lite: 188 in * 0.06 + 4 out * 0.24 + 1024 cache read * 0.015 + 1024 cache write * 0.06 per million
+    const expected = 188n * 60n + 4n * 240n + 1024n * 15n + 1024n * 60n;
+    assert.deepEqual(await outcomes(response.headers.get('x-switchyard-request-id')!), [[NOVA, 'success', String(expected)]]);
+  });
+
+  it('falls back to the OpenAI-compatible host when Bedrock throttles, and records both attempts', async () => {
+    bedrock.respond(() => ({ status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException' }, body: { message: 'Too many requests, please wait before trying again.' } }));
+    upstream.respond(() => ({ body: fixture('openai/chat-completion.json') }));
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly?' }] })
+      .withResponse();
+    assert.equal(data.model, UPSTREAM);
+    assert.equal(response.headers.get('x-switchyard-attempts'), '2');
+    assert.equal(response.headers.get('x-switchyard-fallback-path'), `${NOVA},${UPSTREAM}`);
+    assert.equal(upstream.requests[0]!.headers['authorization'], 'Bearer sk-upstream');
+    assert.equal(JSON.parse(upstream.requests[0]!.body).model, 'gpt-4.1-mini');
+    // 188 * 0.4 + 3 * 1.6 + 1024 * 0.1 per million
+    assert.deepEqual(await outcomes(response.headers.get('x-switchyard-request-id')!), [
+      [NOVA, 'throttled', '0'],
+      [UPSTREAM, 'success', String(188n * 400n + 3n * 1600n + 1024n * 100n)],
+    ]);
+  });
+
+  it('answers 502 listing each attempt when every provider fails', async () => {
+    bedrock.respond(() => ({ status: 503, headers: { 'x-amzn-errortype': 'ServiceUnavailableException' }, body: { message: 'Bedrock is unable to process your request.' } }));
+    upstream.respond(() => ({ status: 500, body: fixture('openai/error-server.json') }));
+    await assert.rejects(
+      client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.InternalServerError);
+        assert.equal(error.status, 502);
+        assert.equal(error.code, 'all_candidates_failed');
+        assert.match(error.message, /bedrock\/amazon.nova-lite-v1:0: unavailable; upstream\/gpt-4.1-mini: unavailable/);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { GatewayApi, type GatewayApiProps } from '../../lib/constructs/gateway-api';
+import { templateOf, testStack } from '../support/cdk';
+
+function build(props: Omit<GatewayApiProps, 'router'> = {}) {
+  const stack = testStack();
+  const router = new LambdaFunction(stack, 'Router', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler=()=>{}') });
+  new GatewayApi(stack, 'Gateway', { router, ...props });
+  return templateOf(stack);
+}
+
+const methodsOf = (template: ReturnType<typeof build>) => Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties);
+
+describe('GatewayApi', () => {
+  it('serves the three endpoints on stage v1, traced, access-logged, throttled and without body logging', () => {
+    const template = build();
+    assert.deepEqual(methodsOf(template).map((method) => method.HttpMethod).sort(), ['GET', 'POST', 'POST']);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [Match.objectLike({ DataTraceEnabled: false, LoggingLevel: 'ERROR', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+
+  it('in API-key mode, requires a key on every method through the authorizer, with a usage plan', () => {
+    const template = build({ quotaPerDay: 5000, throttleRateLimit: 7, throttleBurstLimit: 9 });
+    for (const method of methodsOf(template)) {
+      assert.equal(method.AuthorizationType, 'CUSTOM');
+      assert.equal(method.ApiKeyRequired, true);
+      assert.ok(method.AuthorizerId);
+    }
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0, IdentitySource: '' });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Quota: { Limit: 5000, Period: 'DAY' },
+      Throttle: { RateLimit: 7, BurstLimit: 9 },
+    });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+  });
+
+  it('caches the authorizer on the Authorization header when asked', () => {
+    build({ authorizerCacheSeconds: 300 }).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      AuthorizerResultTtlInSeconds: 300,
+      IdentitySource: 'method.request.header.Authorization',
+    });
+  });
+
+  it('in IAM mode, requires SigV4 on every method and creates no authorizer or key', () => {
+    const template = build({ auth: 'iam' });
+    for (const method of methodsOf(template)) assert.equal(method.AuthorizationType, 'AWS_IAM');
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+  });
+
+  it('leaves no method open', () => {
+    for (const auth of ['apiKey', 'iam'] as const) {
+      for (const method of methodsOf(build({ auth }))) assert.notEqual(method.AuthorizationType, 'NONE');
+    }
+  });
+
+  it('uses the configured integration timeout', () => {
+    const template = build({ requestTimeoutMs: 20_000 });
+    for (const method of methodsOf(template)) assert.equal(method.Integration.TimeoutInMillis, 20_000);
+  });
+});

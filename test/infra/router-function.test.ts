@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { CostLedger } from '../../lib/constructs/cost-ledger';
+import { ProviderSecrets } from '../../lib/constructs/provider-secrets';
+import { RouterFunction } from '../../lib/constructs/router-function';
+import { DEFAULT_POLICY_FILE } from '../../lib/deploy-config';
+import { rendered, templateOf, testStack } from '../support/cdk';
+import { defaultPolicy } from '../support/policies';
+
+function build(withSecrets = true) {
+  const stack = testStack();
+  const ledger = new CostLedger(stack, 'Ledger');
+  const providerSecrets = withSecrets ? new ProviderSecrets(stack, 'Keys', { keyNames: ['OPENAI_API_KEY'] }) : undefined;
+  new RouterFunction(stack, 'Router', {
+    policy: defaultPolicy(),
+    policyFile: DEFAULT_POLICY_FILE,
+    ledger,
+    ...(providerSecrets ? { providerSecrets } : {}),
+    requestTimeoutMs: 25_000,
+  });
+  return templateOf(stack);
+}
+
+describe('RouterFunction', () => {
+  it('runs on the latest Node runtime on arm64 with tracing, source maps and a timeout past the API deadline', () => {
+    build().hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 26,
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          REQUEST_TIMEOUT_MS: '25000',
+          LEDGER_TABLE_NAME: Match.anyValue(),
+          PROVIDER_SECRET_ARN: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it('logs to its own log group with a retention period', () => {
+    build().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it("may invoke exactly the policy's Bedrock models, inference profiles included", () => {
+    const policies = Object.values(build().findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const bedrock = statements.find((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
+    assert.deepEqual(bedrock.Action, ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    assert.deepEqual(rendered(bedrock.Resource), [
+      'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0',
+      'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-opus-4-5-20251101-v1:0',
+      'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
+      'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0',
+      'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0',
+    ]);
+  });
+
+  it('may write the ledger and read the provider secret, and nothing else of theirs', () => {
+    const statements = Object.values(build().findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+    assert.ok(actions.includes('dynamodb:PutItem'));
+    assert.ok(actions.includes('secretsmanager:GetSecretValue'));
+    assert.ok(!actions.some((action: string) => /dynamodb:(GetItem|Query|Scan|DeleteItem|UpdateItem)/.test(action)));
+  });
+
+  it('has no secret access or variable when the policy has no external providers', () => {
+    const template = build(false);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
+    assert.equal(fn.Properties.Environment.Variables.PROVIDER_SECRET_ARN, undefined);
+  });
+});
