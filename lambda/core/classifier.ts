@@ -97,7 +97,8 @@ const RULES: readonly Rule[] = [
 const TRIVIAL_TASK =
   /^\s*(please\s+)?(extract|classify|categori[sz]e|label|tag|format|reformat|convert|translate|correct|fix (the )?(spelling|grammar|typos?)|spell[- ]check|capitali[sz]e|summari[sz]e (this|the following) in one (line|sentence)|list the (keywords|entities|names)|is (this|the following) (positive|negative|spam))\b/i;
 const SHORT_ANSWER = /\b(yes or no|true or false|one word|single word|only the (label|category|answer)|respond with (only|just))\b/i;
-const LONG_ANSWER = /\b(\d{3,5})[- ]words?\b|\b(essay|report|article|whitepaper|chapter|detailed (guide|explanation)|comprehensive)\b/i;
+const LONG_ANSWER =
+  /\b(\d{3,5})[- ]words?\b|\b(write|draft|compose|produce)\b[^.?!\n]{0,40}\b(essay|report|article|whitepaper|chapter|detailed (guide|explanation)|comprehensive)\b/i;
 
 export const classifyPrompt: PromptClassifier = ({ messages, maxTokens }) => {
   const tokens = estimateTokens(messages);

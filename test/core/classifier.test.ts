@@ -79,3 +79,11 @@ describe('estimateTokens', () => {
     assert.equal(estimateTokens(user('a'.repeat(400))), 104);
   });
 });
+
+describe('classifyPrompt on text that mentions long-form words', () => {
+  it('does not mistake a report being summarised for a request to write one', () => {
+    const notes = 'The quarterly report covers revenue by region and the roadmap for the next release. '.repeat(3);
+    assert.equal(tierOf(`Summarise these notes in three bullet points.\n\n${notes}`), 1);
+    assert.equal(tierOf('Write a detailed report on our churn for the board.'), 2);
+  });
+});

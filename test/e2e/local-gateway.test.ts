@@ -8,6 +8,10 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import OpenAI from 'openai';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 
+interface ErrorEnvelope {
+  error: { code: string; type: string; message: string };
+}
+
 async function ledgerRows(gateway: LocalGateway, requestId: string) {
   const result = await gateway.dynamo.client.send(
     new QueryCommand({
@@ -105,12 +109,12 @@ describe('local gateway with simulated providers, through the openai client', ()
       });
     const malformed = await post('{"model": "auto", "messages": [');
     assert.equal(malformed.status, 400);
-    assert.equal((await malformed.json()).error.code, 'invalid_json');
+    assert.equal(((await malformed.json()) as ErrorEnvelope).error.code, 'invalid_json');
     assert.equal((await ledgerRows(gateway, malformed.headers.get('x-switchyard-request-id')!)).length, 0);
 
     const oversize = await post(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'a'.repeat(2 * 1024 * 1024) }] }));
     assert.equal(oversize.status, 413);
-    assert.equal((await oversize.json()).error.code, 'request_too_large');
+    assert.equal(((await oversize.json()) as ErrorEnvelope).error.code, 'request_too_large');
     assert.equal((await ledgerRows(gateway, oversize.headers.get('x-switchyard-request-id')!)).length, 0);
   });
 
@@ -128,7 +132,7 @@ describe('local gateway with simulated providers, through the openai client', ()
       body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Extract the city: Rome.' }] }),
     });
     assert.equal(response.status, 200);
-    const body = await response.json();
+    const body = (await response.json()) as { tier: number; reasons: string[]; chain: unknown[] };
     assert.equal(body.tier, 3);
     assert.deepEqual(body.reasons, ['route "support-answer"']);
     assert.equal(body.chain.length, 2);
@@ -138,7 +142,7 @@ describe('local gateway with simulated providers, through the openai client', ()
   it('refuses a request without an API key with 401', async () => {
     const response = await fetch(`${gateway.baseUrl}/models`);
     assert.equal(response.status, 401);
-    assert.equal((await response.json()).error.type, 'authentication_error');
+    assert.equal(((await response.json()) as ErrorEnvelope).error.type, 'authentication_error');
   });
 });
 

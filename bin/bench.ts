@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: what the router itself costs per request, how fast the
+ * classifier is, and how big and quick to load the Lambda bundle is.
+ * Figures depend on the machine: compare them with each other (ratios), or
+ * note the machine they came from.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDynamoLedger } from '../lambda/adapters/dynamodb-ledger';
+import { classifyPrompt, estimateTokens } from '../lambda/core/classifier';
+import type { ChatMessage } from '../lambda/core/chat-request';
+import { createGateway } from '../lambda/core/gateway';
+import type { Ledger } from '../lambda/core/ledger';
+import { createRouterHandler, type RouterHandler } from '../lambda/handlers/create-router-handler';
+import { readPolicyFile } from '../lambda/handlers/runtime-config';
+import { ensureLedgerTable, startEmbeddedDynamo } from '../lambda/local/dynalite';
+import { DEFAULT_POLICY_FILE } from '../lambda/local/local-gateway';
+import { createProviderRegistry } from '../lambda/providers/registry';
+import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../lib/bundling';
+import { lambdaContext, proxyEvent } from '../test/support/api-events';
+
+process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+
+const PARAGRAPH =
+  'The quarterly report covers revenue by region, churn among enterprise customers and the roadmap for the next release. ' +
+  'Each section lists the owners, the open questions and the decisions made in the planning meeting last Thursday. ';
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summary(samples: number[]): { p50: number; p99: number } {
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+const microseconds = (value: number) => `${value.toFixed(1)} µs`;
+
+async function routerOverhead(ledger: Ledger, requests: number): Promise<{ p50: number; p99: number }> {
+  const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+  const gateway = createGateway({
+    policy,
+    providers: createProviderRegistry(policy.providers, { simulate: new Set(Object.keys(policy.providers)), apiKeys: {} }),
+    ledger,
+    clock: Date,
+    log: { info: () => undefined, error: () => undefined },
+  });
+  const handler: RouterHandler = createRouterHandler({
+    start: async () => ({ gateway, requestTimeoutMs: 29_000 }),
+    logger: new Logger({ logLevel: 'WARN' }),
+    metrics: new Metrics({ namespace: 'Bench', serviceName: 'bench' }),
+  });
+  const body = JSON.stringify({
+    model: 'auto',
+    max_tokens: 256,
+    messages: [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: `Summarise the notes below in three bullet points.\n\n${PARAGRAPH.repeat(4)}` },
+    ],
+  });
+  const event = proxyEvent({ resource: '/chat/completions', body, principalId: 'key:bench' });
+  const context = lambdaContext(60_000);
+  const samples: number[] = [];
+  for (let index = 0; index < requests + 500; index += 1) {
+    const started = process.hrtime.bigint();
+    const result = await handler(event, context);
+    const elapsed = Number(process.hrtime.bigint() - started) / 1000;
+    if (result.statusCode !== 200) throw new Error(`bench request failed: ${result.body}`);
+    if (index >= 500) samples.push(elapsed);
+  }
+  return summary(samples);
+}
+
+function classifierSpeed(tokens: number): { p50: number; p99: number; tier: number } {
+  let content = '';
+  const messages = (): ChatMessage[] => [{ role: 'user', content }];
+  while (estimateTokens(messages()) < tokens) content += PARAGRAPH;
+  const prompt = { messages: messages(), maxTokens: undefined };
+  const samples: number[] = [];
+  let tier = 0;
+  for (let index = 0; index < 3000; index += 1) {
+    const started = process.hrtime.bigint();
+    tier = classifyPrompt(prompt).tier;
+    if (index >= 500) samples.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  return { ...summary(samples), tier };
+}
+
+async function bundle(): Promise<{ bytes: number; initMedianMs: number; initRunsMs: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const outfile = join(dir, 'index.js');
+  await build({ ...ESBUILD_OPTIONS, entryPoints: [LAMBDA_ENTRIES.router], outfile, logLevel: 'warning' });
+  copyFileSync(DEFAULT_POLICY_FILE, join(dir, 'policy.json'));
+  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const runs: number[] = [];
+  for (let index = 0; index < 9; index += 1) {
+    const output = execFileSync(process.execPath, ['-e', probe], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        LEDGER_TABLE_NAME: 'bench',
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      encoding: 'utf8',
+    });
+    runs.push(Number(output));
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { bytes: statSync(outfile).size, initMedianMs: sorted[Math.floor(sorted.length / 2)]!, initRunsMs: runs };
+}
+
+async function main(): Promise<void> {
+  console.log(`Switchyard benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
+
+  const noLedger = await routerOverhead({ record: async () => undefined }, 5000);
+  const dynamo = await startEmbeddedDynamo();
+  await ensureLedgerTable(dynamo.client, 'bench-ledger');
+  const withLedger = await routerOverhead(createDynamoLedger({ client: dynamo.client, tableName: 'bench-ledger' }), 2000);
+  await dynamo.close();
+  console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency');
+  console.log(`    without ledger I/O:             p50 ${microseconds(noLedger.p50)}   p99 ${microseconds(noLedger.p99)}   (target p50 < 1000 µs)`);
+  console.log(`    with the ledger on dynalite:    p50 ${microseconds(withLedger.p50)}   p99 ${microseconds(withLedger.p99)}`);
+
+  console.log('\n(b) classifier per call');
+  for (const tokens of [100, 1000, 4000]) {
+    const result = classifierSpeed(tokens);
+    console.log(`    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (tier ${result.tier})`);
+  }
+
+  const bundled = await bundle();
+  console.log('\n(c) router bundle (esbuild, minified, AWS SDK included)');
+  console.log(`    size:               ${bundled.bytes} bytes (${(bundled.bytes / 1024).toFixed(0)} KiB; target < 1 MB)`);
+  console.log(`    module init:        median ${bundled.initMedianMs.toFixed(1)} ms of ${bundled.initRunsMs.length} fresh node processes (target < 150 ms)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
