@@ -47,25 +47,25 @@ const RULES: readonly Rule[] = [
     tier: 3,
     label: 'high-stakes: medical',
     pattern:
-      /\b(diagnos\w*|symptoms?|dosages?|prescri\w+|medications?|side effects?|contraindicat\w+|overdose|chest pain|pregnan\w+|tumou?r|cancer|insulin|antibiotics?|surgery)\b/i,
+      /\b(diagnos\w*|symptoms?|dosages?|prescri\w+|medications?|side effects?|contraindicat\w+|overdose|chest pain|pregnan\w+|tumou?r|cancer|insulin|antibiotics?|surgery|patients?|clinical|physician|disease|infection|syndrome|virus|vaccin\w+|artery|blood pressure|mg\/kg)\b/i,
   },
   {
     tier: 3,
     label: 'high-stakes: legal',
     pattern:
-      /\b(lawsuit|sue|liabilit\w+|attorney|lawyer|contract clause|breach of contract|tenant|landlord|evict\w*|defamation|copyright infringement|custody|court|legal advice|indemnif\w+|gdpr|hipaa)\b/i,
+      /\b(lawsuit|sue|liabilit\w+|attorney|lawyer|contract clause|breach of contract|tenant|landlord|evict\w*|defamation|copyright infringement|custody|court|legal advice|indemnif\w+|gdpr|hipaa|defendant|plaintiff|statute|constitutional|prosecut\w+|negligen\w+|felony|jury|hearsay|testimony)\b/i,
   },
   {
     tier: 3,
     label: 'high-stakes: financial',
     pattern:
-      /\b(invest\w*|portfolio|retirement|401\(?k\)?|mortgage|tax(es|ation| return| deduct\w*)?|loan|securities|stock options?|capital gains|bankrupt\w*|audit)\b/i,
+      /\b(invest\w*|portfolio|retirement|401\(?k\)?|mortgage|tax(es|ation| return| deduct\w*)?|loan|securities|stock options?|capital gains|bankrupt\w*|audit\w*|accounting|depreciation|gaap)\b/i,
   },
   {
     tier: 3,
     label: 'high-stakes: security',
     pattern:
-      /\b(vulnerabilit\w+|exploit\w*|cve-\d+|xss|sql injection|csrf|penetration test\w*|privilege escalation|malware|ransomware|encryption keys?|threat model\w*)\b/i,
+      /\b(vulnerabilit\w+|exploit\w*|cve-\d+|xss|sql injection|csrf|penetration test\w*|privilege escalation|malware|ransomware|encryption keys?|threat model\w*|attacker|password|authentication)\b/i,
   },
   { tier: 2, label: 'code', pattern: /```|\b(def|function|class|import|return|const|public static|SELECT \w+ FROM)\b[^\n]{0,80}[({:;=]/ },
   {
