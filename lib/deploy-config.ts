@@ -29,6 +29,8 @@ export interface DeployConfig {
   readonly ledgerRetentionDays: number;
   /** API Gateway's integration timeout; the router's deadline derives from it. */
   readonly requestTimeoutMs: number;
+  /** Router memory; Lambda bills it for the whole time a provider takes to answer. */
+  readonly routerMemoryMb: number;
 }
 
 const whole = (min: number, max: number, fallback: number) =>
@@ -44,6 +46,7 @@ const contextSchema = z.object({
   logRetentionDays: whole(1, 3653, 30),
   ledgerRetentionDays: whole(1, 3653, 90),
   requestTimeoutMs: whole(1000, 300_000, 29_000),
+  routerMemoryMb: whole(256, 10_240, 512),
 });
 
 export type ContextReader = (key: string) => unknown;

@@ -36,6 +36,7 @@ export class SwitchyardStack extends Stack {
       ...(this.providerSecrets ? { providerSecrets: this.providerSecrets } : {}),
       requestTimeoutMs: config.requestTimeoutMs,
       ledgerRetentionDays: config.ledgerRetentionDays,
+      memorySize: config.routerMemoryMb,
       logRetention,
     });
     this.api = new GatewayApi(this, 'Gateway', {

@@ -27,7 +27,7 @@ describe('RouterFunction', () => {
     build().hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      MemorySize: 1024,
+      MemorySize: 512,
       Timeout: 26,
       TracingConfig: { Mode: 'Active' },
       Environment: {
