@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
+import type { ProviderFailureKind } from '../../lambda/core/errors';
 import { loadPolicy } from '../../lambda/core/policy';
 import type { CompletionCall } from '../../lambda/core/provider';
 import { createBedrockAdapter, createBedrockClient, toConverseMessages } from '../../lambda/providers/bedrock-converse';
 import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { fixture } from '../support/fixtures';
+import { failureOf } from '../support/provider-failure';
 import { defaultPolicyDocument } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
 
@@ -43,16 +44,7 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
   });
   after(() => server.close());
 
-  const failure = async (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}): Promise<ProviderError> => {
-    server.respond(() => response);
-    try {
-      await adapter.complete(call(overrides));
-    } catch (error) {
-      assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-      return error;
-    }
-    assert.fail('the call succeeded');
-  };
+  const failure = (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) => failureOf(server, adapter, response, call(overrides));
 
   it('sends a Converse request and normalises usage, cache reads and writes included', async () => {
     server.respond(() => ({ body: fixture('bedrock/converse-success.json') }));

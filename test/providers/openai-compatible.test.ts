@@ -4,6 +4,7 @@ import { ProviderError, type ProviderFailureKind } from '../../lambda/core/error
 import type { CompletionCall } from '../../lambda/core/provider';
 import { createOpenAiCompatibleAdapter, retryAfterMs } from '../../lambda/providers/openai-compatible';
 import { fixture } from '../support/fixtures';
+import { failureOf } from '../support/provider-failure';
 import { testPolicy } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
 
@@ -31,16 +32,7 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
   });
   after(() => server.close());
 
-  const failure = async (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}): Promise<ProviderError> => {
-    server.respond(() => response);
-    try {
-      await adapter.complete(call(overrides));
-    } catch (error) {
-      assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-      return error;
-    }
-    assert.fail('the call succeeded');
-  };
+  const failure = (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) => failureOf(server, adapter, response, call(overrides));
 
   it('sends the OpenAI request and normalises usage so cached tokens are not counted twice', async () => {
     server.respond(() => ({ body: fixture('openai/chat-completion.json') }));

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { ProviderError } from '../../lambda/core/errors';
+import type { CompletionCall, ProviderAdapter } from '../../lambda/core/provider';
+import type { ScriptedResponse, ScriptedServer } from './scripted-server';
+
+/**
+ * Scripts the wire server's next answer, makes the call and returns the
+ * ProviderError the adapter raised (failing the test if it raised none).
+ */
+export async function failureOf(
+  server: ScriptedServer,
+  adapter: ProviderAdapter,
+  response: ScriptedResponse,
+  call: CompletionCall,
+): Promise<ProviderError> {
+  server.respond(() => response);
+  try {
+    await adapter.complete(call);
+  } catch (error) {
+    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
+}
