@@ -15,7 +15,10 @@ import { createDynamoLedger } from '../lambda/adapters/dynamodb-ledger';
 import { classifyPrompt, estimateTokens } from '../lambda/core/classifier';
 import type { ChatMessage } from '../lambda/core/chat-request';
 import { createGateway } from '../lambda/core/gateway';
-import type { Ledger } from '../lambda/core/ledger';
+import { createMemoryLedger, type Ledger } from '../lambda/core/ledger';
+import { createMemoryCircuitStore, type CircuitStore } from '../lambda/core/circuit-breaker';
+import { createInProcessFallback } from '../lambda/core/in-process-fallback';
+import { createDynamoCircuitStore } from '../lambda/adapters/dynamodb-circuit-store';
 import { createRouterHandler, type RouterHandler } from '../lambda/handlers/create-router-handler';
 import { readPolicyFile } from '../lambda/handlers/runtime-config';
 import { ensureLedgerTable, startEmbeddedDynamo } from '../lambda/local/dynalite';
@@ -42,15 +45,17 @@ function summary(samples: number[]): { p50: number; p99: number } {
 
 const microseconds = (value: number) => `${value.toFixed(1)} µs`;
 
-async function routerOverhead(ledger: Ledger, requests: number): Promise<{ p50: number; p99: number }> {
+async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: number): Promise<{ p50: number; p99: number }> {
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
-  const gateway = createGateway({
+  const dependencies = {
     policy,
     providers: createProviderRegistry(policy.providers, { simulate: new Set(Object.keys(policy.providers)), apiKeys: {} }),
     ledger,
+    circuits,
     clock: Date,
     log: { info: () => undefined, error: () => undefined },
-  });
+  };
+  const gateway = createGateway({ ...dependencies, fallback: createInProcessFallback(dependencies) });
   const handler: RouterHandler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs: 29_000 }),
     logger: new Logger({ logLevel: 'WARN' }),
@@ -119,10 +124,15 @@ async function bundle(): Promise<{ bytes: number; initMedianMs: number; initRuns
 async function main(): Promise<void> {
   console.log(`Switchyard benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
 
-  const noLedger = await routerOverhead({ record: async () => undefined }, 5000);
+  const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+  const noLedger = await routerOverhead(createMemoryLedger(), createMemoryCircuitStore(policy.fallback.circuitBreaker), 5000);
   const dynamo = await startEmbeddedDynamo();
   await ensureLedgerTable(dynamo.client, 'bench-ledger');
-  const withLedger = await routerOverhead(createDynamoLedger({ client: dynamo.client, tableName: 'bench-ledger' }), 2000);
+  const withLedger = await routerOverhead(
+    createDynamoLedger({ client: dynamo.client, tableName: 'bench-ledger' }),
+    createDynamoCircuitStore({ client: dynamo.client, tableName: 'bench-ledger', ...policy.fallback.circuitBreaker }),
+    2000,
+  );
   await dynamo.close();
   console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency');
   console.log(`    without ledger I/O:             p50 ${microseconds(noLedger.p50)}   p99 ${microseconds(noLedger.p99)}   (target p50 < 1000 µs)`);

@@ -6,11 +6,14 @@
 import {
   ConditionalCheckFailedException,
   PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { AttemptRecord, Ledger } from '../core/ledger';
+import type { AttemptOutcome, AttemptRecord, Ledger } from '../core/ledger';
+import type { Tier } from '../core/policy';
 
 /** The table's key schema, shared by the CDK construct and the local gateway. */
 export const LEDGER_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
@@ -26,6 +29,7 @@ const SECONDS_PER_DAY = 86_400;
 
 export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
   const retentionSeconds = (options.retentionDays ?? 90) * SECONDS_PER_DAY;
+  const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
   return {
     async record(records) {
       await Promise.all(
@@ -45,13 +49,50 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
         }),
       );
     },
+
+    async nextAttempt(requestId, offset) {
+      const result = await options.client.send(
+        new UpdateItemCommand({
+          TableName: options.tableName,
+          Key: { [LEDGER_KEYS.partitionKey]: { S: requestKey(requestId) }, [LEDGER_KEYS.sortKey]: { S: 'COUNTER' } },
+          UpdateExpression: 'ADD handedOut :one SET #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': LEDGER_KEYS.timeToLive },
+          ExpressionAttributeValues: { ':one': { N: '1' }, ':ttl': expiresAt() },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return offset + Number(result.Attributes!['handedOut']!.N);
+    },
+
+    async recordsFor(requestId) {
+      const items: Record<string, AttributeValue>[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await options.client.send(
+          new QueryCommand({
+            TableName: options.tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :attempt)',
+            ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#sk': LEDGER_KEYS.sortKey },
+            ExpressionAttributeValues: { ':pk': { S: requestKey(requestId) }, ':attempt': { S: ATTEMPT_PREFIX } },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items.map(fromItem);
+    },
   };
 }
 
+const ATTEMPT_PREFIX = 'ATTEMPT#';
+const requestKey = (requestId: string) => `REQ#${requestId}`;
+
 export function attemptKey(requestId: string, attempt: number): Record<string, AttributeValue> {
   return {
-    [LEDGER_KEYS.partitionKey]: { S: `REQ#${requestId}` },
-    [LEDGER_KEYS.sortKey]: { S: `ATTEMPT#${String(attempt).padStart(3, '0')}` },
+    [LEDGER_KEYS.partitionKey]: { S: requestKey(requestId) },
+    [LEDGER_KEYS.sortKey]: { S: `${ATTEMPT_PREFIX}${String(attempt).padStart(3, '0')}` },
   };
 }
 
@@ -80,6 +121,32 @@ function toItem(record: AttemptRecord, retentionSeconds: number): Record<string,
   if (record.tier !== null) item['tier'] = { N: String(record.tier) };
   if (record.route !== null) item['route'] = { S: record.route };
   return item;
+}
+
+function fromItem(item: Record<string, AttributeValue>): AttemptRecord {
+  const text = (name: string) => item[name]?.S ?? '';
+  const number = (name: string) => Number(item[name]?.N ?? '0');
+  return {
+    requestId: text('requestId'),
+    attempt: number('attempt'),
+    startedAt: text('startedAt'),
+    callerId: text('callerId'),
+    tier: item['tier']?.N === undefined ? null : (Number(item['tier'].N) as Tier),
+    route: item['route']?.S ?? null,
+    provider: text('provider'),
+    model: text('model'),
+    usage: {
+      input: number('inputTokens'),
+      output: number('outputTokens'),
+      cacheRead: number('cacheReadTokens'),
+      cacheWrite: number('cacheWriteTokens'),
+    },
+    costNanoUsd: BigInt(item['costNanoUsd']?.N ?? '0'),
+    flagshipCostNanoUsd: BigInt(item['flagshipCostNanoUsd']?.N ?? '0'),
+    latencyMs: number('latencyMs'),
+    outcome: text('outcome') as AttemptOutcome,
+    simulated: item['simulated']?.BOOL ?? false,
+  };
 }
 
 /** Table definition for the local gateway and the tests; CDK builds the same from LEDGER_KEYS. */

@@ -150,6 +150,26 @@ export class ConfigError extends Error {
 }
 
 /**
+ * The fallback chain ran out of time (`DeadlineExceeded`), or skipped a
+ * candidate without calling it (`CandidateSkipped`: its circuit is open, its
+ * context window is too small, or the provider's retry-after would outlast the
+ * deadline). Thrown by the attempt task so the state machine can route on them.
+ */
+export const ROUTING_ERROR_NAMES = {
+  deadline: 'Switchyard.DeadlineExceeded',
+  skipped: 'Switchyard.CandidateSkipped',
+} as const;
+
+export class RoutingError extends Error {
+  override readonly name: (typeof ROUTING_ERROR_NAMES)[keyof typeof ROUTING_ERROR_NAMES];
+
+  constructor(kind: keyof typeof ROUTING_ERROR_NAMES, message: string) {
+    super(message);
+    this.name = ROUTING_ERROR_NAMES[kind];
+  }
+}
+
+/**
  * What the router does after a failed attempt:
  * - `retry`: a transient fault; the same candidate may succeed on a retry, then the next one;
  * - `next`: this candidate will not succeed now; try the next one;
@@ -158,21 +178,31 @@ export class ConfigError extends Error {
  */
 export type FallbackAction = 'retry' | 'next' | 'next-larger-context' | 'stop';
 
+/** The single decision table. The state machine's Retry and Catch lists are built from it too. */
+export const FALLBACK_BY_KIND = {
+  throttled: 'retry',
+  unavailable: 'retry',
+  timeout: 'retry',
+  connection: 'retry',
+  malformed_response: 'retry',
+  content_filter: 'next',
+  provider_auth: 'next',
+  context_length: 'next-larger-context',
+  rejected: 'stop',
+} as const satisfies Record<ProviderFailureKind, FallbackAction>;
+
 export function fallbackAction(error: unknown): FallbackAction {
-  if (!(error instanceof ProviderError)) return 'stop';
-  switch (error.kind) {
-    case 'throttled':
-    case 'unavailable':
-    case 'timeout':
-    case 'connection':
-    case 'malformed_response':
-      return 'retry';
-    case 'content_filter':
-    case 'provider_auth':
-      return 'next';
-    case 'context_length':
-      return 'next-larger-context';
-    case 'rejected':
-      return 'stop';
-  }
+  if (error instanceof ProviderError) return FALLBACK_BY_KIND[error.kind];
+  if (error instanceof RoutingError && error.name === ROUTING_ERROR_NAMES.skipped) return 'next';
+  return 'stop';
+}
+
+/** Error names for which `fallbackAction` answers `action`: what ASL ErrorEquals lists are made of. */
+export function errorNamesFor(action: FallbackAction): string[] {
+  return PROVIDER_FAILURE_KINDS.filter((kind) => FALLBACK_BY_KIND[kind] === action).map((kind) => PROVIDER_ERROR_NAMES[kind]);
+}
+
+/** Failures that say something about the model's health, as opposed to about one request. */
+export function countsAgainstCircuit(kind: ProviderFailureKind): boolean {
+  return FALLBACK_BY_KIND[kind] === 'retry' || kind === 'provider_auth';
 }

@@ -4,7 +4,11 @@
  * whole API is testable in-process without AWS or a socket.
  */
 import type { HeaderBag } from './auth';
-import { runChain, type ChainClock } from './chain';
+import type { CircuitStore } from './circuit-breaker';
+import { circuitStatus } from './circuit-breaker';
+import { completeChat } from './chat-flow';
+import type { FallbackRunner } from './fallback';
+import { createInProcessFallback } from './in-process-fallback';
 import { parseChatRequest, parseJsonBody, validateChatRequest } from './chat-request';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
@@ -58,7 +62,10 @@ export interface GatewayDependencies {
   readonly policy: Policy;
   readonly providers: ProviderRegistry;
   readonly ledger: Ledger;
-  readonly clock: ChainClock;
+  readonly circuits: CircuitStore;
+  /** Walks the chain after the first candidate fails: the Step Functions workflow, or its local run. */
+  readonly fallback: FallbackRunner;
+  readonly clock: { now(): number };
   readonly log: Log;
 }
 
@@ -67,14 +74,19 @@ export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
 type EndpointHandler = (request: GatewayRequest) => Promise<GatewayResponse>;
 
 export function createGateway(dependencies: GatewayDependencies): Gateway {
-  const { policy, providers, ledger, clock, log } = dependencies;
+  const { policy, circuits, clock, log } = dependencies;
   const startedAtSeconds = Math.floor(clock.now() / 1000);
+  const flow = { ...dependencies, inProcessFallback: createInProcessFallback(dependencies) };
 
   const chatCompletions: EndpointHandler = async (request) => {
     const chat = parseChatRequest(request.body, policy.limits);
     const decision = decideRoute(chat, signalsOf(request), policy);
-    const result = await runChain(chat, decision, request, { policy, providers, clock });
-    await persist(result.records, request.requestId);
+    const result = await completeChat(
+      chat,
+      decision,
+      { requestId: request.requestId, callerId: request.callerId, tier: decision.tier, route: decision.route, deadline: request.deadline },
+      flow,
+    );
     const attemptHeaders = describeAttempts(decision, result.records);
     if (!result.ok) return failure(request, 'chat', result.error, attemptHeaders, result.records);
     const headers: Record<string, string> = { ...attemptHeaders, 'x-switchyard-model': result.model.id, 'x-switchyard-provider': result.model.provider };
@@ -90,7 +102,11 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   const route: EndpointHandler = async (request) => {
     const chat = validateChatRequest(parseJsonBody(request.body, policy.limits), policy.limits);
     const decision = decideRoute(chat, signalsOf(request), policy);
-    return json(request, 'route', 200, describeDecision(decision), describeAttempts(decision, []));
+    const states = await circuits.read(decision.chain.map((model) => model.id));
+    const now = clock.now();
+    const described = describeDecision(decision);
+    const chain = described.chain.map((entry) => ({ ...entry, circuit: circuitStatus(states.get(entry.model)!, now) }));
+    return json(request, 'route', 200, { ...described, chain }, describeAttempts(decision, []));
   };
 
   const models: EndpointHandler = async (request) => {
@@ -111,17 +127,6 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     '/route': { method: 'POST', handle: route },
     '/models': { method: 'GET', handle: models },
   };
-
-  async function persist(records: readonly AttemptRecord[], requestId: string): Promise<void> {
-    if (records.length === 0) return;
-    try {
-      await ledger.record(records);
-    } catch (error) {
-      // The answer is already paid for: return it, and leave a complete copy of
-      // the records (no prompt text) in the log so the ledger can be replayed.
-      log.error('ledger write failed', { requestId, records: records.map(serialisable), error: String(error) });
-    }
-  }
 
   function failure(
     request: GatewayRequest,
@@ -238,10 +243,6 @@ function chatCompletion(requestId: string, model: string, completion: Completion
       prompt_tokens_details: { cached_tokens: completion.usage.cacheRead },
     },
   };
-}
-
-export function serialisable(record: AttemptRecord): Record<string, unknown> {
-  return { ...record, costNanoUsd: String(record.costNanoUsd), flagshipCostNanoUsd: String(record.flagshipCostNanoUsd) };
 }
 
 function describeError(error: unknown): Record<string, unknown> {

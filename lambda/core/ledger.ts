@@ -33,4 +33,33 @@ export interface AttemptRecord {
 export interface Ledger {
   /** Persists the records; safe to call again with the same records. */
   record(records: readonly AttemptRecord[]): Promise<void>;
+  /**
+   * Hands out attempt numbers for a request: `offset + 1`, `offset + 2`, ...,
+   * each exactly once, however many attempt tasks ask at the same time.
+   */
+  nextAttempt(requestId: string, offset: number): Promise<number>;
+  /** Every recorded attempt of a request, in attempt order, read consistently. */
+  recordsFor(requestId: string): Promise<AttemptRecord[]>;
+}
+
+/** A ledger held in memory: for unit tests and the benchmark. */
+export function createMemoryLedger(): Ledger & { readonly records: AttemptRecord[] } {
+  const records: AttemptRecord[] = [];
+  const counters = new Map<string, number>();
+  const key = (record: AttemptRecord) => `${record.requestId}#${record.attempt}`;
+  return {
+    records,
+    async record(batch) {
+      const seen = new Set(records.map(key));
+      for (const record of batch) if (!seen.has(key(record))) records.push(record);
+    },
+    async nextAttempt(requestId, offset) {
+      const count = (counters.get(requestId) ?? 0) + 1;
+      counters.set(requestId, count);
+      return offset + count;
+    },
+    async recordsFor(requestId) {
+      return records.filter((record) => record.requestId === requestId).sort((a, b) => a.attempt - b.attempt);
+    },
+  };
 }

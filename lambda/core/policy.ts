@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import './zod-english';
-import { ConfigError } from './errors';
+import { ConfigError, PROVIDER_FAILURE_KINDS } from './errors';
 import { parseUsd, type ModelPrice } from './money';
 import { PRICE_TABLE, type PriceRow } from './price-table';
 
@@ -68,10 +68,39 @@ const providerSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const simulationSchema = z.strictObject({
+  latencyMs: z._default(z.int().check(z.gte(0), z.lte(60_000)), 0),
+  failureRate: z._default(described(z.number().check(z.gte(0), z.lte(1)), 'Share of simulated calls that fail'), 0),
+  failures: z._default(
+    described(z.array(z.enum(PROVIDER_FAILURE_KINDS)).check(z.minLength(1)), 'Failure kinds to draw from, evenly'),
+    ['unavailable'],
+  ),
+});
+
 const modelSchema = z.strictObject({
   contextWindow: described(positiveInt, 'Input plus output tokens the model accepts'),
   maxOutputTokens: positiveInt,
   price: z.optional(described(priceRowSchema, 'Overrides the built-in price table row for this model')),
+  simulation: z.optional(described(simulationSchema, 'How the mock provider behaves when it stands in for this model')),
+});
+
+const fallbackSchema = z.strictObject({
+  retry: z.prefault(
+    z.strictObject({
+      maxAttempts: z._default(described(z.int().check(z.gte(0), z.lte(5)), 'Retries of one candidate after its first failure'), 2),
+      intervalSeconds: z._default(z.int().check(z.gte(1), z.lte(10)), 1),
+      backoffRate: z._default(z.number().check(z.gte(1), z.lte(4)), 2),
+      maxDelaySeconds: z._default(z.int().check(z.gte(1), z.lte(30)), 4),
+    }),
+    {},
+  ),
+  circuitBreaker: z.prefault(
+    z.strictObject({
+      failureThreshold: z._default(described(positiveInt.check(z.lte(1000)), 'Consecutive failures that open the circuit'), 5),
+      cooldownSeconds: z._default(described(positiveInt.check(z.lte(3600)), 'How long an open circuit skips the model'), 30),
+    }),
+    {},
+  ),
 });
 
 const tierSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
@@ -104,6 +133,7 @@ export const policySchema = z
       {},
     ),
     limits: z.prefault(limitsSchema, {}),
+    fallback: z.prefault(described(fallbackSchema, 'Retries with backoff on Step Functions, and circuit breaking'), {}),
   })
   .check(
     z.superRefine((policy, context) => {
@@ -152,7 +182,12 @@ export interface ModelSpec {
   readonly maxOutputTokens: number;
   readonly price: ModelPrice;
   readonly priceSource: Pick<PriceRow, 'source' | 'asOf'>;
+  /** How the mock behaves when it stands in for this model. */
+  readonly simulation: Simulation;
 }
+
+export type Simulation = z.output<typeof simulationSchema>;
+export type FallbackSettings = z.output<typeof fallbackSchema>;
 
 export interface Limits {
   readonly maxBodyBytes: number;
@@ -169,6 +204,7 @@ export interface Policy {
   readonly routes: Readonly<Record<string, { readonly tier: Tier }>>;
   readonly callers: Readonly<Record<string, { readonly defaultTier: Tier }>>;
   readonly limits: Limits;
+  readonly fallback: FallbackSettings;
 }
 
 export function providerOf(modelId: string): string {
@@ -198,6 +234,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       maxOutputTokens: model.maxOutputTokens,
       price: compilePrice(row),
       priceSource: { source: row.source, asOf: row.asOf },
+      simulation: model.simulation ?? NO_FAULTS,
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);
@@ -209,8 +246,11 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     routes: policy.routes,
     callers: policy.callers,
     limits: policy.limits,
+    fallback: policy.fallback,
   };
 }
+
+const NO_FAULTS: Simulation = { latencyMs: 0, failureRate: 0, failures: ['unavailable'] };
 
 /** Cache reads and writes cost the input price unless the row says otherwise. */
 export function compilePrice(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>): ModelPrice {

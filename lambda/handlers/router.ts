@@ -1,49 +1,23 @@
 /**
- * The router Lambda's entry point: reads its environment once at cold start,
- * fetches provider keys from Secrets Manager, and serves through the shared
- * handler.
+ * The router Lambda's entry point: reads its environment once at cold start
+ * and serves through the shared handler, falling back on the Step Functions
+ * workflow.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createDynamoLedger } from '../adapters/dynamodb-ledger';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createStepFunctionsFallback } from '../adapters/step-functions-fallback';
 import { ConfigError } from '../core/errors';
 import { createGateway } from '../core/gateway';
-import { createProviderRegistry } from '../providers/registry';
+import { buildAwsDependencies } from './aws-dependencies';
 import { createRouterHandler, type RouterHandler, type RouterRuntime } from './create-router-handler';
 import { readRuntimeConfig, type RuntimeConfig } from './runtime-config';
 
-/** Starts the router from its Lambda environment: policy, ledger, provider keys. */
 export async function startFromEnvironment(config: RuntimeConfig, logger: Logger): Promise<RouterRuntime> {
-  const apiKeys = config.providerSecretArn ? await readProviderKeys(config.providerSecretArn) : {};
-  const gateway = createGateway({
-    policy: config.policy,
-    providers: createProviderRegistry(config.policy.providers, { simulate: new Set(), apiKeys }),
-    ledger: createDynamoLedger({
-      client: new DynamoDBClient({}),
-      tableName: config.ledgerTableName,
-      retentionDays: config.ledgerRetentionDays,
-    }),
-    clock: Date,
-    log: logger,
-  });
-  return { gateway, requestTimeoutMs: config.requestTimeoutMs };
-}
-
-/** The provider secret is a JSON object of key names (the policy's `apiKeyName`) to keys. */
-async function readProviderKeys(secretArn: string): Promise<Record<string, string>> {
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(secret.SecretString ?? '{}');
-  } catch {
-    throw new ConfigError('The provider secret is not a JSON object of key names to API keys.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('The provider secret is not a JSON object of key names to API keys.');
-  }
-  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (!config.fallbackStateMachineArn) throw new ConfigError('Invalid router environment: FALLBACK_STATE_MACHINE_ARN is not set');
+  const dependencies = await buildAwsDependencies(config, logger);
+  const fallback = createStepFunctionsFallback({ client: new SFNClient({}), stateMachineArn: config.fallbackStateMachineArn });
+  return { gateway: createGateway({ ...dependencies, fallback }), requestTimeoutMs: config.requestTimeoutMs };
 }
 
 const logger = new Logger();

@@ -13,6 +13,7 @@ const environmentSchema = z.object({
   LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
   LEDGER_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 90),
   PROVIDER_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  FALLBACK_STATE_MACHINE_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   POLICY_FILE: z._default(z.string().check(z.minLength(1)), join(__dirname, 'policy.json')),
   REQUEST_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(1000), z.lte(900_000)), 29_000),
 });
@@ -21,6 +22,8 @@ export interface RuntimeConfig {
   readonly ledgerTableName: string;
   readonly ledgerRetentionDays: number;
   readonly providerSecretArn: string | undefined;
+  /** Set for the router, which starts the fallback workflow; not for the attempt function. */
+  readonly fallbackStateMachineArn: string | undefined;
   readonly requestTimeoutMs: number;
   readonly policy: Policy;
 }
@@ -36,6 +39,7 @@ export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig
     ledgerTableName: env.LEDGER_TABLE_NAME,
     ledgerRetentionDays: env.LEDGER_RETENTION_DAYS,
     providerSecretArn: env.PROVIDER_SECRET_ARN,
+    fallbackStateMachineArn: env.FALLBACK_STATE_MACHINE_ARN,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     policy: readPolicyFile(env.POLICY_FILE),
   };

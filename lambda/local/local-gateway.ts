@@ -7,13 +7,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
 import { createDynamoLedger } from '../adapters/dynamodb-ledger';
+import type { AttemptDependencies } from '../core/attempt';
 import { createGateway } from '../core/gateway';
 import type { Policy, ProviderConfig } from '../core/policy';
 import { createRouterHandler } from '../handlers/create-router-handler';
 import { readPolicyFile } from '../handlers/runtime-config';
 import { createProviderRegistry } from '../providers/registry';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from './dynalite';
+import { createLocalFallback } from './local-fallback';
 import { createLocalServer } from './http-server';
 
 export const DEFAULT_POLICY_FILE = join(__dirname, '..', 'policy', 'default-policy.json');
@@ -43,6 +46,10 @@ export interface LocalGatewayOptions {
   readonly simulatedLatencyMs?: number;
   /** Send Bedrock calls here (a local Bedrock-speaking server). */
   readonly bedrockEndpoint?: string;
+  /** Replaces the fallback workflow's backoff waits, in ms (tests and load runs). */
+  readonly retryIntervalMs?: number;
+  /** Decides simulated faults. @default Math.random */
+  readonly simulationRandom?: () => number;
   readonly accessLog?: (line: string) => void;
 }
 
@@ -60,6 +67,8 @@ export interface LocalGateway {
   readonly providers: readonly ProviderStatus[];
   readonly dynamo: EmbeddedDynamo;
   readonly ledgerTableName: string;
+  /** The same dependencies the gateway uses: for tests that look behind it. */
+  readonly dependencies: AttemptDependencies;
   close(): Promise<void>;
 }
 
@@ -84,18 +93,25 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   // Locally, metrics would only clutter the console; CloudWatch is not there to read them.
   process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
   const logger = new Logger({ serviceName: 'switchyard-local', logLevel: 'WARN' });
-  const gateway = createGateway({
+  const dependencies: AttemptDependencies = {
     policy,
     providers: createProviderRegistry(policy.providers, {
       simulate: new Set(providers.filter((status) => status.simulated).map((status) => status.provider)),
       apiKeys: environment,
       ...(options.bedrockEndpoint ? { bedrockEndpoint: options.bedrockEndpoint } : {}),
+      ...(options.simulationRandom ? { simulationRandom: options.simulationRandom } : {}),
       simulatedLatencyMs: options.simulatedLatencyMs ?? 0,
     }),
     ledger: createDynamoLedger({ client: dynamo.client, tableName: LEDGER_TABLE_NAME }),
+    circuits: createDynamoCircuitStore({ client: dynamo.client, tableName: LEDGER_TABLE_NAME, ...policy.fallback.circuitBreaker }),
     clock: Date,
     log: logger,
+  };
+  const fallback = createLocalFallback(dependencies, {
+    timeoutSeconds: Math.ceil(requestTimeoutMs / 1000),
+    ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
+  const gateway = createGateway({ ...dependencies, fallback });
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),
     logger,
@@ -126,6 +142,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     providers,
     dynamo,
     ledgerTableName: LEDGER_TABLE_NAME,
+    dependencies,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

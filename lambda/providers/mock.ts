@@ -4,23 +4,50 @@
  * routing, pricing and the ledger behave as they would in production.
  */
 import { estimateTokens } from '../core/classifier';
-import { ProviderError } from '../core/errors';
+import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
 
 export interface MockOptions {
   /** Provider id the mock stands in for (`mock`, or a simulated `bedrock`). */
   readonly provider: string;
-  /** Simulated model latency. @default 0 */
+  /** Simulated latency when the model's own `simulation` sets none. @default 0 */
   readonly latencyMs?: number;
+  /** Random number in [0, 1) that decides injected faults. @default Math.random */
+  readonly random?: () => number;
 }
+
+/** The HTTP status a real provider would have answered each injected fault with. */
+const FAULT_STATUS: Readonly<Record<ProviderFailureKind, number | undefined>> = {
+  throttled: 429,
+  unavailable: 503,
+  timeout: 504,
+  connection: undefined,
+  malformed_response: 200,
+  context_length: 400,
+  content_filter: 200,
+  provider_auth: 401,
+  rejected: 400,
+};
 
 const WORDS_PER_TOKEN = 0.75;
 
 export function createMockAdapter(options: MockOptions): ProviderAdapter {
-  const latencyMs = options.latencyMs ?? 0;
+  const random = options.random ?? Math.random;
   return {
     async complete(call: CompletionCall): Promise<Completion> {
+      const { simulation } = call.model;
+      const latencyMs = simulation.latencyMs || (options.latencyMs ?? 0);
       if (latencyMs > 0) await delay(latencyMs, call.signal, options.provider, call.model.id);
+      if (simulation.failureRate > 0 && random() < simulation.failureRate) {
+        const kind = simulation.failures[Math.floor(random() * simulation.failures.length)]!;
+        const consumed = FAULT_STATUS[kind] === 200 ? { input: estimateTokens(call.messages), output: 12, cacheRead: 0, cacheWrite: 0 } : undefined;
+        throw new ProviderError(kind, `simulated ${kind}`, {
+          provider: options.provider,
+          model: call.model.id,
+          ...(FAULT_STATUS[kind] !== undefined ? { status: FAULT_STATUS[kind] } : {}),
+          ...(consumed ? { usage: consumed } : {}),
+        });
+      }
       const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
       const words = lastUser ? lastUser.content.split(/\s+/).filter(Boolean).length : 0;
       const answer =

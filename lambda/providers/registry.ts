@@ -18,6 +18,8 @@ export interface RegistryOptions {
   readonly bedrockEndpoint?: string;
   /** Latency of simulated providers. @default 0 */
   readonly simulatedLatencyMs?: number;
+  /** Decides simulated faults. @default Math.random */
+  readonly simulationRandom?: () => number;
 }
 
 type Factory<K extends ProviderKind> = (
@@ -41,8 +43,10 @@ const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
       baseUrl: config.baseUrl,
       apiKey: config.apiKeyName === undefined ? undefined : options.apiKeys[config.apiKeyName],
     }),
-  mock: (provider, config) => createMockAdapter({ provider, latencyMs: config.latencyMs }),
+  mock: (provider, config, options) => createMockAdapter({ provider, latencyMs: config.latencyMs, ...random(options) }),
 };
+
+const random = (options: RegistryOptions) => (options.simulationRandom ? { random: options.simulationRandom } : {});
 
 export function createProviderRegistry(
   providers: Readonly<Record<string, ProviderConfig>>,
@@ -54,7 +58,7 @@ export function createProviderRegistry(
     if (config.kind === 'mock' || options.simulate.has(provider)) {
       simulated.add(provider);
       const latencyMs = config.kind === 'mock' ? config.latencyMs : (options.simulatedLatencyMs ?? 0);
-      adapters.set(provider, createMockAdapter({ provider, latencyMs }));
+      adapters.set(provider, createMockAdapter({ provider, latencyMs, ...random(options) }));
     } else {
       const factory = FACTORIES[config.kind] as Factory<ProviderKind>;
       adapters.set(provider, factory(provider, config as never, options));

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createGateway, type GatewayRequest, type Log } from '../../lambda/core/gateway';
-import type { AttemptRecord, Ledger } from '../../lambda/core/ledger';
+import { createMemoryLedger, type Ledger } from '../../lambda/core/ledger';
+import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
+import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import type { ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
@@ -9,17 +11,20 @@ import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/script
 const policy = testPolicy();
 
 function harness(outcomes: Record<string, ScriptedOutcome>, options: { failLedger?: boolean; providers?: ProviderRegistry } = {}) {
-  const records: AttemptRecord[] = [];
+  const memory = createMemoryLedger();
   const errors: { message: string; fields: Record<string, unknown> }[] = [];
   const ledger: Ledger = {
+    ...memory,
     async record(batch) {
       if (options.failLedger) throw new Error('DynamoDB is down');
-      records.push(...batch);
+      await memory.record(batch);
     },
   };
   const log: Log = { info: () => undefined, error: (message, fields) => errors.push({ message, fields }) };
   const providers = options.providers ?? scriptedRegistry(outcomes);
-  const gateway = createGateway({ policy, providers, ledger, clock: { now: () => Date.now() }, log });
+  const dependencies = { policy, providers, ledger, circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker), clock: { now: () => Date.now() }, log };
+  const fallback = createInProcessFallback(dependencies, { sleep: async () => undefined });
+  const gateway = createGateway({ ...dependencies, fallback });
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const request: GatewayRequest = {
       requestId: 'req-1',
@@ -32,8 +37,11 @@ function harness(outcomes: Record<string, ScriptedOutcome>, options: { failLedge
     };
     return gateway(request);
   };
-  return { send, records, errors, providers };
+  return { send, records: memory.records, errors, providers };
 }
+
+/** A retryable failure of one candidate: the router's own try, then the workflow's first try and its retries. */
+const TRIES_OF_FAILING_PRIMARY = 1 + 1 + policy.fallback.retry.maxAttempts;
 
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'auto', messages: [{ role: 'user', content }], ...extra });
 
@@ -65,17 +73,18 @@ describe('gateway: POST /chat/completions', () => {
     assert.equal(records[0]!.flagshipCostNanoUsd, 2_210n * 1000n);
   });
 
-  it('reports the whole path and the sum of all attempts after a fallback', async () => {
+  it('retries a throttled primary, then falls back, reporting the whole path and the sum of all attempts', async () => {
     const { send, records } = harness({
       'mock/small': { ok: false, kind: 'throttled' },
       'mock/medium': { ok: true, usage: usage(10, 10) },
     });
     const response = await send('POST', '/chat/completions', chat('x'), { 'x-switchyard-tier': '0' });
     assert.equal(response.status, 200);
-    assert.equal(response.headers['x-switchyard-attempts'], '2');
-    assert.equal(response.headers['x-switchyard-fallback-path'], 'mock/small,mock/medium');
+    assert.equal(response.headers['x-switchyard-attempts'], String(TRIES_OF_FAILING_PRIMARY + 1));
+    assert.equal(response.headers['x-switchyard-fallback-path'], [...Array(TRIES_OF_FAILING_PRIMARY).fill('mock/small'), 'mock/medium'].join(','));
     assert.equal(response.headers['x-switchyard-cost-usd'], '0.000030000');
-    assert.deepEqual(records.map((record) => record.outcome), ['throttled', 'success']);
+    assert.deepEqual(records.map((record) => record.outcome), [...Array(TRIES_OF_FAILING_PRIMARY).fill('throttled'), 'success']);
+    assert.deepEqual(records.map((record) => record.attempt), [1, 2, 3, 4, 5]);
   });
 
   it('answers 502 in the OpenAI envelope listing each attempt, and still records them', async () => {
@@ -87,9 +96,12 @@ describe('gateway: POST /chat/completions', () => {
     const { error } = JSON.parse(response.body);
     assert.equal(error.type, 'upstream_error');
     assert.equal(error.code, 'all_candidates_failed');
-    assert.deepEqual(error.attempts.map((attempt: { model: string; error: string }) => [attempt.model, attempt.error]), [['mock/large', 'unavailable']]);
+    assert.deepEqual(
+      error.attempts.map((attempt: { model: string; error: string }) => [attempt.model, attempt.error]),
+      Array(TRIES_OF_FAILING_PRIMARY).fill(['mock/large', 'unavailable']),
+    );
     assert.match(error.message, /Request id: req-1/);
-    assert.equal(records.length, 1);
+    assert.equal(records.length, TRIES_OF_FAILING_PRIMARY);
     assert.equal(response.headers['x-switchyard-tier'], 'passthrough');
   });
 

@@ -16,8 +16,8 @@ async function ledgerRows(gateway: LocalGateway, requestId: string) {
   const result = await gateway.dynamo.client.send(
     new QueryCommand({
       TableName: gateway.ledgerTableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` } },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+      ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` }, ':attempt': { S: 'ATTEMPT#' } },
     }),
   );
   return result.Items ?? [];

@@ -50,6 +50,7 @@ describe('local gateway with real adapters against local provider servers', () =
       simulate: 'none',
       environment: { UPSTREAM_KEY: 'sk-upstream' },
       bedrockEndpoint: bedrock.url,
+      retryIntervalMs: 5,
     });
     client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: 'caller-key', maxRetries: 0 });
   });
@@ -67,8 +68,8 @@ describe('local gateway with real adapters against local provider servers', () =
     const result = await gateway.dynamo.client.send(
       new QueryCommand({
         TableName: gateway.ledgerTableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` } },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+        ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` }, ':attempt': { S: 'ATTEMPT#' } },
       }),
     );
     return (result.Items ?? []).map((item) => [item['model']!.S, item['outcome']!.S, item['costNanoUsd']!.N]);
@@ -91,20 +92,22 @@ describe('local gateway with real adapters against local provider servers', () =
     assert.deepEqual(await outcomes(response.headers.get('x-switchyard-request-id')!), [[NOVA, 'success', String(expected)]]);
   });
 
-  it('falls back to the OpenAI-compatible host when Bedrock throttles, and records both attempts', async () => {
+  it('retries a throttled Bedrock through the workflow, then falls back to the OpenAI-compatible host, recording every attempt', async () => {
     bedrock.respond(() => ({ status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException' }, body: { message: 'Too many requests, please wait before trying again.' } }));
     upstream.respond(() => ({ body: fixture('openai/chat-completion.json') }));
     const { data, response } = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly?' }] })
       .withResponse();
+    const bedrockTries = 1 + 1 + gateway.policy.fallback.retry.maxAttempts;
     assert.equal(data.model, UPSTREAM);
-    assert.equal(response.headers.get('x-switchyard-attempts'), '2');
-    assert.equal(response.headers.get('x-switchyard-fallback-path'), `${NOVA},${UPSTREAM}`);
+    assert.equal(bedrock.requests.length, bedrockTries);
+    assert.equal(response.headers.get('x-switchyard-attempts'), String(bedrockTries + 1));
+    assert.equal(response.headers.get('x-switchyard-fallback-path'), [...Array(bedrockTries).fill(NOVA), UPSTREAM].join(','));
     assert.equal(upstream.requests[0]!.headers['authorization'], 'Bearer sk-upstream');
     assert.equal(JSON.parse(upstream.requests[0]!.body).model, 'gpt-4.1-mini');
     // 188 * 0.4 + 3 * 1.6 + 1024 * 0.1 per million
     assert.deepEqual(await outcomes(response.headers.get('x-switchyard-request-id')!), [
-      [NOVA, 'throttled', '0'],
+      ...Array(bedrockTries).fill([NOVA, 'throttled', '0']),
       [UPSTREAM, 'success', String(188n * 400n + 3n * 1600n + 1024n * 100n)],
     ]);
   });
@@ -118,7 +121,7 @@ describe('local gateway with real adapters against local provider servers', () =
         assert.ok(error instanceof OpenAI.InternalServerError);
         assert.equal(error.status, 502);
         assert.equal(error.code, 'all_candidates_failed');
-        assert.match(error.message, /bedrock\/amazon.nova-lite-v1:0: unavailable; upstream\/gpt-4.1-mini: unavailable/);
+        assert.match(error.message, /bedrock\/amazon.nova-lite-v1:0: unavailable; .*upstream\/gpt-4.1-mini: unavailable/);
         return true;
       },
     );

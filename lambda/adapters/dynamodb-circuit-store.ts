@@ -1,0 +1,119 @@
+/**
+ * Circuit state on DynamoDB, in the ledger's table (one item per model), so
+ * every router and attempt instance sees the same circuits. Reads are cached
+ * for a second per instance: a circuit opens for every instance within about
+ * a second of crossing its threshold, without a read on every request.
+ */
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CLOSED, circuitStatus, type CircuitState, type CircuitStore } from '../core/circuit-breaker';
+import { LEDGER_KEYS } from './dynamodb-ledger';
+
+export interface DynamoCircuitStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly failureThreshold: number;
+  readonly cooldownSeconds: number;
+  /** How long a read is trusted. @default 1000 */
+  readonly cacheMs?: number;
+  /** How long one half-open probe has before another caller may probe. @default 10000 */
+  readonly probeMs?: number;
+  readonly now?: () => number;
+}
+
+const DAY_SECONDS = 86_400;
+const CIRCUIT_PREFIX = 'CIRCUIT#';
+
+export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): CircuitStore {
+  const cacheMs = options.cacheMs ?? 1000;
+  const probeMs = options.probeMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { state: CircuitState; readAt: number }>();
+  const key = (model: string): Record<string, AttributeValue> => ({
+    [LEDGER_KEYS.partitionKey]: { S: `${CIRCUIT_PREFIX}${model}` },
+    [LEDGER_KEYS.sortKey]: { S: 'STATE' },
+  });
+  const remember = (model: string, state: CircuitState) => {
+    cache.set(model, { state, readAt: now() });
+    return state;
+  };
+  const update = (model: string, expression: string, values: Record<string, AttributeValue>, condition?: string) =>
+    options.client.send(
+      new UpdateItemCommand({
+        TableName: options.tableName,
+        Key: key(model),
+        UpdateExpression: `${expression}, #ttl = :ttl`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#ttl': LEDGER_KEYS.timeToLive },
+        ExpressionAttributeValues: { ...values, ':ttl': { N: String(Math.floor(now() / 1000) + DAY_SECONDS) } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+
+  return {
+    async read(models) {
+      const stale = [...new Set(models)].filter((model) => {
+        const cached = cache.get(model);
+        return !cached || now() - cached.readAt > cacheMs;
+      });
+      if (stale.length > 0) {
+        const result = await options.client.send(
+          new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: stale.map(key) } } }),
+        );
+        const found = new Map((result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length), fromItem(item)]));
+        for (const model of stale) remember(model, found.get(model) ?? CLOSED);
+      }
+      return new Map(models.map((model) => [model, cache.get(model)!.state]));
+    },
+
+    async recordFailure(model, at) {
+      const counted = await update(model, 'ADD failures :one SET updatedAt = :now', { ':one': { N: '1' }, ':now': { N: String(at) } });
+      const state = fromItem(counted.Attributes!);
+      if (state.failures < options.failureThreshold || circuitStatus(state, at) === 'open') return remember(model, state);
+      try {
+        // Open, or re-open after a failed probe; a concurrent opener makes this a no-op.
+        const opened = await update(
+          model,
+          'SET openUntil = :until, probeUntil = :zero',
+          { ':until': { N: String(at + options.cooldownSeconds * 1000) }, ':zero': { N: '0' }, ':now': { N: String(at) } },
+          'attribute_not_exists(openUntil) OR openUntil <= :now',
+        );
+        return remember(model, fromItem(opened.Attributes!));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return remember(model, { ...state, openUntil: Math.max(state.openUntil, at + 1) });
+      }
+    },
+
+    async recordSuccess(model) {
+      await update(model, 'SET failures = :zero, openUntil = :zero, probeUntil = :zero', { ':zero': { N: '0' } });
+      remember(model, CLOSED);
+    },
+
+    async claimProbe(model, at) {
+      try {
+        const claimed = await update(
+          model,
+          'SET probeUntil = :until',
+          { ':until': { N: String(at + probeMs) }, ':now': { N: String(at) }, ':zero': { N: '0' } },
+          'openUntil > :zero AND openUntil <= :now AND (attribute_not_exists(probeUntil) OR probeUntil <= :now)',
+        );
+        remember(model, fromItem(claimed.Attributes!));
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+function fromItem(item: Record<string, AttributeValue>): CircuitState {
+  const number = (name: string) => Number(item[name]?.N ?? '0');
+  return { failures: number('failures'), openUntil: number('openUntil'), probeUntil: number('probeUntil') };
+}

@@ -1,0 +1,153 @@
+/**
+ * One attempt at one candidate model: the unit of work of both the router's
+ * first, in-process attempt and the fallback state machine's attempt task.
+ *
+ * It gates the call on the model's circuit and the deadline, makes the call,
+ * records the attempt in the ledger (successful or not, with the tokens it
+ * used) and updates the circuit. Failures are rethrown for the caller or the
+ * state machine to route on; nothing here decides what comes next.
+ */
+import { circuitStatus, type CircuitStore } from './circuit-breaker';
+import type { ChatMessage } from './chat-request';
+import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
+import type { Log } from './gateway';
+import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
+import { costOf } from './money';
+import type { ModelSpec, Policy, Tier } from './policy';
+import type { Completion, ProviderRegistry } from './provider';
+import { NO_USAGE, type TokenUsage } from './usage';
+
+/** Below this much time left an attempt is not started: it could not finish. */
+export const MIN_ATTEMPT_MS = 250;
+
+/** The request as every attempt sends it: the output budget is already decided. */
+export interface AttemptRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens: number;
+  readonly temperature?: number | undefined;
+  readonly topP?: number | undefined;
+  readonly stop?: readonly string[] | undefined;
+}
+
+export interface AttemptContext {
+  readonly requestId: string;
+  readonly callerId: string;
+  readonly tier: Tier | null;
+  readonly route: string | null;
+  /** Epoch ms by which the whole request must be answered. */
+  readonly deadline: number;
+}
+
+export interface AttemptDependencies {
+  readonly policy: Policy;
+  readonly providers: ProviderRegistry;
+  readonly ledger: Ledger;
+  readonly circuits: CircuitStore;
+  readonly clock: { now(): number };
+  readonly log: Log;
+}
+
+export interface AttemptSuccess {
+  readonly completion: Completion;
+  readonly record: AttemptRecord;
+}
+
+/**
+ * Tries `model` once. `attemptNumber` is called only once the gates have
+ * passed, so skipped candidates use no number.
+ * @throws ProviderError when the provider failed (after recording the attempt)
+ * @throws RoutingError when the candidate was skipped or no time is left
+ */
+export async function attemptCandidate(
+  model: ModelSpec,
+  request: AttemptRequest,
+  context: AttemptContext,
+  attemptNumber: () => Promise<number>,
+  dependencies: AttemptDependencies,
+): Promise<AttemptSuccess> {
+  const { policy, providers, ledger, circuits, clock, log } = dependencies;
+  if (context.deadline - clock.now() < MIN_ATTEMPT_MS) {
+    throw new RoutingError('deadline', `no time left to try ${model.id}`);
+  }
+  const circuit = (await circuits.read([model.id])).get(model.id)!;
+  const status = circuitStatus(circuit, clock.now());
+  if (status === 'open' || (status === 'half-open' && !(await circuits.claimProbe(model.id, clock.now())))) {
+    throw new RoutingError('skipped', `${model.id} skipped: its circuit is open`);
+  }
+
+  const attempt = await attemptNumber();
+  const startedAt = clock.now();
+  const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean): Promise<AttemptRecord> => {
+    const entry: AttemptRecord = {
+      requestId: context.requestId,
+      attempt,
+      startedAt: new Date(startedAt).toISOString(),
+      callerId: context.callerId,
+      tier: context.tier,
+      route: context.route,
+      provider: model.provider,
+      model: model.id,
+      usage,
+      costNanoUsd: costOf(usage, model.price),
+      flagshipCostNanoUsd: costOf(usage, policy.flagship.price),
+      latencyMs: clock.now() - startedAt,
+      outcome,
+      simulated,
+    };
+    try {
+      await ledger.record([entry]);
+    } catch (error) {
+      // The tokens are spent: keep a full copy (no prompt text) in the log to replay into the ledger.
+      log.error('ledger write failed', { requestId: context.requestId, records: [serialisable(entry)], error: String(error) });
+    }
+    return entry;
+  };
+
+  let completion: Completion;
+  try {
+    completion = await providers.get(model.provider).complete({
+      model,
+      messages: request.messages,
+      maxTokens: Math.min(request.maxTokens, model.maxOutputTokens),
+      temperature: request.temperature,
+      topP: request.topP,
+      stop: request.stop,
+      signal: AbortSignal.timeout(Math.max(1, context.deadline - startedAt)),
+    });
+  } catch (error) {
+    const simulated = providers.isSimulated(model.provider);
+    if (!(error instanceof ProviderError)) {
+      await record(NO_USAGE, 'aborted', simulated);
+      throw error;
+    }
+    await record(error.usage ?? NO_USAGE, error.kind, simulated);
+    if (countsAgainstCircuit(error.kind)) {
+      const state = await circuits.recordFailure(model.id, clock.now());
+      if (circuitStatus(state, clock.now()) === 'open' && state.failures === policy.fallback.circuitBreaker.failureThreshold) {
+        log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
+      }
+    }
+    await honourRetryAfter(error, context.deadline, clock);
+    throw error;
+  }
+  const entry = await record(completion.usage, 'success', completion.simulated);
+  if (circuit.failures > 0 || circuit.openUntil > 0) await circuits.recordSuccess(model.id);
+  return { completion, record: entry };
+}
+
+/**
+ * A throttled provider that says when to come back is waited for here, before
+ * the failure is reported, so the retry that follows respects it. When the
+ * wait would outlast the deadline the candidate is skipped instead.
+ */
+async function honourRetryAfter(error: ProviderError, deadline: number, clock: { now(): number }): Promise<void> {
+  if (error.kind !== 'throttled' || error.retryAfterMs === undefined || error.retryAfterMs <= 0) return;
+  if (clock.now() + error.retryAfterMs + MIN_ATTEMPT_MS > deadline) {
+    throw new RoutingError('skipped', `${error.model} asked to retry after ${error.retryAfterMs} ms, past the deadline`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+}
+
+export function serialisable(record: AttemptRecord): Record<string, unknown> {
+  return { ...record, costNanoUsd: String(record.costNanoUsd), flagshipCostNanoUsd: String(record.flagshipCostNanoUsd) };
+}

@@ -1,0 +1,71 @@
+/**
+ * The fallback walk run inside the calling process, with the same rules as
+ * the state machine definition in `fallback-workflow.ts`: retries with
+ * exponential backoff and full jitter for transient failures, the next
+ * candidate otherwise, a raised context floor after a context-length failure,
+ * and a stop for failures that end the chain.
+ *
+ * The router uses it when a request is too large to pass through Step
+ * Functions (256 KB); unit tests use it to exercise the router without a
+ * workflow engine.
+ */
+import { attemptCandidate, type AttemptDependencies } from './attempt';
+import { errorNamesFor, RoutingError, ROUTING_ERROR_NAMES } from './errors';
+import type { FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
+
+export interface InProcessFallbackOptions {
+  /** Random number in [0, 1) for jitter. @default Math.random */
+  readonly random?: () => number;
+  /** Replaces the backoff waits (tests). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The same name lists the state machine's Retry and Catch use. */
+const ENDS_CHAIN = new Set([...errorNamesFor('stop'), ROUTING_ERROR_NAMES.deadline]);
+const RETRYABLE = new Set(errorNamesFor('retry'));
+const NEEDS_LARGER_CONTEXT = new Set(errorNamesFor('next-larger-context'));
+
+export function createInProcessFallback(dependencies: AttemptDependencies, options: InProcessFallbackOptions = {}): FallbackRunner {
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { retry } = dependencies.policy.fallback;
+
+  return {
+    async run(input: FallbackInput, signal: AbortSignal): Promise<FallbackOutcome> {
+      let contextFloor = input.contextFloor.value;
+      if (input.initialWaitSeconds > 0) await sleep(input.initialWaitSeconds * 1000);
+      for (let index = input.cursor.index; index < input.candidateCount; index += 1) {
+        const model = dependencies.policy.models.get(input.candidates[index]!);
+        if (!model || model.contextWindow <= contextFloor) continue;
+        for (let retryCount = 0; ; retryCount += 1) {
+          if (signal.aborted) return stopped(new RoutingError('deadline', 'the fallback was cut off by the deadline'));
+          try {
+            const { completion } = await attemptCandidate(
+              model,
+              input.request,
+              input,
+              () => dependencies.ledger.nextAttempt(input.requestId, input.attemptOffset),
+              dependencies,
+            );
+            return { status: 'answered', model: model.id, completion };
+          } catch (error) {
+            const name = error instanceof Error ? error.name : '';
+            if (ENDS_CHAIN.has(name)) return stopped(error as Error);
+            if (RETRYABLE.has(name) && retryCount < retry.maxAttempts) {
+              const ceilingMs = Math.min(retry.intervalSeconds * retry.backoffRate ** retryCount, retry.maxDelaySeconds) * 1000;
+              await sleep(random() * ceilingMs);
+              continue;
+            }
+            if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = Math.max(contextFloor, model.contextWindow);
+            break;
+          }
+        }
+      }
+      return { status: 'exhausted' };
+    },
+  };
+}
+
+function stopped(error: Error): FallbackOutcome {
+  return { status: 'stopped', error: error.name, message: error.message };
+}

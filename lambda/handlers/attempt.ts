@@ -1,0 +1,61 @@
+/**
+ * The attempt function: the fallback state machine's task, one candidate per
+ * invocation. A failure is thrown with its contract name (`Switchyard.*`),
+ * which Lambda reports as the error type the state machine routes on.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import * as z from 'zod/mini';
+import type { AttemptDependencies } from '../core/attempt';
+import { runAttemptTask } from '../core/attempt-task';
+import { ProviderError } from '../core/errors';
+import type { AttemptTaskInput, AttemptTaskOutput } from '../core/fallback';
+import { buildAwsDependencies } from './aws-dependencies';
+import { readRuntimeConfig } from './runtime-config';
+
+/** The task input is ours, but a malformed one should fail loudly, not call a provider. */
+const taskInputSchema = z.object({
+  requestId: z.string(),
+  callerId: z.string(),
+  tier: z.nullable(z.number()),
+  route: z.nullable(z.string()),
+  model: z.string(),
+  contextFloor: z.number(),
+  attemptOffset: z.number(),
+  deadline: z.number(),
+  request: z.object({
+    messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
+    maxTokens: z.number(),
+  }),
+});
+
+export function createAttemptHandler(start: () => Promise<AttemptDependencies>, logger: Logger, metrics: Metrics) {
+  let ready: Promise<AttemptDependencies> | undefined;
+  const handle = async (event: AttemptTaskInput): Promise<AttemptTaskOutput> => {
+    taskInputSchema.parse(event);
+    ready ??= start().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    try {
+      return await runAttemptTask(event, await ready);
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        const single = metrics.singleMetric();
+        single.addDimension('FailureKind', error.kind);
+        single.addMetric('ProviderFailures', MetricUnit.Count, 1);
+      }
+      logger.info('attempt failed', { requestId: event.requestId, model: event.model, error: error instanceof Error ? error.name : 'unknown' });
+      throw error;
+    }
+  };
+  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+const logger = new Logger();
+const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'attempt' });
+
+export const handler = createAttemptHandler(() => buildAwsDependencies(readRuntimeConfig(process.env), logger), logger, metrics);

@@ -1,0 +1,42 @@
+/**
+ * What the router and the attempt function both need in AWS, built once per
+ * cold start from the validated environment: provider keys from Secrets
+ * Manager, the DynamoDB ledger and circuit store, the provider adapters.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
+import { createDynamoLedger } from '../adapters/dynamodb-ledger';
+import type { AttemptDependencies } from '../core/attempt';
+import { ConfigError } from '../core/errors';
+import type { Log } from '../core/gateway';
+import { createProviderRegistry } from '../providers/registry';
+import type { RuntimeConfig } from './runtime-config';
+
+export async function buildAwsDependencies(config: RuntimeConfig, log: Log): Promise<AttemptDependencies> {
+  const apiKeys = config.providerSecretArn ? await readProviderKeys(config.providerSecretArn) : {};
+  const client = new DynamoDBClient({});
+  return {
+    policy: config.policy,
+    providers: createProviderRegistry(config.policy.providers, { simulate: new Set(), apiKeys }),
+    ledger: createDynamoLedger({ client, tableName: config.ledgerTableName, retentionDays: config.ledgerRetentionDays }),
+    circuits: createDynamoCircuitStore({ client, tableName: config.ledgerTableName, ...config.policy.fallback.circuitBreaker }),
+    clock: Date,
+    log,
+  };
+}
+
+/** The provider secret is a JSON object of key names (the policy's `apiKeyName`) to keys. */
+async function readProviderKeys(secretArn: string): Promise<Record<string, string>> {
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secret.SecretString ?? '{}');
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('The provider secret is not a JSON object of key names to API keys.');
+  }
+  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
