@@ -10,6 +10,7 @@ export const LAMBDA_NODE_TARGET = 'node22';
 export const LAMBDA_ENTRIES = {
   router: join(__dirname, '..', 'lambda', 'handlers', 'router.ts'),
   authorizer: join(__dirname, '..', 'lambda', 'handlers', 'authorizer.ts'),
+  attempt: join(__dirname, '..', 'lambda', 'handlers', 'attempt.ts'),
 } as const;
 
 /** esbuild options common to CDK's NodejsFunction and the benchmark's own build. */

@@ -4,7 +4,9 @@ import type { Construct } from 'constructs';
 import { CostLedger } from './constructs/cost-ledger';
 import { GatewayApi } from './constructs/gateway-api';
 import { ProviderSecrets } from './constructs/provider-secrets';
-import { RouterFunction } from './constructs/router-function';
+import { FallbackWorkflow } from './constructs/fallback-workflow';
+import { ProviderFunction } from './constructs/provider-function';
+import { LAMBDA_ENTRIES } from './bundling';
 import type { DeployConfig } from './deploy-config';
 
 export interface SwitchyardStackProps extends StackProps {
@@ -14,7 +16,8 @@ export interface SwitchyardStackProps extends StackProps {
 /** Composes the constructs; behaviour lives in them. */
 export class SwitchyardStack extends Stack {
   readonly ledger: CostLedger;
-  readonly router: RouterFunction;
+  readonly router: ProviderFunction;
+  readonly fallback: FallbackWorkflow;
   readonly api: GatewayApi;
   readonly providerSecrets: ProviderSecrets | undefined;
 
@@ -29,7 +32,7 @@ export class SwitchyardStack extends Stack {
     ))].sort();
     this.providerSecrets = keyNames.length > 0 ? new ProviderSecrets(this, 'ProviderSecrets', { keyNames }) : undefined;
 
-    this.router = new RouterFunction(this, 'Router', {
+    const providerCalls = {
       policy: config.policy,
       policyFile: config.policyFile,
       ledger: this.ledger,
@@ -38,7 +41,11 @@ export class SwitchyardStack extends Stack {
       ledgerRetentionDays: config.ledgerRetentionDays,
       memorySize: config.routerMemoryMb,
       logRetention,
-    });
+    };
+    this.router = new ProviderFunction(this, 'Router', { ...providerCalls, entry: LAMBDA_ENTRIES.router, serviceName: 'router' });
+    this.fallback = new FallbackWorkflow(this, 'Fallback', providerCalls);
+    this.router.function.addEnvironment('FALLBACK_STATE_MACHINE_ARN', this.fallback.stateMachine.stateMachineArn);
+    this.fallback.grantStartSync(this.router.function);
     this.api = new GatewayApi(this, 'Gateway', {
       router: this.router.function,
       auth: config.auth,

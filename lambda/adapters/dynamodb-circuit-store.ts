@@ -59,7 +59,7 @@ export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): Ci
     async read(models) {
       const stale = [...new Set(models)].filter((model) => {
         const cached = cache.get(model);
-        return !cached || now() - cached.readAt > cacheMs;
+        return !cached || now() - cached.readAt >= cacheMs;
       });
       if (stale.length > 0) {
         const result = await options.client.send(

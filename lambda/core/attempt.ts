@@ -38,6 +38,11 @@ export interface AttemptContext {
   readonly deadline: number;
 }
 
+/** The metrics the core emits; Powertools backs it in Lambda. */
+export interface MetricSink {
+  count(name: 'ProviderFailures' | 'CircuitOpened' | 'CircuitSkipped', dimensions: Readonly<Record<string, string>>): void;
+}
+
 export interface AttemptDependencies {
   readonly policy: Policy;
   readonly providers: ProviderRegistry;
@@ -45,6 +50,8 @@ export interface AttemptDependencies {
   readonly circuits: CircuitStore;
   readonly clock: { now(): number };
   readonly log: Log;
+  /** @default no metrics */
+  readonly metrics?: MetricSink;
 }
 
 export interface AttemptSuccess {
@@ -72,6 +79,7 @@ export async function attemptCandidate(
   const circuit = (await circuits.read([model.id])).get(model.id)!;
   const status = circuitStatus(circuit, clock.now());
   if (status === 'open' || (status === 'half-open' && !(await circuits.claimProbe(model.id, clock.now())))) {
+    dependencies.metrics?.count('CircuitSkipped', { Model: model.id });
     throw new RoutingError('skipped', `${model.id} skipped: its circuit is open`);
   }
 
@@ -112,7 +120,7 @@ export async function attemptCandidate(
       temperature: request.temperature,
       topP: request.topP,
       stop: request.stop,
-      signal: AbortSignal.timeout(Math.max(1, context.deadline - startedAt)),
+      signal: AbortSignal.timeout(Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000))),
     });
   } catch (error) {
     const simulated = providers.isSimulated(model.provider);
@@ -121,10 +129,12 @@ export async function attemptCandidate(
       throw error;
     }
     await record(error.usage ?? NO_USAGE, error.kind, simulated);
+    dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
     if (countsAgainstCircuit(error.kind)) {
       const state = await circuits.recordFailure(model.id, clock.now());
-      if (circuitStatus(state, clock.now()) === 'open' && state.failures === policy.fallback.circuitBreaker.failureThreshold) {
+      if (circuitStatus(state, clock.now()) === 'open') {
         log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
+        dependencies.metrics?.count('CircuitOpened', { Model: model.id });
       }
     }
     await honourRetryAfter(error, context.deadline, clock);

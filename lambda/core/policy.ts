@@ -85,6 +85,10 @@ const modelSchema = z.strictObject({
 });
 
 const fallbackSchema = z.strictObject({
+  attemptTimeoutSeconds: z._default(
+    described(z.int().check(z.gte(1), z.lte(900)), 'Longest one provider call may take, so a hung provider leaves time to fall back'),
+    15,
+  ),
   retry: z.prefault(
     z.strictObject({
       maxAttempts: z._default(described(z.int().check(z.gte(0), z.lte(5)), 'Retries of one candidate after its first failure'), 2),

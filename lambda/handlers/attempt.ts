@@ -5,13 +5,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import type { AttemptDependencies } from '../core/attempt';
 import { runAttemptTask } from '../core/attempt-task';
-import { ProviderError } from '../core/errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from '../core/fallback';
 import { buildAwsDependencies } from './aws-dependencies';
 import { readRuntimeConfig } from './runtime-config';
@@ -43,11 +42,6 @@ export function createAttemptHandler(start: () => Promise<AttemptDependencies>, 
     try {
       return await runAttemptTask(event, await ready);
     } catch (error) {
-      if (error instanceof ProviderError) {
-        const single = metrics.singleMetric();
-        single.addDimension('FailureKind', error.kind);
-        single.addMetric('ProviderFailures', MetricUnit.Count, 1);
-      }
       logger.info('attempt failed', { requestId: event.requestId, model: event.model, error: error instanceof Error ? error.name : 'unknown' });
       throw error;
     }
@@ -58,4 +52,4 @@ export function createAttemptHandler(start: () => Promise<AttemptDependencies>, 
 const logger = new Logger();
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'attempt' });
 
-export const handler = createAttemptHandler(() => buildAwsDependencies(readRuntimeConfig(process.env), logger), logger, metrics);
+export const handler = createAttemptHandler(() => buildAwsDependencies(readRuntimeConfig(process.env), logger, metrics), logger, metrics);

@@ -7,13 +7,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
 import { createDynamoLedger } from '../adapters/dynamodb-ledger';
-import type { AttemptDependencies } from '../core/attempt';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { AttemptDependencies, MetricSink } from '../core/attempt';
 import { ConfigError } from '../core/errors';
 import type { Log } from '../core/gateway';
 import { createProviderRegistry } from '../providers/registry';
 import type { RuntimeConfig } from './runtime-config';
 
-export async function buildAwsDependencies(config: RuntimeConfig, log: Log): Promise<AttemptDependencies> {
+export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metrics: Metrics): Promise<AttemptDependencies> {
   const apiKeys = config.providerSecretArn ? await readProviderKeys(config.providerSecretArn) : {};
   const client = new DynamoDBClient({});
   return {
@@ -23,6 +24,18 @@ export async function buildAwsDependencies(config: RuntimeConfig, log: Log): Pro
     circuits: createDynamoCircuitStore({ client, tableName: config.ledgerTableName, ...config.policy.fallback.circuitBreaker }),
     clock: Date,
     log,
+    metrics: metricSink(metrics),
+  };
+}
+
+/** The core's metrics as single EMF metrics, each with its own dimensions. */
+export function metricSink(metrics: Metrics): MetricSink {
+  return {
+    count(name, dimensions) {
+      const single = metrics.singleMetric();
+      for (const [key, value] of Object.entries(dimensions)) single.addDimension(key, value);
+      single.addMetric(name, MetricUnit.Count, 1);
+    },
   };
 }
 

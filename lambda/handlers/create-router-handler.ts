@@ -75,11 +75,6 @@ function recordMetrics(metrics: Metrics, summary: RequestSummary): void {
     metrics.addMetric('Fallbacks', MetricUnit.Count, summary.attempts - 1);
     metrics.addMetric('CostNanoUsd', MetricUnit.Count, Number(summary.costNanoUsd));
   }
-  for (const kind of summary.failures) {
-    const single = metrics.singleMetric();
-    single.addDimension('FailureKind', kind);
-    single.addMetric('ProviderFailures', MetricUnit.Count, 1);
-  }
 }
 
 function loggable(summary: RequestSummary): Record<string, unknown> {

@@ -13,9 +13,9 @@ import { buildAwsDependencies } from './aws-dependencies';
 import { createRouterHandler, type RouterHandler, type RouterRuntime } from './create-router-handler';
 import { readRuntimeConfig, type RuntimeConfig } from './runtime-config';
 
-export async function startFromEnvironment(config: RuntimeConfig, logger: Logger): Promise<RouterRuntime> {
+export async function startFromEnvironment(config: RuntimeConfig, logger: Logger, metrics: Metrics): Promise<RouterRuntime> {
   if (!config.fallbackStateMachineArn) throw new ConfigError('Invalid router environment: FALLBACK_STATE_MACHINE_ARN is not set');
-  const dependencies = await buildAwsDependencies(config, logger);
+  const dependencies = await buildAwsDependencies(config, logger, metrics);
   const fallback = createStepFunctionsFallback({ client: new SFNClient({}), stateMachineArn: config.fallbackStateMachineArn });
   return { gateway: createGateway({ ...dependencies, fallback }), requestTimeoutMs: config.requestTimeoutMs };
 }
@@ -25,7 +25,7 @@ const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'router' });
 
 /** The Lambda entry point. */
 export const handler: RouterHandler = createRouterHandler({
-  start: () => startFromEnvironment(readRuntimeConfig(process.env), logger),
+  start: () => startFromEnvironment(readRuntimeConfig(process.env), logger, metrics),
   logger,
   metrics,
 });

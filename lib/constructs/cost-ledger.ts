@@ -32,8 +32,13 @@ export class CostLedger extends Construct {
     });
   }
 
-  /** Lets `grantee` add records; nothing else (no reads, updates or deletes). */
+  /** Lets `grantee` add records and update counters and circuits; never delete. */
   grantWrite(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, 'dynamodb:PutItem');
+    return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+  }
+
+  /** Lets `grantee` read items and query one request's records; no Scan. */
+  grantRead(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
   }
 }

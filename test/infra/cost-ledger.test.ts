@@ -26,13 +26,17 @@ describe('CostLedger', () => {
     });
   });
 
-  it('grants writers PutItem and nothing more', () => {
+  it('grants writers PutItem and UpdateItem, readers GetItem, BatchGetItem and Query, and nobody Scan or delete', () => {
     const stack = testStack();
     const ledger = new CostLedger(stack, 'Ledger');
     ledger.grantWrite(new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
+    ledger.grantRead(new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
     const policies = templateOf(stack).findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    assert.deepEqual(statements.map((statement: { Action: unknown }) => statement.Action), ['dynamodb:PutItem']);
+    assert.deepEqual(statements.map((statement: { Action: unknown }) => statement.Action), [
+      ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    ]);
   });
 
   it('can be destroyed with the stack when asked', () => {

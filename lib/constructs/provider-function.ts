@@ -4,12 +4,15 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Policy } from '../../lambda/core/policy';
-import { LAMBDA_ENTRIES } from '../bundling';
 import type { CostLedger } from './cost-ledger';
 import { createNodeFunction } from './node-function';
 import type { ProviderSecrets } from './provider-secrets';
 
-export interface RouterFunctionProps {
+export interface ProviderFunctionProps {
+  /** The handler file to bundle: the router or the fallback's attempt task. */
+  readonly entry: string;
+  /** Names the function in logs and metrics, e.g. `router`. */
+  readonly serviceName: string;
   /** The validated routing policy: decides which Bedrock models the function may invoke. */
   readonly policy: Policy;
   /** The policy file, copied into the bundle as `policy.json`. */
@@ -34,17 +37,22 @@ export interface RouterFunctionProps {
 /** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
 const INFERENCE_PROFILE = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
 
-/** The router Lambda, with write access to the ledger and invoke access to the policy's Bedrock models only. */
-export class RouterFunction extends Construct {
+/**
+ * A Lambda function that calls model providers: the router, and the fallback
+ * workflow's attempt task. It carries the policy in its bundle, may write and
+ * read the ledger (records, attempt counters, circuits), read the provider
+ * secret, and invoke exactly the policy's Bedrock models.
+ */
+export class ProviderFunction extends Construct {
   readonly function: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: RouterFunctionProps) {
+  constructor(scope: Construct, id: string, props: ProviderFunctionProps) {
     super(scope, id);
     const requestTimeoutMs = props.requestTimeoutMs ?? 29_000;
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
 
     this.function = createNodeFunction(this, 'Function', {
-      entry: LAMBDA_ENTRIES.router,
+      entry: props.entry,
       memorySize: props.memorySize ?? 512,
       timeout: Duration.millis(requestTimeoutMs + 1000),
       logGroup,
@@ -52,7 +60,7 @@ export class RouterFunction extends Construct {
         LEDGER_TABLE_NAME: props.ledger.table.tableName,
         LEDGER_RETENTION_DAYS: String(props.ledgerRetentionDays ?? 90),
         REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
-        POWERTOOLS_SERVICE_NAME: 'switchyard-router',
+        POWERTOOLS_SERVICE_NAME: `switchyard-${props.serviceName}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
         ...(props.providerSecrets ? { PROVIDER_SECRET_ARN: props.providerSecrets.secret.secretArn } : {}),
       },
@@ -64,6 +72,7 @@ export class RouterFunction extends Construct {
     });
 
     props.ledger.grantWrite(this.function);
+    props.ledger.grantRead(this.function);
     props.providerSecrets?.grantRead(this.function);
     this.grantBedrock(props.policy);
   }

@@ -1,0 +1,65 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { buildFallbackDefinition } from '../../lambda/core/fallback-workflow';
+import { LAMBDA_ENTRIES } from '../bundling';
+import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
+
+export type FallbackWorkflowProps = Omit<ProviderFunctionProps, 'entry' | 'serviceName'>;
+
+/**
+ * The fallback chain on Step Functions: an Express state machine, built from
+ * the policy by the same builder the local gateway runs, whose task invokes
+ * the attempt function once per candidate try. Only what is granted
+ * `grantStartSync` may run it; only it may invoke the attempt function.
+ * Execution data (prompts) is never logged.
+ */
+export class FallbackWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly attemptFunction: ProviderFunction;
+
+  constructor(scope: Construct, id: string, props: FallbackWorkflowProps) {
+    super(scope, id);
+    const requestTimeoutMs = props.requestTimeoutMs ?? 29_000;
+    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt' });
+
+    const timeoutSeconds = Math.ceil(requestTimeoutMs / 1000);
+    const definition = buildFallbackDefinition({
+      fallback: props.policy.fallback,
+      attemptResource: '${AttemptFunctionArn}',
+      timeoutSeconds,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.EXPRESS,
+      definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: { AttemptFunctionArn: this.attemptFunction.function.functionArn },
+      timeout: Duration.seconds(timeoutSeconds),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH }),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    this.attemptFunction.function.grantInvoke(this.stateMachine);
+
+    const stack = Stack.of(this);
+    const attemptLogicalId = stack.resolve(stack.getLogicalId(this.attemptFunction.function.node.defaultChild as CfnFunction)) as string;
+    Validations.of(this.stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${attemptLogicalId}.Arn>:*]`,
+      reason: 'Invoking the attempt function by any of its versions or aliases; it is the only function the workflow may invoke.',
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray trace writes and CloudWatch Logs delivery for Step Functions support no resource-level permissions.',
+    });
+  }
+
+  /** Lets `grantee` (the router) run the workflow synchronously, and nothing else. */
+  grantStartSync(grantee: IGrantable): Grant {
+    return this.stateMachine.grantStartSyncExecution(grantee);
+  }
+}

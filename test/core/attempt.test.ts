@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { attemptCandidate, type AttemptDependencies } from '../../lambda/core/attempt';
+import { circuitStatus, createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
+import { ProviderError, RoutingError, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import { createMemoryLedger } from '../../lambda/core/ledger';
+import type { Completion, ProviderRegistry } from '../../lambda/core/provider';
+import { testPolicy } from '../support/policies';
+import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
+
+const policy = testPolicy({ fallback: { circuitBreaker: { failureThreshold: 3, cooldownSeconds: 30 } } } as never);
+const model = policy.models.get('mock/medium')!;
+const request = { messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 5000 };
+
+function setup(outcome: ScriptedOutcome | ProviderRegistry, now = { value: 1_000_000 }, budgetMs = 10_000) {
+  const ledger = createMemoryLedger();
+  const circuits = createMemoryCircuitStore(policy.fallback.circuitBreaker);
+  const counts: string[] = [];
+  const providers = 'get' in outcome ? outcome : scriptedRegistry({ 'mock/medium': outcome });
+  const dependencies: AttemptDependencies = {
+    policy,
+    providers,
+    ledger,
+    circuits,
+    clock: { now: () => now.value },
+    log: { info: () => undefined, error: () => undefined },
+    metrics: { count: (name, dimensions) => counts.push(`${name}:${Object.values(dimensions).join(',')}`) },
+  };
+  const context = { requestId: 'r', callerId: 'c', tier: 1 as const, route: null, deadline: now.value + budgetMs };
+  let next = 0;
+  const attempt = () => attemptCandidate(model, request, context, async () => (next += 1), dependencies);
+  return { attempt, ledger, circuits, counts, now };
+}
+
+describe('attemptCandidate', () => {
+  it('records a success with its number, price and the model-clamped output budget', async () => {
+    const providers = scriptedRegistry({ 'mock/medium': { ok: true, usage: usage(100, 20) } });
+    const { attempt, ledger } = setup(providers);
+    const { record } = await attempt();
+    assert.deepEqual([record.attempt, record.outcome, record.costNanoUsd], [1, 'success', 140_000n]);
+    assert.equal(ledger.records.length, 1);
+    assert.equal(providers.calls[0]!.maxTokens, model.maxOutputTokens);
+  });
+
+  it('records a failure with the tokens it used, counts it, and rethrows it', async () => {
+    const { attempt, ledger, counts } = setup({ ok: false, kind: 'content_filter', usage: usage(50, 5) });
+    await assert.rejects(attempt(), (error: unknown) => error instanceof ProviderError && error.kind === 'content_filter');
+    assert.deepEqual([ledger.records[0]!.outcome, ledger.records[0]!.costNanoUsd], ['content_filter', 60_000n]);
+    assert.deepEqual(counts, ['ProviderFailures:content_filter']);
+  });
+
+  it('opens the circuit after the threshold of consecutive failures, then skips the model without calling or numbering it', async () => {
+    const providers = scriptedRegistry({ 'mock/medium': { ok: false, kind: 'unavailable' } });
+    const { attempt, circuits, counts, ledger, now } = setup(providers);
+    for (let index = 0; index < 3; index += 1) await assert.rejects(attempt(), ProviderError);
+    assert.equal(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value), 'open');
+    assert.ok(counts.includes(`CircuitOpened:${model.id}`));
+    await assert.rejects(attempt(), (error: unknown) => error instanceof RoutingError && error.name === ROUTING_ERROR_NAMES.skipped);
+    assert.equal(providers.calls.length, 3);
+    assert.equal(ledger.records.length, 3);
+  });
+
+  it('lets one probe through after the cool-down and closes the circuit when it succeeds', async () => {
+    const outcomes: Record<string, ScriptedOutcome> = { 'mock/medium': { ok: false, kind: 'timeout' } };
+    const { attempt, circuits, now } = setup(scriptedRegistry(outcomes), { value: 1_000_000 }, 60_000);
+    for (let index = 0; index < 3; index += 1) await assert.rejects(attempt(), ProviderError);
+    now.value += 30_000;
+    assert.equal(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value), 'half-open');
+    outcomes['mock/medium'] = { ok: true, usage: usage(1, 1) };
+    await attempt();
+    assert.equal(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value), 'closed');
+  });
+
+  it('does not count request-specific failures against the circuit', async () => {
+    const { attempt, circuits } = setup({ ok: false, kind: 'context_length' });
+    for (let index = 0; index < 5; index += 1) await assert.rejects(attempt(), ProviderError);
+    assert.equal((await circuits.read([model.id])).get(model.id)!.failures, 0);
+  });
+
+  it('refuses to start with too little time left', async () => {
+    const now = { value: 1_000_000 };
+    const { attempt, now: clock } = setup({ ok: true, usage: usage(1, 1) }, now);
+    clock.value += 9_900;
+    await assert.rejects(attempt(), (error: unknown) => error instanceof RoutingError && error.name === ROUTING_ERROR_NAMES.deadline);
+  });
+
+  it("waits out a provider's retry-after that fits the deadline, and skips the model when it would not", async () => {
+    const throttled = (retryAfterMs: number): ProviderRegistry => ({
+      isSimulated: () => false,
+      get: () => ({
+        complete: async (): Promise<Completion> => {
+          throw new ProviderError('throttled', 'slow down', { provider: 'mock', model: model.id, retryAfterMs });
+        },
+      }),
+    });
+    const started = Date.now();
+    await assert.rejects(setup(throttled(60)).attempt(), (error: unknown) => error instanceof ProviderError && error.kind === 'throttled');
+    assert.ok(Date.now() - started >= 55, 'the retry-after was waited for');
+    await assert.rejects(setup(throttled(60_000)).attempt(), (error: unknown) => error instanceof RoutingError && /retry after 60000 ms/.test(error.message));
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../lambda/core/fallback-workflow';
+import { loadPolicy } from '../../lambda/core/policy';
+import { testPolicyDocument } from '../support/policies';
+
+// asl-validator ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
+
+const build = (fallback = {}) =>
+  buildFallbackDefinition({
+    fallback: loadPolicy(testPolicyDocument({ fallback })).fallback,
+    attemptResource: 'arn:aws:lambda:us-east-1:123456789012:function:attempt',
+    timeoutSeconds: 29,
+  });
+
+type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; BackoffRate: number; MaxAttempts: number; MaxDelaySeconds?: number; JitterStrategy: string };
+type Catcher = { ErrorEquals: string[]; Next: string };
+
+describe('the fallback state machine definition', () => {
+  it('is valid Amazon States Language, with and without retries', () => {
+    for (const fallback of [{}, { retry: { maxAttempts: 0 } }, { retry: { maxAttempts: 5, intervalSeconds: 2, backoffRate: 3, maxDelaySeconds: 20 } }]) {
+      const result = validateAsl(build(fallback));
+      assert.deepEqual(result.errors, []);
+      assert.ok(result.isValid);
+    }
+  });
+
+  it('retries exactly the transient provider failures, with the policy backoff and full jitter', () => {
+    const retry = build({ retry: { maxAttempts: 3, intervalSeconds: 2, backoffRate: 1.5, maxDelaySeconds: 9 } }).States[ATTEMPT_STATE]!['Retry'] as Retrier[];
+    assert.deepEqual(retry[0], {
+      ErrorEquals: [
+        PROVIDER_ERROR_NAMES.throttled,
+        PROVIDER_ERROR_NAMES.unavailable,
+        PROVIDER_ERROR_NAMES.timeout,
+        PROVIDER_ERROR_NAMES.connection,
+        PROVIDER_ERROR_NAMES.malformed_response,
+      ],
+      IntervalSeconds: 2,
+      BackoffRate: 1.5,
+      MaxAttempts: 3,
+      MaxDelaySeconds: 9,
+      JitterStrategy: 'FULL',
+    });
+    assert.deepEqual(retry[1]!.ErrorEquals, LAMBDA_SERVICE_ERRORS);
+    assert.equal(retry.length, 2);
+  });
+
+  it('stops on a rejected request or the deadline, skips to a larger window on context length, and moves on from anything else', () => {
+    const catchers = build().States[ATTEMPT_STATE]!['Catch'] as Catcher[];
+    assert.deepEqual(
+      catchers.map((catcher) => [catcher.ErrorEquals, catcher.Next]),
+      [
+        [[PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline], 'Stopped'],
+        [[PROVIDER_ERROR_NAMES.context_length], 'RaiseContextFloor'],
+        [['States.ALL'], 'NextCandidate'],
+      ],
+    );
+  });
+
+  it('takes every name from the error contract, never a retyped string', () => {
+    const definition = JSON.stringify(build());
+    const named = [...definition.matchAll(/"(Switchyard\.[A-Za-z]+)"/g)].map((match) => match[1]);
+    const contract = new Set<string>([...Object.values(PROVIDER_ERROR_NAMES), ...Object.values(ROUTING_ERROR_NAMES)]);
+    for (const name of named) assert.ok(contract.has(name!), name);
+    assert.deepEqual(errorNamesFor('next'), [PROVIDER_ERROR_NAMES.content_filter, PROVIDER_ERROR_NAMES.provider_auth]);
+  });
+
+  it('bounds the whole execution and each attempt by the API timeout', () => {
+    const definition = build();
+    assert.equal(definition['TimeoutSeconds'], 29);
+    assert.equal(definition.States[ATTEMPT_STATE]!['TimeoutSeconds'], 29);
+  });
+});

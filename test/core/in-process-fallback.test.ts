@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
+import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
+import type { FallbackInput } from '../../lambda/core/fallback';
+import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
+import { createMemoryLedger } from '../../lambda/core/ledger';
+import { testPolicy } from '../support/policies';
+import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
+
+const policy = testPolicy();
+
+function run(outcomes: Record<string, ScriptedOutcome>, chain: string[], start = 0) {
+  const providers = scriptedRegistry(outcomes);
+  const ledger = createMemoryLedger();
+  const waits: number[] = [];
+  const dependencies = {
+    policy,
+    providers,
+    ledger,
+    circuits: createMemoryCircuitStore({ failureThreshold: 100, cooldownSeconds: 30 }),
+    clock: { now: () => Date.now() },
+    log: { info: () => undefined, error: () => undefined },
+  };
+  const runner = createInProcessFallback(dependencies, { random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+  const input: FallbackInput = {
+    requestId: 'r',
+    callerId: 'c',
+    tier: 1,
+    route: null,
+    request: { messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 },
+    candidates: chain,
+    contextWindows: chain.map((id) => policy.models.get(id)!.contextWindow),
+    candidateCount: chain.length,
+    cursor: { index: start },
+    contextFloor: { value: 0 },
+    attemptOffset: 1,
+    initialWaitSeconds: 0,
+    deadline: Date.now() + 10_000,
+  };
+  return { outcome: runner.run(input, AbortSignal.timeout(10_000)), providers, ledger, waits };
+}
+
+describe('in-process fallback', () => {
+  it('retries a transient failure with full-jitter exponential backoff, then moves on', async () => {
+    const { outcome, providers, ledger, waits } = run(
+      { 'mock/small': { ok: false, kind: 'throttled' }, 'mock/medium': { ok: true, usage: usage(1, 1) } },
+      ['mock/small', 'mock/medium'],
+    );
+    assert.deepEqual(await outcome, { status: 'answered', model: 'mock/medium', completion: { content: 'answer from mock/medium', finishReason: 'stop', usage: usage(1, 1), simulated: false } });
+    assert.equal(providers.calls.length, 1 + policy.fallback.retry.maxAttempts + 1);
+    // half of min(1 s * 2^n, 4 s)
+    assert.deepEqual(waits, [500, 1000]);
+    assert.deepEqual(ledger.records.map((record) => record.attempt), [2, 3, 4, 5]);
+  });
+
+  it('moves on at once after a content-filter refusal', async () => {
+    const { outcome, providers } = run({ 'mock/small': { ok: false, kind: 'content_filter' }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, ['mock/small', 'mock/medium']);
+    assert.equal((await outcome).status, 'answered');
+    assert.equal(providers.calls.length, 2);
+  });
+
+  it('skips candidates that are no larger after a context-length failure', async () => {
+    const { outcome, providers } = run(
+      { 'mock/large': { ok: false, kind: 'context_length' }, 'mock/medium': { ok: true, usage: usage(1, 1) } },
+      ['mock/large', 'mock/medium'],
+    );
+    assert.deepEqual(await outcome, { status: 'exhausted' });
+    assert.deepEqual(providers.calls.map((call) => call.model.id), ['mock/large']);
+  });
+
+  it('stops when the provider rejects the request', async () => {
+    const { outcome, providers } = run({ 'mock/small': { ok: false, kind: 'rejected' }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, ['mock/small', 'mock/medium']);
+    assert.deepEqual(await outcome, { status: 'stopped', error: PROVIDER_ERROR_NAMES.rejected, message: 'scripted rejected' });
+    assert.equal(providers.calls.length, 1);
+  });
+
+  it('starts where it is told', async () => {
+    const { outcome, providers } = run({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, ['mock/small', 'mock/medium'], 1);
+    assert.equal((await outcome).status, 'answered');
+    assert.deepEqual(providers.calls.map((call) => call.model.id), ['mock/medium']);
+  });
+});
