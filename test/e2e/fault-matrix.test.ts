@@ -1,0 +1,165 @@
+/**
+ * The fault matrix: every kind of provider failure, at the first and at the
+ * last position of a two-model chain, through the local gateway, the real
+ * OpenAI-compatible adapter against a local wire server, and the fallback
+ * state machine run by aws-local-stepfunctions. For each case: the status,
+ * the path, and ledger rows that match the calls the provider received.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { loadPolicy, type ProviderConfig } from '../../lambda/core/policy';
+import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { fixture } from '../support/fixtures';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+
+const FIRST = 'wire/first';
+const SECOND = 'wire/second';
+const RETRIES = 2;
+const PRICE = { input: '1', output: '2', source: 'test', asOf: '2026-01-01' };
+
+type Expected = 'retry' | 'next' | 'stop';
+interface Fault {
+  readonly name: string;
+  readonly response: ScriptedResponse;
+  readonly outcome: string;
+  readonly expected: Expected;
+}
+
+const FAULTS: readonly Fault[] = [
+  { name: '429', response: { status: 429, body: fixture('openai/error-rate-limit.json') }, outcome: 'throttled', expected: 'retry' },
+  {
+    name: '429 with retry-after',
+    response: { status: 429, headers: { 'retry-after-ms': '20' }, body: fixture('openai/error-rate-limit.json') },
+    outcome: 'throttled',
+    expected: 'retry',
+  },
+  { name: '500', response: { status: 500, body: fixture('openai/error-server.json') }, outcome: 'unavailable', expected: 'retry' },
+  { name: '502', response: { status: 502, body: '<html>Bad Gateway</html>' }, outcome: 'unavailable', expected: 'retry' },
+  { name: '503', response: { status: 503, body: fixture('openai/error-server.json') }, outcome: 'unavailable', expected: 'retry' },
+  { name: '504', response: { status: 504, body: '' }, outcome: 'timeout', expected: 'retry' },
+  { name: 'timeout', response: { delayMs: 1500, body: fixture('openai/chat-completion.json') }, outcome: 'timeout', expected: 'retry' },
+  { name: 'connection reset', response: { hangUp: true }, outcome: 'connection', expected: 'retry' },
+  { name: 'malformed JSON', response: { body: '{"id": "chatcmpl-' }, outcome: 'malformed_response', expected: 'retry' },
+  { name: 'empty choices', response: { body: fixture('openai/empty-choices.json') }, outcome: 'malformed_response', expected: 'retry' },
+  { name: 'context too long', response: { status: 400, body: fixture('openai/error-context-length.json') }, outcome: 'context_length', expected: 'next' },
+  { name: 'content filter', response: { body: fixture('openai/content-filter.json') }, outcome: 'content_filter', expected: 'next' },
+  { name: 'caller 400', response: { status: 400, body: fixture('openai/error-bad-request.json') }, outcome: 'rejected', expected: 'stop' },
+];
+
+const HEALTHY: ScriptedResponse = { body: fixture('openai/chat-completion.json') };
+const DOWN: Fault = FAULTS[4]!;
+
+/** Calls a candidate receives when it keeps failing with `expected`: the router's try, then the workflow's. */
+function callsFor(expected: Expected, isPrimary: boolean): number {
+  if (expected !== 'retry') return 1;
+  return (isPrimary ? 1 : 0) + 1 + RETRIES;
+}
+
+describe('fault matrix: each failure kind at each position of the chain', () => {
+  let provider: ScriptedServer;
+  let gateway: LocalGateway;
+  const script = new Map<string, ScriptedResponse>();
+
+  before(async () => {
+    provider = await startScriptedServer((request) => script.get(JSON.parse(request.body).model) ?? HEALTHY);
+    const wire: ProviderConfig = { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` };
+    const chain = [FIRST, SECOND];
+    gateway = await startLocalGateway({
+      port: 0,
+      simulate: 'none',
+      environment: {},
+      retryIntervalMs: 1,
+      requestTimeoutMs: 20_000,
+      policy: loadPolicy({
+        version: 1,
+        providers: { wire },
+        models: {
+          [FIRST]: { contextWindow: 8000, maxOutputTokens: 1000, price: PRICE },
+          [SECOND]: { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
+        },
+        tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
+        flagship: SECOND,
+        fallback: { attemptTimeoutSeconds: 1, retry: { maxAttempts: RETRIES }, circuitBreaker: { failureThreshold: 1000 } },
+      }),
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await provider.close();
+  });
+
+  async function send() {
+    provider.requests.length = 0;
+    const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer matrix', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] }),
+    });
+    const requestId = response.headers.get('x-switchyard-request-id')!;
+    const rows = await gateway.dynamo.client.send(
+      new QueryCommand({
+        TableName: gateway.ledgerTableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+        ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` }, ':attempt': { S: 'ATTEMPT#' } },
+      }),
+    );
+    const ledger = (rows.Items ?? []).map((item) => ({ model: item['model']!.S!, outcome: item['outcome']!.S!, attempt: Number(item['attempt']!.N) }));
+    const received = provider.requests.map((request) => JSON.parse(request.body).model as string);
+    return { response, body: (await response.json()) as Record<string, any>, ledger, received };
+  }
+
+  function assertLedgerMatchesCalls(ledger: { model: string; attempt: number }[], received: string[]) {
+    assert.equal(ledger.length, received.length, 'one ledger row per call the provider received');
+    assert.deepEqual(ledger.map((row) => row.attempt), ledger.map((_, index) => index + 1), 'attempts numbered once each, in order');
+    for (const model of [FIRST, SECOND]) {
+      assert.equal(ledger.filter((row) => row.model === model).length, received.filter((name) => `wire/${name}` === model).length, model);
+    }
+  }
+
+  for (const fault of FAULTS) {
+    it(`${fault.name} at the first candidate → ${fault.expected === 'stop' ? '400, no fallback' : 'answered by the second'}`, async () => {
+      script.clear();
+      script.set('first', fault.response);
+      const { response, body, ledger, received } = await send();
+      const firstCalls = callsFor(fault.expected, true);
+      if (fault.expected === 'stop') {
+        assert.equal(response.status, 400);
+        assert.equal(body['error'].code, 'provider_rejected');
+        assert.deepEqual(received, ['first']);
+      } else {
+        assert.equal(response.status, 200, JSON.stringify(body));
+        assert.equal(body['model'], SECOND);
+        assert.equal(response.headers.get('x-switchyard-fallback-path'), [...Array(firstCalls).fill(FIRST), SECOND].join(','));
+        assert.equal(response.headers.get('x-switchyard-attempts'), String(firstCalls + 1));
+      }
+      assert.deepEqual(
+        ledger.map((row) => row.outcome),
+        [...Array(firstCalls).fill(fault.outcome), ...(fault.expected === 'stop' ? [] : ['success'])],
+      );
+      assertLedgerMatchesCalls(ledger, received);
+    });
+
+    it(`${fault.name} at the last candidate, after the first is down → ${fault.expected === 'stop' ? '400' : '502 listing every attempt'}`, async () => {
+      script.clear();
+      script.set('first', DOWN.response);
+      script.set('second', fault.response);
+      const { response, body, ledger, received } = await send();
+      const firstCalls = callsFor(DOWN.expected, true);
+      const secondCalls = callsFor(fault.expected, false);
+      assert.equal(response.status, fault.expected === 'stop' ? 400 : 502, JSON.stringify(body));
+      if (fault.expected !== 'stop') {
+        assert.equal(body['error'].code, 'all_candidates_failed');
+        assert.deepEqual(
+          body['error'].attempts.map((attempt: { model: string; error: string }) => `${attempt.model}:${attempt.error}`),
+          [...Array(firstCalls).fill(`${FIRST}:${DOWN.outcome}`), ...Array(secondCalls).fill(`${SECOND}:${fault.outcome}`)],
+        );
+      }
+      assert.deepEqual(
+        ledger.map((row) => row.outcome),
+        [...Array(firstCalls).fill(DOWN.outcome), ...Array(secondCalls).fill(fault.outcome)],
+      );
+      assertLedgerMatchesCalls(ledger, received);
+    });
+  }
+});

@@ -1,0 +1,121 @@
+/**
+ * The error contract survives minification: the attempt function, bundled and
+ * minified exactly as CDK deploys it, runs as the fallback state machine's
+ * task, and the state machine still retries and catches on its error names.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
+import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
+import type { AttemptTaskInput, FallbackInput } from '../../lambda/core/fallback';
+import { createMemoryLedger } from '../../lambda/core/ledger';
+import { loadPolicy, type PolicyDocument } from '../../lambda/core/policy';
+import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+import { createLocalFallback } from '../../lambda/local/local-fallback';
+import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../../lib/bundling';
+import { lambdaContext } from '../support/api-events';
+import { fixture } from '../support/fixtures';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+
+const TABLE = 'minified-ledger';
+
+describe('the minified attempt function as the state machine task', () => {
+  let provider: ScriptedServer;
+  let dynamo: EmbeddedDynamo;
+  let bundleDir: string;
+  let document: PolicyDocument;
+
+  before(async () => {
+    provider = await startScriptedServer((request) =>
+      JSON.parse(request.body).model === 'first'
+        ? { status: 429, body: fixture('openai/error-rate-limit.json') }
+        : { status: 400, body: fixture('openai/error-bad-request.json') },
+    );
+    dynamo = await startEmbeddedDynamo();
+    await ensureLedgerTable(dynamo.client, TABLE);
+    document = {
+      version: 1,
+      providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
+      models: {
+        'wire/first': { contextWindow: 8000, maxOutputTokens: 100, price: { input: '1', output: '1', source: 't', asOf: '2026-01-01' } },
+        'wire/second': { contextWindow: 8000, maxOutputTokens: 100, price: { input: '1', output: '1', source: 't', asOf: '2026-01-01' } },
+      },
+      tiers: { '0': ['wire/first', 'wire/second'], '1': ['wire/first'], '2': ['wire/first'], '3': ['wire/first'] },
+      flagship: 'wire/first',
+    };
+
+    bundleDir = mkdtempSync(join(tmpdir(), 'switchyard-attempt-'));
+    await build({ ...ESBUILD_OPTIONS, entryPoints: [LAMBDA_ENTRIES.attempt], outfile: join(bundleDir, 'index.js'), logLevel: 'error' });
+    writeFileSync(join(bundleDir, 'policy.json'), JSON.stringify(document));
+    Object.assign(process.env, {
+      LEDGER_TABLE_NAME: TABLE,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+  });
+  after(async () => {
+    await dynamo.close();
+    await provider.close();
+  });
+
+  it('is minified: the error classes lose their names, the error names stay', () => {
+    const code = readFileSync(join(bundleDir, 'index.js'), 'utf8');
+    assert.ok(!/class ProviderError\b/.test(code));
+    assert.ok(code.includes(PROVIDER_ERROR_NAMES.throttled));
+  });
+
+  it('is retried on a throttle and stopped on a rejection by the deployed definition', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bundled = require(join(bundleDir, 'index.js')) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const policy = loadPolicy(document);
+    const taskCalls: AttemptTaskInput[] = [];
+    const runner = createLocalFallback(
+      {
+        policy,
+        providers: { get: () => assert.fail('the bundle calls providers itself'), isSimulated: () => false },
+        ledger: createMemoryLedger(),
+        circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker),
+        clock: Date,
+        log: { info: () => undefined, error: () => undefined },
+      },
+      {
+        timeoutSeconds: 20,
+        retryIntervalMs: 1,
+        attempt: (input) => {
+          taskCalls.push(input);
+          return bundled.handler(input, lambdaContext());
+        },
+      },
+    );
+    const input: FallbackInput = {
+      requestId: 'minified-1',
+      callerId: 'key:test',
+      tier: 0,
+      route: null,
+      request: { messages: [{ role: 'user', content: 'hi' }], maxTokens: 50 },
+      candidates: ['wire/first', 'wire/second'],
+      contextWindows: [8000, 8000],
+      candidateCount: 2,
+      cursor: { index: 0 },
+      contextFloor: { value: 0 },
+      attemptOffset: 0,
+      initialWaitSeconds: 0,
+      deadline: Date.now() + 20_000,
+    };
+    const outcome = await runner.run(input, AbortSignal.timeout(20_000));
+    assert.equal(outcome.status, 'stopped');
+    assert.equal(outcome.status === 'stopped' && outcome.error, PROVIDER_ERROR_NAMES.rejected);
+    assert.match(outcome.status === 'stopped' ? outcome.message : '', /does not support 0.2/);
+    const tried = taskCalls.map((call) => call.model);
+    assert.deepEqual(tried, [...Array(1 + policy.fallback.retry.maxAttempts).fill('wire/first'), 'wire/second']);
+    assert.equal(provider.requests.length, tried.length);
+  });
+});
