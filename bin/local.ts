@@ -5,7 +5,10 @@
 import { formatUsd } from '../lambda/core/money';
 import { TIERS } from '../lambda/core/policy';
 import { worstCaseCost } from '../lambda/core/routing';
-import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
+import { readFileSync } from 'node:fs';
+import { loadPolicy, type PolicyDocument } from '../lambda/core/policy';
+import { DEFAULT_POLICY_FILE, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
+import { withSimulatedFaults } from '../lambda/local/simulated-faults';
 
 function simulationChoice(value: string | undefined): SimulationChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
@@ -26,10 +29,18 @@ function integer(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const keys = process.env['SWITCHYARD_API_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean);
+  const policyFile = process.env['SWITCHYARD_POLICY'] || DEFAULT_POLICY_FILE;
+  let document: PolicyDocument;
+  try {
+    document = JSON.parse(readFileSync(policyFile, 'utf8')) as PolicyDocument;
+  } catch (error) {
+    throw new Error(`Cannot read the routing policy ${policyFile}: ${(error as Error).message}`);
+  }
+  const policy = loadPolicy(withSimulatedFaults(document, process.env['SWITCHYARD_MOCK_FAULTS']), policyFile);
   const gateway = await startLocalGateway({
     port: integer('PORT', 8787),
     host: process.env['HOST'] || '127.0.0.1',
-    ...(process.env['SWITCHYARD_POLICY'] ? { policy: process.env['SWITCHYARD_POLICY'] } : {}),
+    policy,
     ...(keys && keys.length > 0 ? { allowedKeys: keys } : {}),
     simulate: simulationChoice(process.env['SWITCHYARD_SIMULATE']),
     ...(process.env['SWITCHYARD_DATA_DIR'] ? { dataDir: process.env['SWITCHYARD_DATA_DIR'] } : {}),
@@ -55,6 +66,9 @@ async function main(): Promise<void> {
     }),
     `  flagship (savings baseline): ${gateway.policy.flagship.id}`,
     '  * simulated: answered by the mock provider, priced as the real model',
+    ...[...gateway.policy.models.values()]
+      .filter((model) => model.simulation.failureRate > 0 && simulated.get(model.provider)?.simulated)
+      .map((model) => `  ! ${model.id} fails ${Math.round(model.simulation.failureRate * 100)}% of calls (${model.simulation.failures.join(', ')})`),
     '',
     `Ledger: embedded DynamoDB at ${gateway.dynamo.endpoint}, table ${gateway.ledgerTableName}` +
       (process.env['SWITCHYARD_DATA_DIR'] ? ` (data in ${process.env['SWITCHYARD_DATA_DIR']})` : ' (in memory)'),

@@ -22,7 +22,8 @@ function harness(outcomes: Record<string, ScriptedOutcome>, options: { failLedge
   };
   const log: Log = { info: () => undefined, error: (message, fields) => errors.push({ message, fields }) };
   const providers = options.providers ?? scriptedRegistry(outcomes);
-  const dependencies = { policy, providers, ledger, circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker), clock: { now: () => Date.now() }, log };
+  const circuits = createMemoryCircuitStore(policy.fallback.circuitBreaker);
+  const dependencies = { policy, providers, ledger, circuits, clock: { now: () => Date.now() }, log };
   const fallback = createInProcessFallback(dependencies, { sleep: async () => undefined });
   const gateway = createGateway({ ...dependencies, fallback });
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -37,7 +38,7 @@ function harness(outcomes: Record<string, ScriptedOutcome>, options: { failLedge
     };
     return gateway(request);
   };
-  return { send, records: memory.records, errors, providers };
+  return { send, records: memory.records, errors, providers, circuits };
 }
 
 /** A retryable failure of one candidate: the router's own try, then the workflow's first try and its retries. */
@@ -177,6 +178,16 @@ describe('gateway: other endpoints', () => {
     assert.equal(response.headers['x-switchyard-tier'], '3');
     assert.equal((providers as ReturnType<typeof scriptedRegistry>).calls.length, 0);
     assert.equal(records.length, 0);
+  });
+
+  it('shows open circuits in the decision', async () => {
+    const { send, circuits } = harness({});
+    for (let index = 0; index < policy.fallback.circuitBreaker.failureThreshold; index += 1) await circuits.recordFailure('mock/large', Date.now());
+    const body = JSON.parse((await send('POST', '/route', chat('x', { model: 'tier-3' }))).body);
+    assert.deepEqual(body.chain.map((entry: { model: string; circuit: string }) => [entry.model, entry.circuit]), [
+      ['mock/large', 'open'],
+      ['mock/medium', 'closed'],
+    ]);
   });
 
   it('answers unknown paths with 404 and wrong methods with 405, in the OpenAI envelope', async () => {

@@ -1,0 +1,54 @@
+/**
+ * A chain of hung providers ends with a clean 504 inside API Gateway's
+ * timeout, never a hung request.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadPolicy } from '../../lambda/core/policy';
+import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+
+const REQUEST_TIMEOUT_MS = 4000;
+const PRICE = { input: '1', output: '1', source: 'test', asOf: '2026-01-01' };
+
+describe('the deadline', () => {
+  let provider: ScriptedServer;
+  let gateway: LocalGateway;
+  before(async () => {
+    provider = await startScriptedServer(() => ({ delayMs: 30_000, body: {} }));
+    const chain = ['wire/first', 'wire/second'];
+    gateway = await startLocalGateway({
+      port: 0,
+      simulate: 'none',
+      environment: {},
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      policy: loadPolicy({
+        version: 1,
+        providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
+        models: { 'wire/first': { contextWindow: 8000, maxOutputTokens: 100, price: PRICE }, 'wire/second': { contextWindow: 8000, maxOutputTokens: 100, price: PRICE } },
+        tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
+        flagship: 'wire/first',
+        fallback: { attemptTimeoutSeconds: 60 },
+      }),
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await provider.close();
+  });
+
+  it('answers 504 in the OpenAI envelope before the API timeout when no provider answers', async () => {
+    const started = Date.now();
+    const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    const elapsed = Date.now() - started;
+    const body = (await response.json()) as { error: { code: string; type: string; attempts: { error: string }[] } };
+    assert.equal(response.status, 504);
+    assert.equal(body.error.code, 'deadline_exceeded');
+    assert.deepEqual(body.error.attempts.map((attempt) => attempt.error), ['timeout']);
+    assert.ok(elapsed < REQUEST_TIMEOUT_MS, `answered after ${elapsed} ms, past the ${REQUEST_TIMEOUT_MS} ms API timeout`);
+  });
+});
