@@ -18,6 +18,8 @@ import { createGateway } from '../lambda/core/gateway';
 import { createMemoryLedger, type Ledger } from '../lambda/core/ledger';
 import { createMemoryCircuitStore, type CircuitStore } from '../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../lambda/core/in-process-fallback';
+import { loadPolicy } from '../lambda/core/policy';
+import { createLocalFallback } from '../lambda/local/local-fallback';
 import { createDynamoCircuitStore } from '../lambda/adapters/dynamodb-circuit-store';
 import { createRouterHandler, type RouterHandler } from '../lambda/handlers/create-router-handler';
 import { readPolicyFile } from '../lambda/handlers/runtime-config';
@@ -80,6 +82,48 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
     if (index >= 500) samples.push(elapsed);
   }
   return summary(samples);
+}
+
+/** Direct answers against answers after one fallback hop through the local state machine. */
+async function fallbackHop(requests: number): Promise<{ direct: { p50: number; p99: number }; hop: { p50: number; p99: number } }> {
+  const price = { input: '1', output: '1', source: 'bench', asOf: '2026-01-01' };
+  const policy = loadPolicy({
+    version: 1,
+    models: {
+      'mock/refuses': { contextWindow: 8000, maxOutputTokens: 500, price, simulation: { failureRate: 1, failures: ['content_filter'] } },
+      'mock/answers': { contextWindow: 8000, maxOutputTokens: 500, price },
+    },
+    tiers: { '0': ['mock/answers'], '1': ['mock/refuses', 'mock/answers'], '2': ['mock/answers'], '3': ['mock/answers'] },
+    flagship: 'mock/answers',
+  });
+  const dependencies = {
+    policy,
+    providers: createProviderRegistry(policy.providers, { simulate: new Set(), apiKeys: {} }),
+    ledger: createMemoryLedger(),
+    circuits: createMemoryCircuitStore({ failureThreshold: 1_000_000, cooldownSeconds: 1 }),
+    clock: Date,
+    log: { info: () => undefined, error: () => undefined },
+  };
+  const gateway = createGateway({ ...dependencies, fallback: createLocalFallback(dependencies, { timeoutSeconds: 29 }) });
+  const measure = async (model: string) => {
+    const samples: number[] = [];
+    for (let index = 0; index < requests + 50; index += 1) {
+      const started = process.hrtime.bigint();
+      const response = await gateway({
+        requestId: `bench-${model}-${index}`,
+        method: 'POST',
+        path: '/chat/completions',
+        headers: {},
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello.' }] }),
+        callerId: 'key:bench',
+        deadline: Date.now() + 29_000,
+      });
+      if (response.status !== 200) throw new Error(`bench request failed: ${response.body}`);
+      if (index >= 50) samples.push(Number(process.hrtime.bigint() - started) / 1000);
+    }
+    return summary(samples);
+  };
+  return { direct: await measure('tier-0'), hop: await measure('tier-1') };
 }
 
 function classifierSpeed(tokens: number): { p50: number; p99: number; tier: number } {
@@ -148,6 +192,12 @@ async function main(): Promise<void> {
   console.log('\n(c) router bundle (esbuild, minified, AWS SDK included)');
   console.log(`    size:               ${bundled.bytes} bytes (${(bundled.bytes / 1024).toFixed(0)} KiB; target < 1 MB)`);
   console.log(`    module init:        median ${bundled.initMedianMs.toFixed(1)} ms of ${bundled.initRunsMs.length} fresh node processes (target < 150 ms)`);
+
+  const hop = await fallbackHop(500);
+  console.log('\n(d) one fallback hop, locally: the first model refuses (content filter), the state machine tries the next');
+  console.log(`    answered directly:            p50 ${microseconds(hop.direct.p50)}   p99 ${microseconds(hop.direct.p99)}`);
+  console.log(`    answered after one hop:       p50 ${microseconds(hop.hop.p50)}   p99 ${microseconds(hop.hop.p99)}`);
+  console.log(`    extra latency of the hop:     p50 ${microseconds(hop.hop.p50 - hop.direct.p50)} (aws-local-stepfunctions, in-memory ledger)`);
 }
 
 main().catch((error: unknown) => {
