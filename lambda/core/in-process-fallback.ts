@@ -9,9 +9,10 @@
  * Functions (256 KB); unit tests use it to exercise the router without a
  * workflow engine.
  */
-import { attemptCandidate, type AttemptDependencies } from './attempt';
+import type { AttemptDependencies } from './attempt';
+import { runAttemptTask } from './attempt-task';
 import { errorNamesFor, RoutingError, ROUTING_ERROR_NAMES } from './errors';
-import type { FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
+import type { AttemptTaskInput, FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
 
 export interface InProcessFallbackOptions {
   /** Random number in [0, 1) for jitter. @default Math.random */
@@ -35,19 +36,22 @@ export function createInProcessFallback(dependencies: AttemptDependencies, optio
       let contextFloor = input.contextFloor.value;
       if (input.initialWaitSeconds > 0) await sleep(input.initialWaitSeconds * 1000);
       for (let index = input.cursor.index; index < input.candidateCount; index += 1) {
-        const model = dependencies.policy.models.get(input.candidates[index]!);
-        if (!model || model.contextWindow <= contextFloor) continue;
+        const task: AttemptTaskInput = {
+          requestId: input.requestId,
+          callerId: input.callerId,
+          tier: input.tier,
+          route: input.route,
+          request: input.request,
+          model: input.candidates[index]!,
+          contextFloor,
+          attemptOffset: input.attemptOffset,
+          deadline: input.deadline,
+        };
         for (let retryCount = 0; ; retryCount += 1) {
           if (signal.aborted) return stopped(new RoutingError('deadline', 'the fallback was cut off by the deadline'));
           try {
-            const { completion } = await attemptCandidate(
-              model,
-              input.request,
-              input,
-              () => dependencies.ledger.nextAttempt(input.requestId, input.attemptOffset),
-              dependencies,
-            );
-            return { status: 'answered', model: model.id, completion };
+            const { model, completion } = await runAttemptTask(task, dependencies);
+            return { status: 'answered', model, completion };
           } catch (error) {
             const name = error instanceof Error ? error.name : '';
             if (ENDS_CHAIN.has(name)) return stopped(error as Error);
@@ -56,7 +60,7 @@ export function createInProcessFallback(dependencies: AttemptDependencies, optio
               await sleep(random() * ceilingMs);
               continue;
             }
-            if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = Math.max(contextFloor, model.contextWindow);
+            if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = Math.max(contextFloor, input.contextWindows[index]!);
             break;
           }
         }

@@ -4,13 +4,18 @@ import { createGateway, type GatewayRequest, type Log } from '../../lambda/core/
 import { createMemoryLedger, type Ledger } from '../../lambda/core/ledger';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
+import type { FallbackRunner } from '../../lambda/core/fallback';
+import { MAX_WORKFLOW_INPUT_BYTES } from '../../lambda/core/chat-flow';
 import type { ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
 
 const policy = testPolicy();
 
-function harness(outcomes: Record<string, ScriptedOutcome>, options: { failLedger?: boolean; providers?: ProviderRegistry } = {}) {
+function harness(
+  outcomes: Record<string, ScriptedOutcome>,
+  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner } = {},
+) {
   const memory = createMemoryLedger();
   const errors: { message: string; fields: Record<string, unknown> }[] = [];
   const ledger: Ledger = {
@@ -24,7 +29,7 @@ function harness(outcomes: Record<string, ScriptedOutcome>, options: { failLedge
   const providers = options.providers ?? scriptedRegistry(outcomes);
   const circuits = createMemoryCircuitStore(policy.fallback.circuitBreaker);
   const dependencies = { policy, providers, ledger, circuits, clock: { now: () => Date.now() }, log };
-  const fallback = createInProcessFallback(dependencies, { sleep: async () => undefined });
+  const fallback = options.fallback ?? createInProcessFallback(dependencies, { sleep: async () => undefined });
   const gateway = createGateway({ ...dependencies, fallback });
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const request: GatewayRequest = {
@@ -104,6 +109,27 @@ describe('gateway: POST /chat/completions', () => {
     assert.match(error.message, /Request id: req-1/);
     assert.equal(records.length, TRIES_OF_FAILING_PRIMARY);
     assert.equal(response.headers['x-switchyard-tier'], 'passthrough');
+  });
+
+  it('hands the rest of the chain to the workflow, or walks it in-process when the request is too large for the workflow', async () => {
+    const used: string[] = [];
+    const workflow: FallbackRunner = {
+      run: async (input) => {
+        used.push(`workflow from ${input.cursor.index}`);
+        return { status: 'exhausted' };
+      },
+    };
+    const outcomes: Record<string, ScriptedOutcome> = { 'mock/small': { ok: false, kind: 'content_filter' }, 'mock/medium': { ok: true, usage: usage(1, 1) } };
+    const small = await harness(outcomes, { fallback: workflow }).send('POST', '/chat/completions', chat('x'), { 'x-switchyard-tier': '0' });
+    assert.equal(small.status, 502);
+    assert.deepEqual(used, ['workflow from 1']);
+
+    const large = await harness(outcomes, { fallback: workflow }).send('POST', '/chat/completions', chat('y'.repeat(MAX_WORKFLOW_INPUT_BYTES)), {
+      'x-switchyard-tier': '0',
+    });
+    assert.equal(large.status, 200);
+    assert.equal(large.headers['x-switchyard-model'], 'mock/medium');
+    assert.deepEqual(used, ['workflow from 1'], 'the workflow was not asked');
   });
 
   it('turns a provider rejection into a 400 that quotes the provider', async () => {
