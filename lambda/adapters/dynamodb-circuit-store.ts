@@ -12,7 +12,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CLOSED, circuitStatus, type CircuitState, type CircuitStore } from '../core/circuit-breaker';
-import { LEDGER_KEYS } from './dynamodb-ledger';
+import { LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoCircuitStoreOptions {
   readonly client: DynamoDBClient;
@@ -65,10 +65,16 @@ export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): Ci
         const result = await options.client.send(
           new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: stale.map(key) } } }),
         );
-        const found = new Map((result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length), fromItem(item)]));
-        for (const model of stale) remember(model, found.get(model) ?? CLOSED);
+        const found = new Map(
+          (result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length), fromItem(item)]),
+        );
+        const unprocessed = new Set(
+          (result.UnprocessedKeys?.[options.tableName]?.Keys ?? []).map((item) => item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length)),
+        );
+        // Throttled reads keep whatever this instance knew, and are asked again next time.
+        for (const model of stale) if (!unprocessed.has(model)) remember(model, found.get(model) ?? CLOSED);
       }
-      return new Map(models.map((model) => [model, cache.get(model)!.state]));
+      return new Map(models.map((model) => [model, cache.get(model)?.state ?? CLOSED]));
     },
 
     async recordFailure(model, at) {

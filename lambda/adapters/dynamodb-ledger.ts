@@ -9,17 +9,24 @@ import {
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { AttemptOutcome, AttemptRecord, Ledger } from '../core/ledger';
 import type { Tier } from '../core/policy';
+import { AGGREGATE_SHARDS, aggregateUpdates } from './dynamodb-usage';
+import { LEDGER_KEYS } from './ledger-table';
 
-/** The table's key schema, shared by the CDK construct and the local gateway. */
-export const LEDGER_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
 
 export interface DynamoLedgerOptions {
   readonly client: DynamoDBClient;
+  /**
+   * Client for the aggregate counters: give it `maxAttempts: 1`, since an ADD
+   * retried after a lost response would count twice.
+   * @default client
+   */
+  readonly aggregateClient?: DynamoDBClient;
+  /** Picks an aggregate shard. @default uniformly at random */
+  readonly shard?: () => number;
   readonly tableName: string;
   /** How long attempt records live before DynamoDB's TTL removes them. @default 90 */
   readonly retentionDays?: number;
@@ -30,7 +37,13 @@ const SECONDS_PER_DAY = 86_400;
 export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
   const retentionSeconds = (options.retentionDays ?? 90) * SECONDS_PER_DAY;
   const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
+  const aggregateClient = options.aggregateClient ?? options.client;
+  const shard = options.shard ?? (() => Math.floor(Math.random() * AGGREGATE_SHARDS));
   return {
+    /**
+     * Writes each record once; only a record written now (not one already
+     * there) adds to the day's aggregates, so a replayed record never counts twice.
+     */
     async record(records) {
       await Promise.all(
         records.map(async (record) => {
@@ -44,8 +57,11 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
               }),
             );
           } catch (error) {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            if (error instanceof ConditionalCheckFailedException) return;
+            throw error;
           }
+          const updates = aggregateUpdates(record, shard(), options.tableName, Number(expiresAt().N));
+          await Promise.all(updates.map((update) => aggregateClient.send(update)));
         }),
       );
     },
@@ -146,21 +162,5 @@ function fromItem(item: Record<string, AttributeValue>): AttemptRecord {
     latencyMs: number('latencyMs'),
     outcome: text('outcome') as AttemptOutcome,
     simulated: item['simulated']?.BOOL ?? false,
-  };
-}
-
-/** Table definition for the local gateway and the tests; CDK builds the same from LEDGER_KEYS. */
-export function ledgerTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: LEDGER_KEYS.partitionKey, AttributeType: 'S' },
-      { AttributeName: LEDGER_KEYS.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: LEDGER_KEYS.partitionKey, KeyType: 'HASH' },
-      { AttributeName: LEDGER_KEYS.sortKey, KeyType: 'RANGE' },
-    ],
   };
 }

@@ -7,7 +7,7 @@
  * used) and updates the circuit. Failures are rethrown for the caller or the
  * state machine to route on; nothing here decides what comes next.
  */
-import { circuitStatus, type CircuitStore } from './circuit-breaker';
+import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
 import type { ChatMessage } from './chat-request';
 import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
 import type { Log } from './gateway';
@@ -76,9 +76,18 @@ export async function attemptCandidate(
   if (context.deadline - clock.now() < MIN_ATTEMPT_MS) {
     throw new RoutingError('deadline', `no time left to try ${model.id}`);
   }
-  const circuit = (await circuits.read([model.id])).get(model.id)!;
+  // Circuit bookkeeping never costs an answer: if the store fails, the circuit counts as closed.
+  const guarded = async <T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      log.error('circuit store failed', { model: model.id, operation: what, error: String(error) });
+      return fallback;
+    }
+  };
+  const circuit = await guarded('read', async () => (await circuits.read([model.id])).get(model.id)!, CLOSED);
   const status = circuitStatus(circuit, clock.now());
-  if (status === 'open' || (status === 'half-open' && !(await circuits.claimProbe(model.id, clock.now())))) {
+  if (status === 'open' || (status === 'half-open' && !(await guarded('probe', () => circuits.claimProbe(model.id, clock.now()), true)))) {
     dependencies.metrics?.count('CircuitSkipped', { Model: model.id });
     throw new RoutingError('skipped', `${model.id} skipped: its circuit is open`);
   }
@@ -130,8 +139,10 @@ export async function attemptCandidate(
     }
     await record(error.usage ?? NO_USAGE, error.kind, simulated);
     dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
-    if (countsAgainstCircuit(error.kind)) {
-      const state = await circuits.recordFailure(model.id, clock.now());
+    // A call cut off by the request's own deadline says nothing about the model's health.
+    const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
+    if (countsAgainstCircuit(error.kind) && !cutByDeadline) {
+      const state = await guarded('record failure', () => circuits.recordFailure(model.id, clock.now()), circuit);
       if (circuitStatus(state, clock.now()) === 'open') {
         log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
         dependencies.metrics?.count('CircuitOpened', { Model: model.id });
@@ -141,7 +152,7 @@ export async function attemptCandidate(
     throw error;
   }
   const entry = await record(completion.usage, 'success', completion.simulated);
-  if (circuit.failures > 0 || circuit.openUntil > 0) await circuits.recordSuccess(model.id);
+  if (circuit.failures > 0 || circuit.openUntil > 0) await guarded('record success', () => circuits.recordSuccess(model.id), undefined);
   return { completion, record: entry };
 }
 

@@ -20,8 +20,13 @@ import type { ModelSpec } from './policy';
 import type { Completion } from './provider';
 import type { RoutingDecision } from './routing';
 
-/** Step Functions takes at most 256 KiB of input; larger requests fall back in-process. */
+/**
+ * Step Functions carries at most 256 KiB between states, and the answer is
+ * added to the request on the way: requests whose input plus the largest
+ * answer they allow could pass that fall back in-process.
+ */
 export const MAX_WORKFLOW_INPUT_BYTES = 240 * 1024;
+const ANSWER_BYTES_PER_TOKEN = 8;
 
 export interface ChatFlowDependencies extends AttemptDependencies {
   /** Walks the rest of the chain: the Step Functions workflow, or its local run. */
@@ -65,7 +70,7 @@ export async function completeChat(
   if (action === 'stop' || start >= decision.chain.length) {
     outcome = { status: 'stopped', error: (firstError as Error).name, message: (firstError as Error).message };
   } else {
-    const retriedAfterWait = firstError instanceof ProviderError && firstError.retryAfterMs !== undefined;
+    const retriedAfterWait = firstError instanceof ProviderError && firstError.kind === 'throttled' && (firstError.retryAfterMs ?? 0) > 0;
     const input: FallbackInput = {
       requestId: context.requestId,
       callerId: context.callerId,
@@ -81,16 +86,18 @@ export async function completeChat(
       initialWaitSeconds: action === 'retry' && !retriedAfterWait ? policy.fallback.retry.intervalSeconds : 0,
       deadline: context.deadline,
     };
-    const tooLarge = Buffer.byteLength(JSON.stringify(input)) > MAX_WORKFLOW_INPUT_BYTES;
-    const runner = tooLarge ? dependencies.inProcessFallback : dependencies.fallback;
+    const largestPayload = Buffer.byteLength(JSON.stringify(input)) + ANSWER_BYTES_PER_TOKEN * decision.maxTokens;
+    const inProcess = largestPayload > MAX_WORKFLOW_INPUT_BYTES;
+    const remaining = () => AbortSignal.timeout(Math.max(1, context.deadline - clock.now()));
     try {
-      outcome = await runner.run(input, AbortSignal.timeout(Math.max(1, context.deadline - clock.now())));
+      outcome = await (inProcess ? dependencies.inProcessFallback : dependencies.fallback).run(input, remaining());
     } catch (error) {
       log.error('fallback workflow failed', { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) });
+      // The workflow could not run (throttled, unavailable): walk the chain here rather than give up.
       outcome =
-        clock.now() >= context.deadline
-          ? { status: 'stopped', error: ROUTING_ERROR_NAMES.deadline, message: 'the fallback ran out of time' }
-          : { status: 'exhausted' };
+        clock.now() < context.deadline && !inProcess
+          ? await dependencies.inProcessFallback.run(input, remaining())
+          : { status: 'stopped', error: ROUTING_ERROR_NAMES.deadline, message: 'the fallback ran out of time' };
     }
   }
 

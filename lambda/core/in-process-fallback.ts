@@ -9,7 +9,7 @@
  * Functions (256 KB); unit tests use it to exercise the router without a
  * workflow engine.
  */
-import type { AttemptDependencies } from './attempt';
+import { MIN_ATTEMPT_MS, type AttemptDependencies } from './attempt';
 import { runAttemptTask } from './attempt-task';
 import { errorNamesFor, RoutingError, ROUTING_ERROR_NAMES } from './errors';
 import type { AttemptTaskInput, FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
@@ -34,7 +34,9 @@ export function createInProcessFallback(dependencies: AttemptDependencies, optio
   return {
     async run(input: FallbackInput, signal: AbortSignal): Promise<FallbackOutcome> {
       let contextFloor = input.contextFloor.value;
-      if (input.initialWaitSeconds > 0) await sleep(input.initialWaitSeconds * 1000);
+      /** Waits, but never past the point where an attempt could still start. */
+      const pause = (ms: number) => sleep(Math.max(0, Math.min(ms, input.deadline - dependencies.clock.now() - MIN_ATTEMPT_MS)));
+      if (input.initialWaitSeconds > 0) await pause(input.initialWaitSeconds * 1000);
       for (let index = input.cursor.index; index < input.candidateCount; index += 1) {
         const task: AttemptTaskInput = {
           requestId: input.requestId,
@@ -57,7 +59,7 @@ export function createInProcessFallback(dependencies: AttemptDependencies, optio
             if (ENDS_CHAIN.has(name)) return stopped(error as Error);
             if (RETRYABLE.has(name) && retryCount < retry.maxAttempts) {
               const ceilingMs = Math.min(retry.intervalSeconds * retry.backoffRate ** retryCount, retry.maxDelaySeconds) * 1000;
-              await sleep(random() * ceilingMs);
+              await pause(random() * ceilingMs);
               continue;
             }
             if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = Math.max(contextFloor, input.contextWindows[index]!);

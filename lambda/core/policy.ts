@@ -117,6 +117,25 @@ const limitsSchema = z.strictObject({
   defaultMaxTokens: z._default(described(positiveInt, 'max_tokens used when the caller sets none'), 4096),
 });
 
+const budgetSchema = z.strictObject({
+  dailyUsd: described(usd, 'The daily budget in USD, e.g. "25"'),
+  mode: z._default(
+    described(z.enum(['alert', 'downgrade', 'block']), 'alert: notify only; downgrade: route to cheaper tiers near the cap; block: refuse at the cap'),
+    'alert',
+  ),
+  downgradeAtPercent: z._default(z.int().check(z.gte(1), z.lte(100)), 80),
+  downgradeTier3: z._default(described(z.boolean(), 'Whether a downgrade may also move tier 3 to tier 2'), false),
+});
+
+const budgetsSchema = z.strictObject({
+  thresholds: z._default(
+    described(z.array(z.int().check(z.gte(1), z.lte(1000))).check(z.minLength(1)), 'Percentages of a budget that each alert once a day'),
+    [50, 80, 100],
+  ),
+  global: z.optional(budgetSchema),
+  callers: z._default(described(z.record(z.string().check(z.minLength(1)), budgetSchema), 'Budgets per caller id'), {}),
+});
+
 export const policySchema = z
   .strictObject({
     $schema: z.optional(z.string()),
@@ -138,6 +157,8 @@ export const policySchema = z
     ),
     limits: z.prefault(limitsSchema, {}),
     fallback: z.prefault(described(fallbackSchema, 'Retries with backoff on Step Functions, and circuit breaking'), {}),
+    budgets: z.prefault(described(budgetsSchema, 'Daily budgets: alerts on SNS, and optionally brownouts or hard caps'), {}),
+    admins: z._default(described(z.array(z.string().check(z.minLength(1))), 'Caller ids that may read every caller\'s usage'), []),
   })
   .check(
     z.superRefine((policy, context) => {
@@ -191,6 +212,25 @@ export interface ModelSpec {
 }
 
 export type Simulation = z.output<typeof simulationSchema>;
+export type BudgetMode = z.output<typeof budgetSchema>['mode'];
+
+/** A daily budget as the router and the rollup use it. */
+export interface Budget {
+  /** `global`, or `caller:<caller id>`. */
+  readonly id: string;
+  /** The caller it limits; undefined for the global budget. */
+  readonly callerId: string | undefined;
+  readonly limitNanoUsd: bigint;
+  readonly mode: BudgetMode;
+  readonly downgradeAtPercent: number;
+  readonly downgradeTier3: boolean;
+}
+
+export interface Budgets {
+  readonly thresholds: readonly number[];
+  readonly global: Budget | undefined;
+  readonly callers: ReadonlyMap<string, Budget>;
+}
 export type FallbackSettings = z.output<typeof fallbackSchema>;
 
 export interface Limits {
@@ -209,6 +249,8 @@ export interface Policy {
   readonly callers: Readonly<Record<string, { readonly defaultTier: Tier }>>;
   readonly limits: Limits;
   readonly fallback: FallbackSettings;
+  readonly budgets: Budgets;
+  readonly admins: ReadonlySet<string>;
 }
 
 export function providerOf(modelId: string): string {
@@ -251,6 +293,25 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     callers: policy.callers,
     limits: policy.limits,
     fallback: policy.fallback,
+    budgets: {
+      thresholds: [...policy.budgets.thresholds].sort((a, b) => a - b),
+      global: policy.budgets.global ? toBudget('global', undefined, policy.budgets.global) : undefined,
+      callers: new Map(
+        Object.entries(policy.budgets.callers).map(([callerId, budget]) => [callerId, toBudget(`caller:${callerId}`, callerId, budget)]),
+      ),
+    },
+    admins: new Set(policy.admins),
+  };
+}
+
+function toBudget(id: string, callerId: string | undefined, budget: z.output<typeof budgetSchema>): Budget {
+  return {
+    id,
+    callerId,
+    limitNanoUsd: parseUsd(budget.dailyUsd),
+    mode: budget.mode,
+    downgradeAtPercent: budget.downgradeAtPercent,
+    downgradeTier3: budget.downgradeTier3,
   };
 }
 

@@ -76,7 +76,7 @@ export function decideRoute(
     return decide(parseTier(metadataTier, 'metadata.tier'), 'explicit', ['metadata.tier']);
   }
   if (signals.routeHeader !== undefined) {
-    const route = policy.routes[signals.routeHeader];
+    const route = Object.hasOwn(policy.routes, signals.routeHeader) ? policy.routes[signals.routeHeader] : undefined;
     if (!route) {
       const names = Object.keys(policy.routes);
       throw new CallerError(
@@ -87,7 +87,7 @@ export function decideRoute(
     }
     return decide(route.tier, 'route', [`route "${signals.routeHeader}"`], signals.routeHeader);
   }
-  const caller = policy.callers[signals.callerId];
+  const caller = Object.hasOwn(policy.callers, signals.callerId) ? policy.callers[signals.callerId] : undefined;
   if (caller) return decide(caller.defaultTier, 'caller', [`default tier of caller ${signals.callerId}`]);
   const verdict = classify({ messages: request.messages, maxTokens: request.maxTokens });
   return decide(verdict.tier, 'classifier', verdict.reasons);

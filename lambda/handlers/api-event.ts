@@ -27,7 +27,8 @@ export function toGatewayRequest(
     headers,
     body,
     callerId: callerIdOf(event),
-    deadline: now + Math.min(remainingMs, requestTimeoutMs) - RESPONSE_RESERVE_MS,
+    // API Gateway's clock started when the request arrived, before the authorizer and any cold start.
+    deadline: Math.min(now + remainingMs, (event.requestContext.requestTimeEpoch || now) + requestTimeoutMs) - RESPONSE_RESERVE_MS,
   };
 }
 

@@ -36,6 +36,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
 
 async function serve(request: IncomingMessage, response: ServerResponse, options: LocalServerOptions): Promise<void> {
   const started = performance.now();
+  const arrived = Date.now();
   const requestId = randomUUID();
   const url = new URL(request.url ?? '/', 'http://localhost');
   const fail = (error: CallerError) => {
@@ -74,6 +75,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
     isBase64Encoded: false,
     requestContext: {
       requestId,
+      requestTimeEpoch: arrived,
       stage: STAGE,
       httpMethod: request.method ?? 'GET',
       resourcePath: resource,

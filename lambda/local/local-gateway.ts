@@ -97,7 +97,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     policy,
     providers: createProviderRegistry(policy.providers, {
       simulate: new Set(providers.filter((status) => status.simulated).map((status) => status.provider)),
-      apiKeys: environment,
+      apiKeys: declaredKeys(policy.providers, environment),
       ...(options.bedrockEndpoint ? { bedrockEndpoint: options.bedrockEndpoint } : {}),
       ...(options.simulationRandom ? { simulationRandom: options.simulationRandom } : {}),
       simulatedLatencyMs: options.simulatedLatencyMs ?? 0,
@@ -149,6 +149,12 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       await dynamo.close();
     },
   };
+}
+
+/** Only the key names the policy declares: never the rest of the environment. */
+function declaredKeys(providers: Readonly<Record<string, ProviderConfig>>, environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const names = Object.values(providers).flatMap((config) => (config.kind === 'openai-compatible' && config.apiKeyName ? [config.apiKeyName] : []));
+  return Object.fromEntries(names.map((name) => [name, environment[name]]));
 }
 
 export function decideSimulation(

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable, Grant } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LEDGER_KEYS } from '../../lambda/adapters/dynamodb-ledger';
+import { LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
 
 export interface CostLedgerProps {
   /**

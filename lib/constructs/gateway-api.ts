@@ -9,6 +9,7 @@ import {
   MethodLoggingLevel,
   Period,
   RequestAuthorizer,
+  ResponseType,
   RestApi,
   type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -90,6 +91,21 @@ export class GatewayApi extends Construct {
         }),
       },
     });
+
+    // API Gateway's own refusals (no key, throttled, unknown path, timeout) in OpenAI's error envelope too.
+    for (const [type, errorType] of [
+      [ResponseType.DEFAULT_4XX, 'invalid_request_error'],
+      [ResponseType.DEFAULT_5XX, 'api_error'],
+    ] as const) {
+      this.api.addGatewayResponse(`${errorType}Response`, {
+        type,
+        responseHeaders: { 'x-switchyard-request-id': 'context.requestId' },
+        templates: {
+          'application/json':
+            `{"error":{"message":$context.error.messageString,"type":"${errorType}","param":null,"code":"$context.error.responseType"}}`,
+        },
+      });
+    }
 
     const methodOptions = auth === 'apiKey' ? this.apiKeyAuth(props, logRetention) : { authorizationType: AuthorizationType.IAM };
     const integration = new LambdaIntegration(props.router, {

@@ -77,7 +77,7 @@ export class ProviderFunction extends Construct {
     this.grantBedrock(props.policy);
   }
 
-  /** `bedrock:InvokeModel*` on exactly the policy's Bedrock models (and their inference profiles). */
+  /** `bedrock:InvokeModel` on exactly the policy's Bedrock models (and their inference profiles). */
   private grantBedrock(policy: Policy): void {
     const stack = Stack.of(this);
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
@@ -99,7 +99,7 @@ export class ProviderFunction extends Construct {
     if (resources.size === 0) return;
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        actions: ['bedrock:InvokeModel'],
         resources: [...resources].sort(),
       }),
     );

@@ -62,6 +62,10 @@ describe('decideRoute', () => {
     assert.throws(() => decideRoute(request('auto'), signals({ tierHeader: '7' }), policy), /x-switchyard-tier header is "7"; it must be 0, 1, 2 or 3/);
     assert.throws(() => decideRoute(request('auto', 'x', { tier: 'high' }), signals(), policy), /metadata.tier is "high"/);
     assert.throws(() => decideRoute(request('auto'), signals({ routeHeader: 'nope' }), policy), /Configured routes: triage/);
+    for (const inherited of ['toString', 'constructor', '__proto__']) {
+      assert.throws(() => decideRoute(request('auto'), signals({ routeHeader: inherited }), policy), CallerError, inherited);
+    }
+    assert.equal(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'constructor' }), policy).source, 'classifier');
   });
 
   it('uses the default output budget when the caller sets none', () => {

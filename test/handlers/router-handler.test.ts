@@ -46,10 +46,14 @@ describe('toGatewayRequest', () => {
     assert.equal(request.requestId, 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
   });
 
-  it('sets the deadline by the sooner of the Lambda timeout and the API timeout, keeping time to answer', () => {
+  it('sets the deadline by the sooner of the Lambda timeout and the API timeout since arrival, keeping time to answer', () => {
     const now = 1_000_000;
-    assert.equal(toGatewayRequest(proxyEvent({ resource: '/models' }), 10_000, 29_000, now).deadline, now + 10_000 - RESPONSE_RESERVE_MS);
-    assert.equal(toGatewayRequest(proxyEvent({ resource: '/models' }), 60_000, 29_000, now).deadline, now + 29_000 - RESPONSE_RESERVE_MS);
+    const arrivedNow = proxyEvent({ resource: '/models', requestTimeEpoch: now });
+    assert.equal(toGatewayRequest(arrivedNow, 10_000, 29_000, now).deadline, now + 10_000 - RESPONSE_RESERVE_MS);
+    assert.equal(toGatewayRequest(arrivedNow, 60_000, 29_000, now).deadline, now + 29_000 - RESPONSE_RESERVE_MS);
+    // Two seconds went on the authorizer and a cold start before the handler ran.
+    const arrivedEarlier = proxyEvent({ resource: '/models', requestTimeEpoch: now - 2000 });
+    assert.equal(toGatewayRequest(arrivedEarlier, 60_000, 29_000, now).deadline, now + 27_000 - RESPONSE_RESERVE_MS);
   });
 });
 

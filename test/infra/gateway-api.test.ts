@@ -64,6 +64,16 @@ describe('GatewayApi', () => {
     }
   });
 
+  it("answers API Gateway's own 4xx and 5xx in OpenAI's error envelope", () => {
+    const template = build();
+    for (const [type, errorType] of [['DEFAULT_4XX', 'invalid_request_error'], ['DEFAULT_5XX', 'api_error']]) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`"error":\\{"message":\\$context.error.messageString,"type":"${errorType}"`) },
+      });
+    }
+  });
+
   it('uses the configured integration timeout', () => {
     const template = build({ requestTimeoutMs: 20_000 });
     for (const method of methodsOf(template)) assert.equal(method.Integration.TimeoutInMillis, 20_000);

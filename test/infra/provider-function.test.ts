@@ -52,7 +52,7 @@ describe('ProviderFunction', () => {
     const policies = Object.values(build().findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const bedrock = statements.find((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
-    assert.deepEqual(bedrock.Action, ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    assert.equal(bedrock.Action, 'bedrock:InvokeModel');
     assert.deepEqual(rendered(bedrock.Resource), [
       'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
       'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0',

@@ -9,6 +9,7 @@ export function proxyEvent(overrides: {
   principalId?: string;
   userArn?: string | null;
   base64?: boolean;
+  requestTimeEpoch?: number;
 }): APIGatewayProxyEvent {
   return {
     resource: overrides.resource,
@@ -32,7 +33,7 @@ export function proxyEvent(overrides: {
       resourcePath: overrides.resource,
       resourceId: 'res1',
       protocol: 'HTTP/1.1',
-      requestTimeEpoch: Date.now(),
+      requestTimeEpoch: overrides.requestTimeEpoch ?? Date.now(),
       authorizer: overrides.principalId ? { principalId: overrides.principalId } : null,
       identity: { sourceIp: '203.0.113.9', userArn: overrides.userArn ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
     },

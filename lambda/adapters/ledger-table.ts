@@ -1,0 +1,25 @@
+/**
+ * The one DynamoDB table: attempt records, attempt counters, circuits and
+ * daily aggregates, told apart by key prefixes. Its key schema is shared by the
+ * CDK construct, the local gateway and the tests.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/** The table's key schema, shared by the CDK construct and the local gateway. */
+export const LEDGER_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
+
+/** Table definition for the local gateway and the tests; CDK builds the same from LEDGER_KEYS. */
+export function ledgerTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: LEDGER_KEYS.partitionKey, AttributeType: 'S' },
+      { AttributeName: LEDGER_KEYS.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: LEDGER_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: LEDGER_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+  };
+}
