@@ -18,6 +18,8 @@ import { createGateway } from '../lambda/core/gateway';
 import { createMemoryLedger, type Ledger } from '../lambda/core/ledger';
 import { createMemoryCircuitStore, type CircuitStore } from '../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../lambda/core/in-process-fallback';
+import { createMemoryBudgetStore } from '../lambda/core/budgets';
+import assert from 'node:assert/strict';
 import { loadPolicy } from '../lambda/core/policy';
 import { createLocalFallback } from '../lambda/local/local-fallback';
 import { createDynamoCircuitStore } from '../lambda/adapters/dynamodb-circuit-store';
@@ -54,10 +56,11 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
     providers: createProviderRegistry(policy.providers, { simulate: new Set(Object.keys(policy.providers)), apiKeys: {} }),
     ledger,
     circuits,
+    budgets: createMemoryBudgetStore(),
     clock: Date,
     log: { info: () => undefined, error: () => undefined },
   };
-  const gateway = createGateway({ ...dependencies, fallback: createInProcessFallback(dependencies) });
+  const gateway = createGateway({ ...dependencies, fallback: createInProcessFallback(dependencies), usage: { readDay: async () => assert.fail('unused') } });
   const handler: RouterHandler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs: 29_000 }),
     logger: new Logger({ logLevel: 'WARN' }),
@@ -101,10 +104,15 @@ async function fallbackHop(requests: number): Promise<{ direct: { p50: number; p
     providers: createProviderRegistry(policy.providers, { simulate: new Set(), apiKeys: {} }),
     ledger: createMemoryLedger(),
     circuits: createMemoryCircuitStore({ failureThreshold: 1_000_000, cooldownSeconds: 1 }),
+    budgets: createMemoryBudgetStore(),
     clock: Date,
     log: { info: () => undefined, error: () => undefined },
   };
-  const gateway = createGateway({ ...dependencies, fallback: createLocalFallback(dependencies, { timeoutSeconds: 29 }) });
+  const gateway = createGateway({
+    ...dependencies,
+    fallback: createLocalFallback(dependencies, { timeoutSeconds: 29 }),
+    usage: { readDay: async () => assert.fail('unused') },
+  });
   const measure = async (model: string) => {
     const samples: number[] = [];
     for (let index = 0; index < requests + 50; index += 1) {
@@ -114,6 +122,7 @@ async function fallbackHop(requests: number): Promise<{ direct: { p50: number; p
         method: 'POST',
         path: '/chat/completions',
         headers: {},
+        query: {},
         body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello.' }] }),
         callerId: 'key:bench',
         deadline: Date.now() + 29_000,

@@ -9,6 +9,7 @@
  */
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
 import type { ChatMessage } from './chat-request';
+import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
 import type { Log } from './gateway';
 import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
@@ -48,6 +49,8 @@ export interface AttemptDependencies {
   readonly providers: ProviderRegistry;
   readonly ledger: Ledger;
   readonly circuits: CircuitStore;
+  /** Where `block` and `downgrade` budgets keep the day's committed spend. */
+  readonly budgets: BudgetStore;
   readonly clock: { now(): number };
   readonly log: Log;
   /** @default no metrics */
@@ -92,6 +95,10 @@ export async function attemptCandidate(
     throw new RoutingError('skipped', `${model.id} skipped: its circuit is open`);
   }
 
+  const tracked = trackedBudgets(policy, context.callerId);
+  const worstCase = worstCaseAttemptCost(model, request.messages, request.maxTokens);
+  const settle = tracked.length > 0 ? await reserveBudgets(dependencies.budgets, tracked, worstCase, clock.now()) : undefined;
+
   const attempt = await attemptNumber();
   const startedAt = clock.now();
   const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean): Promise<AttemptRecord> => {
@@ -111,6 +118,11 @@ export async function attemptCandidate(
       outcome,
       simulated,
     };
+    try {
+      await settle?.(entry.costNanoUsd);
+    } catch (error) {
+      log.error('budget settle failed', { requestId: context.requestId, budgets: tracked.map((budget) => budget.id), error: String(error) });
+    }
     try {
       await ledger.record([entry]);
     } catch (error) {

@@ -6,6 +6,7 @@
 import { attemptCandidate, type AttemptContext, type AttemptDependencies, type AttemptRequest } from './attempt';
 import type { ChatRequest } from './chat-request';
 import {
+  BudgetExceededError,
   ChainFailedError,
   fallbackAction,
   PROVIDER_ERROR_NAMES,
@@ -60,6 +61,7 @@ export async function completeChat(
     const first = await attemptCandidate(primary, request, context, async () => ((numbered = true), 1), dependencies);
     return { ok: true, model: primary, completion: first.completion, records: [first.record] };
   } catch (error) {
+    if (error instanceof BudgetExceededError) return { ok: false, error, records: await ledger.recordsFor(context.requestId) };
     if (!(error instanceof ProviderError || error instanceof RoutingError)) throw error;
     firstError = error;
   }
@@ -118,6 +120,7 @@ function chainError(outcome: Exclude<FallbackOutcome, { status: 'answered' }>, r
     const last = records.at(-1);
     return new ProviderError('rejected', outcome.message, { provider: last?.provider ?? 'unknown', model: last?.model ?? 'unknown' });
   }
+  if (outcome.status === 'stopped' && outcome.error === 'Switchyard.BudgetExceeded') return new BudgetExceededError(outcome.message);
   if (outcome.status === 'stopped' && outcome.error === ROUTING_ERROR_NAMES.deadline) {
     return new ChainFailedError('The request ran out of time before any model answered.', attempts, true);
   }

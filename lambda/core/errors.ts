@@ -144,6 +144,20 @@ export class ChainFailedError extends Error {
   }
 }
 
+/**
+ * A `block` budget has no room left for the attempt's worst case today. A
+ * caller error (429): it never falls back, and names the budget and its reset.
+ */
+export class BudgetExceededError extends Error {
+  override readonly name = 'Switchyard.BudgetExceeded' as const;
+
+  static for(budgetId: string, resetsAt: Date): BudgetExceededError {
+    return new BudgetExceededError(
+      `The daily budget "${budgetId}" has no room left for this request; it resets at ${resetsAt.toISOString()}.`,
+    );
+  }
+}
+
 /** The routing policy or runtime configuration is invalid. Raised at start-up only. */
 export class ConfigError extends Error {
   override readonly name = 'Switchyard.ConfigError' as const;
@@ -159,6 +173,9 @@ export const ROUTING_ERROR_NAMES = {
   deadline: 'Switchyard.DeadlineExceeded',
   skipped: 'Switchyard.CandidateSkipped',
 } as const;
+
+/** Failures that end a chain at once, besides a provider rejecting the request. */
+export const CHAIN_ENDING_NAMES = [ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded'] as const;
 
 export class RoutingError extends Error {
   override readonly name: (typeof ROUTING_ERROR_NAMES)[keyof typeof ROUTING_ERROR_NAMES];

@@ -9,7 +9,7 @@
  * failure move to the next candidate (raising the context-window floor after
  * a context-length failure), except for failures that end the chain.
  */
-import { errorNamesFor, ROUTING_ERROR_NAMES } from './errors';
+import { CHAIN_ENDING_NAMES, errorNamesFor } from './errors';
 import type { FallbackSettings } from './policy';
 
 export const ATTEMPT_STATE = 'Attempt';
@@ -76,7 +76,7 @@ export function buildFallbackDefinition(options: FallbackDefinitionOptions): Sta
         TimeoutSeconds: options.timeoutSeconds,
         Retry: retriers,
         Catch: [
-          { ErrorEquals: [...errorNamesFor('stop'), ROUTING_ERROR_NAMES.deadline], ResultPath: '$.failure', Next: 'Stopped' },
+          { ErrorEquals: [...errorNamesFor('stop'), ...CHAIN_ENDING_NAMES], ResultPath: '$.failure', Next: 'Stopped' },
           { ErrorEquals: errorNamesFor('next-larger-context'), ResultPath: '$.failure', Next: 'RaiseContextFloor' },
           { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'NextCandidate' },
         ],

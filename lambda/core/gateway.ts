@@ -4,7 +4,10 @@
  * whole API is testable in-process without AWS or a socket.
  */
 import type { HeaderBag } from './auth';
-import type { CircuitStore } from './circuit-breaker';
+import type { AttemptDependencies } from './attempt';
+import { usageOfCaller, type UsageReader } from './usage-aggregates';
+import { describeUsage } from './usage-report';
+import { downgradeForBudgets, trackedBudgets, utcDay } from './budgets';
 import { circuitStatus } from './circuit-breaker';
 import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback';
@@ -12,10 +15,9 @@ import { createInProcessFallback } from './in-process-fallback';
 import { parseChatRequest, parseJsonBody, validateChatRequest } from './chat-request';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
-import type { AttemptRecord, Ledger } from './ledger';
+import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
-import type { Policy } from './policy';
-import type { Completion, ProviderRegistry } from './provider';
+import type { Completion } from './provider';
 import { decideRoute, describeDecision, VIRTUAL_MODELS, type RoutingDecision } from './routing';
 import { promptTokens } from './usage';
 
@@ -26,6 +28,7 @@ export interface GatewayRequest {
   /** Path below the stage, e.g. `/chat/completions`. */
   readonly path: string;
   readonly headers: HeaderBag;
+  readonly query: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
   /** Who pays: `key:<hash>` or an IAM principal ARN. */
   readonly callerId: string;
@@ -58,18 +61,16 @@ export interface Log {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
-export interface GatewayDependencies {
-  readonly policy: Policy;
-  readonly providers: ProviderRegistry;
-  readonly ledger: Ledger;
-  readonly circuits: CircuitStore;
+export interface GatewayDependencies extends AttemptDependencies {
   /** Walks the chain after the first candidate fails: the Step Functions workflow, or its local run. */
   readonly fallback: FallbackRunner;
-  readonly clock: { now(): number };
-  readonly log: Log;
+  /** Reads a day's aggregates for `GET /usage`. */
+  readonly usage: UsageReader;
 }
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 type EndpointHandler = (request: GatewayRequest) => Promise<GatewayResponse>;
 
@@ -78,9 +79,22 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   const startedAtSeconds = Math.floor(clock.now() / 1000);
   const flow = { ...dependencies, inProcessFallback: createInProcessFallback(dependencies) };
 
+  /** Routes cheaper while a `downgrade` budget is past its threshold; never fails a request over it. */
+  const withBudgets = async (decision: RoutingDecision, callerId: string): Promise<RoutingDecision> => {
+    const budgets = trackedBudgets(policy, callerId).filter((budget) => budget.mode === 'downgrade');
+    if (budgets.length === 0 || decision.tier === null) return decision;
+    try {
+      const spent = await dependencies.budgets.spent(budgets.map((budget) => budget.id), utcDay(clock.now()));
+      return downgradeForBudgets(decision, budgets, spent, policy);
+    } catch (error) {
+      log.error('budget read failed', { callerId, error: String(error) });
+      return decision;
+    }
+  };
+
   const chatCompletions: EndpointHandler = async (request) => {
     const chat = parseChatRequest(request.body, policy.limits);
-    const decision = decideRoute(chat, signalsOf(request), policy);
+    const decision = await withBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId);
     const result = await completeChat(
       chat,
       decision,
@@ -101,7 +115,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
 
   const route: EndpointHandler = async (request) => {
     const chat = validateChatRequest(parseJsonBody(request.body, policy.limits), policy.limits);
-    const decision = decideRoute(chat, signalsOf(request), policy);
+    const decision = await withBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId);
     const states = await circuits.read(decision.chain.map((model) => model.id));
     const now = clock.now();
     const described = describeDecision(decision);
@@ -122,10 +136,22 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     return json(request, 'models', 200, { object: 'list', data });
   };
 
+  const usage: EndpointHandler = async (request) => {
+    const day = request.query['date'] ?? utcDay(clock.now());
+    if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+      throw new CallerError('invalid_request', `"date" is "${day}"; use a UTC day as YYYY-MM-DD.`, 'date');
+    }
+    const all = await dependencies.usage.readDay(day);
+    const admin = policy.admins.has(request.callerId);
+    const scope = admin ? 'all' : request.callerId;
+    return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope));
+  };
+
   const endpoints: Readonly<Record<string, { readonly method: string; readonly handle: EndpointHandler }>> = {
     '/chat/completions': { method: 'POST', handle: chatCompletions },
     '/route': { method: 'POST', handle: route },
     '/models': { method: 'GET', handle: models },
+    '/usage': { method: 'GET', handle: usage },
   };
 
   function failure(
@@ -162,7 +188,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!endpoint) {
         throw new CallerError(
           'not_found',
-          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, GET /v1/models or POST /v1/route.`,
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, GET /v1/models, POST /v1/route or GET /v1/usage.`,
         );
       }
       if (request.method !== endpoint.method) {

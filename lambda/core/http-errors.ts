@@ -3,7 +3,7 @@
  * envelope so that every OpenAI client surfaces it properly. Caller errors say
  * what to fix; server errors say nothing internal and give the request id.
  */
-import { CallerError, ChainFailedError, ProviderError, type FailedAttemptSummary } from './errors';
+import { BudgetExceededError, CallerError, ChainFailedError, ProviderError, type FailedAttemptSummary } from './errors';
 
 export interface OpenAiErrorBody {
   readonly error: {
@@ -25,6 +25,9 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
   if (error instanceof CallerError) {
     const type = error.status === 401 ? 'authentication_error' : 'invalid_request_error';
     return envelope(error.status, error.message, type, error.param, error.code);
+  }
+  if (error instanceof BudgetExceededError) {
+    return envelope(429, error.message, 'insufficient_quota', null, 'budget_exceeded');
   }
   if (error instanceof ProviderError && error.kind === 'rejected') {
     return envelope(

@@ -11,7 +11,7 @@
  */
 import { MIN_ATTEMPT_MS, type AttemptDependencies } from './attempt';
 import { runAttemptTask } from './attempt-task';
-import { errorNamesFor, RoutingError, ROUTING_ERROR_NAMES } from './errors';
+import { CHAIN_ENDING_NAMES, errorNamesFor, RoutingError } from './errors';
 import type { AttemptTaskInput, FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
 
 export interface InProcessFallbackOptions {
@@ -22,7 +22,7 @@ export interface InProcessFallbackOptions {
 }
 
 /** The same name lists the state machine's Retry and Catch use. */
-const ENDS_CHAIN = new Set([...errorNamesFor('stop'), ROUTING_ERROR_NAMES.deadline]);
+const ENDS_CHAIN = new Set<string>([...errorNamesFor('stop'), ...CHAIN_ENDING_NAMES]);
 const RETRYABLE = new Set(errorNamesFor('retry'));
 const NEEDS_LARGER_CONTEXT = new Set(errorNamesFor('next-larger-context'));
 

@@ -107,3 +107,13 @@ export function usageOfCaller(usage: DailyUsage, callerId: string): DailyUsage {
 export interface UsageReader {
   readDay(day: string): Promise<DailyUsage>;
 }
+
+/** A day's usage computed straight from attempt records: for tests and the in-memory ledger. */
+export function usageFromRecords(day: string, records: readonly AttemptRecord[]): DailyUsage {
+  return sumUsage(
+    day,
+    records
+      .filter((record) => dayOf(record) === day)
+      .flatMap((record) => dimensionsOf(record).map((entry) => ({ ...entry, counters: countersOf(record) }))),
+  );
+}

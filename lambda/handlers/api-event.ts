@@ -25,6 +25,7 @@ export function toGatewayRequest(
     method: event.httpMethod,
     path: event.resource,
     headers,
+    query: { ...(event.queryStringParameters ?? {}) },
     body,
     callerId: callerIdOf(event),
     // API Gateway's clock started when the request arrived, before the authorizer and any cold start.

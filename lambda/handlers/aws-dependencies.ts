@@ -6,7 +6,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
+import { createDynamoBudgetStore } from '../adapters/dynamodb-budget-store';
 import { createDynamoLedger } from '../adapters/dynamodb-ledger';
+import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
+import type { UsageReader } from '../core/usage-aggregates';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies, MetricSink } from '../core/attempt';
 import { ConfigError } from '../core/errors';
@@ -14,14 +17,19 @@ import type { Log } from '../core/gateway';
 import { createProviderRegistry } from '../providers/registry';
 import type { RuntimeConfig } from './runtime-config';
 
-export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metrics: Metrics): Promise<AttemptDependencies> {
+export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metrics: Metrics): Promise<AttemptDependencies & { usage: UsageReader }> {
   const apiKeys = config.providerSecretArn ? await readProviderKeys(config.providerSecretArn) : {};
   const client = new DynamoDBClient({});
+  // Counter ADDs are not idempotent: a retry after a lost response would count twice.
+  const counterClient = new DynamoDBClient({ maxAttempts: 1 });
+  const tableName = config.ledgerTableName;
   return {
     policy: config.policy,
     providers: createProviderRegistry(config.policy.providers, { simulate: new Set(), apiKeys }),
-    ledger: createDynamoLedger({ client, tableName: config.ledgerTableName, retentionDays: config.ledgerRetentionDays }),
-    circuits: createDynamoCircuitStore({ client, tableName: config.ledgerTableName, ...config.policy.fallback.circuitBreaker }),
+    ledger: createDynamoLedger({ client, aggregateClient: counterClient, tableName, retentionDays: config.ledgerRetentionDays }),
+    circuits: createDynamoCircuitStore({ client, tableName, ...config.policy.fallback.circuitBreaker }),
+    budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),
+    usage: createDynamoUsageReader({ client, tableName }),
     clock: Date,
     log,
     metrics: metricSink(metrics),

@@ -13,6 +13,8 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => im
 export interface EmbeddedDynamo {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
+  /** The same endpoint without retries, for counter ADDs (as in AWS). */
+  readonly counterClient: DynamoDBClient;
   close(): Promise<void>;
 }
 
@@ -27,11 +29,14 @@ export async function startEmbeddedDynamo(options: { dataDir?: string; port?: nu
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
+  const counterClient = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
   return {
     endpoint,
     client,
+    counterClient,
     close: async () => {
       client.destroy();
+      counterClient.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

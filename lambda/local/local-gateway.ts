@@ -8,7 +8,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
+import { createDynamoBudgetStore } from '../adapters/dynamodb-budget-store';
 import { createDynamoLedger } from '../adapters/dynamodb-ledger';
+import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
 import type { AttemptDependencies } from '../core/attempt';
 import { createGateway } from '../core/gateway';
 import type { Policy, ProviderConfig } from '../core/policy';
@@ -102,8 +104,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       ...(options.simulationRandom ? { simulationRandom: options.simulationRandom } : {}),
       simulatedLatencyMs: options.simulatedLatencyMs ?? 0,
     }),
-    ledger: createDynamoLedger({ client: dynamo.client, tableName: LEDGER_TABLE_NAME }),
+    ledger: createDynamoLedger({ client: dynamo.client, aggregateClient: dynamo.counterClient, tableName: LEDGER_TABLE_NAME }),
     circuits: createDynamoCircuitStore({ client: dynamo.client, tableName: LEDGER_TABLE_NAME, ...policy.fallback.circuitBreaker }),
+    budgets: createDynamoBudgetStore({ client: dynamo.client, adjustClient: dynamo.counterClient, tableName: LEDGER_TABLE_NAME }),
     clock: Date,
     log: logger,
   };
@@ -111,7 +114,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     timeoutSeconds: Math.ceil(requestTimeoutMs / 1000),
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
-  const gateway = createGateway({ ...dependencies, fallback });
+  const gateway = createGateway({ ...dependencies, fallback, usage: createDynamoUsageReader({ client: dynamo.client, tableName: LEDGER_TABLE_NAME }) });
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),
     logger,

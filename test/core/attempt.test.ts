@@ -4,6 +4,7 @@ import { attemptCandidate, type AttemptDependencies } from '../../lambda/core/at
 import { circuitStatus, createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { ProviderError, RoutingError, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
 import { createMemoryLedger } from '../../lambda/core/ledger';
+import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import type { Completion, ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
@@ -22,6 +23,7 @@ function setup(outcome: ScriptedOutcome | ProviderRegistry, now = { value: 1_000
     providers,
     ledger,
     circuits,
+    budgets: createMemoryBudgetStore(),
     clock: { now: () => now.value },
     log: { info: () => undefined, error: () => undefined },
     metrics: { count: (name, dimensions) => counts.push(`${name}:${Object.values(dimensions).join(',')}`) },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
 import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../lambda/core/fallback-workflow';
 import { loadPolicy } from '../../lambda/core/policy';
 import { testPolicyDocument } from '../support/policies';
@@ -53,7 +53,7 @@ describe('the fallback state machine definition', () => {
     assert.deepEqual(
       catchers.map((catcher) => [catcher.ErrorEquals, catcher.Next]),
       [
-        [[PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline], 'Stopped'],
+        [[PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded'], 'Stopped'],
         [[PROVIDER_ERROR_NAMES.context_length], 'RaiseContextFloor'],
         [['States.ALL'], 'NextCandidate'],
       ],
@@ -63,7 +63,7 @@ describe('the fallback state machine definition', () => {
   it('takes every name from the error contract, never a retyped string', () => {
     const definition = JSON.stringify(build());
     const named = [...definition.matchAll(/"(Switchyard\.[A-Za-z]+)"/g)].map((match) => match[1]);
-    const contract = new Set<string>([...Object.values(PROVIDER_ERROR_NAMES), ...Object.values(ROUTING_ERROR_NAMES)]);
+    const contract = new Set<string>([...Object.values(PROVIDER_ERROR_NAMES), ...Object.values(ROUTING_ERROR_NAMES), ...CHAIN_ENDING_NAMES]);
     for (const name of named) assert.ok(contract.has(name!), name);
     assert.deepEqual(errorNamesFor('next'), [PROVIDER_ERROR_NAMES.content_filter, PROVIDER_ERROR_NAMES.provider_auth]);
   });

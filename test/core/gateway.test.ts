@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createGateway, type GatewayRequest, type Log } from '../../lambda/core/gateway';
 import { createMemoryLedger, type Ledger } from '../../lambda/core/ledger';
+import { createMemoryBudgetStore, type BudgetStore } from '../../lambda/core/budgets';
+import { usageFromRecords } from '../../lambda/core/usage-aggregates';
+import type { Policy } from '../../lambda/core/policy';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import type { FallbackRunner } from '../../lambda/core/fallback';
@@ -14,7 +17,7 @@ const policy = testPolicy();
 
 function harness(
   outcomes: Record<string, ScriptedOutcome>,
-  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner } = {},
+  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner; budgets?: BudgetStore; policy?: Policy } = {},
 ) {
   const memory = createMemoryLedger();
   const errors: { message: string; fields: Record<string, unknown> }[] = [];
@@ -28,22 +31,27 @@ function harness(
   const log: Log = { info: () => undefined, error: (message, fields) => errors.push({ message, fields }) };
   const providers = options.providers ?? scriptedRegistry(outcomes);
   const circuits = createMemoryCircuitStore(policy.fallback.circuitBreaker);
-  const dependencies = { policy, providers, ledger, circuits, clock: { now: () => Date.now() }, log };
+  const budgets = options.budgets ?? createMemoryBudgetStore();
+  const dependencies = { policy: options.policy ?? policy, providers, ledger, circuits, budgets, clock: { now: () => Date.now() }, log };
   const fallback = options.fallback ?? createInProcessFallback(dependencies, { sleep: async () => undefined });
-  const gateway = createGateway({ ...dependencies, fallback });
-  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const usage = { readDay: async (day: string) => usageFromRecords(day, memory.records) };
+  const gateway = createGateway({ ...dependencies, fallback, usage });
+  let sent = 0;
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc') => {
+    sent += 1;
     const request: GatewayRequest = {
-      requestId: 'req-1',
+      requestId: `req-${sent}`,
       method,
       path,
       headers,
+      query,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      callerId: 'key:abc',
+      callerId,
       deadline: Date.now() + 5000,
     };
     return gateway(request);
   };
-  return { send, records: memory.records, errors, providers, circuits };
+  return { send, records: memory.records, errors, providers, circuits, budgets };
 }
 
 /** A retryable failure of one candidate: the router's own try, then the workflow's first try and its retries. */
@@ -178,6 +186,67 @@ describe('gateway: POST /chat/completions', () => {
     assert.match(error.message, /request id req-1/);
     assert.doesNotMatch(response.body, /secret internal detail/);
     assert.equal(errors[0]!.message, 'request failed');
+  });
+});
+
+describe('gateway: budgets', () => {
+  const budgeted = testPolicy({
+    budgets: {
+      callers: {
+        'key:abc': { dailyUsd: '0.000001', mode: 'block' },
+        'key:brownout': { dailyUsd: '1', mode: 'downgrade', downgradeAtPercent: 80 },
+      },
+    },
+  } as never);
+
+  it('refuses a blocked caller with 429 before any provider is called', async () => {
+    const { send, providers, records } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted });
+    const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
+    assert.equal(response.status, 429);
+    const { error } = JSON.parse(response.body);
+    assert.deepEqual([error.type, error.code], ['insufficient_quota', 'budget_exceeded']);
+    assert.match(error.message, /"caller:key:abc" has no room left/);
+    assert.equal((providers as ReturnType<typeof scriptedRegistry>).calls.length, 0);
+    assert.equal(records.length, 0);
+  });
+
+  it('routes a caller past its downgrade threshold one tier cheaper, and says why', async () => {
+    const { send, budgets } = harness({}, { policy: budgeted });
+    await budgets.adjust('caller:key:brownout', new Date().toISOString().slice(0, 10), 850_000_000n);
+    const body = JSON.parse((await send('POST', '/route', chat('x', { model: 'tier-2' }), {}, {}, 'key:brownout')).body);
+    assert.equal(body.tier, 1);
+    assert.match(body.reasons.at(-1), /budget caller:key:brownout at 85% of its daily cap: tier 2 -> 1/);
+  });
+});
+
+describe('gateway: usage', () => {
+  const withAdmin = testPolicy({ admins: ['key:admin'] } as never);
+  const traffic = async () => {
+    const h = harness({ 'mock/small': { ok: true, usage: usage(1000, 100) }, 'mock/large': { ok: true, usage: usage(1000, 100) } }, { policy: withAdmin });
+    await h.send('POST', '/chat/completions', chat('x', { model: 'mock/small' }), {}, {}, 'key:abc');
+    await h.send('POST', '/chat/completions', chat('x', { model: 'mock/large' }), {}, {}, 'key:other');
+    return h;
+  };
+
+  it("shows a caller only its own usage, and an admin everyone's", async () => {
+    const { send } = await traffic();
+    const today = new Date().toISOString().slice(0, 10);
+    const own = JSON.parse((await send('GET', '/usage', undefined, {}, { date: today }, 'key:abc')).body);
+    assert.equal(own.scope, 'key:abc');
+    assert.deepEqual(own.by_caller.map((line: { key: string }) => line.key), ['key:abc']);
+    assert.equal(own.total.cost_usd, '0.000120000');
+    const everyone = JSON.parse((await send('GET', '/usage', undefined, {}, { date: today }, 'key:admin')).body);
+    assert.equal(everyone.scope, 'all');
+    assert.deepEqual(everyone.by_caller.map((line: { key: string }) => line.key), ['key:other', 'key:abc']);
+    assert.equal(everyone.total.cost_usd, '0.013120000');
+    assert.equal(everyone.total.saved_usd, '0.012880000');
+  });
+
+  it('names a malformed date', async () => {
+    const { send } = await traffic();
+    const response = await send('GET', '/usage', undefined, {}, { date: '27/11/2026' });
+    assert.equal(response.status, 400);
+    assert.equal(JSON.parse(response.body).error.param, 'date');
   });
 });
 

@@ -5,6 +5,7 @@ import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
 import type { FallbackInput } from '../../lambda/core/fallback';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/ledger';
+import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
 
@@ -19,6 +20,7 @@ function run(outcomes: Record<string, ScriptedOutcome>, chain: string[], start =
     providers,
     ledger,
     circuits: createMemoryCircuitStore({ failureThreshold: 100, cooldownSeconds: 30 }),
+    budgets: createMemoryBudgetStore(),
     clock: { now: () => Date.now() },
     log: { info: () => undefined, error: () => undefined },
   };

@@ -13,6 +13,7 @@ import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
 import type { AttemptTaskInput, FallbackInput } from '../../lambda/core/fallback';
 import { createMemoryLedger } from '../../lambda/core/ledger';
+import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import { loadPolicy, type PolicyDocument } from '../../lambda/core/policy';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { createLocalFallback } from '../../lambda/local/local-fallback';
@@ -83,6 +84,7 @@ describe('the minified attempt function as the state machine task', () => {
         providers: { get: () => assert.fail('the bundle calls providers itself'), isSimulated: () => false },
         ledger: createMemoryLedger(),
         circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker),
+        budgets: createMemoryBudgetStore(),
         clock: Date,
         log: { info: () => undefined, error: () => undefined },
       },

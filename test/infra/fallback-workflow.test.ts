@@ -36,7 +36,7 @@ describe('FallbackWorkflow', () => {
     assert.equal(attempt.Resource, '${AttemptFunctionArn}');
     assert.deepEqual(attempt.Retry[0].ErrorEquals, errorNamesFor('retry'));
     assert.equal(attempt.Retry[0].JitterStrategy, 'FULL');
-    assert.deepEqual(attempt.Catch[0].ErrorEquals, [PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline]);
+    assert.deepEqual(attempt.Catch[0].ErrorEquals, [PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded']);
   });
 
   it('lets only the router start it, and only synchronously', () => {

@@ -1,0 +1,128 @@
+/**
+ * Hard budgets: a `block` budget reserves each attempt's worst-case cost
+ * before the call, with a conditional write against what is left, and settles
+ * to the actual cost afterwards, so concurrent requests can never overshoot
+ * the cap. A `downgrade` budget routes to cheaper tiers as its day's spend
+ * nears the cap. `alert` budgets cost nothing at request time: the rollup
+ * checks them.
+ */
+import { BudgetExceededError } from './errors';
+import { costOf, type NanoUsd } from './money';
+import type { Budget, ModelSpec, Policy, Tier } from './policy';
+import type { RoutingDecision } from './routing';
+
+export interface BudgetStore {
+  /** Adds `amount` to the day's committed spend unless that would pass `limit`; false when refused. */
+  reserve(budgetId: string, day: string, amount: NanoUsd, limit: NanoUsd): Promise<boolean>;
+  /** Adds `delta` (negative to release) to the day's committed spend. */
+  adjust(budgetId: string, day: string, delta: NanoUsd): Promise<void>;
+  /** Committed spend of each budget for the day; may be cached for a second. */
+  spent(budgetIds: readonly string[], day: string): Promise<ReadonlyMap<string, NanoUsd>>;
+}
+
+export const utcDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+
+/** Midnight UTC after `epochMs`, when every daily budget starts afresh. */
+export function nextReset(epochMs: number): Date {
+  const reset = new Date(epochMs);
+  reset.setUTCHours(24, 0, 0, 0);
+  return reset;
+}
+
+/** The global budget and the caller's own, where set. */
+export function budgetsOf(policy: Policy, callerId: string): Budget[] {
+  const caller = policy.budgets.callers.get(callerId);
+  return [policy.budgets.global, caller].filter((budget): budget is Budget => budget !== undefined);
+}
+
+/** Budgets whose spend is counted at request time: the ones that can change what a request does. */
+export function trackedBudgets(policy: Policy, callerId: string): Budget[] {
+  return budgetsOf(policy, callerId).filter((budget) => budget.mode !== 'alert');
+}
+
+/**
+ * The most an attempt can cost: every UTF-8 byte of the messages as an input
+ * token (no tokenizer yields more tokens than bytes) and the whole output budget.
+ */
+export function worstCaseAttemptCost(model: ModelSpec, messages: readonly { content: string }[], maxTokens: number): NanoUsd {
+  let bytes = 0;
+  for (const message of messages) bytes += Buffer.byteLength(message.content, 'utf8') + 8;
+  return costOf({ input: bytes, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 }, model.price);
+}
+
+/**
+ * Reserves `amount` on every tracked budget (only `block` ones can refuse).
+ * Resolves to a settle function that must be called with the actual cost.
+ * @throws BudgetExceededError naming the budget and when it resets
+ */
+export async function reserveBudgets(
+  store: BudgetStore,
+  budgets: readonly Budget[],
+  amount: NanoUsd,
+  now: number,
+): Promise<(actual: NanoUsd) => Promise<void>> {
+  const day = utcDay(now);
+  const held: Budget[] = [];
+  for (const budget of budgets) {
+    if (budget.mode === 'block') {
+      if (!(await store.reserve(budget.id, day, amount, budget.limitNanoUsd))) {
+        await Promise.all(held.map((heldBudget) => store.adjust(heldBudget.id, day, -amount)));
+        throw BudgetExceededError.for(budget.id, nextReset(now));
+      }
+    } else {
+      await store.adjust(budget.id, day, amount);
+    }
+    held.push(budget);
+  }
+  return async (actual) => {
+    if (actual !== amount) await Promise.all(held.map((budget) => store.adjust(budget.id, day, actual - amount)));
+  };
+}
+
+/**
+ * Lowers the tier while a `downgrade` budget is past its threshold: tier 2 to
+ * 1 and 1 to 0; tier 3 only where the budget allows it.
+ */
+export function downgradeForBudgets(
+  decision: RoutingDecision,
+  budgets: readonly Budget[],
+  spent: ReadonlyMap<string, NanoUsd>,
+  policy: Policy,
+): RoutingDecision {
+  if (decision.tier === null || decision.tier === 0) return decision;
+  for (const budget of budgets) {
+    if (budget.mode !== 'downgrade' || budget.limitNanoUsd === 0n) continue;
+    const percent = ((spent.get(budget.id) ?? 0n) * 100n) / budget.limitNanoUsd;
+    if (percent < BigInt(budget.downgradeAtPercent)) continue;
+    if (decision.tier === 3 && !budget.downgradeTier3) continue;
+    const tier = (decision.tier - 1) as Tier;
+    return {
+      ...decision,
+      tier,
+      chain: policy.tiers[tier],
+      reasons: [...decision.reasons, `budget ${budget.id} at ${percent}% of its daily cap: tier ${decision.tier} -> ${tier}`],
+    };
+  }
+  return decision;
+}
+
+/** A budget store held in memory: for tests and single-process use. */
+export function createMemoryBudgetStore(): BudgetStore & { readonly committed: Map<string, NanoUsd> } {
+  const committed = new Map<string, NanoUsd>();
+  const key = (budgetId: string, day: string) => `${budgetId}#${day}`;
+  return {
+    committed,
+    async reserve(budgetId, day, amount, limit) {
+      const current = committed.get(key(budgetId, day)) ?? 0n;
+      if (current + amount > limit) return false;
+      committed.set(key(budgetId, day), current + amount);
+      return true;
+    },
+    async adjust(budgetId, day, delta) {
+      committed.set(key(budgetId, day), (committed.get(key(budgetId, day)) ?? 0n) + delta);
+    },
+    async spent(budgetIds, day) {
+      return new Map(budgetIds.map((id) => [id, committed.get(key(id, day)) ?? 0n]));
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * A day's usage for people: the JSON `GET /usage` answers, and the plain-text
+ * table that `npm run report` prints and budget alert e-mails carry. Money is
+ * formatted from integer nano-USD; shares are integer per-mille, shown as %.
+ */
+import { budgetsOf } from './budgets';
+import { formatUsd, type NanoUsd } from './money';
+import type { Policy } from './policy';
+import type { DailyUsage, UsageCounters } from './usage-aggregates';
+
+export interface UsageLine {
+  readonly key: string;
+  readonly requests: string;
+  readonly attempts: string;
+  readonly cost_usd: string;
+  readonly share_percent: string;
+}
+
+export interface BudgetLine {
+  readonly id: string;
+  readonly mode: string;
+  readonly limit_usd: string;
+  readonly spent_usd: string;
+  readonly used_percent: string;
+}
+
+export interface UsageReport {
+  readonly object: 'switchyard.usage';
+  readonly day: string;
+  /** `all`, or the caller id the report is limited to. */
+  readonly scope: string;
+  readonly total: UsageLine & {
+    readonly input_tokens: string;
+    readonly output_tokens: string;
+    readonly cache_read_tokens: string;
+    readonly cache_write_tokens: string;
+    readonly flagship_cost_usd: string;
+    readonly saved_usd: string;
+    readonly saved_percent: string;
+  };
+  readonly by_tier: readonly UsageLine[];
+  readonly by_model: readonly UsageLine[];
+  readonly by_route: readonly UsageLine[];
+  readonly by_caller: readonly UsageLine[];
+  readonly budgets: readonly BudgetLine[];
+}
+
+/** `part / whole` as a percentage with one decimal, in integer arithmetic. */
+export function percentOf(part: bigint, whole: bigint): string {
+  if (whole === 0n) return '0.0';
+  const perMille = (part * 1000n + whole / 2n) / whole;
+  return `${perMille / 10n}.${perMille % 10n}`;
+}
+
+/** Dollars and cents, rounded half up: for people, not for accounts. */
+export function formatCents(nano: NanoUsd): string {
+  const sign = nano < 0n ? '-' : '';
+  const cents = ((nano < 0n ? -nano : nano) + 5_000_000n) / 10_000_000n;
+  return `${sign}$${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+export function describeUsage(usage: DailyUsage, policy: Policy, scope: string): UsageReport {
+  const totalCost = usage.total.costNanoUsd;
+  const line = (key: string, counters: UsageCounters): UsageLine => ({
+    key,
+    requests: counters.requests.toString(),
+    attempts: counters.attempts.toString(),
+    cost_usd: formatUsd(counters.costNanoUsd),
+    share_percent: percentOf(counters.costNanoUsd, totalCost),
+  });
+  const lines = (map: ReadonlyMap<string, UsageCounters>) =>
+    [...map].sort(([, a], [, b]) => (b.costNanoUsd > a.costNanoUsd ? 1 : b.costNanoUsd < a.costNanoUsd ? -1 : 0)).map(([key, counters]) => line(key, counters));
+  const saved = usage.total.flagshipCostNanoUsd - totalCost;
+  const budgets = scope === 'all' ? [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget) => budget !== undefined) : budgetsOf(policy, scope);
+  return {
+    object: 'switchyard.usage',
+    day: usage.day,
+    scope,
+    total: {
+      ...line('total', usage.total),
+      input_tokens: usage.total.inputTokens.toString(),
+      output_tokens: usage.total.outputTokens.toString(),
+      cache_read_tokens: usage.total.cacheReadTokens.toString(),
+      cache_write_tokens: usage.total.cacheWriteTokens.toString(),
+      flagship_cost_usd: formatUsd(usage.total.flagshipCostNanoUsd),
+      saved_usd: formatUsd(saved),
+      saved_percent: percentOf(saved, usage.total.flagshipCostNanoUsd),
+    },
+    by_tier: lines(usage.byTier),
+    by_model: lines(usage.byModel),
+    by_route: lines(usage.byRoute),
+    by_caller: lines(usage.byCaller),
+    budgets: budgets.map((budget) => {
+      const spent = budget.callerId === undefined ? totalCost : (usage.byCaller.get(budget.callerId)?.costNanoUsd ?? 0n);
+      return {
+        id: budget.id,
+        mode: budget.mode,
+        limit_usd: formatUsd(budget.limitNanoUsd),
+        spent_usd: formatUsd(spent),
+        used_percent: percentOf(spent, budget.limitNanoUsd),
+      };
+    }),
+  };
+}
+
+const money = (usd: string) => formatCents(BigInt(usd.replace('.', '')));
+
+/** The report as a plain-text table, readable in a terminal and in an e-mail client. */
+export function renderUsage(report: UsageReport, topCallers = 10): string {
+  const section = (title: string, rows: readonly UsageLine[]) =>
+    rows.length === 0
+      ? []
+      : [
+          `${title}:`,
+          ...rows.map((row) => `  ${row.key.padEnd(58)} ${money(row.cost_usd).padStart(12)} ${`${row.share_percent}%`.padStart(7)}   ${row.requests} requests`),
+          '',
+        ];
+  const { total } = report;
+  return [
+    `Switchyard usage for ${report.day} (UTC)${report.scope === 'all' ? '' : `, caller ${report.scope}`}`,
+    '',
+    `Spend: ${money(total.cost_usd)} over ${total.requests} requests and ${total.attempts} attempts (exact: $${total.cost_usd})`,
+    `Always-flagship would have cost ${money(total.flagship_cost_usd)}: saved ${money(total.saved_usd)} (${total.saved_percent}%)`,
+    `Tokens: ${total.input_tokens} in, ${total.output_tokens} out, ${total.cache_read_tokens} cache read, ${total.cache_write_tokens} cache write`,
+    '',
+    ...(report.budgets.length > 0
+      ? [
+          'Budgets:',
+          ...report.budgets.map(
+            (budget) => `  ${budget.id.padEnd(40)} ${money(budget.spent_usd).padStart(12)} of ${money(budget.limit_usd).padStart(10)}  ${budget.used_percent.padStart(6)}%  (${budget.mode})`,
+          ),
+          '',
+        ]
+      : []),
+    ...section('By tier', report.by_tier),
+    ...section('By model', report.by_model),
+    ...section('By route', report.by_route),
+    ...section(`Top callers`, report.by_caller.slice(0, topCallers)),
+  ]
+    .join('\n')
+    .trimEnd();
+}

@@ -1,0 +1,89 @@
+/**
+ * A hard budget holds under concurrency: 64 requests at once against a
+ * `block` budget with room for the worst case of 10, through the local gateway
+ * with budget counters on dynalite. Spend never passes the cap, and every
+ * refused request gets a 429 that names the budget and its reset.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { worstCaseAttemptCost } from '../../lambda/core/budgets';
+import { callerIdForKey } from '../../lambda/core/auth';
+import { formatUsd } from '../../lambda/core/money';
+import { loadPolicy } from '../../lambda/core/policy';
+import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+
+const KEY = 'budgeted-team';
+const CALLER = callerIdForKey(KEY);
+const MESSAGES = [{ role: 'user' as const, content: 'Summarise the quarterly numbers in one line.' }];
+const MAX_TOKENS = 200;
+const PRICE = { input: '3', output: '15', source: 'test', asOf: '2026-01-01' };
+
+describe('a block budget under 64 concurrent requests', () => {
+  let gateway: LocalGateway;
+  let cap: bigint;
+
+  before(async () => {
+    const document = {
+      version: 1 as const,
+      models: { 'mock/flagship': { contextWindow: 200_000, maxOutputTokens: 4000, price: PRICE, simulation: { latencyMs: 30 } } },
+      tiers: { '0': ['mock/flagship'], '1': ['mock/flagship'], '2': ['mock/flagship'], '3': ['mock/flagship'] },
+      flagship: 'mock/flagship',
+    };
+    const worst = worstCaseAttemptCost(loadPolicy(document).models.get('mock/flagship')!, MESSAGES, MAX_TOKENS);
+    cap = 10n * worst;
+    gateway = await startLocalGateway({
+      port: 0,
+      simulate: 'all',
+      environment: {},
+      policy: loadPolicy({ ...document, budgets: { callers: { [CALLER]: { dailyUsd: formatUsd(cap), mode: 'block' } } } }),
+    });
+  });
+  after(() => gateway.close());
+
+  it('never spends past the cap, and refuses the rest with a 429 naming the budget', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 64 }, () =>
+        fetch(`${gateway.baseUrl}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'auto', max_tokens: MAX_TOKENS, messages: MESSAGES }),
+        }).then(async (response) => ({ status: response.status, body: (await response.json()) as any, id: response.headers.get('x-switchyard-request-id')! })),
+      ),
+    );
+    const answered = responses.filter((response) => response.status === 200);
+    const refused = responses.filter((response) => response.status === 429);
+    assert.equal(answered.length + refused.length, 64);
+    assert.ok(answered.length >= 10, `${answered.length} answered`);
+    assert.ok(refused.length > 0, 'some requests were refused');
+    for (const { body } of refused) {
+      assert.equal(body.error.code, 'budget_exceeded');
+      assert.equal(body.error.type, 'insufficient_quota');
+      assert.match(body.error.message, new RegExp(`"caller:${CALLER}" has no room left for this request; it resets at \\d{4}-\\d{2}-\\d{2}T00:00:00.000Z`));
+    }
+
+    let spent = 0n;
+    for (const { id } of answered) {
+      const rows = await gateway.dynamo.client.send(
+        new QueryCommand({
+          TableName: gateway.ledgerTableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+          ExpressionAttributeValues: { ':pk': { S: `REQ#${id}` }, ':attempt': { S: 'ATTEMPT#' } },
+        }),
+      );
+      for (const row of rows.Items ?? []) spent += BigInt(row['costNanoUsd']!.N!);
+    }
+    assert.ok(spent > 0n && spent <= cap, `spent ${spent} of ${cap}`);
+    for (const { id } of refused) {
+      const rows = await gateway.dynamo.client.send(
+        new QueryCommand({ TableName: gateway.ledgerTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `REQ#${id}` } } }),
+      );
+      assert.equal(rows.Items?.length ?? 0, 0, 'a refused request called no provider');
+    }
+    const day = new Date().toISOString().slice(0, 10);
+    const counter = await gateway.dynamo.client.send(
+      new GetItemCommand({ TableName: gateway.ledgerTableName, Key: { pk: { S: `BUDGET#caller:${CALLER}#${day}` }, sk: { S: 'STATE' } } }),
+    );
+    assert.equal(BigInt(counter.Item!['committed']!.N!), spent, 'every reservation was settled to the actual cost');
+  });
+});
