@@ -1,0 +1,70 @@
+/**
+ * The rollup's state in the ledger's table: one conditional item per alert
+ * sent (so each goes out once a day however many rollups run), and the day's
+ * summary.
+ */
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AlertClaims, SummaryStore } from '../core/rollup';
+import { LEDGER_KEYS } from './ledger-table';
+
+const DAY_SECONDS = 86_400;
+
+export function createDynamoAlertClaims(options: { client: DynamoDBClient; tableName: string; now?: () => number }): AlertClaims {
+  const now = options.now ?? Date.now;
+  const key = (alertKey: string) => ({ [LEDGER_KEYS.partitionKey]: { S: `ALERT#${alertKey}` }, [LEDGER_KEYS.sortKey]: { S: 'CLAIM' } });
+  return {
+    async claim(alertKey) {
+      try {
+        await options.client.send(
+          new PutItemCommand({
+            TableName: options.tableName,
+            Item: {
+              ...key(alertKey),
+              claim: { S: 'sent' },
+              claimedAt: { S: new Date(now()).toISOString() },
+              [LEDGER_KEYS.timeToLive]: { N: String(Math.floor(now() / 1000) + 3 * DAY_SECONDS) },
+            },
+            ConditionExpression: 'attribute_not_exists(#pk) OR #claim = :released',
+            ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#claim': 'claim' },
+            ExpressionAttributeValues: { ':released': { S: 'released' } },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+    async release(alertKey) {
+      await options.client.send(
+        new UpdateItemCommand({
+          TableName: options.tableName,
+          Key: key(alertKey),
+          UpdateExpression: 'SET #claim = :released',
+          ExpressionAttributeNames: { '#claim': 'claim' },
+          ExpressionAttributeValues: { ':released': { S: 'released' } },
+        }),
+      );
+    },
+  };
+}
+
+export function createDynamoSummaryStore(options: { client: DynamoDBClient; tableName: string; retentionDays?: number }): SummaryStore {
+  const retentionSeconds = (options.retentionDays ?? 400) * DAY_SECONDS;
+  return {
+    async write(report) {
+      await options.client.send(
+        new PutItemCommand({
+          TableName: options.tableName,
+          Item: {
+            [LEDGER_KEYS.partitionKey]: { S: `SUMMARY#${report.day}` },
+            [LEDGER_KEYS.sortKey]: { S: 'SUMMARY' },
+            report: { S: JSON.stringify(report) },
+            writtenAt: { S: new Date().toISOString() },
+            [LEDGER_KEYS.timeToLive]: { N: String(Math.floor(Date.parse(`${report.day}T00:00:00Z`) / 1000) + retentionSeconds) },
+          },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The rollup: reads one day's aggregates (never the records), writes the
+ * day's summary, and alerts once per budget and threshold per day, also when
+ * it runs twice or concurrently. A projected overrun (the day's run rate says
+ * the budget will be passed) alerts before the threshold is crossed.
+ */
+import type { Budget, Policy } from './policy';
+import type { DailyUsage, UsageReader } from './usage-aggregates';
+import { describeUsage, formatCents, percentOf, renderUsage, type UsageReport } from './usage-report';
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface BudgetAlert {
+  readonly day: string;
+  readonly budgetId: string;
+  /** A percentage threshold, or `projected`. */
+  readonly threshold: string;
+  /** Lower thresholds this alert stands for: claimed with it, never sent on their own later. */
+  readonly implies: readonly string[];
+  readonly severity: Severity;
+  readonly subject: string;
+  readonly message: string;
+}
+
+/** Records which alerts were sent, so each is sent once a day. */
+export interface AlertClaims {
+  /** True for exactly one caller per key, until released. */
+  claim(key: string): Promise<boolean>;
+  /** Gives a claim back after a failed send, so the next run retries it. */
+  release(key: string): Promise<void>;
+}
+
+export interface AlertPublisher {
+  publish(alert: BudgetAlert): Promise<void>;
+}
+
+export interface SummaryStore {
+  write(report: UsageReport): Promise<void>;
+}
+
+export interface RollupDependencies {
+  readonly policy: Policy;
+  readonly usage: UsageReader;
+  readonly claims: AlertClaims;
+  readonly publisher: AlertPublisher;
+  readonly summaries: SummaryStore;
+}
+
+export interface RollupResult {
+  readonly report: UsageReport;
+  readonly sent: readonly BudgetAlert[];
+}
+
+const DAY_MS = 86_400_000;
+/** Too little of the day has passed before this to project from. */
+const MIN_PROJECTION_MS = 3_600_000;
+
+export async function runRollup(day: string, now: number, dependencies: RollupDependencies): Promise<RollupResult> {
+  const { policy, usage, claims, publisher, summaries } = dependencies;
+  const daily = await usage.readDay(day);
+  const report = describeUsage(daily, policy, 'all');
+  await summaries.write(report);
+
+  const sent: BudgetAlert[] = [];
+  const keyOf = (alert: BudgetAlert, threshold: string) => `${alert.day}#${alert.budgetId}#${threshold}`;
+  for (const alert of alertsFor(daily, report, policy, now)) {
+    const key = keyOf(alert, alert.threshold);
+    if (!(await claims.claim(key))) continue;
+    await Promise.all(alert.implies.map((threshold) => claims.claim(keyOf(alert, threshold))));
+    try {
+      await publisher.publish(alert);
+    } catch (error) {
+      await claims.release(key);
+      throw error;
+    }
+    sent.push(alert);
+  }
+  return { report, sent };
+}
+
+/** Every alert the day's usage calls for, whether or not already sent. */
+export function alertsFor(daily: DailyUsage, report: UsageReport, policy: Policy, now: number): BudgetAlert[] {
+  const dayStart = Date.parse(`${daily.day}T00:00:00Z`);
+  const elapsed = Math.min(Math.max(now - dayStart, 0), DAY_MS);
+  const budgets = [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget): budget is Budget => budget !== undefined);
+  const alerts: BudgetAlert[] = [];
+  for (const budget of budgets) {
+    const spent = budget.callerId === undefined ? daily.total.costNanoUsd : (daily.byCaller.get(budget.callerId)?.costNanoUsd ?? 0n);
+    const crossed = policy.budgets.thresholds.filter((threshold) => spent * 100n >= BigInt(threshold) * budget.limitNanoUsd);
+    const projected = elapsed > 0 ? (spent * BigInt(DAY_MS)) / BigInt(elapsed) : spent;
+    const highest = crossed.at(-1);
+    if (highest !== undefined) {
+      const severity: Severity = highest >= 100 ? 'critical' : highest >= 80 ? 'warning' : 'info';
+      alerts.push({
+        ...alert(daily.day, budget, String(highest), severity, spent, projected, report, elapsed),
+        implies: crossed.slice(0, -1).map(String),
+      });
+    }
+    const overrunAhead = projected > budget.limitNanoUsd && spent < budget.limitNanoUsd && elapsed >= MIN_PROJECTION_MS && elapsed < DAY_MS;
+    if (overrunAhead) alerts.push(alert(daily.day, budget, 'projected', 'warning', spent, projected, report, elapsed));
+  }
+  return alerts;
+}
+
+function alert(
+  day: string,
+  budget: Budget,
+  threshold: string,
+  severity: Severity,
+  spent: bigint,
+  projected: bigint,
+  report: UsageReport,
+  elapsed: number,
+): BudgetAlert {
+  const used = percentOf(spent, budget.limitNanoUsd);
+  const what = threshold === 'projected' ? 'is on course to pass its cap today' : `passed ${threshold}% of its cap`;
+  const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
+  const subject = `[Switchyard ${severity}] budget ${budget.id} ${what}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} on ${day}`;
+  const message = [
+    `Budget "${budget.id}" (${budget.mode}) ${what}.`,
+    '',
+    `Day:        ${day} (UTC), as of ${asOf} UTC`,
+    `Spend:      ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} (${used}%)`,
+    `Projected:  ${formatCents(projected)} by the end of the day at the current rate (${percentOf(projected, budget.limitNanoUsd)}% of the budget)`,
+    `Saved:      ${formatCents(BigInt(report.total.saved_usd.replace('.', '')))} against always-flagship (${report.total.saved_percent}%)`,
+    budget.mode === 'block' ? `At the cap, this budget refuses requests until ${day} ends (UTC).` : '',
+    '',
+    renderUsage(report),
+  ]
+    .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
+    .join('\n');
+  return { day, budgetId: budget.id, threshold, implies: [], severity, subject: subject.slice(0, 99), message };
+}

@@ -1,0 +1,49 @@
+/**
+ * The rollup Lambda, run by EventBridge Scheduler: daily for the day that has
+ * just ended, hourly for the day so far. Input: `{"day": "today" | "yesterday" | "YYYY-MM-DD"}`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createDynamoAlertClaims, createDynamoSummaryStore } from '../adapters/dynamodb-rollup-store';
+import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
+import { createSnsAlertPublisher } from '../adapters/sns-alert-publisher';
+import { ConfigError } from '../core/errors';
+import { runRollup, type RollupResult } from '../core/rollup';
+import { readRuntimeConfig } from './runtime-config';
+
+export function rollupDay(requested: string | undefined, now: number): string {
+  const today = new Date(now).toISOString().slice(0, 10);
+  if (requested === undefined || requested === 'today') return today;
+  if (requested === 'yesterday') return new Date(now - 86_400_000).toISOString().slice(0, 10);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(requested)) return requested;
+  throw new ConfigError(`The rollup's "day" is "${requested}"; use today, yesterday or YYYY-MM-DD.`);
+}
+
+const logger = new Logger({ serviceName: 'switchyard-rollup' });
+let started: ReturnType<typeof start> | undefined;
+
+function start() {
+  const config = readRuntimeConfig(process.env);
+  const topicArn = process.env['ALERT_TOPIC_ARN'];
+  if (!topicArn) throw new ConfigError('Invalid rollup environment: ALERT_TOPIC_ARN is not set');
+  const client = new DynamoDBClient({});
+  const tableName = config.ledgerTableName;
+  return {
+    policy: config.policy,
+    usage: createDynamoUsageReader({ client, tableName }),
+    claims: createDynamoAlertClaims({ client, tableName }),
+    summaries: createDynamoSummaryStore({ client, tableName }),
+    publisher: createSnsAlertPublisher({ client: new SNSClient({}), topicArn }),
+  };
+}
+
+export async function handler(event: { day?: string } = {}): Promise<{ day: string; spentUsd: string; alerts: string[] }> {
+  started ??= start();
+  const now = Date.now();
+  const day = rollupDay(event.day, now);
+  const result: RollupResult = await runRollup(day, now, started);
+  const alerts = result.sent.map((alert) => `${alert.budgetId}@${alert.threshold}`);
+  logger.info('rollup done', { day, spentUsd: result.report.total.cost_usd, alerts });
+  return { day, spentUsd: result.report.total.cost_usd, alerts };
+}

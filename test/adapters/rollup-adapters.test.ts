@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createDynamoAlertClaims } from '../../lambda/adapters/dynamodb-rollup-store';
+import { createSnsAlertPublisher } from '../../lambda/adapters/sns-alert-publisher';
+import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+
+describe('alert claims on DynamoDB, against dynalite', () => {
+  let dynamo: EmbeddedDynamo;
+  before(async () => {
+    dynamo = await startEmbeddedDynamo();
+    await ensureLedgerTable(dynamo.client, 'claims');
+  });
+  after(() => dynamo.close());
+
+  it('grants a claim to exactly one of many concurrent rollups, and again once released', async () => {
+    const claims = createDynamoAlertClaims({ client: dynamo.client, tableName: 'claims' });
+    const results = await Promise.all(Array.from({ length: 8 }, () => claims.claim('2026-11-27#global#80')));
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.equal(await claims.claim('2026-11-27#global#80'), false);
+    await claims.release('2026-11-27#global#80');
+    assert.equal(await claims.claim('2026-11-27#global#80'), true);
+    assert.equal(await claims.claim('2026-11-27#global#100'), true);
+  });
+});
+
+describe('SNS alert publisher, with the real SNS client against a local SNS stub', () => {
+  let sns: ScriptedServer;
+  before(async () => {
+    sns = await startScriptedServer(() => ({
+      headers: { 'content-type': 'text/xml' },
+      body: '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>',
+    }));
+  });
+  after(() => sns.close());
+
+  it('publishes the subject, the plain-text body and filterable attributes', async () => {
+    const publisher = createSnsAlertPublisher({
+      client: new SNSClient({ ...LOCAL_AWS, endpoint: sns.url }),
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+    });
+    await publisher.publish({
+      day: '2026-11-27',
+      budgetId: 'global',
+      threshold: '80',
+      implies: ['50'],
+      severity: 'warning',
+      subject: '[Switchyard warning] budget global passed 80% of its cap',
+      message: 'Spend: $8.50 of $10.00',
+    });
+    const form = new URLSearchParams(sns.requests[0]!.body);
+    assert.equal(form.get('Action'), 'Publish');
+    assert.equal(form.get('TopicArn'), 'arn:aws:sns:us-east-1:123456789012:alerts');
+    assert.equal(form.get('Subject'), '[Switchyard warning] budget global passed 80% of its cap');
+    assert.equal(form.get('Message'), 'Spend: $8.50 of $10.00');
+    const attributes = new Map<string, string>();
+    for (let index = 1; form.has(`MessageAttributes.entry.${index}.Name`); index += 1) {
+      attributes.set(form.get(`MessageAttributes.entry.${index}.Name`)!, form.get(`MessageAttributes.entry.${index}.Value.StringValue`)!);
+    }
+    assert.deepEqual(Object.fromEntries(attributes), { severity: 'warning', budget: 'global', threshold: '80', day: '2026-11-27' });
+  });
+});

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AttemptRecord } from '../../lambda/core/ledger';
+import { runRollup, type AlertClaims, type BudgetAlert, type RollupDependencies } from '../../lambda/core/rollup';
+import { usageFromRecords } from '../../lambda/core/usage-aggregates';
+import type { UsageReport } from '../../lambda/core/usage-report';
+import { testPolicy } from '../support/policies';
+
+const DAY = '2026-11-27';
+const at = (time: string) => Date.parse(`${DAY}T${time}Z`);
+const policy = testPolicy({
+  budgets: { global: { dailyUsd: '10' }, callers: { 'key:team': { dailyUsd: '2', mode: 'block' } } },
+} as never);
+
+let sequence = 0;
+function spend(callerId: string, nanoUsd: bigint, model = 'mock/small', tier: 0 | 1 | 2 | 3 = 1): AttemptRecord {
+  sequence += 1;
+  return {
+    requestId: `r${sequence}`,
+    attempt: 1,
+    startedAt: `${DAY}T01:00:00.000Z`,
+    callerId,
+    tier,
+    route: null,
+    provider: 'mock',
+    model,
+    usage: { input: 100, output: 10, cacheRead: 0, cacheWrite: 0 },
+    costNanoUsd: nanoUsd,
+    flagshipCostNanoUsd: nanoUsd * 4n,
+    latencyMs: 5,
+    outcome: 'success',
+    simulated: false,
+  };
+}
+
+function setup(records: AttemptRecord[], options: { failPublish?: number } = {}) {
+  const claimed = new Set<string>();
+  const published: BudgetAlert[] = [];
+  const summaries: UsageReport[] = [];
+  let failures = options.failPublish ?? 0;
+  const claims: AlertClaims = {
+    claim: async (key) => (claimed.has(key) ? false : (claimed.add(key), true)),
+    release: async (key) => void claimed.delete(key),
+  };
+  const dependencies: RollupDependencies = {
+    policy,
+    usage: { readDay: async (day) => usageFromRecords(day, records) },
+    claims,
+    publisher: {
+      publish: async (alert) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('SNS is down');
+        }
+        published.push(alert);
+      },
+    },
+    summaries: { write: async (report) => void summaries.push(report) },
+  };
+  return { dependencies, published, summaries, claimed };
+}
+
+const USD = 1_000_000_000n;
+
+describe('runRollup', () => {
+  it('alerts once at the highest threshold crossed, and never again that day', async () => {
+    const records = [spend('key:a', 8n * USD + USD / 2n)];
+    const { dependencies, published } = setup(records);
+    await runRollup(DAY, at('23:00:00'), dependencies);
+    await runRollup(DAY, at('23:10:00'), dependencies);
+    assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity]), [['global', '80', 'warning']]);
+
+    records.push(spend('key:a', 2n * USD));
+    await runRollup(DAY, at('23:20:00'), dependencies);
+    assert.deepEqual(published.map((alert) => alert.threshold), ['80', '100']);
+    assert.equal(published[1]!.severity, 'critical');
+  });
+
+  it('sends each alert once when rollups run concurrently', async () => {
+    const { dependencies, published } = setup([spend('key:a', 6n * USD)]);
+    await Promise.all(Array.from({ length: 5 }, () => runRollup(DAY, at('23:00:00'), dependencies)));
+    assert.equal(published.length, 1);
+  });
+
+  it('warns of a projected overrun before any threshold is crossed', async () => {
+    // $3 by 06:00 runs at $12 a day against a $10 budget
+    const { dependencies, published } = setup([spend('key:a', 3n * USD)]);
+    await runRollup(DAY, at('06:00:00'), dependencies);
+    assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity]), [['global', 'projected', 'warning']]);
+    assert.match(published[0]!.message, /Projected: +\$12\.00 by the end of the day at the current rate \(120\.0% of the budget\)/);
+  });
+
+  it("checks each caller's budget against that caller's own spend", async () => {
+    const { dependencies, published } = setup([spend('key:team', 2n * USD), spend('key:other', USD)]);
+    await runRollup(DAY, at('23:00:00'), dependencies);
+    assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold]), [['caller:key:team', '100']]);
+    assert.match(published[0]!.message, /At the cap, this budget refuses requests/);
+  });
+
+  it('gives a claim back when publishing fails, so the next run sends it', async () => {
+    const { dependencies, published } = setup([spend('key:a', 9n * USD)], { failPublish: 1 });
+    await assert.rejects(runRollup(DAY, at('23:00:00'), dependencies), /SNS is down/);
+    await runRollup(DAY, at('23:05:00'), dependencies);
+    assert.deepEqual(published.map((alert) => alert.threshold), ['80']);
+  });
+
+  it('writes a message a person can read: spend against budget, shares, top callers, savings and projection', async () => {
+    const { dependencies, published, summaries } = setup([
+      spend('key:a', 5n * USD, 'mock/large', 2),
+      spend('key:b', 3n * USD, 'mock/small', 0),
+      spend('key:c', 1n * USD, 'mock/medium', 1),
+    ]);
+    await runRollup(DAY, at('18:00:00'), dependencies);
+    const [alert] = published;
+    assert.equal(alert!.subject, '[Switchyard warning] budget global passed 80% of its cap: $9.00 of $10.00 on 2026-11-27');
+    for (const expected of [
+      /Day: +2026-11-27 \(UTC\), as of 18:00 UTC/,
+      /Spend: +\$9\.00 of \$10\.00 \(90\.0%\)/,
+      /Projected: +\$12\.00/,
+      /Saved: +\$27\.00 against always-flagship \(75\.0%\)/,
+      /By tier:\n  2 +\$5\.00 +55\.6%/,
+      /By model:\n  mock\/large +\$5\.00/,
+      /Top callers:\n  key:a +\$5\.00 +55\.6%\s+1 requests\n  key:b/,
+    ]) {
+      assert.match(alert!.message, expected);
+    }
+    assert.equal(summaries[0]!.total.cost_usd, '9.000000000');
+  });
+});
