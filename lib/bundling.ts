@@ -11,6 +11,7 @@ export const LAMBDA_ENTRIES = {
   router: join(__dirname, '..', 'lambda', 'handlers', 'router.ts'),
   authorizer: join(__dirname, '..', 'lambda', 'handlers', 'authorizer.ts'),
   attempt: join(__dirname, '..', 'lambda', 'handlers', 'attempt.ts'),
+  rollup: join(__dirname, '..', 'lambda', 'handlers', 'rollup.ts'),
 } as const;
 
 /** esbuild options common to CDK's NodejsFunction and the benchmark's own build. */

@@ -31,6 +31,12 @@ export interface DeployConfig {
   readonly requestTimeoutMs: number;
   /** Router memory; Lambda bills it for the whole time a provider takes to answer. */
   readonly routerMemoryMb: number;
+  /** Subscribed to budget alerts when set. */
+  readonly alertEmail?: string | undefined;
+  /** Local time of the daily rollup, HH:MM. */
+  readonly rollupAt: { readonly hour: number; readonly minute: number };
+  readonly rollupTimeZone: string;
+  readonly hourlyBudgetCheck: boolean;
 }
 
 const whole = (min: number, max: number, fallback: number) =>
@@ -47,6 +53,10 @@ const contextSchema = z.object({
   ledgerRetentionDays: whole(1, 3653, 90),
   requestTimeoutMs: whole(1000, 300_000, 29_000),
   routerMemoryMb: whole(256, 10_240, 512),
+  alertEmail: z.optional(z.email()),
+  rollupAt: z._default(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 00:15')), '00:15'),
+  rollupTimeZone: z._default(z.string().check(z.regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')), 'UTC'),
+  hourlyBudgetCheck: z._default(z.union([z.boolean(), z.stringbool()]), true),
 });
 
 export type ContextReader = (key: string) => unknown;
@@ -58,7 +68,8 @@ export function readDeployConfig(context: ContextReader): DeployConfig {
     const problems = parsed.error.issues.map((issue) => `  -c ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid deployment settings:\n${problems.join('\n')}`);
   }
-  const settings = parsed.data;
+  const { rollupAt, ...settings } = parsed.data;
+  const [hour, minute] = rollupAt.split(':').map(Number) as [number, number];
   const policyFile = resolve(settings.policy);
-  return { ...settings, policyFile, policy: readPolicyFile(policyFile) };
+  return { ...settings, rollupAt: { hour, minute }, policyFile, policy: readPolicyFile(policyFile) };
 }

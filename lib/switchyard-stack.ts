@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BudgetAlerts } from './constructs/budget-alerts';
 import { CostLedger } from './constructs/cost-ledger';
 import { GatewayApi } from './constructs/gateway-api';
 import { ProviderSecrets } from './constructs/provider-secrets';
@@ -18,6 +19,7 @@ export class SwitchyardStack extends Stack {
   readonly ledger: CostLedger;
   readonly router: ProviderFunction;
   readonly fallback: FallbackWorkflow;
+  readonly alerts: BudgetAlerts;
   readonly api: GatewayApi;
   readonly providerSecrets: ProviderSecrets | undefined;
 
@@ -57,7 +59,18 @@ export class SwitchyardStack extends Stack {
       logRetention,
     });
 
+    this.alerts = new BudgetAlerts(this, 'BudgetAlerts', {
+      ledger: this.ledger,
+      policyFile: config.policyFile,
+      ...(config.alertEmail ? { alertEmail: config.alertEmail } : {}),
+      dailyAt: config.rollupAt,
+      timeZone: config.rollupTimeZone,
+      hourly: config.hourlyBudgetCheck,
+      logRetention,
+    });
+
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
+    new CfnOutput(this, 'AlertTopicArn', { description: 'Budget alerts; subscribe here', value: this.alerts.topic.topicArn });
     if (this.providerSecrets) {
       new CfnOutput(this, 'ProviderSecretArn', {
         description: `Put ${keyNames.join(', ')} here`,

@@ -1,11 +1,11 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildFallbackDefinition } from '../../lambda/core/fallback-workflow';
 import { LAMBDA_ENTRIES } from '../bundling';
+import { acknowledgeInvokeGrant } from './node-function';
 import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
 
 export type FallbackWorkflowProps = Omit<ProviderFunctionProps, 'entry' | 'serviceName'>;
@@ -46,12 +46,11 @@ export class FallbackWorkflow extends Construct {
     });
     this.attemptFunction.function.grantInvoke(this.stateMachine);
 
-    const stack = Stack.of(this);
-    const attemptLogicalId = stack.resolve(stack.getLogicalId(this.attemptFunction.function.node.defaultChild as CfnFunction)) as string;
-    Validations.of(this.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${attemptLogicalId}.Arn>:*]`,
-      reason: 'Invoking the attempt function by any of its versions or aliases; it is the only function the workflow may invoke.',
-    });
+    acknowledgeInvokeGrant(
+      this.stateMachine,
+      this.attemptFunction.function,
+      'Invoking the attempt function by any of its versions or aliases; it is the only function the workflow may invoke.',
+    );
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray trace writes and CloudWatch Logs delivery for Step Functions support no resource-level permissions.',

@@ -1,4 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type Duration } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -12,6 +14,15 @@ export interface NodeFunctionProps {
   readonly logGroup: ILogGroup;
   readonly environment?: Readonly<Record<string, string>>;
   readonly commandHooks?: ICommandHooks;
+}
+
+/** Bundling hooks that put the routing policy beside the handler, as `policy.json`. */
+export function withPolicyFile(policyFile: string): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input, outputDir) => [`cp "${policyFile}" "${outputDir}/policy.json"`],
+  };
 }
 
 /**
@@ -47,4 +58,14 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
   acknowledge('AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.');
   acknowledge('Serverless-LambdaDLQ', 'API Gateway invokes this function synchronously; a dead-letter queue only applies to asynchronous invocations.');
   return fn;
+}
+
+/**
+ * Acknowledges, on `scope`, the one wildcard that granting invoke on `fn`
+ * brings: its ARN with `:*`, for its versions and aliases.
+ */
+export function acknowledgeInvokeGrant(scope: IConstruct, fn: NodejsFunction, reason: string): void {
+  const stack = Stack.of(fn);
+  const logicalId = stack.resolve(stack.getLogicalId(fn.node.defaultChild as CfnFunction)) as string;
+  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`, reason });
 }

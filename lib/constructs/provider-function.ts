@@ -5,7 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Policy } from '../../lambda/core/policy';
 import type { CostLedger } from './cost-ledger';
-import { createNodeFunction } from './node-function';
+import { createNodeFunction, withPolicyFile } from './node-function';
 import type { ProviderSecrets } from './provider-secrets';
 
 export interface ProviderFunctionProps {
@@ -64,11 +64,7 @@ export class ProviderFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
         ...(props.providerSecrets ? { PROVIDER_SECRET_ARN: props.providerSecrets.secret.secretArn } : {}),
       },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (_input, outputDir) => [`cp "${props.policyFile}" "${outputDir}/policy.json"`],
-      },
+      commandHooks: withPolicyFile(props.policyFile),
     });
 
     props.ledger.grantWrite(this.function);

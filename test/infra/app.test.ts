@@ -19,7 +19,7 @@ describe('the Switchyard app under cdk-nag (AwsSolutions and Serverless)', () =>
     it(`synthesises with every finding acknowledged, in ${auth} mode`, () => {
       const { app, stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], auth } });
       assert.doesNotThrow(() => app.synth());
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'apiKey' ? 3 : 2);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'apiKey' ? 4 : 3);
     });
   }
 

@@ -54,9 +54,10 @@ describe('FallbackWorkflow', () => {
 
   it('lets only the state machine invoke the attempt function', () => {
     const machineRole = resources[stateMachineId]!.Properties['RoleArn']['Fn::GetAtt'][0] as string;
-    const invokers = Object.entries(resources).filter(
-      ([, resource]) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties['PolicyDocument']).includes('lambda:InvokeFunction'),
-    );
+    const invokers = Object.entries(resources).filter(([, resource]) => {
+      const document = JSON.stringify(resource.Properties['PolicyDocument'] ?? {});
+      return resource.Type === 'AWS::IAM::Policy' && document.includes('lambda:InvokeFunction') && document.includes(attemptId);
+    });
     assert.equal(invokers.length, 1);
     assert.match(JSON.stringify(invokers[0]![1].Properties['Roles']), new RegExp(machineRole));
     const invoke = statementsOfRole(machineRole).find((statement) => actionsOf(statement).includes('lambda:InvokeFunction'))!;

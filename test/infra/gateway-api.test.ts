@@ -15,9 +15,9 @@ function build(props: Omit<GatewayApiProps, 'router'> = {}) {
 const methodsOf = (template: ReturnType<typeof build>) => Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties);
 
 describe('GatewayApi', () => {
-  it('serves the three endpoints on stage v1, traced, access-logged, throttled and without body logging', () => {
+  it('serves the four endpoints on stage v1, traced, access-logged, throttled and without body logging', () => {
     const template = build();
-    assert.deepEqual(methodsOf(template).map((method) => method.HttpMethod).sort(), ['GET', 'POST', 'POST']);
+    assert.deepEqual(methodsOf(template).map((method) => method.HttpMethod).sort(), ['GET', 'GET', 'POST', 'POST']);
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       TracingEnabled: true,
