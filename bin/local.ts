@@ -7,7 +7,7 @@ import { TIERS } from '../lambda/core/policy';
 import { worstCaseCost } from '../lambda/core/routing';
 import { readFileSync } from 'node:fs';
 import { loadPolicy, type PolicyDocument } from '../lambda/core/policy';
-import { DEFAULT_POLICY_FILE, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
+import { DEFAULT_DYNAMO_PORT, DEFAULT_POLICY_FILE, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
 import { withSimulatedFaults } from '../lambda/local/simulated-faults';
 
 function simulationChoice(value: string | undefined): SimulationChoice {
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     simulate: simulationChoice(process.env['SWITCHYARD_SIMULATE']),
     ...(process.env['SWITCHYARD_DATA_DIR'] ? { dataDir: process.env['SWITCHYARD_DATA_DIR'] } : {}),
     requestTimeoutMs: integer('SWITCHYARD_REQUEST_TIMEOUT_MS', 29_000),
+    dynamoPort: integer('SWITCHYARD_DYNAMO_PORT', DEFAULT_DYNAMO_PORT),
     simulatedLatencyMs: integer('SWITCHYARD_MOCK_LATENCY_MS', 0),
     accessLog: (line) => console.log(line),
   });
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     `Ledger: embedded DynamoDB at ${gateway.dynamo.endpoint}, table ${gateway.ledgerTableName}` +
       (process.env['SWITCHYARD_DATA_DIR'] ? ` (data in ${process.env['SWITCHYARD_DATA_DIR']})` : ' (in memory)'),
     keys && keys.length > 0 ? `Auth: only the ${keys.length} key(s) in SWITCHYARD_API_KEYS` : 'Auth: any API key is accepted and names its caller',
+    'Usage and budgets: npm run report (this day, via GET /v1/usage), npm run rollup (what SNS would receive)',
     '',
     'Try it:',
     `  curl -s ${gateway.baseUrl}/chat/completions \\`,

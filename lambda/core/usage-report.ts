@@ -52,11 +52,18 @@ export function percentOf(part: bigint, whole: bigint): string {
   return `${perMille / 10n}.${perMille % 10n}`;
 }
 
-/** Dollars and cents, rounded half up: for people, not for accounts. */
+/**
+ * Dollars for people, not for accounts, rounded half up: cents from $1, and
+ * four decimals below, so small days do not read $0.00.
+ */
 export function formatCents(nano: NanoUsd): string {
   const sign = nano < 0n ? '-' : '';
-  const cents = ((nano < 0n ? -nano : nano) + 5_000_000n) / 10_000_000n;
-  return `${sign}$${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+  const magnitude = nano < 0n ? -nano : nano;
+  const digits = magnitude < 1_000_000_000n ? 4 : 2;
+  const unit = 10n ** BigInt(9 - digits);
+  const scaled = (magnitude + unit / 2n) / unit;
+  const divisor = 10n ** BigInt(digits);
+  return `${sign}$${scaled / divisor}.${String(scaled % divisor).padStart(digits, '0')}`;
 }
 
 export function describeUsage(usage: DailyUsage, policy: Policy, scope: string): UsageReport {
@@ -71,7 +78,11 @@ export function describeUsage(usage: DailyUsage, policy: Policy, scope: string):
   const lines = (map: ReadonlyMap<string, UsageCounters>) =>
     [...map].sort(([, a], [, b]) => (b.costNanoUsd > a.costNanoUsd ? 1 : b.costNanoUsd < a.costNanoUsd ? -1 : 0)).map(([key, counters]) => line(key, counters));
   const saved = usage.total.flagshipCostNanoUsd - totalCost;
-  const budgets = scope === 'all' ? [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget) => budget !== undefined) : budgetsOf(policy, scope);
+  // A caller sees its own budget only: the global budget's spend is everyone's.
+  const budgets =
+    scope === 'all'
+      ? [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget) => budget !== undefined)
+      : budgetsOf(policy, scope).filter((budget) => budget.callerId === scope);
   return {
     object: 'switchyard.usage',
     day: usage.day,

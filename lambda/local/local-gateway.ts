@@ -23,6 +23,8 @@ import { createLocalServer } from './http-server';
 
 export const DEFAULT_POLICY_FILE = join(__dirname, '..', 'policy', 'default-policy.json');
 export const LEDGER_TABLE_NAME = 'switchyard-ledger';
+/** Where `npm start` puts its embedded DynamoDB, so `npm run rollup` can find it. */
+export const DEFAULT_DYNAMO_PORT = 8788;
 
 /** `auto`: simulate each provider whose credentials are missing. */
 export type SimulationChoice = 'auto' | 'all' | 'none' | readonly string[];
@@ -42,6 +44,8 @@ export interface LocalGatewayOptions {
   readonly environment?: NodeJS.ProcessEnv;
   /** Keep the ledger on disk here. @default in memory */
   readonly dataDir?: string;
+  /** Port of the embedded DynamoDB, for `npm run rollup`. @default any free port */
+  readonly dynamoPort?: number;
   /** API Gateway's integration timeout to emulate. @default 29000 */
   readonly requestTimeoutMs?: number;
   /** Latency of simulated providers. @default 0 */
@@ -89,7 +93,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const providers = decideSimulation(policy.providers, options.simulate ?? 'auto', environment);
   const requestTimeoutMs = options.requestTimeoutMs ?? 29_000;
 
-  const dynamo = await startEmbeddedDynamo(options.dataDir ? { dataDir: options.dataDir } : {});
+  const dynamo = await startEmbeddedDynamo({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}),
+  });
   await ensureLedgerTable(dynamo.client, LEDGER_TABLE_NAME);
 
   // Locally, metrics would only clutter the console; CloudWatch is not there to read them.

@@ -1,0 +1,67 @@
+/**
+ * The people's tools against a running local gateway: `npm run report` prints
+ * the day from GET /v1/usage, and `npm run rollup` prints the SNS message a
+ * crossed threshold sends, once.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { callerIdForKey } from '../../lambda/core/auth';
+import { loadPolicy } from '../../lambda/core/policy';
+import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { testPolicyDocument } from '../support/policies';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const ADMIN = 'admin-key';
+
+describe('npm run report and npm run rollup, against the local gateway', () => {
+  let gateway: LocalGateway;
+  let policyFile: string;
+  before(async () => {
+    const document = testPolicyDocument({
+      budgets: { global: { dailyUsd: '0.001' } },
+      admins: [callerIdForKey(ADMIN)],
+    } as never);
+    policyFile = join(mkdtempSync(join(tmpdir(), 'switchyard-tools-')), 'policy.json');
+    writeFileSync(policyFile, JSON.stringify(document));
+    gateway = await startLocalGateway({ port: 0, simulate: 'all', environment: {}, policy: loadPolicy(document) });
+    for (let index = 0; index < 3; index += 1) {
+      const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer team-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'mock/large', messages: [{ role: 'user', content: 'Tell me about otters, at length.' }] }),
+      });
+      assert.equal(response.status, 200);
+    }
+  });
+  after(() => gateway.close());
+
+  const tool = (script: string, args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', script), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, SWITCHYARD_POLICY: policyFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+
+  it('report prints the day for an admin, with the budget and each caller', async () => {
+    const { stdout } = await tool('report.ts', ['--endpoint', gateway.baseUrl, '--key', ADMIN]);
+    assert.match(stdout, /^Switchyard usage for \d{4}-\d{2}-\d{2} \(UTC\)$/m);
+    assert.match(stdout, /Spend: \$0\.\d{4} over 3 requests and 3 attempts/);
+    assert.match(stdout, /Budgets:\n  global +\$0\.\d{4} of +\$0\.0010/);
+    assert.match(stdout, new RegExp(`Top callers:\\n  ${callerIdForKey('team-key')}`));
+  });
+
+  it('rollup prints the SNS message for the crossed threshold once, then no more', async () => {
+    const dynamo = ['--dynamo', gateway.dynamo.endpoint];
+    const first = await tool('rollup.ts', dynamo);
+    assert.match(first.stdout, /--- SNS message \(local: printed, not sent\) ---\nSubject: \[Switchyard critical\] budget global passed 100% of its cap/);
+    assert.match(first.stdout, /Attributes: severity=critical budget=global threshold=100/);
+    const second = await tool('rollup.ts', dynamo);
+    assert.doesNotMatch(second.stdout, /SNS message/);
+    assert.match(second.stdout, /No new budget alerts/);
+  });
+});
