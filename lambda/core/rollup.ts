@@ -115,7 +115,8 @@ function alert(
   const used = percentOf(spent, budget.limitNanoUsd);
   const what = threshold === 'projected' ? 'is on course to pass its cap today' : `passed ${threshold}% of its cap`;
   const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
-  const subject = `[Switchyard ${severity}] budget ${budget.id} ${what}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} on ${day}`;
+  const headline = threshold === 'projected' ? 'projected over its cap' : `past ${threshold}%`;
+  const subject = `[Switchyard ${severity}] ${budget.id} ${headline}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)}, ${day}`;
   const message = [
     `Budget "${budget.id}" (${budget.mode}) ${what}.`,
     '',

@@ -112,7 +112,7 @@ describe('runRollup', () => {
     ]);
     await runRollup(DAY, at('18:00:00'), dependencies);
     const [alert] = published;
-    assert.equal(alert!.subject, '[Switchyard warning] budget global passed 80% of its cap: $9.00 of $10.00 on 2026-11-27');
+    assert.equal(alert!.subject, '[Switchyard warning] global past 80%: $9.00 of $10.00, 2026-11-27');
     for (const expected of [
       /Day: +2026-11-27 \(UTC\), as of 18:00 UTC/,
       /Spend: +\$9\.00 of \$10\.00 \(90\.0%\)/,
