@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { loadPolicy, type ProviderConfig } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
+import { attemptRows } from '../support/ledger-rows';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
 
 const FIRST = 'wire/first';
@@ -97,14 +97,7 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
       body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] }),
     });
     const requestId = response.headers.get('x-switchyard-request-id')!;
-    const rows = await gateway.dynamo.client.send(
-      new QueryCommand({
-        TableName: gateway.ledgerTableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-        ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` }, ':attempt': { S: 'ATTEMPT#' } },
-      }),
-    );
-    const ledger = (rows.Items ?? []).map((item) => ({ model: item['model']!.S!, outcome: item['outcome']!.S!, attempt: Number(item['attempt']!.N) }));
+    const ledger = (await attemptRows(gateway, requestId)).map((item) => ({ model: item['model']!.S!, outcome: item['outcome']!.S!, attempt: Number(item['attempt']!.N) }));
     const received = provider.requests.map((request) => JSON.parse(request.body).model as string);
     return { response, body: (await response.json()) as Record<string, any>, ledger, received };
   }

@@ -12,6 +12,7 @@ import { callerIdForKey } from '../../lambda/core/auth';
 import { formatUsd } from '../../lambda/core/money';
 import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { attemptRows } from '../support/ledger-rows';
 
 const KEY = 'budgeted-team';
 const CALLER = callerIdForKey(KEY);
@@ -64,14 +65,7 @@ describe('a block budget under 64 concurrent requests', () => {
 
     let spent = 0n;
     for (const { id } of answered) {
-      const rows = await gateway.dynamo.client.send(
-        new QueryCommand({
-          TableName: gateway.ledgerTableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-          ExpressionAttributeValues: { ':pk': { S: `REQ#${id}` }, ':attempt': { S: 'ATTEMPT#' } },
-        }),
-      );
-      for (const row of rows.Items ?? []) spent += BigInt(row['costNanoUsd']!.N!);
+      for (const row of await attemptRows(gateway, id)) spent += BigInt(row['costNanoUsd']!.N!);
     }
     assert.ok(spent > 0n && spent <= cap, `spent ${spent} of ${cap}`);
     for (const { id } of refused) {

@@ -4,24 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import OpenAI from 'openai';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { attemptRows } from '../support/ledger-rows';
 
 interface ErrorEnvelope {
   error: { code: string; type: string; message: string };
 }
 
-async function ledgerRows(gateway: LocalGateway, requestId: string) {
-  const result = await gateway.dynamo.client.send(
-    new QueryCommand({
-      TableName: gateway.ledgerTableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-      ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` }, ':attempt': { S: 'ATTEMPT#' } },
-    }),
-  );
-  return result.Items ?? [];
-}
+const ledgerRows = attemptRows;
 
 describe('local gateway with simulated providers, through the openai client', () => {
   let gateway: LocalGateway;

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import OpenAI from 'openai';
 import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
+import { attemptRows } from '../support/ledger-rows';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
 
 // The Bedrock client signs with whatever credentials the default chain finds.
@@ -64,16 +64,8 @@ describe('local gateway with real adapters against local provider servers', () =
     upstream.requests.length = 0;
   });
 
-  const outcomes = async (requestId: string) => {
-    const result = await gateway.dynamo.client.send(
-      new QueryCommand({
-        TableName: gateway.ledgerTableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-        ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` }, ':attempt': { S: 'ATTEMPT#' } },
-      }),
-    );
-    return (result.Items ?? []).map((item) => [item['model']!.S, item['outcome']!.S, item['costNanoUsd']!.N]);
-  };
+  const outcomes = async (requestId: string) =>
+    (await attemptRows(gateway, requestId)).map((item) => [item['model']!.S, item['outcome']!.S, item['costNanoUsd']!.N]);
 
   it('answers from Bedrock through the real SDK, signed, with usage priced from the price table', async () => {
     bedrock.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
