@@ -11,10 +11,6 @@ export interface TokenUsage {
 
 export const NO_USAGE: TokenUsage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
 
-export function usedTokens(usage: TokenUsage): boolean {
-  return usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
-}
-
 /** Input tokens in OpenAI's sense: everything the prompt cost, cached or not. */
 export function promptTokens(usage: TokenUsage): number {
   return usage.input + usage.cacheRead + usage.cacheWrite;
