@@ -7,18 +7,19 @@
  * `alert`, which costs nothing at request time.
  */
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
+  GetItemCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { BudgetStore } from '../core/budgets';
+import { sendCounterUpdate } from './counter-writes';
 import { LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoBudgetStoreOptions {
   readonly client: DynamoDBClient;
-  /** For settlements: give it `maxAttempts: 1`, since a retried ADD would count twice. @default client */
+  /** For reservations and settlements: give it `maxAttempts: 1`, since a retried ADD would count twice. @default client */
   readonly adjustClient?: DynamoDBClient;
   readonly tableName: string;
   /** How long `spent` trusts a read. @default 1000 */
@@ -33,6 +34,7 @@ export function createDynamoBudgetStore(options: DynamoBudgetStoreOptions): Budg
   const now = options.now ?? Date.now;
   const cacheMs = options.cacheMs ?? 1000;
   const cache = new Map<string, { value: bigint; readAt: number }>();
+  const counterClient = options.adjustClient ?? options.client;
   const key = (budgetId: string, day: string): Record<string, AttributeValue> => ({
     [LEDGER_KEYS.partitionKey]: { S: `${PREFIX}${budgetId}#${day}` },
     [LEDGER_KEYS.sortKey]: { S: 'STATE' },
@@ -55,7 +57,7 @@ export function createDynamoBudgetStore(options: DynamoBudgetStoreOptions): Budg
     async reserve(budgetId, day, amount, limit) {
       if (amount > limit) return false;
       try {
-        await options.client.send(add(budgetId, day, amount, { limit }));
+        await sendCounterUpdate(counterClient, add(budgetId, day, amount, { limit }));
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return false;
@@ -64,7 +66,7 @@ export function createDynamoBudgetStore(options: DynamoBudgetStoreOptions): Budg
     },
 
     async adjust(budgetId, day, delta) {
-      await (options.adjustClient ?? options.client).send(add(budgetId, day, delta));
+      await sendCounterUpdate(counterClient, add(budgetId, day, delta));
     },
 
     async spent(budgetIds, day) {
@@ -72,15 +74,13 @@ export function createDynamoBudgetStore(options: DynamoBudgetStoreOptions): Budg
         const cached = cache.get(`${id}#${day}`);
         return !cached || now() - cached.readAt >= cacheMs;
       });
-      if (stale.length > 0) {
-        const result = await options.client.send(
-          new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: stale.map((id) => key(id, day)) } } }),
-        );
-        const found = new Map(
-          (result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!, BigInt(item['committed']?.N ?? '0')]),
-        );
-        for (const id of stale) cache.set(`${id}#${day}`, { value: found.get(`${PREFIX}${id}#${day}`) ?? 0n, readAt: now() });
-      }
+      // A request has at most two budgets: plain reads, nothing left unprocessed.
+      await Promise.all(
+        stale.map(async (id) => {
+          const result = await options.client.send(new GetItemCommand({ TableName: options.tableName, Key: key(id, day) }));
+          cache.set(`${id}#${day}`, { value: BigInt(result.Item?.['committed']?.N ?? '0'), readAt: now() });
+        }),
+      );
       return new Map(budgetIds.map((id) => [id, cache.get(`${id}#${day}`)?.value ?? 0n]));
     },
   };

@@ -14,6 +14,7 @@ import {
 import type { AttemptOutcome, AttemptRecord, Ledger } from '../core/ledger';
 import type { Tier } from '../core/policy';
 import { AGGREGATE_SHARDS, aggregateUpdates } from './dynamodb-usage';
+import { sendCounterUpdate } from './counter-writes';
 import { LEDGER_KEYS } from './ledger-table';
 
 
@@ -61,7 +62,7 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
             throw error;
           }
           const updates = aggregateUpdates(record, shard(), options.tableName, Number(expiresAt().N));
-          await Promise.all(updates.map((update) => aggregateClient.send(update)));
+          await Promise.all(updates.map((update) => sendCounterUpdate(aggregateClient, update)));
         }),
       );
     },

@@ -9,9 +9,22 @@ import { LEDGER_KEYS } from './ledger-table';
 
 const DAY_SECONDS = 86_400;
 
+/** A claim not confirmed within this long belongs to a rollup that died before sending. */
+const STALE_CLAIM_MS = 10 * 60 * 1000;
+
 export function createDynamoAlertClaims(options: { client: DynamoDBClient; tableName: string; now?: () => number }): AlertClaims {
   const now = options.now ?? Date.now;
   const key = (alertKey: string) => ({ [LEDGER_KEYS.partitionKey]: { S: `ALERT#${alertKey}` }, [LEDGER_KEYS.sortKey]: { S: 'CLAIM' } });
+  const mark = (alertKey: string, state: 'sent' | 'released') =>
+    options.client.send(
+      new UpdateItemCommand({
+        TableName: options.tableName,
+        Key: key(alertKey),
+        UpdateExpression: 'SET #claim = :state',
+        ExpressionAttributeNames: { '#claim': 'claim' },
+        ExpressionAttributeValues: { ':state': { S: state } },
+      }),
+    );
   return {
     async claim(alertKey) {
       try {
@@ -20,13 +33,17 @@ export function createDynamoAlertClaims(options: { client: DynamoDBClient; table
             TableName: options.tableName,
             Item: {
               ...key(alertKey),
-              claim: { S: 'sent' },
-              claimedAt: { S: new Date(now()).toISOString() },
+              claim: { S: 'claimed' },
+              claimedAt: { N: String(now()) },
               [LEDGER_KEYS.timeToLive]: { N: String(Math.floor(now() / 1000) + 3 * DAY_SECONDS) },
             },
-            ConditionExpression: 'attribute_not_exists(#pk) OR #claim = :released',
+            ConditionExpression: 'attribute_not_exists(#pk) OR #claim = :released OR (#claim = :claimed AND claimedAt < :stale)',
             ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#claim': 'claim' },
-            ExpressionAttributeValues: { ':released': { S: 'released' } },
+            ExpressionAttributeValues: {
+              ':released': { S: 'released' },
+              ':claimed': { S: 'claimed' },
+              ':stale': { N: String(now() - STALE_CLAIM_MS) },
+            },
           }),
         );
         return true;
@@ -35,16 +52,11 @@ export function createDynamoAlertClaims(options: { client: DynamoDBClient; table
         throw error;
       }
     },
+    async confirm(alertKey) {
+      await mark(alertKey, 'sent');
+    },
     async release(alertKey) {
-      await options.client.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: key(alertKey),
-          UpdateExpression: 'SET #claim = :released',
-          ExpressionAttributeNames: { '#claim': 'claim' },
-          ExpressionAttributeValues: { ':released': { S: 'released' } },
-        }),
-      );
+      await mark(alertKey, 'released');
     },
   };
 }

@@ -99,7 +99,13 @@ export async function attemptCandidate(
   const worstCase = worstCaseAttemptCost(model, request.messages, request.maxTokens);
   const settle = tracked.length > 0 ? await reserveBudgets(dependencies.budgets, tracked, worstCase, clock.now()) : undefined;
 
-  const attempt = await attemptNumber();
+  let attempt: number;
+  try {
+    attempt = await attemptNumber();
+  } catch (error) {
+    await settle?.(0n).catch(() => undefined);
+    throw error;
+  }
   const startedAt = clock.now();
   const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean): Promise<AttemptRecord> => {
     const entry: AttemptRecord = {

@@ -42,12 +42,15 @@ export function trackedBudgets(policy: Policy, callerId: string): Budget[] {
 
 /**
  * The most an attempt can cost: every UTF-8 byte of the messages as an input
- * token (no tokenizer yields more tokens than bytes) and the whole output budget.
+ * token (no tokenizer yields more tokens than bytes) at the dearest input
+ * price (a cache write can cost more than plain input), and the whole output budget.
  */
 export function worstCaseAttemptCost(model: ModelSpec, messages: readonly { content: string }[], maxTokens: number): NanoUsd {
   let bytes = 0;
   for (const message of messages) bytes += Buffer.byteLength(message.content, 'utf8') + 8;
-  return costOf({ input: bytes, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 }, model.price);
+  const { input, cacheRead, cacheWrite } = model.price;
+  const dearest = [input, cacheRead, cacheWrite].reduce((max, price) => (price > max ? price : max));
+  return costOf({ input: bytes, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 }, { ...model.price, input: dearest });
 }
 
 /**
@@ -63,14 +66,28 @@ export async function reserveBudgets(
 ): Promise<(actual: NanoUsd) => Promise<void>> {
   const day = utcDay(now);
   const held: Budget[] = [];
+  const release = () => Promise.allSettled(held.map((heldBudget) => store.adjust(heldBudget.id, day, -amount)));
   for (const budget of budgets) {
-    if (budget.mode === 'block') {
-      if (!(await store.reserve(budget.id, day, amount, budget.limitNanoUsd))) {
-        await Promise.all(held.map((heldBudget) => store.adjust(heldBudget.id, day, -amount)));
-        throw BudgetExceededError.for(budget.id, nextReset(now));
+    if (budget.mode !== 'block') {
+      // A brownout budget only counts: a failed count must not fail the request.
+      try {
+        await store.adjust(budget.id, day, amount);
+        held.push(budget);
+      } catch {
+        continue;
       }
-    } else {
-      await store.adjust(budget.id, day, amount);
+      continue;
+    }
+    let reserved: boolean;
+    try {
+      reserved = await store.reserve(budget.id, day, amount, budget.limitNanoUsd);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    if (!reserved) {
+      await release();
+      throw BudgetExceededError.for(budget.id, nextReset(now));
     }
     held.push(budget);
   }

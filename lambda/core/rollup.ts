@@ -24,8 +24,13 @@ export interface BudgetAlert {
 
 /** Records which alerts were sent, so each is sent once a day. */
 export interface AlertClaims {
-  /** True for exactly one caller per key, until released. */
+  /**
+   * True for exactly one caller per key, until released; a claim never
+   * confirmed (its sender died) may be taken again after a few minutes.
+   */
   claim(key: string): Promise<boolean>;
+  /** Marks a claimed alert as sent, for good. */
+  confirm(key: string): Promise<void>;
   /** Gives a claim back after a failed send, so the next run retries it. */
   release(key: string): Promise<void>;
 }
@@ -66,11 +71,15 @@ export async function runRollup(day: string, now: number, dependencies: RollupDe
   for (const alert of alertsFor(daily, report, policy, now)) {
     const key = keyOf(alert, alert.threshold);
     if (!(await claims.claim(key))) continue;
-    await Promise.all(alert.implies.map((threshold) => claims.claim(keyOf(alert, threshold))));
     try {
+      const implied = alert.implies.map((threshold) => keyOf(alert, threshold));
+      const claimedImplied = (await Promise.all(implied.map(async (impliedKey) => ((await claims.claim(impliedKey)) ? impliedKey : undefined)))).filter(
+        (impliedKey): impliedKey is string => impliedKey !== undefined,
+      );
       await publisher.publish(alert);
+      await Promise.all([key, ...claimedImplied].map((sentKey) => claims.confirm(sentKey)));
     } catch (error) {
-      await claims.release(key);
+      await claims.release(key).catch(() => undefined);
       throw error;
     }
     sent.push(alert);

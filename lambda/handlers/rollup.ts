@@ -1,6 +1,9 @@
 /**
- * The rollup Lambda, run by EventBridge Scheduler: daily for the day that has
- * just ended, hourly for the day so far. Input: `{"day": "today" | "yesterday" | "YYYY-MM-DD"}`.
+ * The rollup Lambda, run by EventBridge Scheduler: daily for the days that
+ * have ended, hourly for the day so far. Input: `{"day": "today" | "ended" |
+ * "yesterday" | "YYYY-MM-DD"}`. `ended` covers the last two UTC days: the
+ * daily schedule runs at a local time, which daylight saving moves against
+ * UTC, and a rerun of a day is harmless (its alerts go out once).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -38,12 +41,16 @@ function start() {
   };
 }
 
-export async function handler(event: { day?: string } = {}): Promise<{ day: string; spentUsd: string; alerts: string[] }> {
+export async function handler(event: { day?: string } = {}): Promise<{ day: string; spentUsd: string; alerts: string[] }[]> {
   started ??= start();
   const now = Date.now();
-  const day = rollupDay(event.day, now);
-  const result: RollupResult = await runRollup(day, now, started);
-  const alerts = result.sent.map((alert) => `${alert.budgetId}@${alert.threshold}`);
-  logger.info('rollup done', { day, spentUsd: result.report.total.cost_usd, alerts });
-  return { day, spentUsd: result.report.total.cost_usd, alerts };
+  const days = event.day === 'ended' ? [rollupDay('yesterday', now), rollupDay('yesterday', now - 86_400_000)] : [rollupDay(event.day, now)];
+  const results = [];
+  for (const day of days) {
+    const result: RollupResult = await runRollup(day, now, started);
+    const alerts = result.sent.map((alert) => `${alert.budgetId}@${alert.threshold}`);
+    logger.info('rollup done', { day, spentUsd: result.report.total.cost_usd, alerts });
+    results.push({ day, spentUsd: result.report.total.cost_usd, alerts });
+  }
+  return results;
 }

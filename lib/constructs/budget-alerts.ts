@@ -61,20 +61,20 @@ export class BudgetAlerts extends Construct {
       commandHooks: withPolicyFile(props.policyFile),
     });
     props.ledger.grantRead(this.rollupFunction);
-    props.ledger.grantWrite(this.rollupFunction);
+    props.ledger.grantWrite(this.rollupFunction, { onlyKeysStartingWith: ['ALERT#', 'SUMMARY#'] });
     this.topic.grantPublish(this.rollupFunction);
 
     acknowledgeInvokeGrant(this, this.rollupFunction, 'The scheduler may invoke the rollup function by any of its versions or aliases, and no other function.');
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     const dailyAt = props.dailyAt ?? { hour: 0, minute: 15 };
     new Schedule(this, 'Daily', {
-      description: 'Switchyard: roll up the day that has just ended and alert on its budgets',
+      description: 'Switchyard: roll up the days that have ended and alert on their budgets',
       schedule: ScheduleExpression.cron({
         hour: String(dailyAt.hour),
         minute: String(dailyAt.minute),
         timeZone: TimeZone.of(props.timeZone ?? 'UTC'),
       }),
-      target: new LambdaInvoke(this.rollupFunction, { role: schedulerRole, input: ScheduleTargetInput.fromObject({ day: 'yesterday' }) }),
+      target: new LambdaInvoke(this.rollupFunction, { role: schedulerRole, input: ScheduleTargetInput.fromObject({ day: 'ended' }) }),
     });
     if (props.hourly ?? true) {
       new Schedule(this, 'Hourly', {

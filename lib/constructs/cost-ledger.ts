@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable, Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
 
@@ -32,9 +32,19 @@ export class CostLedger extends Construct {
     });
   }
 
-  /** Lets `grantee` add records and update counters and circuits; never delete. */
-  grantWrite(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+  /**
+   * Lets `grantee` add and update items, never delete them; with
+   * `onlyKeysStartingWith`, only items whose partition key has one of those prefixes.
+   */
+  grantWrite(grantee: IGrantable, options: { readonly onlyKeysStartingWith?: readonly string[] } = {}): Grant {
+    const actions = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    if (!options.onlyKeysStartingWith) return this.table.grant(grantee, ...actions);
+    return Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.onlyKeysStartingWith.map((prefix) => `${prefix}*`) } },
+    });
   }
 
   /** Lets `grantee` read items and query one request's records; no Scan. */

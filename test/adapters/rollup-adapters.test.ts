@@ -14,6 +14,17 @@ describe('alert claims on DynamoDB, against dynalite', () => {
   });
   after(() => dynamo.close());
 
+  it('lets a claim that was never confirmed be taken again once stale, but never a sent one', async () => {
+    const clock = { value: Date.parse('2026-11-27T12:00:00Z') };
+    const claims = createDynamoAlertClaims({ client: dynamo.client, tableName: 'claims', now: () => clock.value });
+    assert.equal(await claims.claim('2026-11-27#caller:x#50'), true);
+    assert.equal(await claims.claim('2026-11-27#caller:y#50'), true);
+    await claims.confirm('2026-11-27#caller:y#50');
+    clock.value += 11 * 60 * 1000;
+    assert.equal(await claims.claim('2026-11-27#caller:x#50'), true, 'the first claimer died before sending');
+    assert.equal(await claims.claim('2026-11-27#caller:y#50'), false, 'already sent');
+  });
+
   it('grants a claim to exactly one of many concurrent rollups, and again once released', async () => {
     const claims = createDynamoAlertClaims({ client: dynamo.client, tableName: 'claims' });
     const results = await Promise.all(Array.from({ length: 8 }, () => claims.claim('2026-11-27#global#80')));

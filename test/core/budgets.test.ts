@@ -51,11 +51,11 @@ describe('reserveBudgets', () => {
 });
 
 describe('worstCaseAttemptCost', () => {
-  it('bounds input by UTF-8 bytes and output by the clamped budget', () => {
-    const model = testPolicy().models.get('mock/small')!; // $0.1 in, $0.2 out per million; 100 output tokens at most
+  it('bounds input by UTF-8 bytes at the dearest input price, and output by the clamped budget', () => {
+    const model = testPolicy().models.get('mock/small')!; // $0.1 in, $0.5 cache read, $0.2 out per million; 100 output tokens at most
     const cost = worstCaseAttemptCost(model, [{ content: 'héllo' }], 5000);
-    // (6 bytes + 8) * 100 nano + 100 * 200 nano
-    assert.equal(cost, 14n * 100n + 100n * 200n);
+    // (6 bytes + 8) * 500 nano + 100 * 200 nano
+    assert.equal(cost, 14n * 500n + 100n * 200n);
   });
 });
 

@@ -38,8 +38,10 @@ function setup(records: AttemptRecord[], options: { failPublish?: number } = {})
   const published: BudgetAlert[] = [];
   const summaries: UsageReport[] = [];
   let failures = options.failPublish ?? 0;
+  const confirmed = new Set<string>();
   const claims: AlertClaims = {
     claim: async (key) => (claimed.has(key) ? false : (claimed.add(key), true)),
+    confirm: async (key) => void confirmed.add(key),
     release: async (key) => void claimed.delete(key),
   };
   const dependencies: RollupDependencies = {
@@ -57,7 +59,7 @@ function setup(records: AttemptRecord[], options: { failPublish?: number } = {})
     },
     summaries: { write: async (report) => void summaries.push(report) },
   };
-  return { dependencies, published, summaries, claimed };
+  return { dependencies, published, summaries, claimed, confirmed };
 }
 
 const USD = 1_000_000_000n;
@@ -65,10 +67,11 @@ const USD = 1_000_000_000n;
 describe('runRollup', () => {
   it('alerts once at the highest threshold crossed, and never again that day', async () => {
     const records = [spend('key:a', 8n * USD + USD / 2n)];
-    const { dependencies, published } = setup(records);
+    const { dependencies, published, confirmed } = setup(records);
     await runRollup(DAY, at('23:00:00'), dependencies);
     await runRollup(DAY, at('23:10:00'), dependencies);
     assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity]), [['global', '80', 'warning']]);
+    assert.deepEqual([...confirmed].sort(), [`${DAY}#global#50`, `${DAY}#global#80`], 'the 50% alert is implied, never sent late');
 
     records.push(spend('key:a', 2n * USD));
     await runRollup(DAY, at('23:20:00'), dependencies);

@@ -12,13 +12,13 @@ function synth(context: Record<string, unknown> = {}) {
 }
 
 describe('BudgetAlerts', () => {
-  it('runs the rollup daily at a local time for yesterday, and hourly for today', () => {
+  it('runs the rollup daily at a local time for the days that ended, and hourly for today', () => {
     const { resources } = synth({ rollupAt: '07:30', rollupTimeZone: 'Europe/Berlin' });
     const schedules = Object.values(resources).filter((resource) => resource.Type === 'AWS::Scheduler::Schedule');
     const byExpression = Object.fromEntries(
       schedules.map((schedule) => [schedule.Properties['ScheduleExpression'], [schedule.Properties['ScheduleExpressionTimezone'], schedule.Properties['Target'].Input]]),
     );
-    assert.deepEqual(byExpression['cron(30 7 * * ? *)'], ['Europe/Berlin', '{"day":"yesterday"}']);
+    assert.deepEqual(byExpression['cron(30 7 * * ? *)'], ['Europe/Berlin', '{"day":"ended"}']);
     assert.deepEqual(byExpression['rate(1 hour)']?.[1], '{"day":"today"}');
   });
 
@@ -55,5 +55,7 @@ describe('BudgetAlerts', () => {
     ]);
     const publish = statements.find((statement) => statement.Action === 'sns:Publish')!;
     assert.deepEqual(publish.Resource, { Ref: topicId });
+    const writes = statements.find((statement) => [statement.Action].flat().includes('dynamodb:PutItem')) as { Condition?: unknown };
+    assert.deepEqual(writes.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*', 'SUMMARY#*'] } });
   });
 });
