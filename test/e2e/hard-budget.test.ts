@@ -27,7 +27,7 @@ describe('a block budget under 64 concurrent requests', () => {
   before(async () => {
     const document = {
       version: 1 as const,
-      models: { 'mock/flagship': { contextWindow: 200_000, maxOutputTokens: 4000, price: PRICE, simulation: { latencyMs: 30 } } },
+      models: { 'mock/flagship': { contextWindow: 200_000, maxOutputTokens: 4000, price: PRICE, simulation: { latencyMs: 200 } } },
       tiers: { '0': ['mock/flagship'], '1': ['mock/flagship'], '2': ['mock/flagship'], '3': ['mock/flagship'] },
       flagship: 'mock/flagship',
     };
