@@ -8,11 +8,11 @@ import type { AttemptDependencies } from './attempt';
 import { usageOfCaller, type UsageReader } from './usage-aggregates';
 import { describeUsage } from './usage-report';
 import { downgradeForBudgets, trackedBudgets, utcDay } from './budgets';
-import { circuitStatus } from './circuit-breaker';
+import { circuitStatus, CLOSED } from './circuit-breaker';
 import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback';
 import { createInProcessFallback } from './in-process-fallback';
-import { parseChatRequest, parseJsonBody, validateChatRequest } from './chat-request';
+import { parseChatRequest } from './chat-request';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
@@ -114,12 +114,12 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   };
 
   const route: EndpointHandler = async (request) => {
-    const chat = validateChatRequest(parseJsonBody(request.body, policy.limits), policy.limits);
+    const chat = parseChatRequest(request.body, policy.limits);
     const decision = await withBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId);
     const states = await circuits.read(decision.chain.map((model) => model.id));
     const now = clock.now();
     const described = describeDecision(decision);
-    const chain = described.chain.map((entry) => ({ ...entry, circuit: circuitStatus(states.get(entry.model)!, now) }));
+    const chain = described.chain.map((entry) => ({ ...entry, circuit: circuitStatus(states.get(entry.model) ?? CLOSED, now) }));
     return json(request, 'route', 200, { ...described, chain }, describeAttempts(decision, []));
   };
 
