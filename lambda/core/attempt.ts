@@ -96,8 +96,10 @@ export async function attemptCandidate(
   }
 
   const tracked = trackedBudgets(policy, context.callerId);
-  const worstCase = worstCaseAttemptCost(model, request.messages, request.maxTokens);
-  const settle = tracked.length > 0 ? await reserveBudgets(dependencies.budgets, tracked, worstCase, clock.now()) : undefined;
+  const settle =
+    tracked.length > 0
+      ? await reserveBudgets(dependencies.budgets, tracked, worstCaseAttemptCost(model, request.messages, request.maxTokens), clock.now())
+      : undefined;
 
   let attempt: number;
   try {

@@ -61,7 +61,8 @@ export async function completeChat(
     const first = await attemptCandidate(primary, request, context, async () => ((numbered = true), 1), dependencies);
     return { ok: true, model: primary, completion: first.completion, records: [first.record] };
   } catch (error) {
-    if (error instanceof BudgetExceededError) return { ok: false, error, records: await ledger.recordsFor(context.requestId) };
+    // Refused before any call: nothing was recorded.
+    if (error instanceof BudgetExceededError) return { ok: false, error, records: [] };
     if (!(error instanceof ProviderError || error instanceof RoutingError)) throw error;
     firstError = error;
   }

@@ -71,7 +71,7 @@ export function parseChatRequest(body: string | undefined, limits: Limits): Chat
 }
 
 /** Parses a JSON body, refusing oversize and malformed ones before anything else runs. */
-export function parseJsonBody(body: string | undefined, limits: Limits): unknown {
+function parseJsonBody(body: string | undefined, limits: Limits): unknown {
   if (body === undefined || body.trim() === '') {
     throw new CallerError('invalid_json', 'The request body is empty: send a JSON object with "model" and "messages".');
   }
@@ -90,7 +90,7 @@ export function parseJsonBody(body: string | undefined, limits: Limits): unknown
   }
 }
 
-export function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
+function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new CallerError('invalid_request', 'The request body must be a JSON object with "model" and "messages".');
   }
