@@ -3,7 +3,6 @@
  * CDK deploys, run by aws-local-stepfunctions, with the attempt task mapped
  * to the attempt handler in this process.
  */
-import './promise-with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AttemptDependencies } from '../core/attempt';
 import { runAttemptTask } from '../core/attempt-task';

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { createDynamoCircuitStore } from '../../lambda/adapters/dynamodb-circuit-store';
 import { createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
 import { circuitStatus } from '../../lambda/core/circuit-breaker';
@@ -13,72 +11,72 @@ describe('circuit store on DynamoDB, shared by instances, against dynalite', () 
   // Two stores stand for two Lambda instances; no cache, so each sees the other at once.
   const instance = () =>
     createDynamoCircuitStore({ client: dynamo.client, tableName: TABLE, failureThreshold: 3, cooldownSeconds: 30, cacheMs: 0, now: () => clock.value });
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     await ensureLedgerTable(dynamo.client, TABLE);
   });
-  after(() => dynamo.close());
+  afterAll(() => dynamo.close());
 
   it('opens a circuit at the threshold counted across instances, and both see it open', async () => {
     const [a, b] = [instance(), instance()];
     await a.recordFailure('m/one', clock.value);
     await b.recordFailure('m/one', clock.value);
     const opened = await a.recordFailure('m/one', clock.value);
-    assert.equal(circuitStatus(opened, clock.value), 'open');
-    assert.equal(opened.openUntil, clock.value + 30_000);
-    assert.equal(circuitStatus((await b.read(['m/one'])).get('m/one')!, clock.value), 'open');
-    assert.equal(circuitStatus((await b.read(['m/never'])).get('m/never')!, clock.value), 'closed');
+    expect(circuitStatus(opened, clock.value)).toBe('open');
+    expect(opened.openUntil).toBe(clock.value + 30_000);
+    expect(circuitStatus((await b.read(['m/one'])).get('m/one')!, clock.value)).toBe('open');
+    expect(circuitStatus((await b.read(['m/never'])).get('m/never')!, clock.value)).toBe('closed');
   });
 
   it('does not extend an open circuit with more failures', async () => {
     const store = instance();
     const before = (await store.read(['m/one'])).get('m/one')!;
     const after = await store.recordFailure('m/one', clock.value + 1000);
-    assert.equal(after.openUntil, before.openUntil);
+    expect(after.openUntil).toBe(before.openUntil);
   });
 
   it('grants the half-open probe to exactly one of many concurrent callers', async () => {
     clock.value += 30_000;
     const claims = await Promise.all(Array.from({ length: 8 }, () => instance().claimProbe('m/one', clock.value)));
-    assert.equal(claims.filter(Boolean).length, 1);
+    expect(claims.filter(Boolean).length).toBe(1);
   });
 
   it('re-opens after a failed probe and closes after a successful one', async () => {
     const store = instance();
     const reopened = await store.recordFailure('m/one', clock.value);
-    assert.equal(circuitStatus(reopened, clock.value), 'open');
+    expect(circuitStatus(reopened, clock.value)).toBe('open');
     clock.value += 30_000;
-    assert.ok(await store.claimProbe('m/one', clock.value));
+    expect(await store.claimProbe('m/one', clock.value)).toBeTruthy();
     await store.recordSuccess('m/one');
     const state = (await instance().read(['m/one'])).get('m/one')!;
-    assert.deepEqual(state, { failures: 0, openUntil: 0, probeUntil: 0 });
+    expect(state).toEqual({ failures: 0, openUntil: 0, probeUntil: 0 });
   });
 
   it('refuses a probe while the circuit is closed', async () => {
-    assert.equal(await instance().claimProbe('m/healthy', clock.value), false);
+    expect(await instance().claimProbe('m/healthy', clock.value)).toBe(false);
   });
 
   it('serves reads from its cache for the configured time', async () => {
     const cached = createDynamoCircuitStore({ client: dynamo.client, tableName: TABLE, failureThreshold: 1, cooldownSeconds: 30, cacheMs: 60_000, now: () => clock.value });
-    assert.equal(circuitStatus((await cached.read(['m/two'])).get('m/two')!, clock.value), 'closed');
+    expect(circuitStatus((await cached.read(['m/two'])).get('m/two')!, clock.value)).toBe('closed');
     await instance().recordFailure('m/two', clock.value);
     await instance().recordFailure('m/two', clock.value);
-    assert.equal(circuitStatus((await cached.read(['m/two'])).get('m/two')!, clock.value), 'closed', 'still the cached state');
+    expect(circuitStatus((await cached.read(['m/two'])).get('m/two')!, clock.value)).toBe('closed') /* 'still the cached state' */;
   });
 });
 
 describe('ledger attempt numbers and read-back, against dynalite', () => {
   let dynamo: EmbeddedDynamo;
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     await ensureLedgerTable(dynamo.client, TABLE);
   });
-  after(() => dynamo.close());
+  afterAll(() => dynamo.close());
 
   it('hands out each attempt number once to concurrent callers, after the offset', async () => {
     const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
     const numbers = await Promise.all(Array.from({ length: 20 }, () => ledger.nextAttempt('req-n', 1)));
-    assert.deepEqual([...numbers].sort((a, b) => a - b), Array.from({ length: 20 }, (_, index) => index + 2));
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 2));
   });
 
   it('reads back exactly the attempt records of a request, in order, with exact money', async () => {
@@ -102,7 +100,7 @@ describe('ledger attempt numbers and read-back, against dynalite', () => {
     await ledger.nextAttempt('req-r', 0);
     await ledger.record([record(10), record(2), record(1)]);
     const records = await ledger.recordsFor('req-r');
-    assert.deepEqual(records.map((entry) => entry.attempt), [1, 2, 10]);
-    assert.deepEqual(records[2], record(10));
+    expect(records.map((entry) => entry.attempt)).toEqual([1, 2, 10]);
+    expect(records[2]).toEqual(record(10));
   });
 });

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { attemptKey, createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
 import type { AttemptRecord } from '../../lambda/core/ledger';
@@ -26,12 +24,12 @@ const record = (attempt: number, overrides: Partial<AttemptRecord> = {}): Attemp
 
 describe('DynamoDB ledger, against dynalite', () => {
   let dynamo: EmbeddedDynamo;
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     await ensureLedgerTable(dynamo.client, TABLE);
     await ensureLedgerTable(dynamo.client, TABLE);
   });
-  after(() => dynamo.close());
+  afterAll(() => dynamo.close());
 
   const rowsOf = async (requestId: string) =>
     (
@@ -47,19 +45,19 @@ describe('DynamoDB ledger, against dynalite', () => {
   it('writes one item per attempt with exact integer money and a TTL', async () => {
     await createDynamoLedger({ client: dynamo.client, tableName: TABLE, retentionDays: 30 }).record([record(1), record(2, { route: 'triage' })]);
     const rows = await rowsOf('req-42');
-    assert.equal(rows.length, 2);
+    expect(rows.length).toBe(2);
     const [first, second] = rows;
-    assert.deepEqual(first!['sk'], { S: 'ATTEMPT#001' });
-    assert.deepEqual(first!['costNanoUsd'], { N: '1920000' });
-    assert.deepEqual(first!['flagshipCostNanoUsd'], { N: '13500000' });
-    assert.deepEqual(first!['outcome'], { S: 'throttled' });
-    assert.deepEqual(first!['tier'], { N: '2' });
-    assert.deepEqual(first!['day'], { S: '2026-11-27' });
-    assert.deepEqual(first!['latencyMs'], { N: '812' });
-    assert.equal(first!['route'], undefined);
-    assert.deepEqual(second!['route'], { S: 'triage' });
+    expect(first!['sk']).toEqual({ S: 'ATTEMPT#001' });
+    expect(first!['costNanoUsd']).toEqual({ N: '1920000' });
+    expect(first!['flagshipCostNanoUsd']).toEqual({ N: '13500000' });
+    expect(first!['outcome']).toEqual({ S: 'throttled' });
+    expect(first!['tier']).toEqual({ N: '2' });
+    expect(first!['day']).toEqual({ S: '2026-11-27' });
+    expect(first!['latencyMs']).toEqual({ N: '812' });
+    expect(first!['route']).toBe(undefined);
+    expect(second!['route']).toEqual({ S: 'triage' });
     const expires = Date.parse('2026-11-27T10:00:00Z') / 1000 + 30 * 86_400;
-    assert.deepEqual(first!['expiresAt'], { N: String(expires) });
+    expect(first!['expiresAt']).toEqual({ N: String(expires) });
   });
 
   it('counts an attempt once when the same record is written again', async () => {
@@ -68,20 +66,20 @@ describe('DynamoDB ledger, against dynalite', () => {
     await ledger.record([original]);
     await ledger.record([original, { ...original, costNanoUsd: 999n }]);
     const rows = await rowsOf('req-dup');
-    assert.equal(rows.length, 1);
-    assert.deepEqual(rows[0]!['costNanoUsd'], { N: '1920000' });
+    expect(rows.length).toBe(1);
+    expect(rows[0]!['costNanoUsd']).toEqual({ N: '1920000' });
   });
 
   it('omits the tier of a passthrough request and keeps huge costs exact', async () => {
     const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
     await ledger.record([record(1, { requestId: 'req-big', tier: null, costNanoUsd: 9_007_199_254_740_993n })]);
     const item = (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: attemptKey('req-big', 1) }))).Item!;
-    assert.equal(item['tier'], undefined);
-    assert.deepEqual(item['costNanoUsd'], { N: '9007199254740993' });
+    expect(item['tier']).toBe(undefined);
+    expect(item['costNanoUsd']).toEqual({ N: '9007199254740993' });
   });
 
   it('fails loudly when the table is missing, so the gateway can log the records', async () => {
     const ledger = createDynamoLedger({ client: dynamo.client, tableName: 'no-such-table' });
-    await assert.rejects(ledger.record([record(1)]), /ResourceNotFound|non-existent|not found/i);
+    await expect(ledger.record([record(1)])).rejects.toThrow(/ResourceNotFound|non-existent|not found/i);
   });
 });

@@ -1,8 +1,6 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { attemptCandidate, type AttemptDependencies } from '../../lambda/core/attempt';
 import { circuitStatus, createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
-import { ProviderError, RoutingError, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import { ProviderError, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
 import { createMemoryLedger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import type { Completion, ProviderRegistry } from '../../lambda/core/provider';
@@ -39,51 +37,51 @@ describe('attemptCandidate', () => {
     const providers = scriptedRegistry({ 'mock/medium': { ok: true, usage: usage(100, 20) } });
     const { attempt, ledger } = setup(providers);
     const { record } = await attempt();
-    assert.deepEqual([record.attempt, record.outcome, record.costNanoUsd], [1, 'success', 140_000n]);
-    assert.equal(ledger.records.length, 1);
-    assert.equal(providers.calls[0]!.maxTokens, model.maxOutputTokens);
+    expect([record.attempt, record.outcome, record.costNanoUsd]).toEqual([1, 'success', 140_000n]);
+    expect(ledger.records.length).toBe(1);
+    expect(providers.calls[0]!.maxTokens).toBe(model.maxOutputTokens);
   });
 
   it('records a failure with the tokens it used, counts it, and rethrows it', async () => {
     const { attempt, ledger, counts } = setup({ ok: false, kind: 'content_filter', usage: usage(50, 5) });
-    await assert.rejects(attempt(), (error: unknown) => error instanceof ProviderError && error.kind === 'content_filter');
-    assert.deepEqual([ledger.records[0]!.outcome, ledger.records[0]!.costNanoUsd], ['content_filter', 60_000n]);
-    assert.deepEqual(counts, ['ProviderFailures:content_filter']);
+    await expect(attempt()).rejects.toMatchObject({ kind: 'content_filter' });
+    expect([ledger.records[0]!.outcome, ledger.records[0]!.costNanoUsd]).toEqual(['content_filter', 60_000n]);
+    expect(counts).toEqual(['ProviderFailures:content_filter']);
   });
 
   it('opens the circuit after the threshold of consecutive failures, then skips the model without calling or numbering it', async () => {
     const providers = scriptedRegistry({ 'mock/medium': { ok: false, kind: 'unavailable' } });
     const { attempt, circuits, counts, ledger, now } = setup(providers);
-    for (let index = 0; index < 3; index += 1) await assert.rejects(attempt(), ProviderError);
-    assert.equal(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value), 'open');
-    assert.ok(counts.includes(`CircuitOpened:${model.id}`));
-    await assert.rejects(attempt(), (error: unknown) => error instanceof RoutingError && error.name === ROUTING_ERROR_NAMES.skipped);
-    assert.equal(providers.calls.length, 3);
-    assert.equal(ledger.records.length, 3);
+    for (let index = 0; index < 3; index += 1) await expect(attempt()).rejects.toThrow(ProviderError);
+    expect(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value)).toBe('open');
+    expect(counts).toContain(`CircuitOpened:${model.id}`);
+    await expect(attempt()).rejects.toMatchObject({ name: ROUTING_ERROR_NAMES.skipped });
+    expect(providers.calls.length).toBe(3);
+    expect(ledger.records.length).toBe(3);
   });
 
   it('lets one probe through after the cool-down and closes the circuit when it succeeds', async () => {
     const outcomes: Record<string, ScriptedOutcome> = { 'mock/medium': { ok: false, kind: 'timeout' } };
     const { attempt, circuits, now } = setup(scriptedRegistry(outcomes), { value: 1_000_000 }, 60_000);
-    for (let index = 0; index < 3; index += 1) await assert.rejects(attempt(), ProviderError);
+    for (let index = 0; index < 3; index += 1) await expect(attempt()).rejects.toThrow(ProviderError);
     now.value += 30_000;
-    assert.equal(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value), 'half-open');
+    expect(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value)).toBe('half-open');
     outcomes['mock/medium'] = { ok: true, usage: usage(1, 1) };
     await attempt();
-    assert.equal(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value), 'closed');
+    expect(circuitStatus((await circuits.read([model.id])).get(model.id)!, now.value)).toBe('closed');
   });
 
   it('does not count request-specific failures against the circuit', async () => {
     const { attempt, circuits } = setup({ ok: false, kind: 'context_length' });
-    for (let index = 0; index < 5; index += 1) await assert.rejects(attempt(), ProviderError);
-    assert.equal((await circuits.read([model.id])).get(model.id)!.failures, 0);
+    for (let index = 0; index < 5; index += 1) await expect(attempt()).rejects.toThrow(ProviderError);
+    expect((await circuits.read([model.id])).get(model.id)!.failures).toBe(0);
   });
 
   it('refuses to start with too little time left', async () => {
     const now = { value: 1_000_000 };
     const { attempt, now: clock } = setup({ ok: true, usage: usage(1, 1) }, now);
     clock.value += 9_900;
-    await assert.rejects(attempt(), (error: unknown) => error instanceof RoutingError && error.name === ROUTING_ERROR_NAMES.deadline);
+    await expect(attempt()).rejects.toMatchObject({ name: ROUTING_ERROR_NAMES.deadline });
   });
 
   it("waits out a provider's retry-after that fits the deadline, and skips the model when it would not", async () => {
@@ -96,8 +94,8 @@ describe('attemptCandidate', () => {
       }),
     });
     const started = Date.now();
-    await assert.rejects(setup(throttled(60)).attempt(), (error: unknown) => error instanceof ProviderError && error.kind === 'throttled');
-    assert.ok(Date.now() - started >= 55, 'the retry-after was waited for');
-    await assert.rejects(setup(throttled(60_000)).attempt(), (error: unknown) => error instanceof RoutingError && /retry after 60000 ms/.test(error.message));
+    await expect(setup(throttled(60)).attempt()).rejects.toMatchObject({ kind: 'throttled' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55) /* 'the retry-after was waited for' */;
+    await expect(setup(throttled(60_000)).attempt()).rejects.toThrow(/retry after 60000 ms/);
   });
 });

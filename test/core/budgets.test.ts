@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { createMemoryBudgetStore, downgradeForBudgets, nextReset, reserveBudgets, worstCaseAttemptCost } from '../../lambda/core/budgets';
 import { BudgetExceededError } from '../../lambda/core/errors';
 import type { Budget } from '../../lambda/core/policy';
@@ -21,32 +19,30 @@ describe('reserveBudgets', () => {
   it('reserves the worst case, then settles to the actual cost', async () => {
     const store = createMemoryBudgetStore();
     const settle = await reserveBudgets(store, [budget()], 600n, NOW);
-    assert.equal(store.committed.get('caller:key:abc#2026-11-27'), 600n);
+    expect(store.committed.get('caller:key:abc#2026-11-27')).toBe(600n);
     await settle(250n);
-    assert.equal(store.committed.get('caller:key:abc#2026-11-27'), 250n);
+    expect(store.committed.get('caller:key:abc#2026-11-27')).toBe(250n);
   });
 
   it('refuses a reservation that would pass the cap, naming the budget and its reset, and releases what it held', async () => {
     const store = createMemoryBudgetStore();
     const global = budget({ id: 'global', callerId: undefined, limitNanoUsd: 10_000n });
     await reserveBudgets(store, [budget()], 600n, NOW);
-    await assert.rejects(reserveBudgets(store, [global, budget()], 600n, NOW), (error: unknown) => {
-      assert.ok(error instanceof BudgetExceededError);
-      assert.match(error.message, /"caller:key:abc" has no room left for this request; it resets at 2026-11-28T00:00:00.000Z/);
-      return true;
-    });
-    assert.equal(store.committed.get('global#2026-11-27'), 0n, 'the global reservation was released');
+    await expect(reserveBudgets(store, [global, budget()], 600n, NOW)).rejects.toThrow(
+      new BudgetExceededError('The daily budget "caller:key:abc" has no room left for this request; it resets at 2026-11-28T00:00:00.000Z.'),
+    );
+    expect(store.committed.get('global#2026-11-27')).toBe(0n) /* 'the global reservation was released' */;
   });
 
   it('counts downgrade budgets without ever refusing them', async () => {
     const store = createMemoryBudgetStore();
     const settle = await reserveBudgets(store, [budget({ mode: 'downgrade', limitNanoUsd: 1n })], 600n, NOW);
     await settle(500n);
-    assert.equal(store.committed.get('caller:key:abc#2026-11-27'), 500n);
+    expect(store.committed.get('caller:key:abc#2026-11-27')).toBe(500n);
   });
 
   it('resets at the next UTC midnight', () => {
-    assert.equal(nextReset(Date.parse('2026-12-31T23:59:59Z')).toISOString(), '2027-01-01T00:00:00.000Z');
+    expect(nextReset(Date.parse('2026-12-31T23:59:59Z')).toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 });
 
@@ -55,7 +51,7 @@ describe('worstCaseAttemptCost', () => {
     const model = testPolicy().models.get('mock/small')!; // $0.1 in, $0.5 cache read, $0.2 out per million; 100 output tokens at most
     const cost = worstCaseAttemptCost(model, [{ content: 'héllo' }], 5000);
     // (6 bytes + 8) * 500 nano + 100 * 200 nano
-    assert.equal(cost, 14n * 500n + 100n * 200n);
+    expect(cost).toBe(14n * 500n + 100n * 200n);
   });
 });
 
@@ -71,14 +67,14 @@ describe('downgradeForBudgets', () => {
 
   it('moves tier 2 to tier 1 past the threshold, saying why', () => {
     const lowered = downgradeForBudgets(decisionFor(2), [brownout], new Map([[brownout.id, 85n]]), policy);
-    assert.equal(lowered.tier, 1);
-    assert.deepEqual(lowered.chain, policy.tiers[1]);
-    assert.match(lowered.reasons.at(-1)!, /budget caller:key:abc at 85% of its daily cap: tier 2 -> 1/);
+    expect(lowered.tier).toBe(1);
+    expect(lowered.chain).toEqual(policy.tiers[1]);
+    expect(lowered.reasons.at(-1)!).toMatch(/budget caller:key:abc at 85% of its daily cap: tier 2 -> 1/);
   });
 
   it('leaves requests alone below the threshold, and tier 3 unless allowed', () => {
-    assert.equal(downgradeForBudgets(decisionFor(2), [brownout], new Map([[brownout.id, 79n]]), policy).tier, 2);
-    assert.equal(downgradeForBudgets(decisionFor(3), [brownout], new Map([[brownout.id, 99n]]), policy).tier, 3);
-    assert.equal(downgradeForBudgets(decisionFor(3), [{ ...brownout, downgradeTier3: true }], new Map([[brownout.id, 99n]]), policy).tier, 2);
+    expect(downgradeForBudgets(decisionFor(2), [brownout], new Map([[brownout.id, 79n]]), policy).tier).toBe(2);
+    expect(downgradeForBudgets(decisionFor(3), [brownout], new Map([[brownout.id, 99n]]), policy).tier).toBe(3);
+    expect(downgradeForBudgets(decisionFor(3), [{ ...brownout, downgradeTier3: true }], new Map([[brownout.id, 99n]]), policy).tier).toBe(2);
   });
 });

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { parseChatRequest } from '../../lambda/core/chat-request';
 import { CallerError } from '../../lambda/core/errors';
 import { testPolicy } from '../support/policies';
@@ -11,17 +9,17 @@ function rejection(body: unknown, raw = false): CallerError {
   try {
     parseChatRequest(raw ? (body as string) : JSON.stringify(body), limits);
   } catch (error) {
-    assert.ok(error instanceof CallerError, `expected a CallerError, got ${String(error)}`);
-    return error;
+    expect(error).toBeInstanceOf(CallerError);
+    return error as CallerError;
   }
-  assert.fail('the request was accepted');
+  throw new Error('the request was accepted');
 }
 
 describe('parseChatRequest', () => {
   it('accepts a minimal OpenAI request', () => {
     const request = parseChatRequest(JSON.stringify(valid), limits);
-    assert.deepEqual(request.messages, [{ role: 'user', content: 'Hello' }]);
-    assert.equal(request.maxTokens, undefined);
+    expect(request.messages).toEqual([{ role: 'user', content: 'Hello' }]);
+    expect(request.maxTokens).toBe(undefined);
   });
 
   it('maps developer messages to system and joins text parts', () => {
@@ -38,80 +36,80 @@ describe('parseChatRequest', () => {
       }),
       limits,
     );
-    assert.deepEqual(request.messages, [
+    expect(request.messages).toEqual([
       { role: 'system', content: 'Be terse.' },
       { role: 'user', content: 'one\ntwo' },
     ]);
-    assert.equal(request.maxTokens, 50);
-    assert.deepEqual(request.stop, ['END']);
-    assert.equal(request.metadata['tier'], '2');
+    expect(request.maxTokens).toBe(50);
+    expect(request.stop).toEqual(['END']);
+    expect(request.metadata['tier']).toBe('2');
   });
 
   it('rejects malformed JSON with the parser position', () => {
     const error = rejection('{"model": "auto", "messages": [', true);
-    assert.equal(error.status, 400);
-    assert.equal(error.code, 'invalid_json');
-    assert.match(error.message, /not valid JSON/);
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('invalid_json');
+    expect(error.message).toMatch(/not valid JSON/);
   });
 
   it('rejects an empty body and a body that is not an object', () => {
-    assert.equal(rejection('', true).code, 'invalid_json');
-    assert.match(rejection([1, 2]).message, /must be a JSON object/);
+    expect(rejection('', true).code).toBe('invalid_json');
+    expect(rejection([1, 2]).message).toMatch(/must be a JSON object/);
   });
 
   it('rejects an oversize body with 413 before parsing it', () => {
     const error = rejection(`{"x":"${'a'.repeat(limits.maxBodyBytes)}"}`, true);
-    assert.equal(error.status, 413);
-    assert.match(error.message, /limit is 1048576 bytes/);
+    expect(error.status).toBe(413);
+    expect(error.message).toMatch(/limit is 1048576 bytes/);
   });
 
   it('names the field of a wrong type', () => {
     const error = rejection({ ...valid, temperature: 'hot' });
-    assert.equal(error.param, 'temperature');
-    assert.match(error.message, /"temperature" must be a number/);
+    expect(error.param).toBe('temperature');
+    expect(error.message).toMatch(/"temperature" must be a number/);
   });
 
   it('names a missing field', () => {
     const error = rejection({ model: 'auto' });
-    assert.equal(error.param, 'messages');
-    assert.match(error.message, /"messages" is required/);
+    expect(error.param).toBe('messages');
+    expect(error.message).toMatch(/"messages" is required/);
   });
 
   it('names a bad role and lists the valid ones', () => {
     const error = rejection({ model: 'auto', messages: [{ role: 'bot', content: 'hi' }] });
-    assert.equal(error.param, 'messages[0].role');
-    assert.match(error.message, /must be one of "system", "developer", "user", "assistant"/);
+    expect(error.param).toBe('messages[0].role');
+    expect(error.message).toMatch(/must be one of "system", "developer", "user", "assistant"/);
   });
 
   it('rejects empty message lists and empty messages', () => {
-    assert.match(rejection({ model: 'auto', messages: [] }).message, /at least one message/);
+    expect(rejection({ model: 'auto', messages: [] }).message).toMatch(/at least one message/);
     const error = rejection({ model: 'auto', messages: [{ role: 'user', content: '  ' }] });
-    assert.equal(error.param, 'messages[0].content');
+    expect(error.param).toBe('messages[0].content');
   });
 
   it('rejects out-of-range numbers', () => {
-    assert.match(rejection({ ...valid, top_p: 1.5 }).message, /"top_p" must be at most 1/);
-    assert.equal(rejection({ ...valid, max_tokens: 0 }).param, 'max_tokens');
-    assert.equal(rejection({ ...valid, max_tokens: 2.5 }).param, 'max_tokens');
+    expect(rejection({ ...valid, top_p: 1.5 }).message).toMatch(/"top_p" must be at most 1/);
+    expect(rejection({ ...valid, max_tokens: 0 }).param).toBe('max_tokens');
+    expect(rejection({ ...valid, max_tokens: 2.5 }).param).toBe('max_tokens');
   });
 
   it('enforces the policy caps on max_tokens and message count', () => {
     const tooMany = rejection({ ...valid, max_tokens: limits.maxTokens + 1 });
-    assert.match(tooMany.message, /"max_tokens" is 16385; the limit is 16384/);
+    expect(tooMany.message).toMatch(/"max_tokens" is 16385; the limit is 16384/);
     const messages = Array.from({ length: limits.maxMessages + 1 }, () => ({ role: 'user', content: 'x' }));
-    assert.match(rejection({ model: 'auto', messages }).message, /the limit is 256/);
+    expect(rejection({ model: 'auto', messages }).message).toMatch(/the limit is 256/);
   });
 
   it('refuses streaming, tools and images with advice instead of ignoring them', () => {
-    assert.match(rejection({ ...valid, stream: true }).message, /streaming is not supported yet/);
-    assert.equal(rejection({ ...valid, tools: [{ type: 'function' }] }).param, 'tools');
+    expect(rejection({ ...valid, stream: true }).message).toMatch(/streaming is not supported yet/);
+    expect(rejection({ ...valid, tools: [{ type: 'function' }] }).param).toBe('tools');
     const image = rejection({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
-    assert.equal(image.param, 'messages[0].content[0]');
-    assert.equal(rejection({ model: 'auto', messages: [{ role: 'tool', content: 'x' }] }).code, 'unsupported_parameter');
+    expect(image.param).toBe('messages[0].content[0]');
+    expect(rejection({ model: 'auto', messages: [{ role: 'tool', content: 'x' }] }).code).toBe('unsupported_parameter');
   });
 
   it('accepts stream: false and n: 1', () => {
-    assert.doesNotThrow(() => parseChatRequest(JSON.stringify({ ...valid, stream: false, n: 1 }), limits));
-    assert.equal(rejection({ ...valid, n: 2 }).param, 'n');
+    expect(() => parseChatRequest(JSON.stringify({ ...valid, stream: false, n: 1 }), limits)).not.toThrow();
+    expect(rejection({ ...valid, n: 2 }).param).toBe('n');
   });
 });

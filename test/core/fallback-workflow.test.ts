@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
 import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../lambda/core/fallback-workflow';
 import { loadPolicy } from '../../lambda/core/policy';
@@ -23,14 +21,14 @@ describe('the fallback state machine definition', () => {
   it('is valid Amazon States Language, with and without retries', () => {
     for (const fallback of [{}, { retry: { maxAttempts: 0 } }, { retry: { maxAttempts: 5, intervalSeconds: 2, backoffRate: 3, maxDelaySeconds: 20 } }]) {
       const result = validateAsl(build(fallback));
-      assert.deepEqual(result.errors, []);
-      assert.ok(result.isValid);
+      expect(result.errors).toEqual([]);
+      expect(result.isValid).toBeTruthy();
     }
   });
 
   it('retries exactly the transient provider failures, with the policy backoff and full jitter', () => {
     const retry = build({ retry: { maxAttempts: 3, intervalSeconds: 2, backoffRate: 1.5, maxDelaySeconds: 9 } }).States[ATTEMPT_STATE]!['Retry'] as Retrier[];
-    assert.deepEqual(retry[0], {
+    expect(retry[0]).toEqual({
       ErrorEquals: [
         PROVIDER_ERROR_NAMES.throttled,
         PROVIDER_ERROR_NAMES.unavailable,
@@ -44,33 +42,30 @@ describe('the fallback state machine definition', () => {
       MaxDelaySeconds: 9,
       JitterStrategy: 'FULL',
     });
-    assert.deepEqual(retry[1]!.ErrorEquals, LAMBDA_SERVICE_ERRORS);
-    assert.equal(retry.length, 2);
+    expect(retry[1]!.ErrorEquals).toEqual(LAMBDA_SERVICE_ERRORS);
+    expect(retry.length).toBe(2);
   });
 
   it('stops on a rejected request or the deadline, skips to a larger window on context length, and moves on from anything else', () => {
     const catchers = build().States[ATTEMPT_STATE]!['Catch'] as Catcher[];
-    assert.deepEqual(
-      catchers.map((catcher) => [catcher.ErrorEquals, catcher.Next]),
-      [
+    expect(catchers.map((catcher) => [catcher.ErrorEquals, catcher.Next])).toEqual([
         [[PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded'], 'Stopped'],
         [[PROVIDER_ERROR_NAMES.context_length], 'RaiseContextFloor'],
         [['States.ALL'], 'NextCandidate'],
-      ],
-    );
+      ]);
   });
 
   it('takes every name from the error contract, never a retyped string', () => {
     const definition = JSON.stringify(build());
     const named = [...definition.matchAll(/"(Switchyard\.[A-Za-z]+)"/g)].map((match) => match[1]);
     const contract = new Set<string>([...Object.values(PROVIDER_ERROR_NAMES), ...Object.values(ROUTING_ERROR_NAMES), ...CHAIN_ENDING_NAMES]);
-    for (const name of named) assert.ok(contract.has(name!), name);
-    assert.deepEqual(errorNamesFor('next'), [PROVIDER_ERROR_NAMES.content_filter, PROVIDER_ERROR_NAMES.provider_auth]);
+    for (const name of named) expect([...contract]).toContain(name);
+    expect(errorNamesFor('next')).toEqual([PROVIDER_ERROR_NAMES.content_filter, PROVIDER_ERROR_NAMES.provider_auth]);
   });
 
   it('bounds the whole execution and each attempt by the API timeout', () => {
     const definition = build();
-    assert.equal(definition['TimeoutSeconds'], 29);
-    assert.equal(definition.States[ATTEMPT_STATE]!['TimeoutSeconds'], 29);
+    expect(definition['TimeoutSeconds']).toBe(29);
+    expect(definition.States[ATTEMPT_STATE]!['TimeoutSeconds']).toBe(29);
   });
 });

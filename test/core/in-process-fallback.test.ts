@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
 import type { FallbackInput } from '../../lambda/core/fallback';
@@ -49,17 +47,17 @@ describe('in-process fallback', () => {
       { 'mock/small': { ok: false, kind: 'throttled' }, 'mock/medium': { ok: true, usage: usage(1, 1) } },
       ['mock/small', 'mock/medium'],
     );
-    assert.deepEqual(await outcome, { status: 'answered', model: 'mock/medium', completion: { content: 'answer from mock/medium', finishReason: 'stop', usage: usage(1, 1), simulated: false } });
-    assert.equal(providers.calls.length, 1 + policy.fallback.retry.maxAttempts + 1);
+    expect(await outcome).toEqual({ status: 'answered', model: 'mock/medium', completion: { content: 'answer from mock/medium', finishReason: 'stop', usage: usage(1, 1), simulated: false } });
+    expect(providers.calls.length).toBe(1 + policy.fallback.retry.maxAttempts + 1);
     // half of min(1 s * 2^n, 4 s)
-    assert.deepEqual(waits, [500, 1000]);
-    assert.deepEqual(ledger.records.map((record) => record.attempt), [2, 3, 4, 5]);
+    expect(waits).toEqual([500, 1000]);
+    expect(ledger.records.map((record) => record.attempt)).toEqual([2, 3, 4, 5]);
   });
 
   it('moves on at once after a content-filter refusal', async () => {
     const { outcome, providers } = run({ 'mock/small': { ok: false, kind: 'content_filter' }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, ['mock/small', 'mock/medium']);
-    assert.equal((await outcome).status, 'answered');
-    assert.equal(providers.calls.length, 2);
+    expect((await outcome).status).toBe('answered');
+    expect(providers.calls.length).toBe(2);
   });
 
   it('skips candidates that are no larger after a context-length failure', async () => {
@@ -67,19 +65,19 @@ describe('in-process fallback', () => {
       { 'mock/large': { ok: false, kind: 'context_length' }, 'mock/medium': { ok: true, usage: usage(1, 1) } },
       ['mock/large', 'mock/medium'],
     );
-    assert.deepEqual(await outcome, { status: 'exhausted' });
-    assert.deepEqual(providers.calls.map((call) => call.model.id), ['mock/large']);
+    expect(await outcome).toEqual({ status: 'exhausted' });
+    expect(providers.calls.map((call) => call.model.id)).toEqual(['mock/large']);
   });
 
   it('stops when the provider rejects the request', async () => {
     const { outcome, providers } = run({ 'mock/small': { ok: false, kind: 'rejected' }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, ['mock/small', 'mock/medium']);
-    assert.deepEqual(await outcome, { status: 'stopped', error: PROVIDER_ERROR_NAMES.rejected, message: 'scripted rejected' });
-    assert.equal(providers.calls.length, 1);
+    expect(await outcome).toEqual({ status: 'stopped', error: PROVIDER_ERROR_NAMES.rejected, message: 'scripted rejected' });
+    expect(providers.calls.length).toBe(1);
   });
 
   it('starts where it is told', async () => {
     const { outcome, providers } = run({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, ['mock/small', 'mock/medium'], 1);
-    assert.equal((await outcome).status, 'answered');
-    assert.deepEqual(providers.calls.map((call) => call.model.id), ['mock/medium']);
+    expect((await outcome).status).toBe('answered');
+    expect(providers.calls.map((call) => call.model.id)).toEqual(['mock/medium']);
   });
 });

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { costOf, formatUsd, parseUsd } from '../../lambda/core/money';
 import { PRICE_TABLE } from '../../lambda/core/price-table';
@@ -15,37 +13,37 @@ const nanoPerMillion = fc.bigInt({ min: 0n, max: 100_000_000_000n });
 
 describe('parseUsd and formatUsd', () => {
   it('parses list prices exactly into nano-USD', () => {
-    assert.equal(parseUsd('0.035'), 35_000_000n);
-    assert.equal(parseUsd('15'), 15_000_000_000n);
-    assert.equal(parseUsd('0.01875'), 18_750_000n);
-    assert.equal(parseUsd('0.000000001'), 1n);
+    expect(parseUsd('0.035')).toBe(35_000_000n);
+    expect(parseUsd('15')).toBe(15_000_000_000n);
+    expect(parseUsd('0.01875')).toBe(18_750_000n);
+    expect(parseUsd('0.000000001')).toBe(1n);
   });
 
   it('refuses amounts it cannot hold exactly or that are not amounts', () => {
     for (const text of ['0.0000000001', '-1', '1e-3', '', '.5', '01', '1.', 'NaN', ' 1']) {
-      assert.throws(() => parseUsd(text), RangeError, text);
+      expect(() => parseUsd(text)).toThrow(RangeError) /* text */;
     }
   });
 
   it('round-trips every nano-USD amount through its decimal string', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 999_999_999_999_999_999n }), (nano) => {
-        assert.equal(parseUsd(formatUsd(nano)), nano);
+        expect(parseUsd(formatUsd(nano))).toBe(nano);
       }),
     );
   });
 
   it('formats with nine decimals so the header is an exact decimal', () => {
-    assert.equal(formatUsd(12_345n), '0.000012345');
-    assert.equal(formatUsd(1_500_000_000n), '1.500000000');
-    assert.equal(formatUsd(-5n), '-0.000000005');
+    expect(formatUsd(12_345n)).toBe('0.000012345');
+    expect(formatUsd(1_500_000_000n)).toBe('1.500000000');
+    expect(formatUsd(-5n)).toBe('-0.000000005');
   });
 });
 
 describe('costOf', () => {
   it('prices a known attempt by hand: 1,000 in and 500 out on $3/$15 per million', () => {
     const price = compilePrice({ input: '3', output: '15' });
-    assert.equal(costOf({ input: 1000, output: 500, cacheRead: 0, cacheWrite: 0 }, price), 10_500_000n);
+    expect(costOf({ input: 1000, output: 500, cacheRead: 0, cacheWrite: 0 }, price)).toBe(10_500_000n);
   });
 
   it('is the exact rational cost rounded half up, never off by more than half a nano-USD', () => {
@@ -55,7 +53,8 @@ describe('costOf', () => {
         const exactTimesMillion =
           BigInt(tokens.input) * input + BigInt(tokens.output) * output + BigInt(tokens.cacheRead) * cacheRead + BigInt(tokens.cacheWrite) * cacheWrite;
         const errorTimesMillion = cost * 1_000_000n - exactTimesMillion;
-        assert.ok(errorTimesMillion <= 500_000n && errorTimesMillion > -500_000n, `rounding error ${errorTimesMillion}/1e6`);
+        expect(errorTimesMillion).toBeLessThanOrEqual(500_000n);
+        expect(errorTimesMillion).toBeGreaterThan(-500_000n);
       }),
     );
   });
@@ -74,14 +73,14 @@ describe('costOf', () => {
           price,
         );
         const apart = costOf(first, price) + costOf(second, price);
-        assert.ok(together - apart <= 1n && apart - together <= 1n);
+        expect(together - apart <= 1n && apart - together <= 1n).toBeTruthy();
       }),
     );
   });
 
   it('charges cache reads and writes at the input price when the row names none', () => {
     const price = compilePrice({ input: '2', output: '4' });
-    assert.equal(price.cacheRead, price.input);
-    assert.equal(price.cacheWrite, price.input);
+    expect(price.cacheRead).toBe(price.input);
+    expect(price.cacheWrite).toBe(price.input);
   });
 });

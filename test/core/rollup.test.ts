@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { AttemptRecord } from '../../lambda/core/ledger';
 import { runRollup, type AlertClaims, type BudgetAlert, type RollupDependencies } from '../../lambda/core/rollup';
 import { usageFromRecords } from '../../lambda/core/usage-aggregates';
@@ -70,41 +68,41 @@ describe('runRollup', () => {
     const { dependencies, published, confirmed } = setup(records);
     await runRollup(DAY, at('23:00:00'), dependencies);
     await runRollup(DAY, at('23:10:00'), dependencies);
-    assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity]), [['global', '80', 'warning']]);
-    assert.deepEqual([...confirmed].sort(), [`${DAY}#global#50`, `${DAY}#global#80`], 'the 50% alert is implied, never sent late');
+    expect(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity])).toEqual([['global', '80', 'warning']]);
+    expect([...confirmed].sort()).toEqual([`${DAY}#global#50`, `${DAY}#global#80`]) /* 'the 50% alert is implied, never sent late' */;
 
     records.push(spend('key:a', 2n * USD));
     await runRollup(DAY, at('23:20:00'), dependencies);
-    assert.deepEqual(published.map((alert) => alert.threshold), ['80', '100']);
-    assert.equal(published[1]!.severity, 'critical');
+    expect(published.map((alert) => alert.threshold)).toEqual(['80', '100']);
+    expect(published[1]!.severity).toBe('critical');
   });
 
   it('sends each alert once when rollups run concurrently', async () => {
     const { dependencies, published } = setup([spend('key:a', 6n * USD)]);
     await Promise.all(Array.from({ length: 5 }, () => runRollup(DAY, at('23:00:00'), dependencies)));
-    assert.equal(published.length, 1);
+    expect(published.length).toBe(1);
   });
 
   it('warns of a projected overrun before any threshold is crossed', async () => {
     // $3 by 06:00 runs at $12 a day against a $10 budget
     const { dependencies, published } = setup([spend('key:a', 3n * USD)]);
     await runRollup(DAY, at('06:00:00'), dependencies);
-    assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity]), [['global', 'projected', 'warning']]);
-    assert.match(published[0]!.message, /Projected: +\$12\.00 by the end of the day at the current rate \(120\.0% of the budget\)/);
+    expect(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity])).toEqual([['global', 'projected', 'warning']]);
+    expect(published[0]!.message).toMatch(/Projected: +\$12\.00 by the end of the day at the current rate \(120\.0% of the budget\)/);
   });
 
   it("checks each caller's budget against that caller's own spend", async () => {
     const { dependencies, published } = setup([spend('key:team', 2n * USD), spend('key:other', USD)]);
     await runRollup(DAY, at('23:00:00'), dependencies);
-    assert.deepEqual(published.map((alert) => [alert.budgetId, alert.threshold]), [['caller:key:team', '100']]);
-    assert.match(published[0]!.message, /At the cap, this budget refuses requests/);
+    expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([['caller:key:team', '100']]);
+    expect(published[0]!.message).toMatch(/At the cap, this budget refuses requests/);
   });
 
   it('gives a claim back when publishing fails, so the next run sends it', async () => {
     const { dependencies, published } = setup([spend('key:a', 9n * USD)], { failPublish: 1 });
-    await assert.rejects(runRollup(DAY, at('23:00:00'), dependencies), /SNS is down/);
+    await expect(runRollup(DAY, at('23:00:00'), dependencies)).rejects.toThrow(/SNS is down/);
     await runRollup(DAY, at('23:05:00'), dependencies);
-    assert.deepEqual(published.map((alert) => alert.threshold), ['80']);
+    expect(published.map((alert) => alert.threshold)).toEqual(['80']);
   });
 
   it('writes a message a person can read: spend against budget, shares, top callers, savings and projection', async () => {
@@ -115,7 +113,7 @@ describe('runRollup', () => {
     ]);
     await runRollup(DAY, at('18:00:00'), dependencies);
     const [alert] = published;
-    assert.equal(alert!.subject, '[Switchyard warning] global past 80%: $9.00 of $10.00, 2026-11-27');
+    expect(alert!.subject).toBe('[Switchyard warning] global past 80%: $9.00 of $10.00, 2026-11-27');
     for (const expected of [
       /Day: +2026-11-27 \(UTC\), as of 18:00 UTC/,
       /Spend: +\$9\.00 of \$10\.00 \(90\.0%\)/,
@@ -125,8 +123,8 @@ describe('runRollup', () => {
       /By model:\n  mock\/large +\$5\.00/,
       /Top callers:\n  key:a +\$5\.00 +55\.6%\s+1 requests\n  key:b/,
     ]) {
-      assert.match(alert!.message, expected);
+      expect(alert!.message).toMatch(expected);
     }
-    assert.equal(summaries[0]!.total.cost_usd, '9.000000000');
+    expect(summaries[0]!.total.cost_usd).toBe('9.000000000');
   });
 });

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { ChatRequest } from '../../lambda/core/chat-request';
 import { CallerError } from '../../lambda/core/errors';
 import { decideRoute, describeDecision, type RoutingSignals } from '../../lambda/core/routing';
@@ -25,51 +23,51 @@ const signals = (overrides: Partial<RoutingSignals> = {}): RoutingSignals => ({
 describe('decideRoute', () => {
   it('classifies "auto" requests and gives the tier chain', () => {
     const decision = decideRoute(request('auto', 'Extract the city: Rome.'), signals(), policy);
-    assert.equal(decision.tier, 0);
-    assert.equal(decision.source, 'classifier');
-    assert.deepEqual(decision.chain.map((model) => model.id), ['mock/small', 'mock/medium']);
+    expect(decision.tier).toBe(0);
+    expect(decision.source).toBe('classifier');
+    expect(decision.chain.map((model) => model.id)).toEqual(['mock/small', 'mock/medium']);
   });
 
   it('passes a named model through alone, without classifying', () => {
     const decision = decideRoute(request('mock/large', 'Extract the city: Rome.'), signals({ tierHeader: '0' }), policy);
-    assert.equal(decision.tier, null);
-    assert.equal(decision.source, 'model');
-    assert.deepEqual(decision.chain.map((model) => model.id), ['mock/large']);
+    expect(decision.tier).toBe(null);
+    expect(decision.source).toBe('model');
+    expect(decision.chain.map((model) => model.id)).toEqual(['mock/large']);
   });
 
   it('honours the signals strongest first: tier-N, header, metadata, route, caller, classifier', () => {
     const hard = 'Prove the theorem step by step.';
-    assert.equal(decideRoute(request('tier-1', hard, { tier: '3' }), signals({ tierHeader: '0' }), policy).tier, 1);
-    assert.equal(decideRoute(request('auto', hard, { tier: '3' }), signals({ tierHeader: '0', routeHeader: 'triage' }), policy).tier, 0);
-    assert.equal(decideRoute(request('auto', hard, { tier: '3' }), signals({ routeHeader: 'triage' }), policy).tier, 3);
+    expect(decideRoute(request('tier-1', hard, { tier: '3' }), signals({ tierHeader: '0' }), policy).tier).toBe(1);
+    expect(decideRoute(request('auto', hard, { tier: '3' }), signals({ tierHeader: '0', routeHeader: 'triage' }), policy).tier).toBe(0);
+    expect(decideRoute(request('auto', hard, { tier: '3' }), signals({ routeHeader: 'triage' }), policy).tier).toBe(3);
     const routed = decideRoute(request('auto', hard), signals({ routeHeader: 'triage', callerId: 'key:vip' }), policy);
-    assert.deepEqual([routed.tier, routed.source, routed.route], [0, 'route', 'triage']);
-    assert.equal(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'key:vip' }), policy).tier, 2);
+    expect([routed.tier, routed.source, routed.route]).toEqual([0, 'route', 'triage']);
+    expect(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'key:vip' }), policy).tier).toBe(2);
   });
 
   it('answers an unknown model with 404 listing every valid id', () => {
-    assert.throws(
-      () => decideRoute(request('gpt-17'), signals(), policy),
-      (error: unknown) =>
-        error instanceof CallerError &&
-        error.status === 404 &&
-        error.param === 'model' &&
-        error.message.includes('auto, tier-0, tier-1, tier-2, tier-3, mock/small, mock/medium, mock/large, local/remote'),
+    expect(() => decideRoute(request('gpt-17'), signals(), policy)).toThrow(
+      expect.objectContaining({
+        constructor: CallerError,
+        status: 404,
+        param: 'model',
+        message: expect.stringContaining('auto, tier-0, tier-1, tier-2, tier-3, mock/small, mock/medium, mock/large, local/remote'),
+      }),
     );
   });
 
   it('rejects a bad tier header and an unknown route, naming them', () => {
-    assert.throws(() => decideRoute(request('auto'), signals({ tierHeader: '7' }), policy), /x-switchyard-tier header is "7"; it must be 0, 1, 2 or 3/);
-    assert.throws(() => decideRoute(request('auto', 'x', { tier: 'high' }), signals(), policy), /metadata.tier is "high"/);
-    assert.throws(() => decideRoute(request('auto'), signals({ routeHeader: 'nope' }), policy), /Configured routes: triage/);
+    expect(() => decideRoute(request('auto'), signals({ tierHeader: '7' }), policy)).toThrow(/x-switchyard-tier header is "7"; it must be 0, 1, 2 or 3/);
+    expect(() => decideRoute(request('auto', 'x', { tier: 'high' }), signals(), policy)).toThrow(/metadata.tier is "high"/);
+    expect(() => decideRoute(request('auto'), signals({ routeHeader: 'nope' }), policy)).toThrow(/Configured routes: triage/);
     for (const inherited of ['toString', 'constructor', '__proto__']) {
-      assert.throws(() => decideRoute(request('auto'), signals({ routeHeader: inherited }), policy), CallerError, inherited);
+      expect(() => decideRoute(request('auto'), signals({ routeHeader: inherited }), policy)).toThrow(CallerError) /* inherited */;
     }
-    assert.equal(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'constructor' }), policy).source, 'classifier');
+    expect(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'constructor' }), policy).source).toBe('classifier');
   });
 
   it('uses the default output budget when the caller sets none', () => {
-    assert.equal(decideRoute(request('auto'), signals(), policy).maxTokens, policy.limits.defaultMaxTokens);
+    expect(decideRoute(request('auto'), signals(), policy).maxTokens).toBe(policy.limits.defaultMaxTokens);
   });
 });
 
@@ -78,10 +76,10 @@ describe('describeDecision', () => {
     const decision = decideRoute({ ...request('tier-0', 'x'.repeat(400)), maxTokens: 500 }, signals(), policy);
     const described = describeDecision(decision);
     // 104 input tokens; mock/small clamps output to 100: 104 * 0.1 + 100 * 0.2 = 30.4 USD per million
-    assert.equal(described.chain[0]!.estimated_max_cost_usd, '0.000030400');
+    expect(described.chain[0]!.estimated_max_cost_usd).toBe('0.000030400');
     // mock/medium: 104 * 1 + 500 * 2 = 1104 USD per million
-    assert.equal(described.chain[1]!.estimated_max_cost_usd, '0.001104000');
-    assert.equal(described.estimated_max_cost_usd, '0.000030400');
-    assert.equal(described.input_tokens_estimate, 104);
+    expect(described.chain[1]!.estimated_max_cost_usd).toBe('0.001104000');
+    expect(described.estimated_max_cost_usd).toBe('0.000030400');
+    expect(described.input_tokens_estimate).toBe(104);
   });
 });

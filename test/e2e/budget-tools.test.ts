@@ -3,13 +3,11 @@
  * the day from GET /v1/usage, and `npm run rollup` prints the SNS message a
  * crossed threshold sends, once.
  */
-import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
 import { callerIdForKey } from '../../lambda/core/auth';
 import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
@@ -22,7 +20,7 @@ const ADMIN = 'admin-key';
 describe('npm run report and npm run rollup, against the local gateway', () => {
   let gateway: LocalGateway;
   let policyFile: string;
-  before(async () => {
+  beforeAll(async () => {
     const document = testPolicyDocument({
       budgets: { global: { dailyUsd: '0.001' } },
       admins: [callerIdForKey(ADMIN)],
@@ -36,10 +34,10 @@ describe('npm run report and npm run rollup, against the local gateway', () => {
         headers: { authorization: 'Bearer team-key', 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'mock/large', messages: [{ role: 'user', content: 'Tell me about otters, at length.' }] }),
       });
-      assert.equal(response.status, 200);
+      expect(response.status).toBe(200);
     }
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   const tool = (script: string, args: string[]) =>
     run(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', script), ...args], {
@@ -49,19 +47,19 @@ describe('npm run report and npm run rollup, against the local gateway', () => {
 
   it('report prints the day for an admin, with the budget and each caller', async () => {
     const { stdout } = await tool('report.ts', ['--endpoint', gateway.baseUrl, '--key', ADMIN]);
-    assert.match(stdout, /^Switchyard usage for \d{4}-\d{2}-\d{2} \(UTC\)$/m);
-    assert.match(stdout, /Spend: \$0\.\d{4} over 3 requests and 3 attempts/);
-    assert.match(stdout, /Budgets:\n  global +\$0\.\d{4} of +\$0\.0010/);
-    assert.match(stdout, new RegExp(`Top callers:\\n  ${callerIdForKey('team-key')}`));
+    expect(stdout).toMatch(/^Switchyard usage for \d{4}-\d{2}-\d{2} \(UTC\)$/m);
+    expect(stdout).toMatch(/Spend: \$0\.\d{4} over 3 requests and 3 attempts/);
+    expect(stdout).toMatch(/Budgets:\n  global +\$0\.\d{4} of +\$0\.0010/);
+    expect(stdout).toMatch(new RegExp(`Top callers:\\n  ${callerIdForKey('team-key')}`));
   });
 
   it('rollup prints the SNS message for the crossed threshold once, then no more', async () => {
     const dynamo = ['--dynamo', gateway.dynamo.endpoint];
     const first = await tool('rollup.ts', dynamo);
-    assert.match(first.stdout, /--- SNS message \(local: printed, not sent\) ---\nSubject: \[Switchyard critical\] global past 100%/);
-    assert.match(first.stdout, /Attributes: severity=critical budget=global threshold=100/);
+    expect(first.stdout).toMatch(/--- SNS message \(local: printed, not sent\) ---\nSubject: \[Switchyard critical\] global past 100%/);
+    expect(first.stdout).toMatch(/Attributes: severity=critical budget=global threshold=100/);
     const second = await tool('rollup.ts', dynamo);
-    assert.doesNotMatch(second.stdout, /SNS message/);
-    assert.match(second.stdout, /No new budget alerts/);
+    expect(second.stdout).not.toMatch(/SNS message/);
+    expect(second.stdout).toMatch(/No new budget alerts/);
   });
 });

@@ -2,8 +2,6 @@
  * A chain of hung providers ends with a clean 504 inside API Gateway's
  * timeout, never a hung request.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
@@ -14,7 +12,7 @@ const PRICE = { input: '1', output: '1', source: 'test', asOf: '2026-01-01' };
 describe('the deadline', () => {
   let provider: ScriptedServer;
   let gateway: LocalGateway;
-  before(async () => {
+  beforeAll(async () => {
     provider = await startScriptedServer(() => ({ delayMs: 30_000, body: {} }));
     const chain = ['wire/first', 'wire/second'];
     gateway = await startLocalGateway({
@@ -32,7 +30,7 @@ describe('the deadline', () => {
       }),
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await gateway.close();
     await provider.close();
   });
@@ -46,9 +44,9 @@ describe('the deadline', () => {
     });
     const elapsed = Date.now() - started;
     const body = (await response.json()) as { error: { code: string; type: string; attempts: { error: string }[] } };
-    assert.equal(response.status, 504);
-    assert.equal(body.error.code, 'deadline_exceeded');
-    assert.deepEqual(body.error.attempts.map((attempt) => attempt.error), ['timeout']);
-    assert.ok(elapsed < REQUEST_TIMEOUT_MS, `answered after ${elapsed} ms, past the ${REQUEST_TIMEOUT_MS} ms API timeout`);
+    expect(response.status).toBe(504);
+    expect(body.error.code).toBe('deadline_exceeded');
+    expect(body.error.attempts.map((attempt) => attempt.error)).toEqual(['timeout']);
+    expect(elapsed).toBeLessThan(REQUEST_TIMEOUT_MS) /* `answered after ${elapsed} ms, past the ${REQUEST_TIMEOUT_MS} ms API timeout` */;
   });
 });

@@ -5,8 +5,6 @@
  * state machine run by aws-local-stepfunctions. For each case: the status,
  * the path, and ledger rows that match the calls the provider received.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { loadPolicy, type ProviderConfig } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
@@ -61,7 +59,7 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
   let gateway: LocalGateway;
   const script = new Map<string, ScriptedResponse>();
 
-  before(async () => {
+  beforeAll(async () => {
     provider = await startScriptedServer((request) => script.get(JSON.parse(request.body).model) ?? HEALTHY);
     const wire: ProviderConfig = { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` };
     const chain = [FIRST, SECOND];
@@ -84,7 +82,7 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
       }),
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await gateway.close();
     await provider.close();
   });
@@ -103,10 +101,10 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
   }
 
   function assertLedgerMatchesCalls(ledger: { model: string; attempt: number }[], received: string[]) {
-    assert.equal(ledger.length, received.length, 'one ledger row per call the provider received');
-    assert.deepEqual(ledger.map((row) => row.attempt), ledger.map((_, index) => index + 1), 'attempts numbered once each, in order');
+    expect(ledger.length).toBe(received.length) /* 'one ledger row per call the provider received' */;
+    expect(ledger.map((row) => row.attempt)).toEqual(ledger.map((_, index) => index + 1)) /* 'attempts numbered once each, in order' */;
     for (const model of [FIRST, SECOND]) {
-      assert.equal(ledger.filter((row) => row.model === model).length, received.filter((name) => `wire/${name}` === model).length, model);
+      expect(ledger.filter((row) => row.model === model).length).toBe(received.filter((name) => `wire/${name}` === model).length) /* model */;
     }
   }
 
@@ -117,19 +115,16 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
       const { response, body, ledger, received } = await send();
       const firstCalls = callsFor(fault.expected, true);
       if (fault.expected === 'stop') {
-        assert.equal(response.status, 400);
-        assert.equal(body['error'].code, 'provider_rejected');
-        assert.deepEqual(received, ['first']);
+        expect(response.status).toBe(400);
+        expect(body['error'].code).toBe('provider_rejected');
+        expect(received).toEqual(['first']);
       } else {
-        assert.equal(response.status, 200, JSON.stringify(body));
-        assert.equal(body['model'], SECOND);
-        assert.equal(response.headers.get('x-switchyard-fallback-path'), [...Array(firstCalls).fill(FIRST), SECOND].join(','));
-        assert.equal(response.headers.get('x-switchyard-attempts'), String(firstCalls + 1));
+        expect(response.status).toBe(200) /* JSON.stringify(body) */;
+        expect(body['model']).toBe(SECOND);
+        expect(response.headers.get('x-switchyard-fallback-path')).toBe([...Array(firstCalls).fill(FIRST), SECOND].join(','));
+        expect(response.headers.get('x-switchyard-attempts')).toBe(String(firstCalls + 1));
       }
-      assert.deepEqual(
-        ledger.map((row) => row.outcome),
-        [...Array(firstCalls).fill(fault.outcome), ...(fault.expected === 'stop' ? [] : ['success'])],
-      );
+      expect(ledger.map((row) => row.outcome)).toEqual([...Array(firstCalls).fill(fault.outcome), ...(fault.expected === 'stop' ? [] : ['success'])]);
       assertLedgerMatchesCalls(ledger, received);
     });
 
@@ -140,18 +135,12 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
       const { response, body, ledger, received } = await send();
       const firstCalls = callsFor(DOWN.expected, true);
       const secondCalls = callsFor(fault.expected, false);
-      assert.equal(response.status, fault.expected === 'stop' ? 400 : 502, JSON.stringify(body));
+      expect(response.status).toBe(fault.expected === 'stop' ? 400 : 502) /* JSON.stringify(body) */;
       if (fault.expected !== 'stop') {
-        assert.equal(body['error'].code, 'all_candidates_failed');
-        assert.deepEqual(
-          body['error'].attempts.map((attempt: { model: string; error: string }) => `${attempt.model}:${attempt.error}`),
-          [...Array(firstCalls).fill(`${FIRST}:${DOWN.outcome}`), ...Array(secondCalls).fill(`${SECOND}:${fault.outcome}`)],
-        );
+        expect(body['error'].code).toBe('all_candidates_failed');
+        expect(body['error'].attempts.map((attempt: { model: string; error: string }) => `${attempt.model}:${attempt.error}`)).toEqual([...Array(firstCalls).fill(`${FIRST}:${DOWN.outcome}`), ...Array(secondCalls).fill(`${SECOND}:${fault.outcome}`)]);
       }
-      assert.deepEqual(
-        ledger.map((row) => row.outcome),
-        [...Array(firstCalls).fill(DOWN.outcome), ...Array(secondCalls).fill(fault.outcome)],
-      );
+      expect(ledger.map((row) => row.outcome)).toEqual([...Array(firstCalls).fill(DOWN.outcome), ...Array(secondCalls).fill(fault.outcome)]);
       assertLedgerMatchesCalls(ledger, received);
     });
   }

@@ -4,8 +4,6 @@
  * with budget counters on dynalite. Spend never passes the cap, and every
  * refused request gets a 429 that names the budget and its reset.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { worstCaseAttemptCost } from '../../lambda/core/budgets';
 import { callerIdForKey } from '../../lambda/core/auth';
@@ -24,7 +22,7 @@ describe('a block budget under 64 concurrent requests', () => {
   let gateway: LocalGateway;
   let cap: bigint;
 
-  before(async () => {
+  beforeAll(async () => {
     const document = {
       version: 1 as const,
       models: { 'mock/flagship': { contextWindow: 200_000, maxOutputTokens: 4000, price: PRICE, simulation: { latencyMs: 200 } } },
@@ -40,7 +38,7 @@ describe('a block budget under 64 concurrent requests', () => {
       policy: loadPolicy({ ...document, budgets: { callers: { [CALLER]: { dailyUsd: formatUsd(cap), mode: 'block' } } } }),
     });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   it('never spends past the cap, and refuses the rest with a 429 naming the budget', async () => {
     const responses = await Promise.all(
@@ -54,30 +52,31 @@ describe('a block budget under 64 concurrent requests', () => {
     );
     const answered = responses.filter((response) => response.status === 200);
     const refused = responses.filter((response) => response.status === 429);
-    assert.equal(answered.length + refused.length, 64);
-    assert.ok(answered.length >= 10, `${answered.length} answered`);
-    assert.ok(refused.length > 0, 'some requests were refused');
+    expect(answered.length + refused.length).toBe(64);
+    expect(answered.length).toBeGreaterThanOrEqual(10) /* `${answered.length} answered` */;
+    expect(refused.length).toBeGreaterThan(0) /* 'some requests were refused' */;
     for (const { body } of refused) {
-      assert.equal(body.error.code, 'budget_exceeded');
-      assert.equal(body.error.type, 'insufficient_quota');
-      assert.match(body.error.message, new RegExp(`"caller:${CALLER}" has no room left for this request; it resets at \\d{4}-\\d{2}-\\d{2}T00:00:00.000Z`));
+      expect(body.error.code).toBe('budget_exceeded');
+      expect(body.error.type).toBe('insufficient_quota');
+      expect(body.error.message).toMatch(new RegExp(`"caller:${CALLER}" has no room left for this request; it resets at \\d{4}-\\d{2}-\\d{2}T00:00:00.000Z`));
     }
 
     let spent = 0n;
     for (const { id } of answered) {
       for (const row of await attemptRows(gateway, id)) spent += BigInt(row['costNanoUsd']!.N!);
     }
-    assert.ok(spent > 0n && spent <= cap, `spent ${spent} of ${cap}`);
+    expect(spent).toBeGreaterThan(0n);
+    expect(spent).toBeLessThanOrEqual(cap);
     for (const { id } of refused) {
       const rows = await gateway.dynamo.client.send(
         new QueryCommand({ TableName: gateway.ledgerTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `REQ#${id}` } } }),
       );
-      assert.equal(rows.Items?.length ?? 0, 0, 'a refused request called no provider');
+      expect(rows.Items?.length ?? 0).toBe(0) /* 'a refused request called no provider' */;
     }
     const day = new Date().toISOString().slice(0, 10);
     const counter = await gateway.dynamo.client.send(
       new GetItemCommand({ TableName: gateway.ledgerTableName, Key: { pk: { S: `BUDGET#caller:${CALLER}#${day}` }, sk: { S: 'STATE' } } }),
     );
-    assert.equal(BigInt(counter.Item!['committed']!.N!), spent, 'every reservation was settled to the actual cost');
+    expect(BigInt(counter.Item!['committed']!.N!)).toBe(spent) /* 'every reservation was settled to the actual cost' */;
   });
 });

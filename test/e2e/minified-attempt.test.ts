@@ -3,11 +3,9 @@
  * minified exactly as CDK deploys it, runs as the fallback state machine's
  * task, and the state machine still retries and catches on its error names.
  */
-import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
@@ -30,7 +28,7 @@ describe('the minified attempt function as the state machine task', () => {
   let bundleDir: string;
   let document: PolicyDocument;
 
-  before(async () => {
+  beforeAll(async () => {
     provider = await startScriptedServer((request) =>
       JSON.parse(request.body).model === 'first'
         ? { status: 429, body: fixture('openai/error-rate-limit.json') }
@@ -62,15 +60,15 @@ describe('the minified attempt function as the state machine task', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await dynamo.close();
     await provider.close();
   });
 
   it('is minified: the error classes lose their names, the error names stay', () => {
     const code = readFileSync(join(bundleDir, 'index.js'), 'utf8');
-    assert.ok(!/class ProviderError\b/.test(code));
-    assert.ok(code.includes(PROVIDER_ERROR_NAMES.throttled));
+    expect(code).not.toMatch(/class ProviderError\b/);
+    expect(code).toContain(PROVIDER_ERROR_NAMES.throttled);
   });
 
   it('is retried on a throttle and stopped on a rejection by the deployed definition', async () => {
@@ -81,7 +79,9 @@ describe('the minified attempt function as the state machine task', () => {
     const runner = createLocalFallback(
       {
         policy,
-        providers: { get: () => assert.fail('the bundle calls providers itself'), isSimulated: () => false },
+        providers: { get: () => {
+          throw new Error('the bundle calls providers itself');
+        }, isSimulated: () => false },
         ledger: createMemoryLedger(),
         circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker),
         budgets: createMemoryBudgetStore(),
@@ -113,11 +113,11 @@ describe('the minified attempt function as the state machine task', () => {
       deadline: Date.now() + 20_000,
     };
     const outcome = await runner.run(input, AbortSignal.timeout(20_000));
-    assert.equal(outcome.status, 'stopped');
-    assert.equal(outcome.status === 'stopped' && outcome.error, PROVIDER_ERROR_NAMES.rejected);
-    assert.match(outcome.status === 'stopped' ? outcome.message : '', /does not support 0.2/);
+    expect(outcome.status).toBe('stopped');
+    expect(outcome.status === 'stopped' && outcome.error).toBe(PROVIDER_ERROR_NAMES.rejected);
+    expect(outcome.status === 'stopped' ? outcome.message : '').toMatch(/does not support 0.2/);
     const tried = taskCalls.map((call) => call.model);
-    assert.deepEqual(tried, [...Array(1 + policy.fallback.retry.maxAttempts).fill('wire/first'), 'wire/second']);
-    assert.equal(provider.requests.length, tried.length);
+    expect(tried).toEqual([...Array(1 + policy.fallback.retry.maxAttempts).fill('wire/first'), 'wire/second']);
+    expect(provider.requests.length).toBe(tried.length);
   });
 });

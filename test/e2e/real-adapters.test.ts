@@ -3,8 +3,6 @@
  * Bedrock wire server (through the AWS SDK) and a local OpenAI-compatible wire
  * server (through fetch), driven by the official openai client.
  */
-import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
@@ -26,7 +24,7 @@ describe('local gateway with real adapters against local provider servers', () =
   let gateway: LocalGateway;
   let client: OpenAI;
 
-  before(async () => {
+  beforeAll(async () => {
     bedrock = await startScriptedServer();
     upstream = await startScriptedServer();
     const chain = [NOVA, UPSTREAM];
@@ -54,7 +52,7 @@ describe('local gateway with real adapters against local provider servers', () =
     });
     client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: 'caller-key', maxRetries: 0 });
   });
-  after(async () => {
+  afterAll(async () => {
     await gateway.close();
     await bedrock.close();
     await upstream.close();
@@ -72,16 +70,16 @@ describe('local gateway with real adapters against local provider servers', () =
     const { data, response } = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] })
       .withResponse();
-    assert.equal(data.choices[0]!.message.content, 'Lisbon');
-    assert.equal(data.system_fingerprint, 'switchyard');
-    assert.equal(response.headers.get('x-switchyard-simulated'), null);
-    assert.deepEqual(data.usage, { prompt_tokens: 2236, completion_tokens: 4, total_tokens: 2240, prompt_tokens_details: { cached_tokens: 1024 } });
-    assert.equal(bedrock.requests.length, 1);
-    assert.equal(bedrock.requests[0]!.path, '/model/amazon.nova-lite-v1%3A0/converse');
-    assert.match(String(bedrock.requests[0]!.headers['authorization']), /^AWS4-HMAC-SHA256/);
+    expect(data.choices[0]!.message.content).toBe('Lisbon');
+    expect(data.system_fingerprint).toBe('switchyard');
+    expect(response.headers.get('x-switchyard-simulated')).toBe(null);
+    expect(data.usage).toEqual({ prompt_tokens: 2236, completion_tokens: 4, total_tokens: 2240, prompt_tokens_details: { cached_tokens: 1024 } });
+    expect(bedrock.requests.length).toBe(1);
+    expect(bedrock.requests[0]!.path).toBe('/model/amazon.nova-lite-v1%3A0/converse');
+    expect(String(bedrock.requests[0]!.headers['authorization'])).toMatch(/^AWS4-HMAC-SHA256/);
     // Nova Lite: 188 in * 0.06 + 4 out * 0.24 + 1024 cache read * 0.015 + 1024 cache write * 0.06 per million
     const expected = 188n * 60n + 4n * 240n + 1024n * 15n + 1024n * 60n;
-    assert.deepEqual(await outcomes(response.headers.get('x-switchyard-request-id')!), [[NOVA, 'success', String(expected)]]);
+    expect(await outcomes(response.headers.get('x-switchyard-request-id')!)).toEqual([[NOVA, 'success', String(expected)]]);
   });
 
   it('retries a throttled Bedrock through the workflow, then falls back to the OpenAI-compatible host, recording every attempt', async () => {
@@ -91,14 +89,14 @@ describe('local gateway with real adapters against local provider servers', () =
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly?' }] })
       .withResponse();
     const bedrockTries = 1 + 1 + gateway.policy.fallback.retry.maxAttempts;
-    assert.equal(data.model, UPSTREAM);
-    assert.equal(bedrock.requests.length, bedrockTries);
-    assert.equal(response.headers.get('x-switchyard-attempts'), String(bedrockTries + 1));
-    assert.equal(response.headers.get('x-switchyard-fallback-path'), [...Array(bedrockTries).fill(NOVA), UPSTREAM].join(','));
-    assert.equal(upstream.requests[0]!.headers['authorization'], 'Bearer sk-upstream');
-    assert.equal(JSON.parse(upstream.requests[0]!.body).model, 'gpt-4.1-mini');
+    expect(data.model).toBe(UPSTREAM);
+    expect(bedrock.requests.length).toBe(bedrockTries);
+    expect(response.headers.get('x-switchyard-attempts')).toBe(String(bedrockTries + 1));
+    expect(response.headers.get('x-switchyard-fallback-path')).toBe([...Array(bedrockTries).fill(NOVA), UPSTREAM].join(','));
+    expect(upstream.requests[0]!.headers['authorization']).toBe('Bearer sk-upstream');
+    expect(JSON.parse(upstream.requests[0]!.body).model).toBe('gpt-4.1-mini');
     // 188 * 0.4 + 3 * 1.6 + 1024 * 0.1 per million
-    assert.deepEqual(await outcomes(response.headers.get('x-switchyard-request-id')!), [
+    expect(await outcomes(response.headers.get('x-switchyard-request-id')!)).toEqual([
       ...Array(bedrockTries).fill([NOVA, 'throttled', '0']),
       [UPSTREAM, 'success', String(188n * 400n + 3n * 1600n + 1024n * 100n)],
     ]);
@@ -107,15 +105,11 @@ describe('local gateway with real adapters against local provider servers', () =
   it('answers 502 listing each attempt when every provider fails', async () => {
     bedrock.respond(() => ({ status: 503, headers: { 'x-amzn-errortype': 'ServiceUnavailableException' }, body: { message: 'Bedrock is unable to process your request.' } }));
     upstream.respond(() => ({ status: 500, body: fixture('openai/error-server.json') }));
-    await assert.rejects(
-      client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }),
-      (error: unknown) => {
-        assert.ok(error instanceof OpenAI.InternalServerError);
-        assert.equal(error.status, 502);
-        assert.equal(error.code, 'all_candidates_failed');
-        assert.match(error.message, /bedrock\/amazon.nova-lite-v1:0: unavailable; .*upstream\/gpt-4.1-mini: unavailable/);
-        return true;
-      },
-    );
+    await expect(client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] })).rejects.toMatchObject({
+      constructor: OpenAI.InternalServerError,
+      status: 502,
+      code: 'all_candidates_failed',
+      message: expect.stringMatching(/bedrock\/amazon.nova-lite-v1:0: unavailable; .*upstream\/gpt-4.1-mini: unavailable/),
+    });
   });
 });

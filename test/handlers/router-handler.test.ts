@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
@@ -29,9 +27,9 @@ function recordingGateway(): { gateway: Gateway; seen: GatewayRequest[] } {
 describe('toGatewayRequest', () => {
   it('names the caller by the authorizer principal in API-key mode and by the IAM ARN in IAM mode', () => {
     const keyed = toGatewayRequest(proxyEvent({ resource: '/models', principalId: 'key:abc' }), 30_000, 29_000);
-    assert.equal(keyed.callerId, 'key:abc');
+    expect(keyed.callerId).toBe('key:abc');
     const signed = toGatewayRequest(proxyEvent({ resource: '/models', userArn: 'arn:aws:iam::123456789012:role/app' }), 30_000, 29_000);
-    assert.equal(signed.callerId, 'arn:aws:iam::123456789012:role/app');
+    expect(signed.callerId).toBe('arn:aws:iam::123456789012:role/app');
   });
 
   it('lower-cases header names, decodes base64 bodies and uses the stage-less resource path', () => {
@@ -40,20 +38,20 @@ describe('toGatewayRequest', () => {
       30_000,
       29_000,
     );
-    assert.equal(request.headers['x-switchyard-tier'], '2');
-    assert.equal(request.body, '{"a":1}');
-    assert.equal(request.path, '/chat/completions');
-    assert.equal(request.requestId, 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
+    expect(request.headers['x-switchyard-tier']).toBe('2');
+    expect(request.body).toBe('{"a":1}');
+    expect(request.path).toBe('/chat/completions');
+    expect(request.requestId).toBe('c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
   });
 
   it('sets the deadline by the sooner of the Lambda timeout and the API timeout since arrival, keeping time to answer', () => {
     const now = 1_000_000;
     const arrivedNow = proxyEvent({ resource: '/models', requestTimeEpoch: now });
-    assert.equal(toGatewayRequest(arrivedNow, 10_000, 29_000, now).deadline, now + 10_000 - RESPONSE_RESERVE_MS);
-    assert.equal(toGatewayRequest(arrivedNow, 60_000, 29_000, now).deadline, now + 29_000 - RESPONSE_RESERVE_MS);
+    expect(toGatewayRequest(arrivedNow, 10_000, 29_000, now).deadline).toBe(now + 10_000 - RESPONSE_RESERVE_MS);
+    expect(toGatewayRequest(arrivedNow, 60_000, 29_000, now).deadline).toBe(now + 29_000 - RESPONSE_RESERVE_MS);
     // Two seconds went on the authorizer and a cold start before the handler ran.
     const arrivedEarlier = proxyEvent({ resource: '/models', requestTimeEpoch: now - 2000 });
-    assert.equal(toGatewayRequest(arrivedEarlier, 60_000, 29_000, now).deadline, now + 27_000 - RESPONSE_RESERVE_MS);
+    expect(toGatewayRequest(arrivedEarlier, 60_000, 29_000, now).deadline).toBe(now + 27_000 - RESPONSE_RESERVE_MS);
   });
 });
 
@@ -62,10 +60,10 @@ describe('createRouterHandler', () => {
     const { gateway, seen } = recordingGateway();
     const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: metrics() });
     const result = await handler(proxyEvent({ resource: '/models', method: 'GET', principalId: 'key:abc' }), lambdaContext());
-    assert.equal(result.statusCode, 200);
-    assert.equal(result.body, '{"ok":true}');
-    assert.equal(seen.length, 1);
-    assert.equal(seen[0]!.callerId, 'key:abc');
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe('{"ok":true}');
+    expect(seen.length).toBe(1);
+    expect(seen[0]!.callerId).toBe('key:abc');
   });
 
   it('answers 500 in the OpenAI envelope when the router cannot start, and tries again next time', async () => {
@@ -81,13 +79,13 @@ describe('createRouterHandler', () => {
       metrics: metrics(),
     });
     const failed = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
-    assert.equal(failed.statusCode, 500);
+    expect(failed.statusCode).toBe(500);
     const { error } = JSON.parse(failed.body);
-    assert.equal(error.type, 'api_error');
-    assert.match(error.message, /c6af9ac6-7b61-11e6-9a41-93e8deadbeef/);
-    assert.doesNotMatch(failed.body, /LEDGER_TABLE_NAME/);
+    expect(error.type).toBe('api_error');
+    expect(error.message).toMatch(/c6af9ac6-7b61-11e6-9a41-93e8deadbeef/);
+    expect(failed.body).not.toMatch(/LEDGER_TABLE_NAME/);
     const recovered = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
-    assert.equal(recovered.statusCode, 200);
-    assert.equal(starts, 2);
+    expect(recovered.statusCode).toBe(200);
+    expect(starts).toBe(2);
   });
 });

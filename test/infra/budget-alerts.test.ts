@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createSwitchyardApp } from '../../lib/app';
 
@@ -18,22 +16,22 @@ describe('BudgetAlerts', () => {
     const byExpression = Object.fromEntries(
       schedules.map((schedule) => [schedule.Properties['ScheduleExpression'], [schedule.Properties['ScheduleExpressionTimezone'], schedule.Properties['Target'].Input]]),
     );
-    assert.deepEqual(byExpression['cron(30 7 * * ? *)'], ['Europe/Berlin', '{"day":"ended"}']);
-    assert.deepEqual(byExpression['rate(1 hour)']?.[1], '{"day":"today"}');
+    expect(byExpression['cron(30 7 * * ? *)']).toEqual(['Europe/Berlin', '{"day":"ended"}']);
+    expect(byExpression['rate(1 hour)']?.[1]).toEqual('{"day":"today"}');
   });
 
   it('can leave out the hourly check', () => {
     const { resources } = synth({ hourlyBudgetCheck: 'false' });
-    assert.equal(Object.values(resources).filter((resource) => resource.Type === 'AWS::Scheduler::Schedule').length, 1);
+    expect(Object.values(resources).filter((resource) => resource.Type === 'AWS::Scheduler::Schedule').length).toBe(1);
   });
 
   it('encrypts the topic, refuses non-TLS publishing, and subscribes the alert e-mail when given', () => {
     const { template, resources, topicId } = synth({ alertEmail: 'finops@example.com' });
-    assert.match(JSON.stringify(resources[topicId]!.Properties['KmsMasterKeyId']), /alias\/aws\/sns/);
+    expect(JSON.stringify(resources[topicId]!.Properties['KmsMasterKeyId'])).toMatch(/alias\/aws\/sns/);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'finops@example.com' });
     const policies = Object.values(resources).filter((resource) => resource.Type === 'AWS::SNS::TopicPolicy');
-    assert.match(JSON.stringify(policies), /"aws:SecureTransport":"false"/);
-    assert.equal(Object.values(synth().resources).filter((resource) => resource.Type === 'AWS::SNS::Subscription').length, 0);
+    expect(JSON.stringify(policies)).toMatch(/"aws:SecureTransport":"false"/);
+    expect(Object.values(synth().resources).filter((resource) => resource.Type === 'AWS::SNS::Subscription').length).toBe(0);
   });
 
   it('gives the rollup reads and writes of the ledger, publishing to its topic, and nothing else', () => {
@@ -43,7 +41,7 @@ describe('BudgetAlerts', () => {
       .filter((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties['Roles']).includes(role))
       .flatMap((policy) => policy.Properties['PolicyDocument'].Statement as { Action: string | string[]; Resource: unknown }[]);
     const actions = statements.flatMap((statement) => [statement.Action].flat()).sort();
-    assert.deepEqual(actions, [
+    expect(actions).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -54,8 +52,8 @@ describe('BudgetAlerts', () => {
       'xray:PutTraceSegments',
     ]);
     const publish = statements.find((statement) => statement.Action === 'sns:Publish')!;
-    assert.deepEqual(publish.Resource, { Ref: topicId });
+    expect(publish.Resource).toEqual({ Ref: topicId });
     const writes = statements.find((statement) => [statement.Action].flat().includes('dynamodb:PutItem')) as { Condition?: unknown };
-    assert.deepEqual(writes.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*', 'SUMMARY#*'] } });
+    expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*', 'SUMMARY#*'] } });
   });
 });

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -33,7 +31,7 @@ describe('CostLedger', () => {
     ledger.grantRead(new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
     const policies = templateOf(stack).findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    assert.deepEqual(statements.map((statement: { Action: unknown }) => statement.Action), [
+    expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual([
       ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
     ]);

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { GatewayApi, type GatewayApiProps } from '../../lib/constructs/gateway-api';
@@ -17,7 +15,7 @@ const methodsOf = (template: ReturnType<typeof build>) => Object.values(template
 describe('GatewayApi', () => {
   it('serves the four endpoints on stage v1, traced, access-logged, throttled and without body logging', () => {
     const template = build();
-    assert.deepEqual(methodsOf(template).map((method) => method.HttpMethod).sort(), ['GET', 'GET', 'POST', 'POST']);
+    expect(methodsOf(template).map((method) => method.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST']);
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       TracingEnabled: true,
@@ -30,9 +28,9 @@ describe('GatewayApi', () => {
   it('in API-key mode, requires a key on every method through the authorizer, with a usage plan', () => {
     const template = build({ quotaPerDay: 5000, throttleRateLimit: 7, throttleBurstLimit: 9 });
     for (const method of methodsOf(template)) {
-      assert.equal(method.AuthorizationType, 'CUSTOM');
-      assert.equal(method.ApiKeyRequired, true);
-      assert.ok(method.AuthorizerId);
+      expect(method.AuthorizationType).toBe('CUSTOM');
+      expect(method.ApiKeyRequired).toBe(true);
+      expect(method.AuthorizerId).toBeTruthy();
     }
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0, IdentitySource: '' });
@@ -53,14 +51,14 @@ describe('GatewayApi', () => {
 
   it('in IAM mode, requires SigV4 on every method and creates no authorizer or key', () => {
     const template = build({ auth: 'iam' });
-    for (const method of methodsOf(template)) assert.equal(method.AuthorizationType, 'AWS_IAM');
+    for (const method of methodsOf(template)) expect(method.AuthorizationType).toBe('AWS_IAM');
     template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
     template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
   });
 
   it('leaves no method open', () => {
     for (const auth of ['apiKey', 'iam'] as const) {
-      for (const method of methodsOf(build({ auth }))) assert.notEqual(method.AuthorizationType, 'NONE');
+      for (const method of methodsOf(build({ auth }))) expect(method.AuthorizationType).not.toBe('NONE');
     }
   });
 
@@ -76,6 +74,6 @@ describe('GatewayApi', () => {
 
   it('uses the configured integration timeout', () => {
     const template = build({ requestTimeoutMs: 20_000 });
-    for (const method of methodsOf(template)) assert.equal(method.Integration.TimeoutInMillis, 20_000);
+    for (const method of methodsOf(template)) expect(method.Integration.TimeoutInMillis).toBe(20_000);
   });
 });

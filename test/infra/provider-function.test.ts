@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { CostLedger } from '../../lib/constructs/cost-ledger';
 import { ProviderSecrets } from '../../lib/constructs/provider-secrets';
@@ -52,8 +50,8 @@ describe('ProviderFunction', () => {
     const policies = Object.values(build().findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const bedrock = statements.find((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
-    assert.equal(bedrock.Action, 'bedrock:InvokeModel');
-    assert.deepEqual(rendered(bedrock.Resource), [
+    expect(bedrock.Action).toBe('bedrock:InvokeModel');
+    expect(rendered(bedrock.Resource)).toEqual([
       'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
       'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0',
       'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
@@ -68,14 +66,14 @@ describe('ProviderFunction', () => {
     const statements = Object.values(build().findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
     for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'secretsmanager:GetSecretValue']) {
-      assert.ok(actions.includes(action), action);
+      expect(actions).toContain(action) /* action */;
     }
-    assert.ok(!actions.some((action: string) => /dynamodb:(Scan|DeleteItem|\*)/.test(action)));
+    expect(!actions.some((action: string) => /dynamodb:(Scan|DeleteItem|\*)/.test(action))).toBeTruthy();
   });
 
   it('has no secret access or variable when the policy has no external providers', () => {
     const template = build(false);
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
-    assert.equal(fn.Properties.Environment.Variables.PROVIDER_SECRET_ARN, undefined);
+    expect(fn.Properties.Environment.Variables.PROVIDER_SECRET_ARN).toBe(undefined);
   });
 });

@@ -1,6 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ConfigError } from '../../lambda/core/errors';
 import { loadPolicy } from '../../lambda/core/policy';
 import { decideSimulation } from '../../lambda/local/local-gateway';
 import { withSimulatedFaults } from '../../lambda/local/simulated-faults';
@@ -9,14 +6,14 @@ import { defaultPolicy, defaultPolicyDocument } from '../support/policies';
 describe('SWITCHYARD_MOCK_FAULTS', () => {
   it('sets the named models to fail as asked', () => {
     const document = withSimulatedFaults(defaultPolicyDocument(), '{"openai/gpt-5":{"failureRate":0.25,"failures":["throttled","timeout"],"latencyMs":50}}');
-    assert.deepEqual(loadPolicy(document).models.get('openai/gpt-5')!.simulation, { failureRate: 0.25, failures: ['throttled', 'timeout'], latencyMs: 50 });
+    expect(loadPolicy(document).models.get('openai/gpt-5')!.simulation).toEqual({ failureRate: 0.25, failures: ['throttled', 'timeout'], latencyMs: 50 });
   });
 
   it('names what is wrong: not JSON, an unknown model, a bad setting', () => {
-    assert.throws(() => withSimulatedFaults(defaultPolicyDocument(), '{oops'), (error: unknown) => error instanceof ConfigError && /not JSON/.test(error.message));
-    assert.throws(() => withSimulatedFaults(defaultPolicyDocument(), '{"x/y":{}}'), /names "x\/y", which is not a model of the policy/);
+    expect(() => withSimulatedFaults(defaultPolicyDocument(), '{oops')).toThrow(/not JSON/);
+    expect(() => withSimulatedFaults(defaultPolicyDocument(), '{"x/y":{}}')).toThrow(/names "x\/y", which is not a model of the policy/);
     const bad = withSimulatedFaults(defaultPolicyDocument(), '{"openai/gpt-5":{"failureRate":2}}');
-    assert.throws(() => loadPolicy(bad), /models\.openai\/gpt-5\.simulation\.failureRate/);
+    expect(() => loadPolicy(bad)).toThrow(/models\.openai\/gpt-5\.simulation\.failureRate/);
   });
 });
 
@@ -26,13 +23,13 @@ describe('decideSimulation', () => {
     Object.fromEntries(decideSimulation(providers, choice, environment).map((status) => [status.provider, status.simulated]));
 
   it('simulates each provider whose credentials are missing, and only those', () => {
-    assert.deepEqual(byProvider({}), { bedrock: true, mock: true, openai: true });
-    assert.deepEqual(byProvider({ AWS_PROFILE: 'dev', OPENAI_API_KEY: 'sk' }), { bedrock: false, mock: true, openai: false });
+    expect(byProvider({})).toEqual({ bedrock: true, mock: true, openai: true });
+    expect(byProvider({ AWS_PROFILE: 'dev', OPENAI_API_KEY: 'sk' })).toEqual({ bedrock: false, mock: true, openai: false });
   });
 
   it('obeys all, none and a list', () => {
-    assert.deepEqual(byProvider({ OPENAI_API_KEY: 'sk' }, 'all'), { bedrock: true, mock: true, openai: true });
-    assert.deepEqual(byProvider({}, 'none'), { bedrock: false, mock: true, openai: false });
-    assert.deepEqual(byProvider({}, ['openai']), { bedrock: false, mock: true, openai: true });
+    expect(byProvider({ OPENAI_API_KEY: 'sk' }, 'all')).toEqual({ bedrock: true, mock: true, openai: true });
+    expect(byProvider({}, 'none')).toEqual({ bedrock: false, mock: true, openai: false });
+    expect(byProvider({}, ['openai'])).toEqual({ bedrock: false, mock: true, openai: true });
   });
 });

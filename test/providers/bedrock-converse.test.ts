@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { ProviderFailureKind } from '../../lambda/core/errors';
 import { loadPolicy } from '../../lambda/core/policy';
 import type { CompletionCall } from '../../lambda/core/provider';
@@ -37,28 +35,28 @@ function bedrockError(name: string): ScriptedResponse {
 describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wire server', () => {
   let server: ScriptedServer;
   let adapter: ReturnType<typeof createBedrockAdapter>;
-  before(async () => {
+  beforeAll(async () => {
     server = await startScriptedServer();
     const client = createBedrockClient({ ...LOCAL_AWS, endpoint: server.url });
     adapter = createBedrockAdapter({ provider: 'bedrock', client });
   });
-  after(() => server.close());
+  afterAll(() => server.close());
 
   const failure = (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) => failureOf(server, adapter, response, call(overrides));
 
   it('sends a Converse request and normalises usage, cache reads and writes included', async () => {
     server.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
     const completion = await adapter.complete(call());
-    assert.deepEqual(completion, {
+    expect(completion).toEqual({
       content: 'Lisbon',
       finishReason: 'stop',
       usage: { input: 188, output: 4, cacheRead: 1024, cacheWrite: 1024 },
       simulated: false,
     });
     const sent = server.requests.at(-1)!;
-    assert.equal(sent.path, '/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse');
-    assert.match(String(sent.headers['authorization']), /^AWS4-HMAC-SHA256 Credential=local\//);
-    assert.deepEqual(JSON.parse(sent.body), {
+    expect(sent.path).toBe('/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse');
+    expect(String(sent.headers['authorization'])).toMatch(/^AWS4-HMAC-SHA256 Credential=local\//);
+    expect(JSON.parse(sent.body)).toEqual({
       messages: [{ role: 'user', content: [{ text: 'Where did I fly?' }, { text: 'I flew to Lisbon.' }] }],
       system: [{ text: 'Answer with one word.' }],
       inferenceConfig: { maxTokens: 64, temperature: 0.5 },
@@ -67,7 +65,7 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
 
   it('reports stopReason max_tokens as finish_reason length', async () => {
     server.respond(() => ({ body: fixture('bedrock/converse-max-tokens.json') }));
-    assert.equal((await adapter.complete(call())).finishReason, 'length');
+    expect((await adapter.complete(call())).finishReason).toBe('length');
   });
 
   const cases: [string, ProviderFailureKind][] = [
@@ -87,49 +85,46 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
   for (const [name, kind] of cases) {
     it(`sorts ${name} (HTTP ${errors[name]!.status}) as ${kind}`, async () => {
       const error = await failure(bedrockError(name));
-      assert.equal(error.kind, kind);
-      assert.equal(error.status, errors[name]!.status);
-      assert.equal(error.model, model.id);
+      expect(error.kind).toBe(kind);
+      expect(error.status).toBe(errors[name]!.status);
+      expect(error.model).toBe(model.id);
     });
   }
 
   it('sorts an unnamed 502 from a proxy as unavailable', async () => {
-    assert.equal((await failure({ status: 502, body: '<html>bad gateway</html>' })).kind, 'unavailable');
+    expect((await failure({ status: 502, body: '<html>bad gateway</html>' })).kind).toBe('unavailable');
   });
 
   it('treats a guardrail intervention as a content-filter failure that keeps its usage', async () => {
     const error = await failure({ body: fixture('bedrock/converse-guardrail.json') });
-    assert.equal(error.kind, 'content_filter');
-    assert.deepEqual(error.usage, { input: 31, output: 0, cacheRead: 0, cacheWrite: 0 });
+    expect(error.kind).toBe('content_filter');
+    expect(error.usage).toEqual({ input: 31, output: 0, cacheRead: 0, cacheWrite: 0 });
   });
 
   it('sorts a response without output, or that is not JSON, as malformed', async () => {
-    assert.equal((await failure({ body: fixture('bedrock/converse-no-output.json') })).kind, 'malformed_response');
-    assert.equal((await failure({ body: '{"output": {"mess' })).kind, 'malformed_response');
+    expect((await failure({ body: fixture('bedrock/converse-no-output.json') })).kind).toBe('malformed_response');
+    expect((await failure({ body: '{"output": {"mess' })).kind).toBe('malformed_response');
   });
 
   it('times out at the deadline and sorts a dropped connection as a connection fault', async () => {
     const slow = await failure({ delayMs: 500, body: fixture('bedrock/converse-success.json') }, { signal: AbortSignal.timeout(50) });
-    assert.equal(slow.kind, 'timeout');
-    assert.equal((await failure({ hangUp: true })).kind, 'connection');
+    expect(slow.kind).toBe('timeout');
+    expect((await failure({ hangUp: true })).kind).toBe('connection');
   });
 });
 
 describe('toConverseMessages', () => {
   it('drops system turns and merges neighbouring turns of one role, as Converse requires', () => {
-    assert.deepEqual(
-      toConverseMessages([
+    expect(toConverseMessages([
         { role: 'system', content: 's' },
         { role: 'user', content: 'a' },
         { role: 'assistant', content: 'b' },
         { role: 'assistant', content: 'c' },
         { role: 'user', content: 'd' },
-      ]),
-      [
+      ])).toEqual([
         { role: 'user', content: [{ text: 'a' }] },
         { role: 'assistant', content: [{ text: 'b' }, { text: 'c' }] },
         { role: 'user', content: [{ text: 'd' }] },
-      ],
-    );
+      ]);
   });
 });

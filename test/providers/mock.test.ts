@@ -1,6 +1,3 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ProviderError } from '../../lambda/core/errors';
 import { createMockAdapter } from '../../lambda/providers/mock';
 import { testPolicy } from '../support/policies';
 
@@ -19,22 +16,22 @@ describe('mock provider', () => {
   it('answers deterministically, labelled as simulated, with usage shaped like a real model', async () => {
     const adapter = createMockAdapter({ provider: 'mock' });
     const first = await adapter.complete(call(500));
-    assert.deepEqual(first, await adapter.complete(call(500)));
-    assert.equal(first.simulated, true);
-    assert.match(first.content, /^\[simulated by Switchyard's mock provider/);
-    assert.equal(first.usage.input, 16);
-    assert.ok(first.usage.output > 10 && first.usage.output < 100);
-    assert.equal(first.finishReason, 'stop');
+    expect(first).toEqual(await adapter.complete(call(500)));
+    expect(first.simulated).toBe(true);
+    expect(first.content).toMatch(/^\[simulated by Switchyard's mock provider/);
+    expect(first.usage.input).toBe(16);
+    expect(first.usage.output > 10 && first.usage.output < 100).toBeTruthy();
+    expect(first.finishReason).toBe('stop');
   });
 
   it('respects max_tokens and reports the cut as finish_reason length', async () => {
     const result = await createMockAdapter({ provider: 'mock' }).complete(call(5));
-    assert.equal(result.usage.output, 5);
-    assert.equal(result.finishReason, 'length');
+    expect(result.usage.output).toBe(5);
+    expect(result.finishReason).toBe('length');
   });
 
   it('waits its configured latency and gives up at the deadline', async () => {
     const adapter = createMockAdapter({ provider: 'mock', latencyMs: 200 });
-    await assert.rejects(adapter.complete(call(50, AbortSignal.timeout(20))), (error: unknown) => error instanceof ProviderError && error.kind === 'timeout');
+    await expect(adapter.complete(call(50, AbortSignal.timeout(20)))).rejects.toMatchObject({ kind: 'timeout' });
   });
 });

@@ -1,6 +1,4 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
+import type { ProviderFailureKind } from '../../lambda/core/errors';
 import type { CompletionCall } from '../../lambda/core/provider';
 import { createOpenAiCompatibleAdapter, retryAfterMs } from '../../lambda/providers/openai-compatible';
 import { fixture } from '../support/fixtures';
@@ -26,28 +24,28 @@ const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
 describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => {
   let server: ScriptedServer;
   let adapter: ReturnType<typeof createOpenAiCompatibleAdapter>;
-  before(async () => {
+  beforeAll(async () => {
     server = await startScriptedServer();
     adapter = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1/`, apiKey: 'sk-test' });
   });
-  after(() => server.close());
+  afterAll(() => server.close());
 
   const failure = (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) => failureOf(server, adapter, response, call(overrides));
 
   it('sends the OpenAI request and normalises usage so cached tokens are not counted twice', async () => {
     server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
     const completion = await adapter.complete(call());
-    assert.deepEqual(completion, {
+    expect(completion).toEqual({
       content: 'Lisbon',
       finishReason: 'stop',
       usage: { input: 188, output: 3, cacheRead: 1024, cacheWrite: 0 },
       simulated: false,
     });
     const sent = server.requests.at(-1)!;
-    assert.equal(sent.method, 'POST');
-    assert.equal(sent.path, '/v1/chat/completions');
-    assert.equal(sent.headers['authorization'], 'Bearer sk-test');
-    assert.deepEqual(JSON.parse(sent.body), {
+    expect(sent.method).toBe('POST');
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.headers['authorization']).toBe('Bearer sk-test');
+    expect(JSON.parse(sent.body)).toEqual({
       model: 'remote',
       messages: call().messages,
       max_completion_tokens: 64,
@@ -58,7 +56,7 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
 
   it('reports a truncated answer as finish_reason length', async () => {
     server.respond(() => ({ body: fixture('openai/finish-length.json') }));
-    assert.equal((await adapter.complete(call())).finishReason, 'length');
+    expect((await adapter.complete(call())).finishReason).toBe('length');
   });
 
   const cases: [string, ScriptedResponse, ProviderFailureKind][] = [
@@ -79,33 +77,33 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
   for (const [name, response, kind] of cases) {
     it(`sorts ${name} as ${kind}`, async () => {
       const error = await failure(response);
-      assert.equal(error.kind, kind);
-      assert.equal(error.provider, 'local');
-      assert.equal(error.model, 'local/remote');
+      expect(error.kind).toBe(kind);
+      expect(error.provider).toBe('local');
+      expect(error.model).toBe('local/remote');
     });
   }
 
   it('keeps the tokens a filtered answer used, so the ledger can charge them', async () => {
     const error = await failure({ status: 200, body: fixture('openai/content-filter.json') });
-    assert.deepEqual(error.usage, { input: 40, output: 7, cacheRead: 0, cacheWrite: 0 });
+    expect(error.usage).toEqual({ input: 40, output: 7, cacheRead: 0, cacheWrite: 0 });
   });
 
   it('reads retry-after-ms, then retry-after in seconds, from a 429', async () => {
     const body = fixture('openai/error-rate-limit.json');
-    assert.equal((await failure({ status: 429, body, headers: { 'retry-after-ms': '644.2' } })).retryAfterMs, 645);
-    assert.equal((await failure({ status: 429, body, headers: { 'retry-after': '2' } })).retryAfterMs, 2000);
-    assert.equal((await failure({ status: 429, body })).retryAfterMs, undefined);
+    expect((await failure({ status: 429, body, headers: { 'retry-after-ms': '644.2' } })).retryAfterMs).toBe(645);
+    expect((await failure({ status: 429, body, headers: { 'retry-after': '2' } })).retryAfterMs).toBe(2000);
+    expect((await failure({ status: 429, body })).retryAfterMs).toBe(undefined);
   });
 
   it('times out when the deadline passes before the provider answers', async () => {
     const error = await failure({ delayMs: 500, body: fixture('openai/chat-completion.json') }, { signal: AbortSignal.timeout(50) });
-    assert.equal(error.kind, 'timeout');
+    expect(error.kind).toBe('timeout');
   });
 
   it('sorts a dropped connection and a refused connection as connection faults', async () => {
-    assert.equal((await failure({ hangUp: true })).kind, 'connection');
+    expect((await failure({ hangUp: true })).kind).toBe('connection');
     const closed = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined });
-    await assert.rejects(closed.complete(call()), (error: unknown) => error instanceof ProviderError && error.kind === 'connection');
+    await expect(closed.complete(call())).rejects.toMatchObject({ kind: 'connection' });
   });
 
   it('can send max_tokens to hosts that only know that field, and no key when none is configured', async () => {
@@ -113,15 +111,15 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
     const legacy = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1`, apiKey: undefined, maxTokensField: 'max_tokens' });
     await legacy.complete(call());
     const sent = server.requests.at(-1)!;
-    assert.equal(JSON.parse(sent.body).max_tokens, 64);
-    assert.equal(sent.headers['authorization'], undefined);
+    expect(JSON.parse(sent.body).max_tokens).toBe(64);
+    expect(sent.headers['authorization']).toBe(undefined);
   });
 });
 
 describe('retryAfterMs', () => {
   it('reads an HTTP date relative to now', () => {
     const now = Date.parse('2026-11-27T10:00:00Z');
-    assert.equal(retryAfterMs(new Headers({ 'retry-after': 'Fri, 27 Nov 2026 10:00:03 GMT' }), now), 3000);
-    assert.equal(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now), undefined);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Fri, 27 Nov 2026 10:00:03 GMT' }), now)).toBe(3000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBe(undefined);
   });
 });

@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { ProviderError } from '../../lambda/core/errors';
 import type { CompletionCall, ProviderAdapter } from '../../lambda/core/provider';
 import type { ScriptedResponse, ScriptedServer } from './scripted-server';
@@ -17,8 +16,8 @@ export async function failureOf(
   try {
     await adapter.complete(call);
   } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
   }
-  assert.fail('the call succeeded');
+  throw new Error('the call succeeded');
 }

@@ -36,6 +36,8 @@ export interface ScriptedServer {
 export async function startScriptedServer(initial: Script = () => ({ status: 404, body: {} })): Promise<ScriptedServer> {
   let script = initial;
   const requests: CapturedRequest[] = [];
+  // Delayed answers still pending: cleared on close, so a test never waits out a long delay.
+  const pending = new Set<NodeJS.Timeout>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,8 +59,17 @@ export async function startScriptedServer(initial: Script = () => ({ status: 404
         response.writeHead(scripted.status ?? 200, { 'content-type': 'application/json', ...scripted.headers });
         response.end(body);
       };
-      if (scripted.delayMs) setTimeout(answer, scripted.delayMs);
-      else answer();
+      if (!scripted.delayMs) return answer();
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        answer();
+      }, scripted.delayMs);
+      pending.add(timer);
+      // The client gave up (a timeout): nothing is left to answer.
+      response.once('close', () => {
+        clearTimeout(timer);
+        pending.delete(timer);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -69,6 +80,8 @@ export async function startScriptedServer(initial: Script = () => ({ status: 404
       script = next;
     },
     close: async () => {
+      for (const timer of pending) clearTimeout(timer);
+      pending.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,0 +1,113 @@
+/**
+ * A bounded load run on 127.0.0.1 through the local gateway, with one provider
+ * call in ten failing. Every request must be answered (a completion or an
+ * explicit error), and the ledger must hold exactly one row per provider call,
+ * numbered without gaps or repeats. `npm test` runs a small one; `npm run
+ * test:load` the full-size ones.
+ */
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { loadPolicy } from '../../lambda/core/policy';
+import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { fixture } from './fixtures';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from './scripted-server';
+
+const FAULTS: readonly ScriptedResponse[] = [
+  { status: 429, body: fixture('openai/error-rate-limit.json') },
+  { status: 503, body: fixture('openai/error-server.json') },
+  { hangUp: true },
+  { body: '{"choices": [' },
+  { body: fixture('openai/content-filter.json') },
+];
+const PRICE = { input: '0.4', output: '1.6', source: 'test', asOf: '2026-01-01' };
+
+export interface LoadRun {
+  readonly requests: number;
+  readonly concurrency: number;
+}
+
+export function describeLoadRun({ requests: REQUESTS, concurrency: CONCURRENCY }: LoadRun): void {
+  describe(`load: ${REQUESTS} requests at concurrency ${CONCURRENCY} with 10% provider faults`, () => {
+    let provider: ScriptedServer;
+    let gateway: LocalGateway;
+    let calls = 0;
+
+    beforeAll(async () => {
+      provider = await startScriptedServer(() => {
+        calls += 1;
+        return calls % 10 === 0 ? FAULTS[(calls / 10) % FAULTS.length]! : { body: fixture('openai/chat-completion.json') };
+      });
+      const chain = ['wire/first', 'wire/second'];
+      gateway = await startLocalGateway({
+        port: 0,
+        simulate: 'none',
+        environment: {},
+        retryIntervalMs: 1,
+        policy: loadPolicy({
+          version: 1,
+          providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
+          models: {
+            'wire/first': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
+            'wire/second': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
+          },
+          tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
+          flagship: 'wire/second',
+          fallback: { circuitBreaker: { failureThreshold: 1000 } },
+        }),
+      });
+    });
+    afterAll(async () => {
+      await gateway.close();
+      await provider.close();
+    });
+
+    it('answers every request and records every provider call exactly once', async () => {
+      const statuses = new Map<number, number>();
+      let attemptsReported = 0;
+      let unexplained = 0;
+      let next = 0;
+      const worker = async () => {
+        while (next < REQUESTS) {
+          next += 1;
+          const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+            method: 'POST',
+            headers: { authorization: `Bearer caller-${next % 7}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: `Request ${next}: where did I fly?` }] }),
+          });
+          const body = (await response.json()) as { object?: string; error?: { message?: string } };
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          attemptsReported += Number(response.headers.get('x-switchyard-attempts') ?? 0);
+          const explained = response.status === 200 ? body.object === 'chat.completion' : typeof body.error?.message === 'string';
+          if (!explained || !response.headers.get('x-switchyard-request-id')) unexplained += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+      const answered = [...statuses.values()].reduce((sum, count) => sum + count, 0);
+      expect(answered).toBe(REQUESTS);
+      expect(unexplained).toBe(0);
+      expect((statuses.get(200) ?? 0)).toBeGreaterThanOrEqual(REQUESTS * 0.99) /* `statuses: ${JSON.stringify([...statuses])}` */;
+
+      const rows: Record<string, AttributeValue>[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        // A Scan is fine in a test; the product never scans.
+        const page = await gateway.dynamo.client.send(new ScanCommand({ TableName: gateway.ledgerTableName, ExclusiveStartKey: startKey }));
+        rows.push(...(page.Items ?? []).filter((item) => item['sk']!.S!.startsWith('ATTEMPT#')));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+
+      expect(rows.length).toBe(calls) /* 'ledger rows == provider calls' */;
+      expect(rows.length).toBe(attemptsReported) /* 'ledger rows == attempts reported to callers' */;
+      const attemptsByRequest = new Map<string, number[]>();
+      for (const row of rows) {
+        const list = attemptsByRequest.get(row['requestId']!.S!) ?? [];
+        list.push(Number(row['attempt']!.N));
+        attemptsByRequest.set(row['requestId']!.S!, list);
+      }
+      expect(attemptsByRequest.size).toBe(REQUESTS);
+      for (const attempts of attemptsByRequest.values()) {
+        expect(attempts.sort((a, b) => a - b)).toEqual(attempts.map((_, index) => index + 1)) /* requestId */;
+      }
+    });
+  });
+}
