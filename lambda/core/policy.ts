@@ -23,10 +23,19 @@ export const BUILT_IN_PROVIDERS: Readonly<Record<'bedrock' | 'mock', ProviderCon
 const MODEL_ID = /^[a-z0-9][a-z0-9-]*\/\S+$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const NAME = /^[a-z0-9][a-z0-9-_]*$/;
+/** As `callerIdForKey` makes them, or as API Gateway names an IAM user or assumed role (`userArn`). */
+const CALLER_ID = /^(?:key:[0-9a-f]{16}|arn:aws[a-z-]*:(?:iam|sts)::\d{12}:\S+)$/;
 
 const described = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
 const modelId = z.string().check(z.regex(MODEL_ID, 'must look like "<provider>/<model>", e.g. "bedrock/amazon.nova-lite-v1:0"'));
 const positiveInt = z.int().check(z.positive());
+const callerId = z.string().check(
+  z.regex(
+    CALLER_ID,
+    'must be a caller id: "key:" and 16 lower-case hex digits (printf %s "$KEY" | sha256sum | cut -c1-16), e.g. "key:3f2a9c0d1b7e4a55", ' +
+      'or an IAM principal\'s ARN, e.g. "arn:aws:sts::123456789012:assumed-role/app/session"',
+  ),
+);
 const usd = z.string().check(
   z.refine((text) => {
     try {
@@ -133,7 +142,7 @@ const budgetsSchema = z.strictObject({
     [50, 80, 100],
   ),
   global: z.optional(budgetSchema),
-  callers: z._default(described(z.record(z.string().check(z.minLength(1)), budgetSchema), 'Budgets per caller id'), {}),
+  callers: z._default(described(z.record(callerId, budgetSchema), 'Budgets per caller id'), {}),
 });
 
 export const policySchema = z
@@ -150,7 +159,7 @@ export const policySchema = z
     ),
     callers: z._default(
       described(
-        z.record(z.string().check(z.minLength(1)), z.strictObject({ defaultTier: tierSchema })),
+        z.record(callerId, z.strictObject({ defaultTier: tierSchema })),
         'Per-caller defaults, keyed by caller id as recorded in the ledger',
       ),
       {},
@@ -158,7 +167,7 @@ export const policySchema = z
     limits: z.prefault(limitsSchema, {}),
     fallback: z.prefault(described(fallbackSchema, 'Retries with backoff on Step Functions, and circuit breaking'), {}),
     budgets: z.prefault(described(budgetsSchema, 'Daily budgets: alerts on SNS, and optionally brownouts or hard caps'), {}),
-    admins: z._default(described(z.array(z.string().check(z.minLength(1))), 'Caller ids that may read every caller\'s usage'), []),
+    admins: z._default(described(z.array(callerId), 'Caller ids that may read every caller\'s usage'), []),
   })
   .check(
     z.superRefine((policy, context) => {
@@ -265,7 +274,9 @@ export function providerOf(modelId: string): string {
 export function loadPolicy(document: unknown, origin = 'policy'): Policy {
   const parsed = policySchema.safeParse(document);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${formatPath(issue.path) || '(top level)'}: ${issue.message}`);
+    // A bad record key (a caller id, a model id) carries its own message inside.
+    const messageOf = (issue: z.core.$ZodIssue) => (issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message);
+    const problems = parsed.error.issues.map((issue) => `  ${formatPath(issue.path) || '(top level)'}: ${messageOf(issue)}`);
     throw new ConfigError(`Invalid routing policy (${origin}):\n${problems.join('\n')}`);
   }
   const policy = parsed.data;

@@ -35,7 +35,7 @@ function harness(
   const usage = { readDay: async (day: string) => usageFromRecords(day, memory.records) };
   const gateway = createGateway({ ...dependencies, fallback, usage });
   let sent = 0;
-  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc') => {
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc0000000000000') => {
     sent += 1;
     const request: GatewayRequest = {
       requestId: `req-${sent}`,
@@ -188,8 +188,8 @@ describe('gateway: budgets', () => {
   const budgeted = testPolicy({
     budgets: {
       callers: {
-        'key:abc': { dailyUsd: '0.000001', mode: 'block' },
-        'key:brownout': { dailyUsd: '1', mode: 'downgrade', downgradeAtPercent: 80 },
+        'key:abc0000000000000': { dailyUsd: '0.000001', mode: 'block' },
+        'key:b0b0b0b0b0b0b0b0': { dailyUsd: '1', mode: 'downgrade', downgradeAtPercent: 80 },
       },
     },
   } as never);
@@ -200,25 +200,25 @@ describe('gateway: budgets', () => {
     expect(response.status).toBe(429);
     const { error } = JSON.parse(response.body);
     expect([error.type, error.code]).toEqual(['insufficient_quota', 'budget_exceeded']);
-    expect(error.message).toMatch(/"caller:key:abc" has no room left/);
+    expect(error.message).toMatch(/"caller:key:abc0000000000000" has no room left/);
     expect((providers as ReturnType<typeof scriptedRegistry>).calls.length).toBe(0);
     expect(records.length).toBe(0);
   });
 
   it('routes a caller past its downgrade threshold one tier cheaper, and says why', async () => {
     const { send, budgets } = harness({}, { policy: budgeted });
-    await budgets.adjust('caller:key:brownout', new Date().toISOString().slice(0, 10), 850_000_000n);
-    const body = JSON.parse((await send('POST', '/route', chat('x', { model: 'tier-2' }), {}, {}, 'key:brownout')).body);
+    await budgets.adjust('caller:key:b0b0b0b0b0b0b0b0', new Date().toISOString().slice(0, 10), 850_000_000n);
+    const body = JSON.parse((await send('POST', '/route', chat('x', { model: 'tier-2' }), {}, {}, 'key:b0b0b0b0b0b0b0b0')).body);
     expect(body.tier).toBe(1);
-    expect(body.reasons.at(-1)).toMatch(/budget caller:key:brownout at 85% of its daily cap: tier 2 -> 1/);
+    expect(body.reasons.at(-1)).toMatch(/budget caller:key:b0b0b0b0b0b0b0b0 at 85% of its daily cap: tier 2 -> 1/);
   });
 });
 
 describe('gateway: usage', () => {
-  const withAdmin = testPolicy({ admins: ['key:admin'] } as never);
+  const withAdmin = testPolicy({ admins: ['key:ad00000000000000'] } as never);
   const traffic = async () => {
     const h = harness({ 'mock/small': { ok: true, usage: usage(1000, 100) }, 'mock/large': { ok: true, usage: usage(1000, 100) } }, { policy: withAdmin });
-    await h.send('POST', '/chat/completions', chat('x', { model: 'mock/small' }), {}, {}, 'key:abc');
+    await h.send('POST', '/chat/completions', chat('x', { model: 'mock/small' }), {}, {}, 'key:abc0000000000000');
     await h.send('POST', '/chat/completions', chat('x', { model: 'mock/large' }), {}, {}, 'key:other');
     return h;
   };
@@ -226,13 +226,13 @@ describe('gateway: usage', () => {
   it("shows a caller only its own usage, and an admin everyone's", async () => {
     const { send } = await traffic();
     const today = new Date().toISOString().slice(0, 10);
-    const own = JSON.parse((await send('GET', '/usage', undefined, {}, { date: today }, 'key:abc')).body);
-    expect(own.scope).toBe('key:abc');
-    expect(own.by_caller.map((line: { key: string }) => line.key)).toEqual(['key:abc']);
+    const own = JSON.parse((await send('GET', '/usage', undefined, {}, { date: today }, 'key:abc0000000000000')).body);
+    expect(own.scope).toBe('key:abc0000000000000');
+    expect(own.by_caller.map((line: { key: string }) => line.key)).toEqual(['key:abc0000000000000']);
     expect(own.total.cost_usd).toBe('0.000120000');
-    const everyone = JSON.parse((await send('GET', '/usage', undefined, {}, { date: today }, 'key:admin')).body);
+    const everyone = JSON.parse((await send('GET', '/usage', undefined, {}, { date: today }, 'key:ad00000000000000')).body);
     expect(everyone.scope).toBe('all');
-    expect(everyone.by_caller.map((line: { key: string }) => line.key)).toEqual(['key:other', 'key:abc']);
+    expect(everyone.by_caller.map((line: { key: string }) => line.key)).toEqual(['key:other', 'key:abc0000000000000']);
     expect(everyone.total.cost_usd).toBe('0.013120000');
     expect(everyone.total.saved_usd).toBe('0.012880000');
   });

@@ -80,6 +80,32 @@ describe('loadPolicy', () => {
     expect(problemsOf(document)).toMatch(/models\.mock\/small\.price\.input: must be a USD amount/);
   });
 
+  it('refuses caller ids that no key or IAM principal can produce, naming the field and the valid forms', () => {
+    const budget = { dailyUsd: '5' };
+    const document = testPolicyDocument({
+      budgets: { callers: { 'key:2BD806C97F0E00AF': budget, 'arn:aws:iam::123456789012:user/alice': budget } },
+      callers: { 'key:vip': { defaultTier: 2 } },
+      admins: ['admin', 'arn:aws:sts::123456789012:assumed-role/app/session'],
+    });
+    const message = problemsOf(document);
+    const validForms = /"key:" and 16 lower-case hex digits .*, or an IAM principal's ARN, e.g\. "arn:aws:sts::123456789012:assumed-role\/app\/session"/;
+    for (const field of ['budgets.callers.key:2BD806C97F0E00AF', 'callers.key:vip', 'admins[0]']) {
+      expect(message).toMatch(new RegExp(`\\n  ${field.replace(/[.[\]]/g, '\\$&')}: must be a caller id: ${validForms.source}`));
+    }
+    expect(message.split('\n').length).toBe(4) /* 'the ARNs are accepted' */;
+  });
+
+  it('accepts caller ids as the authorizer and IAM mode make them', () => {
+    const policy = loadPolicy(
+      testPolicyDocument({
+        budgets: { callers: { 'key:2bd806c97f0e00af': { dailyUsd: '5' } } },
+        callers: { 'arn:aws-us-gov:iam::123456789012:user/alice': { defaultTier: 2 } },
+        admins: ['arn:aws:sts::123456789012:assumed-role/app/session'],
+      }),
+    );
+    expect(policy.budgets.callers.get('key:2bd806c97f0e00af')!.id).toBe('caller:key:2bd806c97f0e00af');
+  });
+
   it('fills in limits and resolves provider model ids', () => {
     const policy = loadPolicy(testPolicyDocument());
     expect(policy.limits.maxBodyBytes).toBe(1024 * 1024);

@@ -6,8 +6,9 @@ import { testPolicy } from '../support/policies';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}Z`);
+const TEAM = 'key:7ea3000000000000';
 const policy = testPolicy({
-  budgets: { global: { dailyUsd: '10' }, callers: { 'key:team': { dailyUsd: '2', mode: 'block' } } },
+  budgets: { global: { dailyUsd: '10' }, callers: { [TEAM]: { dailyUsd: '2', mode: 'block' } } },
 } as never);
 
 let sequence = 0;
@@ -92,9 +93,9 @@ describe('runRollup', () => {
   });
 
   it("checks each caller's budget against that caller's own spend", async () => {
-    const { dependencies, published } = setup([spend('key:team', 2n * USD), spend('key:other', USD)]);
+    const { dependencies, published } = setup([spend(TEAM, 2n * USD), spend('key:other', USD)]);
     await runRollup(DAY, at('23:00:00'), dependencies);
-    expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([['caller:key:team', '100']]);
+    expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([[`caller:${TEAM}`, '100']]);
     expect(published[0]!.message).toMatch(/At the cap, this budget refuses requests/);
   });
 

@@ -40,9 +40,9 @@ describe('decideRoute', () => {
     expect(decideRoute(request('tier-1', hard, { tier: '3' }), signals({ tierHeader: '0' }), policy).tier).toBe(1);
     expect(decideRoute(request('auto', hard, { tier: '3' }), signals({ tierHeader: '0', routeHeader: 'triage' }), policy).tier).toBe(0);
     expect(decideRoute(request('auto', hard, { tier: '3' }), signals({ routeHeader: 'triage' }), policy).tier).toBe(3);
-    const routed = decideRoute(request('auto', hard), signals({ routeHeader: 'triage', callerId: 'key:vip' }), policy);
+    const routed = decideRoute(request('auto', hard), signals({ routeHeader: 'triage', callerId: 'key:feedfacecafebeef' }), policy);
     expect([routed.tier, routed.source, routed.route]).toEqual([0, 'route', 'triage']);
-    expect(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'key:vip' }), policy).tier).toBe(2);
+    expect(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'key:feedfacecafebeef' }), policy).tier).toBe(2);
   });
 
   it('answers an unknown model with 404 listing every valid id', () => {

@@ -30,7 +30,7 @@ export function testPolicyDocument(overrides: Partial<PolicyDocument> = {}): Pol
     tiers: { '0': ['mock/small', 'mock/medium'], '1': ['mock/medium', 'mock/large'], '2': ['mock/large'], '3': ['mock/large', 'mock/medium'] },
     flagship: 'mock/large',
     routes: { triage: { tier: 0 } },
-    callers: { 'key:vip': { defaultTier: 2 } },
+    callers: { 'key:feedfacecafebeef': { defaultTier: 2 } },
     ...overrides,
   };
 }
