@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { classifyPrompt } from '../lambda/core/classifier';
 import { costOf } from '../lambda/core/money';
 import { TIERS, type Tier } from '../lambda/core/policy';
-import { readPolicyFile } from '../lambda/handlers/runtime-config';
-import { DEFAULT_POLICY_FILE } from '../lambda/local/local-gateway';
+import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 const DATA = process.env['SWITCHYARD_EVAL_DATA'] ?? join(__dirname, '..', '..', 'shared', 'data', 'routing-eval');
 

@@ -7,7 +7,8 @@ import { TIERS } from '../lambda/core/policy';
 import { worstCaseCost } from '../lambda/core/routing';
 import { readFileSync } from 'node:fs';
 import { loadPolicy, type PolicyDocument } from '../lambda/core/policy';
-import { DEFAULT_DYNAMO_PORT, DEFAULT_POLICY_FILE, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
+import { DEFAULT_DYNAMO_PORT, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
+import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { withSimulatedFaults } from '../lambda/local/simulated-faults';
 
 function simulationChoice(value: string | undefined): SimulationChoice {

@@ -9,10 +9,10 @@ import { createDynamoAlertClaims, createDynamoSummaryStore } from '../lambda/ada
 import { createDynamoUsageReader } from '../lambda/adapters/dynamodb-usage';
 import { runRollup } from '../lambda/core/rollup';
 import { renderUsage } from '../lambda/core/usage-report';
-import { readPolicyFile } from '../lambda/handlers/runtime-config';
+import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 import { rollupDay } from '../lambda/handlers/rollup';
 import { LOCAL_AWS } from '../lambda/local/dynalite';
-import { DEFAULT_DYNAMO_PORT, DEFAULT_POLICY_FILE, LEDGER_TABLE_NAME } from '../lambda/local/local-gateway';
+import { DEFAULT_DYNAMO_PORT, LEDGER_TABLE_NAME } from '../lambda/local/local-gateway';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

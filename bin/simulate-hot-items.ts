@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import { aggregatePartition, aggregateUpdates, AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb-usage';
 import type { AttemptRecord } from '../lambda/core/ledger';
 import type { Tier } from '../lambda/core/policy';
-import { readPolicyFile } from '../lambda/handlers/runtime-config';
-import { DEFAULT_POLICY_FILE } from '../lambda/local/local-gateway';
+import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 const PARTITION_WRITES_PER_SECOND = 1000;
 

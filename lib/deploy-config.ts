@@ -8,9 +8,7 @@ import * as z from 'zod/mini';
 import '../lambda/core/zod-english';
 import { ConfigError } from '../lambda/core/errors';
 import type { Policy } from '../lambda/core/policy';
-import { readPolicyFile } from '../lambda/handlers/runtime-config';
-
-export const DEFAULT_POLICY_FILE = resolve(__dirname, '..', 'lambda', 'policy', 'default-policy.json');
+import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 export type AuthMode = 'apiKey' | 'iam';
 

@@ -1,6 +1,6 @@
 /**
  * One attempt at one candidate model: the unit of work of both the router's
- * first, in-process attempt and the fallback state machine's attempt task.
+ * first, in-process attempt and the fallback's attempt task ({@link runAttemptTask}).
  *
  * It gates the call on the model's circuit and the deadline, makes the call,
  * records the attempt in the ledger (successful or not, with the tokens it
@@ -11,7 +11,8 @@ import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
 import type { ChatMessage } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
-import type { Log } from './gateway';
+import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
+import type { Log, MetricSink } from './telemetry';
 import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
 import { costOf } from './money';
 import type { ModelSpec, Policy, Tier } from './policy';
@@ -37,11 +38,6 @@ export interface AttemptContext {
   readonly route: string | null;
   /** Epoch ms by which the whole request must be answered. */
   readonly deadline: number;
-}
-
-/** The metrics the core emits; Powertools backs it in Lambda. */
-export interface MetricSink {
-  count(name: 'ProviderFailures' | 'CircuitOpened' | 'CircuitSkipped', dimensions: Readonly<Record<string, string>>): void;
 }
 
 export interface AttemptDependencies {
@@ -187,6 +183,27 @@ async function honourRetryAfter(error: ProviderError, deadline: number, clock: {
     throw new RoutingError('skipped', `${error.model} asked to retry after ${error.retryAfterMs} ms, past the deadline`);
   }
   await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+}
+
+/**
+ * The attempt task the fallback runs for each candidate (a Lambda invocation
+ * under Step Functions, a call in-process): the same {@link attemptCandidate},
+ * numbered through the ledger so concurrent tasks and retries never share a number.
+ */
+export async function runAttemptTask(input: AttemptTaskInput, dependencies: AttemptDependencies): Promise<AttemptTaskOutput> {
+  const model = dependencies.policy.models.get(input.model);
+  if (!model) throw new RoutingError('skipped', `${input.model} is not in this deployment's policy`);
+  if (model.contextWindow <= input.contextFloor) {
+    throw new RoutingError('skipped', `${model.id} has a context window of ${model.contextWindow}, not above ${input.contextFloor}`);
+  }
+  const { completion } = await attemptCandidate(
+    model,
+    input.request,
+    input,
+    () => dependencies.ledger.nextAttempt(input.requestId, input.attemptOffset),
+    dependencies,
+  );
+  return { model: model.id, completion };
 }
 
 export function serialisable(record: AttemptRecord): Record<string, unknown> {

@@ -15,7 +15,7 @@ import {
   ROUTING_ERROR_NAMES,
   type FailedAttemptSummary,
 } from './errors';
-import type { FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
+import type { FallbackInput, FallbackOutcome, FallbackRunner } from './fallback-contract';
 import type { AttemptRecord } from './ledger';
 import type { ModelSpec } from './policy';
 import type { Completion } from './provider';

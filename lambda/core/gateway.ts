@@ -10,7 +10,7 @@ import { describeUsage } from './usage-report';
 import { downgradeForBudgets, trackedBudgets, utcDay } from './budgets';
 import { circuitStatus, CLOSED } from './circuit-breaker';
 import { completeChat } from './chat-flow';
-import type { FallbackRunner } from './fallback';
+import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
 import { parseChatRequest } from './chat-request';
 import { CallerError } from './errors';
@@ -53,12 +53,6 @@ export interface GatewayResponse {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly summary: RequestSummary;
-}
-
-/** The logging the core needs; Powertools' Logger satisfies it. */
-export interface Log {
-  info(message: string, fields: Record<string, unknown>): void;
-  error(message: string, fields: Record<string, unknown>): void;
 }
 
 export interface GatewayDependencies extends AttemptDependencies {

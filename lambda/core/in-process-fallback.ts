@@ -9,10 +9,9 @@
  * Functions (256 KB); unit tests use it to exercise the router without a
  * workflow engine.
  */
-import { MIN_ATTEMPT_MS, type AttemptDependencies } from './attempt';
-import { runAttemptTask } from './attempt-task';
+import { MIN_ATTEMPT_MS, runAttemptTask, type AttemptDependencies } from './attempt';
 import { CHAIN_ENDING_NAMES, errorNamesFor, RoutingError } from './errors';
-import type { AttemptTaskInput, FallbackInput, FallbackOutcome, FallbackRunner } from './fallback';
+import type { AttemptTaskInput, FallbackInput, FallbackOutcome, FallbackRunner } from './fallback-contract';
 
 export interface InProcessFallbackOptions {
   /** Random number in [0, 1) for jitter. @default Math.random */

@@ -9,9 +9,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import type { AttemptDependencies } from '../core/attempt';
-import { runAttemptTask } from '../core/attempt-task';
-import type { AttemptTaskInput, AttemptTaskOutput } from '../core/fallback';
+import { runAttemptTask, type AttemptDependencies } from '../core/attempt';
+import type { AttemptTaskInput, AttemptTaskOutput } from '../core/fallback-contract';
 import { buildAwsDependencies } from './aws-dependencies';
 import { readRuntimeConfig } from './runtime-config';
 

@@ -11,9 +11,9 @@ import { createDynamoLedger } from '../adapters/dynamodb-ledger';
 import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
 import type { UsageReader } from '../core/usage-aggregates';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { AttemptDependencies, MetricSink } from '../core/attempt';
+import type { AttemptDependencies } from '../core/attempt';
 import { ConfigError } from '../core/errors';
-import type { Log } from '../core/gateway';
+import type { Log, MetricSink } from '../core/telemetry';
 import { createProviderRegistry } from '../providers/registry';
 import type { RuntimeConfig } from './runtime-config';
 

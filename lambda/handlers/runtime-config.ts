@@ -2,12 +2,12 @@
  * The router's environment, read once and validated at cold start. The CDK
  * construct is the only writer of these variables.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import '../core/zod-english';
 import { ConfigError } from '../core/errors';
-import { loadPolicy, type Policy } from '../core/policy';
+import type { Policy } from '../core/policy';
+import { readPolicyFile } from '../policy/policy-file';
 
 const environmentSchema = z.object({
   LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
@@ -43,14 +43,4 @@ export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     policy: readPolicyFile(env.POLICY_FILE),
   };
-}
-
-export function readPolicyFile(path: string): Policy {
-  let document: unknown;
-  try {
-    document = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`Cannot read the routing policy ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return loadPolicy(document, path);
 }

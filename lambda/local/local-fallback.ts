@@ -4,10 +4,9 @@
  * to the attempt handler in this process.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { AttemptDependencies } from '../core/attempt';
-import { runAttemptTask } from '../core/attempt-task';
-import { toFallbackOutcome, type AttemptTaskInput, type FallbackRunner } from '../core/fallback';
-import { ATTEMPT_STATE, buildFallbackDefinition } from '../core/fallback-workflow';
+import { runAttemptTask, type AttemptDependencies } from '../core/attempt';
+import { toFallbackOutcome, type AttemptTaskInput, type FallbackRunner } from '../core/fallback-contract';
+import { ATTEMPT_STATE, buildFallbackDefinition } from '../core/fallback-definition';
 
 export interface LocalFallbackOptions {
   readonly timeoutSeconds: number;

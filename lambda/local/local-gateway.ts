@@ -6,7 +6,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
 import { createDynamoBudgetStore } from '../adapters/dynamodb-budget-store';
 import { createDynamoLedger } from '../adapters/dynamodb-ledger';
@@ -15,13 +14,12 @@ import type { AttemptDependencies } from '../core/attempt';
 import { createGateway } from '../core/gateway';
 import type { Policy, ProviderConfig } from '../core/policy';
 import { createRouterHandler } from '../handlers/create-router-handler';
-import { readPolicyFile } from '../handlers/runtime-config';
+import { DEFAULT_POLICY_FILE, readPolicyFile } from '../policy/policy-file';
 import { createProviderRegistry } from '../providers/registry';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from './dynalite';
 import { createLocalFallback } from './local-fallback';
 import { createLocalServer } from './http-server';
 
-export const DEFAULT_POLICY_FILE = join(__dirname, '..', 'policy', 'default-policy.json');
 export const LEDGER_TABLE_NAME = 'switchyard-ledger';
 /** Where `npm start` puts its embedded DynamoDB, so `npm run rollup` can find it. */
 export const DEFAULT_DYNAMO_PORT = 8788;

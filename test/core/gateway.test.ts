@@ -1,11 +1,12 @@
-import { createGateway, type GatewayRequest, type Log } from '../../lambda/core/gateway';
+import { createGateway, type GatewayRequest } from '../../lambda/core/gateway';
+import type { Log } from '../../lambda/core/telemetry';
 import { createMemoryLedger, type Ledger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore, type BudgetStore } from '../../lambda/core/budgets';
 import { usageFromRecords } from '../../lambda/core/usage-aggregates';
 import type { Policy } from '../../lambda/core/policy';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
-import type { FallbackRunner } from '../../lambda/core/fallback';
+import type { FallbackRunner } from '../../lambda/core/fallback-contract';
 import { MAX_WORKFLOW_INPUT_BYTES } from '../../lambda/core/chat-flow';
 import type { ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';

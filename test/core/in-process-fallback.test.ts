@@ -1,6 +1,6 @@
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
-import type { FallbackInput } from '../../lambda/core/fallback';
+import type { FallbackInput } from '../../lambda/core/fallback-contract';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
-import type { AttemptTaskInput, FallbackInput } from '../../lambda/core/fallback';
+import type { AttemptTaskInput, FallbackInput } from '../../lambda/core/fallback-contract';
 import { createMemoryLedger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import { loadPolicy, type PolicyDocument } from '../../lambda/core/policy';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../lambda/core/errors';
 import { readRuntimeConfig } from '../../lambda/handlers/runtime-config';
-import { DEFAULT_POLICY_FILE } from '../../lambda/local/local-gateway';
+import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 
 describe('readRuntimeConfig', () => {
   it('reads and validates the environment once, with defaults', () => {

@@ -3,7 +3,7 @@ import { CostLedger } from '../../lib/constructs/cost-ledger';
 import { ProviderSecrets } from '../../lib/constructs/provider-secrets';
 import { ProviderFunction } from '../../lib/constructs/provider-function';
 import { LAMBDA_ENTRIES } from '../../lib/bundling';
-import { DEFAULT_POLICY_FILE } from '../../lib/deploy-config';
+import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 import { rendered, templateOf, testStack } from '../support/cdk';
 import { defaultPolicy } from '../support/policies';
 

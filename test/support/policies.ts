@@ -1,7 +1,7 @@
 /** Policies for tests, built from the same schema the product uses. */
 import { readFileSync } from 'node:fs';
 import { loadPolicy, type Policy, type PolicyDocument } from '../../lambda/core/policy';
-import { DEFAULT_POLICY_FILE } from '../../lambda/local/local-gateway';
+import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 
 export function defaultPolicyDocument(): PolicyDocument {
   return JSON.parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8')) as PolicyDocument;

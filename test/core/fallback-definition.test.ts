@@ -1,5 +1,5 @@
 import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
-import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../lambda/core/fallback-workflow';
+import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../lambda/core/fallback-definition';
 import { loadPolicy } from '../../lambda/core/policy';
 import { testPolicyDocument } from '../support/policies';
 
