@@ -36,16 +36,20 @@ const callerId = z.string().check(
       'or an IAM principal\'s ARN, e.g. "arn:aws:sts::123456789012:assumed-role/app/session"',
   ),
 );
-const usd = z.string().check(
-  z.refine((text) => {
-    try {
-      parseUsd(text);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a USD amount per million tokens written as a decimal string, e.g. "0.035"'),
-);
+/** A decimal string `parseUsd` takes: never negative, at most nine decimals. */
+const usdAmount = (message: string) =>
+  z.string().check(
+    z.refine((text) => {
+      try {
+        parseUsd(text);
+        return true;
+      } catch {
+        return false;
+      }
+    }, message),
+  );
+const usd = usdAmount('must be a USD amount per million tokens written as a decimal string, e.g. "0.035"');
+const dailyUsd = usdAmount('must be a USD amount per day written as a decimal string, e.g. "25"; it cannot be negative, and has at most 9 decimals');
 
 const priceRowSchema = z.strictObject({
   input: usd,
@@ -127,7 +131,7 @@ const limitsSchema = z.strictObject({
 });
 
 const budgetSchema = z.strictObject({
-  dailyUsd: described(usd, 'The daily budget in USD, e.g. "25"'),
+  dailyUsd: described(dailyUsd, 'The daily budget in USD, e.g. "25"'),
   mode: z._default(
     described(z.enum(['alert', 'downgrade', 'block']), 'alert: notify only; downgrade: route to cheaper tiers near the cap; block: refuse at the cap'),
     'alert',

@@ -80,6 +80,12 @@ describe('loadPolicy', () => {
     expect(problemsOf(document)).toMatch(/models\.mock\/small\.price\.input: must be a USD amount/);
   });
 
+  it('refuses a negative daily budget, saying what a budget amount looks like', () => {
+    const message = problemsOf(testPolicyDocument({ budgets: { global: { dailyUsd: '-5' } } }));
+    expect(message).toMatch(/budgets\.global\.dailyUsd: must be a USD amount per day written as a decimal string, e\.g\. "25"; it cannot be negative/);
+    expect(message).not.toMatch(/per million tokens/);
+  });
+
   it('refuses caller ids that no key or IAM principal can produce, naming the field and the valid forms', () => {
     const budget = { dailyUsd: '5' };
     const document = testPolicyDocument({
