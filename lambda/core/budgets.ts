@@ -108,16 +108,18 @@ export function downgradeForBudgets(
 ): RoutingDecision {
   if (decision.tier === null || decision.tier === 0) return decision;
   for (const budget of budgets) {
-    if (budget.mode !== 'downgrade' || budget.limitNanoUsd === 0n) continue;
-    const percent = ((spent.get(budget.id) ?? 0n) * 100n) / budget.limitNanoUsd;
-    if (percent < BigInt(budget.downgradeAtPercent)) continue;
+    if (budget.mode !== 'downgrade') continue;
+    const used = (spent.get(budget.id) ?? 0n) * 100n;
+    // One comparison, without dividing by the cap: a $0 budget is always past its threshold.
+    if (used < BigInt(budget.downgradeAtPercent) * budget.limitNanoUsd) continue;
     if (decision.tier === 3 && !budget.downgradeTier3) continue;
     const tier = (decision.tier - 1) as Tier;
+    const where = budget.limitNanoUsd === 0n ? 'has a $0 daily cap' : `at ${used / budget.limitNanoUsd}% of its daily cap`;
     return {
       ...decision,
       tier,
       chain: policy.tiers[tier],
-      reasons: [...decision.reasons, `budget ${budget.id} at ${percent}% of its daily cap: tier ${decision.tier} -> ${tier}`],
+      reasons: [...decision.reasons, `budget ${budget.id} ${where}: tier ${decision.tier} -> ${tier}`],
     };
   }
   return decision;

@@ -72,6 +72,15 @@ describe('downgradeForBudgets', () => {
     expect(lowered.reasons.at(-1)!).toMatch(/budget caller:key:abc at 85% of its daily cap: tier 2 -> 1/);
   });
 
+  it('moves every request one tier cheaper when the budget is $0, with or without spend', () => {
+    const none = { ...brownout, limitNanoUsd: 0n };
+    for (const spent of [0n, 1n]) {
+      const lowered = downgradeForBudgets(decisionFor(2), [none], new Map([[none.id, spent]]), policy);
+      expect(lowered.tier).toBe(1);
+      expect(lowered.reasons.at(-1)!).toMatch(/budget caller:key:abc has a \$0 daily cap: tier 2 -> 1/);
+    }
+  });
+
   it('leaves requests alone below the threshold, and tier 3 unless allowed', () => {
     expect(downgradeForBudgets(decisionFor(2), [brownout], new Map([[brownout.id, 79n]]), policy).tier).toBe(2);
     expect(downgradeForBudgets(decisionFor(3), [brownout], new Map([[brownout.id, 99n]]), policy).tier).toBe(3);
