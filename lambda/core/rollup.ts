@@ -6,7 +6,7 @@
  */
 import type { Budget, Policy } from './policy';
 import type { DailyUsage, UsageReader } from './usage-aggregates';
-import { describeUsage, formatCents, percentOf, renderUsage, type UsageReport } from './usage-report';
+import { describeUsage, formatCents, formatUsed, renderUsage, usedPercent, type UsageReport } from './usage-report';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -95,11 +95,13 @@ export function alertsFor(daily: DailyUsage, report: UsageReport, policy: Policy
   const alerts: BudgetAlert[] = [];
   for (const budget of budgets) {
     const spent = budget.callerId === undefined ? daily.total.costNanoUsd : (daily.byCaller.get(budget.callerId)?.costNanoUsd ?? 0n);
+    // Without spend there is nothing to warn about, also against a $0 cap (which every threshold would pass).
+    if (spent === 0n) continue;
     const crossed = policy.budgets.thresholds.filter((threshold) => spent * 100n >= BigInt(threshold) * budget.limitNanoUsd);
     const projected = elapsed > 0 ? (spent * BigInt(DAY_MS)) / BigInt(elapsed) : spent;
     const highest = crossed.at(-1);
     if (highest !== undefined) {
-      const severity: Severity = highest >= 100 ? 'critical' : highest >= 80 ? 'warning' : 'info';
+      const severity: Severity = highest >= 100 || budget.limitNanoUsd === 0n ? 'critical' : highest >= 80 ? 'warning' : 'info';
       alerts.push({
         ...alert(daily.day, budget, String(highest), severity, spent, projected, report, elapsed),
         implies: crossed.slice(0, -1).map(String),
@@ -121,17 +123,18 @@ function alert(
   report: UsageReport,
   elapsed: number,
 ): BudgetAlert {
-  const used = percentOf(spent, budget.limitNanoUsd);
-  const what = threshold === 'projected' ? 'is on course to pass its cap today' : `passed ${threshold}% of its cap`;
+  const zeroCap = budget.limitNanoUsd === 0n;
+  const what = threshold === 'projected' ? 'is on course to pass its cap today' : zeroCap ? 'has spent against its $0 cap' : `passed ${threshold}% of its cap`;
   const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
-  const headline = threshold === 'projected' ? 'projected over its cap' : `past ${threshold}%`;
+  const headline = threshold === 'projected' ? 'projected over its cap' : zeroCap ? 'over its $0 cap' : `past ${threshold}%`;
+  const projectedShare = zeroCap ? formatUsed(usedPercent(projected, 0n)) : `${usedPercent(projected, budget.limitNanoUsd)}% of the budget`;
   const subject = `[Switchyard ${severity}] ${budget.id} ${headline}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)}, ${day}`;
   const message = [
     `Budget "${budget.id}" (${budget.mode}) ${what}.`,
     '',
     `Day:        ${day} (UTC), as of ${asOf} UTC`,
-    `Spend:      ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} (${used}%)`,
-    `Projected:  ${formatCents(projected)} by the end of the day at the current rate (${percentOf(projected, budget.limitNanoUsd)}% of the budget)`,
+    `Spend:      ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} (${formatUsed(usedPercent(spent, budget.limitNanoUsd))})`,
+    `Projected:  ${formatCents(projected)} by the end of the day at the current rate (${projectedShare})`,
     `Saved:      ${formatCents(BigInt(report.total.saved_usd.replace('.', '')))} against always-flagship (${report.total.saved_percent}%)`,
     budget.mode === 'block' ? `At the cap, this budget refuses requests until ${day} ends (UTC).` : '',
     '',

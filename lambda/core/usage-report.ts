@@ -21,6 +21,7 @@ export interface BudgetLine {
   readonly mode: string;
   readonly limit_usd: string;
   readonly spent_usd: string;
+  /** One decimal, e.g. "88.5"; "Infinity" for a $0 budget with spend, which `Number()` reads as such. */
   readonly used_percent: string;
 }
 
@@ -50,6 +51,17 @@ export function percentOf(part: bigint, whole: bigint): string {
   if (whole === 0n) return '0.0';
   const perMille = (part * 1000n + whole / 2n) / whole;
   return `${perMille / 10n}.${perMille % 10n}`;
+}
+
+/** How much of a budget `spent` uses: any spend is without bound against a $0 cap. */
+export function usedPercent(spent: NanoUsd, limit: NanoUsd): string {
+  if (limit === 0n) return spent > 0n ? 'Infinity' : '0.0';
+  return percentOf(spent, limit);
+}
+
+/** A budget's use for people: `88.5%`, or `over its $0 cap`. */
+export function formatUsed(usedPercentText: string): string {
+  return usedPercentText === 'Infinity' ? 'over its $0 cap' : `${usedPercentText}%`;
 }
 
 /**
@@ -108,7 +120,7 @@ export function describeUsage(usage: DailyUsage, policy: Policy, scope: string):
         mode: budget.mode,
         limit_usd: formatUsd(budget.limitNanoUsd),
         spent_usd: formatUsd(spent),
-        used_percent: percentOf(spent, budget.limitNanoUsd),
+        used_percent: usedPercent(spent, budget.limitNanoUsd),
       };
     }),
   };
@@ -138,7 +150,7 @@ export function renderUsage(report: UsageReport, topCallers = 10): string {
       ? [
           'Budgets:',
           ...report.budgets.map(
-            (budget) => `  ${budget.id.padEnd(40)} ${money(budget.spent_usd).padStart(12)} of ${money(budget.limit_usd).padStart(10)}  ${budget.used_percent.padStart(6)}%  (${budget.mode})`,
+            (budget) => `  ${budget.id.padEnd(40)} ${money(budget.spent_usd).padStart(12)} of ${money(budget.limit_usd).padStart(10)}  ${formatUsed(budget.used_percent).padStart(7)}  (${budget.mode})`,
           ),
           '',
         ]

@@ -1,4 +1,5 @@
 import type { AttemptRecord } from '../../lambda/core/ledger';
+import type { Policy } from '../../lambda/core/policy';
 import { runRollup, type AlertClaims, type BudgetAlert, type RollupDependencies } from '../../lambda/core/rollup';
 import { usageFromRecords } from '../../lambda/core/usage-aggregates';
 import type { UsageReport } from '../../lambda/core/usage-report';
@@ -32,7 +33,7 @@ function spend(callerId: string, nanoUsd: bigint, model = 'mock/small', tier: 0 
   };
 }
 
-function setup(records: AttemptRecord[], options: { failPublish?: number } = {}) {
+function setup(records: AttemptRecord[], options: { failPublish?: number; policy?: Policy } = {}) {
   const claimed = new Set<string>();
   const published: BudgetAlert[] = [];
   const summaries: UsageReport[] = [];
@@ -44,7 +45,7 @@ function setup(records: AttemptRecord[], options: { failPublish?: number } = {})
     release: async (key) => void claimed.delete(key),
   };
   const dependencies: RollupDependencies = {
-    policy,
+    policy: options.policy ?? policy,
     usage: { readDay: async (day) => usageFromRecords(day, records) },
     claims,
     publisher: {
@@ -97,6 +98,24 @@ describe('runRollup', () => {
     await runRollup(DAY, at('23:00:00'), dependencies);
     expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([[`caller:${TEAM}`, '100']]);
     expect(published[0]!.message).toMatch(/At the cap, this budget refuses requests/);
+  });
+
+  it('alerts a $0 budget with spend as critical and over its cap, never as a percentage of it', async () => {
+    const zeroCap = testPolicy({ budgets: { callers: { [TEAM]: { dailyUsd: '0', mode: 'alert' } } } });
+    const { dependencies, published } = setup([spend(TEAM, USD / 100n)], { policy: zeroCap });
+    await runRollup(DAY, at('12:00:00'), dependencies);
+    expect(published.map((alert) => [alert.budgetId, alert.threshold, alert.severity])).toEqual([[`caller:${TEAM}`, '100', 'critical']]);
+    const [alert] = published;
+    expect(alert!.subject).toMatch(/over its \$0 cap: \$0\.0100 of \$0\.0000/);
+    expect(alert!.message).toMatch(/Spend: +\$0\.0100 of \$0\.0000 \(over its \$0 cap\)/);
+    expect(`${alert!.subject}\n${alert!.message}`).not.toMatch(/past 100%|\(0\.0%\)/);
+  });
+
+  it('sends nothing for a $0 budget without spend', async () => {
+    const zeroCap = testPolicy({ budgets: { callers: { [TEAM]: { dailyUsd: '0', mode: 'block' } } } });
+    const { dependencies, published } = setup([spend('key:other', USD)], { policy: zeroCap });
+    await runRollup(DAY, at('12:00:00'), dependencies);
+    expect(published).toEqual([]);
   });
 
   it('gives a claim back when publishing fails, so the next run sends it', async () => {

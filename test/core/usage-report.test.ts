@@ -1,0 +1,41 @@
+import { sumUsage, ZERO_COUNTERS, type CounterRow, type UsageCounters } from '../../lambda/core/usage-aggregates';
+import { describeUsage, renderUsage } from '../../lambda/core/usage-report';
+import { testPolicy } from '../support/policies';
+
+const DAY = '2026-11-27';
+const CALLER = 'key:7ea3000000000000';
+
+/** One caller's day: every counter row the aggregates would hold for it. */
+function dayOf(counters: Partial<UsageCounters>) {
+  const all = { ...ZERO_COUNTERS, ...counters };
+  const rows: CounterRow[] = [
+    { dimension: 'total', value: 'all', counters: all },
+    { dimension: 'tier', value: '1', counters: all },
+    { dimension: 'model', value: 'mock/small', counters: all },
+    { dimension: 'caller', value: CALLER, counters: all },
+  ];
+  return sumUsage(DAY, rows);
+}
+
+describe('describeUsage', () => {
+  const zeroCap = testPolicy({ budgets: { global: { dailyUsd: '0' } } });
+
+  it('reports a $0 budget with spend as used without bound, in a form Number() reads', () => {
+    const report = describeUsage(dayOf({ requests: 1n, attempts: 1n, costNanoUsd: 1_000n }), zeroCap, 'all');
+    expect(report.budgets[0]!.used_percent).toBe('Infinity');
+    expect(Number(report.budgets[0]!.used_percent)).toBe(Infinity);
+  });
+
+  it('reports a $0 budget without spend as 0.0% used', () => {
+    const report = describeUsage(dayOf({}), zeroCap, 'all');
+    expect(report.budgets[0]!.used_percent).toBe('0.0');
+  });
+});
+
+describe('renderUsage', () => {
+  it('says a $0 budget with spend is over its cap, not 0.0% used', () => {
+    const policy = testPolicy({ budgets: { global: { dailyUsd: '0', mode: 'block' } } });
+    const text = renderUsage(describeUsage(dayOf({ requests: 1n, attempts: 1n, costNanoUsd: 1_000n }), policy, 'all'));
+    expect(text).toMatch(/\n {2}global +\$0\.0000 of +\$0\.0000 +over its \$0 cap {2}\(block\)\n/);
+  });
+});
