@@ -127,6 +127,7 @@ export function describeUsage(usage: DailyUsage, policy: Policy, scope: string):
 }
 
 const money = (usd: string) => formatCents(BigInt(usd.replace('.', '')));
+const count = (amount: string, noun: string) => `${amount} ${noun}${amount === '1' ? '' : 's'}`;
 
 /** The report as a plain-text table, readable in a terminal and in an e-mail client. */
 export function renderUsage(report: UsageReport, topCallers = 10): string {
@@ -135,14 +136,14 @@ export function renderUsage(report: UsageReport, topCallers = 10): string {
       ? []
       : [
           `${title}:`,
-          ...rows.map((row) => `  ${row.key.padEnd(58)} ${money(row.cost_usd).padStart(12)} ${`${row.share_percent}%`.padStart(7)}   ${row.requests} requests`),
+          ...rows.map((row) => `  ${row.key.padEnd(58)} ${money(row.cost_usd).padStart(12)} ${`${row.share_percent}%`.padStart(7)}   ${count(row.requests, 'request')}`),
           '',
         ];
   const { total } = report;
   return [
     `Switchyard usage for ${report.day} (UTC)${report.scope === 'all' ? '' : `, caller ${report.scope}`}`,
     '',
-    `Spend: ${money(total.cost_usd)} over ${total.requests} requests and ${total.attempts} attempts (exact: $${total.cost_usd})`,
+    `Spend: ${money(total.cost_usd)} over ${count(total.requests, 'request')} and ${count(total.attempts, 'attempt')} (exact: $${total.cost_usd})`,
     `Always-flagship would have cost ${money(total.flagship_cost_usd)}: saved ${money(total.saved_usd)} (${total.saved_percent}%)`,
     `Tokens: ${total.input_tokens} in, ${total.output_tokens} out, ${total.cache_read_tokens} cache read, ${total.cache_write_tokens} cache write`,
     '',

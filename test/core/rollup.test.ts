@@ -141,7 +141,7 @@ describe('runRollup', () => {
       /Saved: +\$27\.00 against always-flagship \(75\.0%\)/,
       /By tier:\n  2 +\$5\.00 +55\.6%/,
       /By model:\n  mock\/large +\$5\.00/,
-      /Top callers:\n  key:a +\$5\.00 +55\.6%\s+1 requests\n  key:b/,
+      /Top callers:\n  key:a +\$5\.00 +55\.6%\s+1 request\n  key:b/,
     ]) {
       expect(alert!.message).toMatch(expected);
     }

@@ -33,6 +33,16 @@ describe('describeUsage', () => {
 });
 
 describe('renderUsage', () => {
+  it('counts one request and one attempt in the singular, and more in the plural', () => {
+    const one = renderUsage(describeUsage(dayOf({ requests: 1n, attempts: 1n, costNanoUsd: 1_000n }), testPolicy(), 'all'));
+    expect(one).toMatch(/over 1 request and 1 attempt \(exact/);
+    expect(one).toMatch(/By tier:\n {2}1 .* 1 request\n/);
+    expect(one).not.toMatch(/\b1 (requests|attempts)\b/);
+    const two = renderUsage(describeUsage(dayOf({ requests: 2n, attempts: 3n, costNanoUsd: 1_000n }), testPolicy(), 'all'));
+    expect(two).toMatch(/over 2 requests and 3 attempts \(exact/);
+    expect(two).toMatch(/By tier:\n {2}1 .* 2 requests\n/);
+  });
+
   it('says a $0 budget with spend is over its cap, not 0.0% used', () => {
     const policy = testPolicy({ budgets: { global: { dailyUsd: '0', mode: 'block' } } });
     const text = renderUsage(describeUsage(dayOf({ requests: 1n, attempts: 1n, costNanoUsd: 1_000n }), policy, 'all'));
