@@ -57,6 +57,8 @@ export interface RollupResult {
 }
 
 const DAY_MS = 86_400_000;
+/** SNS refuses subjects of 100 characters or more. */
+const MAX_SUBJECT_LENGTH = 99;
 /** Too little of the day has passed before this to project from. */
 const MIN_PROJECTION_MS = 3_600_000;
 
@@ -128,7 +130,7 @@ function alert(
   const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
   const headline = threshold === 'projected' ? 'projected over its cap' : zeroCap ? 'over its $0 cap' : `past ${threshold}%`;
   const projectedShare = zeroCap ? formatUsed(usedPercent(projected, 0n)) : `${usedPercent(projected, budget.limitNanoUsd)}% of the budget`;
-  const subject = `[Switchyard ${severity}] ${budget.id} ${headline}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)}, ${day}`;
+  const subject = subjectOf(`[Switchyard ${severity}] ${day}`, budget.id, `${headline}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)}`);
   const message = [
     `Budget "${budget.id}" (${budget.mode}) ${what}.`,
     '',
@@ -142,5 +144,18 @@ function alert(
   ]
     .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
     .join('\n');
-  return { day, budgetId: budget.id, threshold, implies: [], severity, subject: subject.slice(0, 99), message };
+  return { day, budgetId: budget.id, threshold, implies: [], severity, subject, message };
+}
+
+/**
+ * Fits a subject to SNS by shortening the budget id alone, in its middle: the
+ * start says which kind of caller, the end which one (an IAM session, say);
+ * the full id is in the `budget` attribute and the message.
+ */
+function subjectOf(prefix: string, budgetId: string, suffix: string): string {
+  const room = MAX_SUBJECT_LENGTH - `${prefix}  ${suffix}`.length;
+  if (budgetId.length <= room) return `${prefix} ${budgetId} ${suffix}`;
+  const kept = Math.max(room - 3, 0);
+  const head = Math.ceil(kept / 2);
+  return `${prefix} ${budgetId.slice(0, head)}...${budgetId.slice(budgetId.length - (kept - head))} ${suffix}`;
 }

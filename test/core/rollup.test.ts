@@ -118,6 +118,18 @@ describe('runRollup', () => {
     expect(published).toEqual([]);
   });
 
+  it('keeps the subject within SNS limits by shortening a long budget id, never the day or the severity', async () => {
+    const role = 'arn:aws:sts::123456789012:assumed-role/a-rather-long-role-name-for-the-tests/a-worker-session-7';
+    const { dependencies, published } = setup([spend(role, 2n * USD)], {
+      policy: testPolicy({ budgets: { callers: { [role]: { dailyUsd: '2', mode: 'block' } } } }),
+    });
+    await runRollup(DAY, at('12:00:00'), dependencies);
+    const [alert] = published;
+    expect(alert!.subject.length).toBeLessThan(100);
+    expect(alert!.subject).toMatch(/^\[Switchyard critical\] 2026-11-27 caller:arn:aws:\S*\.\.\.\S*session-7 past 100%: \$2\.00 of \$2\.00$/);
+    expect(alert!.budgetId).toBe(`caller:${role}`) /* 'the full id is in the budget attribute' */;
+  });
+
   it('gives a claim back when publishing fails, so the next run sends it', async () => {
     const { dependencies, published } = setup([spend('key:a', 9n * USD)], { failPublish: 1 });
     await expect(runRollup(DAY, at('23:00:00'), dependencies)).rejects.toThrow(/SNS is down/);
@@ -133,7 +145,7 @@ describe('runRollup', () => {
     ]);
     await runRollup(DAY, at('18:00:00'), dependencies);
     const [alert] = published;
-    expect(alert!.subject).toBe('[Switchyard warning] global past 80%: $9.00 of $10.00, 2026-11-27');
+    expect(alert!.subject).toBe('[Switchyard warning] 2026-11-27 global past 80%: $9.00 of $10.00');
     for (const expected of [
       /Day: +2026-11-27 \(UTC\), as of 18:00 UTC/,
       /Spend: +\$9\.00 of \$10\.00 \(90\.0%\)/,
