@@ -5,8 +5,9 @@
  * the budget will be passed) alerts before the threshold is crossed.
  */
 import type { Budget, Policy } from './policy';
-import type { DailyUsage, UsageReader } from './usage-aggregates';
-import { describeUsage, formatCents, formatUsed, renderUsage, usedPercent, type UsageReport } from './usage-report';
+import type { NanoUsd } from './money';
+import { ZERO_COUNTERS, type DailyUsage, type UsageCounters, type UsageReader } from './usage-aggregates';
+import { describeUsage, formatCents, formatUsed, percentOf, renderUsage, usedPercent, type UsageReport } from './usage-report';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -96,35 +97,44 @@ export function alertsFor(daily: DailyUsage, report: UsageReport, policy: Policy
   const budgets = [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget): budget is Budget => budget !== undefined);
   const alerts: BudgetAlert[] = [];
   for (const budget of budgets) {
-    const spent = budget.callerId === undefined ? daily.total.costNanoUsd : (daily.byCaller.get(budget.callerId)?.costNanoUsd ?? 0n);
+    const usage = budget.callerId === undefined ? daily.total : (daily.byCaller.get(budget.callerId) ?? ZERO_COUNTERS);
+    const spent = usage.costNanoUsd;
     // Without spend there is nothing to warn about, also against a $0 cap (which every threshold would pass).
     if (spent === 0n) continue;
     const crossed = policy.budgets.thresholds.filter((threshold) => spent * 100n >= BigInt(threshold) * budget.limitNanoUsd);
     const projected = elapsed > 0 ? (spent * BigInt(DAY_MS)) / BigInt(elapsed) : spent;
     const highest = crossed.at(-1);
+    const state: BudgetDay = { day: daily.day, budget, usage, projected, elapsed, report };
     if (highest !== undefined) {
       const severity: Severity = highest >= 100 || budget.limitNanoUsd === 0n ? 'critical' : highest >= 80 ? 'warning' : 'info';
       alerts.push({
-        ...alert(daily.day, budget, String(highest), severity, spent, projected, report, elapsed),
+        ...alert(state, String(highest), severity),
         implies: crossed.slice(0, -1).map(String),
       });
     }
     const overrunAhead = projected > budget.limitNanoUsd && spent < budget.limitNanoUsd && elapsed >= MIN_PROJECTION_MS && elapsed < DAY_MS;
-    if (overrunAhead) alerts.push(alert(daily.day, budget, 'projected', 'warning', spent, projected, report, elapsed));
+    if (overrunAhead) alerts.push(alert(state, 'projected', 'warning'));
   }
   return alerts;
 }
 
-function alert(
-  day: string,
-  budget: Budget,
-  threshold: string,
-  severity: Severity,
-  spent: bigint,
-  projected: bigint,
-  report: UsageReport,
-  elapsed: number,
-): BudgetAlert {
+/** One budget's day, as the rollup judges it. */
+interface BudgetDay {
+  readonly day: string;
+  readonly budget: Budget;
+  /** What the budget counts: the whole day's usage for the global budget, its caller's for a caller budget. */
+  readonly usage: UsageCounters;
+  /** The day's spend at the current rate. */
+  readonly projected: NanoUsd;
+  /** Milliseconds of the day gone. */
+  readonly elapsed: number;
+  readonly report: UsageReport;
+}
+
+function alert(state: BudgetDay, threshold: string, severity: Severity): BudgetAlert {
+  const { day, budget, usage, projected, elapsed, report } = state;
+  const spent = usage.costNanoUsd;
+  const saved = usage.flagshipCostNanoUsd - spent;
   const zeroCap = budget.limitNanoUsd === 0n;
   const what = threshold === 'projected' ? 'is on course to pass its cap today' : zeroCap ? 'has spent against its $0 cap' : `passed ${threshold}% of its cap`;
   const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
@@ -137,7 +147,7 @@ function alert(
     `Day:        ${day} (UTC), as of ${asOf} UTC`,
     `Spend:      ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} (${formatUsed(usedPercent(spent, budget.limitNanoUsd))})`,
     `Projected:  ${formatCents(projected)} by the end of the day at the current rate (${projectedShare})`,
-    `Saved:      ${formatCents(BigInt(report.total.saved_usd.replace('.', '')))} against always-flagship (${report.total.saved_percent}%)`,
+    `Saved:      ${formatCents(saved)} against always-flagship (${percentOf(saved, usage.flagshipCostNanoUsd)}%)`,
     budget.mode === 'block' ? `At the cap, this budget refuses requests until ${day} ends (UTC).` : '',
     '',
     renderUsage(report),

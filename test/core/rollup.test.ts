@@ -13,7 +13,7 @@ const policy = testPolicy({
 } as never);
 
 let sequence = 0;
-function spend(callerId: string, nanoUsd: bigint, model = 'mock/small', tier: 0 | 1 | 2 | 3 = 1): AttemptRecord {
+function spend(callerId: string, nanoUsd: bigint, model = 'mock/small', tier: 0 | 1 | 2 | 3 = 1, flagshipNanoUsd = nanoUsd * 4n): AttemptRecord {
   sequence += 1;
   return {
     requestId: `r${sequence}`,
@@ -26,7 +26,7 @@ function spend(callerId: string, nanoUsd: bigint, model = 'mock/small', tier: 0 
     model,
     usage: { input: 100, output: 10, cacheRead: 0, cacheWrite: 0 },
     costNanoUsd: nanoUsd,
-    flagshipCostNanoUsd: nanoUsd * 4n,
+    flagshipCostNanoUsd: flagshipNanoUsd,
     latencyMs: 5,
     outcome: 'success',
     simulated: false,
@@ -128,6 +128,13 @@ describe('runRollup', () => {
     expect(alert!.subject.length).toBeLessThan(100);
     expect(alert!.subject).toMatch(/^\[Switchyard critical\] 2026-11-27 caller:arn:aws:\S*\.\.\.\S*session-7 past 100%: \$2\.00 of \$2\.00$/);
     expect(alert!.budgetId).toBe(`caller:${role}`) /* 'the full id is in the budget attribute' */;
+  });
+
+  it("shows a caller budget's saving from that caller's own spend, not the gateway's", async () => {
+    const { dependencies, published } = setup([spend(TEAM, 2n * USD, 'mock/small', 1, (5n * USD) / 2n), spend('key:other', USD)]);
+    await runRollup(DAY, at('23:00:00'), dependencies);
+    expect(published[0]!.budgetId).toBe(`caller:${TEAM}`);
+    expect(published[0]!.message).toMatch(/\nSaved: +\$0\.5000 against always-flagship \(20\.0%\)\n/);
   });
 
   it('gives a claim back when publishing fails, so the next run sends it', async () => {
