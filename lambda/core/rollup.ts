@@ -148,13 +148,53 @@ function alert(state: BudgetDay, threshold: string, severity: Severity): BudgetA
     `Spend:      ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)} (${formatUsed(usedPercent(spent, budget.limitNanoUsd))})`,
     `Projected:  ${formatCents(projected)} by the end of the day at the current rate (${projectedShare})`,
     `Saved:      ${formatCents(saved)} against always-flagship (${percentOf(saved, usage.flagshipCostNanoUsd)}%)`,
-    budget.mode === 'block' ? `At the cap, this budget refuses requests until ${day} ends (UTC).` : '',
+    '',
+    ...nextSteps(state),
     '',
     renderUsage(report),
   ]
     .filter((line, index, lines) => line !== '' || lines[index - 1] !== '')
     .join('\n');
   return { day, budgetId: budget.id, threshold, implies: [], severity, subject, message };
+}
+
+/** What the budget does to requests now, and which policy fields change that. */
+function nextSteps({ day, budget, usage }: BudgetDay): string[] {
+  const field = budget.callerId === undefined ? 'budgets.global' : `budgets.callers["${budget.callerId}"]`;
+  const raise = `To raise the cap, set ${field}.dailyUsd in the routing policy, then redeploy (npx cdk deploy) or restart npm start`;
+  const until = `until ${day} ends (UTC)`;
+  const spent = usage.costNanoUsd;
+  switch (budget.mode) {
+    case 'alert':
+      return [
+        'Requests are still being served: an alert budget only notifies.',
+        `${raise}.`,
+        `To act at the cap instead, set ${field}.mode to "downgrade" (route requests one tier cheaper near the cap) or "block" (refuse requests at the cap).`,
+      ];
+    case 'downgrade': {
+      const cheaper = `one tier cheaper (2 -> 1, 1 -> 0; ${budget.downgradeTier3 ? '3 -> 2' : 'tier 3 stays'})`;
+      const reached = spent * 100n >= BigInt(budget.downgradeAtPercent) * budget.limitNanoUsd;
+      const now =
+        budget.limitNanoUsd === 0n
+          ? `The cap is $0: requests go ${cheaper} ${until}.`
+          : reached
+            ? `Spend has reached ${budget.downgradeAtPercent}% of the cap: requests go ${cheaper} ${until}.`
+            : `Requests are served as usual until spend reaches ${budget.downgradeAtPercent}% of the cap; then they go ${cheaper} ${until}.`;
+      return [
+        now,
+        `${raise}; to downgrade later, raise ${field}.downgradeAtPercent.`,
+        `To stop downgrading, set ${field}.mode to "alert" (notify only) or "block" (refuse requests at the cap).`,
+      ];
+    }
+    case 'block':
+      return [
+        spent >= budget.limitNanoUsd
+          ? `The cap is reached: requests are refused (HTTP 429, budget_exceeded) ${until}.`
+          : `Requests are still served while their worst-case cost fits under the cap; past it they are refused (HTTP 429, budget_exceeded) ${until}.`,
+        `${raise}.`,
+        `To keep serving at the cap, set ${field}.mode to "downgrade" (route requests one tier cheaper near the cap) or "alert" (notify only).`,
+      ];
+  }
 }
 
 /**

@@ -97,7 +97,40 @@ describe('runRollup', () => {
     const { dependencies, published } = setup([spend(TEAM, 2n * USD), spend('key:other', USD)]);
     await runRollup(DAY, at('23:00:00'), dependencies);
     expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([[`caller:${TEAM}`, '100']]);
-    expect(published[0]!.message).toMatch(/At the cap, this budget refuses requests/);
+  });
+
+  it('tells the reader of an alert budget that requests are still served, and how to raise the cap or change the mode', async () => {
+    const { dependencies, published } = setup([spend('key:a', 8n * USD + USD / 2n)]);
+    await runRollup(DAY, at('23:00:00'), dependencies);
+    const { message } = published[0]!;
+    expect(message).toMatch(/\nRequests are still being served: an alert budget only notifies\.\n/);
+    expect(message).toMatch(/To raise the cap, set budgets\.global\.dailyUsd in the routing policy, then redeploy \(npx cdk deploy\) or restart npm start\./);
+    expect(message).toMatch(/To act at the cap instead, set budgets\.global\.mode to "downgrade" \(.*\) or "block" \(.*\)\./);
+  });
+
+  it('tells the reader of a block budget that requests are refused until the day ends, and how to change that', async () => {
+    const { dependencies, published } = setup([spend(TEAM, 2n * USD)]);
+    await runRollup(DAY, at('23:00:00'), dependencies);
+    const { message } = published[0]!;
+    expect(message).toMatch(/\nThe cap is reached: requests are refused \(HTTP 429, budget_exceeded\) until 2026-11-27 ends \(UTC\)\.\n/);
+    expect(message).toMatch(/To raise the cap, set budgets\.callers\["key:7ea3000000000000"\]\.dailyUsd in the routing policy, then redeploy/);
+    expect(message).toMatch(/To keep serving at the cap, set budgets\.callers\["key:7ea3000000000000"\]\.mode to "downgrade" \(.*\) or "alert" \(.*\)\./);
+  });
+
+  it('tells the reader of a downgrade budget whether requests are now routed cheaper, and how to change that', async () => {
+    const brownout = testPolicy({ budgets: { callers: { [TEAM]: { dailyUsd: '2', mode: 'downgrade', downgradeAtPercent: 80 } } } });
+    const records = [spend(TEAM, USD + USD / 2n)];
+    const { dependencies, published } = setup(records, { policy: brownout });
+    await runRollup(DAY, at('23:00:00'), dependencies);
+    expect(published.map((alert) => alert.threshold)).toEqual(['50']);
+    expect(published[0]!.message).toMatch(/\nRequests are served as usual until spend reaches 80% of the cap; then they go one tier cheaper \(2 -> 1, 1 -> 0; tier 3 stays\) until 2026-11-27 ends \(UTC\)\.\n/);
+
+    records.push(spend(TEAM, USD / 5n));
+    await runRollup(DAY, at('23:30:00'), dependencies);
+    const { message } = published[1]!;
+    expect(message).toMatch(/\nSpend has reached 80% of the cap: requests go one tier cheaper \(2 -> 1, 1 -> 0; tier 3 stays\) until 2026-11-27 ends \(UTC\)\.\n/);
+    expect(message).toMatch(/To raise the cap, set budgets\.callers\["key:7ea3000000000000"\]\.dailyUsd .*; to downgrade later, raise budgets\.callers\["key:7ea3000000000000"\]\.downgradeAtPercent\./);
+    expect(message).toMatch(/To stop downgrading, set budgets\.callers\["key:7ea3000000000000"\]\.mode to "alert" \(.*\) or "block" \(.*\)\./);
   });
 
   it('alerts a $0 budget with spend as critical and over its cap, never as a percentage of it', async () => {
