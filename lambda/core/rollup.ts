@@ -2,7 +2,9 @@
  * The rollup: reads one day's aggregates (never the records), writes the
  * day's summary, and alerts once per budget and threshold per day, also when
  * it runs twice or concurrently. A projected overrun (the day's run rate says
- * the budget will be passed) alerts before the threshold is crossed.
+ * the cap will be passed) warns while spend is below the cap: inside a
+ * threshold alert due in the same run, or on its own; never after the cap
+ * was reached that day.
  */
 import type { Budget, Policy } from './policy';
 import type { NanoUsd } from './money';
@@ -104,15 +106,18 @@ export function alertsFor(daily: DailyUsage, report: UsageReport, policy: Policy
     const crossed = policy.budgets.thresholds.filter((threshold) => spent * 100n >= BigInt(threshold) * budget.limitNanoUsd);
     const projected = elapsed > 0 ? (spent * BigInt(DAY_MS)) / BigInt(elapsed) : spent;
     const highest = crossed.at(-1);
-    const state: BudgetDay = { day: daily.day, budget, usage, projected, elapsed, report };
+    const overrunAhead = projected > budget.limitNanoUsd && spent < budget.limitNanoUsd && elapsed >= MIN_PROJECTION_MS && elapsed < DAY_MS;
+    const state: BudgetDay = { day: daily.day, budget, usage, projected, overrunAhead, elapsed, report };
     if (highest !== undefined) {
-      const severity: Severity = highest >= 100 || budget.limitNanoUsd === 0n ? 'critical' : highest >= 80 ? 'warning' : 'info';
+      const severity: Severity = highest >= 100 || budget.limitNanoUsd === 0n ? 'critical' : highest >= 80 || overrunAhead ? 'warning' : 'info';
+      // The threshold alert tells of the overrun, ahead or reached: no projected warning follows it that day.
+      const toldOverrun = overrunAhead || spent >= budget.limitNanoUsd;
       alerts.push({
         ...alert(state, String(highest), severity),
-        implies: crossed.slice(0, -1).map(String),
+        implies: [...crossed.slice(0, -1).map(String), ...(toldOverrun ? ['projected'] : [])],
       });
     }
-    const overrunAhead = projected > budget.limitNanoUsd && spent < budget.limitNanoUsd && elapsed >= MIN_PROJECTION_MS && elapsed < DAY_MS;
+    // After the threshold alert, which claims it when it carries the projection.
     if (overrunAhead) alerts.push(alert(state, 'projected', 'warning'));
   }
   return alerts;
@@ -126,19 +131,27 @@ interface BudgetDay {
   readonly usage: UsageCounters;
   /** The day's spend at the current rate. */
   readonly projected: NanoUsd;
+  /** Below the cap, but projected past it (and enough of the day gone to say so). */
+  readonly overrunAhead: boolean;
   /** Milliseconds of the day gone. */
   readonly elapsed: number;
   readonly report: UsageReport;
 }
 
 function alert(state: BudgetDay, threshold: string, severity: Severity): BudgetAlert {
-  const { day, budget, usage, projected, elapsed, report } = state;
+  const { day, budget, usage, projected, overrunAhead, elapsed, report } = state;
   const spent = usage.costNanoUsd;
   const saved = usage.flagshipCostNanoUsd - spent;
   const zeroCap = budget.limitNanoUsd === 0n;
-  const what = threshold === 'projected' ? 'is on course to pass its cap today' : zeroCap ? 'has spent against its $0 cap' : `passed ${threshold}% of its cap`;
+  const what =
+    threshold === 'projected'
+      ? 'is on course to pass its cap today'
+      : zeroCap
+        ? 'has spent against its $0 cap'
+        : `passed ${threshold}% of its cap${overrunAhead ? ' and is on course to pass it today' : ''}`;
   const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
-  const headline = threshold === 'projected' ? 'projected over its cap' : zeroCap ? 'over its $0 cap' : `past ${threshold}%`;
+  const headline =
+    threshold === 'projected' ? 'projected over its cap' : zeroCap ? 'over its $0 cap' : `past ${threshold}%${overrunAhead ? ', projected over its cap' : ''}`;
   const projectedShare = zeroCap ? formatUsed(usedPercent(projected, 0n)) : `${usedPercent(projected, budget.limitNanoUsd)}% of the budget`;
   const subject = subjectOf(`[Switchyard ${severity}] ${day}`, budget.id, `${headline}: ${formatCents(spent)} of ${formatCents(budget.limitNanoUsd)}`);
   const message = [

@@ -93,6 +93,40 @@ describe('runRollup', () => {
     expect(published[0]!.message).toMatch(/Projected: +\$12\.00 by the end of the day at the current rate \(120\.0% of the budget\)/);
   });
 
+  it('tells of a projected overrun in the threshold alert of the same run, not in a second message', async () => {
+    // $8.50 by 20:00 runs at $10.20 a day against a $10 budget
+    const { dependencies, published, confirmed } = setup([spend('key:a', 8n * USD + USD / 2n)]);
+    await runRollup(DAY, at('20:00:00'), dependencies);
+    await runRollup(DAY, at('21:00:00'), dependencies);
+    expect(published.map((alert) => [alert.threshold, alert.severity, alert.subject])).toEqual([
+      ['80', 'warning', '[Switchyard warning] 2026-11-27 global past 80%, projected over its cap: $8.50 of $10.00'],
+    ]);
+    expect(published[0]!.message).toMatch(/^Budget "global" \(alert\) passed 80% of its cap and is on course to pass it today\./);
+    expect(confirmed.has(`${DAY}#global#projected`)).toBe(true);
+  });
+
+  it('warns of a projected overrun that appears after a lower threshold alerted', async () => {
+    const records = [spend('key:a', 5n * USD)];
+    const { dependencies, published } = setup(records);
+    await runRollup(DAY, at('13:00:00'), dependencies); // $5 runs at $9.23 a day
+    records.push(spend('key:a', 2n * USD + USD / 2n));
+    await runRollup(DAY, at('14:00:00'), dependencies); // $7.50 runs at $12.86 a day
+    expect(published.map((alert) => [alert.threshold, alert.severity])).toEqual([
+      ['50', 'info'],
+      ['projected', 'warning'],
+    ]);
+  });
+
+  it('sends no projected warning once a threshold of 100% has alerted that day, also after the cap is raised', async () => {
+    const records = [spend('key:a', 10n * USD)];
+    const { dependencies, published } = setup(records);
+    await runRollup(DAY, at('12:00:00'), dependencies);
+    records.push(spend('key:a', 3n * USD));
+    const raised = testPolicy({ budgets: { global: { dailyUsd: '20' } } });
+    await runRollup(DAY, at('13:00:00'), { ...dependencies, policy: raised }); // $13 runs at $24 a day against $20
+    expect(published.map((alert) => alert.threshold)).toEqual(['100']);
+  });
+
   it("checks each caller's budget against that caller's own spend", async () => {
     const { dependencies, published } = setup([spend(TEAM, 2n * USD), spend('key:other', USD)]);
     await runRollup(DAY, at('23:00:00'), dependencies);
@@ -185,7 +219,7 @@ describe('runRollup', () => {
     ]);
     await runRollup(DAY, at('18:00:00'), dependencies);
     const [alert] = published;
-    expect(alert!.subject).toBe('[Switchyard warning] 2026-11-27 global past 80%: $9.00 of $10.00');
+    expect(alert!.subject).toBe('[Switchyard warning] 2026-11-27 global past 80%, projected over its cap: $9.00 of $10.00');
     for (const expected of [
       /Day: +2026-11-27 \(UTC\), as of 18:00 UTC/,
       /Spend: +\$9\.00 of \$10\.00 \(90\.0%\)/,
