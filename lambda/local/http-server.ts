@@ -2,18 +2,27 @@
  * A node:http server that stands in for API Gateway: it checks the API key
  * like the AWS authorizer, caps the body like API Gateway, and hands the same
  * proxy event to the same router handler that runs in Lambda.
+ *
+ * Every answer is in OpenAI's error envelope, including the ones Node's HTTP
+ * parser would otherwise write itself (bad headers, oversize headers, an
+ * unsupported `Expect`, `CONNECT`), and every request gets one access line.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../core/auth';
 import { CallerError } from '../core/errors';
-import { toHttpError } from '../core/http-errors';
+import { toHttpError, type HttpError } from '../core/http-errors';
+import type { Log } from '../core/telemetry';
 import type { RouterHandler } from '../handlers/create-router-handler';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before Lambda runs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Access lines cut the path here: a path is the caller's to choose, and can be long. */
+export const MAX_LOGGED_PATH_LENGTH = 200;
 const STAGE = 'v1';
+const ENDPOINTS_HINT = `Endpoints live under /${STAGE}/, e.g. POST /${STAGE}/chat/completions.`;
 
 export interface LocalServerOptions {
   readonly handler: RouterHandler;
@@ -21,31 +30,115 @@ export interface LocalServerOptions {
   readonly allowedKeys?: ReadonlySet<string>;
   /** The Lambda timeout the local handler pretends to have. */
   readonly lambdaTimeoutMs: number;
-  /** Called after each response with a line that holds no prompt text. */
+  /**
+   * Called once per request, after its answer, with
+   * `METHOD PATH STATUS tier=T model=M cost=$C Nms`: no query, no prompt text,
+   * no key; the path cut to {@link MAX_LOGGED_PATH_LENGTH} characters without
+   * control characters. Unknown parts are `-`.
+   */
   readonly accessLog?: (line: string) => void;
+  /** Where failures of the server itself (never the caller's mistakes) are reported. */
+  readonly log?: Log;
+}
+
+interface InFlight {
+  readonly response: ServerResponse;
+  readonly requestId: string;
 }
 
 export function createLocalServer(options: LocalServerOptions): Server {
-  return createServer((request, response) => {
-    serve(request, response, options).catch((error: unknown) => {
-      const requestId = randomUUID();
-      send(response, toHttpError(error, requestId).status, errorBody(error, requestId), requestId);
-    });
-  });
-}
+  // The response a socket is busy with, so a parse error inside its body is answered through it.
+  const inFlight = new WeakMap<Duplex, InFlight>();
 
-async function serve(request: IncomingMessage, response: ServerResponse, options: LocalServerOptions): Promise<void> {
-  const started = performance.now();
-  const arrived = Date.now();
-  const requestId = randomUUID();
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const fail = (error: CallerError) => {
-    if (!request.readableEnded) request.resume();
-    send(response, error.status, errorBody(error, requestId), requestId);
+  const begin = (request: IncomingMessage, response: ServerResponse): string => {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const current = { response, requestId };
+    inFlight.set(request.socket, current);
+    response.once('close', () => {
+      if (inFlight.get(request.socket) === current) inFlight.delete(request.socket);
+      options.accessLog?.(
+        accessLine(request.method, request.url, response.headersSent ? response.statusCode : undefined, started, {
+          tier: header(response, 'x-switchyard-tier'),
+          model: header(response, 'x-switchyard-model'),
+          cost: header(response, 'x-switchyard-cost-usd'),
+        }),
+      );
+    });
+    return requestId;
   };
 
+  const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void => {
+    const requestId = begin(request, response);
+    serve(request, response, requestId, expectsContinue, options).catch((error: unknown) => {
+      if (!request.destroyed) options.log?.error('local server failed', { requestId, error: String(error) });
+      reply(response, toHttpError(error, requestId), requestId);
+    });
+  };
+
+  const server = createServer((request, response) => handle(request, response, false));
+  // Checked before "100 Continue", so a refused caller never sends its body.
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => handle(request, response, true));
+
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const requestId = begin(request, response);
+    request.resume();
+    const expectation = withoutControlCharacters(String(request.headers.expect)).slice(0, 100);
+    const error = new CallerError('invalid_request', `"Expect: ${expectation}" is not supported: send no Expect header, or "Expect: 100-continue".`);
+    reply(response, withStatus(417, toHttpError(error, requestId)), requestId);
+  });
+
+  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const error = new CallerError('method_not_allowed', `CONNECT is not supported: Switchyard is an API, not a proxy. ${ENDPOINTS_HINT}`);
+    const http = toHttpError(error, requestId);
+    writeRaw(socket, http, requestId);
+    options.accessLog?.(accessLine(request.method, request.url, http.status, started));
+  });
+
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
+    const current = inFlight.get(socket);
+    if (current) {
+      // The parser failed inside the body of a request being served: answer it, once.
+      if (current.response.headersSent) socket.destroy();
+      else reply(current.response, rejectedByParser(error, current.requestId), current.requestId, { connection: 'close' });
+      return;
+    }
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const started = performance.now();
+    const requestId = randomUUID();
+    const http = rejectedByParser(error, requestId);
+    writeRaw(socket, http, requestId);
+    const [method, target] = requestLine(error.rawPacket);
+    options.accessLog?.(accessLine(method, target, http.status, started));
+  });
+
+  return server;
+}
+
+async function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  expectsContinue: boolean,
+  options: LocalServerOptions,
+): Promise<void> {
+  const arrived = Date.now();
+  const fail = (error: CallerError) => {
+    if (!request.readableEnded) request.resume();
+    reply(response, toHttpError(error, requestId), requestId);
+  };
+
+  const url = parseTarget(request.url);
+  if (url === undefined) {
+    return fail(new CallerError('invalid_request', `The request target is not a valid URL path. ${ENDPOINTS_HINT}`));
+  }
   if (!url.pathname.startsWith(`/${STAGE}/`)) {
-    return fail(new CallerError('not_found', `There is no endpoint ${url.pathname}. Endpoints live under /${STAGE}/, e.g. /${STAGE}/chat/completions.`));
+    return fail(new CallerError('not_found', `There is no endpoint ${loggablePath(url.pathname)}. ${ENDPOINTS_HINT}`));
   }
   const headers = flattenHeaders(request);
   const key = extractApiKey(headers);
@@ -55,10 +148,13 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   if (options.allowedKeys && !options.allowedKeys.has(key)) {
     return fail(new CallerError('invalid_api_key', 'This API key is not accepted by this gateway (see SWITCHYARD_API_KEYS).'));
   }
-  const body = await readBody(request);
-  if (body === undefined) {
-    return fail(new CallerError('request_too_large', `The request body is over API Gateway's limit of ${API_GATEWAY_MAX_BODY_BYTES} bytes.`));
+  const tooLarge = new CallerError('request_too_large', `The request body is over API Gateway's limit of ${API_GATEWAY_MAX_BODY_BYTES} bytes.`);
+  if (expectsContinue) {
+    if (Number(headers['content-length']) > API_GATEWAY_MAX_BODY_BYTES) return fail(tooLarge);
+    response.writeContinue();
   }
+  const body = await readBody(request);
+  if (body === undefined) return fail(tooLarge);
 
   const resource = url.pathname.slice(STAGE.length + 1);
   const event = {
@@ -92,20 +188,16 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   } as unknown as Context;
 
   const result: APIGatewayProxyResult = await options.handler(event, context);
-  const resultHeaders = (result.headers ?? {}) as Record<string, string>;
-  response.writeHead(result.statusCode, resultHeaders);
-  response.end(result.body);
-  options.accessLog?.(
-    [
-      request.method,
-      url.pathname,
-      result.statusCode,
-      `tier=${resultHeaders['x-switchyard-tier'] ?? '-'}`,
-      `model=${resultHeaders['x-switchyard-model'] ?? '-'}`,
-      `cost=$${resultHeaders['x-switchyard-cost-usd'] ?? '0'}`,
-      `${Math.round(performance.now() - started)}ms`,
-    ].join(' '),
-  );
+  send(response, result.statusCode, (result.headers ?? {}) as Record<string, string>, result.body);
+}
+
+/** The target as a URL, or `undefined` when it is not one (e.g. `http://[/v1/models`). */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -133,15 +225,96 @@ function flattenHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function errorBody(error: unknown, requestId: string): string {
-  return JSON.stringify(toHttpError(error, requestId).body);
+/** What Node's parser refused, with the status Node itself would have answered. */
+function rejectedByParser(error: NodeJS.ErrnoException, requestId: string): HttpError {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return withStatus(431, toHttpError(new CallerError('request_too_large', 'The request headers are too large: keep them under 16 KB in all.'), requestId));
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return withStatus(413, toHttpError(new CallerError('request_too_large', 'The chunk extensions of the request body are too large.'), requestId));
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return withStatus(408, toHttpError(new CallerError('invalid_request', 'The request did not arrive in time: send it whole, without pauses.'), requestId));
+    default:
+      return toHttpError(new CallerError('invalid_request', `This is not a valid HTTP/1.1 request (${error.message}).`), requestId);
+  }
 }
 
-function send(response: ServerResponse, status: number, body: string, requestId: string): void {
+/**
+ * The envelope comes from the one mapping of errors to HTTP; only the status
+ * is the transport's, for refusals that have no caller error code of their own.
+ */
+function withStatus(status: number, http: HttpError): HttpError {
+  return { ...http, status };
+}
+
+function reply(response: ServerResponse, http: HttpError, requestId: string, extra: Record<string, string> = {}): void {
+  send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId, ...extra }, JSON.stringify(http.body));
+}
+
+/** Headers are set one by one (not passed to writeHead) so the access line can read them back. */
+function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (response.writableEnded) return;
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  response.writeHead(status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId });
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.statusCode = status;
   response.end(body);
+}
+
+/** An answer on a socket that has no ServerResponse (parse errors, CONNECT); the connection then closes. */
+function writeRaw(socket: Duplex, http: HttpError, requestId: string): void {
+  const body = JSON.stringify(http.body);
+  const head = [
+    `HTTP/1.1 ${http.status} ${STATUS_CODES[http.status] ?? 'Error'}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-switchyard-request-id: ${requestId}`,
+    'connection: close',
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** The method and target of a raw request line, when it is one. */
+function requestLine(packet: Buffer | undefined): [string | undefined, string | undefined] {
+  const line = packet?.subarray(0, 8192).toString('latin1').split('\r\n', 1)[0] ?? '';
+  const match = /^([A-Z]{1,20}) (\S+) HTTP\/\d\.\d$/.exec(line);
+  return match ? [match[1], match[2]] : [undefined, undefined];
+}
+
+function accessLine(
+  method: string | undefined,
+  target: string | undefined,
+  status: number | undefined,
+  started: number,
+  switchyard: { tier?: string; model?: string; cost?: string } = {},
+): string {
+  return [
+    method && /^[A-Z]{1,20}$/.test(method) ? method : '-',
+    loggablePath(target),
+    status ?? '-',
+    `tier=${switchyard.tier ?? '-'}`,
+    `model=${switchyard.model ?? '-'}`,
+    `cost=$${switchyard.cost ?? '0'}`,
+    `${Math.round(performance.now() - started)}ms`,
+  ].join(' ');
+}
+
+/** The path part of a target, fit for a log line: no query (it may hold secrets), no control characters, cut short. */
+function loggablePath(target: string | undefined): string {
+  if (target === undefined) return '-';
+  const path = withoutControlCharacters(target.split('?', 1)[0]!).replace(/\s/g, '');
+  if (path === '') return '-';
+  return path.length > MAX_LOGGED_PATH_LENGTH ? `${path.slice(0, MAX_LOGGED_PATH_LENGTH)}...` : path;
+}
+
+function withoutControlCharacters(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '');
+}
+
+function header(response: ServerResponse, name: string): string | undefined {
+  const value = response.getHeader(name);
+  return typeof value === 'string' && value !== '' ? withoutControlCharacters(value).replace(/\s/g, '') : undefined;
 }

@@ -131,6 +131,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     lambdaTimeoutMs: requestTimeoutMs + 1000,
     ...(options.allowedKeys ? { allowedKeys: new Set(options.allowedKeys) } : {}),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+    log: logger,
   });
   try {
     await new Promise<void>((resolve, reject) => {

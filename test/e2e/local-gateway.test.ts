@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
+import { rawRequest } from '../support/raw-http';
 
 interface ErrorEnvelope {
   error: { code: string; type: string; message: string };
@@ -144,3 +145,129 @@ describe('local gateway restricted to listed keys', () => {
     await expect(bad.models.list()).rejects.toMatchObject({ constructor: OpenAI.AuthenticationError, code: 'invalid_api_key' });
   });
 });
+
+/** Waits for an access line: the server writes it once the answer has gone. */
+async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+const ACCESS_LINE = /^(\S+) (\S+) (\S+) tier=(\S+) model=(\S+) cost=\$(\S+) (\d+)ms$/;
+
+describe('local server, for requests that break HTTP, the URL or the rules before the handler', () => {
+  let gateway: LocalGateway;
+  let port: number;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    gateway = await startLocalGateway({ port: 0, simulate: 'all', environment: {}, accessLog: (line) => lines.push(line) });
+    port = Number(new URL(gateway.baseUrl).port);
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    lines.length = 0;
+  });
+
+  const envelopeOf = (body: string) => (JSON.parse(body) as ErrorEnvelope).error;
+
+  it('answers a target that is no URL with 400 in the OpenAI envelope, before auth, and logs it', async () => {
+    const response = await rawRequest(port, 'GET http://[/v1/models HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.headers['x-switchyard-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(response.body)).toEqual({
+      error: { message: expect.stringMatching(/not a valid URL path.*\/v1\/chat\/completions/), type: 'invalid_request_error', param: null, code: 'invalid_request' },
+    });
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(/^GET http:\/\/\[\/v1\/models 400 tier=- model=- cost=\$0 \d+ms$/)]));
+  });
+
+  it.each([
+    ['a malformed header', 'GET /v1/models HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n', 400, 'invalid_request', 'GET /v1/models 400'],
+    ['20 KB of headers', `GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'request_too_large', 'GET /v1/models 431'],
+    ['a line that is no request', 'HELLO\r\n\r\n', 400, 'invalid_request', '- - 400'],
+    [
+      'a malformed chunked body',
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer k\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      400,
+      'invalid_request',
+      'POST /v1/chat/completions 400',
+    ],
+    ['a control character in the path', 'GET /v1/mo\x01dels HTTP/1.1\r\nHost: localhost\r\n\r\n', 400, 'invalid_request', 'GET /v1/models 400'],
+  ])('answers %s, which Node refuses before any handler, in the OpenAI envelope and logs it', async (_, request, status, code, logged) => {
+    const response = await rawRequest(port, request);
+
+    expect(response.status).toBe(status);
+    expect(response.headers['connection']).toBe('close');
+    expect(envelopeOf(response.body)).toMatchObject({ type: 'invalid_request_error', code, message: expect.any(String) });
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(new RegExp(`^${logged.replace(/[$]/g, '\\$')} tier=- model=- cost=\\$0 \\d+ms$`))]));
+  });
+
+  it('answers an Expect other than 100-continue with 417 in the OpenAI envelope', async () => {
+    const response = await rawRequest(
+      port,
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer k\r\nExpect: something-else\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+
+    expect(response.status).toBe(417);
+    expect(envelopeOf(response.body)).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/"Expect: something-else" is not supported/) });
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(/^POST \/v1\/chat\/completions 417 tier=- model=- cost=\$0 \d+ms$/)]));
+  });
+
+  it('answers CONNECT with 405 in the OpenAI envelope instead of dropping the connection', async () => {
+    const response = await rawRequest(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+
+    expect(response.status).toBe(405);
+    expect(envelopeOf(response.body)).toMatchObject({ code: 'method_not_allowed', message: expect.stringMatching(/not a proxy/) });
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(/^CONNECT example\.com:443 405 /)]));
+  });
+
+  it('refuses an Expect: 100-continue request without asking for its body, and asks for it when it passes', async () => {
+    const head = (key: string, length: number) =>
+      `POST /v1/route HTTP/1.1\r\nHost: localhost\r\n${key}Content-Type: application/json\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`;
+    const body = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] });
+
+    const keyless = await rawRequest(port, head('', body.length));
+    const oversize = await rawRequest(port, head('Authorization: Bearer k\r\n', 11 * 1024 * 1024));
+    const accepted = await rawRequest(port, head('Authorization: Bearer k\r\n', body.length), { then: body });
+
+    expect(keyless.statuses).toEqual([401]);
+    expect(oversize.statuses).toEqual([413]);
+    expect(envelopeOf(oversize.body).code).toBe('request_too_large');
+    expect(accepted.statuses).toEqual([100, 200]);
+  });
+
+  it('writes exactly one access line per request, also for 401, 404 outside /v1 and 413, without the key', async () => {
+    const authorization = { authorization: 'Bearer secret-team-key' };
+    await fetch(`${gateway.baseUrl}/models`);
+    await fetch(`${gateway.baseUrl.replace(/\/v1$/, '')}/nowhere?token=abc`);
+    await fetch(`${gateway.baseUrl}/chat/completions`, { method: 'POST', headers: authorization, body: 'a'.repeat(11 * 1024 * 1024) });
+    await fetch(`${gateway.baseUrl}/models`, { headers: authorization });
+
+    await eventually(() =>
+      expect(lines).toEqual([
+        expect.stringMatching(/^GET \/v1\/models 401 tier=- model=- cost=\$0 \d+ms$/),
+        expect.stringMatching(/^GET \/nowhere 404 tier=- model=- cost=\$0 \d+ms$/),
+        expect.stringMatching(/^POST \/v1\/chat\/completions 413 tier=- model=- cost=\$0 \d+ms$/),
+        expect.stringMatching(/^GET \/v1\/models 200 tier=- model=- cost=\$0 \d+ms$/),
+      ]),
+    );
+    expect(lines.join('\n')).not.toMatch(/secret-team-key|token/);
+  });
+
+  it('cuts a long path to 200 characters in the access line', async () => {
+    await fetch(`${gateway.baseUrl}/${'a'.repeat(5000)}`, { headers: { authorization: 'Bearer k' } });
+
+    await eventually(() => expect(lines.length).toBe(1));
+    const [, method, path, status] = ACCESS_LINE.exec(lines[0]!)!;
+    expect([method, status]).toEqual(['GET', '404']);
+    expect(path).toBe(`/v1/${'a'.repeat(196)}...`);
+  });
+});
+
