@@ -4,14 +4,16 @@
  * which Lambda reports as the error type the state machine routes on.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { runAttemptTask, type AttemptDependencies } from '../core/attempt';
 import type { AttemptTaskInput, AttemptTaskOutput } from '../core/fallback-contract';
+import type { Log } from '../core/telemetry';
 import { buildAwsDependencies } from './aws-dependencies';
+import { coldStartTracker, inRequestScope, lambdaContextKeys, requestScopedLog } from './request-scope';
 import { readRuntimeConfig } from './runtime-config';
 
 /** The task input is ours, but a malformed one should fail loudly, not call a provider. */
@@ -30,9 +32,12 @@ const taskInputSchema = z.object({
   }),
 });
 
-export function createAttemptHandler(start: () => Promise<AttemptDependencies>, logger: Logger, metrics: Metrics) {
+/** `logger` is shared and never mutated per invocation; give `start` a `requestScopedLog` of it too. */
+export function createAttemptHandler(start: () => Promise<AttemptDependencies>, logger: Log, metrics: Metrics) {
+  const log = requestScopedLog(logger);
+  const isColdStart = coldStartTracker();
   let ready: Promise<AttemptDependencies> | undefined;
-  const handle = async (event: AttemptTaskInput): Promise<AttemptTaskOutput> => {
+  const run = async (event: AttemptTaskInput): Promise<AttemptTaskOutput> => {
     taskInputSchema.parse(event);
     ready ??= start().catch((error: unknown) => {
       ready = undefined;
@@ -41,14 +46,22 @@ export function createAttemptHandler(start: () => Promise<AttemptDependencies>, 
     try {
       return await runAttemptTask(event, await ready);
     } catch (error) {
-      logger.info('attempt failed', { requestId: event.requestId, model: event.model, error: error instanceof Error ? error.name : 'unknown' });
+      log.info('attempt failed', { model: event.model, error: error instanceof Error ? error.name : 'unknown' });
       throw error;
     }
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  const handle = (event: AttemptTaskInput, context: Context): Promise<AttemptTaskOutput> => {
+    const requestId = typeof event?.requestId === 'string' ? event.requestId : undefined;
+    return inRequestScope(lambdaContextKeys(context, isColdStart(), requestId), () => run(event));
+  };
+  return middy(handle).use(logMetrics(metrics));
 }
 
 const logger = new Logger();
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'attempt' });
 
-export const handler = createAttemptHandler(() => buildAwsDependencies(readRuntimeConfig(process.env), logger, metrics), logger, metrics);
+export const handler = createAttemptHandler(
+  () => buildAwsDependencies(readRuntimeConfig(process.env), requestScopedLog(logger), metrics),
+  logger,
+  metrics,
+);

@@ -3,8 +3,7 @@
  * A thin adapter: all behaviour lives in `lambda/core/gateway.ts`. The Lambda
  * entry (`router.ts`) and the local gateway both build their handler here.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
@@ -12,6 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Gateway, RequestSummary } from '../core/gateway';
 import { toHttpError } from '../core/http-errors';
 import { toGatewayRequest, toProxyResult } from './api-event';
+import { coldStartTracker, inRequestScope, lambdaContextKeys, requestScopedLog } from './request-scope';
 
 /** What a router needs once started: the gateway and the API's time limit. */
 export interface RouterRuntime {
@@ -22,6 +22,11 @@ export interface RouterRuntime {
 export interface RouterHandlerOptions {
   /** Starts the runtime; called at cold start and again after a failed start. */
   readonly start: () => Promise<RouterRuntime>;
+  /**
+   * Shared by every invocation and never mutated per request: each line gets
+   * its invocation's keys from {@link inRequestScope}. Give the core
+   * `requestScopedLog(logger)` so that its lines carry them too.
+   */
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -29,7 +34,9 @@ export interface RouterHandlerOptions {
 export type RouterHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export function createRouterHandler(options: RouterHandlerOptions): RouterHandler {
-  const { logger, metrics } = options;
+  const { metrics } = options;
+  const log = requestScopedLog(options.logger);
+  const isColdStart = coldStartTracker();
   let starting: Promise<RouterRuntime> | undefined;
   const runtime = (): Promise<RouterRuntime> => {
     starting ??= Promise.resolve().then(options.start).catch((error: unknown) => {
@@ -40,12 +47,15 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
   };
   runtime().catch(() => undefined);
 
-  const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  const handle = (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
+    inRequestScope(lambdaContextKeys(context, isColdStart(), event.requestContext.requestId), () => serve(event, context));
+
+  const serve = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     let router: RouterRuntime;
     try {
       router = await runtime();
     } catch (error) {
-      logger.error('router failed to start', { error: error instanceof Error ? error.message : String(error) });
+      log.error('router failed to start', { error: error instanceof Error ? error.message : String(error) });
       const requestId = event.requestContext.requestId;
       const http = toHttpError(error, requestId);
       return toProxyResult({
@@ -57,13 +67,12 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     const request = toGatewayRequest(event, context.getRemainingTimeInMillis(), router.requestTimeoutMs);
     const response = await router.gateway(request);
     recordMetrics(metrics, response.summary);
-    logger.info('request served', { requestId: request.requestId, ...loggable(response.summary) });
+    // Powertools writes the bigint cost as a decimal string.
+    log.info('request served', { ...response.summary });
     return toProxyResult(response);
   };
 
-  return middy(handle)
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as RouterHandler;
+  return middy(handle).use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as RouterHandler;
 }
 
 function recordMetrics(metrics: Metrics, summary: RequestSummary): void {
@@ -75,9 +84,5 @@ function recordMetrics(metrics: Metrics, summary: RequestSummary): void {
     metrics.addMetric('Fallbacks', MetricUnit.Count, summary.attempts - 1);
     metrics.addMetric('CostNanoUsd', MetricUnit.Count, Number(summary.costNanoUsd));
   }
-}
-
-function loggable(summary: RequestSummary): Record<string, unknown> {
-  return { ...summary, costNanoUsd: summary.costNanoUsd.toString() };
 }
 

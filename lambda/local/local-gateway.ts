@@ -14,6 +14,7 @@ import type { AttemptDependencies } from '../core/attempt';
 import { createGateway } from '../core/gateway';
 import type { Policy, ProviderConfig } from '../core/policy';
 import { createRouterHandler } from '../handlers/create-router-handler';
+import { requestScopedLog } from '../handlers/request-scope';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../policy/policy-file';
 import { createProviderRegistry } from '../providers/registry';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from './dynalite';
@@ -113,7 +114,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     circuits: createDynamoCircuitStore({ client: dynamo.client, tableName: LEDGER_TABLE_NAME, ...policy.fallback.circuitBreaker }),
     budgets: createDynamoBudgetStore({ client: dynamo.client, adjustClient: dynamo.counterClient, tableName: LEDGER_TABLE_NAME }),
     clock: Date,
-    log: logger,
+    log: requestScopedLog(logger),
   };
   const fallback = createLocalFallback(dependencies, {
     timeoutSeconds: Math.ceil(requestTimeoutMs / 1000),

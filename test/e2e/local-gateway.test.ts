@@ -3,8 +3,12 @@
  * dynalite for the ledger) driven by the official openai client.
  */
 import OpenAI from 'openai';
+import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { withSimulatedFaults } from '../../lambda/local/simulated-faults';
 import { attemptRows } from '../support/ledger-rows';
+import { testPolicyDocument } from '../support/policies';
+import { printedLogs } from '../support/printed-logs';
 import { rawRequest } from '../support/raw-http';
 
 interface ErrorEnvelope {
@@ -271,3 +275,38 @@ describe('local server, for requests that break HTTP, the URL or the rules befor
   });
 });
 
+describe('local gateway logs under concurrency', () => {
+  let gateway: LocalGateway;
+  beforeAll(async () => {
+    const failing = { failureRate: 1, failures: ['unavailable'] };
+    const document = withSimulatedFaults(testPolicyDocument(), JSON.stringify({ 'mock/large': failing, 'mock/medium': failing }));
+    gateway = await startLocalGateway({ port: 0, simulate: 'all', environment: {}, policy: loadPolicy(document), retryIntervalMs: 0 });
+  });
+  afterAll(() => gateway.close());
+
+  it('stamps every line with its own request id when 20 failing requests run at once', async () => {
+    const { result: statuses, lines: logged } = await printedLogs(async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${gateway.baseUrl}/chat/completions`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer team-key', 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'tier-2', messages: [{ role: 'user', content: 'Hi' }] }),
+          }),
+        ),
+      );
+      return responses.map((response) => response.status);
+    });
+
+    expect(new Set(statuses)).toEqual(new Set([502]));
+    const failed = logged.filter((line) => line['message'] === 'request failed');
+    const mismatched = (lines: Record<string, unknown>[]) =>
+      lines.filter((line) => line['function_request_id'] !== line['requestId']).map((line) => line['message']);
+    expect(failed.length).toBe(20);
+    expect(new Set(failed.map((line) => line['requestId'])).size).toBe(20);
+    expect(mismatched(failed)).toEqual([]);
+    // The core's other lines (e.g. "circuit opened") carry their request's ids too.
+    expect(logged.length).toBeGreaterThan(failed.length);
+    expect(mismatched(logged)).toEqual([]);
+  });
+});

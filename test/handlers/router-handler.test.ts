@@ -5,6 +5,7 @@ import { createRouterHandler } from '../../lambda/handlers/create-router-handler
 import { ConfigError } from '../../lambda/core/errors';
 import type { Gateway, GatewayRequest } from '../../lambda/core/gateway';
 import { lambdaContext, proxyEvent } from '../support/api-events';
+import { printedLogs } from '../support/printed-logs';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const quietLogger = () => new Logger({ logLevel: 'SILENT' });
@@ -87,5 +88,48 @@ describe('createRouterHandler', () => {
     const recovered = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
     expect(recovered.statusCode).toBe(200);
     expect(starts).toBe(2);
+  });
+
+  it('stamps each line with its own invocation\'s ids when invocations overlap on one logger', async () => {
+    const { gateway } = recordingGateway();
+    let release!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const slowFirst: typeof gateway = async (request) => {
+      calls += 1;
+      if (calls === 1) await firstHeld;
+      return gateway(request);
+    };
+    const handler = createRouterHandler({ start: async () => ({ gateway: slowFirst, requestTimeoutMs: 29_000 }), logger: new Logger(), metrics: metrics() });
+    const invoke = (id: string) => {
+      const event = proxyEvent({ resource: '/models', method: 'GET' });
+      event.requestContext.requestId = `api-${id}`;
+      return handler(event, { ...lambdaContext(), awsRequestId: `lambda-${id}` });
+    };
+
+    const { lines } = await printedLogs(async () => {
+      const first = invoke('a');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await invoke('b');
+      release();
+      await first;
+    });
+
+    const served = lines.filter((line) => line['message'] === 'request served');
+    expect(served.map((line) => [line['requestId'], line['function_request_id']])).toEqual([
+      ['api-b', 'lambda-b'],
+      ['api-a', 'lambda-a'],
+    ]);
+    expect(served.map((line) => line['cold_start'])).toEqual([false, true]);
+    expect(served[0]).toMatchObject({ function_name: 'switchyard-router', function_memory_size: 1024 });
+  });
+
+  it('logs the summary through Powertools, the bigint cost as a decimal string', async () => {
+    const { gateway } = recordingGateway();
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: new Logger(), metrics: metrics() });
+
+    const { lines } = await printedLogs(() => handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext()));
+
+    expect(lines.find((line) => line['message'] === 'request served')).toMatchObject({ costNanoUsd: '5', tier: '1', attempts: 1, failures: [] });
   });
 });
