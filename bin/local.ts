@@ -4,7 +4,7 @@
  */
 import { formatUsd } from '../lambda/core/money';
 import { TIERS } from '../lambda/core/policy';
-import { worstCaseCost } from '../lambda/core/routing';
+import { worstCaseAttemptCost } from '../lambda/core/budgets';
 import { readFileSync } from 'node:fs';
 import { loadPolicy, type PolicyDocument } from '../lambda/core/policy';
 import { DEFAULT_DYNAMO_PORT, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     `    -d '{"model":"auto","messages":[{"role":"user","content":"Extract the city: I flew to Lisbon."}]}'`,
     '',
     `Worst-case cost of a 1k-token prompt on tier 2: $${formatUsd(
-      worstCaseCost(gateway.policy.tiers[2][0]!, { inputTokenEstimate: 1000, maxTokens: gateway.policy.limits.defaultMaxTokens }),
+      worstCaseAttemptCost(gateway.policy.tiers[2][0]!, 1000, gateway.policy.limits.defaultMaxTokens),
     )}`,
     'Press Ctrl+C to stop.',
     '',

@@ -55,14 +55,17 @@ export function createDynamoBudgetStore(options: DynamoBudgetStoreOptions): Budg
 
   return {
     async reserve(budgetId, day, amount, limit) {
-      if (amount > limit) return false;
       try {
-        await sendCounterUpdate(counterClient, add(budgetId, day, amount, { limit }));
-        return true;
+        if (amount <= limit) {
+          await sendCounterUpdate(counterClient, add(budgetId, day, amount, { limit }));
+          return { reserved: true };
+        }
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+      // Refused: read what the day holds, so the refusal can say whether any room is left.
+      const current = await options.client.send(new GetItemCommand({ TableName: options.tableName, Key: key(budgetId, day), ConsistentRead: true }));
+      return { reserved: false, committed: BigInt(current.Item?.['committed']?.N ?? '0') };
     },
 
     async adjust(budgetId, day, delta) {

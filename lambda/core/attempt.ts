@@ -7,12 +7,14 @@
  * used) and updates the circuit. Failures are rethrown for the caller or the
  * state machine to route on; nothing here decides what comes next.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
 import type { ChatMessage } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
 import type { Log, MetricSink } from './telemetry';
+import { maxInputTokens } from './token-estimate';
 import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
 import { costOf } from './money';
 import type { ModelSpec, Policy, Tier } from './policy';
@@ -51,6 +53,8 @@ export interface AttemptDependencies {
   readonly log: Log;
   /** @default no metrics */
   readonly metrics?: MetricSink;
+  /** Waits out a provider's retry-after; the signal fires at the deadline. @default node:timers/promises setTimeout */
+  readonly wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface AttemptSuccess {
@@ -94,7 +98,13 @@ export async function attemptCandidate(
   const tracked = trackedBudgets(policy, context.callerId);
   const settle =
     tracked.length > 0
-      ? await reserveBudgets(dependencies.budgets, tracked, worstCaseAttemptCost(model, request.messages, request.maxTokens), clock.now())
+      ? await reserveBudgets(
+          dependencies.budgets,
+          tracked,
+          worstCaseAttemptCost(model, maxInputTokens(request.messages), request.maxTokens),
+          clock.now(),
+          { model: model.id, maxTokens: request.maxTokens },
+        )
       : undefined;
 
   let attempt: number;
@@ -131,7 +141,7 @@ export async function attemptCandidate(
       await ledger.record([entry]);
     } catch (error) {
       // The tokens are spent: keep a full copy (no prompt text) in the log to replay into the ledger.
-      log.error('ledger write failed', { requestId: context.requestId, records: [serialisable(entry)], error: String(error) });
+      log.error('ledger write failed', { requestId: context.requestId, records: [entry], error });
     }
     return entry;
   };
@@ -155,16 +165,17 @@ export async function attemptCandidate(
     }
     await record(error.usage ?? NO_USAGE, error.kind, simulated);
     dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
-    // A call cut off by the request's own deadline says nothing about the model's health.
+    // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
     const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
-    if (countsAgainstCircuit(error.kind) && !cutByDeadline) {
+    if (cutByDeadline) throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
+    if (countsAgainstCircuit(error.kind)) {
       const state = await guarded('record failure', () => circuits.recordFailure(model.id, clock.now()), circuit);
       if (circuitStatus(state, clock.now()) === 'open') {
         log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
         dependencies.metrics?.count('CircuitOpened', { Model: model.id });
       }
     }
-    await honourRetryAfter(error, context.deadline, clock);
+    await honourRetryAfter(error, context.deadline, dependencies);
     throw error;
   }
   const entry = await record(completion.usage, 'success', completion.simulated);
@@ -177,12 +188,17 @@ export async function attemptCandidate(
  * the failure is reported, so the retry that follows respects it. When the
  * wait would outlast the deadline the candidate is skipped instead.
  */
-async function honourRetryAfter(error: ProviderError, deadline: number, clock: { now(): number }): Promise<void> {
+async function honourRetryAfter(error: ProviderError, deadline: number, dependencies: AttemptDependencies): Promise<void> {
+  const { clock, wait = (ms, signal) => sleep(ms, undefined, { signal }) } = dependencies;
   if (error.kind !== 'throttled' || error.retryAfterMs === undefined || error.retryAfterMs <= 0) return;
   if (clock.now() + error.retryAfterMs + MIN_ATTEMPT_MS > deadline) {
     throw new RoutingError('skipped', `${error.model} asked to retry after ${error.retryAfterMs} ms, past the deadline`);
   }
-  await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+  try {
+    await wait(error.retryAfterMs, AbortSignal.timeout(Math.max(1, deadline - clock.now())));
+  } catch {
+    throw new RoutingError('deadline', `the deadline passed while waiting to retry ${error.model}`);
+  }
 }
 
 /**
@@ -204,8 +220,4 @@ export async function runAttemptTask(input: AttemptTaskInput, dependencies: Atte
     dependencies,
   );
   return { model: model.id, completion };
-}
-
-export function serialisable(record: AttemptRecord): Record<string, unknown> {
-  return { ...record, costNanoUsd: String(record.costNanoUsd), flagshipCostNanoUsd: String(record.flagshipCostNanoUsd) };
 }

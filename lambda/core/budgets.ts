@@ -7,26 +7,22 @@
  * checks them.
  */
 import { BudgetExceededError } from './errors';
-import { costOf, type NanoUsd } from './money';
+import { costOf, formatUsd, type NanoUsd } from './money';
 import type { Budget, ModelSpec, Policy, Tier } from './policy';
 import type { RoutingDecision } from './routing';
+import type { Log } from './telemetry';
+import { nextUtcMidnight, utcDay } from './utc-day';
+
+/** A reservation's answer: taken, or refused with what the day had already committed. */
+export type Reservation = { readonly reserved: true } | { readonly reserved: false; readonly committed: NanoUsd };
 
 export interface BudgetStore {
-  /** Adds `amount` to the day's committed spend unless that would pass `limit`; false when refused. */
-  reserve(budgetId: string, day: string, amount: NanoUsd, limit: NanoUsd): Promise<boolean>;
+  /** Adds `amount` to the day's committed spend unless that would pass `limit`. */
+  reserve(budgetId: string, day: string, amount: NanoUsd, limit: NanoUsd): Promise<Reservation>;
   /** Adds `delta` (negative to release) to the day's committed spend. */
   adjust(budgetId: string, day: string, delta: NanoUsd): Promise<void>;
   /** Committed spend of each budget for the day; may be cached for a second. */
   spent(budgetIds: readonly string[], day: string): Promise<ReadonlyMap<string, NanoUsd>>;
-}
-
-export const utcDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
-
-/** Midnight UTC after `epochMs`, when every daily budget starts afresh. */
-export function nextReset(epochMs: number): Date {
-  const reset = new Date(epochMs);
-  reset.setUTCHours(24, 0, 0, 0);
-  return reset;
 }
 
 /** The global budget and the caller's own, where set. */
@@ -41,28 +37,38 @@ export function trackedBudgets(policy: Policy, callerId: string): Budget[] {
 }
 
 /**
- * The most an attempt can cost: every UTF-8 byte of the messages as an input
- * token (no tokenizer yields more tokens than bytes) at the dearest input
- * price (a cache write can cost more than plain input), and the whole output budget.
+ * The most one call to `model` can cost: `inputTokenBound` input tokens (from
+ * `maxInputTokens`) at the dearest input price (a cache write can cost more
+ * than plain input), and the whole output budget. A `block` budget reserves
+ * exactly this, and `POST /v1/route` quotes it as `estimated_max_cost_usd`.
  */
-export function worstCaseAttemptCost(model: ModelSpec, messages: readonly { content: string }[], maxTokens: number): NanoUsd {
-  let bytes = 0;
-  for (const message of messages) bytes += Buffer.byteLength(message.content, 'utf8') + 8;
+export function worstCaseAttemptCost(model: ModelSpec, inputTokenBound: number, maxTokens: number): NanoUsd {
   const { input, cacheRead, cacheWrite } = model.price;
   const dearest = [input, cacheRead, cacheWrite].reduce((max, price) => (price > max ? price : max));
-  return costOf({ input: bytes, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 }, { ...model.price, input: dearest });
+  return costOf(
+    { input: inputTokenBound, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 },
+    { ...model.price, input: dearest },
+  );
+}
+
+/** What a reservation is for, so a refusal can say what to change. */
+export interface ReservationPurpose {
+  readonly model: string;
+  readonly maxTokens: number;
 }
 
 /**
  * Reserves `amount` on every tracked budget (only `block` ones can refuse).
  * Resolves to a settle function that must be called with the actual cost.
- * @throws BudgetExceededError naming the budget and when it resets
+ * @throws BudgetExceededError: `noRoom` when the day's cap is reached,
+ *   `worstCaseTooLarge` when there is room, but less than this attempt's worst case
  */
 export async function reserveBudgets(
   store: BudgetStore,
   budgets: readonly Budget[],
   amount: NanoUsd,
   now: number,
+  purpose: ReservationPurpose,
 ): Promise<(actual: NanoUsd) => Promise<void>> {
   const day = utcDay(now);
   const held: Budget[] = [];
@@ -78,22 +84,56 @@ export async function reserveBudgets(
       }
       continue;
     }
-    let reserved: boolean;
+    let reservation: Reservation;
     try {
-      reserved = await store.reserve(budget.id, day, amount, budget.limitNanoUsd);
+      reservation = await store.reserve(budget.id, day, amount, budget.limitNanoUsd);
     } catch (error) {
       await release();
       throw error;
     }
-    if (!reserved) {
+    if (!reservation.reserved) {
       await release();
-      throw BudgetExceededError.for(budget.id, nextReset(now));
+      throw refusal(budget, amount, reservation.committed, nextUtcMidnight(now), purpose);
     }
     held.push(budget);
   }
   return async (actual) => {
     if (actual !== amount) await Promise.all(held.map((budget) => store.adjust(budget.id, day, actual - amount)));
   };
+}
+
+function refusal(budget: Budget, worstCase: NanoUsd, committed: NanoUsd, resetsAt: Date, purpose: ReservationPurpose): BudgetExceededError {
+  const room = budget.limitNanoUsd - committed;
+  if (room <= 0n) return BudgetExceededError.noRoom(budget.id, resetsAt);
+  return new BudgetExceededError(
+    'worstCaseTooLarge',
+    `This request's worst case on ${purpose.model} ($${formatUsd(worstCase)}, with max_tokens ${purpose.maxTokens}) is more than ` +
+      `the $${formatUsd(room)} left today in the daily budget "${budget.id}". Lower max_tokens or shorten the prompt; ` +
+      `the budget resets at ${resetsAt.toISOString()}.`,
+  );
+}
+
+/**
+ * Routes cheaper while a `downgrade` budget is past its threshold. It reads
+ * spend the store may have cached for a second, so a burst can pass the
+ * threshold before the first request is downgraded: a soft limit by design.
+ * A failed read never fails the request; the decision stands.
+ */
+export async function downgradeWithinBudgets(
+  decision: RoutingDecision,
+  callerId: string,
+  dependencies: { readonly policy: Policy; readonly budgets: BudgetStore; readonly clock: { now(): number }; readonly log: Log },
+): Promise<RoutingDecision> {
+  const { policy, clock, log } = dependencies;
+  const budgets = trackedBudgets(policy, callerId).filter((budget) => budget.mode === 'downgrade');
+  if (budgets.length === 0 || decision.tier === null) return decision;
+  try {
+    const spent = await dependencies.budgets.spent(budgets.map((budget) => budget.id), utcDay(clock.now()));
+    return downgradeForBudgets(decision, budgets, spent, policy);
+  } catch (error) {
+    log.error('budget read failed', { callerId, error });
+    return decision;
+  }
 }
 
 /**
@@ -133,9 +173,9 @@ export function createMemoryBudgetStore(): BudgetStore & { readonly committed: M
     committed,
     async reserve(budgetId, day, amount, limit) {
       const current = committed.get(key(budgetId, day)) ?? 0n;
-      if (current + amount > limit) return false;
+      if (current + amount > limit) return { reserved: false, committed: current };
       committed.set(key(budgetId, day), current + amount);
-      return true;
+      return { reserved: true };
     },
     async adjust(budgetId, day, delta) {
       committed.set(key(budgetId, day), (committed.get(key(budgetId, day)) ?? 0n) + delta);

@@ -1,6 +1,7 @@
 /**
- * Parsing and validation of an OpenAI chat-completions request body into the
- * provider-neutral {@link ChatRequest}. Everything a caller can get wrong is
+ * OpenAI's chat-completions wire format at the edge: a request body parsed and
+ * validated into the provider-neutral {@link ChatRequest}, and a completion
+ * shaped as OpenAI's response body. Everything a caller can get wrong is
  * reported here as a 400 naming the field, before any provider is called.
  */
 import * as z from 'zod/mini';
@@ -8,6 +9,8 @@ import './zod-english';
 import type { $ZodIssue } from 'zod/v4/core';
 import { CallerError } from './errors';
 import { formatPath, type Limits } from './policy';
+import type { Completion } from './provider';
+import { promptTokens } from './usage';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -49,6 +52,15 @@ const message = z.looseObject({
   role: z.enum(ROLES),
   content: z.nullish(z.union([z.string(), z.array(part)])),
 });
+/** OpenAI's own limits on these fields. */
+const MAX_STOP_SEQUENCES = 4;
+const MAX_METADATA_PAIRS = 16;
+const MAX_METADATA_KEY_LENGTH = 64;
+const MAX_METADATA_VALUE_LENGTH = 512;
+/** A stop sequence longer than this is surely a mistake, and providers refuse it in ways of their own. */
+const MAX_STOP_SEQUENCE_LENGTH = 256;
+
+const stopSequence = z.string().check(z.maxLength(MAX_STOP_SEQUENCE_LENGTH));
 const boundedNumber = (min: number, max: number) => z.nullish(z.number().check(z.gte(min), z.lte(max)));
 const positiveInt = z.nullish(z.int().check(z.positive()));
 
@@ -59,9 +71,13 @@ const bodySchema = z.looseObject({
   max_completion_tokens: positiveInt,
   temperature: boundedNumber(0, 2),
   top_p: boundedNumber(0, 1),
-  stop: z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(4))])),
+  stop: z.nullish(z.union([stopSequence, z.array(stopSequence).check(z.maxLength(MAX_STOP_SEQUENCES))])),
   n: z.nullish(z.literal(1, 'only n=1 is supported')),
-  metadata: z.nullish(z.record(z.string(), z.union([z.string(), z.number()]))),
+  metadata: z.nullish(
+    z
+      .record(z.string().check(z.maxLength(MAX_METADATA_KEY_LENGTH)), z.union([z.string().check(z.maxLength(MAX_METADATA_VALUE_LENGTH)), z.number()]))
+      .check(z.refine((pairs) => Object.keys(pairs).length <= MAX_METADATA_PAIRS, `may have at most ${MAX_METADATA_PAIRS} pairs`)),
+  ),
   response_format: z.nullish(z.looseObject({ type: z.literal('text', 'only {"type":"text"} is supported') })),
 });
 
@@ -114,11 +130,13 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
       'messages',
     );
   }
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-  if (maxTokens !== undefined && maxTokens > limits.maxTokens) {
-    const param = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
-    throw new CallerError('invalid_request', `"${param}" is ${maxTokens}; the limit is ${limits.maxTokens}.`, param);
+  for (const param of ['max_tokens', 'max_completion_tokens'] as const) {
+    const asked = body[param];
+    if (asked != null && asked > limits.maxTokens) {
+      throw new CallerError('invalid_request', `"${param}" is ${asked}; the limit is ${limits.maxTokens}.`, param);
+    }
   }
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   return {
     model: body.model,
     messages: body.messages.map((entry, index) => toChatMessage(entry, index)),
@@ -129,6 +147,32 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     metadata: Object.fromEntries(Object.entries(body.metadata ?? {}).map(([key, value]) => [key, String(value)])),
   };
 }
+
+export function toChatCompletion(requestId: string, model: string, completion: Completion, nowMs: number) {
+  const prompt = promptTokens(completion.usage);
+  return {
+    id: `chatcmpl-${requestId}`,
+    object: 'chat.completion',
+    created: Math.floor(nowMs / 1000),
+    model,
+    system_fingerprint: completion.simulated ? 'switchyard-simulated' : 'switchyard',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: completion.content, refusal: null },
+        finish_reason: completion.finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion.usage.output,
+      total_tokens: prompt + completion.usage.output,
+      prompt_tokens_details: { cached_tokens: completion.usage.cacheRead },
+    },
+  };
+}
+
 
 function toChatMessage(entry: z.output<typeof message>, index: number): ChatMessage {
   const at = `messages[${index}]`;

@@ -8,6 +8,7 @@
  */
 import type { ChatMessage } from './chat-request';
 import type { Tier } from './policy';
+import { estimateTokens } from './token-estimate';
 
 export interface PromptView {
   readonly messages: readonly ChatMessage[];
@@ -22,13 +23,6 @@ export interface TierVerdict {
 }
 
 export type PromptClassifier = (prompt: PromptView) => TierVerdict;
-
-/** Roughly four characters per token for English text and code. */
-export function estimateTokens(messages: readonly ChatMessage[]): number {
-  let characters = 0;
-  for (const message of messages) characters += message.content.length;
-  return Math.ceil(characters / 4) + 4 * messages.length;
-}
 
 const LONG_CONTEXT_TOKENS = 8000;
 const LONG_OUTPUT_TOKENS = 2000;

@@ -88,6 +88,7 @@ export type CallerErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'request_too_large'
+  | 'context_length_exceeded'
   | 'missing_api_key'
   | 'invalid_api_key';
 
@@ -99,6 +100,7 @@ const CALLER_ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   request_too_large: 413,
+  context_length_exceeded: 400,
   missing_api_key: 401,
   invalid_api_key: 401,
 } as const satisfies Record<CallerErrorCode, number>;
@@ -145,14 +147,28 @@ export class ChainFailedError extends Error {
 }
 
 /**
- * A `block` budget has no room left for the attempt's worst case today. A
- * caller error (429): it never falls back, and names the budget and its reset.
+ * Why a `block` budget refused an attempt, by the name Step Functions matches on:
+ * - `noRoom`: the day's cap is reached; the chain ends (a 429 naming the budget and its reset);
+ * - `worstCaseTooLarge`: there is room, but not for this attempt's worst case;
+ *   a cheaper candidate further down the chain may fit, so the walk moves on.
  */
-export class BudgetExceededError extends Error {
-  override readonly name = 'Switchyard.BudgetExceeded' as const;
+export const BUDGET_ERROR_NAMES = {
+  noRoom: 'Switchyard.BudgetExceeded',
+  worstCaseTooLarge: 'Switchyard.BudgetWorstCaseTooLarge',
+} as const;
 
-  static for(budgetId: string, resetsAt: Date): BudgetExceededError {
+/** A `block` budget refused the attempt: a caller error (429) that says what to do. */
+export class BudgetExceededError extends Error {
+  override readonly name: (typeof BUDGET_ERROR_NAMES)[keyof typeof BUDGET_ERROR_NAMES];
+
+  constructor(kind: keyof typeof BUDGET_ERROR_NAMES, message: string) {
+    super(message);
+    this.name = BUDGET_ERROR_NAMES[kind];
+  }
+
+  static noRoom(budgetId: string, resetsAt: Date): BudgetExceededError {
     return new BudgetExceededError(
+      'noRoom',
       `The daily budget "${budgetId}" has no room left for this request; it resets at ${resetsAt.toISOString()}.`,
     );
   }
@@ -175,7 +191,7 @@ export const ROUTING_ERROR_NAMES = {
 } as const;
 
 /** Failures that end a chain at once, besides a provider rejecting the request. */
-export const CHAIN_ENDING_NAMES = [ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded'] as const;
+export const CHAIN_ENDING_NAMES = [ROUTING_ERROR_NAMES.deadline, BUDGET_ERROR_NAMES.noRoom] as const;
 
 export class RoutingError extends Error {
   override readonly name: (typeof ROUTING_ERROR_NAMES)[keyof typeof ROUTING_ERROR_NAMES];
@@ -211,6 +227,7 @@ export const FALLBACK_BY_KIND = {
 export function fallbackAction(error: unknown): FallbackAction {
   if (error instanceof ProviderError) return FALLBACK_BY_KIND[error.kind];
   if (error instanceof RoutingError && error.name === ROUTING_ERROR_NAMES.skipped) return 'next';
+  if (error instanceof BudgetExceededError && error.name === BUDGET_ERROR_NAMES.worstCaseTooLarge) return 'next';
   return 'stop';
 }
 

@@ -7,7 +7,9 @@
  * Walk: for each candidate from `cursor.index`, run the attempt task. Retry
  * transient failures with exponential backoff and full jitter; on any other
  * failure move to the next candidate (raising the context-window floor after
- * a context-length failure), except for failures that end the chain.
+ * a context-length failure), except for failures that end the chain. The
+ * walk's start comes from `planFallback`; `in-process-fallback.ts` walks the
+ * same way without a workflow engine.
  */
 import { CHAIN_ENDING_NAMES, errorNamesFor } from './errors';
 import type { FallbackSettings } from './policy';
@@ -109,7 +111,11 @@ export function buildFallbackDefinition(options: FallbackDefinitionOptions): Sta
         Parameters: { status: 'stopped', 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' },
         End: true,
       },
-      Exhausted: { Type: 'Pass', Parameters: { status: 'exhausted' }, End: true },
+      Exhausted: {
+        Type: 'Pass',
+        Parameters: { status: 'exhausted', 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' },
+        End: true,
+      },
     },
   };
 }

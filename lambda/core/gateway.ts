@@ -7,19 +7,18 @@ import type { HeaderBag } from './auth';
 import type { AttemptDependencies } from './attempt';
 import { usageOfCaller, type UsageReader } from './usage-aggregates';
 import { describeUsage } from './usage-report';
-import { downgradeForBudgets, trackedBudgets, utcDay } from './budgets';
+import { downgradeWithinBudgets } from './budgets';
 import { circuitStatus, CLOSED } from './circuit-breaker';
 import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
-import { parseChatRequest } from './chat-request';
+import { parseChatRequest, toChatCompletion } from './chat-request';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
-import type { Completion } from './provider';
-import { decideRoute, describeDecision, VIRTUAL_MODELS, type RoutingDecision } from './routing';
-import { promptTokens } from './usage';
+import { decideRoute, describeDecision, fitContextWindows, VIRTUAL_MODELS, type RoutingDecision } from './routing';
+import { isUtcDay, utcDay } from './utc-day';
 
 export interface GatewayRequest {
   /** Unique per request; API Gateway's request id in AWS. */
@@ -64,8 +63,6 @@ export interface GatewayDependencies extends AttemptDependencies {
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 type EndpointHandler = (request: GatewayRequest) => Promise<GatewayResponse>;
 
 export function createGateway(dependencies: GatewayDependencies): Gateway {
@@ -73,22 +70,15 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   const startedAtSeconds = Math.floor(clock.now() / 1000);
   const flow = { ...dependencies, inProcessFallback: createInProcessFallback(dependencies) };
 
-  /** Routes cheaper while a `downgrade` budget is past its threshold; never fails a request over it. */
-  const withBudgets = async (decision: RoutingDecision, callerId: string): Promise<RoutingDecision> => {
-    const budgets = trackedBudgets(policy, callerId).filter((budget) => budget.mode === 'downgrade');
-    if (budgets.length === 0 || decision.tier === null) return decision;
-    try {
-      const spent = await dependencies.budgets.spent(budgets.map((budget) => budget.id), utcDay(clock.now()));
-      return downgradeForBudgets(decision, budgets, spent, policy);
-    } catch (error) {
-      log.error('budget read failed', { callerId, error: String(error) });
-      return decision;
-    }
+  /** The request, its tier and chain: budgets may lower the tier, and candidates too small for the prompt drop out. */
+  const decide = async (request: GatewayRequest) => {
+    const chat = parseChatRequest(request.body, policy.limits);
+    const decision = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId, dependencies);
+    return { chat, decision: fitContextWindows(decision) };
   };
 
   const chatCompletions: EndpointHandler = async (request) => {
-    const chat = parseChatRequest(request.body, policy.limits);
-    const decision = await withBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId);
+    const { chat, decision } = await decide(request);
     const result = await completeChat(
       chat,
       decision,
@@ -102,14 +92,13 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     return {
       status: 200,
       headers: withBaseHeaders(request, headers),
-      body: JSON.stringify(chatCompletion(request.requestId, result.model.id, result.completion, clock.now())),
+      body: JSON.stringify(toChatCompletion(request.requestId, result.model.id, result.completion, clock.now())),
       summary: summarise('chat', 200, attemptHeaders['x-switchyard-tier']!, result.records, result.model.id),
     };
   };
 
   const route: EndpointHandler = async (request) => {
-    const chat = parseChatRequest(request.body, policy.limits);
-    const decision = await withBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId);
+    const { decision } = await decide(request);
     const states = await circuits.read(decision.chain.map((model) => model.id));
     const now = clock.now();
     const described = describeDecision(decision);
@@ -132,8 +121,8 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
 
   const usage: EndpointHandler = async (request) => {
     const day = request.query['date'] ?? utcDay(clock.now());
-    if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
-      throw new CallerError('invalid_request', `"date" is "${day}"; use a UTC day as YYYY-MM-DD.`, 'date');
+    if (!isUtcDay(day)) {
+      throw new CallerError('invalid_request', `"date" is "${day.slice(0, 32)}", which is not a day; use a UTC day as YYYY-MM-DD.`, 'date');
     }
     const all = await dependencies.usage.readDay(day);
     const admin = policy.admins.has(request.callerId);
@@ -156,7 +145,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     records: readonly AttemptRecord[] = [],
   ): GatewayResponse {
     const http = toHttpError(error, request.requestId);
-    if (http.status >= 500) log.error('request failed', { requestId: request.requestId, error: describeError(error) });
+    if (http.status >= 500) log.error('request failed', { requestId: request.requestId, error });
     const summary = summarise(endpoint, http.status, headers['x-switchyard-tier'] ?? null, records, null);
     return { status: http.status, headers: withBaseHeaders(request, headers), body: JSON.stringify(http.body), summary };
   }
@@ -238,35 +227,6 @@ function summarise(
     simulated: records.some((record) => record.simulated),
     failures: records.filter((record) => record.outcome !== 'success').map((record) => record.outcome),
   };
-}
-
-function chatCompletion(requestId: string, model: string, completion: Completion, nowMs: number) {
-  const prompt = promptTokens(completion.usage);
-  return {
-    id: `chatcmpl-${requestId}`,
-    object: 'chat.completion',
-    created: Math.floor(nowMs / 1000),
-    model,
-    system_fingerprint: completion.simulated ? 'switchyard-simulated' : 'switchyard',
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: completion.content, refusal: null },
-        finish_reason: completion.finishReason,
-        logprobs: null,
-      },
-    ],
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: completion.usage.output,
-      total_tokens: prompt + completion.usage.output,
-      prompt_tokens_details: { cached_tokens: completion.usage.cacheRead },
-    },
-  };
-}
-
-function describeError(error: unknown): Record<string, unknown> {
-  return error instanceof Error ? { name: error.name, message: error.message } : { value: String(error) };
 }
 
 /** Header values must be printable ASCII; reasons are capped to keep headers small. */

@@ -1,13 +1,13 @@
 /**
- * The fallback walk run inside the calling process, with the same rules as
- * the state machine definition in `fallback-workflow.ts`: retries with
- * exponential backoff and full jitter for transient failures, the next
- * candidate otherwise, a raised context floor after a context-length failure,
- * and a stop for failures that end the chain.
+ * The fallback walk run inside the calling process, step for step the state
+ * machine in `fallback-definition.ts`: retries with exponential backoff and
+ * full jitter for transient failures, the next candidate otherwise, the
+ * context floor set to the failed candidate's window after a context-length
+ * failure, and a stop for failures that end the chain. The shared scenario
+ * table in `test/e2e/fallback-runners.test.ts` holds the two to the same paths.
  *
  * The router uses it when a request is too large to pass through Step
- * Functions (256 KB); unit tests use it to exercise the router without a
- * workflow engine.
+ * Functions (256 KB), and when the workflow cannot be started.
  */
 import { MIN_ATTEMPT_MS, runAttemptTask, type AttemptDependencies } from './attempt';
 import { CHAIN_ENDING_NAMES, errorNamesFor, RoutingError } from './errors';
@@ -33,6 +33,7 @@ export function createInProcessFallback(dependencies: AttemptDependencies, optio
   return {
     async run(input: FallbackInput, signal: AbortSignal): Promise<FallbackOutcome> {
       let contextFloor = input.contextFloor.value;
+      let lastFailure: Error | undefined;
       /** Waits, but never past the point where an attempt could still start. */
       const pause = (ms: number) => sleep(Math.max(0, Math.min(ms, input.deadline - dependencies.clock.now() - MIN_ATTEMPT_MS)));
       if (input.initialWaitSeconds > 0) await pause(input.initialWaitSeconds * 1000);
@@ -61,12 +62,14 @@ export function createInProcessFallback(dependencies: AttemptDependencies, optio
               await pause(random() * ceilingMs);
               continue;
             }
-            if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = Math.max(contextFloor, input.contextWindows[index]!);
+            // As the state machine's RaiseContextFloor: the failed candidate's window becomes the floor.
+            if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = input.contextWindows[index]!;
+            lastFailure = error as Error;
             break;
           }
         }
       }
-      return { status: 'exhausted' };
+      return { status: 'exhausted', error: lastFailure?.name ?? '', message: lastFailure?.message ?? '' };
     },
   };
 }

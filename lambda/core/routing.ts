@@ -4,10 +4,12 @@
  * caller's default, then the prompt classifier. Every decision carries reasons.
  */
 import type { ChatRequest } from './chat-request';
-import { classifyPrompt, estimateTokens, type PromptClassifier } from './classifier';
+import { worstCaseAttemptCost } from './budgets';
+import { classifyPrompt, type PromptClassifier } from './classifier';
 import { CallerError } from './errors';
-import { costOf, formatUsd, type NanoUsd } from './money';
+import { formatUsd } from './money';
 import { TIERS, type ModelSpec, type Policy, type Tier } from './policy';
+import { estimateTokens, maxInputTokens } from './token-estimate';
 
 export type DecisionSource = 'model' | 'explicit' | 'route' | 'caller' | 'classifier';
 
@@ -27,7 +29,10 @@ export interface RoutingDecision {
   readonly route: string | null;
   /** Candidates in the order they will be tried. */
   readonly chain: readonly ModelSpec[];
+  /** A typical count of the prompt's tokens: what context windows are checked against. */
   readonly inputTokenEstimate: number;
+  /** A count the prompt cannot exceed: what worst-case costs are priced on. */
+  readonly inputTokenBound: number;
   /** The output budget sent to providers (clamped per model on each call). */
   readonly maxTokens: number;
 }
@@ -42,6 +47,7 @@ export function decideRoute(
   classify: PromptClassifier = classifyPrompt,
 ): RoutingDecision {
   const inputTokenEstimate = estimateTokens(request.messages);
+  const inputTokenBound = maxInputTokens(request.messages);
   const maxTokens = request.maxTokens ?? policy.limits.defaultMaxTokens;
   const decide = (tier: Tier | null, source: DecisionSource, reasons: readonly string[], route: string | null = null) => ({
     tier,
@@ -50,6 +56,7 @@ export function decideRoute(
     route,
     chain: tier === null ? [] : policy.tiers[tier],
     inputTokenEstimate,
+    inputTokenBound,
     maxTokens,
   });
 
@@ -61,7 +68,7 @@ export function decideRoute(
     const valid = [...VIRTUAL_MODELS, ...policy.models.keys()].join(', ');
     throw new CallerError(
       'model_not_found',
-      `The model "${request.model}" does not exist on this gateway. Valid models: ${valid}.`,
+      `The model "${quoted(request.model)}" does not exist on this gateway. Valid models: ${valid}.`,
       'model',
     );
   }
@@ -96,17 +103,36 @@ export function decideRoute(
 function parseTier(text: string, where: string): Tier {
   const trimmed = text.trim();
   if (!TIER_TEXT.test(trimmed)) {
-    throw new CallerError('invalid_request', `The ${where} is "${text}"; it must be 0, 1, 2 or 3.`, where);
+    throw new CallerError('invalid_request', `The ${where} is "${quoted(text)}"; it must be 0, 1, 2 or 3.`, where);
   }
   return TIERS[Number(trimmed)]!;
 }
 
-/** The most a call to `model` can cost for this decision: its input plus the whole output budget. */
-export function worstCaseCost(model: ModelSpec, decision: Pick<RoutingDecision, 'inputTokenEstimate' | 'maxTokens'>): NanoUsd {
-  return costOf(
-    { input: decision.inputTokenEstimate, output: Math.min(decision.maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 },
-    model.price,
-  );
+/** What a caller sent, short enough to quote back in an error. */
+function quoted(text: string, limit = 64): string {
+  return text.length > limit ? `${text.slice(0, limit)}... (${text.length} characters)` : text;
+}
+
+/**
+ * Drops the candidates whose context window cannot hold the prompt, saying so
+ * in the reasons, before any is called.
+ * @throws CallerError `context_length_exceeded` (400) when no candidate can
+ */
+export function fitContextWindows(decision: RoutingDecision): RoutingDecision {
+  const fits = (model: ModelSpec) => model.contextWindow > decision.inputTokenEstimate;
+  if (decision.chain.every(fits)) return decision;
+  const chain = decision.chain.filter(fits);
+  if (chain.length === 0) {
+    const largest = decision.chain.reduce((best, model) => (model.contextWindow > best.contextWindow ? model : best));
+    throw new CallerError(
+      'context_length_exceeded',
+      `The messages come to about ${decision.inputTokenEstimate} tokens; the largest context window among the candidates ` +
+        `(${largest.id}) is ${largest.contextWindow} tokens. Shorten the messages, or ask for a tier or model with a larger window.`,
+      'messages',
+    );
+  }
+  const skipped = decision.chain.filter((model) => !fits(model)).map((model) => `${model.id} (${model.contextWindow})`);
+  return { ...decision, chain, reasons: [...decision.reasons, `skipped for context window under ~${decision.inputTokenEstimate} tokens: ${skipped.join(', ')}`] };
 }
 
 /** The body of `POST /route`: the decision, explained, without calling a model. */
@@ -118,14 +144,16 @@ export function describeDecision(decision: RoutingDecision) {
     reasons: decision.reasons,
     route: decision.route,
     input_tokens_estimate: decision.inputTokenEstimate,
+    input_tokens_bound: decision.inputTokenBound,
     max_tokens: decision.maxTokens,
     chain: decision.chain.map((model) => ({
       model: model.id,
       provider: model.provider,
       context_window: model.contextWindow,
       max_output_tokens: model.maxOutputTokens,
-      estimated_max_cost_usd: formatUsd(worstCaseCost(model, decision)),
+      estimated_max_cost_usd: formatUsd(worstCaseAttemptCost(model, decision.inputTokenBound, decision.maxTokens)),
     })),
-    estimated_max_cost_usd: decision.chain.length > 0 ? formatUsd(worstCaseCost(decision.chain[0]!, decision)) : null,
+    estimated_max_cost_usd:
+      decision.chain.length > 0 ? formatUsd(worstCaseAttemptCost(decision.chain[0]!, decision.inputTokenBound, decision.maxTokens)) : null,
   };
 }

@@ -29,9 +29,20 @@ export function createLocalFallback(dependencies: AttemptDependencies, options: 
 
   return {
     async run(input, signal) {
+      // Attempts still running when the execution is aborted: waited for, so their ledger rows are in before this returns.
+      const running = new Set<Promise<unknown>>();
+      const task = (taskInput: unknown) => {
+        const attempted = asLambda(attempt(taskInput as AttemptTaskInput));
+        running.add(attempted);
+        void attempted.then(
+          () => running.delete(attempted),
+          () => running.delete(attempted),
+        );
+        return attempted;
+      };
       const execution = machine.run(input as never, {
         overrides: {
-          taskResourceLocalHandlers: { [ATTEMPT_STATE]: (taskInput: unknown) => asLambda(attempt(taskInput as AttemptTaskInput)) as never },
+          taskResourceLocalHandlers: { [ATTEMPT_STATE]: task as never },
           ...(options.retryIntervalMs !== undefined ? { retryIntervalOverrides: { [ATTEMPT_STATE]: options.retryIntervalMs } } : {}),
           ...(options.retryIntervalMs !== undefined ? { waitTimeOverrides: { BackOff: options.retryIntervalMs } } : {}),
         },
@@ -42,6 +53,7 @@ export function createLocalFallback(dependencies: AttemptDependencies, options: 
         return toFallbackOutcome(await execution.result);
       } finally {
         signal.removeEventListener('abort', onAbort);
+        await Promise.allSettled(running);
       }
     },
   };

@@ -3,7 +3,7 @@
  * labelled as simulated, with usage figures shaped like a real model's so that
  * routing, pricing and the ledger behave as they would in production.
  */
-import { estimateTokens } from '../core/classifier';
+import { estimateTokens, WORDS_PER_TOKEN } from '../core/token-estimate';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
 
@@ -29,7 +29,6 @@ const FAULT_STATUS: Readonly<Record<ProviderFailureKind, number | undefined>> = 
   rejected: 400,
 };
 
-const WORDS_PER_TOKEN = 0.75;
 
 export function createMockAdapter(options: MockOptions): ProviderAdapter {
   const random = options.random ?? Math.random;

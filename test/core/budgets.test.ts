@@ -1,5 +1,6 @@
-import { createMemoryBudgetStore, downgradeForBudgets, nextReset, reserveBudgets, worstCaseAttemptCost } from '../../lambda/core/budgets';
-import { BudgetExceededError } from '../../lambda/core/errors';
+import { createMemoryBudgetStore, downgradeForBudgets, reserveBudgets, worstCaseAttemptCost } from '../../lambda/core/budgets';
+import { maxInputTokens } from '../../lambda/core/token-estimate';
+import { BUDGET_ERROR_NAMES, BudgetExceededError } from '../../lambda/core/errors';
 import type { Budget } from '../../lambda/core/policy';
 import { decideRoute } from '../../lambda/core/routing';
 import { testPolicy } from '../support/policies';
@@ -14,11 +15,12 @@ const budget = (overrides: Partial<Budget> = {}): Budget => ({
   ...overrides,
 });
 const NOW = Date.parse('2026-11-27T15:00:00Z');
+const PURPOSE = { model: 'mock/large', maxTokens: 4000 };
 
 describe('reserveBudgets', () => {
   it('reserves the worst case, then settles to the actual cost', async () => {
     const store = createMemoryBudgetStore();
-    const settle = await reserveBudgets(store, [budget()], 600n, NOW);
+    const settle = await reserveBudgets(store, [budget()], 600n, NOW, PURPOSE);
     expect(store.committed.get('caller:key:abc#2026-11-27')).toBe(600n);
     await settle(250n);
     expect(store.committed.get('caller:key:abc#2026-11-27')).toBe(250n);
@@ -27,29 +29,34 @@ describe('reserveBudgets', () => {
   it('refuses a reservation that would pass the cap, naming the budget and its reset, and releases what it held', async () => {
     const store = createMemoryBudgetStore();
     const global = budget({ id: 'global', callerId: undefined, limitNanoUsd: 10_000n });
-    await reserveBudgets(store, [budget()], 600n, NOW);
-    await expect(reserveBudgets(store, [global, budget()], 600n, NOW)).rejects.toThrow(
-      new BudgetExceededError('The daily budget "caller:key:abc" has no room left for this request; it resets at 2026-11-28T00:00:00.000Z.'),
+    await reserveBudgets(store, [budget()], 600n, NOW, PURPOSE);
+    await reserveBudgets(store, [budget()], 400n, NOW, PURPOSE);
+    await expect(reserveBudgets(store, [global, budget()], 600n, NOW, PURPOSE)).rejects.toThrow(
+      BudgetExceededError.noRoom('caller:key:abc', new Date('2026-11-28T00:00:00.000Z')),
     );
     expect(store.committed.get('global#2026-11-27')).toBe(0n) /* 'the global reservation was released' */;
   });
 
   it('counts downgrade budgets without ever refusing them', async () => {
     const store = createMemoryBudgetStore();
-    const settle = await reserveBudgets(store, [budget({ mode: 'downgrade', limitNanoUsd: 1n })], 600n, NOW);
+    const settle = await reserveBudgets(store, [budget({ mode: 'downgrade', limitNanoUsd: 1n })], 600n, NOW, PURPOSE);
     await settle(500n);
     expect(store.committed.get('caller:key:abc#2026-11-27')).toBe(500n);
   });
 
-  it('resets at the next UTC midnight', () => {
-    expect(nextReset(Date.parse('2026-12-31T23:59:59Z')).toISOString()).toBe('2027-01-01T00:00:00.000Z');
+  it('says the request is too large, naming max_tokens, when the budget has room but not for this worst case', async () => {
+    const store = createMemoryBudgetStore();
+    await reserveBudgets(store, [budget()], 600n, NOW, PURPOSE);
+    const refused = reserveBudgets(store, [budget()], 500n, NOW, PURPOSE);
+    await expect(refused).rejects.toMatchObject({ name: BUDGET_ERROR_NAMES.worstCaseTooLarge });
+    await expect(refused).rejects.toThrow(/worst case on mock\/large \(\$0\.000000500, with max_tokens 4000\) is more than the \$0\.000000400 left today in the daily budget "caller:key:abc"\. Lower max_tokens/);
   });
 });
 
 describe('worstCaseAttemptCost', () => {
   it('bounds input by UTF-8 bytes at the dearest input price, and output by the clamped budget', () => {
     const model = testPolicy().models.get('mock/small')!; // $0.1 in, $0.5 cache read, $0.2 out per million; 100 output tokens at most
-    const cost = worstCaseAttemptCost(model, [{ content: 'héllo' }], 5000);
+    const cost = worstCaseAttemptCost(model, maxInputTokens([{ content: 'héllo' }]), 5000);
     // (6 bytes + 8) * 500 nano + 100 * 200 nano
     expect(cost).toBe(14n * 500n + 100n * 200n);
   });

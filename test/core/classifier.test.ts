@@ -1,4 +1,4 @@
-import { classifyPrompt, estimateTokens } from '../../lambda/core/classifier';
+import { classifyPrompt } from '../../lambda/core/classifier';
 import type { ChatMessage } from '../../lambda/core/chat-request';
 
 const user = (content: string): ChatMessage[] => [{ role: 'user', content }];
@@ -69,12 +69,6 @@ describe('classifyPrompt', () => {
   it('is deterministic', () => {
     const prompt = user('Design an architecture for a rate limiter and analyze its failure modes.');
     expect(classifyPrompt({ messages: prompt, maxTokens: 100 })).toEqual(classifyPrompt({ messages: prompt, maxTokens: 100 }));
-  });
-});
-
-describe('estimateTokens', () => {
-  it('counts about four characters a token plus a little per message', () => {
-    expect(estimateTokens(user('a'.repeat(400)))).toBe(104);
   });
 });
 

@@ -7,7 +7,9 @@ import type { Policy } from '../../lambda/core/policy';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import type { FallbackRunner } from '../../lambda/core/fallback-contract';
-import { MAX_WORKFLOW_INPUT_BYTES } from '../../lambda/core/chat-flow';
+import { testPolicyDocument } from '../support/policies';
+import { loadPolicy } from '../../lambda/core/policy';
+import { MAX_WORKFLOW_INPUT_BYTES } from '../../lambda/core/fallback-contract';
 import type { ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
@@ -120,16 +122,20 @@ describe('gateway: POST /chat/completions', () => {
     const workflow: FallbackRunner = {
       run: async (input) => {
         used.push(`workflow from ${input.cursor.index}`);
-        return { status: 'exhausted' };
+        return { status: 'exhausted', error: 'Switchyard.ContentFiltered', message: 'scripted' };
       },
     };
-    const outcomes: Record<string, ScriptedOutcome> = { 'mock/small': { ok: false, kind: 'content_filter' }, 'mock/medium': { ok: true, usage: usage(1, 1) } };
-    const small = await harness(outcomes, { fallback: workflow }).send('POST', '/chat/completions', chat('x'), { 'x-switchyard-tier': '0' });
+    const outcomes: Record<string, ScriptedOutcome> = { 'mock/large': { ok: false, kind: 'content_filter' }, 'mock/medium': { ok: true, usage: usage(1, 1) } };
+    const wide = loadPolicy({
+      ...testPolicyDocument(),
+      models: { ...testPolicyDocument().models, 'mock/medium': { contextWindow: 200_000, maxOutputTokens: 1000, price: { input: '1', output: '2', source: 'test', asOf: '2026-01-01' } } },
+    });
+    const small = await harness(outcomes, { fallback: workflow, policy: wide }).send('POST', '/chat/completions', chat('x'), { 'x-switchyard-tier': '3' });
     expect(small.status).toBe(502);
     expect(used).toEqual(['workflow from 1']);
 
-    const large = await harness(outcomes, { fallback: workflow }).send('POST', '/chat/completions', chat('y'.repeat(MAX_WORKFLOW_INPUT_BYTES)), {
-      'x-switchyard-tier': '0',
+    const large = await harness(outcomes, { fallback: workflow, policy: wide }).send('POST', '/chat/completions', chat('y'.repeat(MAX_WORKFLOW_INPUT_BYTES)), {
+      'x-switchyard-tier': '3',
     });
     expect(large.status).toBe(200);
     expect(large.headers['x-switchyard-model']).toBe('mock/medium');
@@ -160,7 +166,8 @@ describe('gateway: POST /chat/completions', () => {
     expect(response.status).toBe(200);
     expect(errors.length).toBe(1);
     expect(errors[0]!.message).toBe('ledger write failed');
-    const logged = JSON.stringify(errors[0]!.fields);
+    // As Powertools writes it: bigints as strings.
+    const logged = JSON.stringify(errors[0]!.fields, (_, value) => (typeof value === 'bigint' ? value.toString() : value));
     expect(logged).toMatch(/"costNanoUsd":"300"/);
     expect(logged).not.toMatch(/swordfish/);
   });
@@ -195,15 +202,36 @@ describe('gateway: budgets', () => {
     },
   } as never);
 
-  it('refuses a blocked caller with 429 before any provider is called', async () => {
+  it('refuses a request whose worst case alone is past the cap with 429 naming max_tokens, before any provider is called, even with nothing spent', async () => {
     const { send, providers, records } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted });
     const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
     expect(response.status).toBe(429);
     const { error } = JSON.parse(response.body);
     expect([error.type, error.code]).toEqual(['insufficient_quota', 'budget_exceeded']);
-    expect(error.message).toMatch(/"caller:key:abc0000000000000" has no room left/);
+    expect(error.message).toMatch(/worst case on mock\/large .* with max_tokens 4096\) is more than the \$0\.000001000 left today in the daily budget "caller:key:abc0000000000000"\. Lower max_tokens/);
     expect((providers as ReturnType<typeof scriptedRegistry>).calls.length).toBe(0);
     expect(records.length).toBe(0);
+  });
+
+  it('refuses with "no room left" once the cap is spent', async () => {
+    const budgets = createMemoryBudgetStore();
+    await budgets.adjust('caller:key:abc0000000000000', new Date().toISOString().slice(0, 10), 1000n);
+    const { send, providers } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted, budgets });
+    const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
+    expect(response.status).toBe(429);
+    expect(JSON.parse(response.body).error.message).toMatch(/"caller:key:abc0000000000000" has no room left for this request; it resets at/);
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls.length).toBe(0);
+  });
+
+  it('moves on to a cheaper candidate whose worst case fits what the budget has left', async () => {
+    // Tier 3 is mock/large, then mock/medium; the cap holds medium's worst case for max_tokens 100, not large's.
+    const capped = testPolicy({ budgets: { callers: { 'key:abc0000000000000': { dailyUsd: '0.0003', mode: 'block' } } } } as never);
+    const { send, providers, records } = harness({ 'mock/medium': { ok: true, usage: usage(10, 10) } }, { policy: capped });
+    const response = await send('POST', '/chat/completions', chat('x', { max_tokens: 100 }), { 'x-switchyard-tier': '3' });
+    expect(response.status).toBe(200);
+    expect(response.headers['x-switchyard-model']).toBe('mock/medium');
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls.map((call) => call.model.id)).toEqual(['mock/medium']);
+    expect(records.map((record) => [record.attempt, record.model])).toEqual([[1, 'mock/medium']]);
   });
 
   it('routes a caller past its downgrade threshold one tier cheaper, and says why', async () => {

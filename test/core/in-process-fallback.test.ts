@@ -1,5 +1,5 @@
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
-import { PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
+import { PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
 import type { FallbackInput } from '../../lambda/core/fallback-contract';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/ledger';
@@ -65,7 +65,11 @@ describe('in-process fallback', () => {
       { 'mock/large': { ok: false, kind: 'context_length' }, 'mock/medium': { ok: true, usage: usage(1, 1) } },
       ['mock/large', 'mock/medium'],
     );
-    expect(await outcome).toEqual({ status: 'exhausted' });
+    expect(await outcome).toEqual({
+      status: 'exhausted',
+      error: ROUTING_ERROR_NAMES.skipped,
+      message: 'mock/medium has a context window of 8000, not above 100000',
+    });
     expect(providers.calls.map((call) => call.model.id)).toEqual(['mock/large']);
   });
 

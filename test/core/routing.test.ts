@@ -1,3 +1,6 @@
+import { worstCaseAttemptCost } from '../../lambda/core/budgets';
+import { formatUsd } from '../../lambda/core/money';
+import { maxInputTokens } from '../../lambda/core/token-estimate';
 import type { ChatRequest } from '../../lambda/core/chat-request';
 import { CallerError } from '../../lambda/core/errors';
 import { decideRoute, describeDecision, type RoutingSignals } from '../../lambda/core/routing';
@@ -72,14 +75,15 @@ describe('decideRoute', () => {
 });
 
 describe('describeDecision', () => {
-  it('prices the worst case of each candidate: input estimate plus the output budget clamped to the model', () => {
+  it('prices the worst case of each candidate as a block budget reserves it: the input bound at the dearest input price plus the clamped output budget', () => {
     const decision = decideRoute({ ...request('tier-0', 'x'.repeat(400)), maxTokens: 500 }, signals(), policy);
     const described = describeDecision(decision);
-    // 104 input tokens; mock/small clamps output to 100: 104 * 0.1 + 100 * 0.2 = 30.4 USD per million
-    expect(described.chain[0]!.estimated_max_cost_usd).toBe('0.000030400');
-    // mock/medium: 104 * 1 + 500 * 2 = 1104 USD per million
-    expect(described.chain[1]!.estimated_max_cost_usd).toBe('0.001104000');
-    expect(described.estimated_max_cost_usd).toBe('0.000030400');
-    expect(described.input_tokens_estimate).toBe(104);
+    // 408 input tokens at most; mock/small's dearest input is its $0.5 cache read, output clamps to 100: 408 * 0.5 + 100 * 0.2 = 224 USD per million
+    expect(described.chain[0]!.estimated_max_cost_usd).toBe('0.000224000');
+    // mock/medium: 408 * 1 + 500 * 2 = 1408 USD per million
+    expect(described.chain[1]!.estimated_max_cost_usd).toBe('0.001408000');
+    expect(described.estimated_max_cost_usd).toBe('0.000224000');
+    expect(described.estimated_max_cost_usd).toBe(formatUsd(worstCaseAttemptCost(decision.chain[0]!, maxInputTokens(decision.chain.length ? [{ content: 'x'.repeat(400) }] : []), 500)));
+    expect([described.input_tokens_estimate, described.input_tokens_bound]).toEqual([104, 408]);
   });
 });

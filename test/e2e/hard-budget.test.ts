@@ -6,6 +6,7 @@
  */
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { worstCaseAttemptCost } from '../../lambda/core/budgets';
+import { maxInputTokens } from '../../lambda/core/token-estimate';
 import { callerIdForKey } from '../../lambda/core/auth';
 import { formatUsd } from '../../lambda/core/money';
 import { loadPolicy } from '../../lambda/core/policy';
@@ -29,7 +30,7 @@ describe('a block budget under 64 concurrent requests', () => {
       tiers: { '0': ['mock/flagship'], '1': ['mock/flagship'], '2': ['mock/flagship'], '3': ['mock/flagship'] },
       flagship: 'mock/flagship',
     };
-    const worst = worstCaseAttemptCost(loadPolicy(document).models.get('mock/flagship')!, MESSAGES, MAX_TOKENS);
+    const worst = worstCaseAttemptCost(loadPolicy(document).models.get('mock/flagship')!, maxInputTokens(MESSAGES), MAX_TOKENS);
     cap = 10n * worst;
     gateway = await startLocalGateway({
       port: 0,
@@ -58,7 +59,8 @@ describe('a block budget under 64 concurrent requests', () => {
     for (const { body } of refused) {
       expect(body.error.code).toBe('budget_exceeded');
       expect(body.error.type).toBe('insufficient_quota');
-      expect(body.error.message).toMatch(new RegExp(`"caller:${CALLER}" has no room left for this request; it resets at \\d{4}-\\d{2}-\\d{2}T00:00:00.000Z`));
+      // Refused with no room left, or with less room than this request's worst case: either way, the budget and its reset.
+      expect(body.error.message).toMatch(new RegExp(`(daily budget "caller:${CALLER}" has no room left for this request|left today in the daily budget "caller:${CALLER}").* resets at \\d{4}-\\d{2}-\\d{2}T00:00:00.000Z`));
     }
 
     let spent = 0n;
