@@ -6,8 +6,10 @@ import { formatUsd } from '../lambda/core/money';
 import { TIERS } from '../lambda/core/policy';
 import { worstCaseAttemptCost } from '../lambda/core/budgets';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadPolicy, type PolicyDocument } from '../lambda/core/policy';
-import { DEFAULT_DYNAMO_PORT, startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
+import { DEFAULT_PORT, removeGatewayState, writeGatewayState } from '../lambda/local/gateway-state';
+import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { withSimulatedFaults } from '../lambda/local/simulated-faults';
 
@@ -28,6 +30,42 @@ function integer(name: string, fallback: number): number {
   return parsed;
 }
 
+function port(name: string, fallback: number): number {
+  const value = integer(name, fallback);
+  if (value > 65_535) {
+    console.error(`${name} must be a port number (0 to 65535), not "${value}".`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/**
+ * The embedded DynamoDB follows PORT (PORT+1), so a second instance on another
+ * PORT needs no second setting; SWITCHYARD_DYNAMO_PORT overrides it.
+ */
+function dynamoPort(gatewayPort: number): number {
+  if (process.env['SWITCHYARD_DYNAMO_PORT']) return port('SWITCHYARD_DYNAMO_PORT', 0);
+  if (gatewayPort === 0) return 0;
+  if (gatewayPort === 65_535) {
+    console.error('PORT=65535 leaves no port for the embedded DynamoDB (PORT+1): set SWITCHYARD_DYNAMO_PORT, or a lower PORT.');
+    process.exit(2);
+  }
+  return gatewayPort + 1;
+}
+
+/** A taken port says which setting to change, without a stack trace. */
+function explainPortInUse(error: unknown, gatewayPort: number, dynamo: number): unknown {
+  const cause = error as NodeJS.ErrnoException & { port?: number };
+  if (cause.code !== 'EADDRINUSE') return error;
+  if (cause.port === dynamo && dynamo !== gatewayPort) {
+    const setting = process.env['SWITCHYARD_DYNAMO_PORT']
+      ? 'Set SWITCHYARD_DYNAMO_PORT to a free port'
+      : `It follows PORT (PORT+1 = ${dynamo}): set PORT to another port, or SWITCHYARD_DYNAMO_PORT to a free one`;
+    return new Error(`Port ${dynamo} for the embedded DynamoDB is already in use (another npm start?). ${setting}.`);
+  }
+  return new Error(`Port ${cause.port ?? gatewayPort} is already in use (another npm start?). Set PORT to a free port, e.g. PORT=${gatewayPort + 10} npm start.`);
+}
+
 async function main(): Promise<void> {
   const keys = process.env['SWITCHYARD_API_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean);
   const policyFile = process.env['SWITCHYARD_POLICY'] || DEFAULT_POLICY_FILE;
@@ -38,18 +76,30 @@ async function main(): Promise<void> {
     throw new Error(`Cannot read the routing policy ${policyFile}: ${(error as Error).message}`);
   }
   const policy = loadPolicy(withSimulatedFaults(document, process.env['SWITCHYARD_MOCK_FAULTS']), policyFile);
+  const gatewayPort = port('PORT', DEFAULT_PORT);
+  const dynamo = dynamoPort(gatewayPort);
+  if (dynamo === gatewayPort && dynamo !== 0) {
+    console.error(`SWITCHYARD_DYNAMO_PORT must differ from PORT (both are ${dynamo}).`);
+    process.exit(2);
+  }
   const gateway = await startLocalGateway({
-    port: integer('PORT', 8787),
+    port: gatewayPort,
     host: process.env['HOST'] || '127.0.0.1',
     policy,
     ...(keys && keys.length > 0 ? { allowedKeys: keys } : {}),
     simulate: simulationChoice(process.env['SWITCHYARD_SIMULATE']),
     ...(process.env['SWITCHYARD_DATA_DIR'] ? { dataDir: process.env['SWITCHYARD_DATA_DIR'] } : {}),
     requestTimeoutMs: integer('SWITCHYARD_REQUEST_TIMEOUT_MS', 29_000),
-    dynamoPort: integer('SWITCHYARD_DYNAMO_PORT', DEFAULT_DYNAMO_PORT),
+    dynamoPort: dynamo,
     simulatedLatencyMs: integer('SWITCHYARD_MOCK_LATENCY_MS', 0),
     accessLog: (line) => console.log(line),
+  }).catch((error: unknown) => {
+    throw explainPortInUse(error, gatewayPort, dynamo);
   });
+  const listening = Number(new URL(gateway.baseUrl).port);
+  writeGatewayState(listening, { baseUrl: gateway.baseUrl, dynamoEndpoint: gateway.dynamo.endpoint, policyFile: resolve(policyFile), pid: process.pid });
+  process.once('exit', () => removeGatewayState(listening));
+  const tools = listening === DEFAULT_PORT ? 'npm run' : `PORT=${listening} npm run`;
 
   const simulated = new Map(gateway.providers.map((status) => [status.provider, status]));
   const lines = [
@@ -75,11 +125,11 @@ async function main(): Promise<void> {
     `Ledger: embedded DynamoDB at ${gateway.dynamo.endpoint}, table ${gateway.ledgerTableName}` +
       (process.env['SWITCHYARD_DATA_DIR'] ? ` (data in ${process.env['SWITCHYARD_DATA_DIR']})` : ' (in memory)'),
     keys && keys.length > 0 ? `Auth: only the ${keys.length} key(s) in SWITCHYARD_API_KEYS` : 'Auth: any API key is accepted and names its caller',
-    'Usage and budgets: npm run report (this day, via GET /v1/usage), npm run rollup (what SNS would receive)',
+    `Usage and budgets: ${tools} report (this day, via GET /v1/usage), ${tools} rollup (what SNS would receive)`,
     '',
     'Try it:',
     `  curl -s ${gateway.baseUrl}/chat/completions \\`,
-    `    -H 'Authorization: Bearer ${keys?.[0] ?? 'local-dev'}' -H 'Content-Type: application/json' \\`,
+    `    -H 'Authorization: Bearer ${keys && keys.length > 0 ? '<one of your SWITCHYARD_API_KEYS>' : 'local-dev'}' -H 'Content-Type: application/json' \\`,
     `    -d '{"model":"auto","messages":[{"role":"user","content":"Extract the city: I flew to Lisbon."}]}'`,
     '',
     `Worst-case cost of a 1k-token prompt on tier 2: $${formatUsd(

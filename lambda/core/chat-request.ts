@@ -119,7 +119,8 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
   const parsed = bodySchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const param = formatPath(issue.path);
+    // A key of the caller's own (metadata) can be as long as the body: quote only its start.
+    const param = clip(formatPath(issue.path), MAX_PARAM_LENGTH);
     throw new CallerError('invalid_request', `"${param}" ${describeIssue(issue, valueAt(input, issue.path))}.`, param);
   }
   const body = parsed.data;
@@ -213,10 +214,26 @@ function describeIssue(issue: $ZodIssue, value: unknown): string {
     case 'too_small':
       return issue.origin === 'array' || issue.origin === 'string' ? issue.message : `must be at least ${issue.minimum}`;
     case 'too_big':
-      return issue.origin === 'array' ? `may have at most ${issue.maximum} entries` : `must be at most ${issue.maximum}`;
+      if (issue.origin === 'array') return `may have at most ${issue.maximum} entries`;
+      return issue.origin === 'string' ? `must be at most ${issue.maximum} characters long` : `must be at most ${issue.maximum}`;
+    case 'invalid_union': {
+      // The branch of the value's own type says what is wrong with it: a 5-entry stop list is "too many", not "invalid".
+      const branch = issue.errors.find((issues) => issues[0] !== undefined && issues[0].code !== 'invalid_type')?.[0];
+      if (!branch) return 'has the wrong type';
+      const inner = formatPath(branch.path);
+      return `${inner ? `${inner.startsWith('[') ? inner : `.${inner}`} ` : ''}${describeIssue(branch, valueAt(value, branch.path))}`;
+    }
+    case 'invalid_key':
+      return `is a key that ${issue.issues[0] ? describeIssue(issue.issues[0], undefined) : 'is not allowed'}`;
     default:
       return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
   }
+}
+
+const MAX_PARAM_LENGTH = 100;
+
+function clip(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit)}...` : text;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

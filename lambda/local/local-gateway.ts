@@ -22,8 +22,6 @@ import { createLocalFallback } from './local-fallback';
 import { createLocalServer } from './http-server';
 
 export const LEDGER_TABLE_NAME = 'switchyard-ledger';
-/** Where `npm start` puts its embedded DynamoDB, so `npm run rollup` can find it. */
-export const DEFAULT_DYNAMO_PORT = 8788;
 
 /** `auto`: simulate each provider whose credentials are missing. */
 export type SimulationChoice = 'auto' | 'all' | 'none' | readonly string[];

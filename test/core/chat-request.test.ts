@@ -100,6 +100,22 @@ describe('parseChatRequest', () => {
     expect(rejection({ model: 'auto', messages }).message).toMatch(/the limit is 256/);
   });
 
+  it('checks max_tokens against the cap also when max_completion_tokens is sent', () => {
+    const error = rejection({ ...valid, max_completion_tokens: 10, max_tokens: limits.maxTokens + 1 });
+    expect([error.status, error.param]).toEqual([400, 'max_tokens']);
+    expect(error.message).toBe(`"max_tokens" is ${limits.maxTokens + 1}; the limit is ${limits.maxTokens}.`);
+  });
+
+  it("holds metadata and stop sequences to OpenAI's limits", () => {
+    const pairs = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, 'v']));
+    expect(parseChatRequest(JSON.stringify({ ...valid, metadata: pairs(16) }), limits).metadata).toEqual(pairs(16));
+    expect(rejection({ ...valid, metadata: pairs(17) }).message).toBe('"metadata" may have at most 16 pairs.');
+    expect(rejection({ ...valid, metadata: { ['k'.repeat(900_000)]: 'v' } }).message).toBe(`"metadata.${'k'.repeat(91)}..." is a key that must be at most 64 characters long.`);
+    expect(rejection({ ...valid, metadata: { note: 'v'.repeat(513) } }).message).toBe('"metadata.note" must be at most 512 characters long.');
+    expect(rejection({ ...valid, stop: ['a', 'b', 'c', 'd', 'e'] }).message).toBe('"stop" may have at most 4 entries.');
+    expect(rejection({ ...valid, stop: 'x'.repeat(257) }).param).toBe('stop');
+  });
+
   it('refuses streaming, tools and images with advice instead of ignoring them', () => {
     expect(rejection({ ...valid, stream: true }).message).toMatch(/streaming is not supported yet/);
     expect(rejection({ ...valid, tools: [{ type: 'function' }] }).param).toBe('tools');

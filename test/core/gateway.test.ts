@@ -272,6 +272,35 @@ describe('gateway: usage', () => {
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body).error.param).toBe('date');
   });
+
+  it('refuses a day the calendar does not have', async () => {
+    const { send } = await traffic();
+    const response = await send('GET', '/usage', undefined, {}, { date: '2026-02-30' });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error.message).toBe('"date" is "2026-02-30", which is not a day; use a UTC day as YYYY-MM-DD.');
+  });
+});
+
+describe('gateway: context windows', () => {
+  it('answers 400 context_length_exceeded without calling anything when no candidate can hold the prompt', async () => {
+    const { send, providers, records } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } });
+    // Tier 0 is mock/small (1,000 tokens) then mock/medium (8,000): about 10,000 tokens fit neither.
+    const response = await send('POST', '/chat/completions', chat('word '.repeat(8000)), { 'x-switchyard-tier': '0' });
+    expect(response.status).toBe(400);
+    const { error } = JSON.parse(response.body);
+    expect([error.type, error.code, error.param]).toEqual(['invalid_request_error', 'context_length_exceeded', 'messages']);
+    expect(error.message).toMatch(/about 10004 tokens; the largest context window among the candidates \(mock\/medium\) is 8000 tokens/);
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls.length).toBe(0);
+    expect(records.length).toBe(0);
+  });
+
+  it('skips the candidates too small for the prompt, and says so', async () => {
+    const { send, providers } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } });
+    const response = await send('POST', '/chat/completions', chat('word '.repeat(1000)), { 'x-switchyard-tier': '0' });
+    expect(response.status).toBe(200);
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls.map((call) => call.model.id)).toEqual(['mock/medium']);
+    expect(response.headers['x-switchyard-tier-reasons']).toMatch(/skipped for context window under ~1254 tokens: mock\/small \(1000\)/);
+  });
 });
 
 describe('gateway: other endpoints', () => {

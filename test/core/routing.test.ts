@@ -74,6 +74,21 @@ describe('decideRoute', () => {
   });
 });
 
+describe('decideRoute on an absurd model name', () => {
+  it('quotes only the start of it', () => {
+    const error = (() => {
+      try {
+        decideRoute(request('m'.repeat(900_000)), signals(), policy);
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('the model was accepted');
+    })();
+    expect(error.message.length).toBeLessThan(400);
+    expect(error.message).toMatch(/^The model "m{64}\.\.\. \(900000 characters\)" does not exist on this gateway\./);
+  });
+});
+
 describe('describeDecision', () => {
   it('prices the worst case of each candidate as a block budget reserves it: the input bound at the dearest input price plus the clamped output budget', () => {
     const decision = decideRoute({ ...request('tier-0', 'x'.repeat(400)), maxTokens: 500 }, signals(), policy);

@@ -100,8 +100,11 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
     return { response, body: (await response.json()) as Record<string, any>, ledger, received };
   }
 
-  function assertLedgerMatchesCalls(ledger: { model: string; attempt: number }[], received: string[]) {
-    expect(ledger.length).toBe(received.length) /* 'one ledger row per call the provider received' */;
+  /** The ledger holds one row per call the provider received, and the answer reports exactly those rows. */
+  function assertLedgerMatchesCalls(ledger: { model: string; attempt: number }[], received: string[], response: Response) {
+    expect(ledger.length).toBe(received.length);
+    expect(response.headers.get('x-switchyard-attempts')).toBe(String(ledger.length));
+    expect(response.headers.get('x-switchyard-fallback-path')).toBe(ledger.map((row) => row.model).join(','));
     expect(ledger.map((row) => row.attempt)).toEqual(ledger.map((_, index) => index + 1)) /* 'attempts numbered once each, in order' */;
     for (const model of [FIRST, SECOND]) {
       expect(ledger.filter((row) => row.model === model).length).toBe(received.filter((name) => `wire/${name}` === model).length) /* model */;
@@ -125,7 +128,7 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
         expect(response.headers.get('x-switchyard-attempts')).toBe(String(firstCalls + 1));
       }
       expect(ledger.map((row) => row.outcome)).toEqual([...Array(firstCalls).fill(fault.outcome), ...(fault.expected === 'stop' ? [] : ['success'])]);
-      assertLedgerMatchesCalls(ledger, received);
+      assertLedgerMatchesCalls(ledger, received, response);
     });
 
     it(`${fault.name} at the last candidate, after the first is down → ${fault.expected === 'stop' ? '400' : '502 listing every attempt'}`, async () => {
@@ -141,7 +144,7 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
         expect(body['error'].attempts.map((attempt: { model: string; error: string }) => `${attempt.model}:${attempt.error}`)).toEqual([...Array(firstCalls).fill(`${FIRST}:${DOWN.outcome}`), ...Array(secondCalls).fill(`${SECOND}:${fault.outcome}`)]);
       }
       expect(ledger.map((row) => row.outcome)).toEqual([...Array(firstCalls).fill(DOWN.outcome), ...Array(secondCalls).fill(fault.outcome)]);
-      assertLedgerMatchesCalls(ledger, received);
+      assertLedgerMatchesCalls(ledger, received, response);
     });
   }
 });
