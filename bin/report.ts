@@ -1,25 +1,29 @@
 /**
  * `npm run report -- [--date YYYY-MM-DD] [--endpoint URL] [--key KEY]`: a
- * day's usage as a table, from `GET /v1/usage` of a running gateway (local by
- * default, or a deployed one). Callers see their own usage; admins see all.
+ * day's usage as a table, from `GET /v1/usage` of a running gateway: the
+ * `npm start` on PORT (default 8787) unless `--endpoint` (or
+ * SWITCHYARD_ENDPOINT) names another, e.g. a deployed one. Callers see their
+ * own usage; admins see all.
  */
 import { parseArgs } from 'node:util';
 import { renderUsage, type UsageReport } from '../lambda/core/usage-report';
+import { findGateway, portSetting } from '../lambda/local/gateway-state';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       date: { type: 'string', default: new Date().toISOString().slice(0, 10) },
-      endpoint: { type: 'string', default: process.env['SWITCHYARD_ENDPOINT'] || 'http://127.0.0.1:8787/v1' },
+      endpoint: { type: 'string', default: process.env['SWITCHYARD_ENDPOINT'] || undefined },
       key: { type: 'string', default: process.env['SWITCHYARD_KEY'] || 'local-dev' },
     },
   });
-  const url = `${values.endpoint.replace(/\/+$/, '')}/usage?date=${encodeURIComponent(values.date)}`;
+  const endpoint = values.endpoint ?? findGateway(portSetting(process.env), 'pass --endpoint <url>').baseUrl;
+  const url = `${endpoint.replace(/\/+$/, '')}/usage?date=${encodeURIComponent(values.date)}`;
   let response: Response;
   try {
     response = await fetch(url, { headers: { authorization: `Bearer ${values.key}` } });
   } catch (error) {
-    console.error(`Cannot reach ${values.endpoint}: is the gateway running? (${(error as Error).message})`);
+    console.error(`Cannot reach ${endpoint}: is the gateway running? (${(error as Error).message})`);
     process.exitCode = 1;
     return;
   }
@@ -32,4 +36,7 @@ async function main(): Promise<void> {
   console.log(renderUsage(body));
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

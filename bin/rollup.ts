@@ -1,7 +1,9 @@
 /**
- * `npm run rollup -- [--date YYYY-MM-DD] [--dynamo URL]`: the budget rollup
- * against the running local gateway's embedded DynamoDB. It runs the same code
- * as the rollup Lambda and prints what SNS would receive instead of sending it.
+ * `npm run rollup -- [--date YYYY-MM-DD] [--dynamo URL] [--policy FILE]`: the
+ * budget rollup against the embedded DynamoDB of the `npm start` on PORT
+ * (default 8787), with the budgets of the policy that gateway runs with. It
+ * runs the same code as the rollup Lambda and prints what SNS would receive
+ * instead of sending it.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,23 +11,28 @@ import { createDynamoAlertClaims, createDynamoSummaryStore } from '../lambda/ada
 import { createDynamoUsageReader } from '../lambda/adapters/dynamodb-usage';
 import { runRollup } from '../lambda/core/rollup';
 import { renderUsage } from '../lambda/core/usage-report';
-import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
+import { ConfigError } from '../lambda/core/errors';
+import { readPolicyFile } from '../lambda/policy/policy-file';
 import { rollupDay } from '../lambda/handlers/rollup';
 import { LOCAL_AWS } from '../lambda/local/dynalite';
-import { DEFAULT_DYNAMO_PORT, LEDGER_TABLE_NAME } from '../lambda/local/local-gateway';
+import { findGateway, portSetting } from '../lambda/local/gateway-state';
+import { LEDGER_TABLE_NAME } from '../lambda/local/local-gateway';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       date: { type: 'string' },
-      dynamo: { type: 'string', default: `http://127.0.0.1:${process.env['SWITCHYARD_DYNAMO_PORT'] || DEFAULT_DYNAMO_PORT}` },
+      dynamo: { type: 'string' },
+      policy: { type: 'string' },
     },
   });
+  const { dynamo, policyFile, whose } = target(values.dynamo, values.policy);
   const now = Date.now();
   const day = rollupDay(values.date ?? 'today', now);
-  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: values.dynamo, maxAttempts: 1 });
+  const policy = readPolicyFile(policyFile);
+  console.log(`Policy: ${policyFile} (${whose})\nLedger: ${dynamo}\n`);
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo, maxAttempts: 1 });
   const tableName = LEDGER_TABLE_NAME;
-  const policy = readPolicyFile(process.env['SWITCHYARD_POLICY'] || DEFAULT_POLICY_FILE);
   try {
     const result = await runRollup(day, now, {
       policy,
@@ -52,11 +59,31 @@ async function main(): Promise<void> {
     console.log(renderUsage(result.report));
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
-    console.error(`The rollup could not read ${values.dynamo}: is npm start running? (${cause})`);
+    console.error(`The rollup could not read ${dynamo}: is npm start running? (${cause})`);
     process.exitCode = 1;
   } finally {
     client.destroy();
   }
 }
 
-void main();
+/**
+ * The DynamoDB and policy to roll up: the flags, else the gateway on PORT.
+ * Never a guessed policy: budgets checked against the wrong one report nothing.
+ */
+function target(dynamoFlag: string | undefined, policyFlag: string | undefined): { dynamo: string; policyFile: string; whose: string } {
+  if (dynamoFlag !== undefined && policyFlag !== undefined) return { dynamo: dynamoFlag, policyFile: policyFlag, whose: 'from --policy' };
+  const port = portSetting(process.env);
+  const gateway = findGateway(port, 'pass --dynamo <url> and --policy <file>');
+  if (policyFlag !== undefined) return { dynamo: gateway.dynamoEndpoint, policyFile: policyFlag, whose: 'from --policy' };
+  if (dynamoFlag !== undefined && dynamoFlag.replace(/\/+$/, '') !== gateway.dynamoEndpoint) {
+    throw new ConfigError(
+      `${dynamoFlag} is not the DynamoDB of npm start on PORT=${port} (${gateway.dynamoEndpoint}), so its policy is unknown: pass --policy <file> too.`,
+    );
+  }
+  return { dynamo: gateway.dynamoEndpoint, policyFile: gateway.policyFile, whose: `the one npm start on PORT=${port} runs with` };
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

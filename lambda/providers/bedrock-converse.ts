@@ -16,7 +16,7 @@ import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
-import { connectionFailure } from './transport-errors';
+import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
 export interface BedrockOptions {
   /** Provider id from the policy, normally `bedrock`. */
@@ -157,8 +157,7 @@ function classifySdkError(error: unknown, signal: AbortSignal, fail: Fail): Prov
   if (name === 'ValidationException') {
     return fail(CONTEXT_LENGTH.test(details.message ?? '') ? 'context_length' : 'rejected', message, { status, cause: error });
   }
-  if (status === 429) return fail('throttled', message, { status, cause: error });
-  if (status >= 500 || details.$fault === 'server') return fail('unavailable', message, { status, cause: error });
   if (status === 200) return fail('malformed_response', message, { status, cause: error });
-  return fail('rejected', message, { status, cause: error });
+  const kind = details.$fault === 'server' && status < 500 ? 'unavailable' : failureKindOfStatus(status);
+  return fail(kind, message, { status, cause: error });
 }

@@ -1,11 +1,25 @@
 /**
- * Failures below HTTP (no answer at all), sorted the same way for every
- * adapter: the deadline firing or a socket timeout is a timeout, anything else
- * is a connection fault. The code is read before the name because the AWS
- * SDK names a reset socket `TimeoutError`.
+ * How every adapter sorts what it could not use into failure kinds, where the
+ * provider's own error code says nothing more specific: one table for HTTP
+ * statuses, and one rule for failures below HTTP (no answer at all).
  */
 import type { ProviderFailureKind } from '../core/errors';
 
+/** The failure an HTTP error status means. */
+export function failureKindOfStatus(status: number): ProviderFailureKind {
+  if (status === 429) return 'throttled';
+  if (status === 401 || status === 403 || status === 404) return 'provider_auth';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status >= 500) return 'unavailable';
+  if (status === 413) return 'context_length';
+  return 'rejected';
+}
+
+/**
+ * No answer at all: the deadline firing or a socket timeout is a timeout,
+ * anything else is a connection fault. The code is read before the name
+ * because the AWS SDK names a reset socket `TimeoutError`.
+ */
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export function connectionFailure(error: unknown, signal: AbortSignal): [ProviderFailureKind, string] {

@@ -5,7 +5,7 @@
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
-import { connectionFailure } from './transport-errors';
+import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
 export interface OpenAiCompatibleOptions {
   /** Provider id from the policy, e.g. `openai`. */
@@ -104,16 +104,13 @@ function normaliseUsage(usage: WireUsage): TokenUsage {
   return { input: prompt - cached, output: usage.completion_tokens ?? 0, cacheRead: cached, cacheWrite: 0 };
 }
 
+/** OpenAI's error codes first (a spent quota is an account problem, not a rate limit), then the status. */
 function classifyStatus(status: number, error: WireResponse['error']): ProviderFailureKind {
   const code = error?.code ?? error?.type ?? '';
-  if (status === 429) return code === 'insufficient_quota' ? 'provider_auth' : 'throttled';
-  if (status === 401 || status === 403 || status === 404) return 'provider_auth';
-  if (status === 408 || status === 504) return 'timeout';
-  if (status >= 500) return 'unavailable';
-  if (code === 'context_length_exceeded' || status === 413 || CONTEXT_LENGTH.test(error?.message ?? '')) {
-    return 'context_length';
-  }
-  return 'rejected';
+  const kind = failureKindOfStatus(status);
+  if (kind === 'throttled' && code === 'insufficient_quota') return 'provider_auth';
+  if (kind === 'rejected' && (code === 'context_length_exceeded' || CONTEXT_LENGTH.test(error?.message ?? ''))) return 'context_length';
+  return kind;
 }
 
 /** `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */

@@ -1,3 +1,4 @@
+import { failureKindOfStatus } from '../../lambda/providers/failure-kinds';
 import type { ProviderFailureKind } from '../../lambda/core/errors';
 import { loadPolicy } from '../../lambda/core/policy';
 import type { CompletionCall } from '../../lambda/core/provider';
@@ -91,8 +92,11 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
     });
   }
 
-  it('sorts an unnamed 502 from a proxy as unavailable', async () => {
-    expect((await failure({ status: 502, body: '<html>bad gateway</html>' })).kind).toBe('unavailable');
+  it('sorts unnamed statuses from a proxy as every adapter does: 502 unavailable, 504 and 408 timeout, 429 throttled', async () => {
+    for (const status of [502, 504, 408, 429]) {
+      expect((await failure({ status, body: '<html>proxy</html>' })).kind).toBe(failureKindOfStatus(status));
+    }
+    expect([502, 504, 408, 429].map(failureKindOfStatus)).toEqual(['unavailable', 'timeout', 'timeout', 'throttled']);
   });
 
   it('treats a guardrail intervention as a content-filter failure that keeps its usage', async () => {
