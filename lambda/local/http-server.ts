@@ -71,7 +71,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
   const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void => {
     const requestId = begin(request, response);
     serve(request, response, requestId, expectsContinue, options).catch((error: unknown) => {
-      if (!request.destroyed) options.log?.error('local server failed', { requestId, error: String(error) });
+      // A caller that hangs up mid-body is not a failure of the server.
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') options.log?.error('local server failed', { requestId, error: String(error) });
       reply(response, toHttpError(error, requestId), requestId);
     });
   };
