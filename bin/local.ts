@@ -96,6 +96,15 @@ async function main(): Promise<void> {
   }).catch((error: unknown) => {
     throw explainPortInUse(error, gatewayPort, dynamo);
   });
+  const stop = () => {
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  // Before anything is printed: whoever reads the banner may stop us at once.
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const listening = Number(new URL(gateway.baseUrl).port);
   writeGatewayState(listening, { baseUrl: gateway.baseUrl, dynamoEndpoint: gateway.dynamo.endpoint, policyFile: resolve(policyFile), pid: process.pid });
   process.once('exit', () => removeGatewayState(listening));
@@ -139,15 +148,6 @@ async function main(): Promise<void> {
     '',
   ];
   console.log(lines.join('\n'));
-
-  const stop = () => {
-    gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -123,10 +123,15 @@ describe('npm start', () => {
   });
 
   it('shows the key local-dev when any key is accepted', async () => {
-    const { banner } = await start({ PORT: '0' });
+    const { child, banner } = await start({ PORT: '0' });
+    const port = Number(/Switchyard local gateway: http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(banner)![1]);
+    // Stopped the moment its banner is out, it still cleans up after itself.
+    const exitCode = await stop(child);
 
     expect(banner).toMatch(/-H 'Authorization: Bearer local-dev'/);
     expect(banner).toMatch(/Auth: any API key is accepted/);
+    expect(exitCode).toBe(0);
+    expect(existsSync(gatewayStateFile(port))).toBe(false);
   });
 
   it('names PORT, without a stack trace, when its port is taken', async () => {
