@@ -8,11 +8,12 @@
 import { parseArgs } from 'node:util';
 import { renderUsage, type UsageReport } from '../lambda/core/usage-report';
 import { findGateway, portSetting } from '../lambda/local/gateway-state';
+import { utcDay } from '../lambda/core/utc-day';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      date: { type: 'string', default: new Date().toISOString().slice(0, 10) },
+      date: { type: 'string', default: utcDay(Date.now()) },
       endpoint: { type: 'string', default: process.env['SWITCHYARD_ENDPOINT'] || undefined },
       key: { type: 'string', default: process.env['SWITCHYARD_KEY'] || 'local-dev' },
     },

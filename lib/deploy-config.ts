@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import '../lambda/core/zod-english';
 import { ConfigError } from '../lambda/core/errors';
 import type { Policy } from '../lambda/core/policy';
+import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 export type AuthMode = 'apiKey' | 'iam';
@@ -47,9 +48,9 @@ const contextSchema = z.object({
   throttleBurstLimit: whole(1, 5_000, 100),
   quotaPerDay: whole(1, 1_000_000_000, 100_000),
   authorizerCacheSeconds: whole(0, 3600, 0),
-  logRetentionDays: whole(1, 3653, 30),
-  ledgerRetentionDays: whole(1, 3653, 90),
-  requestTimeoutMs: whole(1000, 300_000, 29_000),
+  logRetentionDays: whole(1, 3653, DEFAULT_LOG_RETENTION_DAYS),
+  ledgerRetentionDays: whole(1, 3653, DEFAULT_LEDGER_RETENTION_DAYS),
+  requestTimeoutMs: whole(1000, 300_000, DEFAULT_REQUEST_TIMEOUT_MS),
   routerMemoryMb: whole(256, 10_240, 512),
   alertEmail: z.optional(z.email()),
   rollupAt: z._default(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 00:15')), '00:15'),

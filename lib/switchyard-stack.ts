@@ -9,6 +9,7 @@ import { FallbackWorkflow } from './constructs/fallback-workflow';
 import { ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
 import type { DeployConfig } from './deploy-config';
+import { ENVIRONMENT } from '../lambda/handlers/environment';
 
 export interface SwitchyardStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -46,7 +47,7 @@ export class SwitchyardStack extends Stack {
     };
     this.router = new ProviderFunction(this, 'Router', { ...providerCalls, entry: LAMBDA_ENTRIES.router, serviceName: 'router' });
     this.fallback = new FallbackWorkflow(this, 'Fallback', providerCalls);
-    this.router.function.addEnvironment('FALLBACK_STATE_MACHINE_ARN', this.fallback.stateMachine.stateMachineArn);
+    this.router.function.addEnvironment(ENVIRONMENT.fallbackStateMachineArn, this.fallback.stateMachine.stateMachineArn);
     this.fallback.grantStartSync(this.router.function);
     this.api = new GatewayApi(this, 'Gateway', {
       router: this.router.function,

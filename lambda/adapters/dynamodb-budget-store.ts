@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { BudgetStore } from '../core/budgets';
 import { sendCounterUpdate } from './counter-writes';
-import { LEDGER_KEYS } from './ledger-table';
+import { DAY_SECONDS } from '../core/utc-day';
+import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoBudgetStoreOptions {
   readonly client: DynamoDBClient;
@@ -27,8 +28,8 @@ export interface DynamoBudgetStoreOptions {
   readonly now?: () => number;
 }
 
-const PREFIX = 'BUDGET#';
-const TWO_DAYS_SECONDS = 2 * 86_400;
+const PREFIX = KEY_PREFIXES.budget;
+const TWO_DAYS_SECONDS = 2 * DAY_SECONDS;
 
 export function createDynamoBudgetStore(options: DynamoBudgetStoreOptions): BudgetStore {
   const now = options.now ?? Date.now;

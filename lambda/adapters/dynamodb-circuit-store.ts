@@ -12,7 +12,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CLOSED, circuitStatus, type CircuitState, type CircuitStore } from '../core/circuit-breaker';
-import { LEDGER_KEYS } from './ledger-table';
+import { DAY_SECONDS } from '../core/utc-day';
+import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoCircuitStoreOptions {
   readonly client: DynamoDBClient;
@@ -26,8 +27,7 @@ export interface DynamoCircuitStoreOptions {
   readonly now?: () => number;
 }
 
-const DAY_SECONDS = 86_400;
-const CIRCUIT_PREFIX = 'CIRCUIT#';
+const CIRCUIT_PREFIX = KEY_PREFIXES.circuit;
 
 export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): CircuitStore {
   const cacheMs = options.cacheMs ?? 1000;

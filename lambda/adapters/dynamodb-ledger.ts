@@ -5,8 +5,8 @@
  */
 import {
   ConditionalCheckFailedException,
+  paginateQuery,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -15,7 +15,9 @@ import type { AttemptOutcome, AttemptRecord, Ledger } from '../core/ledger';
 import type { Tier } from '../core/policy';
 import { AGGREGATE_SHARDS, aggregateUpdates } from './dynamodb-usage';
 import { sendCounterUpdate } from './counter-writes';
-import { LEDGER_KEYS } from './ledger-table';
+import { DAY_SECONDS } from '../core/utc-day';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../handlers/environment';
+import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 
 export interface DynamoLedgerOptions {
@@ -33,10 +35,9 @@ export interface DynamoLedgerOptions {
   readonly retentionDays?: number;
 }
 
-const SECONDS_PER_DAY = 86_400;
 
 export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
-  const retentionSeconds = (options.retentionDays ?? 90) * SECONDS_PER_DAY;
+  const retentionSeconds = (options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS) * DAY_SECONDS;
   const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
   const aggregateClient = options.aggregateClient ?? options.client;
   const shard = options.shard ?? (() => Math.floor(Math.random() * AGGREGATE_SHARDS));
@@ -82,29 +83,25 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
     },
 
     async recordsFor(requestId) {
-      const items: Record<string, AttributeValue>[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await options.client.send(
-          new QueryCommand({
-            TableName: options.tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :attempt)',
-            ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#sk': LEDGER_KEYS.sortKey },
-            ExpressionAttributeValues: { ':pk': { S: requestKey(requestId) }, ':attempt': { S: ATTEMPT_PREFIX } },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items.map(fromItem);
+      const records: AttemptRecord[] = [];
+      const pages = paginateQuery(
+        { client: options.client },
+        {
+          TableName: options.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :attempt)',
+          ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#sk': LEDGER_KEYS.sortKey },
+          ExpressionAttributeValues: { ':pk': { S: requestKey(requestId) }, ':attempt': { S: ATTEMPT_PREFIX } },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) records.push(...(page.Items ?? []).map(fromItem));
+      return records;
     },
   };
 }
 
 const ATTEMPT_PREFIX = 'ATTEMPT#';
-const requestKey = (requestId: string) => `REQ#${requestId}`;
+const requestKey = (requestId: string) => `${KEY_PREFIXES.request}${requestId}`;
 
 export function attemptKey(requestId: string, attempt: number): Record<string, AttributeValue> {
   return {

@@ -5,16 +5,16 @@
  */
 import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AlertClaims, SummaryStore } from '../core/rollup';
-import { LEDGER_KEYS } from './ledger-table';
+import { DAY_SECONDS, startOfUtcDay } from '../core/utc-day';
+import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
-const DAY_SECONDS = 86_400;
 
 /** A claim not confirmed within this long belongs to a rollup that died before sending. */
 const STALE_CLAIM_MS = 10 * 60 * 1000;
 
 export function createDynamoAlertClaims(options: { client: DynamoDBClient; tableName: string; now?: () => number }): AlertClaims {
   const now = options.now ?? Date.now;
-  const key = (alertKey: string) => ({ [LEDGER_KEYS.partitionKey]: { S: `ALERT#${alertKey}` }, [LEDGER_KEYS.sortKey]: { S: 'CLAIM' } });
+  const key = (alertKey: string) => ({ [LEDGER_KEYS.partitionKey]: { S: `${KEY_PREFIXES.alert}${alertKey}` }, [LEDGER_KEYS.sortKey]: { S: 'CLAIM' } });
   const mark = (alertKey: string, state: 'sent' | 'released') =>
     options.client.send(
       new UpdateItemCommand({
@@ -69,11 +69,11 @@ export function createDynamoSummaryStore(options: { client: DynamoDBClient; tabl
         new PutItemCommand({
           TableName: options.tableName,
           Item: {
-            [LEDGER_KEYS.partitionKey]: { S: `SUMMARY#${report.day}` },
+            [LEDGER_KEYS.partitionKey]: { S: `${KEY_PREFIXES.summary}${report.day}` },
             [LEDGER_KEYS.sortKey]: { S: 'SUMMARY' },
             report: { S: JSON.stringify(report) },
             writtenAt: { S: new Date().toISOString() },
-            [LEDGER_KEYS.timeToLive]: { N: String(Math.floor(Date.parse(`${report.day}T00:00:00Z`) / 1000) + retentionSeconds) },
+            [LEDGER_KEYS.timeToLive]: { N: String(Math.floor(startOfUtcDay(report.day) / 1000) + retentionSeconds) },
           },
         }),
       );

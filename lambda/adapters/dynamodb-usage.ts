@@ -11,7 +11,7 @@
  * traffic: their cost grows with the number of callers and models, never
  * with requests.
  */
-import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateQuery, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttemptRecord } from '../core/ledger';
 import {
   countersOf,
@@ -24,12 +24,12 @@ import {
   type UsageMetric,
   type UsageReader,
 } from '../core/usage-aggregates';
-import { LEDGER_KEYS } from './ledger-table';
+import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export const AGGREGATE_SHARDS = 32;
 const DIMENSION = 'DIM#';
 
-export const aggregatePartition = (day: string, shard: number) => `AGG#${day}#${String(shard).padStart(2, '0')}`;
+export const aggregatePartition = (day: string, shard: number) => `${KEY_PREFIXES.aggregate}${day}#${String(shard).padStart(2, '0')}`;
 
 /** The counter updates of one attempt, one per dimension, all in the shard `shard`. */
 export function aggregateUpdates(record: AttemptRecord, shard: number, tableName: string, expiresAt: number): UpdateItemCommand[] {
@@ -67,20 +67,16 @@ export function createDynamoUsageReader(options: { client: DynamoDBClient; table
 
 async function queryAll(client: DynamoDBClient, tableName: string, partition: string): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
-        ExpressionAttributeValues: { ':pk': { S: partition } },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client },
+    {
+      TableName: tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':pk': { S: partition } },
+    },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 

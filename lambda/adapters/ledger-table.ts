@@ -8,6 +8,19 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 /** The table's key schema, shared by the CDK construct and the local gateway. */
 export const LEDGER_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
 
+/**
+ * Partition-key prefixes, one per kind of item. The rollup's IAM condition is
+ * built from `alert` and `summary`, so they are imported there, never retyped.
+ */
+export const KEY_PREFIXES = {
+  request: 'REQ#',
+  aggregate: 'AGG#',
+  budget: 'BUDGET#',
+  circuit: 'CIRCUIT#',
+  alert: 'ALERT#',
+  summary: 'SUMMARY#',
+} as const;
+
 /** Table definition for the local gateway and the tests; CDK builds the same from LEDGER_KEYS. */
 export function ledgerTableDefinition(tableName: string): CreateTableCommandInput {
   return {

@@ -10,6 +10,7 @@ import type { Budget, Policy } from './policy';
 import type { NanoUsd } from './money';
 import { ZERO_COUNTERS, type DailyUsage, type UsageCounters, type UsageReader } from './usage-aggregates';
 import { describeUsage, formatCents, formatUsed, percentOf, renderUsage, usedPercent, type UsageReport } from './usage-report';
+import { DAY_MS, startOfUtcDay } from './utc-day';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -59,7 +60,6 @@ export interface RollupResult {
   readonly sent: readonly BudgetAlert[];
 }
 
-const DAY_MS = 86_400_000;
 /** SNS refuses subjects of 100 characters or more. */
 const MAX_SUBJECT_LENGTH = 99;
 /** Too little of the day has passed before this to project from. */
@@ -94,7 +94,7 @@ export async function runRollup(day: string, now: number, dependencies: RollupDe
 
 /** Every alert the day's usage calls for, whether or not already sent. */
 export function alertsFor(daily: DailyUsage, report: UsageReport, policy: Policy, now: number): BudgetAlert[] {
-  const dayStart = Date.parse(`${daily.day}T00:00:00Z`);
+  const dayStart = startOfUtcDay(daily.day);
   const elapsed = Math.min(Math.max(now - dayStart, 0), DAY_MS);
   const budgets = [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget): budget is Budget => budget !== undefined);
   const alerts: BudgetAlert[] = [];
@@ -149,7 +149,7 @@ function alert(state: BudgetDay, threshold: string, severity: Severity): BudgetA
       : zeroCap
         ? 'has spent against its $0 cap'
         : `passed ${threshold}% of its cap${overrunAhead ? ' and is on course to pass it today' : ''}`;
-  const asOf = new Date(Date.parse(`${day}T00:00:00Z`) + elapsed).toISOString().slice(11, 16);
+  const asOf = new Date(startOfUtcDay(day) + elapsed).toISOString().slice(11, 16);
   const headline =
     threshold === 'projected' ? 'projected over its cap' : zeroCap ? 'over its $0 cap' : `past ${threshold}%${overrunAhead ? ', projected over its cap' : ''}`;
   const projectedShare = zeroCap ? formatUsed(usedPercent(projected, 0n)) : `${usedPercent(projected, budget.limitNanoUsd)}% of the budget`;

@@ -5,10 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
-import { createDynamoBudgetStore } from '../adapters/dynamodb-budget-store';
-import { createDynamoLedger } from '../adapters/dynamodb-ledger';
-import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
+import { createDynamoStores } from '../adapters/dynamodb-stores';
 import type { UsageReader } from '../core/usage-aggregates';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies } from '../core/attempt';
@@ -22,14 +19,16 @@ export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metr
   const client = new DynamoDBClient({});
   // Counter ADDs are not idempotent: a retry after a lost response would count twice.
   const counterClient = new DynamoDBClient({ maxAttempts: 1 });
-  const tableName = config.ledgerTableName;
   return {
     policy: config.policy,
     providers: createProviderRegistry(config.policy.providers, { simulate: new Set(), apiKeys }),
-    ledger: createDynamoLedger({ client, aggregateClient: counterClient, tableName, retentionDays: config.ledgerRetentionDays }),
-    circuits: createDynamoCircuitStore({ client, tableName, ...config.policy.fallback.circuitBreaker }),
-    budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),
-    usage: createDynamoUsageReader({ client, tableName }),
+    ...createDynamoStores({
+      client,
+      counterClient,
+      tableName: config.ledgerTableName,
+      retentionDays: config.ledgerRetentionDays,
+      circuitBreaker: config.policy.fallback.circuitBreaker,
+    }),
     clock: Date,
     log,
     metrics: metricSink(metrics),

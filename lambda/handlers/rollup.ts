@@ -13,13 +13,14 @@ import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
 import { createSnsAlertPublisher } from '../adapters/sns-alert-publisher';
 import { ConfigError } from '../core/errors';
 import { runRollup, type RollupResult } from '../core/rollup';
+import { DAY_MS, isUtcDay, utcDay } from '../core/utc-day';
+import { ENVIRONMENT } from './environment';
 import { readRuntimeConfig } from './runtime-config';
 
 export function rollupDay(requested: string | undefined, now: number): string {
-  const today = new Date(now).toISOString().slice(0, 10);
-  if (requested === undefined || requested === 'today') return today;
-  if (requested === 'yesterday') return new Date(now - 86_400_000).toISOString().slice(0, 10);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(requested)) return requested;
+  if (requested === undefined || requested === 'today') return utcDay(now);
+  if (requested === 'yesterday') return utcDay(now - DAY_MS);
+  if (isUtcDay(requested)) return requested;
   throw new ConfigError(`The rollup's "day" is "${requested}"; use today, yesterday or YYYY-MM-DD.`);
 }
 
@@ -28,8 +29,8 @@ let started: ReturnType<typeof start> | undefined;
 
 function start() {
   const config = readRuntimeConfig(process.env);
-  const topicArn = process.env['ALERT_TOPIC_ARN'];
-  if (!topicArn) throw new ConfigError('Invalid rollup environment: ALERT_TOPIC_ARN is not set');
+  const topicArn = process.env[ENVIRONMENT.alertTopicArn];
+  if (!topicArn) throw new ConfigError(`Invalid rollup environment: ${ENVIRONMENT.alertTopicArn} is not set`);
   const client = new DynamoDBClient({});
   const tableName = config.ledgerTableName;
   return {
@@ -44,7 +45,7 @@ function start() {
 export async function handler(event: { day?: string } = {}): Promise<{ day: string; spentUsd: string; alerts: string[] }[]> {
   started ??= start();
   const now = Date.now();
-  const days = event.day === 'ended' ? [rollupDay('yesterday', now), rollupDay('yesterday', now - 86_400_000)] : [rollupDay(event.day, now)];
+  const days = event.day === 'ended' ? [rollupDay('yesterday', now), rollupDay('yesterday', now - DAY_MS)] : [rollupDay(event.day, now)];
   const results = [];
   for (const day of days) {
     const result: RollupResult = await runRollup(day, now, started);

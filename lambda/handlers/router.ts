@@ -11,11 +11,13 @@ import { ConfigError } from '../core/errors';
 import { createGateway } from '../core/gateway';
 import { buildAwsDependencies } from './aws-dependencies';
 import { createRouterHandler, type RouterHandler, type RouterRuntime } from './create-router-handler';
+import { ENVIRONMENT } from './environment';
+import { requestScopedLog } from './request-scope';
 import { readRuntimeConfig, type RuntimeConfig } from './runtime-config';
 
 export async function startFromEnvironment(config: RuntimeConfig, logger: Logger, metrics: Metrics): Promise<RouterRuntime> {
-  if (!config.fallbackStateMachineArn) throw new ConfigError('Invalid router environment: FALLBACK_STATE_MACHINE_ARN is not set');
-  const dependencies = await buildAwsDependencies(config, logger, metrics);
+  if (!config.fallbackStateMachineArn) throw new ConfigError(`Invalid router environment: ${ENVIRONMENT.fallbackStateMachineArn} is not set`);
+  const dependencies = await buildAwsDependencies(config, requestScopedLog(logger), metrics);
   const fallback = createStepFunctionsFallback({ client: new SFNClient({}), stateMachineArn: config.fallbackStateMachineArn });
   return { gateway: createGateway({ ...dependencies, fallback }), requestTimeoutMs: config.requestTimeoutMs };
 }

@@ -8,14 +8,15 @@ import '../core/zod-english';
 import { ConfigError } from '../core/errors';
 import type { Policy } from '../core/policy';
 import { readPolicyFile } from '../policy/policy-file';
+import { BUNDLED_POLICY_FILE, DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from './environment';
 
 const environmentSchema = z.object({
-  LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
-  LEDGER_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 90),
-  PROVIDER_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
-  FALLBACK_STATE_MACHINE_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
-  POLICY_FILE: z._default(z.string().check(z.minLength(1)), join(__dirname, 'policy.json')),
-  REQUEST_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(1000), z.lte(900_000)), 29_000),
+  [ENVIRONMENT.ledgerTableName]: z.string().check(z.minLength(1)),
+  [ENVIRONMENT.ledgerRetentionDays]: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_LEDGER_RETENTION_DAYS),
+  [ENVIRONMENT.providerSecretArn]: z.optional(z.string().check(z.startsWith('arn:'))),
+  [ENVIRONMENT.fallbackStateMachineArn]: z.optional(z.string().check(z.startsWith('arn:'))),
+  [ENVIRONMENT.policyFile]: z._default(z.string().check(z.minLength(1)), join(__dirname, BUNDLED_POLICY_FILE)),
+  [ENVIRONMENT.requestTimeoutMs]: z._default(z.coerce.number().check(z.int(), z.gte(1000), z.lte(900_000)), DEFAULT_REQUEST_TIMEOUT_MS),
 });
 
 export interface RuntimeConfig {
@@ -31,16 +32,15 @@ export interface RuntimeConfig {
 export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig {
   const parsed = environmentSchema.safeParse(environment);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid router environment: ${problems.join('; ')}`);
+    throw new ConfigError(`Invalid router environment:\n${z.prettifyError(parsed.error)}`);
   }
   const env = parsed.data;
   return {
-    ledgerTableName: env.LEDGER_TABLE_NAME,
-    ledgerRetentionDays: env.LEDGER_RETENTION_DAYS,
-    providerSecretArn: env.PROVIDER_SECRET_ARN,
-    fallbackStateMachineArn: env.FALLBACK_STATE_MACHINE_ARN,
-    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-    policy: readPolicyFile(env.POLICY_FILE),
+    ledgerTableName: env[ENVIRONMENT.ledgerTableName],
+    ledgerRetentionDays: env[ENVIRONMENT.ledgerRetentionDays],
+    providerSecretArn: env[ENVIRONMENT.providerSecretArn],
+    fallbackStateMachineArn: env[ENVIRONMENT.fallbackStateMachineArn],
+    requestTimeoutMs: env[ENVIRONMENT.requestTimeoutMs],
+    policy: readPolicyFile(env[ENVIRONMENT.policyFile]),
   };
 }

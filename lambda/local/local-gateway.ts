@@ -6,14 +6,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
-import { createDynamoCircuitStore } from '../adapters/dynamodb-circuit-store';
-import { createDynamoBudgetStore } from '../adapters/dynamodb-budget-store';
-import { createDynamoLedger } from '../adapters/dynamodb-ledger';
-import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
+import { createDynamoStores } from '../adapters/dynamodb-stores';
 import type { AttemptDependencies } from '../core/attempt';
 import { createGateway } from '../core/gateway';
 import type { Policy, ProviderConfig } from '../core/policy';
 import { createRouterHandler } from '../handlers/create-router-handler';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../handlers/environment';
 import { requestScopedLog } from '../handlers/request-scope';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../policy/policy-file';
 import { createProviderRegistry } from '../providers/registry';
@@ -88,7 +86,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const policy =
     typeof options.policy === 'object' ? options.policy : readPolicyFile(options.policy ?? DEFAULT_POLICY_FILE);
   const providers = decideSimulation(policy.providers, options.simulate ?? 'auto', environment);
-  const requestTimeoutMs = options.requestTimeoutMs ?? 29_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
   const dynamo = await startEmbeddedDynamo({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -99,6 +97,12 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   // Locally, metrics would only clutter the console; CloudWatch is not there to read them.
   process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
   const logger = new Logger({ serviceName: 'switchyard-local', logLevel: 'WARN' });
+  const stores = createDynamoStores({
+    client: dynamo.client,
+    counterClient: dynamo.counterClient,
+    tableName: LEDGER_TABLE_NAME,
+    circuitBreaker: policy.fallback.circuitBreaker,
+  });
   const dependencies: AttemptDependencies = {
     policy,
     providers: createProviderRegistry(policy.providers, {
@@ -108,9 +112,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       ...(options.simulationRandom ? { simulationRandom: options.simulationRandom } : {}),
       simulatedLatencyMs: options.simulatedLatencyMs ?? 0,
     }),
-    ledger: createDynamoLedger({ client: dynamo.client, aggregateClient: dynamo.counterClient, tableName: LEDGER_TABLE_NAME }),
-    circuits: createDynamoCircuitStore({ client: dynamo.client, tableName: LEDGER_TABLE_NAME, ...policy.fallback.circuitBreaker }),
-    budgets: createDynamoBudgetStore({ client: dynamo.client, adjustClient: dynamo.counterClient, tableName: LEDGER_TABLE_NAME }),
+    ledger: stores.ledger,
+    circuits: stores.circuits,
+    budgets: stores.budgets,
     clock: Date,
     log: requestScopedLog(logger),
   };
@@ -118,7 +122,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     timeoutSeconds: Math.ceil(requestTimeoutMs / 1000),
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
-  const gateway = createGateway({ ...dependencies, fallback, usage: createDynamoUsageReader({ client: dynamo.client, tableName: LEDGER_TABLE_NAME }) });
+  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage });
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),
     logger,

@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 import { LAMBDA_ENTRIES } from '../bundling';
 import type { CostLedger } from './cost-ledger';
 import { acknowledgeInvokeGrant, createNodeFunction, withPolicyFile } from './node-function';
+import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
+import { ENVIRONMENT } from '../../lambda/handlers/environment';
 
 export interface BudgetAlertsProps {
   readonly ledger: CostLedger;
@@ -57,11 +59,11 @@ export class BudgetAlerts extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(1),
       logGroup: new LogGroup(this, 'RollupLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH }),
-      environment: { LEDGER_TABLE_NAME: props.ledger.table.tableName, ALERT_TOPIC_ARN: this.topic.topicArn },
+      environment: { [ENVIRONMENT.ledgerTableName]: props.ledger.table.tableName, [ENVIRONMENT.alertTopicArn]: this.topic.topicArn },
       commandHooks: withPolicyFile(props.policyFile),
     });
     props.ledger.grantRead(this.rollupFunction);
-    props.ledger.grantWrite(this.rollupFunction, { onlyKeysStartingWith: ['ALERT#', 'SUMMARY#'] });
+    props.ledger.grantWrite(this.rollupFunction, { onlyKeysStartingWith: [KEY_PREFIXES.alert, KEY_PREFIXES.summary] });
     this.topic.grantPublish(this.rollupFunction);
 
     acknowledgeInvokeGrant(this, this.rollupFunction, 'The scheduler may invoke the rollup function by any of its versions or aliases, and no other function.');

@@ -7,6 +7,7 @@ import { buildFallbackDefinition } from '../../lambda/core/fallback-definition';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
 import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
 
 export type FallbackWorkflowProps = Omit<ProviderFunctionProps, 'entry' | 'serviceName'>;
 
@@ -23,7 +24,7 @@ export class FallbackWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: FallbackWorkflowProps) {
     super(scope, id);
-    const requestTimeoutMs = props.requestTimeoutMs ?? 29_000;
+    const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt' });
 
     const timeoutSeconds = Math.ceil(requestTimeoutMs / 1000);

@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import type { AuthMode } from '../deploy-config';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { createNodeFunction } from './node-function';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
 
 export interface GatewayApiProps {
   readonly router: IFunction;
@@ -110,7 +111,7 @@ export class GatewayApi extends Construct {
     const methodOptions = auth === 'apiKey' ? this.apiKeyAuth(props, logRetention) : { authorizationType: AuthorizationType.IAM };
     const integration = new LambdaIntegration(props.router, {
       proxy: true,
-      timeout: Duration.millis(props.requestTimeoutMs ?? 29_000),
+      timeout: Duration.millis(props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     });
     this.api.root.addResource('chat').addResource('completions').addMethod('POST', integration, methodOptions);
     this.api.root.addResource('models').addMethod('GET', integration, methodOptions);

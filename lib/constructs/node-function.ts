@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aw
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ESBUILD_OPTIONS } from '../bundling';
+import { BUNDLED_POLICY_FILE } from '../../lambda/handlers/environment';
 
 export interface NodeFunctionProps {
   readonly entry: string;
@@ -21,7 +22,7 @@ export function withPolicyFile(policyFile: string): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_input, outputDir) => [`cp "${policyFile}" "${outputDir}/policy.json"`],
+    afterBundling: (_input, outputDir) => [`cp "${policyFile}" "${outputDir}/${BUNDLED_POLICY_FILE}"`],
   };
 }
 

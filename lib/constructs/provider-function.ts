@@ -4,6 +4,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Policy } from '../../lambda/core/policy';
+import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from '../../lambda/handlers/environment';
 import type { CostLedger } from './cost-ledger';
 import { createNodeFunction, withPolicyFile } from './node-function';
 import type { ProviderSecrets } from './provider-secrets';
@@ -48,7 +49,7 @@ export class ProviderFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ProviderFunctionProps) {
     super(scope, id);
-    const requestTimeoutMs = props.requestTimeoutMs ?? 29_000;
+    const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
 
     this.function = createNodeFunction(this, 'Function', {
@@ -57,12 +58,12 @@ export class ProviderFunction extends Construct {
       timeout: Duration.millis(requestTimeoutMs + 1000),
       logGroup,
       environment: {
-        LEDGER_TABLE_NAME: props.ledger.table.tableName,
-        LEDGER_RETENTION_DAYS: String(props.ledgerRetentionDays ?? 90),
-        REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+        [ENVIRONMENT.ledgerTableName]: props.ledger.table.tableName,
+        [ENVIRONMENT.ledgerRetentionDays]: String(props.ledgerRetentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS),
+        [ENVIRONMENT.requestTimeoutMs]: String(requestTimeoutMs),
         POWERTOOLS_SERVICE_NAME: `switchyard-${props.serviceName}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
-        ...(props.providerSecrets ? { PROVIDER_SECRET_ARN: props.providerSecrets.secret.secretArn } : {}),
+        ...(props.providerSecrets ? { [ENVIRONMENT.providerSecretArn]: props.providerSecrets.secret.secretArn } : {}),
       },
       commandHooks: withPolicyFile(props.policyFile),
     });

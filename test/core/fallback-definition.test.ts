@@ -1,4 +1,13 @@
-import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import {
+  BUDGET_ERROR_NAMES,
+  BudgetExceededError,
+  CHAIN_ENDING_NAMES,
+  errorNamesFor,
+  PROVIDER_ERROR_NAMES,
+  ProviderError,
+  ROUTING_ERROR_NAMES,
+  RoutingError,
+} from '../../lambda/core/errors';
 import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../lambda/core/fallback-definition';
 import { loadPolicy } from '../../lambda/core/policy';
 import { testPolicyDocument } from '../support/policies';
@@ -49,7 +58,15 @@ describe('the fallback state machine definition', () => {
   it('stops on a rejected request or the deadline, skips to a larger window on context length, and moves on from anything else', () => {
     const catchers = build().States[ATTEMPT_STATE]!['Catch'] as Catcher[];
     expect(catchers.map((catcher) => [catcher.ErrorEquals, catcher.Next])).toEqual([
-        [[PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded'], 'Stopped'],
+        // The names the errors really carry when thrown: a retyped name in the definition or in a class fails here.
+        [
+          [
+            new ProviderError('rejected', 'x', { provider: 'p', model: 'p/m' }).name,
+            new RoutingError('deadline', 'x').name,
+            BudgetExceededError.noRoom('global', new Date()).name,
+          ],
+          'Stopped',
+        ],
         [[PROVIDER_ERROR_NAMES.context_length], 'RaiseContextFloor'],
         [['States.ALL'], 'NextCandidate'],
       ]);
@@ -58,7 +75,12 @@ describe('the fallback state machine definition', () => {
   it('takes every name from the error contract, never a retyped string', () => {
     const definition = JSON.stringify(build());
     const named = [...definition.matchAll(/"(Switchyard\.[A-Za-z]+)"/g)].map((match) => match[1]);
-    const contract = new Set<string>([...Object.values(PROVIDER_ERROR_NAMES), ...Object.values(ROUTING_ERROR_NAMES), ...CHAIN_ENDING_NAMES]);
+    const contract = new Set<string>([
+      ...Object.values(PROVIDER_ERROR_NAMES),
+      ...Object.values(ROUTING_ERROR_NAMES),
+      ...Object.values(BUDGET_ERROR_NAMES),
+      ...CHAIN_ENDING_NAMES,
+    ]);
     for (const name of named) expect([...contract]).toContain(name);
     expect(errorNamesFor('next')).toEqual([PROVIDER_ERROR_NAMES.content_filter, PROVIDER_ERROR_NAMES.provider_auth]);
   });

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { createSwitchyardApp } from '../../lib/app';
-import { errorNamesFor, PROVIDER_ERROR_NAMES, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
 
 const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [] } });
 const template = Template.fromStack(stack);
@@ -34,7 +34,7 @@ describe('FallbackWorkflow', () => {
     expect(attempt.Resource).toBe('${AttemptFunctionArn}');
     expect(attempt.Retry[0].ErrorEquals).toEqual(errorNamesFor('retry'));
     expect(attempt.Retry[0].JitterStrategy).toBe('FULL');
-    expect(attempt.Catch[0].ErrorEquals).toEqual([PROVIDER_ERROR_NAMES.rejected, ROUTING_ERROR_NAMES.deadline, 'Switchyard.BudgetExceeded']);
+    expect(attempt.Catch[0].ErrorEquals).toEqual([PROVIDER_ERROR_NAMES.rejected, ...CHAIN_ENDING_NAMES]);
   });
 
   it('lets only the router start it, and only synchronously', () => {

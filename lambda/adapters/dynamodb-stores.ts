@@ -1,0 +1,46 @@
+/**
+ * Everything Switchyard keeps in its one DynamoDB table, wired once: the
+ * ledger, the circuits, the budgets and the usage reader. The Lambda
+ * functions, local mode, the benchmark and the tests all build them here.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { BudgetStore } from '../core/budgets';
+import type { CircuitStore } from '../core/circuit-breaker';
+import type { Ledger } from '../core/ledger';
+import type { UsageReader } from '../core/usage-aggregates';
+import { createDynamoBudgetStore } from './dynamodb-budget-store';
+import { createDynamoCircuitStore } from './dynamodb-circuit-store';
+import { createDynamoLedger } from './dynamodb-ledger';
+import { createDynamoUsageReader } from './dynamodb-usage';
+
+export interface DynamoStoresOptions {
+  readonly client: DynamoDBClient;
+  /** The same table without SDK retries, for counter ADDs: a retried ADD would count twice. */
+  readonly counterClient: DynamoDBClient;
+  readonly tableName: string;
+  /** @default DEFAULT_LEDGER_RETENTION_DAYS */
+  readonly retentionDays?: number;
+  readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownSeconds: number };
+}
+
+export interface DynamoStores {
+  readonly ledger: Ledger;
+  readonly circuits: CircuitStore;
+  readonly budgets: BudgetStore;
+  readonly usage: UsageReader;
+}
+
+export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
+  const { client, counterClient, tableName } = options;
+  return {
+    ledger: createDynamoLedger({
+      client,
+      aggregateClient: counterClient,
+      tableName,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    }),
+    circuits: createDynamoCircuitStore({ client, tableName, ...options.circuitBreaker }),
+    budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),
+    usage: createDynamoUsageReader({ client, tableName }),
+  };
+}
