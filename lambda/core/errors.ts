@@ -89,6 +89,9 @@ export type CallerErrorCode =
   | 'method_not_allowed'
   | 'request_too_large'
   | 'context_length_exceeded'
+  | 'headers_too_large'
+  | 'expectation_failed'
+  | 'request_timeout'
   | 'missing_api_key'
   | 'invalid_api_key';
 
@@ -101,6 +104,9 @@ const CALLER_ERROR_STATUS = {
   method_not_allowed: 405,
   request_too_large: 413,
   context_length_exceeded: 400,
+  headers_too_large: 431,
+  expectation_failed: 417,
+  request_timeout: 408,
   missing_api_key: 401,
   invalid_api_key: 401,
 } as const satisfies Record<CallerErrorCode, number>;

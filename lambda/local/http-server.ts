@@ -85,8 +85,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
     const requestId = begin(request, response);
     request.resume();
     const expectation = withoutControlCharacters(String(request.headers.expect)).slice(0, 100);
-    const error = new CallerError('invalid_request', `"Expect: ${expectation}" is not supported: send no Expect header, or "Expect: 100-continue".`);
-    reply(response, withStatus(417, toHttpError(error, requestId)), requestId);
+    const error = new CallerError('expectation_failed', `"Expect: ${expectation}" is not supported: send no Expect header, or "Expect: 100-continue".`);
+    reply(response, toHttpError(error, requestId), requestId);
   });
 
   server.on('connect', (request: IncomingMessage, socket: Duplex) => {
@@ -230,22 +230,14 @@ function flattenHeaders(request: IncomingMessage): Record<string, string> {
 function rejectedByParser(error: NodeJS.ErrnoException, requestId: string): HttpError {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return withStatus(431, toHttpError(new CallerError('request_too_large', 'The request headers are too large: keep them under 16 KB in all.'), requestId));
+      return toHttpError(new CallerError('headers_too_large', 'The request headers are too large: keep them under 16 KB in all.'), requestId);
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return withStatus(413, toHttpError(new CallerError('request_too_large', 'The chunk extensions of the request body are too large.'), requestId));
+      return toHttpError(new CallerError('request_too_large', 'The chunk extensions of the request body are too large.'), requestId);
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return withStatus(408, toHttpError(new CallerError('invalid_request', 'The request did not arrive in time: send it whole, without pauses.'), requestId));
+      return toHttpError(new CallerError('request_timeout', 'The request did not arrive in time: send it whole, without pauses.'), requestId);
     default:
       return toHttpError(new CallerError('invalid_request', `This is not a valid HTTP/1.1 request (${error.message}).`), requestId);
   }
-}
-
-/**
- * The envelope comes from the one mapping of errors to HTTP; only the status
- * is the transport's, for refusals that have no caller error code of their own.
- */
-function withStatus(status: number, http: HttpError): HttpError {
-  return { ...http, status };
 }
 
 function reply(response: ServerResponse, http: HttpError, requestId: string, extra: Record<string, string> = {}): void {

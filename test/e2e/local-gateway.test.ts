@@ -194,7 +194,7 @@ describe('local server, for requests that break HTTP, the URL or the rules befor
 
   it.each([
     ['a malformed header', 'GET /v1/models HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n', 400, 'invalid_request', 'GET /v1/models 400'],
-    ['20 KB of headers', `GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'request_too_large', 'GET /v1/models 431'],
+    ['20 KB of headers', `GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large', 'GET /v1/models 431'],
     ['a line that is no request', 'HELLO\r\n\r\n', 400, 'invalid_request', '- - 400'],
     [
       'a malformed chunked body',
