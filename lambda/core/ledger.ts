@@ -45,13 +45,17 @@ export interface Ledger {
 /** A ledger held in memory: for unit tests and the benchmark. */
 export function createMemoryLedger(): Ledger & { readonly records: AttemptRecord[] } {
   const records: AttemptRecord[] = [];
+  const seen = new Set<string>();
   const counters = new Map<string, number>();
   const key = (record: AttemptRecord) => `${record.requestId}#${record.attempt}`;
   return {
     records,
     async record(batch) {
-      const seen = new Set(records.map(key));
-      for (const record of batch) if (!seen.has(key(record))) records.push(record);
+      for (const record of batch) {
+        if (seen.has(key(record))) continue;
+        seen.add(key(record));
+        records.push(record);
+      }
     },
     async nextAttempt(requestId, offset) {
       const count = (counters.get(requestId) ?? 0) + 1;
