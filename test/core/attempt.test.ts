@@ -11,7 +11,12 @@ const policy = testPolicy({ fallback: { circuitBreaker: { failureThreshold: 3, c
 const model = policy.models.get('mock/medium')!;
 const request = { messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 5000 };
 
-function setup(outcome: ScriptedOutcome | ProviderRegistry, now = { value: 1_000_000 }, budgetMs = 10_000) {
+function setup(
+  outcome: ScriptedOutcome | ProviderRegistry,
+  now = { value: 1_000_000 },
+  budgetMs = 10_000,
+  wait?: AttemptDependencies['wait'],
+) {
   const ledger = createMemoryLedger();
   const circuits = createMemoryCircuitStore(policy.fallback.circuitBreaker);
   const counts: string[] = [];
@@ -25,6 +30,7 @@ function setup(outcome: ScriptedOutcome | ProviderRegistry, now = { value: 1_000
     clock: { now: () => now.value },
     log: { info: () => undefined, error: () => undefined },
     metrics: { count: (name, dimensions) => counts.push(`${name}:${Object.values(dimensions).join(',')}`) },
+    ...(wait ? { wait } : {}),
   };
   const context = { requestId: 'r', callerId: 'c', tier: 1 as const, route: null, deadline: now.value + budgetMs };
   let next = 0;
@@ -97,5 +103,26 @@ describe('attemptCandidate', () => {
     await expect(setup(throttled(60)).attempt()).rejects.toMatchObject({ kind: 'throttled' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(55) /* 'the retry-after was waited for' */;
     await expect(setup(throttled(60_000)).attempt()).rejects.toThrow(/retry after 60000 ms/);
+  });
+
+  it('waits for a retry-after through the replaceable wait, with a signal the deadline fires, and ends the chain when it does', async () => {
+    const throttled: ProviderRegistry = {
+      isSimulated: () => false,
+      get: () => ({
+        complete: async (): Promise<Completion> => {
+          throw new ProviderError('throttled', 'slow down', { provider: 'mock', model: model.id, retryAfterMs: 2000 });
+        },
+      }),
+    };
+    const waits: { ms: number; aborted: boolean }[] = [];
+    const patient = setup(throttled, { value: Date.now() }, 10_000, async (ms, signal) => void waits.push({ ms, aborted: signal.aborted }));
+    await expect(patient.attempt()).rejects.toMatchObject({ kind: 'throttled' });
+    expect(waits).toEqual([{ ms: 2000, aborted: false }]);
+
+    const cutShort = setup(throttled, { value: Date.now() }, 10_000, async () => {
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    });
+    await expect(cutShort.attempt()).rejects.toMatchObject({ name: ROUTING_ERROR_NAMES.deadline });
+    expect(cutShort.ledger.records.map((record) => record.outcome)).toEqual(['throttled']);
   });
 });
