@@ -12,6 +12,7 @@ import { DEFAULT_PORT, removeGatewayState, writeGatewayState } from '../lambda/l
 import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { withSimulatedFaults } from '../lambda/local/simulated-faults';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
 
 function simulationChoice(value: string | undefined): SimulationChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     ...(keys && keys.length > 0 ? { allowedKeys: keys } : {}),
     simulate: simulationChoice(process.env['SWITCHYARD_SIMULATE']),
     ...(process.env['SWITCHYARD_DATA_DIR'] ? { dataDir: process.env['SWITCHYARD_DATA_DIR'] } : {}),
-    requestTimeoutMs: integer('SWITCHYARD_REQUEST_TIMEOUT_MS', 29_000),
+    requestTimeoutMs: integer('SWITCHYARD_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
     dynamoPort: dynamo,
     simulatedLatencyMs: integer('SWITCHYARD_MOCK_LATENCY_MS', 0),
     accessLog: (line) => console.log(line),
