@@ -29,9 +29,31 @@ export interface Completion {
   readonly simulated: boolean;
 }
 
+/**
+ * One piece of a streamed answer, provider-neutral: any number of `text`
+ * pieces, then exactly one `end`.
+ */
+export type CompletionChunk =
+  | { readonly type: 'text'; readonly text: string }
+  | {
+      readonly type: 'end';
+      readonly finishReason: FinishReason;
+      /** As the provider reported it; `undefined` when it reported none (the router then estimates and says so). */
+      readonly usage: TokenUsage | undefined;
+    };
+
 export interface ProviderAdapter {
   /** Resolves with a completion, or rejects with a `ProviderError`. */
   complete(call: CompletionCall): Promise<Completion>;
+  /**
+   * Streams the answer. Iterating rejects with a `ProviderError`: before the
+   * first chunk for everything `complete` would reject with (so the router can
+   * still fall back), or after it when the stream breaks (cut, stalled past
+   * the call's signal, malformed, an error event); such a late error carries
+   * the usage the provider reported so far, if any. Breaking out of the loop
+   * (the client went away) ends the provider call. `signal` aborts it too.
+   */
+  stream?(call: CompletionCall): AsyncIterable<CompletionChunk>;
 }
 
 export type ProviderKind = ProviderConfig['kind'];
