@@ -2,8 +2,9 @@
  * OpenAI chat-completions over fetch: OpenAI itself and every host that speaks
  * its wire format (Groq, Together, vLLM, Ollama, LM Studio, ...).
  */
-import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/errors';
+import type { Completion, CompletionCall, CompletionChunk, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
@@ -27,60 +28,77 @@ interface WireUsage {
   prompt_tokens_details?: { cached_tokens?: number } | null;
 }
 
+interface WireError {
+  message?: string;
+  /** OpenAI sends a string; some hosts (vLLM) put the HTTP status here. */
+  code?: string | number | null;
+  type?: string | null;
+}
+
 interface WireResponse {
   choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
   usage?: WireUsage;
-  error?: { message?: string; code?: string | null; type?: string | null };
+  error?: WireError;
 }
+
+/** One `data:` event of a streamed answer (`chat.completion.chunk`), or an error event. */
+interface WireChunk {
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[] | null;
+  usage?: WireUsage | null;
+  error?: WireError;
+}
+
+type Fail = (kind: ProviderFailureKind, message: string, details?: Omit<ProviderErrorDetails, 'provider' | 'model'>) => ProviderError;
 
 const CONTEXT_LENGTH = /context[_ ]length|maximum context|too many tokens|prompt is too long|reduce the length/i;
 
 export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions): ProviderAdapter {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
+
+  const failFor =
+    (call: CompletionCall): Fail =>
+    (kind, message, details = {}) =>
+      new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...details });
+
+  /** Sends the request; resolves once the response headers are in. */
+  async function post(call: CompletionCall, stream: boolean, signal: AbortSignal, fail: Fail): Promise<Response> {
+    const body: Record<string, unknown> = {
+      model: call.model.providerModelId,
+      messages: call.messages,
+      [maxTokensField]: call.maxTokens,
+    };
+    if (call.temperature !== undefined) body['temperature'] = call.temperature;
+    if (call.topP !== undefined) body['top_p'] = call.topP;
+    if (call.stop !== undefined) body['stop'] = call.stop;
+    if (stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
+
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
+    if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
+    try {
+      return await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    } catch (error) {
+      throw fail(...connectionFailure(error, call.signal), { cause: error });
+    }
+  }
+
+  async function readText(response: Response, call: CompletionCall, fail: Fail): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw fail(...connectionFailure(error, call.signal), { cause: error });
+    }
+  }
 
   return {
     async complete(call: CompletionCall): Promise<Completion> {
-      const model = call.model.id;
-      const fail = (kind: ProviderFailureKind, message: string, extra: Partial<ConstructorParameters<typeof ProviderError>[2]> = {}) =>
-        new ProviderError(kind, message, { provider: options.provider, model, ...extra });
+      const fail = failFor(call);
+      const response = await post(call, false, call.signal, fail);
+      const text = await readText(response, call, fail);
+      const parsed = parseJson<WireResponse>(text);
+      if (!response.ok) throw statusFailure(response, text, parsed, fail);
 
-      const body: Record<string, unknown> = {
-        model: call.model.providerModelId,
-        messages: call.messages,
-        [maxTokensField]: call.maxTokens,
-      };
-      if (call.temperature !== undefined) body['temperature'] = call.temperature;
-      if (call.topP !== undefined) body['top_p'] = call.topP;
-      if (call.stop !== undefined) body['stop'] = call.stop;
-
-      let response: Response;
-      let text: string;
-      try {
-        response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: call.signal });
-        text = await response.text();
-      } catch (error) {
-        throw fail(...connectionFailure(error, call.signal), { cause: error });
-      }
-
-      let parsed: WireResponse | undefined;
-      try {
-        parsed = JSON.parse(text) as WireResponse;
-      } catch {
-        parsed = undefined;
-      }
       const usage = parsed?.usage ? normaliseUsage(parsed.usage) : undefined;
-
-      if (!response.ok) {
-        const status = response.status;
-        const message = `HTTP ${status}: ${parsed?.error?.message ?? (text.slice(0, 200) || response.statusText)}`;
-        throw fail(classifyStatus(status, parsed?.error), message, {
-          status,
-          retryAfterMs: retryAfterMs(response.headers),
-        });
-      }
       if (!parsed || typeof parsed !== 'object') throw fail('malformed_response', 'response body is not JSON', { status: 200 });
       const choice = parsed.choices?.[0];
       if (choice?.finish_reason === 'content_filter') {
@@ -95,7 +113,86 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
       }
       return { content, finishReason: choice.finish_reason, usage, simulated: false };
     },
+
+    async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
+      const fail = failFor(call);
+      // Ours to abort when the consumer stops early, so the provider stops generating (and billing).
+      const cancel = new AbortController();
+      try {
+        const response = await post(call, true, AbortSignal.any([call.signal, cancel.signal]), fail);
+        if (!response.ok) {
+          const text = await readText(response, call, fail);
+          throw statusFailure(response, text, parseJson<WireResponse>(text), fail);
+        }
+        if (!response.body) throw fail('malformed_response', 'the streamed response has no body', { status: 200 });
+
+        const events: EventSourceMessage[] = [];
+        const parser = createParser({ onEvent: (event) => events.push(event), maxBufferSize: MAX_EVENT_CHARACTERS });
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        let usage: TokenUsage | undefined;
+        let finishReason: string | null | undefined;
+        // Everything after the headers: the provider answered 200, and any usage it reported so far is charged.
+        const late = (kind: ProviderFailureKind, message: string, cause?: unknown) => fail(kind, message, { status: 200, usage, cause });
+
+        for (;;) {
+          let read: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            read = await reader.read();
+          } catch (error) {
+            const [kind, message] = connectionFailure(error, call.signal);
+            throw late(kind, `${message} (mid-stream)`, error);
+          }
+          if (read.done) throw late('connection', 'the stream ended without [DONE]');
+          try {
+            parser.feed(decoder.decode(read.value, { stream: true }));
+          } catch (error) {
+            throw late('malformed_response', `an event is longer than ${MAX_EVENT_CHARACTERS} characters`, error);
+          }
+
+          for (const event of events.splice(0)) {
+            if (event.data === '[DONE]') {
+              if (finishReason === 'content_filter') throw late('content_filter', 'the provider withheld the answer (finish_reason content_filter)');
+              if (finishReason !== 'stop' && finishReason !== 'length') throw late('malformed_response', `unexpected finish_reason "${finishReason}"`);
+              yield { type: 'end', finishReason, usage };
+              return;
+            }
+            const chunk = parseJson<WireChunk>(event.data);
+            if (!chunk || typeof chunk !== 'object') throw late('malformed_response', 'a streamed event is not JSON');
+            if (chunk.error || event.event === 'error') {
+              const error = chunk.error ?? {};
+              throw late(classifyStatus(statusOfStreamError(error), error), `error event: ${error.message ?? 'no message'}`);
+            }
+            if (chunk.usage) usage = normaliseUsage(chunk.usage);
+            const choice = chunk.choices?.[0];
+            if (choice?.finish_reason) finishReason = choice.finish_reason;
+            const text = choice?.delta?.content;
+            if (typeof text === 'string' && text !== '') yield { type: 'text', text };
+          }
+        }
+      } finally {
+        cancel.abort();
+      }
+    },
   };
+}
+
+/** Longest single event the parser buffers: a stream that never ends one is broken, not slow. */
+const MAX_EVENT_CHARACTERS = 1 << 20;
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A non-2xx answer, the same way whether or not the call asked for a stream. */
+function statusFailure(response: Response, text: string, parsed: WireResponse | undefined, fail: Fail): ProviderError {
+  const status = response.status;
+  const message = `HTTP ${status}: ${parsed?.error?.message ?? (text.slice(0, 200) || response.statusText)}`;
+  return fail(classifyStatus(status, parsed?.error), message, { status, retryAfterMs: retryAfterMs(response.headers) });
 }
 
 function normaliseUsage(usage: WireUsage): TokenUsage {
@@ -105,12 +202,41 @@ function normaliseUsage(usage: WireUsage): TokenUsage {
 }
 
 /** OpenAI's error codes first (a spent quota is an account problem, not a rate limit), then the status. */
-function classifyStatus(status: number, error: WireResponse['error']): ProviderFailureKind {
+function classifyStatus(status: number, error: WireError | undefined): ProviderFailureKind {
   const code = error?.code ?? error?.type ?? '';
   const kind = failureKindOfStatus(status);
   if (kind === 'throttled' && code === 'insufficient_quota') return 'provider_auth';
   if (kind === 'rejected' && (code === 'context_length_exceeded' || CONTEXT_LENGTH.test(error?.message ?? ''))) return 'context_length';
   return kind;
+}
+
+/**
+ * An error event inside a 200 stream has no status of its own: read the one its
+ * code or type stands for, so it sorts like the same error before the stream.
+ * Anything unrecognised broke after the provider accepted the request: a server fault.
+ */
+const STREAM_ERROR_STATUS: Readonly<Record<string, number>> = {
+  rate_limit_exceeded: 429,
+  rate_limit_error: 429,
+  insufficient_quota: 429,
+  context_length_exceeded: 400,
+  invalid_request_error: 400,
+  invalid_api_key: 401,
+  authentication_error: 401,
+  permission_error: 403,
+  server_error: 500,
+  api_error: 500,
+  service_unavailable: 503,
+  overloaded_error: 503,
+  timeout: 504,
+};
+
+function statusOfStreamError(error: WireError): number {
+  if (typeof error.code === 'number' && error.code >= 400 && error.code <= 599) return error.code;
+  for (const key of [error.code, error.type]) {
+    if (typeof key === 'string' && Object.hasOwn(STREAM_ERROR_STATUS, key)) return STREAM_ERROR_STATUS[key]!;
+  }
+  return 500;
 }
 
 /** `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */
