@@ -5,7 +5,7 @@
  */
 import { estimateTokens, WORDS_PER_TOKEN } from '../core/token-estimate';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
+import type { Completion, CompletionCall, CompletionChunk, ProviderAdapter } from '../core/provider';
 
 export interface MockOptions {
   /** Provider id the mock stands in for (`mock`, or a simulated `bedrock`). */
@@ -29,10 +29,12 @@ const FAULT_STATUS: Readonly<Record<ProviderFailureKind, number | undefined>> = 
   rejected: 400,
 };
 
+/** Words per streamed text chunk: a few tokens each, as real models send them. */
+const WORDS_PER_CHUNK = 3;
 
 export function createMockAdapter(options: MockOptions): ProviderAdapter {
   const random = options.random ?? Math.random;
-  return {
+  const adapter = {
     async complete(call: CompletionCall): Promise<Completion> {
       const { simulation } = call.model;
       const latencyMs = simulation.latencyMs || (options.latencyMs ?? 0);
@@ -61,7 +63,20 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
         simulated: true,
       };
     },
-  };
+
+    // The same latency, faults and answer as complete(): faults come before the first chunk, so the router can still fall back.
+    async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
+      const { content, finishReason, usage } = await adapter.complete(call);
+      const words = content.split(/(?<=\s)(?=\S)/);
+      for (let start = 0; start < words.length; start += WORDS_PER_CHUNK) {
+        if (call.signal.aborted) throw cutOff(options.provider, call.model.id);
+        yield { type: 'text', text: words.slice(start, start + WORDS_PER_CHUNK).join('') };
+      }
+      if (call.signal.aborted) throw cutOff(options.provider, call.model.id);
+      yield { type: 'end', finishReason, usage };
+    },
+  } satisfies ProviderAdapter;
+  return adapter;
 }
 
 function truncateToTokens(text: string, tokens: number): string {
@@ -71,10 +86,13 @@ function truncateToTokens(text: string, tokens: number): string {
     .join(' ');
 }
 
+function cutOff(provider: string, model: string): ProviderError {
+  return new ProviderError('timeout', 'simulated call cut off by the deadline', { provider, model });
+}
+
 function delay(ms: number, signal: AbortSignal, provider: string, model: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timeout = () =>
-      reject(new ProviderError('timeout', 'simulated call cut off by the deadline', { provider, model }));
+    const timeout = () => reject(cutOff(provider, model));
     if (signal.aborted) return timeout();
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);

@@ -1,3 +1,5 @@
+import type { CompletionChunk } from '../../lambda/core/provider';
+import { ProviderError } from '../../lambda/core/errors';
 import { createMockAdapter } from '../../lambda/providers/mock';
 import { testPolicy } from '../support/policies';
 
@@ -33,5 +35,70 @@ describe('mock provider', () => {
   it('waits its configured latency and gives up at the deadline', async () => {
     const adapter = createMockAdapter({ provider: 'mock', latencyMs: 200 });
     await expect(adapter.complete(call(50, AbortSignal.timeout(20)))).rejects.toMatchObject({ kind: 'timeout' });
+  });
+});
+
+describe('mock provider streaming', () => {
+  const failing = (failures: ProviderError['kind'][]) => ({ ...model, simulation: { latencyMs: 0, failureRate: 1, failures } });
+
+  async function drain(stream: AsyncIterable<CompletionChunk>): Promise<{ chunks: CompletionChunk[]; error: unknown }> {
+    const chunks: CompletionChunk[] = [];
+    try {
+      for await (const chunk of stream) chunks.push(chunk);
+    } catch (error) {
+      return { chunks, error };
+    }
+    return { chunks, error: undefined };
+  }
+
+  for (const maxTokens of [500, 10]) {
+    it(`streams what complete answers in several text chunks, then one end with its usage (max_tokens ${maxTokens})`, async () => {
+      const adapter = createMockAdapter({ provider: 'mock' });
+      const completion = await adapter.complete(call(maxTokens));
+      const { chunks, error } = await drain(adapter.stream!(call(maxTokens)));
+      expect(error).toBe(undefined);
+      const texts = chunks.slice(0, -1);
+      expect(texts.length).toBeGreaterThan(1);
+      expect(texts.every((chunk) => chunk.type === 'text')).toBe(true);
+      expect(texts.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('')).toBe(completion.content);
+      expect(chunks.at(-1)).toEqual({ type: 'end', finishReason: completion.finishReason, usage: completion.usage });
+    });
+  }
+
+  it('rejects before the first chunk when a fault is drawn, with what complete rejects with', async () => {
+    const adapter = createMockAdapter({ provider: 'mock', random: () => 0 });
+    const faulty = { ...call(500), model: failing(['throttled', 'content_filter']) };
+    const { chunks, error } = await drain(adapter.stream!(faulty));
+    expect(chunks).toEqual([]);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ kind: 'throttled', status: 429 });
+
+    const filtered = { ...call(500), model: failing(['content_filter']) };
+    const streamed = await drain(adapter.stream!(filtered));
+    const completed = await adapter.complete(filtered).catch((rejection: unknown) => rejection);
+    expect(streamed.chunks).toEqual([]);
+    expect(streamed.error).toEqual(completed);
+    expect(streamed.error).toMatchObject({ kind: 'content_filter', usage: { input: 16, output: 12, cacheRead: 0, cacheWrite: 0 } });
+  });
+
+  it('gives up with timeout when the deadline passes during its latency', async () => {
+    const adapter = createMockAdapter({ provider: 'mock', latencyMs: 200 });
+    const { chunks, error } = await drain(adapter.stream!(call(50, AbortSignal.timeout(20))));
+    expect(chunks).toEqual([]);
+    expect(error).toMatchObject({ kind: 'timeout' });
+  });
+
+  it('stops with timeout when the deadline passes while the consumer is between chunks', async () => {
+    const deadline = new AbortController();
+    const chunks: CompletionChunk[] = [];
+    const reading = (async () => {
+      for await (const chunk of createMockAdapter({ provider: 'mock' }).stream!(call(500, deadline.signal))) {
+        chunks.push(chunk);
+        deadline.abort();
+      }
+    })();
+    await expect(reading).rejects.toMatchObject({ kind: 'timeout' });
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.type).toBe('text');
   });
 });
