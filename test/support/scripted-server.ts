@@ -21,6 +21,14 @@ export interface ScriptedResponse {
   readonly delayMs?: number;
   /** Drop the connection instead of answering. */
   readonly hangUp?: boolean;
+  /** Send these raw pieces as the body, one write each (a streamed answer); `body` is then ignored. */
+  readonly chunks?: readonly Buffer[];
+  /** With `chunks`: wait this long before each piece after the first. */
+  readonly chunkDelayMs?: number;
+  /** With `chunks`: drop the connection after sending this many, mid-answer. */
+  readonly cutAfterChunks?: number;
+  /** With `chunks`: told how the answer ended, `clientClosed` when the client hung up before the last piece. */
+  readonly onChunksDone?: (outcome: { readonly chunksSent: number; readonly clientClosed: boolean }) => void;
 }
 
 export type Script = (request: CapturedRequest) => ScriptedResponse;
@@ -55,9 +63,43 @@ export async function startScriptedServer(initial: Script = () => ({ status: 404
           request.socket.destroy();
           return;
         }
+        if (scripted.chunks) return sendChunks(scripted, scripted.chunks);
         const body = typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body ?? {});
         response.writeHead(scripted.status ?? 200, { 'content-type': 'application/json', ...scripted.headers });
         response.end(body);
+      };
+      const sendChunks = (scripted: ScriptedResponse, chunks: readonly Buffer[]) => {
+        response.writeHead(scripted.status ?? 200, { 'content-type': 'application/json', ...scripted.headers });
+        let sent = 0;
+        let done = false;
+        let timer: NodeJS.Timeout | undefined;
+        const finish = (clientClosed: boolean) => {
+          if (done) return;
+          done = true;
+          if (timer) {
+            clearTimeout(timer);
+            pending.delete(timer);
+          }
+          scripted.onChunksDone?.({ chunksSent: sent, clientClosed });
+        };
+        response.once('close', () => finish(true));
+        const next = () => {
+          if (timer) pending.delete(timer);
+          timer = undefined;
+          if (sent === scripted.cutAfterChunks) {
+            finish(false);
+            request.socket.destroy();
+          } else if (sent === chunks.length) {
+            finish(false);
+            response.end();
+          } else {
+            response.write(chunks[sent]);
+            sent += 1;
+            timer = setTimeout(next, sent === chunks.length ? 0 : (scripted.chunkDelayMs ?? 0));
+            pending.add(timer);
+          }
+        };
+        next();
       };
       if (!scripted.delayMs) return answer();
       const timer = setTimeout(() => {
