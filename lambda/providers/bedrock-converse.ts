@@ -5,6 +5,7 @@
 import {
   BedrockRuntimeClient,
   ConverseCommand,
+  type ConverseCommandInput,
   type ConverseCommandOutput,
   type Message,
   type SystemContentBlock,
@@ -14,7 +15,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, ProviderAdapter } from '../core/provider';
+import type { Completion, CompletionCall, FinishReason, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
@@ -73,51 +74,59 @@ const ERRORS_BY_NAME: Readonly<Record<string, ProviderFailureKind>> = {
 export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
   return {
     async complete(call: CompletionCall): Promise<Completion> {
-      const model = call.model.id;
-      const fail = (kind: ProviderFailureKind, message: string, extra: { status?: number; usage?: TokenUsage; cause?: unknown } = {}) =>
-        new ProviderError(kind, message, { provider: options.provider, model, ...extra });
-
+      const fail: Fail = (kind, message, extra = {}) =>
+        new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
       let output: ConverseCommandOutput;
       try {
-        output = await options.client.send(
-          new ConverseCommand({
-            modelId: call.model.providerModelId,
-            messages: toConverseMessages(call.messages),
-            system: call.messages
-              .filter((message) => message.role === 'system')
-              .map((message): SystemContentBlock => ({ text: message.content })),
-            inferenceConfig: {
-              maxTokens: call.maxTokens,
-              temperature: call.temperature,
-              topP: call.topP,
-              stopSequences: call.stop ? [...call.stop] : undefined,
-            },
-          }),
-          { abortSignal: call.signal },
-        );
+        output = await options.client.send(new ConverseCommand(converseRequest(call)), { abortSignal: call.signal });
       } catch (error) {
         throw classifySdkError(error, call.signal, fail);
       }
 
       const usage = output.usage ? normaliseUsage(output.usage) : undefined;
-      switch (output.stopReason) {
-        case 'guardrail_intervened':
-        case 'content_filtered':
-          throw fail('content_filter', `the model stopped with ${output.stopReason}`, { status: 200, usage });
-        case 'model_context_window_exceeded':
-          throw fail('context_length', 'the model ran out of context window', { status: 200, usage });
-      }
+      const finishReason = finishReasonOf(output.stopReason, (kind, message) => fail(kind, message, { status: 200, usage }));
       const text = output.output?.message?.content?.map((block) => block.text ?? '').join('');
       if (text === undefined || !usage) {
         throw fail('malformed_response', 'response has no output.message.content or no usage', { status: 200, usage });
       }
-      if (output.stopReason === 'max_tokens') return { content: text, finishReason: 'length', usage, simulated: false };
-      if (output.stopReason === 'end_turn' || output.stopReason === 'stop_sequence') {
-        return { content: text, finishReason: 'stop', usage, simulated: false };
-      }
-      throw fail('malformed_response', `unexpected stopReason "${output.stopReason}"`, { status: 200, usage });
+      return { content: text, finishReason, usage, simulated: false };
     },
   };
+}
+
+/** The request Converse takes, and ConverseStream takes too. */
+function converseRequest(call: CompletionCall): ConverseCommandInput {
+  return {
+    modelId: call.model.providerModelId,
+    messages: toConverseMessages(call.messages),
+    system: call.messages
+      .filter((message) => message.role === 'system')
+      .map((message): SystemContentBlock => ({ text: message.content })),
+    inferenceConfig: {
+      maxTokens: call.maxTokens,
+      temperature: call.temperature,
+      topP: call.topP,
+      stopSequences: call.stop ? [...call.stop] : undefined,
+    },
+  };
+}
+
+/** What a Converse `stopReason` means: a finish reason, or the failure it stands for. */
+function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFailureKind, message: string) => ProviderError): FinishReason {
+  switch (stopReason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+      return 'length';
+    case 'guardrail_intervened':
+    case 'content_filtered':
+      throw fail('content_filter', `the model stopped with ${stopReason}`);
+    case 'model_context_window_exceeded':
+      throw fail('context_length', 'the model ran out of context window');
+    default:
+      throw fail('malformed_response', `unexpected stopReason "${stopReason}"`);
+  }
 }
 
 /** Converse wants user/assistant turns only, alternating: merge neighbours of one role. */
@@ -141,7 +150,7 @@ function normaliseUsage(usage: NonNullable<ConverseCommandOutput['usage']>): Tok
   };
 }
 
-type Fail = (kind: ProviderFailureKind, message: string, extra?: { status?: number; cause?: unknown }) => ProviderError;
+type Fail = (kind: ProviderFailureKind, message: string, extra?: { status?: number; usage?: TokenUsage; cause?: unknown }) => ProviderError;
 
 function classifySdkError(error: unknown, signal: AbortSignal, fail: Fail): ProviderError {
   const details = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
