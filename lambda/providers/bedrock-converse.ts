@@ -7,6 +7,7 @@ import {
   ConverseCommand,
   type ConverseCommandInput,
   type ConverseCommandOutput,
+  ConverseStreamCommand,
   type Message,
   type SystemContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
@@ -15,7 +16,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, FinishReason, ProviderAdapter } from '../core/provider';
+import type { Completion, CompletionCall, CompletionChunk, FinishReason, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
@@ -72,10 +73,14 @@ const ERRORS_BY_NAME: Readonly<Record<string, ProviderFailureKind>> = {
 };
 
 export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
+  const failFor =
+    (call: CompletionCall): Fail =>
+    (kind, message, extra = {}) =>
+      new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
+
   return {
     async complete(call: CompletionCall): Promise<Completion> {
-      const fail: Fail = (kind, message, extra = {}) =>
-        new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
+      const fail = failFor(call);
       let output: ConverseCommandOutput;
       try {
         output = await options.client.send(new ConverseCommand(converseRequest(call)), { abortSignal: call.signal });
@@ -91,10 +96,39 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
       }
       return { content: text, finishReason, usage, simulated: false };
     },
+
+    async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
+      let usage: TokenUsage | undefined;
+      // Every failure carries the usage reported so far: a metadata event comes last, so usually none.
+      const fail: Fail = (kind, message, extra = {}) => failFor(call)(kind, message, { usage, ...extra });
+      // Ours to abort when the consumer stops early, so Bedrock stops generating (and billing).
+      const cancel = new AbortController();
+      let stopReason: string | undefined;
+      try {
+        try {
+          const output = await options.client.send(new ConverseStreamCommand(converseRequest(call)), {
+            abortSignal: AbortSignal.any([call.signal, cancel.signal]),
+          });
+          for await (const event of output.stream ?? []) {
+            const text = event.contentBlockDelta?.delta?.text;
+            if (text) yield { type: 'text', text };
+            if (event.messageStop) stopReason = event.messageStop.stopReason;
+            if (event.metadata?.usage) usage = normaliseUsage(event.metadata.usage);
+          }
+        } catch (error) {
+          throw classifySdkError(error, call.signal, fail);
+        }
+        // Cut short without an error: the same fault as a cut connection, as the OpenAI adapter sorts a missing [DONE].
+        if (stopReason === undefined) throw fail('connection', 'the stream ended without a messageStop event', { status: 200 });
+        yield { type: 'end', finishReason: finishReasonOf(stopReason, (kind, message) => fail(kind, message, { status: 200 })), usage };
+      } finally {
+        cancel.abort();
+      }
+    },
   };
 }
 
-/** The request Converse takes, and ConverseStream takes too. */
+/** The request `complete` and `stream` both send: Converse and ConverseStream take the same one. */
 function converseRequest(call: CompletionCall): ConverseCommandInput {
   return {
     modelId: call.model.providerModelId,
@@ -111,7 +145,7 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
   };
 }
 
-/** What a Converse `stopReason` means: a finish reason, or the failure it stands for. */
+/** What a Converse `stopReason` means, in a whole answer or at the end of a stream: a finish reason, or the failure it stands for. */
 function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFailureKind, message: string) => ProviderError): FinishReason {
   switch (stopReason) {
     case 'end_turn':
@@ -152,15 +186,21 @@ function normaliseUsage(usage: NonNullable<ConverseCommandOutput['usage']>): Tok
 
 type Fail = (kind: ProviderFailureKind, message: string, extra?: { status?: number; usage?: TokenUsage; cause?: unknown }) => ProviderError;
 
+/**
+ * An SDK failure, from an HTTP error answer or an exception event inside a
+ * stream. The SDK throws an exception event as the same modelled exception
+ * but with no status of its own: the answer it broke was a 200.
+ */
 function classifySdkError(error: unknown, signal: AbortSignal, fail: Fail): ProviderError {
   const details = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
-  const status = details.$metadata?.httpStatusCode;
+  const inStream = details.$fault !== undefined && details.$metadata?.httpStatusCode === undefined;
+  const status = inStream ? 200 : details.$metadata?.httpStatusCode;
   if (status === undefined || details.name === 'AbortError') {
     if (error instanceof SyntaxError) return fail('malformed_response', 'response body is not JSON', { cause: error });
     return fail(...connectionFailure(error, signal), { cause: error });
   }
   const name = details.name ?? 'UnknownError';
-  const message = `${name} (HTTP ${status}): ${details.message ?? ''}`.trim();
+  const message = `${name} (${inStream ? 'exception event in the stream' : `HTTP ${status}`}): ${details.message ?? ''}`.trim();
   const known = ERRORS_BY_NAME[name];
   if (known) return fail(known, message, { status, cause: error });
   if (name === 'ValidationException') {
