@@ -88,6 +88,7 @@ function main(): void {
         latencyMs: 800,
         outcome: attempt < tries ? 'throttled' : 'success',
         simulated: true,
+        estimated: false,
       };
       count(`REQ#${record.requestId}`, `ATTEMPT#${attempt}`);
       if (attempt > 1) count(`REQ#${record.requestId}`, 'COUNTER');

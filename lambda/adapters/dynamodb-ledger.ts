@@ -130,6 +130,7 @@ function toItem(record: AttemptRecord, retentionSeconds: number): Record<string,
     latencyMs: { N: String(Math.round(record.latencyMs)) },
     outcome: { S: record.outcome },
     simulated: { BOOL: record.simulated },
+    estimated: { BOOL: record.estimated },
     [LEDGER_KEYS.timeToLive]: { N: String(startedSeconds + retentionSeconds) },
   };
   if (record.tier !== null) item['tier'] = { N: String(record.tier) };
@@ -160,5 +161,6 @@ function fromItem(item: Record<string, AttributeValue>): AttemptRecord {
     latencyMs: number('latencyMs'),
     outcome: text('outcome') as AttemptOutcome,
     simulated: item['simulated']?.BOOL ?? false,
+    estimated: item['estimated']?.BOOL ?? false,
   };
 }

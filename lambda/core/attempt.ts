@@ -14,7 +14,7 @@ import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore 
 import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
 import type { Log, MetricSink } from './telemetry';
-import { maxInputTokens } from './token-estimate';
+import { estimateTokens, maxInputTokens } from './token-estimate';
 import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
 import { costOf } from './money';
 import type { ModelSpec, Policy, Tier } from './policy';
@@ -115,7 +115,7 @@ export async function attemptCandidate(
     throw error;
   }
   const startedAt = clock.now();
-  const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean): Promise<AttemptRecord> => {
+  const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean, estimated = false): Promise<AttemptRecord> => {
     const entry: AttemptRecord = {
       requestId: context.requestId,
       attempt,
@@ -131,6 +131,7 @@ export async function attemptCandidate(
       latencyMs: clock.now() - startedAt,
       outcome,
       simulated,
+      estimated,
     };
     try {
       await settle?.(entry.costNanoUsd);
@@ -163,7 +164,10 @@ export async function attemptCandidate(
       await record(NO_USAGE, 'aborted', simulated);
       throw error;
     }
-    await record(error.usage ?? NO_USAGE, error.kind, simulated);
+    // A call we stopped waiting for had reached the provider, which has read the prompt: never record it at $0.
+    const cutOff = error.kind === 'timeout' && error.status === undefined && error.usage === undefined;
+    if (cutOff) await record({ ...NO_USAGE, input: estimateTokens(request.messages) }, error.kind, simulated, true);
+    else await record(error.usage ?? NO_USAGE, error.kind, simulated);
     dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
     // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
     const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;

@@ -28,6 +28,12 @@ export interface AttemptRecord {
   readonly latencyMs: number;
   readonly outcome: AttemptOutcome;
   readonly simulated: boolean;
+  /**
+   * The usage is the router's estimate, not the provider's count: the call was
+   * cut off (a timeout) before the provider reported what it used. Input is
+   * estimated from the prompt; output the caller never saw counts as none.
+   */
+  readonly estimated: boolean;
 }
 
 export interface Ledger {

@@ -96,6 +96,7 @@ describe('ledger attempt numbers and read-back, against dynalite', () => {
       latencyMs: 12,
       outcome: attempt === 10 ? ('success' as const) : ('timeout' as const),
       simulated: true,
+      estimated: false,
     });
     await ledger.nextAttempt('req-r', 0);
     await ledger.record([record(10), record(2), record(1)]);

@@ -19,6 +19,7 @@ const record = (attempt: number, overrides: Partial<AttemptRecord> = {}): Attemp
   latencyMs: 812.4,
   outcome: attempt === 1 ? 'throttled' : 'success',
   simulated: false,
+  estimated: false,
   ...overrides,
 });
 
@@ -58,6 +59,15 @@ describe('DynamoDB ledger, against dynalite', () => {
     expect(second!['route']).toEqual({ S: 'triage' });
     const expires = Date.parse('2026-11-27T10:00:00Z') / 1000 + 30 * 86_400;
     expect(first!['expiresAt']).toEqual({ N: String(expires) });
+  });
+
+  it('keeps whether the usage was estimated, and reads it back', async () => {
+    const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
+    await ledger.record([record(1, { requestId: 'req-estimated', estimated: true, outcome: 'timeout' }), record(2, { requestId: 'req-estimated' })]);
+    expect((await ledger.recordsFor('req-estimated')).map((entry) => [entry.outcome, entry.estimated])).toEqual([
+      ['timeout', true],
+      ['success', false],
+    ]);
   });
 
   it('counts an attempt once when the same record is written again', async () => {

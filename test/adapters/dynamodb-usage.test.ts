@@ -26,6 +26,7 @@ const recordArbitrary = (day: string) =>
     latencyMs: fc.nat(30_000),
     outcome: fc.constantFrom('success' as const, ...PROVIDER_FAILURE_KINDS),
     simulated: fc.boolean(),
+    estimated: fc.boolean(),
   }) as fc.Arbitrary<AttemptRecord>;
 
 function sumOf(records: readonly AttemptRecord[], pick: (record: AttemptRecord) => boolean = () => true): UsageCounters {

@@ -125,4 +125,37 @@ describe('attemptCandidate', () => {
     await expect(cutShort.attempt()).rejects.toMatchObject({ name: ROUTING_ERROR_NAMES.deadline });
     expect(cutShort.ledger.records.map((record) => record.outcome)).toEqual(['throttled']);
   });
+
+  it('records a call it stopped waiting for with the estimated input tokens, priced and marked estimated, never at $0', async () => {
+    const hung: ProviderRegistry = {
+      isSimulated: () => false,
+      get: () => ({
+        complete: async (call): Promise<Completion> => {
+          await new Promise((resolve) => call.signal.addEventListener('abort', resolve, { once: true }));
+          throw new ProviderError('timeout', 'no answer before the deadline', { provider: 'mock', model: model.id });
+        },
+      }),
+    };
+    // The test clock stands still, so the 400 ms signal is the attempt's own timeout, not the deadline.
+    const { attempt, ledger } = setup(hung, { value: Date.now() }, 400);
+    await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
+    const [entry] = ledger.records;
+    // 'hi' is about 1 token, plus 4 for the message's framing; mock/medium charges $1 per million input tokens.
+    expect([entry!.outcome, entry!.estimated, entry!.usage.input, entry!.usage.output]).toEqual(['timeout', true, 5, 0]);
+    expect(entry!.costNanoUsd).toBe(5_000n);
+  });
+
+  it('records what a provider reported when it answered with an error status, not an estimate', async () => {
+    const gatewayTimeout: ProviderRegistry = {
+      isSimulated: () => false,
+      get: () => ({
+        complete: async (): Promise<Completion> => {
+          throw new ProviderError('timeout', 'HTTP 504', { provider: 'mock', model: model.id, status: 504 });
+        },
+      }),
+    };
+    const { attempt, ledger } = setup(gatewayTimeout);
+    await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
+    expect([ledger.records[0]!.estimated, ledger.records[0]!.costNanoUsd]).toEqual([false, 0n]);
+  });
 });

@@ -30,6 +30,7 @@ function spend(callerId: string, nanoUsd: bigint, model = 'mock/small', tier: 0 
     latencyMs: 5,
     outcome: 'success',
     simulated: false,
+    estimated: false,
   };
 }
 
