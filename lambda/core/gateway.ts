@@ -50,8 +50,23 @@ export interface RequestSummary {
 export interface GatewayResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** Empty when {@link stream} is set. */
   readonly body: string;
+  /** What happened, for metrics and the request log; for a stream, up to its first byte. */
   readonly summary: RequestSummary;
+  /** A streamed answer (`stream: true`), sent after the status and headers. */
+  readonly stream?: GatewayStream;
+}
+
+/**
+ * Server-sent events, each a complete `data: ...\n\n` frame, to write in
+ * order as they come. Stopping early (the client went away) ends the provider
+ * call: the handler calls the iterator's `return()` by leaving its loop.
+ */
+export interface GatewayStream {
+  readonly events: AsyncIterable<string>;
+  /** The whole request's summary, once the events have ended (or were abandoned). */
+  readonly summary: Promise<RequestSummary>;
 }
 
 export interface GatewayDependencies extends AttemptDependencies {
