@@ -11,14 +11,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
 import type { ChatMessage } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
-import { countsAgainstCircuit, ProviderError, RoutingError } from './errors';
+import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
 import type { Log, MetricSink } from './telemetry';
 import { estimateTokens, maxInputTokens } from './token-estimate';
 import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
 import { costOf } from './money';
 import type { ModelSpec, Policy, Tier } from './policy';
-import type { Completion, ProviderRegistry } from './provider';
+import type { Completion, CompletionCall, ProviderRegistry } from './provider';
 import { NO_USAGE, type TokenUsage } from './usage';
 
 /** Below this much time left an attempt is not started: it could not finish. */
@@ -63,6 +63,34 @@ export interface AttemptSuccess {
 }
 
 /**
+ * An attempt that has passed its gates (time, circuit, budget) and holds its
+ * number: the call to make, and how to settle it. Every path settles exactly
+ * once, so every attempt that reached a provider is in the ledger once.
+ */
+export interface OpenAttempt {
+  readonly model: ModelSpec;
+  readonly number: number;
+  /** The provider call, without its signal: a whole-call timeout or a per-chunk idle timeout is the caller's choice. */
+  readonly call: Omit<CompletionCall, 'signal'>;
+  /** How long the call may take: the policy's per-attempt limit, within the deadline. */
+  readonly timeoutMs: number;
+  /** Records a finished call and closes the model's circuit. */
+  succeeded(usage: TokenUsage, simulated: boolean, estimated?: boolean): Promise<AttemptRecord>;
+  /**
+   * Records a call that failed before it answered anything, counts it against
+   * the circuit, waits out a retry-after that fits, and throws what routing
+   * acts on: the error, or `DeadlineExceeded` when the deadline cut the call.
+   */
+  failed(error: unknown): Promise<never>;
+  /**
+   * Records a call that stopped after part of its answer went out: a broken
+   * stream (counted against the circuit like any failure of its kind) or a
+   * caller that went away (`aborted`). Nothing is retried: the answer has begun.
+   */
+  brokeOff(outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, simulated: boolean, estimated: boolean): Promise<AttemptRecord>;
+}
+
+/**
  * Tries `model` once. `attemptNumber` is called only once the gates have
  * passed, so skipped candidates use no number.
  * @throws ProviderError when the provider failed (after recording the attempt)
@@ -75,6 +103,28 @@ export async function attemptCandidate(
   attemptNumber: () => Promise<number>,
   dependencies: AttemptDependencies,
 ): Promise<AttemptSuccess> {
+  const attempt = await openAttempt(model, request, context, attemptNumber, dependencies);
+  let completion: Completion;
+  try {
+    completion = await dependencies.providers.get(model.provider).complete({ ...attempt.call, signal: AbortSignal.timeout(attempt.timeoutMs) });
+  } catch (error) {
+    return attempt.failed(error);
+  }
+  return { completion, record: await attempt.succeeded(completion.usage, completion.simulated) };
+}
+
+/**
+ * Passes the gates of one attempt at `model` and takes its number.
+ * @throws RoutingError when the candidate is skipped or no time is left
+ * @throws BudgetExceededError when a `block` budget refuses its worst case
+ */
+export async function openAttempt(
+  model: ModelSpec,
+  request: AttemptRequest,
+  context: AttemptContext,
+  attemptNumber: () => Promise<number>,
+  dependencies: AttemptDependencies,
+): Promise<OpenAttempt> {
   const { policy, providers, ledger, circuits, clock, log } = dependencies;
   if (context.deadline - clock.now() < MIN_ATTEMPT_MS) {
     throw new RoutingError('deadline', `no time left to try ${model.id}`);
@@ -107,9 +157,9 @@ export async function attemptCandidate(
         )
       : undefined;
 
-  let attempt: number;
+  let number: number;
   try {
-    attempt = await attemptNumber();
+    number = await attemptNumber();
   } catch (error) {
     await settle?.(0n).catch(() => undefined);
     throw error;
@@ -118,7 +168,7 @@ export async function attemptCandidate(
   const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean, estimated = false): Promise<AttemptRecord> => {
     const entry: AttemptRecord = {
       requestId: context.requestId,
-      attempt,
+      attempt: number,
       startedAt: new Date(startedAt).toISOString(),
       callerId: context.callerId,
       tier: context.tier,
@@ -146,45 +196,59 @@ export async function attemptCandidate(
     }
     return entry;
   };
+  const countFailure = async (kind: ProviderFailureKind) => {
+    dependencies.metrics?.count('ProviderFailures', { FailureKind: kind });
+    if (!countsAgainstCircuit(kind)) return;
+    const state = await guarded('record failure', () => circuits.recordFailure(model.id, clock.now()), circuit);
+    if (circuitStatus(state, clock.now()) === 'open') {
+      log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
+      dependencies.metrics?.count('CircuitOpened', { Model: model.id });
+    }
+  };
 
-  let completion: Completion;
-  try {
-    completion = await providers.get(model.provider).complete({
+  return {
+    model,
+    number,
+    call: {
       model,
       messages: request.messages,
       maxTokens: Math.min(request.maxTokens, model.maxOutputTokens),
       temperature: request.temperature,
       topP: request.topP,
       stop: request.stop,
-      signal: AbortSignal.timeout(Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000))),
-    });
-  } catch (error) {
-    const simulated = providers.isSimulated(model.provider);
-    if (!(error instanceof ProviderError)) {
-      await record(NO_USAGE, 'aborted', simulated);
-      throw error;
-    }
-    // A call we stopped waiting for had reached the provider, which has read the prompt: never record it at $0.
-    const cutOff = error.kind === 'timeout' && error.status === undefined && error.usage === undefined;
-    if (cutOff) await record({ ...NO_USAGE, input: estimateTokens(request.messages) }, error.kind, simulated, true);
-    else await record(error.usage ?? NO_USAGE, error.kind, simulated);
-    dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
-    // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
-    const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
-    if (cutByDeadline) throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
-    if (countsAgainstCircuit(error.kind)) {
-      const state = await guarded('record failure', () => circuits.recordFailure(model.id, clock.now()), circuit);
-      if (circuitStatus(state, clock.now()) === 'open') {
-        log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
-        dependencies.metrics?.count('CircuitOpened', { Model: model.id });
+    },
+    timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000)),
+    async succeeded(usage, simulated, estimated = false) {
+      const entry = await record(usage, 'success', simulated, estimated);
+      if (circuit.failures > 0 || circuit.openUntil > 0) await guarded('record success', () => circuits.recordSuccess(model.id), undefined);
+      return entry;
+    },
+    async failed(error) {
+      const simulated = providers.isSimulated(model.provider);
+      if (!(error instanceof ProviderError)) {
+        await record(NO_USAGE, 'aborted', simulated);
+        throw error;
       }
-    }
-    await honourRetryAfter(error, context.deadline, dependencies);
-    throw error;
-  }
-  const entry = await record(completion.usage, 'success', completion.simulated);
-  if (circuit.failures > 0 || circuit.openUntil > 0) await guarded('record success', () => circuits.recordSuccess(model.id), undefined);
-  return { completion, record: entry };
+      // A call we stopped waiting for had reached the provider, which has read the prompt: never record it at $0.
+      const cutOff = error.kind === 'timeout' && error.status === undefined && error.usage === undefined;
+      if (cutOff) await record({ ...NO_USAGE, input: estimateTokens(request.messages) }, error.kind, simulated, true);
+      else await record(error.usage ?? NO_USAGE, error.kind, simulated);
+      // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
+      const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
+      if (cutByDeadline) {
+        dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
+        throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
+      }
+      await countFailure(error.kind);
+      await honourRetryAfter(error, context.deadline, dependencies);
+      throw error;
+    },
+    async brokeOff(outcome, usage, simulated, estimated) {
+      const entry = await record(usage, outcome, simulated, estimated);
+      if (outcome !== 'aborted') await countFailure(outcome);
+      return entry;
+    },
+  };
 }
 
 /**
@@ -211,17 +275,21 @@ async function honourRetryAfter(error: ProviderError, deadline: number, dependen
  * numbered through the ledger so concurrent tasks and retries never share a number.
  */
 export async function runAttemptTask(input: AttemptTaskInput, dependencies: AttemptDependencies): Promise<AttemptTaskOutput> {
+  const { completion } = await attemptCandidate(taskModel(input, dependencies), input.request, input, taskNumbering(input, dependencies), dependencies);
+  return { model: input.model, completion };
+}
+
+/** The task's candidate, unless the walk must skip it. @throws RoutingError `skipped` */
+export function taskModel(input: AttemptTaskInput, dependencies: Pick<AttemptDependencies, 'policy'>): ModelSpec {
   const model = dependencies.policy.models.get(input.model);
   if (!model) throw new RoutingError('skipped', `${input.model} is not in this deployment's policy`);
   if (model.contextWindow <= input.contextFloor) {
     throw new RoutingError('skipped', `${model.id} has a context window of ${model.contextWindow}, not above ${input.contextFloor}`);
   }
-  const { completion } = await attemptCandidate(
-    model,
-    input.request,
-    input,
-    () => dependencies.ledger.nextAttempt(input.requestId, input.attemptOffset),
-    dependencies,
-  );
-  return { model: model.id, completion };
+  return model;
+}
+
+/** A fallback attempt's number: the next from the ledger's counter, after the offset. */
+export function taskNumbering(input: AttemptTaskInput, dependencies: Pick<AttemptDependencies, 'ledger'>): () => Promise<number> {
+  return () => dependencies.ledger.nextAttempt(input.requestId, input.attemptOffset);
 }

@@ -89,7 +89,7 @@ async function walk(plan: Extract<FallbackPlan, { walk: true }>, context: Attemp
   }
 }
 
-function chainError(outcome: Exclude<FallbackOutcome, { status: 'answered' }>, records: readonly AttemptRecord[]): Error {
+export function chainError(outcome: Exclude<FallbackOutcome, { status: 'answered' }>, records: readonly AttemptRecord[]): Error {
   const attempts: FailedAttemptSummary[] = records.flatMap((record) =>
     record.outcome === 'success'
       ? []

@@ -30,13 +30,16 @@ export interface ChatRequest {
   readonly topP: number | undefined;
   readonly stop: readonly string[] | undefined;
   readonly metadata: Readonly<Record<string, string>>;
+  /** Answer as server-sent events. */
+  readonly stream: boolean;
+  /** With `stream`: end with a chunk that carries the usage (`stream_options.include_usage`). */
+  readonly includeUsage: boolean;
 }
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 
 /** Parameters we refuse rather than silently ignore, with what to do instead. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  stream: 'streaming is not supported yet: omit "stream" or set it to false',
   tools: 'tool calling is not supported yet: remove "tools"',
   tool_choice: 'tool calling is not supported yet: remove "tool_choice"',
   functions: 'function calling is not supported: remove "functions"',
@@ -73,6 +76,8 @@ const bodySchema = z.looseObject({
   top_p: boundedNumber(0, 1),
   stop: z.nullish(z.union([stopSequence, z.array(stopSequence).check(z.maxLength(MAX_STOP_SEQUENCES))])),
   n: z.nullish(z.literal(1, 'only n=1 is supported')),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.looseObject({ include_usage: z.nullish(z.boolean()) })),
   metadata: z.nullish(
     z
       .record(z.string().check(z.maxLength(MAX_METADATA_KEY_LENGTH)), z.union([z.string().check(z.maxLength(MAX_METADATA_VALUE_LENGTH)), z.number()]))
@@ -138,6 +143,10 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     }
   }
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  const stream = body.stream === true;
+  if (body.stream_options != null && !stream) {
+    throw new CallerError('invalid_request', '"stream_options" is only allowed with "stream": true.', 'stream_options');
+  }
   return {
     model: body.model,
     messages: body.messages.map((entry, index) => toChatMessage(entry, index)),
@@ -146,6 +155,8 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     topP: body.top_p ?? undefined,
     stop: typeof body.stop === 'string' ? [body.stop] : (body.stop ?? undefined),
     metadata: Object.fromEntries(Object.entries(body.metadata ?? {}).map(([key, value]) => [key, String(value)])),
+    stream,
+    includeUsage: stream && body.stream_options?.include_usage === true,
   };
 }
 

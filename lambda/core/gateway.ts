@@ -4,7 +4,7 @@
  * whole API is testable in-process without AWS or a socket.
  */
 import type { HeaderBag } from './auth';
-import type { AttemptDependencies } from './attempt';
+import type { AttemptContext, AttemptDependencies } from './attempt';
 import { usageOfCaller, type UsageReader } from './usage-aggregates';
 import { describeUsage } from './usage-report';
 import { downgradeWithinBudgets } from './budgets';
@@ -12,7 +12,8 @@ import { circuitStatus, CLOSED } from './circuit-breaker';
 import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
-import { parseChatRequest, toChatCompletion } from './chat-request';
+import { parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
+import { chatStreamEvents, startChatStream } from './chat-stream';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
@@ -94,12 +95,9 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
 
   const chatCompletions: EndpointHandler = async (request) => {
     const { chat, decision } = await decide(request);
-    const result = await completeChat(
-      chat,
-      decision,
-      { requestId: request.requestId, callerId: request.callerId, tier: decision.tier, route: decision.route, deadline: request.deadline },
-      flow,
-    );
+    const context = { requestId: request.requestId, callerId: request.callerId, tier: decision.tier, route: decision.route, deadline: request.deadline };
+    if (chat.stream) return streamedChat(request, chat, decision, context);
+    const result = await completeChat(chat, decision, context, flow);
     const attemptHeaders = describeAttempts(decision, result.records);
     if (!result.ok) return failure(request, 'chat', result.error, attemptHeaders, result.records);
     const headers: Record<string, string> = { ...attemptHeaders, 'x-switchyard-model': result.model.id, 'x-switchyard-provider': result.model.provider };
@@ -109,6 +107,39 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       headers: withBaseHeaders(request, headers),
       body: JSON.stringify(toChatCompletion(request.requestId, result.model.id, result.completion, clock.now())),
       summary: summarise('chat', 200, attemptHeaders['x-switchyard-tier']!, result.records, result.model.id),
+    };
+  };
+
+  /** Headers go out with the first byte, before the cost is known: the cost is in the ledger and `GET /v1/usage`. */
+  const streamedChat = async (request: GatewayRequest, chat: ChatRequest, decision: RoutingDecision, context: AttemptContext): Promise<GatewayResponse> => {
+    const start = await startChatStream(chat, decision, context, dependencies);
+    if (!start.ok) return failure(request, 'chat', start.error, describeAttempts(decision, start.records), start.records);
+    const { model } = start.stream.attempt;
+    const { events, recorded } = chatStreamEvents(start.stream, {
+      requestId: request.requestId,
+      model: model.id,
+      messages: chat.messages,
+      includeUsage: chat.includeUsage,
+      now: clock.now,
+    });
+    const headers: Record<string, string> = {
+      ...describeAttempts(decision, start.records),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-switchyard-attempts': String(start.records.length + 1),
+      'x-switchyard-fallback-path': [...start.records.map((record) => record.model), model.id].join(','),
+      'x-switchyard-model': model.id,
+      'x-switchyard-provider': model.provider,
+    };
+    delete headers['x-switchyard-cost-usd'];
+    if (start.stream.simulated) headers['x-switchyard-simulated'] = 'true';
+    const tier = headers['x-switchyard-tier']!;
+    return {
+      status: 200,
+      headers: withBaseHeaders(request, headers),
+      body: '',
+      summary: summarise('chat', 200, tier, start.records, model.id),
+      stream: { events, summary: recorded.then((record) => summarise('chat', 200, tier, [...start.records, record], model.id)) },
     };
   };
 

@@ -26,54 +26,71 @@ const RETRYABLE = new Set(errorNamesFor('retry'));
 const NEEDS_LARGER_CONTEXT = new Set(errorNamesFor('next-larger-context'));
 
 export function createInProcessFallback(dependencies: AttemptDependencies, options: InProcessFallbackOptions = {}): FallbackRunner {
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const { retry } = dependencies.policy.fallback;
-
   return {
     async run(input: FallbackInput, signal: AbortSignal): Promise<FallbackOutcome> {
-      let contextFloor = input.contextFloor.value;
-      let lastFailure: Error | undefined;
-      /** Waits, but never past the point where an attempt could still start. */
-      const pause = (ms: number) => sleep(Math.max(0, Math.min(ms, input.deadline - dependencies.clock.now() - MIN_ATTEMPT_MS)));
-      if (input.initialWaitSeconds > 0) await pause(input.initialWaitSeconds * 1000);
-      for (let index = input.cursor.index; index < input.candidateCount; index += 1) {
-        const task: AttemptTaskInput = {
-          requestId: input.requestId,
-          callerId: input.callerId,
-          tier: input.tier,
-          route: input.route,
-          request: input.request,
-          model: input.candidates[index]!,
-          contextFloor,
-          attemptOffset: input.attemptOffset,
-          deadline: input.deadline,
-        };
-        for (let retryCount = 0; ; retryCount += 1) {
-          if (signal.aborted) return stopped(new RoutingError('deadline', 'the fallback was cut off by the deadline'));
-          try {
-            const { model, completion } = await runAttemptTask(task, dependencies);
-            return { status: 'answered', model, completion };
-          } catch (error) {
-            const name = error instanceof Error ? error.name : '';
-            if (ENDS_CHAIN.has(name)) return stopped(error as Error);
-            if (RETRYABLE.has(name) && retryCount < retry.maxAttempts) {
-              const ceilingMs = Math.min(retry.intervalSeconds * retry.backoffRate ** retryCount, retry.maxDelaySeconds) * 1000;
-              await pause(random() * ceilingMs);
-              continue;
-            }
-            // As the state machine's RaiseContextFloor: the failed candidate's window becomes the floor.
-            if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = input.contextWindows[index]!;
-            lastFailure = error as Error;
-            break;
-          }
-        }
-      }
-      return { status: 'exhausted', error: lastFailure?.name ?? '', message: lastFailure?.message ?? '' };
+      const outcome = await walkInProcess(input, signal, (task) => runAttemptTask(task, dependencies), dependencies, options);
+      return outcome.status === 'answered' ? { status: 'answered', ...outcome.answer } : outcome;
     },
   };
 }
 
-function stopped(error: Error): FallbackOutcome {
+/** How a walk ended: with the task's answer, or as the state machine would report it. */
+export type WalkOutcome<T> = { readonly status: 'answered'; readonly answer: T } | Exclude<FallbackOutcome, { status: 'answered' }>;
+
+/**
+ * The walk itself, for any attempt task: the fallback runner's (a whole
+ * completion) and a streamed answer's (a stream that has produced its first
+ * chunk), so both follow the same rules.
+ */
+export async function walkInProcess<T>(
+  input: FallbackInput,
+  signal: AbortSignal,
+  attempt: (task: AttemptTaskInput) => Promise<T>,
+  dependencies: Pick<AttemptDependencies, 'policy' | 'clock'>,
+  options: InProcessFallbackOptions = {},
+): Promise<WalkOutcome<T>> {
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { retry } = dependencies.policy.fallback;
+  let contextFloor = input.contextFloor.value;
+  let lastFailure: Error | undefined;
+  /** Waits, but never past the point where an attempt could still start. */
+  const pause = (ms: number) => sleep(Math.max(0, Math.min(ms, input.deadline - dependencies.clock.now() - MIN_ATTEMPT_MS)));
+  if (input.initialWaitSeconds > 0) await pause(input.initialWaitSeconds * 1000);
+  for (let index = input.cursor.index; index < input.candidateCount; index += 1) {
+    const task: AttemptTaskInput = {
+      requestId: input.requestId,
+      callerId: input.callerId,
+      tier: input.tier,
+      route: input.route,
+      request: input.request,
+      model: input.candidates[index]!,
+      contextFloor,
+      attemptOffset: input.attemptOffset,
+      deadline: input.deadline,
+    };
+    for (let retryCount = 0; ; retryCount += 1) {
+      if (signal.aborted) return stopped(new RoutingError('deadline', 'the fallback was cut off by the deadline'));
+      try {
+        return { status: 'answered', answer: await attempt(task) };
+      } catch (error) {
+        const name = error instanceof Error ? error.name : '';
+        if (ENDS_CHAIN.has(name)) return stopped(error as Error);
+        if (RETRYABLE.has(name) && retryCount < retry.maxAttempts) {
+          const ceilingMs = Math.min(retry.intervalSeconds * retry.backoffRate ** retryCount, retry.maxDelaySeconds) * 1000;
+          await pause(random() * ceilingMs);
+          continue;
+        }
+        // As the state machine's RaiseContextFloor: the failed candidate's window becomes the floor.
+        if (NEEDS_LARGER_CONTEXT.has(name)) contextFloor = input.contextWindows[index]!;
+        lastFailure = error as Error;
+        break;
+      }
+    }
+  }
+  return { status: 'exhausted', error: lastFailure?.name ?? '', message: lastFailure?.message ?? '' };
+}
+
+function stopped(error: Error): Extract<FallbackOutcome, { status: 'stopped' }> {
   return { status: 'stopped', error: error.name, message: error.message };
 }

@@ -21,6 +21,11 @@ export function estimateTokens(messages: readonly Text[]): number {
   return Math.ceil(characters / 4) + (MESSAGE_FRAMING_TOKENS / 2) * messages.length;
 }
 
+/** A typical count for text a model wrote: what a stream that reported no usage is charged for. */
+export function estimateTextTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
 /** Every UTF-8 byte as a token (no tokenizer yields more tokens than bytes), plus the framing. */
 export function maxInputTokens(messages: readonly Text[]): number {
   let bytes = 0;

@@ -15,6 +15,8 @@ const request = (model: string, content = 'Write a haiku about rain.', metadata:
   topP: undefined,
   stop: undefined,
   metadata,
+  stream: false,
+  includeUsage: false,
 });
 const signals = (overrides: Partial<RoutingSignals> = {}): RoutingSignals => ({
   tierHeader: undefined,

@@ -1,0 +1,207 @@
+/**
+ * Serving `stream: true`. A stream cannot pass through Step Functions, so the
+ * whole chain is walked here, by the plan `planFallback` makes and the rules
+ * `walkInProcess` follows, until one provider has produced its first chunk.
+ * Until then a failure falls back exactly as a non-streaming request would;
+ * from then on the answer has begun: a failure ends the stream with an error
+ * event (never a clean end), and the attempt is recorded with what it used.
+ */
+import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type AttemptRequest, type OpenAttempt } from './attempt';
+import { chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
+import type { ChatRequest } from './chat-request';
+import { BudgetExceededError, ProviderError, RoutingError } from './errors';
+import { firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
+import { walkInProcess } from './in-process-fallback';
+import type { AttemptOutcome, AttemptRecord } from './ledger';
+import type { Completion, CompletionChunk, FinishReason } from './provider';
+import type { RoutingDecision } from './routing';
+import { estimateTextTokens, estimateTokens } from './token-estimate';
+import { NO_USAGE, promptTokens, type TokenUsage } from './usage';
+
+/** A provider stream that has produced its first chunk: the answer has begun. */
+export interface StartedStream {
+  readonly attempt: OpenAttempt;
+  readonly simulated: boolean;
+  readonly first: CompletionChunk;
+  readonly rest: AsyncIterator<CompletionChunk>;
+  /** Restarts the idle limit; stops it when the stream is over. */
+  readonly idle: IdleLimit;
+}
+
+export type ChatStreamStart =
+  | { readonly ok: true; readonly stream: StartedStream; readonly records: readonly AttemptRecord[] }
+  | { readonly ok: false; readonly error: Error; readonly records: readonly AttemptRecord[] };
+
+/** Walks the chain until a provider streams its first chunk, or the chain fails as a non-streaming request would. */
+export async function startChatStream(
+  chat: ChatRequest,
+  decision: RoutingDecision,
+  context: AttemptContext,
+  dependencies: AttemptDependencies,
+): Promise<ChatStreamStart> {
+  const { clock, ledger, policy } = dependencies;
+  const request: AttemptRequest = { messages: chat.messages, maxTokens: decision.maxTokens, temperature: chat.temperature, topP: chat.topP, stop: chat.stop };
+  const number = firstAttemptNumber();
+  let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
+  try {
+    const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), dependencies);
+    outcome = { status: 'streaming', stream };
+  } catch (error) {
+    if (!(error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError)) throw error;
+    const plan = planFallback({ error, attemptsUsed: number.used() }, decision.chain, request, context, policy.fallback);
+    if (!plan.walk) {
+      outcome = plan.outcome;
+    } else {
+      const signal = AbortSignal.timeout(Math.max(1, context.deadline + FALLBACK_REPORT_GRACE_MS - clock.now()));
+      const walked = await walkInProcess(
+        plan.input,
+        signal,
+        async (task) => startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies), dependencies), dependencies),
+        dependencies,
+      );
+      outcome = walked.status === 'answered' ? { status: 'streaming', stream: walked.answer } : walked;
+    }
+  }
+  const records = await ledger.recordsFor(context.requestId);
+  if (outcome.status === 'streaming') return { ok: true, stream: outcome.stream, records };
+  return { ok: false, error: chainError(outcome, records), records };
+}
+
+/** Opens the provider's stream and waits for its first chunk; a failure until then is the attempt's `failed`. */
+async function startStream(attempt: OpenAttempt, dependencies: Pick<AttemptDependencies, 'providers'>): Promise<StartedStream> {
+  const provider = dependencies.providers.get(attempt.model.provider);
+  const simulated = dependencies.providers.isSimulated(attempt.model.provider);
+  const idle = idleLimit(attempt.timeoutMs);
+  try {
+    const chunks = provider.stream ? provider.stream({ ...attempt.call, signal: idle.signal }) : wholeAnswer(provider.complete({ ...attempt.call, signal: idle.signal }));
+    const rest = chunks[Symbol.asyncIterator]();
+    const first = await rest.next();
+    if (first.done) throw new ProviderError('malformed_response', 'the stream ended before any chunk', { provider: attempt.model.provider, model: attempt.model.id });
+    idle.restart();
+    return { attempt, simulated, first: first.value, rest, idle };
+  } catch (error) {
+    idle.stop();
+    return attempt.failed(error);
+  }
+}
+
+/** A provider that cannot stream answers in one piece. */
+async function* wholeAnswer(completion: Promise<Completion>): AsyncGenerator<CompletionChunk> {
+  const { content, finishReason, usage } = await completion;
+  yield { type: 'text', text: content };
+  yield { type: 'end', finishReason, usage };
+}
+
+interface IdleLimit {
+  readonly signal: AbortSignal;
+  restart(): void;
+  stop(): void;
+}
+
+/** Aborts when no chunk has come for `ms`: a stream may run long, but never stall. */
+function idleLimit(ms: number): IdleLimit {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const restart = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new DOMException('no chunk in time', 'TimeoutError')), ms);
+  };
+  restart();
+  return { signal: controller.signal, restart, stop: () => clearTimeout(timer) };
+}
+
+export interface ChatStreamOptions {
+  readonly requestId: string;
+  readonly model: string;
+  readonly messages: ChatRequest['messages'];
+  readonly includeUsage: boolean;
+  readonly now: () => number;
+}
+
+/**
+ * The stream as OpenAI's server-sent events: a role chunk, content chunks,
+ * a finish chunk, the usage chunk when asked for, then `data: [DONE]`. A
+ * failure after the first byte ends with an `error` event and no `[DONE]`.
+ * `recorded` resolves with the attempt's ledger record however the stream
+ * ends, also when the reader stops early (the provider call is then ended).
+ */
+export function chatStreamEvents(started: StartedStream, options: ChatStreamOptions): { events: AsyncGenerator<string>; recorded: Promise<AttemptRecord> } {
+  let settle!: (record: AttemptRecord) => void;
+  const recorded = new Promise<AttemptRecord>((resolve) => (settle = resolve));
+  const created = Math.floor(options.now() / 1000);
+  const chunk = (choices: unknown[], usage?: unknown) =>
+    frame({
+      id: `chatcmpl-${options.requestId}`,
+      object: 'chat.completion.chunk',
+      created,
+      model: options.model,
+      system_fingerprint: started.simulated ? 'switchyard-simulated' : 'switchyard',
+      choices,
+      ...(options.includeUsage ? { usage: usage ?? null } : {}),
+    });
+  const delta = (content: Record<string, unknown>, finishReason: FinishReason | null = null) => chunk([{ index: 0, delta: content, logprobs: null, finish_reason: finishReason }]);
+  const estimate = (text: string): TokenUsage => ({ ...NO_USAGE, input: estimateTokens(options.messages), output: estimateTextTokens(text) });
+
+  async function* events(): AsyncGenerator<string> {
+    const { attempt, rest, idle } = started;
+    let text = '';
+    let ended = false;
+    try {
+      yield delta({ role: 'assistant', content: '' });
+      for (let next: IteratorResult<CompletionChunk> = { done: false, value: started.first }; !next.done; next = await rest.next()) {
+        idle.restart();
+        const piece = next.value;
+        if (piece.type === 'text') {
+          text += piece.text;
+          yield delta({ content: piece.text });
+          continue;
+        }
+        ended = true;
+        idle.stop();
+        const usage = piece.usage ?? estimate(text);
+        settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
+        yield delta({}, piece.finishReason);
+        if (options.includeUsage) yield chunk([], usageOf(usage));
+        yield 'data: [DONE]\n\n';
+        return;
+      }
+      throw new ProviderError('malformed_response', 'the stream ended without its end', { provider: attempt.model.provider, model: attempt.model.id });
+    } catch (error) {
+      ended = true;
+      idle.stop();
+      const failure = error instanceof ProviderError ? error : undefined;
+      const outcome: Exclude<AttemptOutcome, 'success'> = failure?.kind ?? 'connection';
+      settle(await attempt.brokeOff(outcome, failure?.usage ?? estimate(text), started.simulated, failure?.usage === undefined));
+      yield frame({
+        error: {
+          message: `${attempt.model.id} stopped answering after the stream began (${outcome}). Request id: ${options.requestId}.`,
+          type: 'upstream_error',
+          param: null,
+          code: 'stream_interrupted',
+        },
+      });
+    } finally {
+      if (!ended) {
+        // The reader went away: end the provider call, and charge what it used so far.
+        idle.stop();
+        await rest.return?.().catch(() => undefined);
+        settle(await attempt.brokeOff('aborted', estimate(text), started.simulated, true));
+      }
+    }
+  }
+  return { events: events(), recorded };
+}
+
+function frame(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
+}
+
+function usageOf(usage: TokenUsage) {
+  const prompt = promptTokens(usage);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: usage.output,
+    total_tokens: prompt + usage.output,
+    prompt_tokens_details: { cached_tokens: usage.cacheRead },
+  };
+}
