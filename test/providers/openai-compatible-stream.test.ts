@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
 import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
-import { fixture } from '../support/fixtures';
+import { fixture, sseEvents } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
 import { testPolicy } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
@@ -23,11 +21,7 @@ const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
   ...overrides,
 });
 
-/** A stored SSE transcript as its events, each with its blank line. */
-const events = (name: string): string[] =>
-  readFileSync(join(__dirname, '..', 'fixtures', 'openai', name), 'utf8')
-    .split(/(?<=\n\n)/)
-    .filter(Boolean);
+const events = (name: string): string[] => sseEvents(`openai/${name}`);
 
 // chat-completion-stream.txt: role, five text chunks, finish, usage, [DONE].
 const ROLE = 0;
