@@ -2,8 +2,9 @@
  * Translation between API Gateway's proxy event and the gateway core's plain
  * request and response.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { GatewayRequest, GatewayResponse } from '../core/gateway';
+import type { HttpResponseMetadata } from './response-stream';
 
 /** Time kept back from the deadline to write the ledger and send the answer. */
 export const RESPONSE_RESERVE_MS = 1500;
@@ -40,6 +41,22 @@ function callerIdOf(event: APIGatewayProxyEvent): string {
   return event.requestContext.identity?.userArn ?? 'anonymous';
 }
 
-export function toProxyResult(response: Pick<GatewayResponse, 'status' | 'headers' | 'body'>): APIGatewayProxyResult {
-  return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+/**
+ * The status and headers that start the answer. A streamed answer is labelled
+ * as server-sent events, which the handler writes it as, and must not be
+ * cached by anything in between.
+ */
+export function toResponseMetadata(response: Pick<GatewayResponse, 'status' | 'headers' | 'stream'>): HttpResponseMetadata {
+  if (!response.stream) return { statusCode: response.status, headers: { ...response.headers } };
+  const contentType = response.headers['content-type'];
+  return {
+    statusCode: response.status,
+    headers: {
+      'cache-control': 'no-cache',
+      ...response.headers,
+      'content-type': contentType?.startsWith(EVENT_STREAM) ? contentType : EVENT_STREAM,
+    },
+  };
 }
+
+const EVENT_STREAM = 'text/event-stream';

@@ -1,17 +1,20 @@
 /**
- * The router handler: API Gateway proxy event in, OpenAI-format response out.
- * A thin adapter: all behaviour lives in `lambda/core/gateway.ts`. The Lambda
- * entry (`router.ts`) and the local gateway both build their handler here.
+ * The router handler: API Gateway proxy event in, OpenAI-format answer out,
+ * written to Lambda's response stream (status and headers first, then the
+ * JSON body in one write, or each server-sent event as it comes). A thin
+ * adapter: all behaviour lives in `lambda/core/gateway.ts`. The Lambda entry
+ * (`router.ts`) and the local server both call the handler built here.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Gateway, RequestSummary } from '../core/gateway';
+import type { Writable } from 'node:stream';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { Gateway, GatewayStream, RequestSummary } from '../core/gateway';
 import { toHttpError } from '../core/http-errors';
-import { toGatewayRequest, toProxyResult } from './api-event';
+import type { Log } from '../core/telemetry';
+import { toGatewayRequest, toResponseMetadata } from './api-event';
 import { coldStartTracker, inRequestScope, lambdaContextKeys, requestScopedLog } from './request-scope';
+import { startHttpResponse, type StreamingHandler } from './response-stream';
 
 /** What a router needs once started: the gateway and the API's time limit. */
 export interface RouterRuntime {
@@ -31,8 +34,14 @@ export interface RouterHandlerOptions {
   readonly metrics: Metrics;
 }
 
-export type RouterHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type RouterHandler = StreamingHandler<APIGatewayProxyEvent>;
 
+/**
+ * Builds the streaming router handler. Not middy: its streaming mode needs
+ * Lambda's runtime when it is built (the local server has none), and pipes a
+ * returned body only after its `after` middlewares ran, so metrics taken from
+ * a stream's summary would miss the flush. Here the flush comes last.
+ */
 export function createRouterHandler(options: RouterHandlerOptions): RouterHandler {
   const { metrics } = options;
   const log = requestScopedLog(options.logger);
@@ -47,10 +56,8 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
   };
   runtime().catch(() => undefined);
 
-  const handle = (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
-    inRequestScope(lambdaContextKeys(context, isColdStart(), event.requestContext.requestId), () => serve(event, context));
-
-  const serve = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  const serve = async (event: APIGatewayProxyEvent, responseStream: Writable, context: Context): Promise<void> => {
+    const client = watchClient(responseStream);
     let router: RouterRuntime;
     try {
       router = await runtime();
@@ -58,21 +65,90 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
       log.error('router failed to start', { error: error instanceof Error ? error.message : String(error) });
       const requestId = event.requestContext.requestId;
       const http = toHttpError(error, requestId);
-      return toProxyResult({
-        status: http.status,
+      startHttpResponse(responseStream, {
+        statusCode: http.status,
         headers: { 'content-type': 'application/json', 'x-switchyard-request-id': requestId },
-        body: JSON.stringify(http.body),
-      });
+      }).end(JSON.stringify(http.body));
+      return;
     }
     const request = toGatewayRequest(event, context.getRemainingTimeInMillis(), router.requestTimeoutMs);
     const response = await router.gateway(request);
-    recordMetrics(metrics, response.summary);
-    // Powertools writes the bigint cost as a decimal string.
-    log.info('request served', { ...response.summary });
-    return toProxyResult(response);
+    const output = startHttpResponse(responseStream, toResponseMetadata(response));
+    if (response.stream) {
+      await serveStream(output, response.stream, client, log, metrics);
+      return;
+    }
+    output.end(response.body);
+    served(response.summary, log, metrics);
   };
 
-  return middy(handle).use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as RouterHandler;
+  return (event, responseStream, context) =>
+    inRequestScope(lambdaContextKeys(context, isColdStart(), event.requestContext.requestId), async () => {
+      metrics.captureColdStartMetric(context.functionName);
+      try {
+        await serve(event, responseStream, context);
+      } finally {
+        metrics.publishStoredMetrics();
+      }
+    });
+}
+
+/** Writes each event as it comes and ends the stream; stops early, ending the provider call, once the client has gone. */
+async function serveStream(output: Writable, stream: GatewayStream, client: Client, log: Log, metrics: Metrics): Promise<void> {
+  try {
+    for await (const event of stream.events) {
+      // Leaving the loop calls the iterator's return(): the core then ends the provider call.
+      if (client.gone()) break;
+      if (!output.write(event)) await client.drained();
+      if (client.gone()) break;
+    }
+  } catch (error) {
+    // The core ends a failed stream with an error event itself; a throw is a fault, and must not look like a clean end.
+    stream.summary.catch(() => undefined);
+    throw error;
+  }
+  const clientGone = client.gone();
+  if (!output.writableEnded && !output.destroyed) output.end();
+  served(await stream.summary, log, metrics, clientGone);
+}
+
+function served(summary: RequestSummary, log: Log, metrics: Metrics, clientGone = false): void {
+  recordMetrics(metrics, summary);
+  // Powertools writes the bigint cost as a decimal string.
+  log.info('request served', { ...summary, ...(clientGone ? { clientGone } : {}) });
+}
+
+/** Whether the reader of a response stream is still there: a stream closed or failed before it finished has lost its client. */
+interface Client {
+  gone(): boolean;
+  /** Resolves once the stream can take more, or the client has gone. */
+  drained(): Promise<void>;
+}
+
+function watchClient(responseStream: Writable): Client {
+  let gone = false;
+  const lose = () => {
+    if (!responseStream.writableFinished) gone = true;
+  };
+  responseStream.once('close', lose);
+  // Writing to a stream whose client has gone fails; that is not the handler's failure.
+  responseStream.on('error', () => (gone = true));
+  return {
+    gone: () => gone || responseStream.destroyed,
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (gone || responseStream.destroyed) return resolve();
+        const done = () => {
+          responseStream.off('drain', done);
+          responseStream.off('close', done);
+          responseStream.off('error', done);
+          resolve();
+        };
+        responseStream.once('drain', done);
+        responseStream.once('close', done);
+        responseStream.once('error', done);
+      }),
+  };
 }
 
 function recordMetrics(metrics: Metrics, summary: RequestSummary): void {

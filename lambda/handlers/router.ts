@@ -13,6 +13,7 @@ import { buildAwsDependencies } from './aws-dependencies';
 import { createRouterHandler, type RouterHandler, type RouterRuntime } from './create-router-handler';
 import { ENVIRONMENT } from './environment';
 import { requestScopedLog } from './request-scope';
+import { streamifyResponse } from './response-stream';
 import { readRuntimeConfig, type RuntimeConfig } from './runtime-config';
 
 export async function startFromEnvironment(config: RuntimeConfig, logger: Logger, metrics: Metrics): Promise<RouterRuntime> {
@@ -25,9 +26,11 @@ export async function startFromEnvironment(config: RuntimeConfig, logger: Logger
 const logger = new Logger();
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'router' });
 
-/** The Lambda entry point. */
-export const handler: RouterHandler = createRouterHandler({
-  start: () => startFromEnvironment(readRuntimeConfig(process.env), logger, metrics),
-  logger,
-  metrics,
-});
+/** The Lambda entry point, marked for response streaming: API Gateway invokes it with InvokeWithResponseStream. */
+export const handler: RouterHandler = streamifyResponse(
+  createRouterHandler({
+    start: () => startFromEnvironment(readRuntimeConfig(process.env), logger, metrics),
+    logger,
+    metrics,
+  }),
+);

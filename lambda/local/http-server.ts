@@ -1,7 +1,10 @@
 /**
  * A node:http server that stands in for API Gateway: it checks the API key
  * like the AWS authorizer, caps the body like API Gateway, and hands the same
- * proxy event to the same router handler that runs in Lambda.
+ * proxy event to the same streaming router handler that runs in Lambda. The
+ * handler's response stream is the `ServerResponse` itself, so each write
+ * (an SSE frame) reaches the client as it is made, and a client that hangs up
+ * closes it, which stops the handler's stream.
  *
  * Every answer is in OpenAI's error envelope, including the ones Node's HTTP
  * parser would otherwise write itself (bad headers, oversize headers, an
@@ -10,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../core/auth';
 import { CallerError } from '../core/errors';
 import { toHttpError, type HttpError } from '../core/http-errors';
@@ -31,7 +34,7 @@ export interface LocalServerOptions {
   /** The Lambda timeout the local handler pretends to have. */
   readonly lambdaTimeoutMs: number;
   /**
-   * Called once per request, after its answer, with
+   * Called once per request, after its answer (a stream's last byte), with
    * `METHOD PATH STATUS tier=T model=M cost=$C Nms`: no query, no prompt text,
    * no key; the path cut to {@link MAX_LOGGED_PATH_LENGTH} characters without
    * control characters. Unknown parts are `-`.
@@ -188,8 +191,9 @@ async function serve(
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   } as unknown as Context;
 
-  const result: APIGatewayProxyResult = await options.handler(event, context);
-  send(response, result.statusCode, (result.headers ?? {}) as Record<string, string>, result.body);
+  await options.handler(event, response, context);
+  // A handler that returned without ending its answer would leave the caller waiting.
+  if (!response.writableEnded && !response.destroyed) throw new Error('The router handler returned without ending its response.');
 }
 
 /** The target as a URL, or `undefined` when it is not one (e.g. `http://[/v1/models`). */

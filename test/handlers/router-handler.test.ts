@@ -3,13 +3,22 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
 import { createRouterHandler } from '../../lambda/handlers/create-router-handler';
 import { ConfigError } from '../../lambda/core/errors';
-import type { Gateway, GatewayRequest } from '../../lambda/core/gateway';
-import { lambdaContext, proxyEvent } from '../support/api-events';
+import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway';
+import {
+  invokeStreaming,
+  lambdaContext,
+  proxyEvent,
+  readStreamedAnswer,
+  RecordedResponseStream,
+  useLambdaStreamingRuntime,
+} from '../support/api-events';
 import { printedLogs } from '../support/printed-logs';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const quietLogger = () => new Logger({ logLevel: 'SILENT' });
 const metrics = () => new Metrics({ namespace: 'Test', serviceName: 'test' });
+
+const SUMMARY: RequestSummary = { endpoint: 'chat', status: 200, tier: '1', model: 'm', attempts: 1, costNanoUsd: 5n, simulated: false, failures: [] };
 
 function recordingGateway(): { gateway: Gateway; seen: GatewayRequest[] } {
   const seen: GatewayRequest[] = [];
@@ -19,11 +28,56 @@ function recordingGateway(): { gateway: Gateway; seen: GatewayRequest[] } {
       status: 200,
       headers: { 'content-type': 'application/json', 'x-switchyard-request-id': request.requestId },
       body: '{"ok":true}',
-      summary: { endpoint: 'chat', status: 200, tier: '1', model: 'm', attempts: 1, costNanoUsd: 5n, simulated: false, failures: [] },
+      summary: SUMMARY,
     };
   };
   return { gateway, seen };
 }
+
+const frame = (index: number) => `data: {"index":${index}}\n\n`;
+
+/**
+ * A gateway that streams `data: {"index":N}` frames, `gapMs` apart, `count` of
+ * them (or until stopped), and says when the provider call ended.
+ */
+function streamingGateway(options: { count: number; gapMs?: number }) {
+  const state = { produced: 0, ended: false };
+  let settle!: (summary: RequestSummary) => void;
+  const summary = new Promise<RequestSummary>((resolve) => (settle = resolve));
+  async function* events() {
+    try {
+      for (let index = 0; index < options.count; index += 1) {
+        if (options.gapMs) await new Promise((resolve) => setTimeout(resolve, options.gapMs));
+        state.produced += 1;
+        yield frame(index);
+      }
+    } finally {
+      // The provider call ends here, also when the consumer stopped early.
+      state.ended = true;
+      settle({ ...SUMMARY, attempts: 2, costNanoUsd: 42n, failures: ['throttled'] });
+    }
+  }
+  const gateway: Gateway = async (request): Promise<GatewayResponse> => ({
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-switchyard-request-id': request.requestId, 'x-switchyard-model': 'm' },
+    body: '',
+    summary: { ...SUMMARY, costNanoUsd: 0n },
+    stream: { events: events(), summary },
+  });
+  return { gateway, state };
+}
+
+/** A response stream whose reader goes away once it has the first frame, as a client that hangs up. */
+class HangsUpAfterFirstFrame extends RecordedResponseStream {
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    super._write(chunk, encoding, callback);
+    if (this.writes.length === 3) this.destroy();
+  }
+}
+
+let restoreRuntime: () => void;
+beforeAll(() => (restoreRuntime = useLambdaStreamingRuntime()));
+afterAll(() => restoreRuntime());
 
 describe('toGatewayRequest', () => {
   it('names the caller by the authorizer principal in API-key mode and by the IAM ARN in IAM mode', () => {
@@ -57,14 +111,72 @@ describe('toGatewayRequest', () => {
 });
 
 describe('createRouterHandler', () => {
-  it('hands the event to the gateway and returns its response as a proxy result', async () => {
+  it('hands the event to the gateway and streams its JSON answer: status and headers in the prelude, the body in one write', async () => {
     const { gateway, seen } = recordingGateway();
     const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: metrics() });
-    const result = await handler(proxyEvent({ resource: '/models', method: 'GET', principalId: 'key:abc' }), lambdaContext());
+    const result = await invokeStreaming(handler, proxyEvent({ resource: '/models', method: 'GET', principalId: 'key:abc' }));
     expect(result.statusCode).toBe(200);
+    expect(result.headers).toEqual({ 'content-type': 'application/json', 'x-switchyard-request-id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' });
     expect(result.body).toBe('{"ok":true}');
+    expect(result.writes).toEqual(['{"ok":true}']);
+    expect(result.ended).toBe(true);
     expect(seen.length).toBe(1);
     expect(seen[0]!.callerId).toBe('key:abc');
+  });
+
+  it('writes each event of a streamed answer as its own write, in order, after a text/event-stream prelude, then ends', async () => {
+    const { gateway, state } = streamingGateway({ count: 3 });
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: new Logger(), metrics: metrics() });
+
+    const stream = new RecordedResponseStream();
+    const { lines } = await printedLogs(() => handler(proxyEvent({ resource: '/chat/completions' }), stream, lambdaContext()));
+
+    const bytes = Buffer.concat(stream.writes);
+    const prelude = bytes.subarray(0, bytes.indexOf(Buffer.alloc(8)));
+    expect(JSON.parse(prelude.toString('utf8'))).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-switchyard-request-id': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', 'x-switchyard-model': 'm' },
+    });
+    const result = readStreamedAnswer(stream);
+    expect(result.writes).toEqual([frame(0), frame(1), frame(2)]);
+    expect(result.body).toBe(frame(0) + frame(1) + frame(2));
+    expect(result.ended).toBe(true);
+    expect(state).toEqual({ produced: 3, ended: true });
+    const served = lines.find((line) => line['message'] === 'request served');
+    expect(served).toMatchObject({ costNanoUsd: '42', attempts: 2 });
+    expect(served).not.toHaveProperty('clientGone');
+  });
+
+  it('stops iterating when the client hangs up, so the provider call ends, and logs the whole summary', async () => {
+    const { gateway, state } = streamingGateway({ count: 1000, gapMs: 5 });
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: new Logger(), metrics: metrics() });
+
+    const stream = new HangsUpAfterFirstFrame();
+    const { lines } = await printedLogs(() => handler(proxyEvent({ resource: '/chat/completions' }), stream, lambdaContext()));
+
+    expect(state.ended).toBe(true);
+    expect(state.produced).toBeLessThanOrEqual(2);
+    expect(stream.writes.slice(2).map(String)).toEqual([frame(0)]);
+    expect(lines.find((line) => line['message'] === 'request served')).toMatchObject({ clientGone: true, costNanoUsd: '42', attempts: 2, failures: ['throttled'] });
+  });
+
+  it("records a streamed answer's metrics from the summary that settles after its last event, then flushes them", async () => {
+    const { gateway } = streamingGateway({ count: 2 });
+    const recorder = metrics();
+    const calls: string[] = [];
+    jest.spyOn(recorder, 'addMetric').mockImplementation((name, _unit, value) => {
+      calls.push(`${name}=${value}`);
+      return recorder;
+    });
+    jest.spyOn(recorder, 'publishStoredMetrics').mockImplementation(() => {
+      calls.push('flush');
+      return recorder;
+    });
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: recorder });
+
+    await invokeStreaming(handler, proxyEvent({ resource: '/chat/completions' }));
+
+    expect(calls).toEqual(['Requests=1', 'Attempts=2', 'Fallbacks=1', 'CostNanoUsd=42', 'flush']);
   });
 
   it('answers 500 in the OpenAI envelope when the router cannot start, and tries again next time', async () => {
@@ -79,13 +191,14 @@ describe('createRouterHandler', () => {
       logger: quietLogger(),
       metrics: metrics(),
     });
-    const failed = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
+    const failed = await invokeStreaming(handler, proxyEvent({ resource: '/models', method: 'GET' }));
     expect(failed.statusCode).toBe(500);
     const { error } = JSON.parse(failed.body);
     expect(error.type).toBe('api_error');
     expect(error.message).toMatch(/c6af9ac6-7b61-11e6-9a41-93e8deadbeef/);
     expect(failed.body).not.toMatch(/LEDGER_TABLE_NAME/);
-    const recovered = await handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext());
+    expect(failed.headers['content-type']).toBe('application/json');
+    const recovered = await invokeStreaming(handler, proxyEvent({ resource: '/models', method: 'GET' }));
     expect(recovered.statusCode).toBe(200);
     expect(starts).toBe(2);
   });
@@ -104,7 +217,7 @@ describe('createRouterHandler', () => {
     const invoke = (id: string) => {
       const event = proxyEvent({ resource: '/models', method: 'GET' });
       event.requestContext.requestId = `api-${id}`;
-      return handler(event, { ...lambdaContext(), awsRequestId: `lambda-${id}` });
+      return invokeStreaming(handler, event, { ...lambdaContext(), awsRequestId: `lambda-${id}` });
     };
 
     const { lines } = await printedLogs(async () => {
@@ -128,7 +241,7 @@ describe('createRouterHandler', () => {
     const { gateway } = recordingGateway();
     const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: new Logger(), metrics: metrics() });
 
-    const { lines } = await printedLogs(() => handler(proxyEvent({ resource: '/models', method: 'GET' }), lambdaContext()));
+    const { lines } = await printedLogs(() => invokeStreaming(handler, proxyEvent({ resource: '/models', method: 'GET' })));
 
     expect(lines.find((line) => line['message'] === 'request served')).toMatchObject({ costNanoUsd: '5', tier: '1', attempts: 1, failures: [] });
   });
