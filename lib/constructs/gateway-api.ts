@@ -9,6 +9,7 @@ import {
   MethodLoggingLevel,
   Period,
   RequestAuthorizer,
+  ResponseTransferMode,
   ResponseType,
   RestApi,
   type MethodOptions,
@@ -17,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthMode } from '../deploy-config';
+import { ConfigError } from '../../lambda/core/errors';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { createNodeFunction } from './node-function';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
@@ -41,7 +43,12 @@ export interface GatewayApiProps {
    * @default 0
    */
   readonly authorizerCacheSeconds?: number;
-  /** Integration timeout. @default 29000 */
+  /**
+   * Integration timeout: how long one request may take, its stream included.
+   * The integration streams, so API Gateway allows up to 15 minutes
+   * (900000) without a quota increase; keep the router's Lambda timeout above it.
+   * @default 29000
+   */
   readonly requestTimeoutMs?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -50,10 +57,14 @@ export interface GatewayApiProps {
 /** Stage name, and so the `/v1` that OpenAI clients expect in their base URL. */
 export const STAGE_NAME = 'v1';
 
+/** API Gateway's limit on a streaming integration's timeout: 15 minutes. */
+export const MAX_STREAMING_TIMEOUT_MS = 900_000;
+
 /**
  * The public face: a regional REST API whose stage `v1` serves
- * `/chat/completions`, `/models` and `/route`, all authenticated, throttled,
- * traced and access-logged (without request bodies).
+ * `/chat/completions`, `/models`, `/route` and `/usage`, all authenticated,
+ * throttled, traced and access-logged (without request bodies). Every method
+ * streams the router's answer (`ResponseTransferMode.STREAM`).
  */
 export class GatewayApi extends Construct {
   readonly api: RestApi;
@@ -108,10 +119,18 @@ export class GatewayApi extends Construct {
       });
     }
 
+    const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 50 || requestTimeoutMs > MAX_STREAMING_TIMEOUT_MS) {
+      throw new ConfigError(`requestTimeoutMs is ${requestTimeoutMs}; API Gateway takes 50 to ${MAX_STREAMING_TIMEOUT_MS} ms for a streaming integration.`);
+    }
     const methodOptions = auth === 'apiKey' ? this.apiKeyAuth(props, logRetention) : { authorizationType: AuthorizationType.IAM };
+    // One streaming integration for every method: the router always answers through Lambda's response
+    // stream (a JSON answer is a single write), which a buffered integration would read as raw prelude
+    // bytes, not a proxy result. Streaming also lifts the 29 s cap on the timeout, for long answers too.
     const integration = new LambdaIntegration(props.router, {
       proxy: true,
-      timeout: Duration.millis(props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      responseTransferMode: ResponseTransferMode.STREAM,
+      timeout: Duration.millis(requestTimeoutMs),
     });
     this.api.root.addResource('chat').addResource('completions').addMethod('POST', integration, methodOptions);
     this.api.root.addResource('models').addMethod('GET', integration, methodOptions);

@@ -76,4 +76,18 @@ describe('GatewayApi', () => {
     const template = build({ requestTimeoutMs: 20_000 });
     for (const method of methodsOf(template)) expect(method.Integration.TimeoutInMillis).toBe(20_000);
   });
+
+  it('streams every method from the router, invoked with InvokeWithResponseStream', () => {
+    const methods = methodsOf(build());
+    expect(methods.length).toBe(4);
+    for (const method of methods) {
+      expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', ResponseTransferMode: 'STREAM' });
+      expect(JSON.stringify(method.Integration.Uri)).toMatch(/:lambda:path\/2021-11-15\/functions\/".*"\/response-streaming-invocations"/);
+    }
+  });
+
+  it('takes a timeout past 29 s, which a streaming integration allows up to 15 minutes, and refuses one beyond', () => {
+    for (const method of methodsOf(build({ requestTimeoutMs: 300_000 }))) expect(method.Integration.TimeoutInMillis).toBe(300_000);
+    expect(() => build({ requestTimeoutMs: 900_001 })).toThrow(/requestTimeoutMs is 900001; API Gateway takes 50 to 900000 ms/);
+  });
 });
