@@ -33,6 +33,14 @@ export interface ProviderFunctionProps {
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * Whether the function streams answers from Bedrock (ConverseStream), which
+   * takes `bedrock:InvokeModelWithResponseStream` on the same models as
+   * `bedrock:InvokeModel`. The router streams; the fallback's attempt task
+   * never does (a stream cannot pass through Step Functions) and can do without.
+   * @default true
+   */
+  readonly streamsAnswers?: boolean;
 }
 
 /** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
@@ -42,7 +50,7 @@ const INFERENCE_PROFILE = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
  * A Lambda function that calls model providers: the router, and the fallback
  * workflow's attempt task. It carries the policy in its bundle, may write and
  * read the ledger (records, attempt counters, circuits), read the provider
- * secret, and invoke exactly the policy's Bedrock models.
+ * secret, and invoke exactly the policy's Bedrock models, streaming or not.
  */
 export class ProviderFunction extends Construct {
   readonly function: NodejsFunction;
@@ -71,11 +79,11 @@ export class ProviderFunction extends Construct {
     props.ledger.grantWrite(this.function);
     props.ledger.grantRead(this.function);
     props.providerSecrets?.grantRead(this.function);
-    this.grantBedrock(props.policy);
+    this.grantBedrock(props.policy, props.streamsAnswers ?? true);
   }
 
-  /** `bedrock:InvokeModel` on exactly the policy's Bedrock models (and their inference profiles). */
-  private grantBedrock(policy: Policy): void {
+  /** `bedrock:InvokeModel`, and its streaming twin when asked, on exactly the policy's Bedrock models (and their inference profiles). */
+  private grantBedrock(policy: Policy, streams: boolean): void {
     const stack = Stack.of(this);
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     const resources = new Set<string>();
@@ -96,7 +104,7 @@ export class ProviderFunction extends Construct {
     if (resources.size === 0) return;
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: ['bedrock:InvokeModel'],
+        actions: streams ? ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] : ['bedrock:InvokeModel'],
         resources: [...resources].sort(),
       }),
     );

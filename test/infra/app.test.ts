@@ -30,6 +30,27 @@ describe('the Switchyard app under cdk-nag (AwsSolutions and Serverless)', () =>
   });
 });
 
+describe('the deployed app streams', () => {
+  const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const template = Template.fromStack(stack);
+  const routerArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.router.function.node.defaultChild as never), 'Arn'] };
+
+  it("every API method from the router, whose role may call Bedrock's streaming API on the models it may invoke", () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties.Integration);
+    expect(methods.length).toBe(4);
+    for (const integration of methods) {
+      expect(integration.ResponseTransferMode).toBe('STREAM');
+      expect(JSON.stringify(integration.Uri)).toContain(JSON.stringify(routerArn));
+    }
+    const routerRole = stack.getLogicalId(stack.router.function.role!.node.defaultChild as never);
+    const bedrock = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(routerRole))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => JSON.stringify(statement.Action).includes('bedrock:'));
+    expect(bedrock.map((statement) => statement.Action)).toEqual([['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']]);
+  });
+});
+
 describe('deployment settings', () => {
   it('stop the synth with a message that names the bad setting', () => {
     expect(() => createSwitchyardApp({ context: { auth: 'password', throttleRateLimit: 'lots' } })).toThrow(/-c auth: [^]*-c throttleRateLimit: /);

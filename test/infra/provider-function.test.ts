@@ -7,7 +7,7 @@ import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 import { rendered, templateOf, testStack } from '../support/cdk';
 import { defaultPolicy } from '../support/policies';
 
-function build(withSecrets = true) {
+function build(withSecrets = true, streamsAnswers?: boolean) {
   const stack = testStack();
   const ledger = new CostLedger(stack, 'Ledger');
   const providerSecrets = withSecrets ? new ProviderSecrets(stack, 'Keys', { keyNames: ['OPENAI_API_KEY'] }) : undefined;
@@ -19,9 +19,25 @@ function build(withSecrets = true) {
     ledger,
     ...(providerSecrets ? { providerSecrets } : {}),
     requestTimeoutMs: 25_000,
+    ...(streamsAnswers !== undefined ? { streamsAnswers } : {}),
   });
   return templateOf(stack);
 }
+
+const bedrockStatements = (template: ReturnType<typeof build>) =>
+  Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
+
+const POLICY_MODELS = [
+  'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+  'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0',
+  'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+  'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-opus-4-5-20251101-v1:0',
+  'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
+  'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0',
+  'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0',
+];
 
 describe('ProviderFunction', () => {
   it('runs on the latest Node runtime on arm64 with tracing, source maps and a timeout past the API deadline', () => {
@@ -46,20 +62,17 @@ describe('ProviderFunction', () => {
     build().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it("may invoke exactly the policy's Bedrock models, inference profiles included", () => {
-    const policies = Object.values(build().findResources('AWS::IAM::Policy'));
-    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const bedrock = statements.find((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
-    expect(bedrock.Action).toBe('bedrock:InvokeModel');
-    expect(rendered(bedrock.Resource)).toEqual([
-      'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
-      'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0',
-      'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
-      'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-opus-4-5-20251101-v1:0',
-      'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
-      'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0',
-      'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0',
-    ]);
+  it("may invoke exactly the policy's Bedrock models, inference profiles included, streaming or not", () => {
+    const statements = bedrockStatements(build());
+    expect(statements.length).toBe(1);
+    expect(statements[0].Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
+  });
+
+  it('may only invoke without streaming when it streams no answers (the fallback attempt task)', () => {
+    const statements = bedrockStatements(build(true, false));
+    expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual(['bedrock:InvokeModel']);
+    expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
   });
 
   it('may write and query the ledger and read the provider secret, but never scan or delete', () => {
