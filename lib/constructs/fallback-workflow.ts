@@ -25,7 +25,8 @@ export class FallbackWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: FallbackWorkflowProps) {
     super(scope, id);
     const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt' });
+    // A stream cannot pass through Step Functions: the attempt task never streams, so it gets no streaming grant.
+    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt', streamsAnswers: false });
 
     const timeoutSeconds = Math.ceil(requestTimeoutMs / 1000);
     const definition = buildFallbackDefinition({

@@ -116,8 +116,7 @@ describe('parseChatRequest', () => {
     expect(rejection({ ...valid, stop: 'x'.repeat(257) }).param).toBe('stop');
   });
 
-  it('refuses streaming, tools and images with advice instead of ignoring them', () => {
-    expect(rejection({ ...valid, stream: true }).message).toMatch(/streaming is not supported yet/);
+  it('refuses tools and images with advice instead of ignoring them', () => {
     expect(rejection({ ...valid, tools: [{ type: 'function' }] }).param).toBe('tools');
     const image = rejection({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
     expect(image.param).toBe('messages[0].content[0]');
@@ -126,6 +125,13 @@ describe('parseChatRequest', () => {
 
   it('accepts stream: false and n: 1', () => {
     expect(() => parseChatRequest(JSON.stringify({ ...valid, stream: false, n: 1 }), limits)).not.toThrow();
+  });
+
+  it('reads stream and stream_options.include_usage, and refuses a stream that is not a boolean', () => {
+    expect(parseChatRequest(JSON.stringify({ ...valid, stream: true, stream_options: { include_usage: true } }), limits)).toMatchObject({ stream: true, includeUsage: true });
+    expect(parseChatRequest(JSON.stringify({ ...valid, stream: true }), limits)).toMatchObject({ stream: true, includeUsage: false });
+    expect(parseChatRequest(JSON.stringify(valid), limits)).toMatchObject({ stream: false, includeUsage: false });
+    expect(rejection({ ...valid, stream: 'yes' }).param).toBe('stream');
     expect(rejection({ ...valid, n: 2 }).param).toBe('n');
   });
 });

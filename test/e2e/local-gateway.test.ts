@@ -78,11 +78,14 @@ describe('local gateway with simulated providers, through the openai client', ()
     });
   });
 
-  it('refuses streaming with a clear 400 until streaming lands', async () => {
-    await expect(client.chat.completions.create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Hi' }] })).rejects.toMatchObject({
-      constructor: OpenAI.BadRequestError,
-      message: expect.stringMatching(/streaming is not supported yet/),
-    });
+  it('streams the simulated answer when asked, labelled as simulated', async () => {
+    const stream = await client.chat.completions.create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Extract the city: I flew to Lisbon.' }] });
+    let text = '';
+    for await (const chunk of stream) {
+      expect(chunk.system_fingerprint).toBe('switchyard-simulated');
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+    expect(text).toMatch(/^\[simulated by Switchyard's mock provider: no model was called\]/);
   });
 
   it('names the bad field of a mistyped request', async () => {
