@@ -44,7 +44,7 @@ export async function startChatStream(
   const number = firstAttemptNumber();
   let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
   try {
-    const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), dependencies);
+    const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), context.deadline, dependencies);
     outcome = { status: 'streaming', stream };
   } catch (error) {
     if (!(error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError)) throw error;
@@ -56,7 +56,8 @@ export async function startChatStream(
       const walked = await walkInProcess(
         plan.input,
         signal,
-        async (task) => startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies), dependencies), dependencies),
+        async (task) =>
+          startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies), dependencies), context.deadline, dependencies),
         dependencies,
       );
       outcome = walked.status === 'answered' ? { status: 'streaming', stream: walked.answer } : walked;
@@ -68,10 +69,10 @@ export async function startChatStream(
 }
 
 /** Opens the provider's stream and waits for its first chunk; a failure until then is the attempt's `failed`. */
-async function startStream(attempt: OpenAttempt, dependencies: Pick<AttemptDependencies, 'providers'>): Promise<StartedStream> {
+async function startStream(attempt: OpenAttempt, deadline: number, dependencies: Pick<AttemptDependencies, 'providers' | 'clock'>): Promise<StartedStream> {
   const provider = dependencies.providers.get(attempt.model.provider);
   const simulated = dependencies.providers.isSimulated(attempt.model.provider);
-  const idle = idleLimit(attempt.timeoutMs);
+  const idle = idleLimit(attempt.timeoutMs, deadline - dependencies.clock.now());
   try {
     const chunks = provider.stream ? provider.stream({ ...attempt.call, signal: idle.signal }) : wholeAnswer(provider.complete({ ...attempt.call, signal: idle.signal }));
     const rest = chunks[Symbol.asyncIterator]();
@@ -98,16 +99,29 @@ interface IdleLimit {
   stop(): void;
 }
 
-/** Aborts when no chunk has come for `ms`: a stream may run long, but never stall. */
-function idleLimit(ms: number): IdleLimit {
+/**
+ * Aborts when no chunk has come for `ms`, so a stream may run long but never
+ * stall, and at the request's deadline, so it ends with an error event of its
+ * own rather than be cut off when the function's time is up.
+ */
+function idleLimit(ms: number, untilDeadlineMs: number): IdleLimit {
   const controller = new AbortController();
+  const abort = () => controller.abort(new DOMException('no chunk in time', 'TimeoutError'));
   let timer: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(abort, Math.max(1, untilDeadlineMs));
   const restart = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new DOMException('no chunk in time', 'TimeoutError')), ms);
+    timer = setTimeout(abort, ms);
   };
   restart();
-  return { signal: controller.signal, restart, stop: () => clearTimeout(timer) };
+  return {
+    signal: controller.signal,
+    restart,
+    stop: () => {
+      clearTimeout(timer);
+      clearTimeout(deadline);
+    },
+  };
 }
 
 export interface ChatStreamOptions {

@@ -16,6 +16,8 @@ interface StreamScript {
   readonly pieces?: readonly string[];
   readonly after?: { readonly kind: ProviderFailureKind; readonly usage?: TokenUsage };
   readonly usage?: TokenUsage | null;
+  /** After the pieces, keep sending a piece every 50 ms until the call's signal fires, then fail as a timed-out call does. */
+  readonly drip?: boolean;
 }
 
 const usage = (input: number, output: number): TokenUsage => ({ input, output, cacheRead: 0, cacheWrite: 0 });
@@ -38,6 +40,11 @@ function streamingRegistry(scripts: Readonly<Record<string, StreamScript>>) {
           try {
             if (script.before) throw fail(script.before);
             for (const text of script.pieces ?? ['Lis', 'bon.']) yield { type: 'text', text };
+            while (script.drip) {
+              if (call.signal.aborted) throw fail('timeout');
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              yield { type: 'text', text: '.' };
+            }
             if (script.after) throw fail(script.after.kind, script.after.usage);
             yield { type: 'end', finishReason: 'stop', usage: script.usage === null ? undefined : (script.usage ?? usage(12, 3)) };
           } finally {
@@ -67,7 +74,7 @@ function harness(scripts: Readonly<Record<string, StreamScript>>) {
     fallback: createInProcessFallback(dependencies, { sleep: async () => undefined }),
     usage: { readDay: async () => Promise.reject(new Error('unused')) },
   });
-  const send = (body: Record<string, unknown>, tier = '0') =>
+  const send = (body: Record<string, unknown>, tier = '0', deadlineMs = 5000) =>
     gateway({
       requestId: 'req-1',
       method: 'POST',
@@ -76,7 +83,7 @@ function harness(scripts: Readonly<Record<string, StreamScript>>) {
       query: {},
       body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }], stream: true, ...body }),
       callerId: 'key:abc0000000000000',
-      deadline: Date.now() + 5000,
+      deadline: Date.now() + deadlineMs,
     });
   return { send, ledger, calls, closed };
 }
@@ -156,6 +163,15 @@ describe('gateway: POST /chat/completions with stream: true', () => {
     const summary = await response.stream!.summary;
     expect(summary.failures).toEqual(['aborted']);
     expect(ledger.records.map((record) => [record.outcome, record.usage.output, record.estimated])).toEqual([['aborted', 2, true]]);
+  });
+
+  it('ends a stream that never stops, each chunk well inside the idle limit, at the request deadline with an error event of its own', async () => {
+    const { send, ledger } = harness({ 'mock/small': { drip: true } });
+    const started = Date.now();
+    const frames = (await read(await send({}, '0', 400))) as Record<string, any>[];
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(frames.at(-1)!['error'].message).toMatch(/stopped answering after the stream began \(timeout\)/);
+    expect(ledger.records.map((record) => [record.outcome, record.estimated])).toEqual([['timeout', true]]);
   });
 
   it('refuses stream_options without stream', async () => {
