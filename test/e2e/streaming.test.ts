@@ -4,49 +4,32 @@
  * adapter talking to a local server that replays a real SSE transcript.
  */
 import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/core/policy';
-import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import type { LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture, sseEvents } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+import type { ScriptedResponse } from '../support/scripted-server';
+import { startWireGateway, type WireGateway } from '../support/wire-gateway';
 
-const PRICE = { input: '1', output: '2', source: 'test', asOf: '2026-01-01' };
 /** A real transcript's events, one buffer each, as a provider sends them. */
 const EVENTS = sseEvents('openai/chat-completion-stream.txt').map((event) => Buffer.from(event));
 const MESSAGES = [{ role: 'user' as const, content: 'Where did I fly? I flew to Lisbon.' }];
 
 describe('streaming through the local gateway, with the openai client', () => {
-  let provider: ScriptedServer;
+  let wire: WireGateway;
   let gateway: LocalGateway;
   let client: OpenAI;
   const script = new Map<string, ScriptedResponse>();
 
   beforeAll(async () => {
-    provider = await startScriptedServer((request) => script.get(JSON.parse(request.body).model) ?? { chunks: EVENTS, headers: { 'content-type': 'text/event-stream' } });
-    const chain = ['wire/first', 'wire/second'];
-    gateway = await startLocalGateway({
-      port: 0,
-      simulate: 'none',
-      environment: {},
-      retryIntervalMs: 1,
-      policy: loadPolicy({
-        version: 1,
-        providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
-        models: {
-          'wire/first': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
-          'wire/second': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
-        },
-        tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
-        flagship: 'wire/second',
-        fallback: { retry: { maxAttempts: 0 }, circuitBreaker: { failureThreshold: 1000 } },
-      }),
-    });
+    // No retries beyond the walk's own try of a failed model, so each path is short to check.
+    wire = await startWireGateway(
+      (request) => script.get(JSON.parse(request.body).model) ?? { chunks: EVENTS, headers: { 'content-type': 'text/event-stream' } },
+      { retry: { maxAttempts: 0 } },
+    );
+    gateway = wire.gateway;
     client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: 'stream-key', maxRetries: 0 });
   });
-  afterAll(async () => {
-    await gateway.close();
-    await provider.close();
-  });
+  afterAll(() => wire.close());
   beforeEach(() => script.clear());
 
   it('streams the answer chunk by chunk, with the usage last, and records it once', async () => {

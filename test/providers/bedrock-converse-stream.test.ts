@@ -7,24 +7,12 @@ import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../su
 import { fixture } from '../support/fixtures';
 import { defaultPolicyDocument } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+import { completionCall } from '../support/completion-calls';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const errors = fixture<Record<string, { status: number; message: string }>>('bedrock/errors.json');
 const textFrames = fixture<StreamFrame[]>('bedrock/converse-stream-text.json');
-const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
-  model,
-  messages: [
-    { role: 'system', content: 'Answer in one sentence.' },
-    { role: 'user', content: 'Where did I fly?' },
-    { role: 'user', content: 'I flew to Lisbon.' },
-  ],
-  maxTokens: 64,
-  temperature: 0.5,
-  topP: undefined,
-  stop: undefined,
-  signal: AbortSignal.timeout(2000),
-  ...overrides,
-});
+const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, overrides);
 
 /** A 200 answer streaming these frames, one write each. */
 const streamed = (frames: readonly StreamFrame[], extra: Partial<ScriptedResponse> = {}): ScriptedResponse => ({

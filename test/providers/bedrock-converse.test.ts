@@ -8,23 +8,11 @@ import { fixture } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
 import { defaultPolicyDocument } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+import { completionCall } from '../support/completion-calls';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const errors = fixture<Record<string, { status: number; message: string }>>('bedrock/errors.json');
-const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
-  model,
-  messages: [
-    { role: 'system', content: 'Answer with one word.' },
-    { role: 'user', content: 'Where did I fly?' },
-    { role: 'user', content: 'I flew to Lisbon.' },
-  ],
-  maxTokens: 64,
-  temperature: 0.5,
-  topP: undefined,
-  stop: undefined,
-  signal: AbortSignal.timeout(2000),
-  ...overrides,
-});
+const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, overrides);
 
 /** Bedrock's restJson1 errors: the type in x-amzn-errortype, the message in the body. */
 function bedrockError(name: string): ScriptedResponse {
@@ -59,7 +47,7 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
     expect(String(sent.headers['authorization'])).toMatch(/^AWS4-HMAC-SHA256 Credential=local\//);
     expect(JSON.parse(sent.body)).toEqual({
       messages: [{ role: 'user', content: [{ text: 'Where did I fly?' }, { text: 'I flew to Lisbon.' }] }],
-      system: [{ text: 'Answer with one word.' }],
+      system: [{ text: 'Answer in one sentence.' }],
       inferenceConfig: { maxTokens: 64, temperature: 0.5 },
     });
   });

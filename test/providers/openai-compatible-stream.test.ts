@@ -5,21 +5,10 @@ import { fixture, sseEvents } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
 import { testPolicy } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+import { completionCall } from '../support/completion-calls';
 
 const model = testPolicy().models.get('local/remote')!;
-const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
-  model,
-  messages: [
-    { role: 'system', content: 'Answer in one sentence.' },
-    { role: 'user', content: 'Where did I fly? I flew to Lisbon.' },
-  ],
-  maxTokens: 64,
-  temperature: 0,
-  topP: undefined,
-  stop: ['\n'],
-  signal: AbortSignal.timeout(2000),
-  ...overrides,
-});
+const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { stop: ['\n'], ...overrides });
 
 const events = (name: string): string[] => sseEvents(`openai/${name}`);
 
@@ -83,7 +72,7 @@ describe('OpenAI-compatible adapter streaming, against a local OpenAI wire serve
       model: 'remote',
       messages: call().messages,
       max_completion_tokens: 64,
-      temperature: 0,
+      temperature: 0.5,
       stop: ['\n'],
       stream: true,
       stream_options: { include_usage: true },

@@ -5,21 +5,10 @@ import { fixture } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
 import { testPolicy } from '../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
+import { completionCall } from '../support/completion-calls';
 
 const model = testPolicy().models.get('local/remote')!;
-const call = (overrides: Partial<CompletionCall> = {}): CompletionCall => ({
-  model,
-  messages: [
-    { role: 'system', content: 'Answer with one word.' },
-    { role: 'user', content: 'Where did I fly? I flew to Lisbon.' },
-  ],
-  maxTokens: 64,
-  temperature: 0,
-  topP: undefined,
-  stop: ['\n'],
-  signal: AbortSignal.timeout(2000),
-  ...overrides,
-});
+const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { stop: ['\n'], ...overrides });
 
 describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => {
   let server: ScriptedServer;
@@ -49,7 +38,7 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
       model: 'remote',
       messages: call().messages,
       max_completion_tokens: 64,
-      temperature: 0,
+      temperature: 0.5,
       stop: ['\n'],
     });
   });

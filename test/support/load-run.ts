@@ -6,10 +6,10 @@
  * test:load` the full-size ones.
  */
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { loadPolicy } from '../../lambda/core/policy';
-import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import type { LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from './fixtures';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from './scripted-server';
+import type { ScriptedResponse } from './scripted-server';
+import { startWireGateway, type WireGateway } from './wire-gateway';
 
 const FAULTS: readonly ScriptedResponse[] = [
   { status: 429, body: fixture('openai/error-rate-limit.json') },
@@ -18,7 +18,6 @@ const FAULTS: readonly ScriptedResponse[] = [
   { body: '{"choices": [' },
   { body: fixture('openai/content-filter.json') },
 ];
-const PRICE = { input: '0.4', output: '1.6', source: 'test', asOf: '2026-01-01' };
 
 export interface LoadRun {
   readonly requests: number;
@@ -27,38 +26,18 @@ export interface LoadRun {
 
 export function describeLoadRun({ requests: REQUESTS, concurrency: CONCURRENCY }: LoadRun): void {
   describe(`load: ${REQUESTS} requests at concurrency ${CONCURRENCY} with 10% provider faults`, () => {
-    let provider: ScriptedServer;
+    let wire: WireGateway;
     let gateway: LocalGateway;
     let calls = 0;
 
     beforeAll(async () => {
-      provider = await startScriptedServer(() => {
+      wire = await startWireGateway(() => {
         calls += 1;
         return calls % 10 === 0 ? FAULTS[(calls / 10) % FAULTS.length]! : { body: fixture('openai/chat-completion.json') };
       });
-      const chain = ['wire/first', 'wire/second'];
-      gateway = await startLocalGateway({
-        port: 0,
-        simulate: 'none',
-        environment: {},
-        retryIntervalMs: 1,
-        policy: loadPolicy({
-          version: 1,
-          providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
-          models: {
-            'wire/first': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
-            'wire/second': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
-          },
-          tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
-          flagship: 'wire/second',
-          fallback: { circuitBreaker: { failureThreshold: 1000 } },
-        }),
-      });
+      gateway = wire.gateway;
     });
-    afterAll(async () => {
-      await gateway.close();
-      await provider.close();
-    });
+    afterAll(() => wire.close());
 
     it('answers every request and records every provider call exactly once', async () => {
       const statuses = new Map<number, number>();
