@@ -10,7 +10,7 @@ import { openAttempt, taskModel, taskNumbering, type AttemptContext, type Attemp
 import { chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
 import type { ChatRequest } from './chat-request';
 import { BudgetExceededError, ProviderError, RoutingError } from './errors';
-import { firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
+import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
 import type { AttemptOutcome, AttemptRecord } from './ledger';
 import type { Completion, CompletionChunk, FinishReason } from './provider';
@@ -63,7 +63,9 @@ export async function startChatStream(
       outcome = walked.status === 'answered' ? { status: 'streaming', stream: walked.answer } : walked;
     }
   }
-  const records = await ledger.recordsFor(context.requestId);
+  // Streaming from the first numbered attempt is the common case: nothing was recorded before it, so nothing is read.
+  const streamsFirst = outcome.status === 'streaming' && outcome.stream.attempt.number === FIRST_ATTEMPT;
+  const records = streamsFirst ? [] : await ledger.recordsFor(context.requestId);
   if (outcome.status === 'streaming') return { ok: true, stream: outcome.stream, records };
   return { ok: false, error: chainError(outcome, records), records };
 }
