@@ -31,6 +31,8 @@ export interface AttemptRequest {
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
   readonly stop?: readonly string[] | undefined;
+  /** Mark the prompt prefix for caching where the model supports it. @default false */
+  readonly cachePrompt?: boolean | undefined;
 }
 
 export interface AttemptContext {
@@ -216,6 +218,7 @@ export async function openAttempt(
       temperature: request.temperature,
       topP: request.topP,
       stop: request.stop,
+      cachePrompt: request.cachePrompt === true && model.promptCaching,
     },
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000)),
     async succeeded(usage, simulated, estimated = false) {

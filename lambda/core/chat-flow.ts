@@ -53,6 +53,7 @@ export async function completeChat(
     temperature: chat.temperature,
     topP: chat.topP,
     stop: chat.stop,
+    cachePrompt: decision.cachePrompt,
   };
   const primary = decision.chain[0]!;
   const number = firstAttemptNumber();

@@ -40,7 +40,14 @@ export async function startChatStream(
   dependencies: AttemptDependencies,
 ): Promise<ChatStreamStart> {
   const { clock, ledger, policy } = dependencies;
-  const request: AttemptRequest = { messages: chat.messages, maxTokens: decision.maxTokens, temperature: chat.temperature, topP: chat.topP, stop: chat.stop };
+  const request: AttemptRequest = {
+    messages: chat.messages,
+    maxTokens: decision.maxTokens,
+    temperature: chat.temperature,
+    topP: chat.topP,
+    stop: chat.stop,
+    cachePrompt: decision.cachePrompt,
+  };
   const number = firstAttemptNumber();
   let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
   try {

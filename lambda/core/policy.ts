@@ -95,6 +95,10 @@ const modelSchema = z.strictObject({
   maxOutputTokens: positiveInt,
   price: z.optional(described(priceRowSchema, 'Overrides the built-in price table row for this model')),
   simulation: z.optional(described(simulationSchema, 'How the mock provider behaves when it stands in for this model')),
+  promptCaching: z._default(
+    described(z.boolean(), 'Whether the provider caches a marked prompt prefix for this model (a Bedrock cachePoint); reads then bill at the cache-read price'),
+    false,
+  ),
 });
 
 const fallbackSchema = z.strictObject({
@@ -158,8 +162,21 @@ export const policySchema = z
     tiers: z.strictObject({ '0': chainSchema, '1': chainSchema, '2': chainSchema, '3': chainSchema }),
     flagship: described(modelId, 'The always-flagship counterfactual that savings are measured against'),
     routes: z._default(
-      described(z.record(z.string().check(z.regex(NAME)), z.strictObject({ tier: tierSchema })), 'Named routes, chosen with the x-switchyard-route header'),
+      described(
+        z.record(
+          z.string().check(z.regex(NAME)),
+          z.strictObject({
+            tier: tierSchema,
+            promptCache: z.optional(described(z.boolean(), "Mark this route's prompt prefix for caching; overrides the tier's setting")),
+          }),
+        ),
+        'Named routes, chosen with the x-switchyard-route header',
+      ),
       {},
+    ),
+    promptCache: z._default(
+      described(z.array(tierSchema), 'Tiers whose requests mark their prompt prefix for caching, on models with promptCaching'),
+      [],
     ),
     callers: z._default(
       described(
@@ -222,6 +239,8 @@ export interface ModelSpec {
   readonly priceSource: Pick<PriceRow, 'source' | 'asOf'>;
   /** How the mock behaves when it stands in for this model. */
   readonly simulation: Simulation;
+  /** The provider caches a marked prompt prefix (a Bedrock cachePoint). */
+  readonly promptCaching: boolean;
 }
 
 export type Simulation = z.output<typeof simulationSchema>;
@@ -258,7 +277,9 @@ export interface Policy {
   readonly models: ReadonlyMap<string, ModelSpec>;
   readonly tiers: Readonly<Record<Tier, readonly ModelSpec[]>>;
   readonly flagship: ModelSpec;
-  readonly routes: Readonly<Record<string, { readonly tier: Tier }>>;
+  readonly routes: Readonly<Record<string, { readonly tier: Tier; readonly promptCache?: boolean | undefined }>>;
+  /** Tiers whose requests mark their prompt prefix for caching. */
+  readonly promptCacheTiers: ReadonlySet<Tier>;
   readonly callers: Readonly<Record<string, { readonly defaultTier: Tier }>>;
   readonly limits: Limits;
   readonly fallback: FallbackSettings;
@@ -296,6 +317,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       price: compilePrice(row),
       priceSource: { source: row.source, asOf: row.asOf },
       simulation: model.simulation ?? NO_FAULTS,
+      promptCaching: model.promptCaching,
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);
@@ -305,6 +327,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     tiers: { 0: resolve(policy.tiers[0]), 1: resolve(policy.tiers[1]), 2: resolve(policy.tiers[2]), 3: resolve(policy.tiers[3]) },
     flagship: models.get(policy.flagship)!,
     routes: policy.routes,
+    promptCacheTiers: new Set(policy.promptCache),
     callers: policy.callers,
     limits: policy.limits,
     fallback: policy.fallback,

@@ -15,6 +15,8 @@ export interface CompletionCall {
   readonly temperature: number | undefined;
   readonly topP: number | undefined;
   readonly stop: readonly string[] | undefined;
+  /** Mark the prompt prefix for caching (only set for models with `promptCaching`). */
+  readonly cachePrompt: boolean;
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }

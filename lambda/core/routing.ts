@@ -35,6 +35,8 @@ export interface RoutingDecision {
   readonly inputTokenBound: number;
   /** The output budget sent to providers (clamped per model on each call). */
   readonly maxTokens: number;
+  /** Mark the prompt prefix for caching, on the models that support it: the route's or the tier's setting. */
+  readonly cachePrompt: boolean;
 }
 
 export const VIRTUAL_MODELS = ['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3'] as const;
@@ -58,6 +60,7 @@ export function decideRoute(
     inputTokenEstimate,
     inputTokenBound,
     maxTokens,
+    cachePrompt: (route === null ? undefined : policy.routes[route]?.promptCache) ?? (tier !== null && policy.promptCacheTiers.has(tier)),
   });
 
   const named = policy.models.get(request.model);

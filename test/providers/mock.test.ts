@@ -1,18 +1,12 @@
 import type { CompletionChunk } from '../../lambda/core/provider';
 import { ProviderError } from '../../lambda/core/errors';
 import { createMockAdapter } from '../../lambda/providers/mock';
+import { completionCall } from '../support/completion-calls';
 import { testPolicy } from '../support/policies';
 
 const model = testPolicy().models.get('mock/medium')!;
-const call = (maxTokens: number, signal = AbortSignal.timeout(1000)) => ({
-  model,
-  messages: [{ role: 'user' as const, content: 'Tell me a short story about a lighthouse keeper.' }],
-  maxTokens,
-  temperature: undefined,
-  topP: undefined,
-  stop: undefined,
-  signal,
-});
+const call = (maxTokens: number, signal = AbortSignal.timeout(1000)) =>
+  completionCall(model, { messages: [{ role: 'user', content: 'Tell me a short story about a lighthouse keeper.' }], maxTokens, temperature: undefined, signal });
 
 describe('mock provider', () => {
   it('answers deterministically, labelled as simulated, with usage shaped like a real model', async () => {

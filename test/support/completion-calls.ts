@@ -19,6 +19,7 @@ export function completionCall(model: ModelSpec, overrides: Partial<CompletionCa
     temperature: 0.5,
     topP: undefined,
     stop: undefined,
+    cachePrompt: false,
     signal: AbortSignal.timeout(2000),
     ...overrides,
   };
