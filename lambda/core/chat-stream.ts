@@ -212,7 +212,32 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
       }
     }
   }
-  return { events: events(), recorded };
+  const inner = events();
+  let begun = false;
+  /** A generator's `return()` before its first `next()` runs none of its body: end the call and settle here instead. */
+  const abandonUnstarted = async () => {
+    started.idle.stop();
+    await started.rest.return?.().catch(() => undefined);
+    settle(await started.attempt.brokeOff('aborted', estimate(''), started.simulated, true));
+  };
+  const guarded: AsyncGenerator<string> = {
+    next: (...args) => ((begun = true), inner.next(...args)),
+    return: async (value) => {
+      if (!begun) {
+        begun = true;
+        await abandonUnstarted();
+      }
+      return inner.return(value);
+    },
+    throw: (error) => inner.throw(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    [Symbol.asyncDispose]: async () => {
+      await guarded.return(undefined);
+    },
+  };
+  return { events: guarded, recorded };
 }
 
 function frame(data: unknown): string {

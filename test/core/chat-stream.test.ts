@@ -165,6 +165,15 @@ describe('gateway: POST /chat/completions with stream: true', () => {
     expect(ledger.records.map((record) => [record.outcome, record.usage.output, record.estimated])).toEqual([['aborted', 2, true]]);
   });
 
+  it('ends the provider call and records it when the reader leaves before reading anything', async () => {
+    const { send, ledger, closed } = harness({});
+    const response = await send({});
+    await response.stream!.events[Symbol.asyncIterator]().return?.(undefined);
+    expect(closed).toEqual(['mock/small']);
+    expect((await response.stream!.summary).failures).toEqual(['aborted']);
+    expect(ledger.records.map((record) => [record.outcome, record.estimated])).toEqual([['aborted', true]]);
+  });
+
   it('ends a stream that never stops, each chunk well inside the idle limit, at the request deadline with an error event of its own', async () => {
     const { send, ledger } = harness({ 'mock/small': { drip: true } });
     const started = Date.now();
