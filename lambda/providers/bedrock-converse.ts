@@ -4,6 +4,8 @@
  */
 import {
   BedrockRuntimeClient,
+  CachePointType,
+  type ContentBlock,
   ConverseCommand,
   type ConverseCommandInput,
   type ConverseCommandOutput,
@@ -128,14 +130,28 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
   };
 }
 
-/** The request `complete` and `stream` both send: Converse and ConverseStream take the same one. */
+/**
+ * The request `complete` and `stream` both send: Converse and ConverseStream take the same one.
+ *
+ * With `cachePrompt`, two cache points mark the prompt for Bedrock's prompt cache: one closing the
+ * system blocks, so conversations that share a system prompt share its cache, and one closing the
+ * last message, so the whole conversation so far is cached and the next turn, which repeats it and
+ * appends to it, reads it back. Two of the four points Bedrock allows per request. A prefix shorter
+ * than the model's minimum (1,000 to 4,096 tokens) is simply not cached; the call still succeeds.
+ */
 function converseRequest(call: CompletionCall): ConverseCommandInput {
+  const messages = toConverseMessages(call.messages);
+  const system = call.messages
+    .filter((message) => message.role === 'system')
+    .map((message): SystemContentBlock => ({ text: message.content }));
+  if (call.cachePrompt) {
+    if (system.length > 0) system.push(CACHE_POINT);
+    messages.at(-1)?.content?.push(CACHE_POINT);
+  }
   return {
     modelId: call.model.providerModelId,
-    messages: toConverseMessages(call.messages),
-    system: call.messages
-      .filter((message) => message.role === 'system')
-      .map((message): SystemContentBlock => ({ text: message.content })),
+    messages,
+    system,
     inferenceConfig: {
       maxTokens: call.maxTokens,
       temperature: call.temperature,
@@ -144,6 +160,9 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
     },
   };
 }
+
+/** Everything before it is cached, with the default (5-minute) lifetime. */
+const CACHE_POINT: ContentBlock.CachePointMember & SystemContentBlock.CachePointMember = { cachePoint: { type: CachePointType.DEFAULT } };
 
 /** What a Converse `stopReason` means, in a whole answer or at the end of a stream: a finish reason, or the failure it stands for. */
 function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFailureKind, message: string) => ProviderError): FinishReason {

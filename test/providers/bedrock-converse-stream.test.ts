@@ -64,6 +64,17 @@ describe('Bedrock ConverseStream adapter, with the real SDK against a local Bedr
     });
   });
 
+  it('sends the cachePoints in the ConverseStream request when the call asks to cache the prompt, and none otherwise', async () => {
+    await read(streamed(textFrames), { cachePrompt: true });
+    expect(JSON.parse(server.requests.at(-1)!.body)).toEqual({
+      messages: [{ role: 'user', content: [{ text: 'Where did I fly?' }, { text: 'I flew to Lisbon.' }, { cachePoint: { type: 'default' } }] }],
+      system: [{ text: 'Answer in one sentence.' }, { cachePoint: { type: 'default' } }],
+      inferenceConfig: { maxTokens: 64, temperature: 0.5 },
+    });
+    await read(streamed(textFrames), { cachePrompt: false });
+    expect(server.requests.at(-1)!.body).not.toContain('cachePoint');
+  });
+
   it('maps stopReason max_tokens to finish reason length, as complete does', async () => {
     const frames = textFrames.map((frame) =>
       'event' in frame && frame.event === 'messageStop' ? { event: 'messageStop', body: { stopReason: 'max_tokens' } } : frame,

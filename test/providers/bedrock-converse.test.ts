@@ -52,6 +52,38 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
     });
   });
 
+  it('closes the system blocks and the last message with a cachePoint when the call asks to cache the prompt', async () => {
+    server.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
+    await adapter.complete(call({ cachePrompt: true }));
+    expect(JSON.parse(server.requests.at(-1)!.body)).toEqual({
+      messages: [{ role: 'user', content: [{ text: 'Where did I fly?' }, { text: 'I flew to Lisbon.' }, { cachePoint: { type: 'default' } }] }],
+      system: [{ text: 'Answer in one sentence.' }, { cachePoint: { type: 'default' } }],
+      inferenceConfig: { maxTokens: 64, temperature: 0.5 },
+    });
+  });
+
+  it('marks only the end of the conversation when a cached prompt has no system prompt, and nothing when caching is off', async () => {
+    const messages = [
+      { role: 'user', content: 'Where did I fly?' },
+      { role: 'assistant', content: 'Lisbon.' },
+      { role: 'user', content: 'And when?' },
+    ] as const;
+    server.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
+    const turns = (last: object[]) => [
+      { role: 'user', content: [{ text: 'Where did I fly?' }] },
+      { role: 'assistant', content: [{ text: 'Lisbon.' }] },
+      { role: 'user', content: [{ text: 'And when?' }, ...last] },
+    ];
+
+    await adapter.complete(call({ messages, cachePrompt: true }));
+    expect(JSON.parse(server.requests.at(-1)!.body)).toMatchObject({ messages: turns([{ cachePoint: { type: 'default' } }]), system: [] });
+
+    await adapter.complete(call({ messages, cachePrompt: false }));
+    const uncached = server.requests.at(-1)!.body;
+    expect(JSON.parse(uncached)).toMatchObject({ messages: turns([]), system: [] });
+    expect(uncached).not.toContain('cachePoint');
+  });
+
   it('reports stopReason max_tokens as finish_reason length', async () => {
     server.respond(() => ({ body: fixture('bedrock/converse-max-tokens.json') }));
     expect((await adapter.complete(call())).finishReason).toBe('length');
