@@ -15,15 +15,25 @@ export interface PriceRow {
   readonly asOf: string;
 }
 
+/*
+ * Cache prices as each provider lists them, checked 2026-11-27:
+ * - Claude (Anthropic list prices, also what Bedrock's global profiles bill): a 5-minute cache write
+ *   is 1.25x input, a cache read 0.1x input.
+ * - Amazon Nova on Bedrock: a cache read is 0.25x input; a cache write has no surcharge and bills as
+ *   input (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html).
+ * - OpenAI and Gemini cache on their own and list a cached-input price: 0.1x input on GPT-5 and
+ *   Gemini 2.5, 0.25x on GPT-4.1. The first, uncached pass is plain input, so cacheWrite is input.
+ *   (Gemini's explicit caches also bill storage by the hour, which no request's usage carries.)
+ */
 const BEDROCK = 'https://aws.amazon.com/bedrock/pricing/ (AWS Price List API, us-east-1 on-demand)';
 const ANTHROPIC = 'https://platform.claude.com/docs/en/about-claude/pricing (Bedrock global profiles bill at these prices)';
 const OPENAI = 'https://platform.openai.com/docs/pricing';
 const GEMINI = 'https://ai.google.dev/gemini-api/docs/pricing (prompts up to 200k tokens)';
 
 export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
-  'bedrock/amazon.nova-micro-v1:0': { input: '0.035', output: '0.14', cacheRead: '0.00875', source: BEDROCK, asOf: '2026-09-01' },
-  'bedrock/amazon.nova-lite-v1:0': { input: '0.06', output: '0.24', cacheRead: '0.015', source: BEDROCK, asOf: '2026-09-01' },
-  'bedrock/amazon.nova-pro-v1:0': { input: '0.8', output: '3.2', cacheRead: '0.2', source: BEDROCK, asOf: '2026-09-01' },
+  'bedrock/amazon.nova-micro-v1:0': { input: '0.035', output: '0.14', cacheRead: '0.00875', cacheWrite: '0.035', source: BEDROCK, asOf: '2026-09-01' },
+  'bedrock/amazon.nova-lite-v1:0': { input: '0.06', output: '0.24', cacheRead: '0.015', cacheWrite: '0.06', source: BEDROCK, asOf: '2026-09-01' },
+  'bedrock/amazon.nova-pro-v1:0': { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite: '0.8', source: BEDROCK, asOf: '2026-09-01' },
   'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0': {
     input: '1',
     output: '5',
@@ -40,10 +50,10 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
     source: ANTHROPIC,
     asOf: '2026-11-27',
   },
-  'openai/gpt-4.1-mini': { input: '0.4', output: '1.6', cacheRead: '0.1', source: OPENAI, asOf: '2026-09-24' },
-  'openai/gpt-5-mini': { input: '0.25', output: '2', cacheRead: '0.025', source: OPENAI, asOf: '2026-09-24' },
-  'openai/gpt-5': { input: '1.25', output: '10', cacheRead: '0.125', source: OPENAI, asOf: '2026-09-24' },
-  'google/gemini-2.5-flash-lite': { input: '0.1', output: '0.4', cacheRead: '0.01', source: GEMINI, asOf: '2026-09-20' },
-  'google/gemini-2.5-flash': { input: '0.3', output: '2.5', cacheRead: '0.03', source: GEMINI, asOf: '2026-09-20' },
-  'google/gemini-2.5-pro': { input: '1.25', output: '10', cacheRead: '0.125', source: GEMINI, asOf: '2026-09-20' },
+  'openai/gpt-4.1-mini': { input: '0.4', output: '1.6', cacheRead: '0.1', cacheWrite: '0.4', source: OPENAI, asOf: '2026-09-24' },
+  'openai/gpt-5-mini': { input: '0.25', output: '2', cacheRead: '0.025', cacheWrite: '0.25', source: OPENAI, asOf: '2026-09-24' },
+  'openai/gpt-5': { input: '1.25', output: '10', cacheRead: '0.125', cacheWrite: '1.25', source: OPENAI, asOf: '2026-09-24' },
+  'google/gemini-2.5-flash-lite': { input: '0.1', output: '0.4', cacheRead: '0.01', cacheWrite: '0.1', source: GEMINI, asOf: '2026-09-20' },
+  'google/gemini-2.5-flash': { input: '0.3', output: '2.5', cacheRead: '0.03', cacheWrite: '0.3', source: GEMINI, asOf: '2026-09-20' },
+  'google/gemini-2.5-pro': { input: '1.25', output: '10', cacheRead: '0.125', cacheWrite: '1.25', source: GEMINI, asOf: '2026-09-20' },
 };
