@@ -232,9 +232,10 @@ export async function openAttempt(
         await record(NO_USAGE, 'aborted', simulated);
         throw error;
       }
-      // A call we stopped waiting for had reached the provider, which has read the prompt: never record it at $0.
-      const cutOff = error.kind === 'timeout' && error.status === undefined && error.usage === undefined;
-      if (cutOff) await record({ ...NO_USAGE, input: estimateTokens(request.messages) }, error.kind, simulated, true);
+      // The provider read the prompt but reported no usage (a call we stopped waiting for, or one that
+      // failed after its 200 answer began): never record it at $0.
+      const promptRead = error.usage === undefined && ((error.kind === 'timeout' && error.status === undefined) || error.status === 200);
+      if (promptRead) await record({ ...NO_USAGE, input: estimateTokens(request.messages) }, error.kind, simulated, true);
       else await record(error.usage ?? NO_USAGE, error.kind, simulated);
       // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
       const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
@@ -248,7 +249,9 @@ export async function openAttempt(
     },
     async brokeOff(outcome, usage, simulated, estimated) {
       const entry = await record(usage, outcome, simulated, estimated);
-      if (outcome !== 'aborted') await countFailure(outcome);
+      // As in `failed`: the caller leaving, or the request's own deadline, says nothing about the model's health.
+      const cutByDeadline = outcome === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
+      if (outcome !== 'aborted' && !cutByDeadline) await countFailure(outcome);
       return entry;
     },
   };

@@ -24,7 +24,7 @@ export interface StartedStream {
   readonly simulated: boolean;
   readonly first: CompletionChunk;
   readonly rest: AsyncIterator<CompletionChunk>;
-  /** Restarts the idle limit; stops it when the stream is over. */
+  /** The call's idle limit (paused while the reader reads) and the request's deadline. */
   readonly idle: IdleLimit;
 }
 
@@ -87,7 +87,7 @@ async function startStream(attempt: OpenAttempt, deadline: number, dependencies:
     const rest = chunks[Symbol.asyncIterator]();
     const first = await rest.next();
     if (first.done) throw new ProviderError('malformed_response', 'the stream ended before any chunk', { provider: attempt.model.provider, model: attempt.model.id });
-    idle.restart();
+    idle.pause();
     return { attempt, simulated, first: first.value, rest, idle };
   } catch (error) {
     idle.stop();
@@ -104,7 +104,11 @@ async function* wholeAnswer(completion: Promise<Completion>): AsyncGenerator<Com
 
 interface IdleLimit {
   readonly signal: AbortSignal;
+  /** Starts the wait for the next chunk afresh. */
   restart(): void;
+  /** Stops waiting for now (the reader is busy); the deadline still holds. */
+  pause(): void;
+  /** Stops both. */
   stop(): void;
 }
 
@@ -126,6 +130,7 @@ function idleLimit(ms: number, untilDeadlineMs: number): IdleLimit {
   return {
     signal: controller.signal,
     restart,
+    pause: () => clearTimeout(timer),
     stop: () => {
       clearTimeout(timer);
       clearTimeout(deadline);
@@ -168,33 +173,42 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
   async function* events(): AsyncGenerator<string> {
     const { attempt, rest, idle } = started;
     let text = '';
-    let ended = false;
+    let settled = false;
+    const brokeOff = async (outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, estimated: boolean) => {
+      settled = true;
+      idle.stop();
+      settle(await attempt.brokeOff(outcome, usage, started.simulated, estimated));
+    };
     try {
       yield delta({ role: 'assistant', content: '' });
-      for (let next: IteratorResult<CompletionChunk> = { done: false, value: started.first }; !next.done; next = await rest.next()) {
-        idle.restart();
+      let next: IteratorResult<CompletionChunk> = { done: false, value: started.first };
+      while (!next.done) {
         const piece = next.value;
-        if (piece.type === 'text') {
-          text += piece.text;
-          yield delta({ content: piece.text });
-          continue;
+        if (piece.type === 'end') {
+          settled = true;
+          idle.stop();
+          // Lets the adapter finish its call (its own cleanup runs); the answer is complete.
+          await rest.return?.().catch(() => undefined);
+          const usage = piece.usage ?? estimate(text);
+          settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
+          yield delta({}, piece.finishReason);
+          if (options.includeUsage) yield chunk([], usageOf(usage));
+          yield 'data: [DONE]\n\n';
+          return;
         }
-        ended = true;
-        idle.stop();
-        const usage = piece.usage ?? estimate(text);
-        settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
-        yield delta({}, piece.finishReason);
-        if (options.includeUsage) yield chunk([], usageOf(usage));
-        yield 'data: [DONE]\n\n';
-        return;
+        text += piece.text;
+        yield delta({ content: piece.text });
+        // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.
+        idle.restart();
+        next = await rest.next();
+        idle.pause();
       }
       throw new ProviderError('malformed_response', 'the stream ended without its end', { provider: attempt.model.provider, model: attempt.model.id });
     } catch (error) {
-      ended = true;
-      idle.stop();
+      if (settled) throw error;
       const failure = error instanceof ProviderError ? error : undefined;
       const outcome: Exclude<AttemptOutcome, 'success'> = failure?.kind ?? 'connection';
-      settle(await attempt.brokeOff(outcome, failure?.usage ?? estimate(text), started.simulated, failure?.usage === undefined));
+      await brokeOff(outcome, failure?.usage ?? estimate(text), failure?.usage === undefined);
       yield frame({
         error: {
           message: `${attempt.model.id} stopped answering after the stream began (${outcome}). Request id: ${options.requestId}.`,
@@ -204,18 +218,19 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
         },
       });
     } finally {
-      if (!ended) {
+      if (!settled) {
         // The reader went away: end the provider call, and charge what it used so far.
         idle.stop();
         await rest.return?.().catch(() => undefined);
-        settle(await attempt.brokeOff('aborted', estimate(text), started.simulated, true));
+        await brokeOff('aborted', estimate(text), true);
       }
     }
   }
   const inner = events();
   let begun = false;
-  /** A generator's `return()` before its first `next()` runs none of its body: end the call and settle here instead. */
+  /** A generator's `return()` or `throw()` before its first `next()` runs none of its body: end the call and settle here instead. */
   const abandonUnstarted = async () => {
+    begun = true;
     started.idle.stop();
     await started.rest.return?.().catch(() => undefined);
     settle(await started.attempt.brokeOff('aborted', estimate(''), started.simulated, true));
@@ -223,13 +238,13 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
   const guarded: AsyncGenerator<string> = {
     next: (...args) => ((begun = true), inner.next(...args)),
     return: async (value) => {
-      if (!begun) {
-        begun = true;
-        await abandonUnstarted();
-      }
+      if (!begun) await abandonUnstarted();
       return inner.return(value);
     },
-    throw: (error) => inner.throw(error),
+    throw: async (error) => {
+      if (!begun) await abandonUnstarted();
+      return inner.throw(error);
+    },
     [Symbol.asyncIterator]() {
       return this;
     },

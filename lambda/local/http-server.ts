@@ -64,7 +64,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
         accessLine(request.method, request.url, response.headersSent ? response.statusCode : undefined, started, {
           tier: header(response, 'x-switchyard-tier'),
           model: header(response, 'x-switchyard-model'),
-          cost: header(response, 'x-switchyard-cost-usd'),
+          // A stream's cost is known only after its headers went out: it is in the ledger and the request log.
+          cost: header(response, 'x-switchyard-cost-usd') ?? (header(response, 'content-type')?.startsWith('text/event-stream') ? '-' : undefined),
         }),
       );
     });
@@ -294,7 +295,7 @@ function accessLine(
     status ?? '-',
     `tier=${switchyard.tier ?? '-'}`,
     `model=${switchyard.model ?? '-'}`,
-    `cost=$${switchyard.cost ?? '0'}`,
+    `cost=${switchyard.cost === '-' ? '-' : `$${switchyard.cost ?? '0'}`}`,
     `${Math.round(performance.now() - started)}ms`,
   ].join(' ');
 }

@@ -9,6 +9,8 @@ import { acknowledgeInvokeGrant } from './node-function';
 import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
 
+const EXPRESS_MAX_SECONDS = 300;
+
 export type FallbackWorkflowProps = Omit<ProviderFunctionProps, 'entry' | 'serviceName'>;
 
 /**
@@ -28,7 +30,8 @@ export class FallbackWorkflow extends Construct {
     // A stream cannot pass through Step Functions: the attempt task never streams, so it gets no streaming grant.
     this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt', streamsAnswers: false });
 
-    const timeoutSeconds = Math.ceil(requestTimeoutMs / 1000);
+    // An Express workflow runs for at most five minutes.
+    const timeoutSeconds = Math.min(Math.ceil(requestTimeoutMs / 1000), EXPRESS_MAX_SECONDS);
     const definition = buildFallbackDefinition({
       fallback: props.policy.fallback,
       attemptResource: '${AttemptFunctionArn}',

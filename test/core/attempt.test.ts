@@ -158,4 +158,18 @@ describe('attemptCandidate', () => {
     await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
     expect([ledger.records[0]!.estimated, ledger.records[0]!.costNanoUsd]).toEqual([false, 0n]);
   });
+
+  it('estimates the prompt of a call that failed after its 200 answer began without usage, never $0', async () => {
+    const brokenAnswer: ProviderRegistry = {
+      isSimulated: () => false,
+      get: () => ({
+        complete: async (): Promise<Completion> => {
+          throw new ProviderError('timeout', 'the stream stalled before any text', { provider: 'mock', model: model.id, status: 200 });
+        },
+      }),
+    };
+    const { attempt, ledger } = setup(brokenAnswer);
+    await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
+    expect([ledger.records[0]!.estimated, ledger.records[0]!.usage.input, ledger.records[0]!.costNanoUsd]).toEqual([true, 5, 5_000n]);
+  });
 });

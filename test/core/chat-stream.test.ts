@@ -6,6 +6,7 @@ import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/ledger';
 import type { CompletionChunk, ProviderRegistry } from '../../lambda/core/provider';
 import type { TokenUsage } from '../../lambda/core/usage';
+import type { Policy } from '../../lambda/core/policy';
 import { testPolicy } from '../support/policies';
 
 const policy = testPolicy();
@@ -57,14 +58,15 @@ function streamingRegistry(scripts: Readonly<Record<string, StreamScript>>) {
   return { registry, calls, closed };
 }
 
-function harness(scripts: Readonly<Record<string, StreamScript>>) {
+function harness(scripts: Readonly<Record<string, StreamScript>>, policyInUse: Policy = policy) {
   const { registry, calls, closed } = streamingRegistry(scripts);
   const ledger = createMemoryLedger();
+  const circuits = createMemoryCircuitStore({ failureThreshold: 100, cooldownSeconds: 30 });
   const dependencies = {
-    policy,
+    policy: policyInUse,
     providers: registry,
     ledger,
-    circuits: createMemoryCircuitStore({ failureThreshold: 100, cooldownSeconds: 30 }),
+    circuits,
     budgets: createMemoryBudgetStore(),
     clock: { now: () => Date.now() },
     log: { info: () => undefined, error: () => undefined },
@@ -85,7 +87,7 @@ function harness(scripts: Readonly<Record<string, StreamScript>>) {
       callerId: 'key:abc0000000000000',
       deadline: Date.now() + deadlineMs,
     });
-  return { send, ledger, calls, closed };
+  return { send, ledger, calls, closed, circuits };
 }
 
 async function read(response: GatewayResponse): Promise<unknown[]> {
@@ -175,12 +177,27 @@ describe('gateway: POST /chat/completions with stream: true', () => {
   });
 
   it('ends a stream that never stops, each chunk well inside the idle limit, at the request deadline with an error event of its own', async () => {
-    const { send, ledger } = harness({ 'mock/small': { drip: true } });
+    const { send, ledger, circuits } = harness({ 'mock/small': { drip: true } });
     const started = Date.now();
     const frames = (await read(await send({}, '0', 400))) as Record<string, any>[];
     expect(Date.now() - started).toBeLessThan(2000);
     expect(frames.at(-1)!['error'].message).toMatch(/stopped answering after the stream began \(timeout\)/);
     expect(ledger.records.map((record) => [record.outcome, record.estimated])).toEqual([['timeout', true]]);
+    // The request's own deadline says nothing about the model's health.
+    expect((await circuits.read(['mock/small'])).get('mock/small')!.failures).toBe(0);
+  });
+
+  it("does not blame the provider for a slow reader: the idle limit runs only while the next chunk is awaited", async () => {
+    const quick = testPolicy({ fallback: { attemptTimeoutSeconds: 1 } } as never);
+    const { send, ledger } = harness({ 'mock/small': { pieces: ['Lis', 'bon.'] } }, quick);
+    const response = await send({});
+    const events = response.stream!.events[Symbol.asyncIterator]();
+    await events.next();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const rest: string[] = [];
+    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
+    expect(rest.at(-1)).toBe('data: [DONE]\n\n');
+    expect(ledger.records.map((record) => record.outcome)).toEqual(['success']);
   });
 
   it('refuses stream_options without stream', async () => {
