@@ -47,14 +47,7 @@ export async function completeChat(
   dependencies: ChatFlowDependencies,
 ): Promise<ChatResult> {
   const { ledger, policy } = dependencies;
-  const request: AttemptRequest = {
-    messages: chat.messages,
-    maxTokens: decision.maxTokens,
-    temperature: chat.temperature,
-    topP: chat.topP,
-    stop: chat.stop,
-    cachePrompt: decision.cachePrompt,
-  };
+  const request = attemptRequestOf(chat, decision);
   const primary = decision.chain[0]!;
   const number = firstAttemptNumber();
   let plan: FallbackPlan;
@@ -72,6 +65,18 @@ export async function completeChat(
     return { ok: true, model: policy.models.get(outcome.model)!, completion: outcome.completion, records };
   }
   return { ok: false, error: chainError(outcome, records), records };
+}
+
+/** The request as every attempt sends it, streamed or not. */
+export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): AttemptRequest {
+  return {
+    messages: chat.messages,
+    maxTokens: decision.maxTokens,
+    temperature: chat.temperature,
+    topP: chat.topP,
+    stop: chat.stop,
+    cachePrompt: decision.cachePrompt,
+  };
 }
 
 /** Runs the plan; when the workflow itself cannot run (throttled, unavailable), walks the chain here instead. */

@@ -6,8 +6,8 @@
  * from then on the answer has begun: a failure ends the stream with an error
  * event (never a clean end), and the attempt is recorded with what it used.
  */
-import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type AttemptRequest, type OpenAttempt } from './attempt';
-import { chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
+import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
+import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
 import type { ChatRequest } from './chat-request';
 import { BudgetExceededError, ProviderError, RoutingError } from './errors';
 import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
@@ -40,14 +40,7 @@ export async function startChatStream(
   dependencies: AttemptDependencies,
 ): Promise<ChatStreamStart> {
   const { clock, ledger, policy } = dependencies;
-  const request: AttemptRequest = {
-    messages: chat.messages,
-    maxTokens: decision.maxTokens,
-    temperature: chat.temperature,
-    topP: chat.topP,
-    stop: chat.stop,
-    cachePrompt: decision.cachePrompt,
-  };
+  const request = attemptRequestOf(chat, decision);
   const number = firstAttemptNumber();
   let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
   try {

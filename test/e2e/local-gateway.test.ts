@@ -10,6 +10,7 @@ import { attemptRows } from '../support/ledger-rows';
 import { testPolicyDocument } from '../support/policies';
 import { printedLogs } from '../support/printed-logs';
 import { rawRequest } from '../support/raw-http';
+import { eventually } from '../support/eventually';
 
 interface ErrorEnvelope {
   error: { code: string; type: string; message: string };
@@ -153,18 +154,6 @@ describe('local gateway restricted to listed keys', () => {
   });
 });
 
-/** Waits for an access line: the server writes it once the answer has gone. */
-async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
 
 const ACCESS_LINE = /^(\S+) (\S+) (\S+) tier=(\S+) model=(\S+) cost=\$(\S+) (\d+)ms$/;
 

@@ -6,6 +6,7 @@ import type { Gateway, RequestSummary } from '../../lambda/core/gateway';
 import { createLocalServer } from '../../lambda/local/http-server';
 import { createRouterHandler, type RouterHandler } from '../../lambda/handlers/create-router-handler';
 import { startHttpResponse } from '../../lambda/handlers/response-stream';
+import { eventually } from '../support/eventually';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 
@@ -52,17 +53,6 @@ function streamingHandler(options: { count: number; gapMs?: number; paced?: bool
   return { handler, state, next };
 }
 
-async function eventually(check: () => void, withinMs = 2000): Promise<void> {
-  const until = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
 
 /** The next chunk the client receives, or a failure when none comes in time (a buffered answer). */
 async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>, withinMs = 2000): Promise<string> {
