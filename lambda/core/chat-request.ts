@@ -34,6 +34,11 @@ export interface ChatRequest {
   readonly stream: boolean;
   /** With `stream`: end with a chunk that carries the usage (`stream_options.include_usage`). */
   readonly includeUsage: boolean;
+  /**
+   * Parameters the request set that no provider is sent (`seed`, `user`,
+   * penalties, ...), sorted: the answer names them in `x-switchyard-dropped-params`.
+   */
+  readonly dropped: readonly string[];
 }
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
@@ -85,6 +90,13 @@ const bodySchema = z.looseObject({
   ),
   response_format: z.nullish(z.looseObject({ type: z.literal('text', 'only {"type":"text"} is supported') })),
 });
+
+/**
+ * The one rule for OpenAI parameters: those in {@link bodySchema} are carried;
+ * those in {@link UNSUPPORTED} are refused with a 400 that says what to do;
+ * any other is dropped, and the answer names it in a header.
+ */
+const CARRIED = new Set(Object.keys(bodySchema.def.shape));
 
 /** Parses the raw body text; `limits` come from the routing policy. */
 export function parseChatRequest(body: string | undefined, limits: Limits): ChatRequest {
@@ -157,6 +169,7 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     metadata: Object.fromEntries(Object.entries(body.metadata ?? {}).map(([key, value]) => [key, String(value)])),
     stream,
     includeUsage: stream && body.stream_options?.include_usage === true,
+    dropped: Object.keys(input as object).filter((param) => !CARRIED.has(param)).sort(),
   };
 }
 

@@ -100,7 +100,12 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     const result = await completeChat(chat, decision, context, flow);
     const attemptHeaders = describeAttempts(decision, result.records);
     if (!result.ok) return failure(request, 'chat', result.error, attemptHeaders, result.records);
-    const headers: Record<string, string> = { ...attemptHeaders, 'x-switchyard-model': result.model.id, 'x-switchyard-provider': result.model.provider };
+    const headers: Record<string, string> = {
+      ...attemptHeaders,
+      ...droppedHeader(chat),
+      'x-switchyard-model': result.model.id,
+      'x-switchyard-provider': result.model.provider,
+    };
     if (result.completion.simulated) headers['x-switchyard-simulated'] = 'true';
     return {
       status: 200,
@@ -124,6 +129,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     });
     const headers: Record<string, string> = {
       ...describeAttempts(decision, start.records),
+      ...droppedHeader(chat),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-switchyard-attempts': String(start.records.length + 1),
@@ -273,6 +279,11 @@ function summarise(
     simulated: records.some((record) => record.simulated),
     failures: records.filter((record) => record.outcome !== 'success').map((record) => record.outcome),
   };
+}
+
+/** Parameters the request set that no provider was sent, named so that nothing is ignored silently. */
+function droppedHeader(chat: ChatRequest): Record<string, string> {
+  return chat.dropped.length > 0 ? { 'x-switchyard-dropped-params': headerSafe(chat.dropped.join(',')) } : {};
 }
 
 /** Header values must be printable ASCII; reasons are capped to keep headers small. */

@@ -123,6 +123,12 @@ describe('parseChatRequest', () => {
     expect(rejection({ model: 'auto', messages: [{ role: 'tool', content: 'x' }] }).code).toBe('unsupported_parameter');
   });
 
+  it('names the parameters it carries to no provider, and only those', () => {
+    const request = parseChatRequest(JSON.stringify({ ...valid, user: 'u-1', seed: 7, temperature: 0.2, frequency_penalty: 0.5, stream: false }), limits);
+    expect(request.dropped).toEqual(['frequency_penalty', 'seed', 'user']);
+    expect(parseChatRequest(JSON.stringify(valid), limits).dropped).toEqual([]);
+  });
+
   it('accepts stream: false and n: 1', () => {
     expect(() => parseChatRequest(JSON.stringify({ ...valid, stream: false, n: 1 }), limits)).not.toThrow();
   });

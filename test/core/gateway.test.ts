@@ -61,6 +61,14 @@ const TRIES_OF_FAILING_PRIMARY = 1 + 1 + policy.fallback.retry.maxAttempts;
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'auto', messages: [{ role: 'user', content }], ...extra });
 
 describe('gateway: POST /chat/completions', () => {
+  it('names the OpenAI parameters it did not send to the provider in x-switchyard-dropped-params', async () => {
+    const { send } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } });
+    const dropped = await send('POST', '/chat/completions', chat('Extract the city: I flew to Lisbon.', { seed: 7, user: 'u-1' }));
+    expect([dropped.status, dropped.headers['x-switchyard-dropped-params']]).toEqual([200, 'seed,user']);
+    const plain = await send('POST', '/chat/completions', chat('Extract the city: I flew to Lisbon.'));
+    expect(plain.headers['x-switchyard-dropped-params']).toBeUndefined();
+  });
+
   it('answers in the chat.completion format with the decision and exact cost in headers', async () => {
     const { send, records } = harness({ 'mock/small': { ok: true, usage: { input: 100, output: 40, cacheRead: 20, cacheWrite: 0 }, content: 'Rome' } });
     const response = await send('POST', '/chat/completions', chat('Extract the city: I live in Rome.'));

@@ -17,6 +17,7 @@ const request = (model: string, content = 'Write a haiku about rain.', metadata:
   metadata,
   stream: false,
   includeUsage: false,
+  dropped: [],
 });
 const signals = (overrides: Partial<RoutingSignals> = {}): RoutingSignals => ({
   tierHeader: undefined,
