@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import type { ChatMessage } from './chat-request';
+import type { ChatMessage, ResponseFormat } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
@@ -33,6 +33,8 @@ export interface AttemptRequest {
   readonly stop?: readonly string[] | undefined;
   /** Mark the prompt prefix for caching where the model supports it. @default false */
   readonly cachePrompt?: boolean | undefined;
+  /** The shape the answer must take. @default text */
+  readonly responseFormat?: ResponseFormat | undefined;
 }
 
 export interface AttemptContext {
@@ -219,6 +221,7 @@ export async function openAttempt(
       topP: request.topP,
       stop: request.stop,
       cachePrompt: request.cachePrompt === true && model.promptCaching,
+      responseFormat: request.responseFormat ?? { type: 'text' },
     },
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000)),
     async succeeded(usage, simulated, estimated = false) {

@@ -76,6 +76,7 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
     topP: chat.topP,
     stop: chat.stop,
     cachePrompt: decision.cachePrompt,
+    responseFormat: chat.responseFormat,
   };
 }
 

@@ -19,6 +19,20 @@ export interface ChatMessage {
   readonly content: string;
 }
 
+/** The shape the answer must take: OpenAI's `response_format`. */
+export type ResponseFormat =
+  | { readonly type: 'text' }
+  | { readonly type: 'json_object' }
+  | {
+      readonly type: 'json_schema';
+      readonly jsonSchema: {
+        readonly name: string;
+        readonly description?: string | undefined;
+        readonly schema?: Readonly<Record<string, unknown>> | undefined;
+        readonly strict?: boolean | undefined;
+      };
+    };
+
 /** A validated request, reduced to what every provider adapter understands. */
 export interface ChatRequest {
   /** As the caller sent it: `auto`, `tier-N` or a policy model id. */
@@ -39,6 +53,8 @@ export interface ChatRequest {
    * penalties, ...), sorted: the answer names them in `x-switchyard-dropped-params`.
    */
   readonly dropped: readonly string[];
+  /** `response_format` as sent; `text` when none. */
+  readonly responseFormat: ResponseFormat;
 }
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
@@ -88,7 +104,21 @@ const bodySchema = z.looseObject({
       .record(z.string().check(z.maxLength(MAX_METADATA_KEY_LENGTH)), z.union([z.string().check(z.maxLength(MAX_METADATA_VALUE_LENGTH)), z.number()]))
       .check(z.refine((pairs) => Object.keys(pairs).length <= MAX_METADATA_PAIRS, `may have at most ${MAX_METADATA_PAIRS} pairs`)),
   ),
-  response_format: z.nullish(z.looseObject({ type: z.literal('text', 'only {"type":"text"} is supported') })),
+  response_format: z.nullish(
+    z.discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('text') }),
+      z.looseObject({ type: z.literal('json_object') }),
+      z.looseObject({
+        type: z.literal('json_schema'),
+        json_schema: z.looseObject({
+          name: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"')),
+          description: z.optional(z.string()),
+          schema: z.optional(z.record(z.string(), z.unknown())),
+          strict: z.nullish(z.boolean()),
+        }),
+      }),
+    ]),
+  ),
 });
 
 /**
@@ -170,6 +200,7 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     stream,
     includeUsage: stream && body.stream_options?.include_usage === true,
     dropped: Object.keys(input as object).filter((param) => !CARRIED.has(param)).sort(),
+    responseFormat: responseFormatOf(body.response_format),
   };
 }
 
@@ -198,6 +229,13 @@ export function toChatCompletion(requestId: string, model: string, completion: C
   };
 }
 
+
+function responseFormatOf(format: z.output<typeof bodySchema>['response_format']): ResponseFormat {
+  if (!format || format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') return { type: 'json_object' };
+  const { name, description, schema, strict } = format.json_schema;
+  return { type: 'json_schema', jsonSchema: { name, description, schema, strict: strict ?? undefined } };
+}
 
 function toChatMessage(entry: z.output<typeof message>, index: number): ChatMessage {
   const at = `messages[${index}]`;

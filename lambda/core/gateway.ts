@@ -18,7 +18,7 @@ import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
-import { decideRoute, describeDecision, fitContextWindows, VIRTUAL_MODELS, type RoutingDecision } from './routing';
+import { decideRoute, describeDecision, fitCapabilities, fitContextWindows, VIRTUAL_MODELS, type RoutingDecision } from './routing';
 import { isUtcDay, utcDay } from './utc-day';
 
 export interface GatewayRequest {
@@ -90,7 +90,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   const decide = async (request: GatewayRequest) => {
     const chat = parseChatRequest(request.body, policy.limits);
     const decision = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId, dependencies);
-    return { chat, decision: fitContextWindows(decision) };
+    return { chat, decision: fitContextWindows(fitCapabilities(decision, chat)) };
   };
 
   const chatCompletions: EndpointHandler = async (request) => {

@@ -12,6 +12,13 @@ import { parseUsd, type ModelPrice } from './money';
 import { PRICE_TABLE, type PriceRow } from './price-table';
 
 export const TIERS = [0, 1, 2, 3] as const;
+
+/** What a request may need of a model beyond text. */
+export const CAPABILITIES = ['json'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** Provider kinds that carry each capability to the model; Bedrock Converse has no JSON mode here yet. */
+const CAPABLE_KINDS: Readonly<Record<Capability, readonly ProviderConfig['kind'][]>> = { json: ['openai-compatible', 'mock'] };
 export type Tier = (typeof TIERS)[number];
 
 /** Providers every policy has without declaring them. */
@@ -98,6 +105,10 @@ const modelSchema = z.strictObject({
   promptCaching: z._default(
     described(z.boolean(), 'Whether the provider caches a marked prompt prefix for this model (a Bedrock cachePoint); reads then bill at the cache-read price'),
     false,
+  ),
+  capabilities: z._default(
+    described(z.array(z.enum(CAPABILITIES)), 'What the model can do beyond text: "json" (response_format json_object and json_schema)'),
+    [],
   ),
 });
 
@@ -202,6 +213,16 @@ export const policySchema = z
             message: `provider "${provider}" is not defined: add it under "providers" or use one of ${Object.keys(providers).join(', ')}`,
           });
         }
+        const kind = (providers[provider] as ProviderConfig | undefined)?.kind;
+        for (const capability of policy.models[id]!.capabilities) {
+          if (kind !== undefined && !CAPABLE_KINDS[capability].includes(kind)) {
+            context.addIssue({
+              code: 'custom',
+              path: ['models', id, 'capabilities'],
+              message: `"${capability}" is not carried to ${kind} models yet: remove it, or use a ${CAPABLE_KINDS[capability].join(' or ')} provider`,
+            });
+          }
+        }
         if (!policy.models[id]!.price && !(id in PRICE_TABLE)) {
           context.addIssue({
             code: 'custom',
@@ -241,6 +262,7 @@ export interface ModelSpec {
   readonly simulation: Simulation;
   /** The provider caches a marked prompt prefix (a Bedrock cachePoint). */
   readonly promptCaching: boolean;
+  readonly capabilities: ReadonlySet<Capability>;
 }
 
 export type Simulation = z.output<typeof simulationSchema>;
@@ -318,6 +340,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       priceSource: { source: row.source, asOf: row.asOf },
       simulation: model.simulation ?? NO_FAULTS,
       promptCaching: model.promptCaching,
+      capabilities: new Set(model.capabilities),
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);

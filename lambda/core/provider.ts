@@ -3,7 +3,7 @@
  * `lambda/providers/` builds its provider's request, parses the response,
  * normalises usage and sorts its failures into {@link ProviderError} kinds.
  */
-import type { ChatMessage } from './chat-request';
+import type { ChatMessage, ResponseFormat } from './chat-request';
 import type { ModelSpec, ProviderConfig } from './policy';
 import type { TokenUsage } from './usage';
 
@@ -17,6 +17,8 @@ export interface CompletionCall {
   readonly stop: readonly string[] | undefined;
   /** Mark the prompt prefix for caching (only set for models with `promptCaching`). */
   readonly cachePrompt: boolean;
+  /** The shape the answer must take; not `text` only for models with the `json` capability. */
+  readonly responseFormat: ResponseFormat;
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }

@@ -8,7 +8,7 @@ import { worstCaseAttemptCost } from './budgets';
 import { classifyPrompt, type PromptClassifier } from './classifier';
 import { CallerError } from './errors';
 import { formatUsd } from './money';
-import { TIERS, type ModelSpec, type Policy, type Tier } from './policy';
+import { TIERS, type Capability, type ModelSpec, type Policy, type Tier } from './policy';
 import { estimateTokens, maxInputTokens } from './token-estimate';
 
 export type DecisionSource = 'model' | 'explicit' | 'route' | 'caller' | 'classifier';
@@ -114,6 +114,29 @@ function parseTier(text: string, where: string): Tier {
 /** What a caller sent, short enough to quote back in an error. */
 function quoted(text: string, limit = 64): string {
   return text.length > limit ? `${text.slice(0, limit)}... (${text.length} characters)` : text;
+}
+
+/**
+ * Drops the candidates that lack a capability the request needs (JSON output
+ * for a `json_object` or `json_schema` response format), saying so in the reasons.
+ * @throws CallerError (400) naming the capability when no candidate has it
+ */
+export function fitCapabilities(decision: RoutingDecision, request: Pick<ChatRequest, 'responseFormat'>): RoutingDecision {
+  if (request.responseFormat.type === 'text') return decision;
+  const capability: Capability = 'json';
+  const able = decision.chain.filter((model) => model.capabilities.has(capability));
+  if (able.length === decision.chain.length) return decision;
+  if (able.length === 0) {
+    throw new CallerError(
+      'unsupported_parameter',
+      `"response_format" ${request.responseFormat.type} needs a model with the "${capability}" capability, and none of the candidates ` +
+        `(${decision.chain.map((model) => model.id).join(', ')}) has it. Ask for a tier or model that has it, or add "capabilities": ["${capability}"] ` +
+        'to a model in the policy that supports it.',
+      'response_format',
+    );
+  }
+  const skipped = decision.chain.filter((model) => !able.includes(model)).map((model) => model.id);
+  return { ...decision, chain: able, reasons: [...decision.reasons, `skipped without the ${capability} capability: ${skipped.join(', ')}`] };
 }
 
 /**

@@ -51,9 +51,11 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
       }
       const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
       const words = lastUser ? lastUser.content.split(/\s+/).filter(Boolean).length : 0;
-      const answer =
+      const note =
         `[simulated by Switchyard's mock provider: no model was called] ${call.model.id} would answer here. ` +
         `Your last message had ${words} words across ${call.messages.length} message(s).`;
+      // Asked for JSON, the mock still answers JSON, so a caller's parser is exercised too.
+      const answer = call.responseFormat.type === 'text' ? note : JSON.stringify({ simulated: true, note });
       const answerTokens = Math.ceil(answer.split(/\s+/).length / WORDS_PER_TOKEN);
       const output = Math.min(answerTokens, call.maxTokens);
       return {

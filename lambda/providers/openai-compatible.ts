@@ -71,6 +71,11 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
     if (call.temperature !== undefined) body['temperature'] = call.temperature;
     if (call.topP !== undefined) body['top_p'] = call.topP;
     if (call.stop !== undefined) body['stop'] = call.stop;
+    if (call.responseFormat.type === 'json_object') body['response_format'] = { type: 'json_object' };
+    if (call.responseFormat.type === 'json_schema') {
+      const { name, description, schema, strict } = call.responseFormat.jsonSchema;
+      body['response_format'] = { type: 'json_schema', json_schema: { name, description, schema, strict } };
+    }
     if (stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
 
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };

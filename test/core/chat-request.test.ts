@@ -116,6 +116,19 @@ describe('parseChatRequest', () => {
     expect(rejection({ ...valid, stop: 'x'.repeat(257) }).param).toBe('stop');
   });
 
+  it('reads response_format text, json_object and json_schema, and names a bad schema name', () => {
+    const parse = (format: unknown) => parseChatRequest(JSON.stringify({ ...valid, response_format: format }), limits).responseFormat;
+    expect(parse({ type: 'text' })).toEqual({ type: 'text' });
+    expect(parse({ type: 'json_object' })).toEqual({ type: 'json_object' });
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    expect(parse({ type: 'json_schema', json_schema: { name: 'city', schema, strict: true } })).toEqual({
+      type: 'json_schema',
+      jsonSchema: { name: 'city', description: undefined, schema, strict: true },
+    });
+    const bad = rejection({ ...valid, response_format: { type: 'json_schema', json_schema: { name: 'a city' } } });
+    expect([bad.param, bad.message]).toEqual(['response_format.json_schema.name', '"response_format.json_schema.name" must be 1 to 64 letters, digits, "_" or "-".']);
+  });
+
   it('refuses tools and images with advice instead of ignoring them', () => {
     expect(rejection({ ...valid, tools: [{ type: 'function' }] }).param).toBe('tools');
     const image = rejection({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });

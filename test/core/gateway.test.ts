@@ -289,6 +289,34 @@ describe('gateway: usage', () => {
   });
 });
 
+describe('gateway: the json capability', () => {
+  const withJson = testPolicy({
+    models: {
+      ...testPolicyDocument().models,
+      'mock/medium': { contextWindow: 8000, maxOutputTokens: 1000, price: { input: '1', output: '2', source: 'test', asOf: '2026-01-01' }, capabilities: ['json'] },
+    },
+  });
+
+  it('answers 400 naming the capability, without calling anything, when no candidate has it', async () => {
+    const { send, providers } = harness({});
+    const response = await send('POST', '/chat/completions', chat('x', { response_format: { type: 'json_object' } }), { 'x-switchyard-tier': '0' });
+    const { error } = JSON.parse(response.body);
+    expect([response.status, error.code, error.param]).toEqual([400, 'unsupported_parameter', 'response_format']);
+    expect(error.message).toMatch(/json_object needs a model with the "json" capability, and none of the candidates \(mock\/small, mock\/medium\) has it/);
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls.length).toBe(0);
+  });
+
+  it('skips the candidates without it, says so, and hands the format to the provider', async () => {
+    const { send, providers } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, { policy: withJson });
+    const schema = { name: 'city', schema: { type: 'object' } };
+    const response = await send('POST', '/chat/completions', chat('x', { response_format: { type: 'json_schema', json_schema: schema } }), { 'x-switchyard-tier': '0' });
+    expect(response.status).toBe(200);
+    expect(response.headers['x-switchyard-tier-reasons']).toMatch(/skipped without the json capability: mock\/small/);
+    const [call] = (providers as ReturnType<typeof scriptedRegistry>).calls;
+    expect([call!.model.id, call!.responseFormat]).toEqual(['mock/medium', { type: 'json_schema', jsonSchema: { ...schema, description: undefined, strict: undefined } }]);
+  });
+});
+
 describe('gateway: context windows', () => {
   it('answers 400 context_length_exceeded without calling anything when no candidate can hold the prompt', async () => {
     const { send, providers, records } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } });

@@ -41,6 +41,14 @@ describe('the default policy', () => {
   });
 });
 
+describe('loadPolicy on capabilities', () => {
+  it('refuses the json capability on a provider kind that does not carry it yet', () => {
+    const document = defaultPolicyDocument();
+    document.models['bedrock/amazon.nova-lite-v1:0'] = { ...document.models['bedrock/amazon.nova-lite-v1:0']!, capabilities: ['json'] };
+    expect(problemsOf(document)).toMatch(/models\.bedrock\/amazon\.nova-lite-v1:0\.capabilities: "json" is not carried to bedrock models yet/);
+  });
+});
+
 describe('loadPolicy', () => {
   it('names a tier entry that is not a listed model', () => {
     const document = testPolicyDocument({ tiers: { '0': ['mock/small'], '1': ['mock/nope'], '2': ['mock/large'], '3': ['mock/large'] } });

@@ -18,6 +18,7 @@ const request = (model: string, content = 'Write a haiku about rain.', metadata:
   stream: false,
   includeUsage: false,
   dropped: [],
+  responseFormat: { type: 'text' },
 });
 const signals = (overrides: Partial<RoutingSignals> = {}): RoutingSignals => ({
   tierHeader: undefined,

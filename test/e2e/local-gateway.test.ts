@@ -89,6 +89,18 @@ describe('local gateway with simulated providers, through the openai client', ()
     expect(text).toMatch(/^\[simulated by Switchyard's mock provider: no model was called\]/);
   });
 
+  it('answers json_schema output on a model with the json capability, and refuses it where the chain has none', async () => {
+    const answer = await client.chat.completions.create({
+      model: 'openai/gpt-4.1-mini',
+      messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'trip', schema: { type: 'object' } } },
+    });
+    expect(JSON.parse(answer.choices[0]!.message.content!)).toMatchObject({ simulated: true });
+    await expect(
+      client.chat.completions.create({ model: 'tier-0', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } }),
+    ).rejects.toMatchObject({ constructor: OpenAI.BadRequestError, param: 'response_format', message: expect.stringMatching(/"json" capability/) });
+  });
+
   it('names the bad field of a mistyped request', async () => {
     await expect(client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }], temperature: 'warm' as unknown as number })).rejects.toMatchObject({ constructor: OpenAI.BadRequestError, param: 'temperature' });
   });

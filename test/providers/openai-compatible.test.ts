@@ -43,6 +43,17 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
     });
   });
 
+  it('hands a JSON response format to the provider as OpenAI names it', async () => {
+    server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
+    const schema = { type: 'object', properties: { city: { type: 'string' } } };
+    await adapter.complete(call({ responseFormat: { type: 'json_schema', jsonSchema: { name: 'city', schema, strict: true } } }));
+    expect(JSON.parse(server.requests.at(-1)!.body).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'city', schema, strict: true } });
+    await adapter.complete(call({ responseFormat: { type: 'json_object' } }));
+    expect(JSON.parse(server.requests.at(-1)!.body).response_format).toEqual({ type: 'json_object' });
+    await adapter.complete(call());
+    expect(JSON.parse(server.requests.at(-1)!.body).response_format).toBeUndefined();
+  });
+
   it('reports a truncated answer as finish_reason length', async () => {
     server.respond(() => ({ body: fixture('openai/finish-length.json') }));
     expect((await adapter.complete(call())).finishReason).toBe('length');

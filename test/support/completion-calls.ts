@@ -20,6 +20,7 @@ export function completionCall(model: ModelSpec, overrides: Partial<CompletionCa
     topP: undefined,
     stop: undefined,
     cachePrompt: false,
+    responseFormat: { type: 'text' },
     signal: AbortSignal.timeout(2000),
     ...overrides,
   };
