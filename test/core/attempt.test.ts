@@ -1,6 +1,6 @@
 import { attemptCandidate, type AttemptDependencies } from '../../lambda/core/attempt';
 import { circuitStatus, createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
-import { ProviderError, ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
+import { ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/errors';
 import { createMemoryLedger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import type { Completion, ProviderRegistry } from '../../lambda/core/provider';
@@ -36,6 +36,18 @@ function setup(
   let next = 0;
   const attempt = () => attemptCandidate(model, request, context, async () => (next += 1), dependencies);
   return { attempt, ledger, circuits, counts, now };
+}
+
+/** A provider that fails every call the same way. */
+function failingWith(kind: ProviderFailureKind, details: { status?: number; retryAfterMs?: number }): ProviderRegistry {
+  return {
+    isSimulated: () => false,
+    get: () => ({
+      complete: async (): Promise<Completion> => {
+        throw new ProviderError(kind, `scripted ${kind}`, { provider: 'mock', model: model.id, ...details });
+      },
+    }),
+  };
 }
 
 describe('attemptCandidate', () => {
@@ -91,14 +103,7 @@ describe('attemptCandidate', () => {
   });
 
   it("waits out a provider's retry-after that fits the deadline, and skips the model when it would not", async () => {
-    const throttled = (retryAfterMs: number): ProviderRegistry => ({
-      isSimulated: () => false,
-      get: () => ({
-        complete: async (): Promise<Completion> => {
-          throw new ProviderError('throttled', 'slow down', { provider: 'mock', model: model.id, retryAfterMs });
-        },
-      }),
-    });
+    const throttled = (retryAfterMs: number) => failingWith('throttled', { retryAfterMs });
     const started = Date.now();
     await expect(setup(throttled(60)).attempt()).rejects.toMatchObject({ kind: 'throttled' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(55) /* 'the retry-after was waited for' */;
@@ -106,14 +111,7 @@ describe('attemptCandidate', () => {
   });
 
   it('waits for a retry-after through the replaceable wait, with a signal the deadline fires, and ends the chain when it does', async () => {
-    const throttled: ProviderRegistry = {
-      isSimulated: () => false,
-      get: () => ({
-        complete: async (): Promise<Completion> => {
-          throw new ProviderError('throttled', 'slow down', { provider: 'mock', model: model.id, retryAfterMs: 2000 });
-        },
-      }),
-    };
+    const throttled = failingWith('throttled', { retryAfterMs: 2000 });
     const waits: { ms: number; aborted: boolean }[] = [];
     const patient = setup(throttled, { value: Date.now() }, 10_000, async (ms, signal) => void waits.push({ ms, aborted: signal.aborted }));
     await expect(patient.attempt()).rejects.toMatchObject({ kind: 'throttled' });
@@ -146,29 +144,14 @@ describe('attemptCandidate', () => {
   });
 
   it('records what a provider reported when it answered with an error status, not an estimate', async () => {
-    const gatewayTimeout: ProviderRegistry = {
-      isSimulated: () => false,
-      get: () => ({
-        complete: async (): Promise<Completion> => {
-          throw new ProviderError('timeout', 'HTTP 504', { provider: 'mock', model: model.id, status: 504 });
-        },
-      }),
-    };
-    const { attempt, ledger } = setup(gatewayTimeout);
+    const { attempt, ledger } = setup(failingWith('timeout', { status: 504 }));
     await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
     expect([ledger.records[0]!.estimated, ledger.records[0]!.costNanoUsd]).toEqual([false, 0n]);
   });
 
   it('estimates the prompt of a call that failed after its 200 answer began without usage, never $0', async () => {
-    const brokenAnswer: ProviderRegistry = {
-      isSimulated: () => false,
-      get: () => ({
-        complete: async (): Promise<Completion> => {
-          throw new ProviderError('timeout', 'the stream stalled before any text', { provider: 'mock', model: model.id, status: 200 });
-        },
-      }),
-    };
-    const { attempt, ledger } = setup(brokenAnswer);
+    // A stream that stalled after its 200 answer began, before any text.
+    const { attempt, ledger } = setup(failingWith('timeout', { status: 200 }));
     await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
     expect([ledger.records[0]!.estimated, ledger.records[0]!.usage.input, ledger.records[0]!.costNanoUsd]).toEqual([true, 5, 5_000n]);
   });
