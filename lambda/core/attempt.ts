@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
+import type { ToolChoice, ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
@@ -35,6 +36,10 @@ export interface AttemptRequest {
   readonly cachePrompt?: boolean | undefined;
   /** The shape the answer must take. @default text */
   readonly responseFormat?: ResponseFormat | undefined;
+  /** Functions the model may call. @default none */
+  readonly tools?: readonly ToolDefinition[] | undefined;
+  readonly toolChoice?: ToolChoice | undefined;
+  readonly parallelToolCalls?: boolean | undefined;
 }
 
 export interface AttemptContext {
@@ -155,7 +160,7 @@ export async function openAttempt(
       ? await reserveBudgets(
           dependencies.budgets,
           tracked,
-          worstCaseAttemptCost(model, maxInputTokens(request.messages), request.maxTokens),
+          worstCaseAttemptCost(model, maxInputTokens(request.messages, request.tools), request.maxTokens),
           clock.now(),
           { model: model.id, maxTokens: request.maxTokens },
         )
@@ -222,6 +227,9 @@ export async function openAttempt(
       stop: request.stop,
       cachePrompt: request.cachePrompt === true && model.promptCaching,
       responseFormat: request.responseFormat ?? { type: 'text' },
+      tools: request.tools ?? [],
+      toolChoice: request.toolChoice,
+      parallelToolCalls: request.parallelToolCalls,
     },
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000)),
     async succeeded(usage, simulated, estimated = false) {
@@ -238,7 +246,7 @@ export async function openAttempt(
       // The provider read the prompt but reported no usage (a call we stopped waiting for, or one that
       // failed after its 200 answer began): never record it at $0.
       const promptRead = error.usage === undefined && ((error.kind === 'timeout' && error.status === undefined) || error.status === 200);
-      if (promptRead) await record({ ...NO_USAGE, input: estimateTokens(request.messages) }, error.kind, simulated, true);
+      if (promptRead) await record({ ...NO_USAGE, input: estimateTokens(request.messages, request.tools) }, error.kind, simulated, true);
       else await record(error.usage ?? NO_USAGE, error.kind, simulated);
       // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
       const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;

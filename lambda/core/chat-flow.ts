@@ -77,6 +77,7 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
     stop: chat.stop,
     cachePrompt: decision.cachePrompt,
     responseFormat: chat.responseFormat,
+    ...(chat.tools.length > 0 ? { tools: chat.tools, toolChoice: chat.toolChoice, parallelToolCalls: chat.parallelToolCalls } : {}),
   };
 }
 

@@ -7,16 +7,24 @@
 import * as z from 'zod/mini';
 import './zod-english';
 import type { $ZodIssue } from 'zod/v4/core';
+import { decodeDataUrl, IMAGE_FORMATS, type ContentPart, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
 import { CallerError } from './errors';
 import { formatPath, type Limits } from './policy';
 import type { Completion } from './provider';
-import { promptTokens } from './usage';
+import { promptTokens, type TokenUsage } from './usage';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface ChatMessage {
   readonly role: ChatRole;
+  /** The message's text: its text parts joined by newlines; '' for an assistant turn that only calls tools. */
   readonly content: string;
+  /** A user message with images: its text and image parts in order (`content` still holds the text). */
+  readonly parts?: readonly ContentPart[] | undefined;
+  /** An assistant message: the tools it called. */
+  readonly toolCalls?: readonly ToolCall[] | undefined;
+  /** A tool message: the id of the call whose result it carries. */
+  readonly toolCallId?: string | undefined;
 }
 
 /** The shape the answer must take: OpenAI's `response_format`. */
@@ -55,27 +63,46 @@ export interface ChatRequest {
   readonly dropped: readonly string[];
   /** `response_format` as sent; `text` when none. */
   readonly responseFormat: ResponseFormat;
+  /** Functions the model may call; empty when none. */
+  readonly tools: readonly ToolDefinition[];
+  /** As sent; only with `tools`. */
+  readonly toolChoice: ToolChoice | undefined;
+  /** As sent (`parallel_tool_calls`); only with `tools`. */
+  readonly parallelToolCalls: boolean | undefined;
 }
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 
 /** Parameters we refuse rather than silently ignore, with what to do instead. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  tools: 'tool calling is not supported yet: remove "tools"',
-  tool_choice: 'tool calling is not supported yet: remove "tool_choice"',
-  functions: 'function calling is not supported: remove "functions"',
-  function_call: 'function calling is not supported: remove "function_call"',
+  functions: '"functions" is the deprecated form of "tools": send {"type": "function", "function": {...}} entries in "tools"',
+  function_call: '"function_call" is the deprecated form of "tool_choice": send "tool_choice" instead',
   logprobs: 'logprobs are not supported: remove "logprobs"',
   top_logprobs: 'logprobs are not supported: remove "top_logprobs"',
   audio: 'audio output is not supported: remove "audio"',
   prediction: 'predicted outputs are not supported: remove "prediction"',
 };
 
-const part = z.looseObject({ type: z.string(), text: z.optional(z.string()) });
+const part = z.looseObject({
+  type: z.string(),
+  text: z.optional(z.string()),
+  image_url: z.optional(z.looseObject({ url: z.string(), detail: z.nullish(z.enum(['auto', 'low', 'high'])) })),
+});
+/** OpenAI's own rule for function names. */
+const toolName = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"'));
+const toolCall = z.looseObject({
+  id: z.string().check(z.minLength(1, 'is required: the id the model gave the call')),
+  type: z.literal('function'),
+  function: z.looseObject({ name: toolName, arguments: z.string() }),
+});
 const message = z.looseObject({
   role: z.enum(ROLES),
   content: z.nullish(z.union([z.string(), z.array(part)])),
+  tool_calls: z.nullish(z.array(toolCall)),
+  tool_call_id: z.nullish(z.string()),
 });
+/** OpenAI's limit on tools per request. */
+const MAX_TOOLS = 128;
 /** OpenAI's own limits on these fields. */
 const MAX_STOP_SEQUENCES = 4;
 const MAX_METADATA_PAIRS = 16;
@@ -104,6 +131,25 @@ const bodySchema = z.looseObject({
       .record(z.string().check(z.maxLength(MAX_METADATA_KEY_LENGTH)), z.union([z.string().check(z.maxLength(MAX_METADATA_VALUE_LENGTH)), z.number()]))
       .check(z.refine((pairs) => Object.keys(pairs).length <= MAX_METADATA_PAIRS, `may have at most ${MAX_METADATA_PAIRS} pairs`)),
   ),
+  tools: z.nullish(
+    z
+      .array(
+        z.looseObject({
+          type: z.literal('function'),
+          function: z.looseObject({
+            name: toolName,
+            description: z.optional(z.string()),
+            parameters: z.optional(z.record(z.string(), z.unknown())),
+            strict: z.nullish(z.boolean()),
+          }),
+        }),
+      )
+      .check(z.maxLength(MAX_TOOLS)),
+  ),
+  tool_choice: z.nullish(
+    z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })]),
+  ),
+  parallel_tool_calls: z.nullish(z.boolean()),
   response_format: z.nullish(
     z.discriminatedUnion('type', [
       z.looseObject({ type: z.literal('text') }),
@@ -189,9 +235,10 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
   if (body.stream_options != null && !stream) {
     throw new CallerError('invalid_request', '"stream_options" is only allowed with "stream": true.', 'stream_options');
   }
+  const called = new Set<string>();
   return {
     model: body.model,
-    messages: body.messages.map((entry, index) => toChatMessage(entry, index)),
+    messages: body.messages.map((entry, index) => toChatMessage(entry, index, called)),
     maxTokens,
     temperature: body.temperature ?? undefined,
     topP: body.top_p ?? undefined,
@@ -201,11 +248,12 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     includeUsage: stream && body.stream_options?.include_usage === true,
     dropped: Object.keys(input as object).filter((param) => !CARRIED.has(param)).sort(),
     responseFormat: responseFormatOf(body.response_format),
+    ...toolsOf(body),
   };
 }
 
 export function toChatCompletion(requestId: string, model: string, completion: Completion, nowMs: number) {
-  const prompt = promptTokens(completion.usage);
+  const toolCalls = completion.toolCalls ?? [];
   return {
     id: `chatcmpl-${requestId}`,
     object: 'chat.completion',
@@ -215,56 +263,147 @@ export function toChatCompletion(requestId: string, model: string, completion: C
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: completion.content, refusal: null },
+        message: {
+          role: 'assistant',
+          // OpenAI's shape: a turn that only calls tools has no content.
+          content: completion.content === '' && toolCalls.length > 0 ? null : completion.content,
+          refusal: null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map(wireToolCall) } : {}),
+        },
         finish_reason: completion.finishReason,
         logprobs: null,
       },
     ],
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: completion.usage.output,
-      total_tokens: prompt + completion.usage.output,
-      prompt_tokens_details: { cached_tokens: completion.usage.cacheRead },
-    },
+    usage: wireUsage(completion.usage),
   };
 }
 
+/** A tool call in OpenAI's shape, in a response or a request. */
+export function wireToolCall(call: ToolCall) {
+  return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } };
+}
 
-function responseFormatOf(format: z.output<typeof bodySchema>['response_format']): ResponseFormat {
+/** Usage in OpenAI's shape: prompt tokens include cached ones, which are also counted apart. */
+export function wireUsage(usage: TokenUsage) {
+  const prompt = promptTokens(usage);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: usage.output,
+    total_tokens: prompt + usage.output,
+    prompt_tokens_details: { cached_tokens: usage.cacheRead },
+  };
+}
+
+function responseFormatOf(format: Body['response_format']): ResponseFormat {
   if (!format || format.type === 'text') return { type: 'text' };
   if (format.type === 'json_object') return { type: 'json_object' };
   const { name, description, schema, strict } = format.json_schema;
   return { type: 'json_schema', jsonSchema: { name, description, schema, strict: strict ?? undefined } };
 }
 
-function toChatMessage(entry: z.output<typeof message>, index: number): ChatMessage {
+type Body = z.output<typeof bodySchema>;
+
+function toolsOf(body: Body): Pick<ChatRequest, 'tools' | 'toolChoice' | 'parallelToolCalls'> {
+  const tools = (body.tools ?? []).map(({ function: { name, description, parameters, strict } }) => ({
+    name,
+    description,
+    parameters,
+    strict: strict ?? undefined,
+  }));
+  const names = new Set<string>();
+  tools.forEach(({ name }, index) => {
+    if (names.has(name)) throw new CallerError('invalid_request', `"tools[${index}].function.name" "${name}" is declared twice.`, `tools[${index}].function.name`);
+    names.add(name);
+  });
+  for (const param of ['tool_choice', 'parallel_tool_calls'] as const) {
+    if (body[param] != null && tools.length === 0) {
+      throw new CallerError('invalid_request', `"${param}" is only allowed when "tools" are specified.`, param);
+    }
+  }
+  const choice = body.tool_choice ?? undefined;
+  if (typeof choice === 'object' && !names.has(choice.function.name)) {
+    throw new CallerError(
+      'invalid_request',
+      `"tool_choice.function.name" is "${clip(choice.function.name, 64)}", which is not one of the "tools": ${[...names].join(', ')}.`,
+      'tool_choice.function.name',
+    );
+  }
+  return {
+    tools,
+    toolChoice: typeof choice === 'object' ? { name: choice.function.name } : choice,
+    parallelToolCalls: body.parallel_tool_calls ?? undefined,
+  };
+}
+
+/** `called` collects the ids of the tool calls seen so far, so a tool message can be checked against them. */
+function toChatMessage(entry: z.output<typeof message>, index: number, called: Set<string>): ChatMessage {
   const at = `messages[${index}]`;
-  if (entry.role === 'tool' || entry.role === 'function') {
-    throw new CallerError('unsupported_parameter', `"${at}.role" "${entry.role}" needs tool calling, which is not supported yet.`, `${at}.role`);
+  if (entry.role === 'function') {
+    throw new CallerError(
+      'unsupported_parameter',
+      `"${at}.role" "function" is the deprecated form of tool results: send {"role": "tool", "tool_call_id": ..., "content": ...}.`,
+      `${at}.role`,
+    );
   }
-  if ('tool_calls' in entry && entry.tool_calls != null) {
-    throw new CallerError('unsupported_parameter', `"${at}.tool_calls": tool calling is not supported yet.`, `${at}.tool_calls`);
+  const role = entry.role === 'developer' ? 'system' : entry.role;
+  const { content, parts } = contentOf(entry.content, at, role);
+  if (entry.tool_calls != null && role !== 'assistant') {
+    throw new CallerError('invalid_request', `"${at}.tool_calls" is only allowed on assistant messages.`, `${at}.tool_calls`);
   }
-  let content: string;
-  if (typeof entry.content === 'string') {
-    content = entry.content;
-  } else if (Array.isArray(entry.content)) {
-    content = entry.content
-      .map((item, partIndex) => {
-        if (item.type !== 'text' || typeof item.text !== 'string') {
-          const param = `${at}.content[${partIndex}]`;
-          throw new CallerError('unsupported_parameter', `"${param}" is a "${item.type}" part; only text parts are supported.`, param);
-        }
-        return item.text;
-      })
-      .join('\n');
-  } else {
-    content = '';
+  if (role === 'tool') {
+    const id = entry.tool_call_id;
+    if (typeof id !== 'string' || !called.has(id)) {
+      const problem = typeof id === 'string' ? `"${clip(id, 64)}" answers no tool call of an earlier assistant message` : 'is required on a tool message';
+      throw new CallerError('invalid_request', `"${at}.tool_call_id" ${problem}: give the id of the call whose result this is.`, `${at}.tool_call_id`);
+    }
+    return { role, content, toolCallId: id };
   }
-  if (content.trim() === '') {
+  const toolCalls = entry.tool_calls?.map((call, callIndex): ToolCall => {
+    if (!isJsonObjectText(call.function.arguments)) {
+      const param = `${at}.tool_calls[${callIndex}].function.arguments`;
+      throw new CallerError('invalid_request', `"${param}" must be a JSON object written as text, as the model produced it (e.g. "{}").`, param);
+    }
+    called.add(call.id);
+    return { id: call.id, name: call.function.name, arguments: call.function.arguments };
+  });
+  if (content.trim() === '' && !parts && !toolCalls?.length) {
     throw new CallerError('invalid_request', `"${at}.content" is empty: every message needs text.`, `${at}.content`);
   }
-  return { role: entry.role === 'developer' ? 'system' : entry.role, content };
+  return { role, content, ...(parts ? { parts } : {}), ...(toolCalls?.length ? { toolCalls } : {}) };
+}
+
+/** The text of a message's content, and its parts in order when it has images (user messages only). */
+function contentOf(content: z.output<typeof message>['content'], at: string, role: ChatRole): { content: string; parts?: ContentPart[] } {
+  if (typeof content === 'string') return { content };
+  if (!Array.isArray(content)) return { content: '' };
+  const parts = content.map((item, partIndex): ContentPart => {
+    const param = `${at}.content[${partIndex}]`;
+    if (item.type === 'text' && typeof item.text === 'string') return { type: 'text', text: item.text };
+    if (item.type === 'image_url' && item.image_url && role === 'user') {
+      const { url, detail } = item.image_url;
+      if (!/^https?:\/\//i.test(url) && !decodeDataUrl(url)) {
+        throw new CallerError(
+          'invalid_request',
+          `"${param}.image_url.url" must be an https URL or a base64 data URL of a ${IMAGE_FORMATS.join(', ')} image (data:image/png;base64,...).`,
+          `${param}.image_url.url`,
+        );
+      }
+      return { type: 'image', image: { url, detail: detail ?? undefined } };
+    }
+    const allowed = role === 'user' ? 'text and image_url parts are supported' : `only text parts are supported in ${role} messages`;
+    throw new CallerError('unsupported_parameter', `"${param}" is a "${item.type}" part; ${allowed}.`, param);
+  });
+  const text = parts.flatMap((item) => (item.type === 'text' ? [item.text] : [])).join('\n');
+  return parts.some((item) => item.type === 'image') ? { content: text, parts } : { content: text };
+}
+
+function isJsonObjectText(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 function describeIssue(issue: $ZodIssue, value: unknown): string {

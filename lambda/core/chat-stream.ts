@@ -8,7 +8,7 @@
  */
 import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
 import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
-import type { ChatRequest } from './chat-request';
+import { wireUsage, type ChatRequest } from './chat-request';
 import { BudgetExceededError, ProviderError, RoutingError } from './errors';
 import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
@@ -16,7 +16,7 @@ import type { AttemptOutcome, AttemptRecord } from './ledger';
 import type { Completion, CompletionChunk, FinishReason } from './provider';
 import type { RoutingDecision } from './routing';
 import { estimateTextTokens, estimateTokens } from './token-estimate';
-import { NO_USAGE, promptTokens, type TokenUsage } from './usage';
+import { NO_USAGE, type TokenUsage } from './usage';
 
 /** A provider stream that has produced its first chunk: the answer has begun. */
 export interface StartedStream {
@@ -90,8 +90,9 @@ async function startStream(attempt: OpenAttempt, deadline: number, dependencies:
 
 /** A provider that cannot stream answers in one piece. */
 async function* wholeAnswer(completion: Promise<Completion>): AsyncGenerator<CompletionChunk> {
-  const { content, finishReason, usage } = await completion;
-  yield { type: 'text', text: content };
+  const { content, toolCalls = [], finishReason, usage } = await completion;
+  if (content !== '' || toolCalls.length === 0) yield { type: 'text', text: content };
+  for (const [index, call] of toolCalls.entries()) yield { type: 'tool_call', index, id: call.id, name: call.name, arguments: call.arguments };
   yield { type: 'end', finishReason, usage };
 }
 
@@ -135,6 +136,7 @@ export interface ChatStreamOptions {
   readonly requestId: string;
   readonly model: string;
   readonly messages: ChatRequest['messages'];
+  readonly tools: ChatRequest['tools'];
   readonly includeUsage: boolean;
   readonly now: () => number;
 }
@@ -161,7 +163,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
       ...(options.includeUsage ? { usage: usage ?? null } : {}),
     });
   const delta = (content: Record<string, unknown>, finishReason: FinishReason | null = null) => chunk([{ index: 0, delta: content, logprobs: null, finish_reason: finishReason }]);
-  const estimate = (text: string): TokenUsage => ({ ...NO_USAGE, input: estimateTokens(options.messages), output: estimateTextTokens(text) });
+  const estimate = (text: string): TokenUsage => ({ ...NO_USAGE, input: estimateTokens(options.messages, options.tools), output: estimateTextTokens(text) });
 
   async function* events(): AsyncGenerator<string> {
     const { attempt, rest, idle } = started;
@@ -185,12 +187,17 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           const usage = piece.usage ?? estimate(text);
           settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
           yield delta({}, piece.finishReason);
-          if (options.includeUsage) yield chunk([], usageOf(usage));
+          if (options.includeUsage) yield chunk([], wireUsage(usage));
           yield 'data: [DONE]\n\n';
           return;
         }
-        text += piece.text;
-        yield delta({ content: piece.text });
+        if (piece.type === 'tool_call') {
+          text += piece.arguments;
+          yield delta({ tool_calls: [toolCallDelta(piece)] });
+        } else {
+          text += piece.text;
+          yield delta({ content: piece.text });
+        }
         // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.
         idle.restart();
         next = await rest.next();
@@ -252,12 +259,9 @@ function frame(data: unknown): string {
   return `data: ${JSON.stringify(data)}\n\n`;
 }
 
-function usageOf(usage: TokenUsage) {
-  const prompt = promptTokens(usage);
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: usage.output,
-    total_tokens: prompt + usage.output,
-    prompt_tokens_details: { cached_tokens: usage.cacheRead },
-  };
+/** OpenAI's tool-call delta: the id, type and name on a call's first piece, then argument text only. */
+function toolCallDelta(piece: Extract<CompletionChunk, { type: 'tool_call' }>) {
+  const { index, id, name } = piece;
+  if (id === undefined) return { index, function: { arguments: piece.arguments } };
+  return { index, id, type: 'function', function: { name, arguments: piece.arguments } };
 }

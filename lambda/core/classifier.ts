@@ -14,6 +14,8 @@ export interface PromptView {
   readonly messages: readonly ChatMessage[];
   /** The output budget the request asked for, if any. */
   readonly maxTokens: number | undefined;
+  /** How many tools the request offers the model. @default 0 */
+  readonly toolCount?: number | undefined;
 }
 
 export interface TierVerdict {
@@ -94,7 +96,7 @@ const SHORT_ANSWER = /\b(yes or no|true or false|one word|single word|only the (
 const LONG_ANSWER =
   /\b(\d{3,5})[- ]words?\b|\b(write|draft|compose|produce)\b[^.?!\n]{0,40}\b(essay|report|article|whitepaper|chapter|detailed (guide|explanation)|comprehensive)\b/i;
 
-export const classifyPrompt: PromptClassifier = ({ messages, maxTokens }) => {
+export const classifyPrompt: PromptClassifier = ({ messages, maxTokens, toolCount = 0 }) => {
   const tokens = estimateTokens(messages);
   const text = scannedText(messages);
   const found: { tier: Tier; reason: string }[] = [];
@@ -107,6 +109,8 @@ export const classifyPrompt: PromptClassifier = ({ messages, maxTokens }) => {
   if (maxTokens !== undefined && maxTokens >= LONG_OUTPUT_TOKENS) {
     found.push({ tier: 2, reason: `long output requested (max_tokens ${maxTokens})` });
   }
+  // An agent's turn: the model must pick a tool and fill its schema, which the trivial tier's models do unreliably.
+  if (toolCount > 0) found.push({ tier: 1, reason: `tools offered (${toolCount})` });
   const longAnswer = LONG_ANSWER.exec(text);
   if (longAnswer && (longAnswer[1] === undefined || Number(longAnswer[1]) >= 500)) {
     found.push({ tier: 2, reason: `long output requested (${quote(longAnswer[0])})` });

@@ -124,6 +124,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       requestId: request.requestId,
       model: model.id,
       messages: chat.messages,
+      tools: chat.tools,
       includeUsage: chat.includeUsage,
       now: clock.now,
     });

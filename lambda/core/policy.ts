@@ -14,11 +14,15 @@ import { PRICE_TABLE, type PriceRow } from './price-table';
 export const TIERS = [0, 1, 2, 3] as const;
 
 /** What a request may need of a model beyond text. */
-export const CAPABILITIES = ['json'] as const;
+export const CAPABILITIES = ['json', 'tools', 'vision'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** Provider kinds that carry each capability to the model; Bedrock Converse has no JSON mode here yet. */
-const CAPABLE_KINDS: Readonly<Record<Capability, readonly ProviderConfig['kind'][]>> = { json: ['openai-compatible', 'mock'] };
+const CAPABLE_KINDS: Readonly<Record<Capability, readonly ProviderConfig['kind'][]>> = {
+  json: ['openai-compatible', 'mock'],
+  tools: ['bedrock', 'openai-compatible', 'mock'],
+  vision: ['bedrock', 'openai-compatible', 'mock'],
+};
 export type Tier = (typeof TIERS)[number];
 
 /** Providers every policy has without declaring them. */
@@ -107,7 +111,10 @@ const modelSchema = z.strictObject({
     false,
   ),
   capabilities: z._default(
-    described(z.array(z.enum(CAPABILITIES)), 'What the model can do beyond text: "json" (response_format json_object and json_schema)'),
+    described(
+      z.array(z.enum(CAPABILITIES)),
+      'What the model can do beyond text: "json" (response_format json_object and json_schema), "tools" (tool calling), "vision" (image input)',
+    ),
     [],
   ),
 });
@@ -252,6 +259,7 @@ export interface ModelSpec {
   /** Policy id, `<provider>/<provider model id>`. */
   readonly id: string;
   readonly provider: string;
+  readonly providerKind: ProviderConfig['kind'];
   /** The id the provider's API knows, e.g. `amazon.nova-lite-v1:0`. */
   readonly providerModelId: string;
   readonly contextWindow: number;
@@ -327,12 +335,14 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     throw new ConfigError(`Invalid routing policy (${origin}):\n${problems.join('\n')}`);
   }
   const policy = parsed.data;
+  const providers: Record<string, ProviderConfig> = { ...BUILT_IN_PROVIDERS, ...policy.providers };
   const models = new Map<string, ModelSpec>();
   for (const [id, model] of Object.entries(policy.models)) {
     const row = model.price ?? PRICE_TABLE[id]!;
     models.set(id, {
       id,
       provider: providerOf(id),
+      providerKind: providers[providerOf(id)]!.kind,
       providerModelId: id.slice(id.indexOf('/') + 1),
       contextWindow: model.contextWindow,
       maxOutputTokens: model.maxOutputTokens,
@@ -345,7 +355,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);
   return {
-    providers: { ...BUILT_IN_PROVIDERS, ...policy.providers },
+    providers,
     models,
     tiers: { 0: resolve(policy.tiers[0]), 1: resolve(policy.tiers[1]), 2: resolve(policy.tiers[2]), 3: resolve(policy.tiers[3]) },
     flagship: models.get(policy.flagship)!,

@@ -3,6 +3,7 @@
  * `lambda/providers/` builds its provider's request, parses the response,
  * normalises usage and sorts its failures into {@link ProviderError} kinds.
  */
+import type { ToolCall, ToolChoice, ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import type { ModelSpec, ProviderConfig } from './policy';
 import type { TokenUsage } from './usage';
@@ -19,14 +20,21 @@ export interface CompletionCall {
   readonly cachePrompt: boolean;
   /** The shape the answer must take; not `text` only for models with the `json` capability. */
   readonly responseFormat: ResponseFormat;
+  /** Functions the model may call (only sent to models with the `tools` capability); empty when none. */
+  readonly tools: readonly ToolDefinition[];
+  readonly toolChoice: ToolChoice | undefined;
+  readonly parallelToolCalls: boolean | undefined;
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }
 
-export type FinishReason = 'stop' | 'length';
+/** OpenAI's finish reasons; a provider's content filter is a failure (`content_filter`), not an answer. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface Completion {
   readonly content: string;
+  /** The tools the model called; absent or empty when it called none. */
+  readonly toolCalls?: readonly ToolCall[] | undefined;
   readonly finishReason: FinishReason;
   readonly usage: TokenUsage;
   /** True when no real model produced the answer (the mock provider). */
@@ -34,11 +42,22 @@ export interface Completion {
 }
 
 /**
- * One piece of a streamed answer, provider-neutral: any number of `text`
- * pieces, then exactly one `end`.
+ * One piece of a streamed answer, provider-neutral: any number of `text` and
+ * `tool_call` pieces, then exactly one `end`.
  */
 export type CompletionChunk =
   | { readonly type: 'text'; readonly text: string }
+  | {
+      readonly type: 'tool_call';
+      /** Which call this piece belongs to, counting from 0 in the order the calls began. */
+      readonly index: number;
+      /** On a call's first piece only. */
+      readonly id?: string | undefined;
+      /** On a call's first piece only. */
+      readonly name?: string | undefined;
+      /** The next piece of the arguments' JSON text; '' when none came with it. */
+      readonly arguments: string;
+    }
   | {
       readonly type: 'end';
       readonly finishReason: FinishReason;

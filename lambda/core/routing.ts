@@ -6,6 +6,7 @@
 import type { ChatRequest } from './chat-request';
 import { worstCaseAttemptCost } from './budgets';
 import { classifyPrompt, type PromptClassifier } from './classifier';
+import { isRemoteImage } from './chat-content';
 import { CallerError } from './errors';
 import { formatUsd } from './money';
 import { TIERS, type Capability, type ModelSpec, type Policy, type Tier } from './policy';
@@ -48,8 +49,8 @@ export function decideRoute(
   policy: Policy,
   classify: PromptClassifier = classifyPrompt,
 ): RoutingDecision {
-  const inputTokenEstimate = estimateTokens(request.messages);
-  const inputTokenBound = maxInputTokens(request.messages);
+  const inputTokenEstimate = estimateTokens(request.messages, request.tools);
+  const inputTokenBound = maxInputTokens(request.messages, request.tools);
   const maxTokens = request.maxTokens ?? policy.limits.defaultMaxTokens;
   const decide = (tier: Tier | null, source: DecisionSource, reasons: readonly string[], route: string | null = null) => ({
     tier,
@@ -99,7 +100,7 @@ export function decideRoute(
   }
   const caller = Object.hasOwn(policy.callers, signals.callerId) ? policy.callers[signals.callerId] : undefined;
   if (caller) return decide(caller.defaultTier, 'caller', [`default tier of caller ${signals.callerId}`]);
-  const verdict = classify({ messages: request.messages, maxTokens: request.maxTokens });
+  const verdict = classify({ messages: request.messages, maxTokens: request.maxTokens, toolCount: request.tools.length });
   return decide(verdict.tier, 'classifier', verdict.reasons);
 }
 
@@ -116,27 +117,65 @@ function quoted(text: string, limit = 64): string {
   return text.length > limit ? `${text.slice(0, limit)}... (${text.length} characters)` : text;
 }
 
-/**
- * Drops the candidates that lack a capability the request needs (JSON output
- * for a `json_object` or `json_schema` response format), saying so in the reasons.
- * @throws CallerError (400) naming the capability when no candidate has it
- */
-export function fitCapabilities(decision: RoutingDecision, request: Pick<ChatRequest, 'responseFormat'>): RoutingDecision {
-  if (request.responseFormat.type === 'text') return decision;
-  const capability: Capability = 'json';
-  const able = decision.chain.filter((model) => model.capabilities.has(capability));
-  if (able.length === decision.chain.length) return decision;
-  if (able.length === 0) {
-    throw new CallerError(
-      'unsupported_parameter',
-      `"response_format" ${request.responseFormat.type} needs a model with the "${capability}" capability, and none of the candidates ` +
-        `(${decision.chain.map((model) => model.id).join(', ')}) has it. Ask for a tier or model that has it, or add "capabilities": ["${capability}"] ` +
-        'to a model in the policy that supports it.',
-      'response_format',
-    );
+/** Something a request needs of a model, and the parameter that needs it. */
+interface Need {
+  readonly label: string;
+  readonly param: string;
+  readonly has: (model: ModelSpec) => boolean;
+  readonly fix: string;
+}
+
+const needCapability = (capability: Capability, param: string): Need => ({
+  label: `the "${capability}" capability`,
+  param,
+  has: (model) => model.capabilities.has(capability),
+  fix: `add "capabilities": ["${capability}"] to a model in the policy that supports it`,
+});
+
+/** What the request needs beyond text: JSON output, tools (offered, or in the history), images, images by URL. */
+function needsOf(request: Pick<ChatRequest, 'responseFormat' | 'tools' | 'messages'>): Need[] {
+  const needs: Need[] = [];
+  if (request.responseFormat.type !== 'text') needs.push(needCapability('json', 'response_format'));
+  const toolIndex = request.messages.findIndex((message) => message.toolCalls !== undefined || message.toolCallId !== undefined);
+  if (request.tools.length > 0 || toolIndex >= 0) needs.push(needCapability('tools', request.tools.length > 0 ? 'tools' : `messages[${toolIndex}]`));
+  const images = request.messages.flatMap((message, index) =>
+    (message.parts ?? []).flatMap((part, partIndex) => (part.type === 'image' ? [{ at: `messages[${index}].content[${partIndex}]`, image: part.image }] : [])),
+  );
+  if (images.length > 0) needs.push(needCapability('vision', images[0]!.at));
+  const remote = images.find(({ image }) => isRemoteImage(image));
+  if (remote) {
+    needs.push({
+      label: 'a provider that fetches image URLs (Bedrock takes image bytes only)',
+      param: `${remote.at}.image_url.url`,
+      has: (model) => model.providerKind !== 'bedrock',
+      fix: 'send the image as a base64 data URL (data:image/png;base64,...) instead',
+    });
   }
-  const skipped = decision.chain.filter((model) => !able.includes(model)).map((model) => model.id);
-  return { ...decision, chain: able, reasons: [...decision.reasons, `skipped without the ${capability} capability: ${skipped.join(', ')}`] };
+  return needs;
+}
+
+/**
+ * Drops the candidates that lack something the request needs (a capability
+ * such as tools, vision or JSON output), saying so in the reasons.
+ * @throws CallerError (400) naming what is missing when no candidate has it
+ */
+export function fitCapabilities(decision: RoutingDecision, request: Pick<ChatRequest, 'responseFormat' | 'tools' | 'messages'>): RoutingDecision {
+  let fitted = decision;
+  for (const need of needsOf(request)) {
+    const able = fitted.chain.filter(need.has);
+    if (able.length === fitted.chain.length) continue;
+    if (able.length === 0) {
+      throw new CallerError(
+        'unsupported_parameter',
+        `"${need.param}" needs a model with ${need.label}, and none of the candidates (${fitted.chain.map((model) => model.id).join(', ')}) ` +
+          `has it. Ask for a tier or model that has it, or ${need.fix}.`,
+        need.param,
+      );
+    }
+    const skipped = fitted.chain.filter((model) => !able.includes(model)).map((model) => model.id);
+    fitted = { ...fitted, chain: able, reasons: [...fitted.reasons, `skipped without ${need.label}: ${skipped.join(', ')}`] };
+  }
+  return fitted;
 }
 
 /**

@@ -10,12 +10,16 @@ import {
   type ConverseCommandInput,
   type ConverseCommandOutput,
   ConverseStreamCommand,
+  type ImageFormat as BedrockImageFormat,
   type Message,
   type SystemContentBlock,
+  type ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
+import type { DocumentType } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { decodeDataUrl, type ContentPart, type ToolCall } from '../core/chat-content';
 import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, CompletionChunk, FinishReason, ProviderAdapter } from '../core/provider';
@@ -92,11 +96,15 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
 
       const usage = output.usage ? normaliseUsage(output.usage) : undefined;
       const finishReason = finishReasonOf(output.stopReason, (kind, message) => fail(kind, message, { status: 200, usage }));
-      const text = output.output?.message?.content?.map((block) => block.text ?? '').join('');
-      if (text === undefined || !usage) {
+      const blocks = output.output?.message?.content;
+      if (blocks === undefined || !usage) {
         throw fail('malformed_response', 'response has no output.message.content or no usage', { status: 200, usage });
       }
-      return { content: text, finishReason, usage, simulated: false };
+      const text = blocks.map((block) => block.text ?? '').join('');
+      const toolCalls = blocks.flatMap((block): ToolCall[] =>
+        block.toolUse ? [{ id: block.toolUse.toolUseId ?? '', name: block.toolUse.name ?? '', arguments: JSON.stringify(block.toolUse.input ?? {}) }] : [],
+      );
+      return { content: text, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
     },
 
     async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
@@ -111,9 +119,20 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
           const output = await options.client.send(new ConverseStreamCommand(converseRequest(call)), {
             abortSignal: AbortSignal.any([call.signal, cancel.signal]),
           });
+          // Converse numbers every content block; tool calls are numbered apart, from 0, as OpenAI numbers them.
+          const toolCallIndex = new Map<number, number>();
           for await (const event of output.stream ?? []) {
-            const text = event.contentBlockDelta?.delta?.text;
-            if (text) yield { type: 'text', text };
+            const toolUse = event.contentBlockStart?.start?.toolUse;
+            if (toolUse) {
+              const index = toolCallIndex.size;
+              toolCallIndex.set(event.contentBlockStart!.contentBlockIndex ?? index, index);
+              yield { type: 'tool_call', index, id: toolUse.toolUseId ?? '', name: toolUse.name ?? '', arguments: '' };
+            }
+            const delta = event.contentBlockDelta;
+            if (delta?.delta?.text) yield { type: 'text', text: delta.delta.text };
+            const input = delta?.delta?.toolUse?.input;
+            const index = toolCallIndex.get(delta?.contentBlockIndex ?? -1);
+            if (input && index !== undefined) yield { type: 'tool_call', index, arguments: input };
             if (event.messageStop) stopReason = event.messageStop.stopReason;
             if (event.metadata?.usage) usage = normaliseUsage(event.metadata.usage);
           }
@@ -148,10 +167,12 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
     if (system.length > 0) system.push(CACHE_POINT);
     messages.at(-1)?.content?.push(CACHE_POINT);
   }
+  const toolConfig = toolConfigOf(call);
   return {
     modelId: call.model.providerModelId,
     messages,
     system,
+    ...(toolConfig ? { toolConfig } : {}),
     inferenceConfig: {
       maxTokens: call.maxTokens,
       temperature: call.temperature,
@@ -172,6 +193,8 @@ function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFai
       return 'stop';
     case 'max_tokens':
       return 'length';
+    case 'tool_use':
+      return 'tool_calls';
     case 'guardrail_intervened':
     case 'content_filtered':
       throw fail('content_filter', `the model stopped with ${stopReason}`);
@@ -182,16 +205,68 @@ function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFai
   }
 }
 
-/** Converse wants user/assistant turns only, alternating: merge neighbours of one role. */
+/**
+ * The tools, and OpenAI's `tool_choice` in Converse's terms: `required` is `any`. Converse has no
+ * "none": with it the tools are left out, unless earlier turns called them (Converse then needs
+ * them declared) and the choice falls back to `auto`. `parallel_tool_calls` has no Converse switch.
+ */
+function toolConfigOf(call: CompletionCall): ToolConfiguration | undefined {
+  if (call.tools.length === 0) return undefined;
+  const history = call.messages.some((message) => message.toolCalls !== undefined || message.toolCallId !== undefined);
+  if (call.toolChoice === 'none' && !history) return undefined;
+  const choice = call.toolChoice;
+  return {
+    tools: call.tools.map((tool) => ({
+      toolSpec: {
+        name: tool.name,
+        description: tool.description,
+        inputSchema: { json: (tool.parameters ?? { type: 'object', properties: {} }) as DocumentType },
+      },
+    })),
+    ...(choice === 'required'
+      ? { toolChoice: { any: {} } }
+      : typeof choice === 'object'
+        ? { toolChoice: { tool: { name: choice.name } } }
+        : choice === 'auto'
+          ? { toolChoice: { auto: {} } }
+          : {}),
+  };
+}
+
+/**
+ * Converse wants user/assistant turns only, alternating: a tool result is a
+ * `toolResult` block in a user turn, and neighbours of one role are merged.
+ */
 export function toConverseMessages(messages: readonly ChatMessage[]): Message[] {
   const turns: Message[] = [];
   for (const message of messages) {
     if (message.role === 'system') continue;
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = contentBlocksOf(message);
     const previous = turns[turns.length - 1];
-    if (previous?.role === message.role) previous.content!.push({ text: message.content });
-    else turns.push({ role: message.role, content: [{ text: message.content }] });
+    if (previous?.role === role) previous.content!.push(...blocks);
+    else turns.push({ role, content: blocks });
   }
   return turns;
+}
+
+function contentBlocksOf(message: ChatMessage): ContentBlock[] {
+  if (message.role === 'tool') {
+    return [{ toolResult: { toolUseId: message.toolCallId, content: message.content === '' ? [] : [{ text: message.content }] } }];
+  }
+  const blocks: ContentBlock[] = message.parts ? message.parts.map(partBlock) : message.content === '' ? [] : [{ text: message.content }];
+  for (const call of message.toolCalls ?? []) {
+    blocks.push({ toolUse: { toolUseId: call.id, name: call.name, input: JSON.parse(call.arguments) as DocumentType } });
+  }
+  return blocks;
+}
+
+/** Converse takes image bytes, not URLs: routing sends images by URL only to providers that fetch them. */
+function partBlock(part: ContentPart): ContentBlock {
+  if (part.type === 'text') return { text: part.text };
+  const image = decodeDataUrl(part.image.url);
+  if (!image) throw new TypeError('Bedrock Converse takes images as data URLs only');
+  return { image: { format: image.format as BedrockImageFormat, source: { bytes: image.bytes } } };
 }
 
 function normaliseUsage(usage: NonNullable<ConverseCommandOutput['usage']>): TokenUsage {

@@ -3,7 +3,9 @@
  * labelled as simulated, with usage figures shaped like a real model's so that
  * routing, pricing and the ledger behave as they would in production.
  */
-import { estimateTokens, WORDS_PER_TOKEN } from '../core/token-estimate';
+import { randomUUID } from 'node:crypto';
+import type { ToolCall } from '../core/chat-content';
+import { estimateTextTokens, estimateTokens, WORDS_PER_TOKEN } from '../core/token-estimate';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, CompletionChunk, ProviderAdapter } from '../core/provider';
 
@@ -41,7 +43,7 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
       if (latencyMs > 0) await delay(latencyMs, call.signal, options.provider, call.model.id);
       if (simulation.failureRate > 0 && random() < simulation.failureRate) {
         const kind = simulation.failures[Math.floor(random() * simulation.failures.length)]!;
-        const consumed = FAULT_STATUS[kind] === 200 ? { input: estimateTokens(call.messages), output: 12, cacheRead: 0, cacheWrite: 0 } : undefined;
+        const consumed = FAULT_STATUS[kind] === 200 ? { input: estimateTokens(call.messages, call.tools), output: 12, cacheRead: 0, cacheWrite: 0 } : undefined;
         throw new ProviderError(kind, `simulated ${kind}`, {
           provider: options.provider,
           model: call.model.id,
@@ -49,11 +51,18 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
           ...(consumed ? { usage: consumed } : {}),
         });
       }
+      const input = estimateTokens(call.messages, call.tools);
+      const toolCall = mockToolCall(call);
+      if (toolCall) {
+        return { content: '', toolCalls: [toolCall], finishReason: 'tool_calls', usage: { input, output: estimateTextTokens(toolCall.arguments) + 8, cacheRead: 0, cacheWrite: 0 }, simulated: true };
+      }
       const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
       const words = lastUser ? lastUser.content.split(/\s+/).filter(Boolean).length : 0;
+      const images = lastUser?.parts?.filter((part) => part.type === 'image').length ?? 0;
+      const results = call.messages.at(-1)?.role === 'tool' ? ` It read the result of ${call.messages.filter((message) => message.role === 'tool').length} tool call(s).` : '';
       const note =
         `[simulated by Switchyard's mock provider: no model was called] ${call.model.id} would answer here. ` +
-        `Your last message had ${words} words across ${call.messages.length} message(s).`;
+        `Your last message had ${words} words${images > 0 ? ` and ${images} image(s)` : ''} across ${call.messages.length} message(s).${results}`;
       // Asked for JSON, the mock still answers JSON, so a caller's parser is exercised too.
       const answer = call.responseFormat.type === 'text' ? note : JSON.stringify({ simulated: true, note });
       const answerTokens = Math.ceil(answer.split(/\s+/).length / WORDS_PER_TOKEN);
@@ -61,15 +70,21 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
       return {
         content: output < answerTokens ? truncateToTokens(answer, output) : answer,
         finishReason: output < answerTokens ? 'length' : 'stop',
-        usage: { input: estimateTokens(call.messages), output, cacheRead: 0, cacheWrite: 0 },
+        usage: { input: estimateTokens(call.messages, call.tools), output, cacheRead: 0, cacheWrite: 0 },
         simulated: true,
       };
     },
 
     // The same latency, faults and answer as complete(): faults come before the first chunk, so the router can still fall back.
     async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
-      const { content, finishReason, usage } = await adapter.complete(call);
-      const words = content.split(/(?<=\s)(?=\S)/);
+      const { content, toolCalls = [], finishReason, usage } = await adapter.complete(call);
+      for (const [index, { id, name, arguments: text }] of toolCalls.entries()) {
+        // In two pieces, as real providers stream arguments, so a client's assembly is exercised.
+        const half = Math.ceil(text.length / 2);
+        yield { type: 'tool_call', index, id, name, arguments: text.slice(0, half) };
+        yield { type: 'tool_call', index, arguments: text.slice(half) };
+      }
+      const words = content === '' ? [] : content.split(/(?<=\s)(?=\S)/);
       for (let start = 0; start < words.length; start += WORDS_PER_CHUNK) {
         if (call.signal.aborted) throw cutOff(options.provider, call.model.id);
         yield { type: 'text', text: words.slice(start, start + WORDS_PER_CHUNK).join('') };
@@ -80,6 +95,23 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
   } satisfies ProviderAdapter;
   return adapter;
 }
+
+/**
+ * Offered tools and not answering a tool's result, the mock calls one: the
+ * tool `tool_choice` names, else the first. Its arguments fill the schema's
+ * required properties with placeholder values of their types.
+ */
+function mockToolCall(call: CompletionCall): ToolCall | undefined {
+  if (call.tools.length === 0 || call.toolChoice === 'none' || call.messages.at(-1)?.role === 'tool') return undefined;
+  const choice = call.toolChoice;
+  const tool = (typeof choice === 'object' && call.tools.find((entry) => entry.name === choice.name)) || call.tools[0]!;
+  const schema = (tool.parameters ?? {}) as { properties?: Record<string, { type?: unknown }>; required?: unknown };
+  const required = Array.isArray(schema.required) ? schema.required.filter((name): name is string => typeof name === 'string') : [];
+  const args = Object.fromEntries(required.map((name) => [name, PLACEHOLDERS[String(schema.properties?.[name]?.type)] ?? 'simulated']));
+  return { id: `call_mock_${randomUUID().replaceAll('-', '').slice(0, 16)}`, name: tool.name, arguments: JSON.stringify(args) };
+}
+
+const PLACEHOLDERS: Readonly<Record<string, unknown>> = { string: 'simulated', number: 0, integer: 0, boolean: false, array: [], object: {} };
 
 function truncateToTokens(text: string, tokens: number): string {
   return text

@@ -3,8 +3,10 @@
  * its wire format (Groq, Together, vLLM, Ollama, LM Studio, ...).
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { ToolCall } from '../core/chat-content';
+import { wireToolCall, type ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, CompletionChunk, ProviderAdapter } from '../core/provider';
+import type { Completion, CompletionCall, CompletionChunk, FinishReason, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
@@ -35,15 +37,21 @@ interface WireError {
   type?: string | null;
 }
 
+interface WireToolCall {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
 interface WireResponse {
-  choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
+  choices?: { message?: { content?: string | null; tool_calls?: WireToolCall[] | null }; finish_reason?: string | null }[];
   usage?: WireUsage;
   error?: WireError;
 }
 
 /** One `data:` event of a streamed answer (`chat.completion.chunk`), or an error event. */
 interface WireChunk {
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[] | null;
+  choices?: { delta?: { content?: string | null; tool_calls?: WireToolCall[] | null }; finish_reason?: string | null }[] | null;
   usage?: WireUsage | null;
   error?: WireError;
 }
@@ -65,9 +73,15 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
   async function post(call: CompletionCall, stream: boolean, signal: AbortSignal, fail: Fail): Promise<Response> {
     const body: Record<string, unknown> = {
       model: call.model.providerModelId,
-      messages: call.messages,
+      messages: call.messages.map(wireMessage),
       [maxTokensField]: call.maxTokens,
     };
+    if (call.tools.length > 0) {
+      body['tools'] = call.tools.map(({ name, description, parameters, strict }) => ({ type: 'function', function: { name, description, parameters, strict } }));
+      const choice = call.toolChoice;
+      if (choice !== undefined) body['tool_choice'] = typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice;
+      if (call.parallelToolCalls !== undefined) body['parallel_tool_calls'] = call.parallelToolCalls;
+    }
     if (call.temperature !== undefined) body['temperature'] = call.temperature;
     if (call.topP !== undefined) body['top_p'] = call.topP;
     if (call.stop !== undefined) body['stop'] = call.stop;
@@ -109,14 +123,17 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
       if (choice?.finish_reason === 'content_filter') {
         throw fail('content_filter', 'the provider withheld the answer (finish_reason content_filter)', { status: 200, usage });
       }
-      const content = choice?.message?.content;
+      const toolCalls = (choice?.message?.tool_calls ?? []).map(
+        (call): ToolCall => ({ id: call.id ?? '', name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' }),
+      );
+      // A turn that only calls tools has null content.
+      const content = choice?.message?.content ?? (toolCalls.length > 0 ? '' : undefined);
       if (typeof content !== 'string' || !usage) {
         throw fail('malformed_response', 'response has no choices[0].message.content or no usage', { status: 200, usage });
       }
-      if (choice?.finish_reason !== 'stop' && choice?.finish_reason !== 'length') {
-        throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
-      }
-      return { content, finishReason: choice.finish_reason, usage, simulated: false };
+      const finishReason = finishReasonOf(choice?.finish_reason);
+      if (!finishReason) throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
+      return { content, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
     },
 
     async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
@@ -137,6 +154,7 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
         const decoder = new TextDecoder();
         let usage: TokenUsage | undefined;
         let finishReason: string | null | undefined;
+        const begunCalls = new Set<number>();
         // Everything after the headers: the provider answered 200, and any usage it reported so far is charged.
         const late = (kind: ProviderFailureKind, message: string, cause?: unknown) => fail(kind, message, { status: 200, usage, cause });
 
@@ -158,8 +176,9 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
           for (const event of events.splice(0)) {
             if (event.data === '[DONE]') {
               if (finishReason === 'content_filter') throw late('content_filter', 'the provider withheld the answer (finish_reason content_filter)');
-              if (finishReason !== 'stop' && finishReason !== 'length') throw late('malformed_response', `unexpected finish_reason "${finishReason}"`);
-              yield { type: 'end', finishReason, usage };
+              const reason = finishReasonOf(finishReason);
+              if (!reason) throw late('malformed_response', `unexpected finish_reason "${finishReason}"`);
+              yield { type: 'end', finishReason: reason, usage };
               return;
             }
             const chunk = parseJson<WireChunk>(event.data);
@@ -173,6 +192,15 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
             if (choice?.finish_reason) finishReason = choice.finish_reason;
             const text = choice?.delta?.content;
             if (typeof text === 'string' && text !== '') yield { type: 'text', text };
+            for (const call of choice?.delta?.tool_calls ?? []) {
+              if (typeof call.index !== 'number') throw late('malformed_response', 'a streamed tool call has no index');
+              const piece = call.function?.arguments ?? '';
+              // Some hosts repeat the id on every piece: only a call's first piece starts it.
+              if (call.id !== undefined && !begunCalls.has(call.index)) {
+                begunCalls.add(call.index);
+                yield { type: 'tool_call', index: call.index, id: call.id, name: call.function?.name ?? '', arguments: piece };
+              } else if (piece !== '') yield { type: 'tool_call', index: call.index, arguments: piece };
+            }
           }
         }
       } finally {
@@ -180,6 +208,22 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
       }
     },
   };
+}
+
+/** OpenAI's finish reasons that end an answer; `function_call` is the legacy name for `tool_calls`. */
+function finishReasonOf(reason: string | null | undefined): FinishReason | undefined {
+  if (reason === 'stop' || reason === 'length' || reason === 'tool_calls') return reason;
+  return reason === 'function_call' ? 'tool_calls' : undefined;
+}
+
+/** A message in OpenAI's request shape: images as `image_url` parts, tool calls and results as OpenAI sends them. */
+function wireMessage(message: ChatMessage): Record<string, unknown> {
+  if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+  const content = message.parts
+    ? message.parts.map((part) => (part.type === 'text' ? part : { type: 'image_url', image_url: { url: part.image.url, detail: part.image.detail } }))
+    : message.content;
+  if (!message.toolCalls) return { role: message.role, content };
+  return { role: message.role, content: message.content === '' ? null : content, tool_calls: message.toolCalls.map(wireToolCall) };
 }
 
 /** Longest single event the parser buffers: a stream that never ends one is broken, not slow. */

@@ -66,7 +66,7 @@ describe('downgradeForBudgets', () => {
   const policy = testPolicy();
   const decisionFor = (tier: 1 | 2 | 3) =>
     decideRoute(
-      { model: `tier-${tier}`, messages: [{ role: 'user', content: 'x' }], maxTokens: undefined, temperature: undefined, topP: undefined, stop: undefined, metadata: {}, stream: false, includeUsage: false, dropped: [], responseFormat: { type: 'text' } },
+      { model: `tier-${tier}`, messages: [{ role: 'user', content: 'x' }], maxTokens: undefined, temperature: undefined, topP: undefined, stop: undefined, metadata: {}, stream: false, includeUsage: false, dropped: [], responseFormat: { type: 'text' }, tools: [], toolChoice: undefined, parallelToolCalls: undefined },
       { tierHeader: undefined, routeHeader: undefined, callerId: 'key:abc' },
       policy,
     );

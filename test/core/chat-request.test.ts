@@ -129,11 +129,77 @@ describe('parseChatRequest', () => {
     expect([bad.param, bad.message]).toEqual(['response_format.json_schema.name', '"response_format.json_schema.name" must be 1 to 64 letters, digits, "_" or "-".']);
   });
 
-  it('refuses tools and images with advice instead of ignoring them', () => {
-    expect(rejection({ ...valid, tools: [{ type: 'function' }] }).param).toBe('tools');
-    const image = rejection({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
-    expect(image.param).toBe('messages[0].content[0]');
-    expect(rejection({ model: 'auto', messages: [{ role: 'tool', content: 'x' }] }).code).toBe('unsupported_parameter');
+  describe('tools', () => {
+    const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+    const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lisbon"}' } };
+    const conversation = [
+      { role: 'user', content: 'Weather in Lisbon?' },
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"celsius":21}' },
+    ];
+
+    it('reads tools, tool_choice, parallel_tool_calls, assistant tool calls and tool results', () => {
+      const request = parseChatRequest(
+        JSON.stringify({ model: 'auto', messages: conversation, tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false }),
+        limits,
+      );
+      expect(request.tools).toEqual([{ name: 'get_weather', description: 'Weather now', parameters: weather.function.parameters, strict: undefined }]);
+      expect([request.toolChoice, request.parallelToolCalls]).toEqual([{ name: 'get_weather' }, false]);
+      expect(request.messages).toEqual([
+        { role: 'user', content: 'Weather in Lisbon?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Lisbon"}' }] },
+        { role: 'tool', content: '{"celsius":21}', toolCallId: 'call_1' },
+      ]);
+      expect(request.dropped).toEqual([]);
+    });
+
+    it.each([
+      [{ tools: [{ type: 'function', function: { name: 'get weather' } }] }, 'tools[0].function.name', /must be 1 to 64 letters/],
+      [{ tools: [weather, weather] }, 'tools[1].function.name', /declared twice/],
+      [{ tool_choice: 'auto' }, 'tool_choice', /only allowed when "tools" are specified/],
+      [{ tools: [weather], tool_choice: { type: 'function', function: { name: 'send_mail' } } }, 'tool_choice.function.name', /not one of the "tools": get_weather/],
+      [{ functions: [{ name: 'f' }] }, 'functions', /deprecated form of "tools"/],
+    ])('refuses %j naming the parameter', (extra, param, message) => {
+      const error = rejection({ ...valid, ...extra });
+      expect([error.param, error.message]).toEqual([param, expect.stringMatching(message)]);
+    });
+
+    it('refuses a tool result that answers no earlier call, and arguments that are not a JSON object', () => {
+      const orphan = rejection({ model: 'auto', messages: [conversation[0], { role: 'tool', tool_call_id: 'call_9', content: 'x' }] });
+      expect([orphan.param, orphan.message]).toEqual(['messages[1].tool_call_id', expect.stringMatching(/"call_9" answers no tool call of an earlier assistant message/)]);
+      const broken = rejection({ model: 'auto', messages: [conversation[0], { role: 'assistant', tool_calls: [{ ...call, function: { name: 'get_weather', arguments: '{"city":' } }] }] });
+      expect(broken.param).toBe('messages[1].tool_calls[0].function.arguments');
+      expect(rejection({ model: 'auto', messages: [{ role: 'function', name: 'f', content: 'x' }] }).code).toBe('unsupported_parameter');
+    });
+  });
+
+  describe('images', () => {
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+
+    it('keeps text and image parts in order, and the text as the content', () => {
+      const request = parseChatRequest(
+        JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: png, detail: 'low' } }, { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } }] }] }),
+        limits,
+      );
+      expect(request.messages[0]).toEqual({
+        role: 'user',
+        content: 'What is this?',
+        parts: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image', image: { url: png, detail: 'low' } },
+          { type: 'image', image: { url: 'https://example.com/cat.jpg', detail: undefined } },
+        ],
+      });
+    });
+
+    it('refuses an image that is neither an https URL nor a base64 data URL of a known format, and images outside user messages', () => {
+      const bad = rejection({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/tiff;base64,AAAA' } }] }] });
+      expect([bad.param, bad.message]).toEqual(['messages[0].content[0].image_url.url', expect.stringMatching(/png, jpeg, gif, webp/)]);
+      const audio = rejection({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] });
+      expect([audio.code, audio.param]).toEqual(['unsupported_parameter', 'messages[0].content[0]']);
+      const system = rejection({ model: 'auto', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: png } }] }] });
+      expect(system.message).toMatch(/only text parts are supported in system messages/);
+    });
   });
 
   it('names the parameters it carries to no provider, and only those', () => {

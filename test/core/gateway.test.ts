@@ -302,7 +302,7 @@ describe('gateway: the json capability', () => {
     const response = await send('POST', '/chat/completions', chat('x', { response_format: { type: 'json_object' } }), { 'x-switchyard-tier': '0' });
     const { error } = JSON.parse(response.body);
     expect([response.status, error.code, error.param]).toEqual([400, 'unsupported_parameter', 'response_format']);
-    expect(error.message).toMatch(/json_object needs a model with the "json" capability, and none of the candidates \(mock\/small, mock\/medium\) has it/);
+    expect(error.message).toMatch(/"response_format" needs a model with the "json" capability, and none of the candidates \(mock\/small, mock\/medium\) has it/);
     expect((providers as ReturnType<typeof scriptedRegistry>).calls.length).toBe(0);
   });
 
@@ -311,7 +311,7 @@ describe('gateway: the json capability', () => {
     const schema = { name: 'city', schema: { type: 'object' } };
     const response = await send('POST', '/chat/completions', chat('x', { response_format: { type: 'json_schema', json_schema: schema } }), { 'x-switchyard-tier': '0' });
     expect(response.status).toBe(200);
-    expect(response.headers['x-switchyard-tier-reasons']).toMatch(/skipped without the json capability: mock\/small/);
+    expect(response.headers['x-switchyard-tier-reasons']).toMatch(/skipped without the "json" capability: mock\/small/);
     const [call] = (providers as ReturnType<typeof scriptedRegistry>).calls;
     expect([call!.model.id, call!.responseFormat]).toEqual(['mock/medium', { type: 'json_schema', jsonSchema: { ...schema, description: undefined, strict: undefined } }]);
   });

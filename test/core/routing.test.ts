@@ -19,6 +19,9 @@ const request = (model: string, content = 'Write a haiku about rain.', metadata:
   includeUsage: false,
   dropped: [],
   responseFormat: { type: 'text' },
+  tools: [],
+  toolChoice: undefined,
+  parallelToolCalls: undefined,
 });
 const signals = (overrides: Partial<RoutingSignals> = {}): RoutingSignals => ({
   tierHeader: undefined,

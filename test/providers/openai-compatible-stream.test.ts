@@ -182,7 +182,7 @@ describe('OpenAI-compatible adapter streaming, against a local OpenAI wire serve
   });
 
   it('is a malformed response when the finish reason is one complete does not accept either', async () => {
-    const toolCalls = transcript.map((event, index) => (index === FINISH ? event.replace('"finish_reason":"stop"', '"finish_reason":"tool_calls"') : event));
+    const toolCalls = transcript.map((event, index) => (index === FINISH ? event.replace('"finish_reason":"stop"', '"finish_reason":"weird_reason"') : event));
     expect((await streamOf(sse(toolCalls))).error).toMatchObject({ kind: 'malformed_response', usage: USAGE_REPORTED });
   });
 

@@ -21,6 +21,9 @@ export function completionCall(model: ModelSpec, overrides: Partial<CompletionCa
     stop: undefined,
     cachePrompt: false,
     responseFormat: { type: 'text' },
+    tools: [],
+    toolChoice: undefined,
+    parallelToolCalls: undefined,
     signal: AbortSignal.timeout(2000),
     ...overrides,
   };

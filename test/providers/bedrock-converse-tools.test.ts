@@ -1,0 +1,104 @@
+import type { ChatMessage } from '../../lambda/core/chat-request';
+import { loadPolicy } from '../../lambda/core/policy';
+import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
+import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock-converse';
+import { LOCAL_AWS } from '../../lambda/local/dynalite';
+import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
+import { completionCall } from '../support/completion-calls';
+import { fixture } from '../support/fixtures';
+import { defaultPolicyDocument } from '../support/policies';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+
+const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
+const weather = { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A whole agent turn: an image, a tool call and its result, then a follow-up question. */
+const conversation: ChatMessage[] = [
+  { role: 'system', content: 'Use the tools.' },
+  {
+    role: 'user',
+    content: 'Where is this? What is the weather there?',
+    parts: [
+      { type: 'image', image: { url: `data:image/png;base64,${PNG_BYTES.toString('base64')}` } },
+      { type: 'text', text: 'Where is this? What is the weather there?' },
+    ],
+  },
+  { role: 'assistant', content: 'Lisbon. Checking.', toolCalls: [{ id: 'tooluse_1', name: 'get_weather', arguments: '{"city":"Lisbon"}' }] },
+  { role: 'tool', content: '{"celsius":21}', toolCallId: 'tooluse_1' },
+  { role: 'user', content: 'And in Porto?' },
+];
+
+describe('Bedrock Converse adapter: tools and images, with the real SDK against a local Bedrock wire server', () => {
+  let server: ScriptedServer;
+  let adapter: ReturnType<typeof createBedrockAdapter>;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+    adapter = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+  });
+  afterAll(() => server.close());
+
+  const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { messages: conversation, tools: [weather], toolChoice: 'auto', ...overrides });
+  const sentBody = () => JSON.parse(server.requests.at(-1)!.body);
+
+  it('sends the tools as toolConfig, the image as bytes, the call as toolUse and the result as toolResult in a user turn', async () => {
+    server.respond(() => ({ body: JSON.stringify(fixture('bedrock/converse-tool-use.json')) }));
+    await adapter.complete(call());
+    const body = sentBody();
+    expect(body.toolConfig).toEqual({
+      tools: [{ toolSpec: { name: 'get_weather', description: 'Weather now', inputSchema: { json: weather.parameters } } }],
+      toolChoice: { auto: {} },
+    });
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ image: { format: 'png', source: { bytes: PNG_BYTES.toString('base64') } } }, { text: 'Where is this? What is the weather there?' }] },
+      { role: 'assistant', content: [{ text: 'Lisbon. Checking.' }, { toolUse: { toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Lisbon' } } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_1', content: [{ text: '{"celsius":21}' }] } }, { text: 'And in Porto?' }] },
+    ]);
+  });
+
+  it.each([
+    ['required', { any: {} }],
+    [{ name: 'get_weather' }, { tool: { name: 'get_weather' } }],
+  ] as const)('maps tool_choice %j to Converse %j', async (choice, expected) => {
+    server.respond(() => ({ body: JSON.stringify(fixture('bedrock/converse-tool-use.json')) }));
+    await adapter.complete(call({ toolChoice: choice }));
+    expect(sentBody().toolConfig.toolChoice).toEqual(expected);
+  });
+
+  it('leaves the tools out for tool_choice none, unless earlier turns used them (Converse then needs them declared)', async () => {
+    server.respond(() => ({ body: JSON.stringify(fixture('bedrock/converse-tool-use.json')) }));
+    await adapter.complete(call({ toolChoice: 'none', messages: [{ role: 'user', content: 'Hi' }] }));
+    expect(sentBody().toolConfig).toBeUndefined();
+    await adapter.complete(call({ toolChoice: 'none' }));
+    expect(sentBody().toolConfig).toEqual({ tools: [expect.objectContaining({ toolSpec: expect.objectContaining({ name: 'get_weather' }) })] });
+  });
+
+  it('reads parallel toolUse blocks as tool calls with their arguments as JSON text, finish reason tool_calls', async () => {
+    server.respond(() => ({ body: JSON.stringify(fixture('bedrock/converse-tool-use.json')) }));
+    const completion = await adapter.complete(call());
+    expect(completion).toEqual({
+      content: "I'll check the weather in both cities.",
+      toolCalls: [
+        { id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'get_weather', arguments: '{"city":"Lisbon"}' },
+        { id: 'tooluse_3xT0bQn9S2uWf8YhLc1pMa', name: 'get_weather', arguments: '{"city":"Porto"}' },
+      ],
+      finishReason: 'tool_calls',
+      usage: { input: 412, output: 97, cacheRead: 0, cacheWrite: 0 },
+      simulated: false,
+    });
+  });
+
+  it('streams a tool call as its start (id, name) and argument pieces numbered from 0, after the text', async () => {
+    server.respond(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-tool-use.json')) }));
+    const chunks: CompletionChunk[] = [];
+    for await (const chunk of adapter.stream!(call())) chunks.push(chunk);
+    expect(chunks).toEqual([
+      { type: 'text', text: "I'll check" },
+      { type: 'text', text: ' the weather.' },
+      { type: 'tool_call', index: 0, id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'get_weather', arguments: '' },
+      { type: 'tool_call', index: 0, arguments: '{"city": ' },
+      { type: 'tool_call', index: 0, arguments: '"Lisbon"}' },
+      { type: 'end', finishReason: 'tool_calls', usage: { input: 412, output: 61, cacheRead: 0, cacheWrite: 0 } },
+    ]);
+  });
+});
