@@ -17,6 +17,11 @@ describe('classifyPrompt', () => {
     expect(tierOf('What are some good houseplants for a dark apartment?')).toBe(1);
   });
 
+  it('lifts a request that offers tools to at least tier 1, saying so, and leaves harder signals in charge', () => {
+    expect(classifyPrompt({ messages: user('Extract the city: I flew to Lisbon.'), maxTokens: undefined, toolCount: 2 })).toEqual({ tier: 1, reasons: ['tools offered (2)'] });
+    expect(classifyPrompt({ messages: user('Is this login form vulnerable to SQL injection?'), maxTokens: undefined, toolCount: 1 }).tier).toBe(3);
+  });
+
   it('sends code, math and multi-step reasoning to tier 2', () => {
     expect(tierOf('Write a Python function that merges two sorted lists.')).toBe(2);
     expect(tierOf('Why does this fail?\n```js\nconst x = [1,2].map(y => y * 2)\n```')).toBe(2);

@@ -3,8 +3,10 @@ import { formatUsd } from '../../lambda/core/money';
 import { maxInputTokens } from '../../lambda/core/token-estimate';
 import type { ChatRequest } from '../../lambda/core/chat-request';
 import { CallerError } from '../../lambda/core/errors';
-import { decideRoute, describeDecision, type RoutingSignals } from '../../lambda/core/routing';
-import { testPolicy } from '../support/policies';
+import { parseChatRequest } from '../../lambda/core/chat-request';
+import { loadPolicy } from '../../lambda/core/policy';
+import { decideRoute, describeDecision, fitCapabilities, type RoutingSignals } from '../../lambda/core/routing';
+import { defaultPolicy, defaultPolicyDocument, testPolicy } from '../support/policies';
 
 const policy = testPolicy();
 const request = (model: string, content = 'Write a haiku about rain.', metadata: Record<string, string> = {}): ChatRequest => ({
@@ -107,5 +109,42 @@ describe('describeDecision', () => {
     expect(described.estimated_max_cost_usd).toBe('0.000224000');
     expect(described.estimated_max_cost_usd).toBe(formatUsd(worstCaseAttemptCost(decision.chain[0]!, maxInputTokens(decision.chain.length ? [{ content: 'x'.repeat(400) }] : []), 500)));
     expect([described.input_tokens_estimate, described.input_tokens_bound]).toEqual([104, 408]);
+  });
+});
+
+describe('fitCapabilities with the default policy', () => {
+  const defaults = defaultPolicy();
+  const signalsOf: RoutingSignals = { tierHeader: undefined, routeHeader: undefined, callerId: 'key:0123456789abcdef' };
+  const fitted = (body: Record<string, unknown>) => {
+    const chat = parseChatRequest(JSON.stringify(body), defaults.limits);
+    return fitCapabilities(decideRoute(chat, signalsOf, defaults), chat);
+  };
+  const image = (url: string) => [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url } }] }];
+  const PNG = 'data:image/png;base64,iVBORw0KGgo=';
+
+  it('skips the text-only model of tier 0 for an image, and says so', () => {
+    const decision = fitted({ model: 'tier-0', messages: image(PNG) });
+    expect(decision.chain.map((model) => model.id)).toEqual(['bedrock/amazon.nova-lite-v1:0']);
+    expect(decision.reasons).toContain('skipped without the "vision" capability: bedrock/amazon.nova-micro-v1:0');
+  });
+
+  it('refuses an image by URL where every candidate is on Bedrock, which takes image bytes only, saying to send a data URL', () => {
+    expect(() => fitted({ model: 'tier-1', messages: image('https://example.com/cat.jpg') })).toThrow(
+      expect.objectContaining({ param: 'messages[0].content[1].image_url.url', message: expect.stringMatching(/send the image as a base64 data URL/) }),
+    );
+    expect(fitted({ model: 'openai/gpt-5-mini', messages: image('https://example.com/cat.jpg') }).chain.map((model) => model.id)).toEqual(['openai/gpt-5-mini']);
+  });
+
+  it('needs tools for a conversation that used them even when this turn offers none', () => {
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+    ];
+    const narrow = loadPolicy({ ...defaultPolicyDocument(), models: { ...defaultPolicyDocument().models, 'bedrock/amazon.nova-micro-v1:0': { contextWindow: 128000, maxOutputTokens: 5000 } } });
+    const chat = parseChatRequest(JSON.stringify({ model: 'tier-0', messages: history }), narrow.limits);
+    const decision = fitCapabilities(decideRoute(chat, signalsOf, narrow), chat);
+    expect(decision.chain.map((model) => model.id)).toEqual(['bedrock/amazon.nova-lite-v1:0']);
+    expect(decision.reasons.at(-1)).toBe('skipped without the "tools" capability: bedrock/amazon.nova-micro-v1:0');
   });
 });

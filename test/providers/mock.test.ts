@@ -32,6 +32,34 @@ describe('mock provider', () => {
   });
 });
 
+describe('mock provider with tools and images', () => {
+  const lookup = { name: 'lookup', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city', 'days'] } };
+  const ask = { role: 'user' as const, content: 'Weather?' };
+
+  it('calls the tool tool_choice names, with placeholder arguments for its required properties', async () => {
+    const completion = await createMockAdapter({ provider: 'mock' }).complete(
+      completionCall(model, { messages: [ask], tools: [{ name: 'other' }, lookup], toolChoice: { name: 'lookup' } }),
+    );
+    expect(completion).toMatchObject({ content: '', finishReason: 'tool_calls', toolCalls: [{ id: expect.stringMatching(/^call_mock_/), name: 'lookup', arguments: '{"city":"simulated","days":0}' }] });
+  });
+
+  it('answers in text once the tool result is in, or when tool_choice is none, and counts images', async () => {
+    const adapter = createMockAdapter({ provider: 'mock' });
+    const history = [ask, { role: 'assistant' as const, content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: '{}' }] }, { role: 'tool' as const, content: 'sunny', toolCallId: 'c1' }];
+    expect((await adapter.complete(completionCall(model, { messages: history, tools: [lookup] }))).content).toMatch(/read the result of 1 tool call/);
+    expect((await adapter.complete(completionCall(model, { messages: [ask], tools: [lookup], toolChoice: 'none' }))).finishReason).toBe('stop');
+    const withImage = { ...ask, parts: [{ type: 'image' as const, image: { url: 'https://example.com/a.png' } }, { type: 'text' as const, text: 'Weather?' }] };
+    expect((await adapter.complete(completionCall(model, { messages: [withImage] }))).content).toMatch(/1 words and 1 image\(s\)/);
+  });
+
+  it('streams a tool call as its start and a second argument piece', async () => {
+    const chunks: CompletionChunk[] = [];
+    for await (const chunk of createMockAdapter({ provider: 'mock' }).stream!(completionCall(model, { messages: [ask], tools: [lookup] }))) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['tool_call', 'tool_call', 'end']);
+    expect(chunks.flatMap((chunk) => (chunk.type === 'tool_call' ? [chunk.arguments] : [])).join('')).toBe('{"city":"simulated","days":0}');
+  });
+});
+
 describe('mock provider streaming', () => {
   const failing = (failures: ProviderError['kind'][]) => ({ ...model, simulation: { latencyMs: 0, failureRate: 1, failures } });
 

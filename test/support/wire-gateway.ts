@@ -3,7 +3,7 @@
  * scripted server on 127.0.0.1 that speaks the wire format. End-to-end tests
  * script the host and drive the gateway.
  */
-import { loadPolicy, type PolicyDocument } from '../../lambda/core/policy';
+import { loadPolicy, type Capability, type PolicyDocument } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server';
 
@@ -16,8 +16,15 @@ export interface WireGateway {
   close(): Promise<void>;
 }
 
-/** Every tier routes `wire/first`, then `wire/second`, both at $0.40 / $1.60 per million tokens. */
-export async function startWireGateway(script: Script, fallback: NonNullable<PolicyDocument['fallback']> = {}): Promise<WireGateway> {
+/**
+ * Every tier routes `wire/first`, then `wire/second`, both at $0.40 / $1.60 per million tokens.
+ * `capabilities` gives each model its own (by default none).
+ */
+export async function startWireGateway(
+  script: Script,
+  fallback: NonNullable<PolicyDocument['fallback']> = {},
+  capabilities: { readonly first?: Capability[]; readonly second?: Capability[] } = {},
+): Promise<WireGateway> {
   const provider = await startScriptedServer(script);
   const chain = [...WIRE_CHAIN];
   const gateway = await startLocalGateway({
@@ -29,8 +36,8 @@ export async function startWireGateway(script: Script, fallback: NonNullable<Pol
       version: 1,
       providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
       models: {
-        'wire/first': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
-        'wire/second': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE },
+        'wire/first': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE, capabilities: capabilities.first ?? [] },
+        'wire/second': { contextWindow: 100_000, maxOutputTokens: 1000, price: PRICE, capabilities: capabilities.second ?? [] },
       },
       tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
       flagship: 'wire/second',
