@@ -133,6 +133,7 @@ function toItem(record: AttemptRecord, retentionSeconds: number): Record<string,
     estimated: { BOOL: record.estimated },
     [LEDGER_KEYS.timeToLive]: { N: String(startedSeconds + retentionSeconds) },
   };
+  if (record.usage.reasoning !== undefined) item['reasoningTokens'] = { N: String(record.usage.reasoning) };
   if (record.tier !== null) item['tier'] = { N: String(record.tier) };
   if (record.route !== null) item['route'] = { S: record.route };
   return item;
@@ -155,6 +156,7 @@ function fromItem(item: Record<string, AttributeValue>): AttemptRecord {
       output: number('outputTokens'),
       cacheRead: number('cacheReadTokens'),
       cacheWrite: number('cacheWriteTokens'),
+      ...(item['reasoningTokens']?.N !== undefined ? { reasoning: number('reasoningTokens') } : {}),
     },
     costNanoUsd: BigInt(item['costNanoUsd']?.N ?? '0'),
     flagshipCostNanoUsd: BigInt(item['flagshipCostNanoUsd']?.N ?? '0'),

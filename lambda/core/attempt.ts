@@ -9,17 +9,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import type { ToolChoice, ToolDefinition } from './chat-content';
+import type { ToolCall, ToolChoice, ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
 import type { Log, MetricSink } from './telemetry';
-import { estimateTokens, maxInputTokens } from './token-estimate';
+import { estimateTextTokens, estimateTokens, maxInputTokens } from './token-estimate';
 import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
 import { costOf } from './money';
 import type { ModelSpec, Policy, Tier } from './policy';
-import type { Completion, CompletionCall, ProviderRegistry } from './provider';
+import type { Completion, CompletionCall, ProviderAdapter, ProviderRegistry } from './provider';
 import { NO_USAGE, type TokenUsage } from './usage';
 
 /** Below this much time left an attempt is not started: it could not finish. */
@@ -79,9 +79,13 @@ export interface AttemptSuccess {
 export interface OpenAttempt {
   readonly model: ModelSpec;
   readonly number: number;
+  /** The provider answers without a real model (the mock). */
+  readonly simulated: boolean;
   /** The provider call, without its signal: a whole-call timeout or a per-chunk idle timeout is the caller's choice. */
   readonly call: Omit<CompletionCall, 'signal'>;
-  /** How long the call may take: the policy's per-attempt limit, within the deadline. */
+  /** How long to wait for the first token (and, streaming, for each next one) before the provider counts as hung. */
+  readonly firstTokenMs: number;
+  /** How long the whole call may take: the first-token wait plus the output budget at the model's slowest rate, within the deadline. */
   readonly timeoutMs: number;
   /** Records a finished call and closes the model's circuit. */
   succeeded(usage: TokenUsage, simulated: boolean, estimated?: boolean): Promise<AttemptRecord>;
@@ -113,13 +117,79 @@ export async function attemptCandidate(
   dependencies: AttemptDependencies,
 ): Promise<AttemptSuccess> {
   const attempt = await openAttempt(model, request, context, attemptNumber, dependencies);
-  let completion: Completion;
+  const provider = dependencies.providers.get(model.provider);
+  let answer: { completion: Completion; estimated: boolean };
   try {
-    completion = await dependencies.providers.get(model.provider).complete({ ...attempt.call, signal: AbortSignal.timeout(attempt.timeoutMs) });
+    answer = provider.stream
+      ? await readWholeStream(provider as Required<ProviderAdapter>, attempt, request)
+      : { completion: await provider.complete({ ...attempt.call, signal: AbortSignal.timeout(attempt.timeoutMs) }), estimated: false };
   } catch (error) {
     return attempt.failed(error);
   }
-  return { completion, record: await attempt.succeeded(completion.usage, completion.simulated) };
+  const { completion, estimated } = answer;
+  return { completion, record: await attempt.succeeded(completion.usage, completion.simulated, estimated) };
+}
+
+/**
+ * A whole answer, read as a stream so the router can tell a hung provider from
+ * a slow answer: no first token within `firstTokenMs` is a `timeout` (retried,
+ * counted against the circuit); running out of time after it is a
+ * `generation_timeout` (the next candidate, not counted), charged for the
+ * prompt and for the output seen so far.
+ */
+async function readWholeStream(
+  provider: Required<ProviderAdapter>,
+  attempt: OpenAttempt,
+  request: AttemptRequest,
+): Promise<{ completion: Completion; estimated: boolean }> {
+  const hung = new AbortController();
+  const firstTokenTimer = setTimeout(() => hung.abort(new DOMException('no first token in time', 'TimeoutError')), attempt.firstTokenMs);
+  const signal = AbortSignal.any([AbortSignal.timeout(attempt.timeoutMs), hung.signal]);
+  let content = '';
+  const toolCalls: ToolCall[] = [];
+  const seen = (): TokenUsage => ({
+    ...NO_USAGE,
+    input: estimateTokens(request.messages, request.tools),
+    output: estimateTextTokens(content + toolCalls.map((call) => call.arguments).join('')),
+  });
+  let started = false;
+  try {
+    for await (const chunk of provider.stream({ ...attempt.call, signal })) {
+      clearTimeout(firstTokenTimer);
+      started = true;
+      if (chunk.type === 'text') content += chunk.text;
+      else if (chunk.type === 'tool_call') {
+        const call = toolCalls[chunk.index] ?? { id: '', name: '', arguments: '' };
+        toolCalls[chunk.index] = { id: chunk.id ?? call.id, name: chunk.name ?? call.name, arguments: call.arguments + chunk.arguments };
+      } else {
+        const calls = toolCalls.filter(Boolean);
+        const completion: Completion = {
+          content,
+          ...(calls.length > 0 ? { toolCalls: calls } : {}),
+          finishReason: chunk.finishReason,
+          usage: chunk.usage ?? seen(),
+          simulated: attempt.simulated,
+        };
+        return { completion, estimated: chunk.usage === undefined };
+      }
+    }
+    throw new ProviderError('malformed_response', 'the stream ended without its end', { provider: attempt.model.provider, model: attempt.model.id, status: 200 });
+  } catch (error) {
+    // Before the first token the failure is the provider's own, as `complete` would have reported it.
+    if (!(error instanceof ProviderError) || !started || (error.status !== 200 && error.kind !== 'timeout')) throw error;
+    const details = {
+      provider: error.provider,
+      model: error.model,
+      status: error.status,
+      usage: error.usage ?? seen(),
+      usageEstimated: error.usage === undefined,
+      cause: error,
+    };
+    if (error.kind !== 'timeout') throw new ProviderError(error.kind, error.message, details);
+    throw new ProviderError('generation_timeout', `ran out of time after the answer began (${error.message})`, details);
+  } finally {
+    clearTimeout(firstTokenTimer);
+  }
 }
 
 /**
@@ -215,13 +285,16 @@ export async function openAttempt(
     }
   };
 
+  const maxTokens = Math.min(request.maxTokens, model.maxOutputTokens);
+  const firstTokenMs = policy.fallback.attemptTimeoutSeconds * 1000;
   return {
     model,
     number,
+    simulated: providers.isSimulated(model.provider),
     call: {
       model,
       messages: request.messages,
-      maxTokens: Math.min(request.maxTokens, model.maxOutputTokens),
+      maxTokens,
       temperature: request.temperature,
       topP: request.topP,
       stop: request.stop,
@@ -231,7 +304,8 @@ export async function openAttempt(
       toolChoice: request.toolChoice,
       parallelToolCalls: request.parallelToolCalls,
     },
-    timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, policy.fallback.attemptTimeoutSeconds * 1000)),
+    firstTokenMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs)),
+    timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
     async succeeded(usage, simulated, estimated = false) {
       const entry = await record(usage, 'success', simulated, estimated);
       if (circuit.failures > 0 || circuit.openUntil > 0) await guarded('record success', () => circuits.recordSuccess(model.id), undefined);
@@ -247,9 +321,9 @@ export async function openAttempt(
       // failed after its 200 answer began): never record it at $0.
       const promptRead = error.usage === undefined && ((error.kind === 'timeout' && error.status === undefined) || error.status === 200);
       if (promptRead) await record({ ...NO_USAGE, input: estimateTokens(request.messages, request.tools) }, error.kind, simulated, true);
-      else await record(error.usage ?? NO_USAGE, error.kind, simulated);
+      else await record(error.usage ?? NO_USAGE, error.kind, simulated, error.usageEstimated);
       // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
-      const cutByDeadline = error.kind === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
+      const cutByDeadline = (error.kind === 'timeout' || error.kind === 'generation_timeout') && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
       if (cutByDeadline) {
         dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
         throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);

@@ -291,6 +291,7 @@ export function wireUsage(usage: TokenUsage) {
     completion_tokens: usage.output,
     total_tokens: prompt + usage.output,
     prompt_tokens_details: { cached_tokens: usage.cacheRead },
+    ...(usage.reasoning !== undefined ? { completion_tokens_details: { reasoning_tokens: usage.reasoning } } : {}),
   };
 }
 

@@ -74,7 +74,7 @@ export async function startChatStream(
 async function startStream(attempt: OpenAttempt, deadline: number, dependencies: Pick<AttemptDependencies, 'providers' | 'clock'>): Promise<StartedStream> {
   const provider = dependencies.providers.get(attempt.model.provider);
   const simulated = dependencies.providers.isSimulated(attempt.model.provider);
-  const idle = idleLimit(attempt.timeoutMs, deadline - dependencies.clock.now());
+  const idle = idleLimit(attempt.firstTokenMs, deadline - dependencies.clock.now());
   try {
     const chunks = provider.stream ? provider.stream({ ...attempt.call, signal: idle.signal }) : wholeAnswer(provider.complete({ ...attempt.call, signal: idle.signal }));
     const rest = chunks[Symbol.asyncIterator]();

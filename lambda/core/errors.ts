@@ -17,6 +17,7 @@ export const PROVIDER_FAILURE_KINDS = [
   'throttled',
   'unavailable',
   'timeout',
+  'generation_timeout',
   'connection',
   'malformed_response',
   'context_length',
@@ -31,6 +32,7 @@ export const PROVIDER_ERROR_NAMES = {
   throttled: 'Switchyard.ProviderThrottled',
   unavailable: 'Switchyard.ProviderUnavailable',
   timeout: 'Switchyard.ProviderTimeout',
+  generation_timeout: 'Switchyard.ProviderGenerationTimeout',
   connection: 'Switchyard.ProviderConnection',
   malformed_response: 'Switchyard.ProviderMalformedResponse',
   context_length: 'Switchyard.ContextLengthExceeded',
@@ -51,6 +53,8 @@ export interface ProviderErrorDetails {
   readonly retryAfterMs?: number;
   /** Tokens the failed attempt consumed, so the ledger can charge them. */
   readonly usage?: TokenUsage;
+  /** The usage is the router's count, not the provider's. @default false */
+  readonly usageEstimated?: boolean;
   readonly cause?: unknown;
 }
 
@@ -66,6 +70,7 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly usage: TokenUsage | undefined;
+  readonly usageEstimated: boolean;
 
   constructor(kind: ProviderFailureKind, message: string, details: ProviderErrorDetails) {
     super(message, { cause: details.cause });
@@ -76,6 +81,7 @@ export class ProviderError extends Error {
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.usage = details.usage;
+    this.usageEstimated = details.usageEstimated ?? false;
   }
 }
 
@@ -211,7 +217,7 @@ export class RoutingError extends Error {
 /**
  * What the router does after a failed attempt:
  * - `retry`: a transient fault; the same candidate may succeed on a retry, then the next one;
- * - `next`: this candidate will not succeed now; try the next one;
+ * - `next`: this candidate will not succeed now (or retrying it would pay for the same answer twice); try the next one;
  * - `next-larger-context`: skip to a candidate with a larger context window;
  * - `stop`: the request itself is at fault (or we cannot tell); answer the caller now.
  */
@@ -222,6 +228,8 @@ export const FALLBACK_BY_KIND = {
   throttled: 'retry',
   unavailable: 'retry',
   timeout: 'retry',
+  // The model was writing and ran out of time: the same prompt would take as long again.
+  generation_timeout: 'next',
   connection: 'retry',
   malformed_response: 'retry',
   content_filter: 'next',

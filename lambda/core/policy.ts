@@ -13,6 +13,9 @@ import { PRICE_TABLE, type PriceRow } from './price-table';
 
 export const TIERS = [0, 1, 2, 3] as const;
 
+/** Well below what Bedrock's and OpenAI's models sustain (40 to 200 tokens a second), so a slow day is not a timeout. */
+export const DEFAULT_OUTPUT_TOKENS_PER_SECOND = 20;
+
 /** What a request may need of a model beyond text. */
 export const CAPABILITIES = ['json', 'tools', 'vision'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
@@ -104,6 +107,13 @@ const simulationSchema = z.strictObject({
 const modelSchema = z.strictObject({
   contextWindow: described(positiveInt, 'Input plus output tokens the model accepts'),
   maxOutputTokens: positiveInt,
+  outputTokensPerSecond: z._default(
+    described(
+      positiveInt.check(z.lte(10_000)),
+      'The slowest rate, in output tokens a second, to wait for this model to write at: an attempt may take its first-token wait plus max_tokens at this rate',
+    ),
+    DEFAULT_OUTPUT_TOKENS_PER_SECOND,
+  ),
   price: z.optional(described(priceRowSchema, 'Overrides the built-in price table row for this model')),
   simulation: z.optional(described(simulationSchema, 'How the mock provider behaves when it stands in for this model')),
   promptCaching: z._default(
@@ -121,7 +131,10 @@ const modelSchema = z.strictObject({
 
 const fallbackSchema = z.strictObject({
   attemptTimeoutSeconds: z._default(
-    described(z.int().check(z.gte(1), z.lte(900)), 'Longest one provider call may take, so a hung provider leaves time to fall back'),
+    described(
+      z.int().check(z.gte(1), z.lte(900)),
+      "Longest wait for a provider's first token (or, streaming, for its next one): past it the provider counts as hung, so it is retried and counted against its circuit. An answer then has its model's outputTokensPerSecond to finish",
+    ),
     15,
   ),
   retry: z.prefault(
@@ -264,6 +277,8 @@ export interface ModelSpec {
   readonly providerModelId: string;
   readonly contextWindow: number;
   readonly maxOutputTokens: number;
+  /** The slowest generation rate waited for: what an attempt's time limit is scaled by. */
+  readonly outputTokensPerSecond: number;
   readonly price: ModelPrice;
   readonly priceSource: Pick<PriceRow, 'source' | 'asOf'>;
   /** How the mock behaves when it stands in for this model. */
@@ -346,6 +361,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       providerModelId: id.slice(id.indexOf('/') + 1),
       contextWindow: model.contextWindow,
       maxOutputTokens: model.maxOutputTokens,
+      outputTokensPerSecond: model.outputTokensPerSecond,
       price: compilePrice(row),
       priceSource: { source: row.source, asOf: row.asOf },
       simulation: model.simulation ?? NO_FAULTS,

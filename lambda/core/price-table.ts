@@ -21,6 +21,8 @@ export interface PriceRow {
  *   is 1.25x input, a cache read 0.1x input.
  * - Amazon Nova on Bedrock: a cache read is 0.25x input; a cache write has no surcharge and bills as
  *   input (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html).
+ * - Reasoning tokens (OpenAI's reasoning_tokens, Claude's thinking) are output tokens in every provider's
+ *   usage and bill at the output rate, so the output rate is theirs too.
  * - OpenAI and Gemini cache on their own and list a cached-input price: 0.1x input on GPT-5 and
  *   Gemini 2.5, 0.25x on GPT-4.1. The first, uncached pass is plain input, so cacheWrite is input.
  *   (Gemini's explicit caches also bill storage by the hour, which no request's usage carries.)

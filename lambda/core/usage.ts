@@ -7,6 +7,11 @@ export interface TokenUsage {
   readonly output: number;
   readonly cacheRead: number;
   readonly cacheWrite: number;
+  /**
+   * Of `output`, the tokens the model spent reasoning, where the provider reports them (OpenAI's
+   * `reasoning_tokens`). Already counted in `output` and billed at its rate by every provider here.
+   */
+  readonly reasoning?: number | undefined;
 }
 
 export const NO_USAGE: TokenUsage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });

@@ -23,6 +23,7 @@ const FAULT_STATUS: Readonly<Record<ProviderFailureKind, number | undefined>> = 
   throttled: 429,
   unavailable: 503,
   timeout: 504,
+  generation_timeout: 200,
   connection: undefined,
   malformed_response: 200,
   context_length: 400,

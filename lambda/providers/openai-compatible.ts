@@ -28,6 +28,7 @@ interface WireUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
 interface WireError {
@@ -114,26 +115,8 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
       const fail = failFor(call);
       const response = await post(call, false, call.signal, fail);
       const text = await readText(response, call, fail);
-      const parsed = parseJson<WireResponse>(text);
-      if (!response.ok) throw statusFailure(response, text, parsed, fail);
-
-      const usage = parsed?.usage ? normaliseUsage(parsed.usage) : undefined;
-      if (!parsed || typeof parsed !== 'object') throw fail('malformed_response', 'response body is not JSON', { status: 200 });
-      const choice = parsed.choices?.[0];
-      if (choice?.finish_reason === 'content_filter') {
-        throw fail('content_filter', 'the provider withheld the answer (finish_reason content_filter)', { status: 200, usage });
-      }
-      const toolCalls = (choice?.message?.tool_calls ?? []).map(
-        (call): ToolCall => ({ id: call.id ?? '', name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' }),
-      );
-      // A turn that only calls tools has null content.
-      const content = choice?.message?.content ?? (toolCalls.length > 0 ? '' : undefined);
-      if (typeof content !== 'string' || !usage) {
-        throw fail('malformed_response', 'response has no choices[0].message.content or no usage', { status: 200, usage });
-      }
-      const finishReason = finishReasonOf(choice?.finish_reason);
-      if (!finishReason) throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
-      return { content, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
+      if (!response.ok) throw statusFailure(response, text, parseJson<WireResponse>(text), fail);
+      return wholeCompletion(text, fail);
     },
 
     async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
@@ -147,6 +130,14 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
           throw statusFailure(response, text, parseJson<WireResponse>(text), fail);
         }
         if (!response.body) throw fail('malformed_response', 'the streamed response has no body', { status: 200 });
+        if (!/^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) {
+          // A host that ignores `stream: true` answers in one piece: take it as one.
+          const { content, toolCalls = [], finishReason, usage } = wholeCompletion(await readText(response, call, fail), fail);
+          if (content !== '') yield { type: 'text', text: content };
+          for (const [index, { id, name, arguments: piece }] of toolCalls.entries()) yield { type: 'tool_call', index, id, name, arguments: piece };
+          yield { type: 'end', finishReason, usage };
+          return;
+        }
 
         const events: EventSourceMessage[] = [];
         const parser = createParser({ onEvent: (event) => events.push(event), maxBufferSize: MAX_EVENT_CHARACTERS });
@@ -210,6 +201,28 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
   };
 }
 
+/** A whole (non-streamed) 200 answer, or the failure it stands for. */
+function wholeCompletion(text: string, fail: Fail): Completion {
+  const parsed = parseJson<WireResponse>(text);
+  const usage = parsed?.usage ? normaliseUsage(parsed.usage) : undefined;
+  if (!parsed || typeof parsed !== 'object') throw fail('malformed_response', 'response body is not JSON', { status: 200 });
+  const choice = parsed.choices?.[0];
+  if (choice?.finish_reason === 'content_filter') {
+    throw fail('content_filter', 'the provider withheld the answer (finish_reason content_filter)', { status: 200, usage });
+  }
+  const toolCalls = (choice?.message?.tool_calls ?? []).map(
+    (call): ToolCall => ({ id: call.id ?? '', name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' }),
+  );
+  // A turn that only calls tools has null content.
+  const content = choice?.message?.content ?? (toolCalls.length > 0 ? '' : undefined);
+  if (typeof content !== 'string' || !usage) {
+    throw fail('malformed_response', 'response has no choices[0].message.content or no usage', { status: 200, usage });
+  }
+  const finishReason = finishReasonOf(choice?.finish_reason);
+  if (!finishReason) throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
+  return { content, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
+}
+
 /** OpenAI's finish reasons that end an answer; `function_call` is the legacy name for `tool_calls`. */
 function finishReasonOf(reason: string | null | undefined): FinishReason | undefined {
   if (reason === 'stop' || reason === 'length' || reason === 'tool_calls') return reason;
@@ -247,7 +260,8 @@ function statusFailure(response: Response, text: string, parsed: WireResponse | 
 function normaliseUsage(usage: WireUsage): TokenUsage {
   const prompt = usage.prompt_tokens ?? 0;
   const cached = Math.min(usage.prompt_tokens_details?.cached_tokens ?? 0, prompt);
-  return { input: prompt - cached, output: usage.completion_tokens ?? 0, cacheRead: cached, cacheWrite: 0 };
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  return { input: prompt - cached, output: usage.completion_tokens ?? 0, cacheRead: cached, cacheWrite: 0, ...(typeof reasoning === 'number' && reasoning > 0 ? { reasoning } : {}) };
 }
 
 /** OpenAI's error codes first (a spent quota is an account problem, not a rate limit), then the status. */

@@ -33,14 +33,6 @@ export interface ProviderFunctionProps {
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /**
-   * Whether the function streams answers from Bedrock (ConverseStream), which
-   * takes `bedrock:InvokeModelWithResponseStream` on the same models as
-   * `bedrock:InvokeModel`. The router streams; the fallback's attempt task
-   * never does (a stream cannot pass through Step Functions) and can do without.
-   * @default true
-   */
-  readonly streamsAnswers?: boolean;
 }
 
 /** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
@@ -79,11 +71,11 @@ export class ProviderFunction extends Construct {
     props.ledger.grantWrite(this.function);
     props.ledger.grantRead(this.function);
     props.providerSecrets?.grantRead(this.function);
-    this.grantBedrock(props.policy, props.streamsAnswers ?? true);
+    this.grantBedrock(props.policy);
   }
 
-  /** `bedrock:InvokeModel`, and its streaming twin when asked, on exactly the policy's Bedrock models (and their inference profiles). */
-  private grantBedrock(policy: Policy, streams: boolean): void {
+  /** `bedrock:InvokeModelWithResponseStream` on exactly the policy's Bedrock models (and their inference profiles). */
+  private grantBedrock(policy: Policy): void {
     const stack = Stack.of(this);
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     const resources = new Set<string>();
@@ -104,7 +96,8 @@ export class ProviderFunction extends Construct {
     if (resources.size === 0) return;
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: streams ? ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] : ['bedrock:InvokeModel'],
+        // Every answer is read as a stream (ConverseStream), whole or not: it is how a hung model is told from a slow one.
+        actions: ['bedrock:InvokeModelWithResponseStream'],
         resources: [...resources].sort(),
       }),
     );

@@ -70,6 +70,13 @@ describe('DynamoDB ledger, against dynalite', () => {
     ]);
   });
 
+  it('keeps the reasoning tokens a provider reported, and none where it reported none', async () => {
+    const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
+    const reasoned = record(1, { requestId: 'req-reasoning' });
+    await ledger.record([{ ...reasoned, usage: { ...reasoned.usage, reasoning: 7 } }, record(2, { requestId: 'req-reasoning' })]);
+    expect((await ledger.recordsFor('req-reasoning')).map((entry) => entry.usage.reasoning)).toEqual([7, undefined]);
+  });
+
   it('counts an attempt once when the same record is written again', async () => {
     const ledger = createDynamoLedger({ client: dynamo.client, tableName: TABLE });
     const original = record(1, { requestId: 'req-dup' });

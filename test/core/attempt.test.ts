@@ -1,9 +1,9 @@
 import { attemptCandidate, type AttemptDependencies } from '../../lambda/core/attempt';
 import { circuitStatus, createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
-import { ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/errors';
+import { fallbackAction, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/errors';
 import { createMemoryLedger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';
-import type { Completion, ProviderRegistry } from '../../lambda/core/provider';
+import type { Completion, CompletionChunk, ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
 
@@ -156,3 +156,83 @@ describe('attemptCandidate', () => {
     expect([ledger.records[0]!.estimated, ledger.records[0]!.usage.input, ledger.records[0]!.costNanoUsd]).toEqual([true, 5, 5_000n]);
   });
 });
+
+describe('attemptCandidate on a provider that streams: its answer read whole, a hung provider told from a slow answer', () => {
+  // A 1 s wait for the first token; mock/medium writes at least 2,000 tokens a second, so its 1,000-token budget adds 500 ms.
+  const quick = testPolicy({ fallback: { attemptTimeoutSeconds: 1 } } as never);
+  const slowWriter = { ...quick.models.get('mock/medium')!, outputTokensPerSecond: 2000 };
+
+  function streaming(script: (signal: AbortSignal) => AsyncGenerator<CompletionChunk>) {
+    const ledger = createMemoryLedger();
+    const circuits = createMemoryCircuitStore(quick.fallback.circuitBreaker);
+    const dependencies: AttemptDependencies = {
+      policy: quick,
+      providers: {
+        isSimulated: () => false,
+        get: () => ({ complete: async () => Promise.reject(new Error('complete is not used when the provider streams')), stream: (call) => script(call.signal) }),
+      },
+      ledger,
+      circuits,
+      budgets: createMemoryBudgetStore(),
+      clock: { now: () => Date.now() },
+      log: { info: () => undefined, error: () => undefined },
+    };
+    const started = Date.now();
+    const context = { requestId: 'r', callerId: 'c', tier: 1 as const, route: null, deadline: Date.now() + 20_000 };
+    const attempt = () => attemptCandidate(slowWriter, request, context, async () => 1, dependencies);
+    return { attempt, ledger, circuits, elapsed: () => Date.now() - started };
+  }
+  const untilAborted = (signal: AbortSignal) => new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  const cut = () => new ProviderError('timeout', 'no answer before the deadline', { provider: 'mock', model: slowWriter.id });
+
+  it('assembles text and tool-call pieces into one completion, with the usage the end reports', async () => {
+    const { attempt, ledger } = streaming(async function* () {
+      yield { type: 'text', text: 'Checking ' };
+      yield { type: 'tool_call', index: 0, id: 'c1', name: 'get_weather', arguments: '{"city":' };
+      yield { type: 'tool_call', index: 0, arguments: '"Lisbon"}' };
+      yield { type: 'end', finishReason: 'tool_calls', usage: usage(10, 4) };
+    });
+    const { completion } = await attempt();
+    expect(completion).toEqual({ content: 'Checking ', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Lisbon"}' }], finishReason: 'tool_calls', usage: usage(10, 4), simulated: false });
+    expect([ledger.records[0]!.outcome, ledger.records[0]!.estimated]).toEqual(['success', false]);
+  });
+
+  it('gives up on a provider with no first token after the first-token wait: a timeout, retried and counted against the circuit', async () => {
+    const { attempt, ledger, circuits, elapsed } = streaming(async function* (signal) {
+      await untilAborted(signal);
+      throw cut();
+    });
+    await expect(attempt()).rejects.toMatchObject({ kind: 'timeout' });
+    expect(elapsed()).toBeLessThan(1400);
+    expect([ledger.records[0]!.outcome, ledger.records[0]!.estimated, ledger.records[0]!.usage.output]).toEqual(['timeout', true, 0]);
+    expect((await circuits.read([slowWriter.id])).get(slowWriter.id)!.failures).toBe(1);
+  });
+
+  it('lets an answer that has begun run past the first-token wait, for its output budget at the slowest rate', async () => {
+    const { attempt, elapsed } = streaming(async function* () {
+      yield { type: 'text', text: 'a' };
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      yield { type: 'end', finishReason: 'stop', usage: usage(5, 2) };
+    });
+    await expect(attempt()).resolves.toMatchObject({ completion: { content: 'a' } });
+    expect(elapsed()).toBeGreaterThanOrEqual(1200);
+  });
+
+  it('ends an answer that outruns its budget as a generation timeout: the next candidate, not counted, charged for what was seen', async () => {
+    const { attempt, ledger, circuits, elapsed } = streaming(async function* (signal) {
+      yield { type: 'text', text: 'x'.repeat(400) };
+      await untilAborted(signal);
+      throw new ProviderError('timeout', 'no answer before the deadline (mid-stream)', { provider: 'mock', model: slowWriter.id, status: 200 });
+    });
+    const error = await attempt().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: 'generation_timeout' });
+    expect(fallbackAction(error)).toBe('next');
+    // 1 s for the first token plus 1,000 tokens at 2,000 a second.
+    expect(elapsed()).toBeGreaterThanOrEqual(1500);
+    const [entry] = ledger.records;
+    // 'hi' is 5 tokens with framing; 400 characters are 100 tokens. mock/medium: $1 in, $2 out per million.
+    expect([entry!.outcome, entry!.estimated, entry!.usage.input, entry!.usage.output, entry!.costNanoUsd]).toEqual(['generation_timeout', true, 5, 100, 205_000n]);
+    expect((await circuits.read([slowWriter.id])).get(slowWriter.id)!.failures).toBe(0);
+  });
+});
+

@@ -1,4 +1,4 @@
-import { parseChatRequest } from '../../lambda/core/chat-request';
+import { parseChatRequest, wireUsage } from '../../lambda/core/chat-request';
 import { CallerError } from '../../lambda/core/errors';
 import { testPolicy } from '../support/policies';
 
@@ -218,5 +218,18 @@ describe('parseChatRequest', () => {
     expect(parseChatRequest(JSON.stringify(valid), limits)).toMatchObject({ stream: false, includeUsage: false });
     expect(rejection({ ...valid, stream: 'yes' }).param).toBe('stream');
     expect(rejection({ ...valid, n: 2 }).param).toBe('n');
+  });
+});
+
+describe('wireUsage', () => {
+  it("shows cached tokens inside prompt_tokens, and reasoning tokens inside completion_tokens where reported, as OpenAI does", () => {
+    expect(wireUsage({ input: 10, output: 30, cacheRead: 100, cacheWrite: 5, reasoning: 20 })).toEqual({
+      prompt_tokens: 115,
+      completion_tokens: 30,
+      total_tokens: 145,
+      prompt_tokens_details: { cached_tokens: 100 },
+      completion_tokens_details: { reasoning_tokens: 20 },
+    });
+    expect(wireUsage({ input: 1, output: 2, cacheRead: 0, cacheWrite: 0 })).not.toHaveProperty('completion_tokens_details');
   });
 });

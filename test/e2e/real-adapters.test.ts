@@ -6,6 +6,7 @@
 import OpenAI from 'openai';
 import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { fixture } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
@@ -65,20 +66,20 @@ describe('local gateway with real adapters against local provider servers', () =
   const outcomes = async (requestId: string) =>
     (await attemptRows(gateway, requestId)).map((item) => [item['model']!.S, item['outcome']!.S, item['costNanoUsd']!.N]);
 
-  it('answers from Bedrock through the real SDK, signed, with usage priced from the price table', async () => {
-    bedrock.respond(() => ({ body: fixture('bedrock/converse-success.json') }));
+  it('answers from Bedrock through the real SDK, read as a stream, signed, with usage priced from the price table', async () => {
+    bedrock.respond(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-text.json')) }));
     const { data, response } = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] })
       .withResponse();
-    expect(data.choices[0]!.message.content).toBe('Lisbon');
+    expect(data.choices[0]!.message.content).toBe('You flew to Lisbon.');
     expect(data.system_fingerprint).toBe('switchyard');
     expect(response.headers.get('x-switchyard-simulated')).toBe(null);
-    expect(data.usage).toEqual({ prompt_tokens: 2236, completion_tokens: 4, total_tokens: 2240, prompt_tokens_details: { cached_tokens: 1024 } });
+    expect(data.usage).toEqual({ prompt_tokens: 2236, completion_tokens: 7, total_tokens: 2243, prompt_tokens_details: { cached_tokens: 1024 } });
     expect(bedrock.requests.length).toBe(1);
-    expect(bedrock.requests[0]!.path).toBe('/model/amazon.nova-lite-v1%3A0/converse');
+    expect(bedrock.requests[0]!.path).toBe('/model/amazon.nova-lite-v1%3A0/converse-stream');
     expect(String(bedrock.requests[0]!.headers['authorization'])).toMatch(/^AWS4-HMAC-SHA256/);
-    // Nova Lite: 188 in * 0.06 + 4 out * 0.24 + 1024 cache read * 0.015 + 1024 cache write * 0.06 per million
-    const expected = 188n * 60n + 4n * 240n + 1024n * 15n + 1024n * 60n;
+    // Nova Lite: 188 in * 0.06 + 7 out * 0.24 + 1024 cache read * 0.015 + 1024 cache write * 0.06 per million
+    const expected = 188n * 60n + 7n * 240n + 1024n * 15n + 1024n * 60n;
     expect(await outcomes(response.headers.get('x-switchyard-request-id')!)).toEqual([[NOVA, 'success', String(expected)]]);
   });
 

@@ -64,13 +64,13 @@ describe('FallbackWorkflow', () => {
     expect(!permissions.some((permission) => JSON.stringify(permission.Properties['FunctionName']).includes(attemptId))).toBeTruthy();
   });
 
-  it("gives the attempt function the router's provider and ledger access, but no streaming and no way to start workflows", () => {
+  it("gives the attempt function the router's provider and ledger access, but no way to start workflows", () => {
     const attemptRole = resources[attemptId]!.Properties['Role']['Fn::GetAtt'][0] as string;
     const actions = statementsOfRole(attemptRole).flatMap(actionsOf);
-    for (const action of ['bedrock:InvokeModel', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'secretsmanager:GetSecretValue']) {
+    for (const action of ['bedrock:InvokeModelWithResponseStream', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'secretsmanager:GetSecretValue']) {
       expect(actions).toContain(action);
     }
-    expect(actions).not.toContain('bedrock:InvokeModelWithResponseStream');
+    expect(actions).not.toContain('bedrock:InvokeModel');
     expect(actions.some((action) => action.startsWith('states:'))).toBe(false);
   });
 });

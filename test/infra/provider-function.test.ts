@@ -7,7 +7,7 @@ import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 import { rendered, templateOf, testStack } from '../support/cdk';
 import { defaultPolicy } from '../support/policies';
 
-function build(withSecrets = true, streamsAnswers?: boolean) {
+function build(withSecrets = true) {
   const stack = testStack();
   const ledger = new CostLedger(stack, 'Ledger');
   const providerSecrets = withSecrets ? new ProviderSecrets(stack, 'Keys', { keyNames: ['OPENAI_API_KEY'] }) : undefined;
@@ -19,7 +19,6 @@ function build(withSecrets = true, streamsAnswers?: boolean) {
     ledger,
     ...(providerSecrets ? { providerSecrets } : {}),
     requestTimeoutMs: 25_000,
-    ...(streamsAnswers !== undefined ? { streamsAnswers } : {}),
   });
   return templateOf(stack);
 }
@@ -62,16 +61,10 @@ describe('ProviderFunction', () => {
     build().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it("may invoke exactly the policy's Bedrock models, inference profiles included, streaming or not", () => {
+  it("may invoke exactly the policy's Bedrock models, inference profiles included, and only as a stream", () => {
     const statements = bedrockStatements(build());
     expect(statements.length).toBe(1);
-    expect(statements[0].Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
-    expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
-  });
-
-  it('may only invoke without streaming when it streams no answers (the fallback attempt task)', () => {
-    const statements = bedrockStatements(build(true, false));
-    expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual(['bedrock:InvokeModel']);
+    expect(statements[0].Action).toBe('bedrock:InvokeModelWithResponseStream');
     expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
   });
 

@@ -96,7 +96,7 @@ describe('Cached prompt pricing, from a provider response to nano-USD', () => {
   it('prices an OpenAI gpt-5-mini answer whose prompt_tokens include cached_tokens, reasoning tokens as output', async () => {
     server.respond(() => ({ body: fixture('openai/chat-completion-cached.json') }));
     const { usage } = await openai.complete(call(GPT_5_MINI));
-    expect(usage).toEqual({ input: 386, output: 300, cacheRead: 1920, cacheWrite: 0 });
+    expect(usage).toEqual({ input: 386, output: 300, cacheRead: 1920, cacheWrite: 0, reasoning: 192 });
 
     // gpt-5-mini: input $0.25, cached input $0.025, output $2 per million tokens.
     // prompt_tokens 2,306 include the 1,920 cached ones; completion_tokens 300 include 192 reasoning tokens.
