@@ -20,12 +20,6 @@ export const DEFAULT_OUTPUT_TOKENS_PER_SECOND = 20;
 export const CAPABILITIES = ['json', 'tools', 'vision'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** Provider kinds that carry each capability to the model; Bedrock Converse has no JSON mode here yet. */
-const CAPABLE_KINDS: Readonly<Record<Capability, readonly ProviderConfig['kind'][]>> = {
-  json: ['openai-compatible', 'mock'],
-  tools: ['bedrock', 'openai-compatible', 'mock'],
-  vision: ['bedrock', 'openai-compatible', 'mock'],
-};
 export type Tier = (typeof TIERS)[number];
 
 /** Providers every policy has without declaring them. */
@@ -232,16 +226,6 @@ export const policySchema = z
             path: ['models', id],
             message: `provider "${provider}" is not defined: add it under "providers" or use one of ${Object.keys(providers).join(', ')}`,
           });
-        }
-        const kind = (providers[provider] as ProviderConfig | undefined)?.kind;
-        for (const capability of policy.models[id]!.capabilities) {
-          if (kind !== undefined && !CAPABLE_KINDS[capability].includes(kind)) {
-            context.addIssue({
-              code: 'custom',
-              path: ['models', id, 'capabilities'],
-              message: `"${capability}" is not carried to ${kind} models yet: remove it, or use a ${CAPABLE_KINDS[capability].join(' or ')} provider`,
-            });
-          }
         }
         if (!policy.models[id]!.price && !(id in PRICE_TABLE)) {
           context.addIssue({

@@ -138,6 +138,14 @@ function needsOf(request: Pick<ChatRequest, 'responseFormat' | 'tools' | 'messag
   if (request.responseFormat.type !== 'text') needs.push(needCapability('json', 'response_format'));
   const toolIndex = request.messages.findIndex((message) => message.toolCalls !== undefined || message.toolCallId !== undefined);
   if (request.tools.length > 0 || toolIndex >= 0) needs.push(needCapability('tools', request.tools.length > 0 ? 'tools' : `messages[${toolIndex}]`));
+  if (request.responseFormat.type !== 'text' && request.tools.length > 0) {
+    needs.push({
+      label: 'JSON output and tools in one request (Bedrock makes JSON output with a forced tool of its own)',
+      param: 'response_format',
+      has: (model) => model.providerKind !== 'bedrock',
+      fix: 'send "response_format" and "tools" in separate requests',
+    });
+  }
   const images = request.messages.flatMap((message, index) =>
     (message.parts ?? []).flatMap((part, partIndex) => (part.type === 'image' ? [{ at: `messages[${index}].content[${partIndex}]`, image: part.image }] : [])),
   );

@@ -95,10 +95,17 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
       }
 
       const usage = output.usage ? normaliseUsage(output.usage) : undefined;
-      const finishReason = finishReasonOf(output.stopReason, (kind, message) => fail(kind, message, { status: 200, usage }));
+      const json = asksForJson(call);
+      const finishReason = finishReasonOf(output.stopReason, json, (kind, message) => fail(kind, message, { status: 200, usage }));
       const blocks = output.output?.message?.content;
       if (blocks === undefined || !usage) {
         throw fail('malformed_response', 'response has no output.message.content or no usage', { status: 200, usage });
+      }
+      if (json) {
+        // The answer is the forced tool's input: JSON that fits the schema.
+        const answer = blocks.find((block) => block.toolUse?.name === JSON_TOOL)?.toolUse?.input;
+        if (answer === undefined) throw fail('malformed_response', `the model did not call ${JSON_TOOL}`, { status: 200, usage });
+        return { content: JSON.stringify(answer), finishReason, usage, simulated: false };
       }
       const text = blocks.map((block) => block.text ?? '').join('');
       const toolCalls = blocks.flatMap((block): ToolCall[] =>
@@ -114,6 +121,7 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
       // Ours to abort when the consumer stops early, so Bedrock stops generating (and billing).
       const cancel = new AbortController();
       let stopReason: string | undefined;
+      const json = asksForJson(call);
       try {
         try {
           const output = await options.client.send(new ConverseStreamCommand(converseRequest(call)), {
@@ -123,12 +131,16 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
           const toolCallIndex = new Map<number, number>();
           for await (const event of output.stream ?? []) {
             const toolUse = event.contentBlockStart?.start?.toolUse;
-            if (toolUse) {
+            // JSON output: the forced tool's input is the answer's text.
+            if (json) {
+              const input = event.contentBlockDelta?.delta?.toolUse?.input;
+              if (input) yield { type: 'text', text: input };
+            } else if (toolUse) {
               const index = toolCallIndex.size;
               toolCallIndex.set(event.contentBlockStart!.contentBlockIndex ?? index, index);
               yield { type: 'tool_call', index, id: toolUse.toolUseId ?? '', name: toolUse.name ?? '', arguments: '' };
             }
-            const delta = event.contentBlockDelta;
+            const delta = json ? undefined : event.contentBlockDelta;
             if (delta?.delta?.text) yield { type: 'text', text: delta.delta.text };
             const input = delta?.delta?.toolUse?.input;
             const index = toolCallIndex.get(delta?.contentBlockIndex ?? -1);
@@ -141,7 +153,7 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
         }
         // Cut short without an error: the same fault as a cut connection, as the OpenAI adapter sorts a missing [DONE].
         if (stopReason === undefined) throw fail('connection', 'the stream ended without a messageStop event', { status: 200 });
-        yield { type: 'end', finishReason: finishReasonOf(stopReason, (kind, message) => fail(kind, message, { status: 200 })), usage };
+        yield { type: 'end', finishReason: finishReasonOf(stopReason, json, (kind, message) => fail(kind, message, { status: 200 })), usage };
       } finally {
         cancel.abort();
       }
@@ -186,7 +198,7 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
 const CACHE_POINT: ContentBlock.CachePointMember & SystemContentBlock.CachePointMember = { cachePoint: { type: CachePointType.DEFAULT } };
 
 /** What a Converse `stopReason` means, in a whole answer or at the end of a stream: a finish reason, or the failure it stands for. */
-function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFailureKind, message: string) => ProviderError): FinishReason {
+function finishReasonOf(stopReason: string | undefined, json: boolean, fail: (kind: ProviderFailureKind, message: string) => ProviderError): FinishReason {
   switch (stopReason) {
     case 'end_turn':
     case 'stop_sequence':
@@ -194,7 +206,8 @@ function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFai
     case 'max_tokens':
       return 'length';
     case 'tool_use':
-      return 'tool_calls';
+      // Calling the forced JSON tool is how a JSON answer ends.
+      return json ? 'stop' : 'tool_calls';
     case 'guardrail_intervened':
     case 'content_filtered':
       throw fail('content_filter', `the model stopped with ${stopReason}`);
@@ -211,6 +224,7 @@ function finishReasonOf(stopReason: string | undefined, fail: (kind: ProviderFai
  * them declared) and the choice falls back to `auto`. `parallel_tool_calls` has no Converse switch.
  */
 function toolConfigOf(call: CompletionCall): ToolConfiguration | undefined {
+  if (asksForJson(call)) return jsonToolConfig(call.responseFormat);
   if (call.tools.length === 0) return undefined;
   const history = call.messages.some((message) => message.toolCalls !== undefined || message.toolCallId !== undefined);
   if (call.toolChoice === 'none' && !history) return undefined;
@@ -230,6 +244,35 @@ function toolConfigOf(call: CompletionCall): ToolConfiguration | undefined {
         : choice === 'auto'
           ? { toolChoice: { auto: {} } }
           : {}),
+  };
+}
+
+/**
+ * Converse has no JSON mode: a JSON answer is asked for as the input of one
+ * tool the model must call, whose input schema is the caller's JSON schema
+ * (any object for `json_object`). Routing never sends JSON output and tools
+ * to Bedrock together, so the tool is the only one.
+ */
+const JSON_TOOL = 'json_answer';
+
+function asksForJson(call: CompletionCall): boolean {
+  return call.responseFormat.type !== 'text';
+}
+
+function jsonToolConfig(format: CompletionCall['responseFormat']): ToolConfiguration {
+  const schema = format.type === 'json_schema' ? format.jsonSchema.schema : undefined;
+  const description = format.type === 'json_schema' ? format.jsonSchema.description : undefined;
+  return {
+    tools: [
+      {
+        toolSpec: {
+          name: JSON_TOOL,
+          description: description ?? 'Give your whole answer as this JSON object.',
+          inputSchema: { json: (schema ?? { type: 'object' }) as DocumentType },
+        },
+      },
+    ],
+    toolChoice: { tool: { name: JSON_TOOL } },
   };
 }
 

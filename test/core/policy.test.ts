@@ -42,10 +42,10 @@ describe('the default policy', () => {
 });
 
 describe('loadPolicy on capabilities', () => {
-  it('refuses the json capability on a provider kind that does not carry it yet', () => {
+  it('refuses a capability it does not know, naming the ones it does', () => {
     const document = defaultPolicyDocument();
-    document.models['bedrock/amazon.nova-lite-v1:0'] = { ...document.models['bedrock/amazon.nova-lite-v1:0']!, capabilities: ['json'] };
-    expect(problemsOf(document)).toMatch(/models\.bedrock\/amazon\.nova-lite-v1:0\.capabilities: "json" is not carried to bedrock models yet/);
+    document.models['bedrock/amazon.nova-lite-v1:0'] = { ...document.models['bedrock/amazon.nova-lite-v1:0']!, capabilities: ['audio' as never] };
+    expect(problemsOf(document)).toMatch(/models\.bedrock\/amazon\.nova-lite-v1:0\.capabilities\[0\]: .*"json"\|"tools"\|"vision"/);
   });
 });
 

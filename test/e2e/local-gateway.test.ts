@@ -89,16 +89,19 @@ describe('local gateway with simulated providers, through the openai client', ()
     expect(text).toMatch(/^\[simulated by Switchyard's mock provider: no model was called\]/);
   });
 
-  it('answers json_schema output on a model with the json capability, and refuses it where the chain has none', async () => {
+  it('answers json_schema output on models with the json capability, and refuses JSON with tools where only Bedrock remains', async () => {
     const answer = await client.chat.completions.create({
       model: 'openai/gpt-4.1-mini',
       messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }],
       response_format: { type: 'json_schema', json_schema: { name: 'trip', schema: { type: 'object' } } },
     });
     expect(JSON.parse(answer.choices[0]!.message.content!)).toMatchObject({ simulated: true });
+    const onBedrock = await client.chat.completions.create({ model: 'tier-0', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } });
+    expect([onBedrock.model, JSON.parse(onBedrock.choices[0]!.message.content!).simulated]).toEqual(['bedrock/amazon.nova-micro-v1:0', true]);
+    const tool = { type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } };
     await expect(
-      client.chat.completions.create({ model: 'tier-0', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } }),
-    ).rejects.toMatchObject({ constructor: OpenAI.BadRequestError, param: 'response_format', message: expect.stringMatching(/"json" capability/) });
+      client.chat.completions.create({ model: 'tier-0', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' }, tools: [tool] }),
+    ).rejects.toMatchObject({ constructor: OpenAI.BadRequestError, param: 'response_format', message: expect.stringMatching(/JSON output and tools in one request/) });
   });
 
   it('names the bad field of a mistyped request', async () => {

@@ -101,4 +101,29 @@ describe('Bedrock Converse adapter: tools and images, with the real SDK against 
       { type: 'end', finishReason: 'tool_calls', usage: { input: 412, output: 61, cacheRead: 0, cacheWrite: 0 } },
     ]);
   });
+
+  describe('JSON output, which Converse takes as a tool the model must call', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, country: { type: 'string' } }, required: ['city', 'country'] };
+    const jsonCall = () =>
+      call({ tools: [], toolChoice: undefined, messages: [{ role: 'user', content: 'Where is Belem?' }], responseFormat: { type: 'json_schema', jsonSchema: { name: 'place', schema } } });
+
+    it('forces one tool whose input schema is the caller\'s, and answers its input as the JSON text, finish reason stop', async () => {
+      server.respond(() => ({ body: JSON.stringify(fixture('bedrock/converse-json-answer.json')) }));
+      const completion = await adapter.complete(jsonCall());
+      expect(sentBody().toolConfig).toEqual({
+        tools: [{ toolSpec: { name: 'json_answer', description: 'Give your whole answer as this JSON object.', inputSchema: { json: schema } } }],
+        toolChoice: { tool: { name: 'json_answer' } },
+      });
+      expect([JSON.parse(completion.content), completion.finishReason, completion.toolCalls]).toEqual([{ city: 'Lisbon', country: 'Portugal' }, 'stop', undefined]);
+    });
+
+    it('streams the forced tool\'s input as the answer\'s text', async () => {
+      server.respond(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-json-answer.json')) }));
+      const chunks: CompletionChunk[] = [];
+      for await (const chunk of adapter.stream!(jsonCall())) chunks.push(chunk);
+      const text = chunks.flatMap((chunk) => (chunk.type === 'text' ? [chunk.text] : [])).join('');
+      expect(JSON.parse(text)).toEqual({ city: 'Lisbon', country: 'Portugal' });
+      expect(chunks.at(-1)).toEqual({ type: 'end', finishReason: 'stop', usage: { input: 391, output: 38, cacheRead: 0, cacheWrite: 0 } });
+    });
+  });
 });
