@@ -10,7 +10,8 @@ import type { $ZodIssue } from 'zod/v4/core';
 import { decodeDataUrl, IMAGE_FORMATS, type ContentPart, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
 import { CallerError } from './errors';
 import { formatPath, type Limits } from './policy';
-import type { Completion } from './provider';
+import type { StreamEncoder } from './chat-stream';
+import type { Completion, FinishReason } from './provider';
 import { promptTokens, type TokenUsage } from './usage';
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -69,6 +70,10 @@ export interface ChatRequest {
   readonly toolChoice: ToolChoice | undefined;
   /** As sent (`parallel_tool_calls`); only with `tools`. */
   readonly parallelToolCalls: boolean | undefined;
+  /** The caller marked the prompt for caching (Anthropic's `cache_control`). @default false */
+  readonly cachePrompt?: boolean | undefined;
+  /** What the edge changed to make the request servable, e.g. `max_tokens 32000->16384`: named in `x-switchyard-adjusted`. */
+  readonly adjusted?: readonly string[] | undefined;
 }
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
@@ -180,7 +185,7 @@ export function parseChatRequest(body: string | undefined, limits: Limits): Chat
 }
 
 /** Parses a JSON body, refusing oversize and malformed ones before anything else runs. */
-function parseJsonBody(body: string | undefined, limits: Limits): unknown {
+export function parseJsonBody(body: string | undefined, limits: Limits): unknown {
   if (body === undefined || body.trim() === '') {
     throw new CallerError('invalid_json', 'The request body is empty: send a JSON object with "model" and "messages".');
   }
@@ -211,10 +216,7 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
   }
   const parsed = bodySchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    // A key of the caller's own (metadata) can be as long as the body: quote only its start.
-    const param = clip(formatPath(issue.path), MAX_PARAM_LENGTH);
-    throw new CallerError('invalid_request', `"${param}" ${describeIssue(issue, valueAt(input, issue.path))}.`, param);
+    throw invalidField(parsed.error.issues[0]!, input);
   }
   const body = parsed.data;
   if (body.messages.length > limits.maxMessages) {
@@ -276,6 +278,45 @@ export function toChatCompletion(requestId: string, model: string, completion: C
     ],
     usage: wireUsage(completion.usage),
   };
+}
+
+/**
+ * OpenAI's chat-completion chunks: a role chunk, content and tool-call
+ * deltas, a finish chunk, the usage chunk when asked for, then `data: [DONE]`;
+ * a broken stream ends with an `error` event and no `[DONE]`.
+ */
+export function openAiChunkEncoder(options: {
+  readonly requestId: string;
+  readonly model: string;
+  readonly simulated: boolean;
+  readonly includeUsage: boolean;
+  readonly nowMs: number;
+}): StreamEncoder {
+  const base = {
+    id: `chatcmpl-${options.requestId}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(options.nowMs / 1000),
+    model: options.model,
+    system_fingerprint: options.simulated ? 'switchyard-simulated' : 'switchyard',
+  };
+  const chunk = (choices: unknown[], usage?: unknown) => sseData({ ...base, choices, ...(options.includeUsage ? { usage: usage ?? null } : {}) });
+  const delta = (content: Record<string, unknown>, finishReason: FinishReason | null = null) =>
+    chunk([{ index: 0, delta: content, logprobs: null, finish_reason: finishReason }]);
+  return {
+    begin: () => [delta({ role: 'assistant', content: '' })],
+    text: (text) => [delta({ content: text })],
+    toolCall: ({ index, id, name, arguments: piece }) => [
+      // The id, type and name come on a call's first piece only, then argument text.
+      delta({ tool_calls: [id === undefined ? { index, function: { arguments: piece } } : { index, id, type: 'function', function: { name, arguments: piece } }] }),
+    ],
+    end: (finishReason, usage) => [delta({}, finishReason), ...(options.includeUsage ? [chunk([], wireUsage(usage))] : []), 'data: [DONE]\n\n'],
+    fail: (message) => [sseData({ error: { message, type: 'upstream_error', param: null, code: 'stream_interrupted' } })],
+  };
+}
+
+/** One server-sent event carrying JSON, with no event name. */
+export function sseData(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
 }
 
 /** A tool call in OpenAI's shape, in a response or a request. */
@@ -405,6 +446,13 @@ function isJsonObjectText(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The 400 for the first problem a schema found in `input`, naming the field. */
+export function invalidField(issue: $ZodIssue, input: unknown): CallerError {
+  // A key of the caller's own (metadata) can be as long as the body: quote only its start.
+  const param = clip(formatPath(issue.path), MAX_PARAM_LENGTH);
+  return new CallerError('invalid_request', `"${param}" ${describeIssue(issue, valueAt(input, issue.path))}.`, param);
 }
 
 function describeIssue(issue: $ZodIssue, value: unknown): string {

@@ -8,7 +8,7 @@
  */
 import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
 import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
-import { wireUsage, type ChatRequest } from './chat-request';
+import type { ChatRequest } from './chat-request';
 import { BudgetExceededError, ProviderError, RoutingError } from './errors';
 import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
@@ -132,37 +132,42 @@ function idleLimit(ms: number, untilDeadlineMs: number): IdleLimit {
   };
 }
 
+/** A piece of a streamed tool call, as the encoders get it. */
+export type ToolCallPiece = Extract<CompletionChunk, { type: 'tool_call' }>;
+
+/**
+ * One API surface's stream format (OpenAI chat chunks, Anthropic message
+ * events, ...). Made per request: an encoder may keep state, such as which
+ * content block is open. Each method returns whole frames to write, in order.
+ */
+export interface StreamEncoder {
+  /** Frames that open the answer, before its first piece. */
+  begin(): string[];
+  text(text: string): string[];
+  toolCall(piece: ToolCallPiece): string[];
+  /** Frames that close a complete answer. */
+  end(finishReason: FinishReason, usage: TokenUsage): string[];
+  /** Frames that end a broken answer: an error in the surface's own format, never a clean end. */
+  fail(message: string): string[];
+}
+
 export interface ChatStreamOptions {
   readonly requestId: string;
-  readonly model: string;
   readonly messages: ChatRequest['messages'];
   readonly tools: ChatRequest['tools'];
-  readonly includeUsage: boolean;
-  readonly now: () => number;
+  readonly encoder: StreamEncoder;
 }
 
 /**
- * The stream as OpenAI's server-sent events: a role chunk, content chunks,
- * a finish chunk, the usage chunk when asked for, then `data: [DONE]`. A
- * failure after the first byte ends with an `error` event and no `[DONE]`.
+ * The stream as the surface's server-sent events, by its encoder. A failure
+ * after the first byte ends with the encoder's error and never a clean end.
  * `recorded` resolves with the attempt's ledger record however the stream
  * ends, also when the reader stops early (the provider call is then ended).
  */
 export function chatStreamEvents(started: StartedStream, options: ChatStreamOptions): { events: AsyncGenerator<string>; recorded: Promise<AttemptRecord> } {
   let settle!: (record: AttemptRecord) => void;
   const recorded = new Promise<AttemptRecord>((resolve) => (settle = resolve));
-  const created = Math.floor(options.now() / 1000);
-  const chunk = (choices: unknown[], usage?: unknown) =>
-    frame({
-      id: `chatcmpl-${options.requestId}`,
-      object: 'chat.completion.chunk',
-      created,
-      model: options.model,
-      system_fingerprint: started.simulated ? 'switchyard-simulated' : 'switchyard',
-      choices,
-      ...(options.includeUsage ? { usage: usage ?? null } : {}),
-    });
-  const delta = (content: Record<string, unknown>, finishReason: FinishReason | null = null) => chunk([{ index: 0, delta: content, logprobs: null, finish_reason: finishReason }]);
+  const { encoder } = options;
   const estimate = (text: string): TokenUsage => ({ ...NO_USAGE, input: estimateTokens(options.messages, options.tools), output: estimateTextTokens(text) });
 
   async function* events(): AsyncGenerator<string> {
@@ -175,7 +180,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
       settle(await attempt.brokeOff(outcome, usage, started.simulated, estimated));
     };
     try {
-      yield delta({ role: 'assistant', content: '' });
+      yield* encoder.begin();
       let next: IteratorResult<CompletionChunk> = { done: false, value: started.first };
       while (!next.done) {
         const piece = next.value;
@@ -186,17 +191,15 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           await rest.return?.().catch(() => undefined);
           const usage = piece.usage ?? estimate(text);
           settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
-          yield delta({}, piece.finishReason);
-          if (options.includeUsage) yield chunk([], wireUsage(usage));
-          yield 'data: [DONE]\n\n';
+          yield* encoder.end(piece.finishReason, usage);
           return;
         }
         if (piece.type === 'tool_call') {
           text += piece.arguments;
-          yield delta({ tool_calls: [toolCallDelta(piece)] });
+          yield* encoder.toolCall(piece);
         } else {
           text += piece.text;
-          yield delta({ content: piece.text });
+          yield* encoder.text(piece.text);
         }
         // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.
         idle.restart();
@@ -209,14 +212,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
       const failure = error instanceof ProviderError ? error : undefined;
       const outcome: Exclude<AttemptOutcome, 'success'> = failure?.kind ?? 'connection';
       await brokeOff(outcome, failure?.usage ?? estimate(text), failure?.usage === undefined);
-      yield frame({
-        error: {
-          message: `${attempt.model.id} stopped answering after the stream began (${outcome}). Request id: ${options.requestId}.`,
-          type: 'upstream_error',
-          param: null,
-          code: 'stream_interrupted',
-        },
-      });
+      yield* encoder.fail(`${attempt.model.id} stopped answering after the stream began (${outcome}). Request id: ${options.requestId}.`);
     } finally {
       if (!settled) {
         // The reader went away: end the provider call, and charge what it used so far.
@@ -253,15 +249,4 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
     },
   };
   return { events: guarded, recorded };
-}
-
-function frame(data: unknown): string {
-  return `data: ${JSON.stringify(data)}\n\n`;
-}
-
-/** OpenAI's tool-call delta: the id, type and name on a call's first piece, then argument text only. */
-function toolCallDelta(piece: Extract<CompletionChunk, { type: 'tool_call' }>) {
-  const { index, id, name } = piece;
-  if (id === undefined) return { index, function: { arguments: piece.arguments } };
-  return { index, id, type: 'function', function: { name, arguments: piece.arguments } };
 }

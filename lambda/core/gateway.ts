@@ -12,13 +12,17 @@ import { circuitStatus, CLOSED } from './circuit-breaker';
 import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
-import { parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
-import { chatStreamEvents, startChatStream } from './chat-stream';
+import { anthropicEventEncoder, errorBodyFor, parseMessagesRequest, toAnthropicMessage } from './anthropic-messages';
+import { openAiChunkEncoder, parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
+import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
 import { decideRoute, describeDecision, fitCapabilities, fitContextWindows, VIRTUAL_MODELS, type RoutingDecision } from './routing';
+import type { Policy } from './policy';
+import type { Completion } from './provider';
+import { estimateTokens } from './token-estimate';
 import { isUtcDay, utcDay } from './utc-day';
 
 export interface GatewayRequest {
@@ -87,50 +91,57 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   const flow = { ...dependencies, inProcessFallback: createInProcessFallback(dependencies) };
 
   /** The request, its tier and chain: budgets may lower the tier, and candidates too small for the prompt drop out. */
-  const decide = async (request: GatewayRequest) => {
-    const chat = parseChatRequest(request.body, policy.limits);
+  const decide = async (request: GatewayRequest, parse: ChatSurface['parse'] = parseChatRequest) => {
+    const chat = parse(request.body, policy.limits);
     const decision = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId, dependencies);
     return { chat, decision: fitContextWindows(fitCapabilities(decision, chat)) };
   };
 
-  const chatCompletions: EndpointHandler = async (request) => {
-    const { chat, decision } = await decide(request);
-    const context = { requestId: request.requestId, callerId: request.callerId, tier: decision.tier, route: decision.route, deadline: request.deadline };
-    if (chat.stream) return streamedChat(request, chat, decision, context);
-    const result = await completeChat(chat, decision, context, flow);
-    const attemptHeaders = describeAttempts(decision, result.records);
-    if (!result.ok) return failure(request, 'chat', result.error, attemptHeaders, result.records);
-    const headers: Record<string, string> = {
-      ...attemptHeaders,
-      ...droppedHeader(chat),
-      'x-switchyard-model': result.model.id,
-      'x-switchyard-provider': result.model.provider,
+  /** A chat on any surface: the same routing, attempts and ledger; the surface's own request, answer and stream formats. */
+  const serveChat =
+    (surface: ChatSurface): EndpointHandler =>
+    async (request) => {
+      const { chat, decision } = await decide(request, surface.parse);
+      const context = { requestId: request.requestId, callerId: request.callerId, tier: decision.tier, route: decision.route, deadline: request.deadline };
+      if (chat.stream) return streamedChat(request, surface, chat, decision, context);
+      const result = await completeChat(chat, decision, context, flow);
+      const attemptHeaders = describeAttempts(decision, result.records);
+      if (!result.ok) return failure(request, surface.endpoint, result.error, attemptHeaders, result.records);
+      const headers: Record<string, string> = {
+        ...attemptHeaders,
+        ...editHeaders(chat),
+        'x-switchyard-model': result.model.id,
+        'x-switchyard-provider': result.model.provider,
+      };
+      if (result.completion.simulated) headers['x-switchyard-simulated'] = 'true';
+      return {
+        status: 200,
+        headers: withBaseHeaders(request, headers),
+        body: JSON.stringify(surface.answer(request.requestId, result.model.id, result.completion, clock.now())),
+        summary: summarise(surface.endpoint, 200, attemptHeaders['x-switchyard-tier']!, result.records, result.model.id),
+      };
     };
-    if (result.completion.simulated) headers['x-switchyard-simulated'] = 'true';
-    return {
-      status: 200,
-      headers: withBaseHeaders(request, headers),
-      body: JSON.stringify(toChatCompletion(request.requestId, result.model.id, result.completion, clock.now())),
-      summary: summarise('chat', 200, attemptHeaders['x-switchyard-tier']!, result.records, result.model.id),
-    };
-  };
 
   /** Headers go out with the first byte, before the cost is known: the cost is in the ledger and `GET /v1/usage`. */
-  const streamedChat = async (request: GatewayRequest, chat: ChatRequest, decision: RoutingDecision, context: AttemptContext): Promise<GatewayResponse> => {
+  const streamedChat = async (
+    request: GatewayRequest,
+    surface: ChatSurface,
+    chat: ChatRequest,
+    decision: RoutingDecision,
+    context: AttemptContext,
+  ): Promise<GatewayResponse> => {
     const start = await startChatStream(chat, decision, context, dependencies);
-    if (!start.ok) return failure(request, 'chat', start.error, describeAttempts(decision, start.records), start.records);
+    if (!start.ok) return failure(request, surface.endpoint, start.error, describeAttempts(decision, start.records), start.records);
     const { model } = start.stream.attempt;
     const { events, recorded } = chatStreamEvents(start.stream, {
       requestId: request.requestId,
-      model: model.id,
       messages: chat.messages,
       tools: chat.tools,
-      includeUsage: chat.includeUsage,
-      now: clock.now,
+      encoder: surface.encoder({ requestId: request.requestId, model: model.id, simulated: start.stream.simulated, chat, decision, nowMs: clock.now() }),
     });
     const headers: Record<string, string> = {
       ...describeAttempts(decision, start.records),
-      ...droppedHeader(chat),
+      ...editHeaders(chat),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-switchyard-attempts': String(start.records.length + 1),
@@ -145,9 +156,15 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       status: 200,
       headers: withBaseHeaders(request, headers),
       body: '',
-      summary: summarise('chat', 200, tier, start.records, model.id),
-      stream: { events, summary: recorded.then((record) => summarise('chat', 200, tier, [...start.records, record], model.id)) },
+      summary: summarise(surface.endpoint, 200, tier, start.records, model.id),
+      stream: { events, summary: recorded.then((record) => summarise(surface.endpoint, 200, tier, [...start.records, record], model.id)) },
     };
+  };
+
+  /** `POST /messages/count_tokens`: the prompt's estimated tokens, as routing counts them, without calling a model. */
+  const countTokens: EndpointHandler = async (request) => {
+    const chat = parseMessagesRequest(request.body, policy.limits, { requireMaxTokens: false });
+    return json(request, 'messages/count_tokens', 200, { input_tokens: estimateTokens(chat.messages, chat.tools) });
   };
 
   const route: EndpointHandler = async (request) => {
@@ -183,8 +200,10 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope));
   };
 
-  const endpoints: Readonly<Record<string, { readonly method: string; readonly handle: EndpointHandler }>> = {
-    '/chat/completions': { method: 'POST', handle: chatCompletions },
+  const endpoints: Readonly<Record<string, Endpoint>> = {
+    '/chat/completions': { method: 'POST', handle: serveChat(OPENAI_CHAT) },
+    '/messages': { method: 'POST', handle: serveChat(ANTHROPIC_MESSAGES) },
+    '/messages/count_tokens': { method: 'POST', handle: countTokens },
     '/route': { method: 'POST', handle: route },
     '/models': { method: 'GET', handle: models },
     '/usage': { method: 'GET', handle: usage },
@@ -200,7 +219,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     const http = toHttpError(error, request.requestId);
     if (http.status >= 500) log.error('request failed', { requestId: request.requestId, error });
     const summary = summarise(endpoint, http.status, headers['x-switchyard-tier'] ?? null, records, null);
-    return { status: http.status, headers: withBaseHeaders(request, headers), body: JSON.stringify(http.body), summary };
+    return { status: http.status, headers: withBaseHeaders(request, headers), body: JSON.stringify(errorBodyFor(request.path, http)), summary };
   }
 
   function json(
@@ -224,7 +243,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!endpoint) {
         throw new CallerError(
           'not_found',
-          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, GET /v1/models, POST /v1/route or GET /v1/usage.`,
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/messages, GET /v1/models, POST /v1/route or GET /v1/usage.`,
         );
       }
       if (request.method !== endpoint.method) {
@@ -282,10 +301,41 @@ function summarise(
   };
 }
 
-/** Parameters the request set that no provider was sent, named so that nothing is ignored silently. */
-function droppedHeader(chat: ChatRequest): Record<string, string> {
-  return chat.dropped.length > 0 ? { 'x-switchyard-dropped-params': headerSafe(chat.dropped.join(',')) } : {};
+/** What the edge did not send, and what it changed, named so that nothing is ignored or altered silently. */
+function editHeaders(chat: ChatRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (chat.dropped.length > 0) headers['x-switchyard-dropped-params'] = headerSafe(chat.dropped.join(','));
+  if (chat.adjusted?.length) headers['x-switchyard-adjusted'] = headerSafe(chat.adjusted.join(','));
+  return headers;
 }
+
+interface Endpoint {
+  readonly method: string;
+  readonly handle: EndpointHandler;
+}
+
+/** One API surface for chat: how it reads a request, shapes an answer and streams one. */
+interface ChatSurface {
+  /** The endpoint's name in metrics and logs. */
+  readonly endpoint: string;
+  parse(body: string | undefined, limits: Policy['limits']): ChatRequest;
+  answer(requestId: string, model: string, completion: Completion, nowMs: number): unknown;
+  encoder(options: { requestId: string; model: string; simulated: boolean; chat: ChatRequest; decision: RoutingDecision; nowMs: number }): StreamEncoder;
+}
+
+const OPENAI_CHAT: ChatSurface = {
+  endpoint: 'chat',
+  parse: parseChatRequest,
+  answer: toChatCompletion,
+  encoder: ({ chat, ...options }) => openAiChunkEncoder({ ...options, includeUsage: chat.includeUsage }),
+};
+
+const ANTHROPIC_MESSAGES: ChatSurface = {
+  endpoint: 'messages',
+  parse: parseMessagesRequest,
+  answer: (requestId, model, completion) => toAnthropicMessage(requestId, model, completion),
+  encoder: ({ requestId, model, decision }) => anthropicEventEncoder({ requestId, model, inputTokens: decision.inputTokenEstimate }),
+};
 
 /** Header values must be printable ASCII; reasons are capped to keep headers small. */
 function headerSafe(text: string): string {

@@ -29,6 +29,8 @@ export const BUILT_IN_PROVIDERS: Readonly<Record<'bedrock' | 'mock', ProviderCon
 };
 
 const MODEL_ID = /^[a-z0-9][a-z0-9-]*\/\S+$/;
+const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:-]*\*?$/;
+const ALIAS_TARGETS = ['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3'];
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const NAME = /^[a-z0-9][a-z0-9-_]*$/;
 /** As `callerIdForKey` makes them, or as API Gateway names an IAM user or assumed role (`userArn`). */
@@ -199,6 +201,16 @@ export const policySchema = z
       ),
       {},
     ),
+    aliases: z._default(
+      described(
+        z.record(
+          z.string().check(z.regex(ALIAS, 'must be a model name such as "claude-sonnet-4-5", or a family such as "claude-*"')),
+          z.string().check(z.minLength(1)),
+        ),
+        'Model names clients send (Claude Code sends "claude-sonnet-4-5-20250929") and what serves them: a model id, "tier-0".."tier-3" or "auto". A name ending in "*" matches every name it begins',
+      ),
+      {},
+    ),
     promptCache: z._default(
       described(z.array(tierSchema), 'Tiers whose requests mark their prompt prefix for caching, on models with promptCaching'),
       [],
@@ -242,6 +254,11 @@ export const policySchema = z
       };
       for (const tier of TIERS) policy.tiers[tier].forEach((id, index) => known(['tiers', String(tier), index], id));
       known(['flagship'], policy.flagship);
+      for (const [alias, target] of Object.entries(policy.aliases)) {
+        if (!(target in policy.models) && !ALIAS_TARGETS.includes(target)) {
+          context.addIssue({ code: 'custom', path: ['aliases', alias], message: `"${target}" is neither a model listed under "models" nor one of ${ALIAS_TARGETS.join(', ')}` });
+        }
+      }
       if (policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
         context.addIssue({ code: 'custom', path: ['limits', 'defaultMaxTokens'], message: 'must not exceed limits.maxTokens' });
       }
@@ -309,6 +326,8 @@ export interface Policy {
   readonly routes: Readonly<Record<string, { readonly tier: Tier; readonly promptCache?: boolean | undefined }>>;
   /** Tiers whose requests mark their prompt prefix for caching. */
   readonly promptCacheTiers: ReadonlySet<Tier>;
+  /** Model names clients send, and what serves them (a model id, `tier-N` or `auto`); keys ending in `*` match a family. */
+  readonly aliases: Readonly<Record<string, string>>;
   readonly callers: Readonly<Record<string, { readonly defaultTier: Tier }>>;
   readonly limits: Limits;
   readonly fallback: FallbackSettings;
@@ -361,6 +380,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     flagship: models.get(policy.flagship)!,
     routes: policy.routes,
     promptCacheTiers: new Set(policy.promptCache),
+    aliases: policy.aliases,
     callers: policy.callers,
     limits: policy.limits,
     fallback: policy.fallback,

@@ -44,6 +44,14 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
     source: ANTHROPIC,
     asOf: '2026-11-27',
   },
+  'bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0': {
+    input: '3',
+    output: '15',
+    cacheRead: '0.3',
+    cacheWrite: '3.75',
+    source: ANTHROPIC,
+    asOf: '2026-11-27',
+  },
   'bedrock/global.anthropic.claude-opus-4-5-20251101-v1:0': {
     input: '5',
     output: '25',

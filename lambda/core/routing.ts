@@ -61,23 +61,27 @@ export function decideRoute(
     inputTokenEstimate,
     inputTokenBound,
     maxTokens,
-    cachePrompt: (route === null ? undefined : policy.routes[route]?.promptCache) ?? (tier !== null && policy.promptCacheTiers.has(tier)),
+    cachePrompt:
+      request.cachePrompt === true || ((route === null ? undefined : policy.routes[route]?.promptCache) ?? (tier !== null && policy.promptCacheTiers.has(tier))),
   });
 
-  const named = policy.models.get(request.model);
+  const model = resolveAlias(request.model, policy);
+  const named = policy.models.get(model);
   if (named) {
-    return { ...decide(null, 'model', [`model "${named.id}" requested by name`]), chain: [named] };
+    const reason = model === request.model ? `model "${named.id}" requested by name` : `model "${quoted(request.model)}" is an alias of ${named.id}`;
+    return { ...decide(null, 'model', [reason]), chain: [named] };
   }
-  if (!(VIRTUAL_MODELS as readonly string[]).includes(request.model)) {
-    const valid = [...VIRTUAL_MODELS, ...policy.models.keys()].join(', ');
+  if (!(VIRTUAL_MODELS as readonly string[]).includes(model)) {
+    const valid = [...VIRTUAL_MODELS, ...policy.models.keys(), ...Object.keys(policy.aliases)].join(', ');
     throw new CallerError(
       'model_not_found',
       `The model "${quoted(request.model)}" does not exist on this gateway. Valid models: ${valid}.`,
       'model',
     );
   }
-  if (request.model !== 'auto') {
-    return decide(Number(request.model.slice(-1)) as Tier, 'explicit', [`model "${request.model}" requested`]);
+  if (model !== 'auto') {
+    const alias = model === request.model ? '' : ` (alias "${quoted(request.model)}")`;
+    return decide(Number(model.slice(-1)) as Tier, 'explicit', [`model "${model}" requested${alias}`]);
   }
   if (signals.tierHeader !== undefined) {
     return decide(parseTier(signals.tierHeader, 'x-switchyard-tier header'), 'explicit', ['x-switchyard-tier header']);
@@ -102,6 +106,19 @@ export function decideRoute(
   if (caller) return decide(caller.defaultTier, 'caller', [`default tier of caller ${signals.callerId}`]);
   const verdict = classify({ messages: request.messages, maxTokens: request.maxTokens, toolCount: request.tools.length });
   return decide(verdict.tier, 'classifier', verdict.reasons);
+}
+
+/**
+ * What a model name a client sent stands for: the alias's target (an exact
+ * alias first, then the longest family pattern that matches), else the name.
+ */
+export function resolveAlias(name: string, policy: Pick<Policy, 'aliases'>): string {
+  if (Object.hasOwn(policy.aliases, name)) return policy.aliases[name]!;
+  let best: string | undefined;
+  for (const pattern of Object.keys(policy.aliases)) {
+    if (pattern.endsWith('*') && name.startsWith(pattern.slice(0, -1)) && (best === undefined || pattern.length > best.length)) best = pattern;
+  }
+  return best === undefined ? name : policy.aliases[best]!;
 }
 
 function parseTier(text: string, where: string): Tier {

@@ -15,6 +15,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../core/auth';
+import { errorBodyFor } from '../core/anthropic-messages';
 import { CallerError } from '../core/errors';
 import { toHttpError, type HttpError } from '../core/http-errors';
 import type { Log } from '../core/telemetry';
@@ -133,12 +134,15 @@ async function serve(
   options: LocalServerOptions,
 ): Promise<void> {
   const arrived = Date.now();
+  const url = parseTarget(request.url);
   const fail = (error: CallerError) => {
     if (!request.readableEnded) request.resume();
-    reply(response, toHttpError(error, requestId), requestId);
+    // Claude Code and the Anthropic SDKs read Anthropic's envelope on their own paths.
+    const path = url?.pathname.slice(STAGE.length + 1) ?? '';
+    const http = toHttpError(error, requestId);
+    send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId }, JSON.stringify(errorBodyFor(path, http)));
   };
 
-  const url = parseTarget(request.url);
   if (url === undefined) {
     return fail(new CallerError('invalid_request', `The request target is not a valid URL path. ${ENDPOINTS_HINT}`));
   }

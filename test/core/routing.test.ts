@@ -5,7 +5,7 @@ import type { ChatRequest } from '../../lambda/core/chat-request';
 import { CallerError } from '../../lambda/core/errors';
 import { parseChatRequest } from '../../lambda/core/chat-request';
 import { loadPolicy } from '../../lambda/core/policy';
-import { decideRoute, describeDecision, fitCapabilities, type RoutingSignals } from '../../lambda/core/routing';
+import { decideRoute, describeDecision, fitCapabilities, resolveAlias, type RoutingSignals } from '../../lambda/core/routing';
 import { defaultPolicy, defaultPolicyDocument, testPolicy } from '../support/policies';
 
 const policy = testPolicy();
@@ -146,5 +146,33 @@ describe('fitCapabilities with the default policy', () => {
     const decision = fitCapabilities(decideRoute(chat, signalsOf, narrow), chat);
     expect(decision.chain.map((model) => model.id)).toEqual(['bedrock/amazon.nova-lite-v1:0']);
     expect(decision.reasons.at(-1)).toBe('skipped without the "tools" capability: bedrock/amazon.nova-micro-v1:0');
+  });
+});
+
+describe('resolveAlias and aliases in routing', () => {
+  const aliased = testPolicy({ aliases: { 'claude-haiku-4-5': 'mock/small', 'claude-*': 'auto', 'claude-opus-*': 'tier-3' } });
+
+  it('maps an exact name first, then the longest family pattern, else leaves the name', () => {
+    expect(resolveAlias('claude-haiku-4-5', aliased)).toBe('mock/small');
+    expect(resolveAlias('claude-opus-4-5-20251101', aliased)).toBe('tier-3');
+    expect(resolveAlias('claude-3-5-haiku-20241022', aliased)).toBe('auto');
+    expect(resolveAlias('gpt-4o', aliased)).toBe('gpt-4o');
+  });
+
+  it('routes an alias like its target and says which alias it was', () => {
+    const named = decideRoute(request('claude-haiku-4-5'), signals(), aliased);
+    expect([named.chain.map((model) => model.id), named.reasons]).toEqual([['mock/small'], ['model "claude-haiku-4-5" is an alias of mock/small']]);
+    const tier = decideRoute(request('claude-opus-4-1'), signals(), aliased);
+    expect([tier.tier, tier.reasons]).toEqual([3, ['model "tier-3" requested (alias "claude-opus-4-1")']]);
+    expect(decideRoute(request('claude-3-haiku'), signals(), aliased).source).toBe('classifier');
+  });
+
+  it('refuses an alias to something that is neither a model nor a virtual one', () => {
+    expect(() => testPolicy({ aliases: { 'claude-x': 'mock/nope' } })).toThrow(/aliases\.claude-x: "mock\/nope" is neither a model listed under "models" nor one of auto/);
+  });
+
+  it('marks the prompt for caching when the caller asked, even for a model named by id', () => {
+    expect(decideRoute({ ...request('mock/small'), cachePrompt: true }, signals(), policy).cachePrompt).toBe(true);
+    expect(decideRoute(request('mock/small'), signals(), policy).cachePrompt).toBe(false);
   });
 });
