@@ -388,3 +388,11 @@ const ANTHROPIC_PATHS = new Set(['/messages', '/messages/count_tokens']);
 export function errorBodyFor(path: string, http: HttpError): unknown {
   return ANTHROPIC_PATHS.has(path) ? anthropicErrorBody(http) : http.body;
 }
+
+/** The flags of an `anthropic-beta` header: comma-separated, as Claude Code sends them. */
+export function betasOf(header: string | undefined): string[] {
+  return (header ?? '')
+    .split(',')
+    .map((flag) => flag.trim())
+    .filter(Boolean);
+}

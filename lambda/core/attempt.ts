@@ -40,6 +40,8 @@ export interface AttemptRequest {
   readonly tools?: readonly ToolDefinition[] | undefined;
   readonly toolChoice?: ToolChoice | undefined;
   readonly parallelToolCalls?: boolean | undefined;
+  /** anthropic-beta flags the caller sent. @default none */
+  readonly betas?: readonly string[] | undefined;
 }
 
 export interface AttemptContext {
@@ -303,6 +305,7 @@ export async function openAttempt(
       tools: request.tools ?? [],
       toolChoice: request.toolChoice,
       parallelToolCalls: request.parallelToolCalls,
+      betas: (request.betas ?? []).filter((flag) => model.anthropicBetas.has(flag)),
     },
     firstTokenMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs)),
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),

@@ -78,6 +78,7 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
     cachePrompt: decision.cachePrompt,
     responseFormat: chat.responseFormat,
     ...(chat.tools.length > 0 ? { tools: chat.tools, toolChoice: chat.toolChoice, parallelToolCalls: chat.parallelToolCalls } : {}),
+    ...(chat.betas?.length ? { betas: chat.betas } : {}),
   };
 }
 

@@ -72,6 +72,8 @@ export interface ChatRequest {
   readonly parallelToolCalls: boolean | undefined;
   /** The caller marked the prompt for caching (Anthropic's `cache_control`). @default false */
   readonly cachePrompt?: boolean | undefined;
+  /** anthropic-beta flags the client sent; each model is sent those it accepts. @default none */
+  readonly betas?: readonly string[] | undefined;
   /** What the edge changed to make the request servable, e.g. `max_tokens 32000->16384`: named in `x-switchyard-adjusted`. */
   readonly adjusted?: readonly string[] | undefined;
 }

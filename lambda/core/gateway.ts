@@ -12,7 +12,7 @@ import { circuitStatus, CLOSED } from './circuit-breaker';
 import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
-import { anthropicEventEncoder, errorBodyFor, parseMessagesRequest, toAnthropicMessage } from './anthropic-messages';
+import { anthropicEventEncoder, betasOf, errorBodyFor, parseMessagesRequest, toAnthropicMessage } from './anthropic-messages';
 import { openAiChunkEncoder, parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
 import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
@@ -20,7 +20,7 @@ import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
 import { decideRoute, describeDecision, fitCapabilities, fitContextWindows, VIRTUAL_MODELS, type RoutingDecision } from './routing';
-import type { Policy } from './policy';
+import type { ModelSpec, Policy } from './policy';
 import type { Completion } from './provider';
 import { estimateTokens } from './token-estimate';
 import { isUtcDay, utcDay } from './utc-day';
@@ -92,7 +92,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
 
   /** The request, its tier and chain: budgets may lower the tier, and candidates too small for the prompt drop out. */
   const decide = async (request: GatewayRequest, parse: ChatSurface['parse'] = parseChatRequest) => {
-    const chat = parse(request.body, policy.limits);
+    const chat = parse(request.body, policy.limits, request.headers);
     const decision = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId, dependencies);
     return { chat, decision: fitContextWindows(fitCapabilities(decision, chat)) };
   };
@@ -109,7 +109,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!result.ok) return failure(request, surface.endpoint, result.error, attemptHeaders, result.records);
       const headers: Record<string, string> = {
         ...attemptHeaders,
-        ...editHeaders(chat),
+        ...editHeaders(chat, result.model),
         'x-switchyard-model': result.model.id,
         'x-switchyard-provider': result.model.provider,
       };
@@ -141,7 +141,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     });
     const headers: Record<string, string> = {
       ...describeAttempts(decision, start.records),
-      ...editHeaders(chat),
+      ...editHeaders(chat, model),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-switchyard-attempts': String(start.records.length + 1),
@@ -302,10 +302,12 @@ function summarise(
 }
 
 /** What the edge did not send, and what it changed, named so that nothing is ignored or altered silently. */
-function editHeaders(chat: ChatRequest): Record<string, string> {
+function editHeaders(chat: ChatRequest, model: ModelSpec): Record<string, string> {
   const headers: Record<string, string> = {};
   if (chat.dropped.length > 0) headers['x-switchyard-dropped-params'] = headerSafe(chat.dropped.join(','));
   if (chat.adjusted?.length) headers['x-switchyard-adjusted'] = headerSafe(chat.adjusted.join(','));
+  const droppedBetas = (chat.betas ?? []).filter((flag) => !model.anthropicBetas.has(flag));
+  if (droppedBetas.length > 0) headers['x-switchyard-dropped-betas'] = headerSafe(droppedBetas.join(','));
   return headers;
 }
 
@@ -318,7 +320,7 @@ interface Endpoint {
 interface ChatSurface {
   /** The endpoint's name in metrics and logs. */
   readonly endpoint: string;
-  parse(body: string | undefined, limits: Policy['limits']): ChatRequest;
+  parse(body: string | undefined, limits: Policy['limits'], headers: HeaderBag): ChatRequest;
   answer(requestId: string, model: string, completion: Completion, nowMs: number): unknown;
   encoder(options: { requestId: string; model: string; simulated: boolean; chat: ChatRequest; decision: RoutingDecision; nowMs: number }): StreamEncoder;
 }
@@ -332,7 +334,7 @@ const OPENAI_CHAT: ChatSurface = {
 
 const ANTHROPIC_MESSAGES: ChatSurface = {
   endpoint: 'messages',
-  parse: parseMessagesRequest,
+  parse: (body, limits, headers) => ({ ...parseMessagesRequest(body, limits), betas: betasOf(headers['anthropic-beta']) }),
   answer: (requestId, model, completion) => toAnthropicMessage(requestId, model, completion),
   encoder: ({ requestId, model, decision }) => anthropicEventEncoder({ requestId, model, inputTokens: decision.inputTokenEstimate }),
 };

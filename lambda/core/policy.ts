@@ -116,6 +116,13 @@ const modelSchema = z.strictObject({
     described(z.boolean(), 'Whether the provider caches a marked prompt prefix for this model (a Bedrock cachePoint); reads then bill at the cache-read price'),
     false,
   ),
+  anthropicBetas: z._default(
+    described(
+      z.array(z.string().check(z.regex(/^[a-z0-9-]+$/, 'must be an anthropic-beta flag such as "context-1m-2025-08-07"'))),
+      'anthropic-beta flags this model accepts: forwarded to it (Bedrock: additionalModelRequestFields.anthropic_beta); others a client sends are dropped and named in x-switchyard-dropped-betas',
+    ),
+    [],
+  ),
   capabilities: z._default(
     described(
       z.array(z.enum(CAPABILITIES)),
@@ -287,6 +294,8 @@ export interface ModelSpec {
   /** The provider caches a marked prompt prefix (a Bedrock cachePoint). */
   readonly promptCaching: boolean;
   readonly capabilities: ReadonlySet<Capability>;
+  /** anthropic-beta flags forwarded to this model. */
+  readonly anthropicBetas: ReadonlySet<string>;
 }
 
 export type Simulation = z.output<typeof simulationSchema>;
@@ -370,6 +379,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       simulation: model.simulation ?? NO_FAULTS,
       promptCaching: model.promptCaching,
       capabilities: new Set(model.capabilities),
+      anthropicBetas: new Set(model.anthropicBetas),
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);

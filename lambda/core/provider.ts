@@ -24,6 +24,8 @@ export interface CompletionCall {
   readonly tools: readonly ToolDefinition[];
   readonly toolChoice: ToolChoice | undefined;
   readonly parallelToolCalls: boolean | undefined;
+  /** anthropic-beta flags to send: those the caller sent that the model accepts. */
+  readonly betas: readonly string[];
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }

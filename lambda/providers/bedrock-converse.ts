@@ -185,6 +185,7 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
     messages,
     system,
     ...(toolConfig ? { toolConfig } : {}),
+    ...(call.betas.length > 0 ? { additionalModelRequestFields: { anthropic_beta: [...call.betas] } } : {}),
     inferenceConfig: {
       maxTokens: call.maxTokens,
       temperature: call.temperature,

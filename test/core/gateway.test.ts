@@ -381,3 +381,21 @@ describe('gateway: other endpoints', () => {
     expect(JSON.parse(wrongMethod.body).error.code).toBe('method_not_allowed');
   });
 });
+
+describe('gateway: anthropic-beta flags on /messages', () => {
+  const withBetas = testPolicy({
+    models: {
+      ...testPolicyDocument().models,
+      'mock/small': { ...testPolicyDocument().models['mock/small']!, anthropicBetas: ['context-1m-2025-08-07'] },
+    },
+  });
+
+  it('sends a model the flags it takes, and names the rest in x-switchyard-dropped-betas', async () => {
+    const { send, providers } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { policy: withBetas });
+    const body = { model: 'mock/small', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] };
+    const response = await send('POST', '/messages', body, { 'anthropic-beta': 'context-1m-2025-08-07,claude-code-20250219' });
+    expect(response.status).toBe(200);
+    expect(response.headers['x-switchyard-dropped-betas']).toBe('claude-code-20250219');
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls[0]!.betas).toEqual(['context-1m-2025-08-07']);
+  });
+});

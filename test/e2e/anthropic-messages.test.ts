@@ -85,6 +85,17 @@ describe('Anthropic Messages through the local gateway, with the @anthropic-ai/s
     expect(streamed.content.map((block) => block.type === 'tool_use' && block.input)).toEqual([{ city: 'Lisbon' }, { city: 'Porto' }]);
   });
 
+  it('names the anthropic-beta flags the answering model does not take, and sends them nowhere', async () => {
+    const { response } = await client.messages
+      .create(
+        { model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] },
+        { headers: { 'anthropic-beta': 'claude-code-20250219, interleaved-thinking-2025-05-14' } },
+      )
+      .withResponse();
+    expect(response.headers.get('x-switchyard-dropped-betas')).toBe('claude-code-20250219,interleaved-thinking-2025-05-14');
+    expect(wire.provider.requests.at(-1)!.body).not.toContain('claude-code-20250219');
+  });
+
   it('counts tokens without calling a model', async () => {
     const before = wire.provider.requests.length;
     const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'a'.repeat(400) }], tools: [weather] });

@@ -56,6 +56,14 @@ describe('Bedrock Converse adapter: tools and images, with the real SDK against 
     ]);
   });
 
+  it('forwards the anthropic-beta flags the call carries, and sends no field without them', async () => {
+    server.respond(() => ({ body: JSON.stringify(fixture('bedrock/converse-tool-use.json')) }));
+    await adapter.complete(call({ betas: ['context-1m-2025-08-07'] }));
+    expect(sentBody().additionalModelRequestFields).toEqual({ anthropic_beta: ['context-1m-2025-08-07'] });
+    await adapter.complete(call());
+    expect(sentBody()).not.toHaveProperty('additionalModelRequestFields');
+  });
+
   it.each([
     ['required', { any: {} }],
     [{ name: 'get_weather' }, { tool: { name: 'get_weather' } }],

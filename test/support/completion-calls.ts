@@ -24,6 +24,7 @@ export function completionCall(model: ModelSpec, overrides: Partial<CompletionCa
     tools: [],
     toolChoice: undefined,
     parallelToolCalls: undefined,
+    betas: [],
     signal: AbortSignal.timeout(2000),
     ...overrides,
   };
