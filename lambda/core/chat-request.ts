@@ -354,29 +354,41 @@ function toolsOf(body: Body): Pick<ChatRequest, 'tools' | 'toolChoice' | 'parall
     parameters,
     strict: strict ?? undefined,
   }));
+  const choice = body.tool_choice ?? undefined;
+  return checkedTools(tools, typeof choice === 'object' ? { name: choice.function.name } : choice, body.parallel_tool_calls ?? undefined, {
+    name: (index) => `tools[${index}].function.name`,
+    choiceName: 'tool_choice.function.name',
+  });
+}
+
+/**
+ * Tools with their choice, as every surface checks them: names unique, a
+ * named choice among them, and no choice or parallel setting without tools.
+ * `params` says where each sits in the surface's own request.
+ */
+export function checkedTools(
+  tools: readonly ToolDefinition[],
+  toolChoice: ToolChoice | undefined,
+  parallelToolCalls: boolean | undefined,
+  params: { readonly name: (index: number) => string; readonly choiceName: string },
+): Pick<ChatRequest, 'tools' | 'toolChoice' | 'parallelToolCalls'> {
   const names = new Set<string>();
   tools.forEach(({ name }, index) => {
-    if (names.has(name)) throw new CallerError('invalid_request', `"tools[${index}].function.name" "${name}" is declared twice.`, `tools[${index}].function.name`);
+    if (names.has(name)) throw new CallerError('invalid_request', `"${params.name(index)}" "${name}" is declared twice.`, params.name(index));
     names.add(name);
   });
-  for (const param of ['tool_choice', 'parallel_tool_calls'] as const) {
-    if (body[param] != null && tools.length === 0) {
-      throw new CallerError('invalid_request', `"${param}" is only allowed when "tools" are specified.`, param);
-    }
+  if (tools.length === 0) {
+    const param = toolChoice !== undefined ? 'tool_choice' : parallelToolCalls !== undefined ? 'parallel_tool_calls' : undefined;
+    if (param) throw new CallerError('invalid_request', `"${param}" is only allowed when "tools" are specified.`, param);
   }
-  const choice = body.tool_choice ?? undefined;
-  if (typeof choice === 'object' && !names.has(choice.function.name)) {
+  if (typeof toolChoice === 'object' && !names.has(toolChoice.name)) {
     throw new CallerError(
       'invalid_request',
-      `"tool_choice.function.name" is "${clip(choice.function.name, 64)}", which is not one of the "tools": ${[...names].join(', ')}.`,
-      'tool_choice.function.name',
+      `"${params.choiceName}" is "${clip(toolChoice.name, 64)}", which is not one of the "tools": ${[...names].join(', ')}.`,
+      params.choiceName,
     );
   }
-  return {
-    tools,
-    toolChoice: typeof choice === 'object' ? { name: choice.function.name } : choice,
-    parallelToolCalls: body.parallel_tool_calls ?? undefined,
-  };
+  return { tools, toolChoice, parallelToolCalls };
 }
 
 /** `called` collects the ids of the tool calls seen so far, so a tool message can be checked against them. */

@@ -14,6 +14,7 @@ import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
 import { anthropicEventEncoder, betasOf, errorBodyFor, parseMessagesRequest, toAnthropicMessage } from './anthropic-messages';
 import { openAiChunkEncoder, parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
+import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from './openai-responses';
 import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
 import { toHttpError } from './http-errors';
@@ -204,6 +205,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     '/chat/completions': { method: 'POST', handle: serveChat(OPENAI_CHAT) },
     '/messages': { method: 'POST', handle: serveChat(ANTHROPIC_MESSAGES) },
     '/messages/count_tokens': { method: 'POST', handle: countTokens },
+    '/responses': { method: 'POST', handle: serveChat(OPENAI_RESPONSES) },
     '/route': { method: 'POST', handle: route },
     '/models': { method: 'GET', handle: models },
     '/usage': { method: 'GET', handle: usage },
@@ -243,7 +245,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!endpoint) {
         throw new CallerError(
           'not_found',
-          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/messages, GET /v1/models, POST /v1/route or GET /v1/usage.`,
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, GET /v1/models, POST /v1/route or GET /v1/usage.`,
         );
       }
       if (request.method !== endpoint.method) {
@@ -330,6 +332,13 @@ const OPENAI_CHAT: ChatSurface = {
   parse: parseChatRequest,
   answer: toChatCompletion,
   encoder: ({ chat, ...options }) => openAiChunkEncoder({ ...options, includeUsage: chat.includeUsage }),
+};
+
+const OPENAI_RESPONSES: ChatSurface = {
+  endpoint: 'responses',
+  parse: parseResponsesRequest,
+  answer: toResponseObject,
+  encoder: ({ requestId, model, nowMs }) => responsesEventEncoder({ requestId, model, nowMs }),
 };
 
 const ANTHROPIC_MESSAGES: ChatSurface = {
