@@ -258,7 +258,8 @@ export async function openAttempt(
       model: model.id,
       usage,
       costNanoUsd: costOf(usage, model.price),
-      flagshipCostNanoUsd: costOf(usage, policy.flagship.price),
+      // An embedding has no cheaper-model counterfactual: the flagship is a chat model.
+      flagshipCostNanoUsd: costOf(usage, model.type === 'embedding' ? model.price : policy.flagship.price),
       latencyMs: clock.now() - startedAt,
       outcome,
       simulated,

@@ -13,6 +13,7 @@ import { completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
 import { anthropicEventEncoder, betasOf, errorBodyFor, parseMessagesRequest, toAnthropicMessage } from './anthropic-messages';
+import { embeddingModelFor, embedTexts, parseEmbeddingsRequest, toEmbeddingsResponse } from './embeddings';
 import { openAiChunkEncoder, parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
 import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from './openai-responses';
 import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
@@ -162,6 +163,30 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     };
   };
 
+  /** `POST /embeddings`: one model, one attempt, priced and recorded; no tier, no fallback. */
+  const embeddings: EndpointHandler = async (request) => {
+    const parsed = parseEmbeddingsRequest(request.body, policy.limits);
+    const model = embeddingModelFor(parsed.model, policy);
+    const context = { requestId: request.requestId, callerId: request.callerId, tier: null, route: null, deadline: request.deadline };
+    const result = await embedTexts(parsed, model, context, dependencies);
+    const base = { 'x-switchyard-tier': 'passthrough', 'x-switchyard-tier-reasons': `embedding model ${model.id}` };
+    if (!result.ok) return failure(request, 'embeddings', result.error, { ...base, ...describeRecords(result.records) }, result.records);
+    const headers: Record<string, string> = {
+      ...base,
+      ...describeRecords([result.record]),
+      'x-switchyard-model': model.id,
+      'x-switchyard-provider': model.provider,
+      ...(parsed.dropped.length > 0 ? { 'x-switchyard-dropped-params': headerSafe(parsed.dropped.join(',')) } : {}),
+      ...(result.embeddings.simulated ? { 'x-switchyard-simulated': 'true' } : {}),
+    };
+    return {
+      status: 200,
+      headers: withBaseHeaders(request, headers),
+      body: JSON.stringify(toEmbeddingsResponse(model.id, parsed, result.embeddings)),
+      summary: summarise('embeddings', 200, 'passthrough', [result.record], model.id),
+    };
+  };
+
   /** `POST /messages/count_tokens`: the prompt's estimated tokens, as routing counts them, without calling a model. */
   const countTokens: EndpointHandler = async (request) => {
     const chat = parseMessagesRequest(request.body, policy.limits, { requireMaxTokens: false });
@@ -206,6 +231,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     '/messages': { method: 'POST', handle: serveChat(ANTHROPIC_MESSAGES) },
     '/messages/count_tokens': { method: 'POST', handle: countTokens },
     '/responses': { method: 'POST', handle: serveChat(OPENAI_RESPONSES) },
+    '/embeddings': { method: 'POST', handle: embeddings },
     '/route': { method: 'POST', handle: route },
     '/models': { method: 'GET', handle: models },
     '/usage': { method: 'GET', handle: usage },
@@ -245,7 +271,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!endpoint) {
         throw new CallerError(
           'not_found',
-          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, GET /v1/models, POST /v1/route or GET /v1/usage.`,
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/embeddings, GET /v1/models, POST /v1/route or GET /v1/usage.`,
         );
       }
       if (request.method !== endpoint.method) {
@@ -272,10 +298,16 @@ function withBaseHeaders(request: GatewayRequest, headers: Record<string, string
 
 /** Headers that explain the decision and what it cost, on success and failure alike. */
 function describeAttempts(decision: RoutingDecision, records: readonly AttemptRecord[]): Record<string, string> {
-  const headers: Record<string, string> = {
+  return {
     'x-switchyard-tier': decision.tier === null ? 'passthrough' : String(decision.tier),
     'x-switchyard-tier-reasons': headerSafe(decision.reasons.join('; ')),
+    ...describeRecords(records),
   };
+}
+
+/** The attempts made and what they cost. */
+function describeRecords(records: readonly AttemptRecord[]): Record<string, string> {
+  const headers: Record<string, string> = {};
   if (records.length > 0) {
     headers['x-switchyard-attempts'] = String(records.length);
     headers['x-switchyard-fallback-path'] = records.map((record) => record.model).join(',');

@@ -101,8 +101,9 @@ const simulationSchema = z.strictObject({
 });
 
 const modelSchema = z.strictObject({
-  contextWindow: described(positiveInt, 'Input plus output tokens the model accepts'),
-  maxOutputTokens: positiveInt,
+  type: z._default(described(z.enum(['chat', 'embedding']), 'What the model does: chat (the tiers) or embedding (POST /v1/embeddings)'), 'chat'),
+  contextWindow: described(positiveInt, 'Input plus output tokens the model accepts (an embedding model: input tokens per text)'),
+  maxOutputTokens: z.optional(described(positiveInt, 'Required for chat models')),
   outputTokensPerSecond: z._default(
     described(
       positiveInt.check(z.lte(10_000)),
@@ -218,6 +219,10 @@ export const policySchema = z
       ),
       {},
     ),
+    embeddings: z.prefault(
+      z.strictObject({ default: z.optional(described(modelId, 'The embedding model "auto" means on POST /v1/embeddings')) }),
+      {},
+    ),
     promptCache: z._default(
       described(z.array(tierSchema), 'Tiers whose requests mark their prompt prefix for caching, on models with promptCaching'),
       [],
@@ -259,8 +264,24 @@ export const policySchema = z
           context.addIssue({ code: 'custom', path, message: `model "${id}" is not listed under "models"` });
         }
       };
-      for (const tier of TIERS) policy.tiers[tier].forEach((id, index) => known(['tiers', String(tier), index], id));
-      known(['flagship'], policy.flagship);
+      const chat = (path: (string | number)[], id: string): void => {
+        known(path, id);
+        if (policy.models[id]?.type === 'embedding') context.addIssue({ code: 'custom', path, message: `"${id}" is an embedding model: chains and the flagship take chat models` });
+      };
+      for (const tier of TIERS) policy.tiers[tier].forEach((id, index) => chat(['tiers', String(tier), index], id));
+      chat(['flagship'], policy.flagship);
+      for (const [id, model] of Object.entries(policy.models)) {
+        if (model.type === 'chat' && model.maxOutputTokens === undefined) {
+          context.addIssue({ code: 'custom', path: ['models', id, 'maxOutputTokens'], message: 'is required for a chat model: the most tokens it writes in one answer' });
+        }
+      }
+      const defaultEmbedding = policy.embeddings.default;
+      if (defaultEmbedding !== undefined) {
+        known(['embeddings', 'default'], defaultEmbedding);
+        if (policy.models[defaultEmbedding] && policy.models[defaultEmbedding].type !== 'embedding') {
+          context.addIssue({ code: 'custom', path: ['embeddings', 'default'], message: `"${defaultEmbedding}" is not an embedding model: give it "type": "embedding"` });
+        }
+      }
       for (const [alias, target] of Object.entries(policy.aliases)) {
         if (!(target in policy.models) && !ALIAS_TARGETS.includes(target)) {
           context.addIssue({ code: 'custom', path: ['aliases', alias], message: `"${target}" is neither a model listed under "models" nor one of ${ALIAS_TARGETS.join(', ')}` });
@@ -281,6 +302,7 @@ export interface ModelSpec {
   readonly id: string;
   readonly provider: string;
   readonly providerKind: ProviderConfig['kind'];
+  readonly type: 'chat' | 'embedding';
   /** The id the provider's API knows, e.g. `amazon.nova-lite-v1:0`. */
   readonly providerModelId: string;
   readonly contextWindow: number;
@@ -335,6 +357,8 @@ export interface Policy {
   readonly routes: Readonly<Record<string, { readonly tier: Tier; readonly promptCache?: boolean | undefined }>>;
   /** Tiers whose requests mark their prompt prefix for caching. */
   readonly promptCacheTiers: ReadonlySet<Tier>;
+  /** The embedding model `auto` means on `POST /v1/embeddings`, if any. */
+  readonly defaultEmbeddingModel: ModelSpec | undefined;
   /** Model names clients send, and what serves them (a model id, `tier-N` or `auto`); keys ending in `*` match a family. */
   readonly aliases: Readonly<Record<string, string>>;
   readonly callers: Readonly<Record<string, { readonly defaultTier: Tier }>>;
@@ -372,7 +396,8 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       providerKind: providers[providerOf(id)]!.kind,
       providerModelId: id.slice(id.indexOf('/') + 1),
       contextWindow: model.contextWindow,
-      maxOutputTokens: model.maxOutputTokens,
+      type: model.type,
+      maxOutputTokens: model.maxOutputTokens ?? 1,
       outputTokensPerSecond: model.outputTokensPerSecond,
       price: compilePrice(row),
       priceSource: { source: row.source, asOf: row.asOf },
@@ -391,6 +416,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     routes: policy.routes,
     promptCacheTiers: new Set(policy.promptCache),
     aliases: policy.aliases,
+    defaultEmbeddingModel: policy.embeddings.default === undefined ? undefined : models.get(policy.embeddings.default),
     callers: policy.callers,
     limits: policy.limits,
     fallback: policy.fallback,

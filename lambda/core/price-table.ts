@@ -60,6 +60,10 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
     source: ANTHROPIC,
     asOf: '2026-11-27',
   },
+  // Embedding models bill input tokens only.
+  'bedrock/amazon.titan-embed-text-v2:0': { input: '0.02', output: '0', source: BEDROCK, asOf: '2026-11-27' },
+  'openai/text-embedding-3-small': { input: '0.02', output: '0', source: OPENAI, asOf: '2026-11-27' },
+  'openai/text-embedding-3-large': { input: '0.13', output: '0', source: OPENAI, asOf: '2026-11-27' },
   'openai/gpt-4.1-mini': { input: '0.4', output: '1.6', cacheRead: '0.1', cacheWrite: '0.4', source: OPENAI, asOf: '2026-09-24' },
   'openai/gpt-5-mini': { input: '0.25', output: '2', cacheRead: '0.025', cacheWrite: '0.25', source: OPENAI, asOf: '2026-09-24' },
   'openai/gpt-5': { input: '1.25', output: '10', cacheRead: '0.125', cacheWrite: '1.25', source: OPENAI, asOf: '2026-09-24' },

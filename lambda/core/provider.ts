@@ -79,6 +79,25 @@ export interface ProviderAdapter {
    * (the client went away) ends the provider call. `signal` aborts it too.
    */
   stream?(call: CompletionCall): AsyncIterable<CompletionChunk>;
+  /** Embeds texts; rejects with a `ProviderError`. Only providers that serve embedding models have it. */
+  embed?(call: EmbeddingCall): Promise<Embeddings>;
+}
+
+/** One embeddings call: every input text, embedded by one model. */
+export interface EmbeddingCall {
+  readonly model: ModelSpec;
+  readonly inputs: readonly string[];
+  /** Output dimensions, where the model offers a choice. */
+  readonly dimensions: number | undefined;
+  readonly signal: AbortSignal;
+}
+
+export interface Embeddings {
+  /** One vector per input, in order. */
+  readonly vectors: readonly (readonly number[])[];
+  /** Input tokens only: embedding models write no output. */
+  readonly usage: TokenUsage;
+  readonly simulated: boolean;
 }
 
 export type ProviderKind = ProviderConfig['kind'];

@@ -67,6 +67,9 @@ export function decideRoute(
 
   const model = resolveAlias(request.model, policy);
   const named = policy.models.get(model);
+  if (named?.type === 'embedding') {
+    throw new CallerError('invalid_request', `"${quoted(request.model)}" is an embedding model: send it to POST /v1/embeddings, or name a chat model.`, 'model');
+  }
   if (named) {
     const reason = model === request.model ? `model "${named.id}" requested by name` : `model "${quoted(request.model)}" is an alias of ${named.id}`;
     return { ...decide(null, 'model', [reason]), chain: [named] };

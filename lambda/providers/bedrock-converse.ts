@@ -10,6 +10,7 @@ import {
   type ConverseCommandInput,
   type ConverseCommandOutput,
   ConverseStreamCommand,
+  InvokeModelCommand,
   type ImageFormat as BedrockImageFormat,
   type Message,
   type SystemContentBlock,
@@ -22,7 +23,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { decodeDataUrl, type ContentPart, type ToolCall } from '../core/chat-content';
 import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, CompletionChunk, FinishReason, ProviderAdapter } from '../core/provider';
+import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/provider';
 import type { TokenUsage } from '../core/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
@@ -60,6 +61,24 @@ export function createBedrockClient(options: BedrockClientOptions = {}): Bedrock
   });
 }
 
+const TITAN_EMBEDDINGS = /^amazon\.titan-embed-text-v2/;
+/** Titan embeds one text a call: this many calls at once per request. */
+const EMBEDDING_CONCURRENCY = 8;
+
+/** `work` over every item, at most `limit` at a time, results in order; the first failure rejects. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const CONTEXT_LENGTH = /too long|context (limit|window)|too many total text bytes|maximum context/i;
 
 const ERRORS_BY_NAME: Readonly<Record<string, ProviderFailureKind>> = {
@@ -85,6 +104,50 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
       new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
 
   return {
+    /**
+     * Titan Text Embeddings (v2) through InvokeModel: one text a call, a few
+     * at a time, each with its own token count.
+     */
+    async embed(call: EmbeddingCall): Promise<Embeddings> {
+      const fail: Fail = (kind, message, extra = {}) => new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
+      if (!TITAN_EMBEDDINGS.test(call.model.providerModelId)) {
+        throw fail('rejected', `${call.model.providerModelId} is not an embedding model Switchyard calls on Bedrock (Titan Text Embeddings v2 is)`);
+      }
+      const embedOne = async (text: string) => {
+        let output;
+        try {
+          output = await options.client.send(
+            new InvokeModelCommand({
+              modelId: call.model.providerModelId,
+              contentType: 'application/json',
+              accept: 'application/json',
+              body: JSON.stringify({ inputText: text, ...(call.dimensions !== undefined ? { dimensions: call.dimensions } : {}), normalize: true }),
+            }),
+            { abortSignal: call.signal },
+          );
+        } catch (error) {
+          throw classifySdkError(error, call.signal, fail);
+        }
+        let answer: { embedding?: unknown; inputTextTokenCount?: unknown } | undefined;
+        try {
+          answer = JSON.parse(new TextDecoder().decode(output.body)) as typeof answer;
+        } catch {
+          answer = undefined;
+        }
+        const vector = answer?.embedding;
+        if (!Array.isArray(vector) || !vector.every((entry) => typeof entry === 'number') || typeof answer?.inputTextTokenCount !== 'number') {
+          throw fail('malformed_response', 'response has no embedding or no inputTextTokenCount', { status: 200 });
+        }
+        return { vector: vector as number[], tokens: answer.inputTextTokenCount };
+      };
+      const results = await mapLimited(call.inputs, EMBEDDING_CONCURRENCY, embedOne);
+      return {
+        vectors: results.map((result) => result.vector),
+        usage: { input: results.reduce((sum, result) => sum + result.tokens, 0), output: 0, cacheRead: 0, cacheWrite: 0 },
+        simulated: false,
+      };
+    },
+
     async complete(call: CompletionCall): Promise<Completion> {
       const fail = failFor(call);
       let output: ConverseCommandOutput;

@@ -3,11 +3,12 @@
  * labelled as simulated, with usage figures shaped like a real model's so that
  * routing, pricing and the ledger behave as they would in production.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ToolCall } from '../core/chat-content';
 import { estimateTextTokens, estimateTokens, WORDS_PER_TOKEN } from '../core/token-estimate';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, CompletionChunk, ProviderAdapter } from '../core/provider';
+import type { ModelSpec } from '../core/policy';
+import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, ProviderAdapter } from '../core/provider';
 
 export interface MockOptions {
   /** Provider id the mock stands in for (`mock`, or a simulated `bedrock`). */
@@ -37,22 +38,33 @@ const WORDS_PER_CHUNK = 3;
 
 export function createMockAdapter(options: MockOptions): ProviderAdapter {
   const random = options.random ?? Math.random;
+  /** The model's simulated latency, then its injected fault, if one is drawn; `input` is what a fault that read the prompt charges. */
+  const simulate = async (model: ModelSpec, signal: AbortSignal, input: number): Promise<void> => {
+    const { simulation } = model;
+    const latencyMs = simulation.latencyMs || (options.latencyMs ?? 0);
+    if (latencyMs > 0) await delay(latencyMs, signal, options.provider, model.id);
+    if (simulation.failureRate > 0 && random() < simulation.failureRate) {
+      const kind = simulation.failures[Math.floor(random() * simulation.failures.length)]!;
+      const consumed = FAULT_STATUS[kind] === 200 ? { input, output: 12, cacheRead: 0, cacheWrite: 0 } : undefined;
+      throw new ProviderError(kind, `simulated ${kind}`, {
+        provider: options.provider,
+        model: model.id,
+        ...(FAULT_STATUS[kind] !== undefined ? { status: FAULT_STATUS[kind] } : {}),
+        ...(consumed ? { usage: consumed } : {}),
+      });
+    }
+  };
   const adapter = {
+    /** Unit vectors that depend only on the text, so equal texts embed equally and similar searches are repeatable. */
+    async embed(call: EmbeddingCall): Promise<Embeddings> {
+      const input = call.inputs.reduce((sum, text) => sum + estimateTextTokens(text), 0);
+      await simulate(call.model, call.signal, input);
+      return { vectors: call.inputs.map((text) => mockVector(text, call.dimensions ?? MOCK_DIMENSIONS)), usage: { input, output: 0, cacheRead: 0, cacheWrite: 0 }, simulated: true };
+    },
+
     async complete(call: CompletionCall): Promise<Completion> {
-      const { simulation } = call.model;
-      const latencyMs = simulation.latencyMs || (options.latencyMs ?? 0);
-      if (latencyMs > 0) await delay(latencyMs, call.signal, options.provider, call.model.id);
-      if (simulation.failureRate > 0 && random() < simulation.failureRate) {
-        const kind = simulation.failures[Math.floor(random() * simulation.failures.length)]!;
-        const consumed = FAULT_STATUS[kind] === 200 ? { input: estimateTokens(call.messages, call.tools), output: 12, cacheRead: 0, cacheWrite: 0 } : undefined;
-        throw new ProviderError(kind, `simulated ${kind}`, {
-          provider: options.provider,
-          model: call.model.id,
-          ...(FAULT_STATUS[kind] !== undefined ? { status: FAULT_STATUS[kind] } : {}),
-          ...(consumed ? { usage: consumed } : {}),
-        });
-      }
       const input = estimateTokens(call.messages, call.tools);
+      await simulate(call.model, call.signal, input);
       const toolCall = mockToolCall(call);
       if (toolCall) {
         return { content: '', toolCalls: [toolCall], finishReason: 'tool_calls', usage: { input, output: estimateTextTokens(toolCall.arguments) + 8, cacheRead: 0, cacheWrite: 0 }, simulated: true };
@@ -113,6 +125,16 @@ function mockToolCall(call: CompletionCall): ToolCall | undefined {
 }
 
 const PLACEHOLDERS: Readonly<Record<string, unknown>> = { string: 'simulated', number: 0, integer: 0, boolean: false, array: [], object: {} };
+
+/** Titan Text Embeddings v2's default size. */
+const MOCK_DIMENSIONS = 1024;
+
+function mockVector(text: string, dimensions: number): number[] {
+  const seed = createHash('sha256').update(text).digest();
+  const vector = Array.from({ length: dimensions }, (_, index) => seed[index % seed.length]! / 255 - 0.5 + Math.sin(index + seed[0]!) / 4);
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
 
 function truncateToTokens(text: string, tokens: number): string {
   return text

@@ -6,8 +6,8 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ToolCall } from '../core/chat-content';
 import { wireToolCall, type ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, CompletionChunk, FinishReason, ProviderAdapter } from '../core/provider';
-import type { TokenUsage } from '../core/usage';
+import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/provider';
+import { NO_USAGE, type TokenUsage } from '../core/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
 export interface OpenAiCompatibleOptions {
@@ -62,7 +62,7 @@ type Fail = (kind: ProviderFailureKind, message: string, details?: Omit<Provider
 const CONTEXT_LENGTH = /context[_ ]length|maximum context|too many tokens|prompt is too long|reduce the length/i;
 
 export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions): ProviderAdapter {
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const base = options.baseUrl.replace(/\/+$/, '');
   const maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
 
   const failFor =
@@ -92,17 +92,21 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
       body['response_format'] = { type: 'json_schema', json_schema: { name, description, schema, strict } };
     }
     if (stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
+    return postJson('/chat/completions', body, stream, signal, call.signal, fail);
+  }
 
+  /** POSTs a JSON body below the base URL; `deadline` is the call's own signal, which tells a timeout from a cancel. */
+  async function postJson(path: string, body: unknown, stream: boolean, signal: AbortSignal, deadline: AbortSignal, fail: Fail): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
     if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
     try {
-      return await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      return await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal });
     } catch (error) {
-      throw fail(...connectionFailure(error, call.signal), { cause: error });
+      throw fail(...connectionFailure(error, deadline), { cause: error });
     }
   }
 
-  async function readText(response: Response, call: CompletionCall, fail: Fail): Promise<string> {
+  async function readText(response: Response, call: Pick<CompletionCall, 'signal'>, fail: Fail): Promise<string> {
     try {
       return await response.text();
     } catch (error) {
@@ -111,6 +115,20 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
   }
 
   return {
+    async embed(call: EmbeddingCall): Promise<Embeddings> {
+      const fail: Fail = (kind, message, details = {}) => new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...details });
+      const body = { model: call.model.providerModelId, input: call.inputs, encoding_format: 'float', ...(call.dimensions !== undefined ? { dimensions: call.dimensions } : {}) };
+      const response = await postJson('/embeddings', body, false, call.signal, call.signal, fail);
+      const text = await readText(response, call, fail);
+      const parsed = parseJson<{ data?: { index?: number; embedding?: unknown }[]; usage?: WireUsage }>(text);
+      if (!response.ok) throw statusFailure(response, text, parsed as WireResponse | undefined, fail);
+      const vectors = [...(parsed?.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((entry) => entry.embedding);
+      if (vectors.length !== call.inputs.length || !vectors.every(isNumberArray) || !parsed?.usage) {
+        throw fail('malformed_response', 'response has no embedding per input, or no usage', { status: 200 });
+      }
+      return { vectors, usage: { ...NO_USAGE, input: parsed.usage.prompt_tokens ?? 0 }, simulated: false };
+    },
+
     async complete(call: CompletionCall): Promise<Completion> {
       const fail = failFor(call);
       const response = await post(call, false, call.signal, fail);
@@ -241,6 +259,10 @@ function wireMessage(message: ChatMessage): Record<string, unknown> {
 
 /** Longest single event the parser buffers: a stream that never ends one is broken, not slow. */
 const MAX_EVENT_CHARACTERS = 1 << 20;
+
+function isNumberArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'number');
+}
 
 function parseJson<T>(text: string): T | undefined {
   try {

@@ -28,7 +28,7 @@ export class FallbackWorkflow extends Construct {
     super(scope, id);
     const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // A stream cannot pass through Step Functions: the attempt task never streams, so it gets no streaming grant.
-    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt' });
+    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt', servesEmbeddings: false });
 
     // An Express workflow runs for at most five minutes.
     const timeoutSeconds = Math.min(Math.ceil(requestTimeoutMs / 1000), EXPRESS_MAX_SECONDS);

@@ -62,7 +62,7 @@ export const MAX_STREAMING_TIMEOUT_MS = 900_000;
 
 /**
  * The public face: a regional REST API whose stage `v1` serves
- * `/chat/completions`, `/responses`, `/messages` (and `/messages/count_tokens`), `/models`, `/route` and `/usage`, all authenticated,
+ * `/chat/completions`, `/responses`, `/messages` (and `/messages/count_tokens`), `/embeddings`, `/models`, `/route` and `/usage`, all authenticated,
  * throttled, traced and access-logged (without request bodies). Every method
  * streams the router's answer (`ResponseTransferMode.STREAM`).
  */
@@ -134,6 +134,7 @@ export class GatewayApi extends Construct {
     });
     this.api.root.addResource('chat').addResource('completions').addMethod('POST', integration, methodOptions);
     this.api.root.addResource('responses').addMethod('POST', integration, methodOptions);
+    this.api.root.addResource('embeddings').addMethod('POST', integration, methodOptions);
     // Anthropic's Messages API, for Claude Code and the Anthropic SDKs (their base URL is the API's root, without the stage).
     const messages = this.api.root.addResource('messages');
     messages.addMethod('POST', integration, methodOptions);

@@ -33,6 +33,12 @@ export interface ProviderFunctionProps {
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * Whether the function serves `POST /v1/embeddings`, and so may invoke the
+   * policy's Bedrock embedding models. The fallback's attempt task never does.
+   * @default true
+   */
+  readonly servesEmbeddings?: boolean;
 }
 
 /** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
@@ -71,36 +77,35 @@ export class ProviderFunction extends Construct {
     props.ledger.grantWrite(this.function);
     props.ledger.grantRead(this.function);
     props.providerSecrets?.grantRead(this.function);
-    this.grantBedrock(props.policy);
+    this.grantBedrock(props.policy, props.servesEmbeddings ?? true);
   }
 
   /** `bedrock:InvokeModelWithResponseStream` on exactly the policy's Bedrock models (and their inference profiles). */
-  private grantBedrock(policy: Policy): void {
+  private grantBedrock(policy: Policy, servesEmbeddings: boolean): void {
     const stack = Stack.of(this);
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-    const resources = new Set<string>();
+    const resources = { chat: new Set<string>(), embedding: new Set<string>() };
     const crossRegion = new Set<string>();
     for (const model of policy.models.values()) {
       const provider = policy.providers[model.provider];
-      if (provider?.kind !== 'bedrock') continue;
+      if (provider?.kind !== 'bedrock' || (model.type === 'embedding' && !servesEmbeddings)) continue;
       const region = provider.region ?? stack.region;
       const profile = INFERENCE_PROFILE.exec(model.providerModelId);
       if (profile) {
-        resources.add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
-        resources.add(`arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`);
+        resources[model.type].add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
+        resources[model.type].add(`arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`);
         crossRegion.add(profile[2]!);
       } else {
-        resources.add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
+        resources[model.type].add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
       }
     }
-    if (resources.size === 0) return;
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        // Every answer is read as a stream (ConverseStream), whole or not: it is how a hung model is told from a slow one.
-        actions: ['bedrock:InvokeModelWithResponseStream'],
-        resources: [...resources].sort(),
-      }),
-    );
+    // Every chat answer is read as a stream (ConverseStream), whole or not: it is how a hung model is told from a slow one.
+    // Embedding models answer InvokeModel, and only they may be invoked so.
+    const actions = { chat: 'bedrock:InvokeModelWithResponseStream', embedding: 'bedrock:InvokeModel' } as const;
+    for (const type of ['chat', 'embedding'] as const) {
+      if (resources[type].size === 0) continue;
+      this.function.addToRolePolicy(new PolicyStatement({ actions: [actions[type]], resources: [...resources[type]].sort() }));
+    }
     for (const baseModel of crossRegion) {
       Validations.of(this.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:${partition}:bedrock:*::foundation-model/${baseModel}]`,
@@ -108,4 +113,5 @@ export class ProviderFunction extends Construct {
       });
     }
   }
+
 }

@@ -37,7 +37,7 @@ describe('the deployed app streams', () => {
 
   it("every API method from the router, whose role may call Bedrock's streaming API on the models it may invoke", () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties.Integration);
-    expect(methods.length).toBe(7);
+    expect(methods.length).toBe(8);
     for (const integration of methods) {
       expect(integration.ResponseTransferMode).toBe('STREAM');
       expect(JSON.stringify(integration.Uri)).toContain(JSON.stringify(routerArn));
@@ -47,7 +47,9 @@ describe('the deployed app streams', () => {
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(routerRole))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement) => JSON.stringify(statement.Action).includes('bedrock:'));
-    expect(bedrock.map((statement) => statement.Action)).toEqual(['bedrock:InvokeModelWithResponseStream']);
+    expect(bedrock.map((statement) => statement.Action)).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:InvokeModel']);
+    // Only the embedding model may be invoked without a stream.
+    expect(JSON.stringify(bedrock[1].Resource)).toMatch(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":bedrock:",\{"Ref":"AWS::Region"\},"::foundation-model\/amazon.titan-embed-text-v2:0"\]\]\}$/);
   });
 });
 

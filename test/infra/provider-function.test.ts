@@ -63,11 +63,11 @@ describe('ProviderFunction', () => {
     build().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it("may invoke exactly the policy's Bedrock models, inference profiles included, and only as a stream", () => {
+  it("may invoke exactly the policy's Bedrock chat models, inference profiles included, only as a stream, and its embedding model without one", () => {
     const statements = bedrockStatements(build());
-    expect(statements.length).toBe(1);
-    expect(statements[0].Action).toBe('bedrock:InvokeModelWithResponseStream');
+    expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:InvokeModel']);
     expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
+    expect(rendered([statements[1].Resource].flat())).toEqual(['arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']);
   });
 
   it('may write and query the ledger and read the provider secret, but never scan or delete', () => {

@@ -1,0 +1,123 @@
+/**
+ * OpenAI's embeddings API (`POST /v1/embeddings`): parsed at the edge, served
+ * by the one embedding model the request names (or the policy's default for
+ * `auto`), and priced, budgeted and recorded like any attempt. There is no
+ * tier and no fallback: another model's vectors would not match the caller's.
+ */
+import * as z from 'zod/mini';
+import './zod-english';
+import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
+import { invalidField, parseJsonBody } from './chat-request';
+import { CallerError, ChainFailedError, ProviderError, RoutingError } from './errors';
+import { firstAttemptNumber } from './fallback-contract';
+import type { AttemptRecord } from './ledger';
+import type { Limits, ModelSpec, Policy } from './policy';
+import type { Embeddings } from './provider';
+import { resolveAlias } from './routing';
+
+/** OpenAI's own limit on texts per request. */
+const MAX_INPUTS = 2048;
+
+const bodySchema = z.looseObject({
+  model: z.string().check(z.minLength(1, 'is required: "auto" or an embedding model id from GET /v1/models')),
+  input: z.union([
+    z.string().check(z.minLength(1, 'must not be empty')),
+    z.array(z.string().check(z.minLength(1, 'must not be empty'))).check(z.minLength(1, 'must contain at least one text'), z.maxLength(MAX_INPUTS)),
+  ]),
+  dimensions: z.nullish(z.int().check(z.positive())),
+  encoding_format: z.nullish(z.enum(['float', 'base64'])),
+});
+const CARRIED = new Set(Object.keys(bodySchema.def.shape));
+
+export interface EmbeddingsRequest {
+  readonly model: string;
+  readonly inputs: readonly string[];
+  readonly dimensions: number | undefined;
+  readonly encodingFormat: 'float' | 'base64';
+  /** Parameters accepted and not sent (`user`): named in `x-switchyard-dropped-params`. */
+  readonly dropped: readonly string[];
+}
+
+export function parseEmbeddingsRequest(body: string | undefined, limits: Limits): EmbeddingsRequest {
+  const input = parseJsonBody(body, limits);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new CallerError('invalid_request', 'The request body must be a JSON object with "model" and "input".');
+  }
+  const parsed = bodySchema.safeParse(input);
+  if (!parsed.success) throw invalidField(parsed.error.issues[0]!, input);
+  const request = parsed.data;
+  return {
+    model: request.model,
+    inputs: typeof request.input === 'string' ? [request.input] : request.input,
+    dimensions: request.dimensions ?? undefined,
+    encodingFormat: request.encoding_format ?? 'float',
+    dropped: Object.keys(input).filter((param) => !CARRIED.has(param)).sort(),
+  };
+}
+
+/** The embedding model a request names (through an alias too), or the policy's default for `auto`. @throws CallerError */
+export function embeddingModelFor(name: string, policy: Policy): ModelSpec {
+  const target = resolveAlias(name, policy);
+  const model = target === 'auto' ? policy.defaultEmbeddingModel : policy.models.get(target);
+  const embedding = [...policy.models.values()].filter((candidate) => candidate.type === 'embedding').map((candidate) => candidate.id);
+  if (target === 'auto' && !model) {
+    throw new CallerError('invalid_request', `This gateway has no default embedding model: name one (${embedding.join(', ') || 'none configured'}), or set "embeddings.default" in the policy.`, 'model');
+  }
+  if (!model || model.type !== 'embedding') {
+    throw new CallerError('model_not_found', `"${name.slice(0, 64)}" is not an embedding model on this gateway. Embedding models: ${embedding.join(', ') || 'none configured'}.`, 'model');
+  }
+  return model;
+}
+
+export type EmbeddingsResult =
+  | { readonly ok: true; readonly embeddings: Embeddings; readonly record: AttemptRecord }
+  | { readonly ok: false; readonly error: Error; readonly records: readonly AttemptRecord[] };
+
+/** One attempt at the model: gated on its circuit, the deadline and the budgets, recorded whatever happens. */
+export async function embedTexts(
+  request: EmbeddingsRequest,
+  model: ModelSpec,
+  context: AttemptContext,
+  dependencies: AttemptDependencies,
+): Promise<EmbeddingsResult> {
+  const number = firstAttemptNumber();
+  const messages = request.inputs.map((content) => ({ role: 'user' as const, content }));
+  try {
+    const attempt = await openAttempt(model, { messages, maxTokens: 1 }, context, number.take, dependencies);
+    const provider = dependencies.providers.get(model.provider);
+    if (!provider.embed) throw new ProviderError('rejected', `${model.provider} does not serve embeddings`, { provider: model.provider, model: model.id });
+    let embeddings: Embeddings;
+    try {
+      embeddings = await provider.embed({ model, inputs: request.inputs, dimensions: request.dimensions, signal: AbortSignal.timeout(attempt.timeoutMs) });
+    } catch (error) {
+      return await attempt.failed(error);
+    }
+    return { ok: true, embeddings, record: await attempt.succeeded(embeddings.usage, embeddings.simulated) };
+  } catch (error) {
+    const records = number.used() > 0 ? await dependencies.ledger.recordsFor(context.requestId) : [];
+    return { ok: false, error: asCallerFacing(error, records), records };
+  }
+}
+
+/** A failed attempt, as the caller should see it: a rejection stays a 400; anything else is the model failing (502) or the deadline (504). */
+function asCallerFacing(error: unknown, records: readonly AttemptRecord[]): Error {
+  if (error instanceof ProviderError && error.kind === 'rejected') return error;
+  if (!(error instanceof ProviderError || error instanceof RoutingError)) return error as Error;
+  const attempts = records.map((record) => ({ model: record.model, error: record.outcome === 'success' || record.outcome === 'aborted' ? ('unavailable' as const) : record.outcome, latencyMs: record.latencyMs }));
+  const deadline = error instanceof RoutingError && error.name === 'Switchyard.DeadlineExceeded';
+  return new ChainFailedError(deadline ? 'The request ran out of time before the embedding model answered.' : 'The embedding model failed.', attempts, deadline);
+}
+
+/** OpenAI's list of embeddings; base64 is the float32 little-endian bytes, as OpenAI encodes them. */
+export function toEmbeddingsResponse(model: string, request: EmbeddingsRequest, embeddings: Embeddings) {
+  return {
+    object: 'list',
+    model,
+    data: embeddings.vectors.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding: request.encodingFormat === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
+    })),
+    usage: { prompt_tokens: embeddings.usage.input, total_tokens: embeddings.usage.input },
+  };
+}
