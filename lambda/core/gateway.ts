@@ -202,17 +202,31 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     return json(request, 'route', 200, { ...described, chain }, describeAttempts(decision, []));
   };
 
+  /**
+   * Every name a request may use: the virtual models, the configured models and the exact aliases
+   * (a family pattern such as `claude-*` is not a name). One list in both OpenAI's and Anthropic's
+   * shapes, whose fields do not collide, so either SDK's `models.list()` reads it.
+   */
   const models: EndpointHandler = async (request) => {
+    const createdAt = new Date(startedAtSeconds * 1000).toISOString();
+    const entry = (id: string, ownedBy: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      object: 'model',
+      created: startedAtSeconds,
+      owned_by: ownedBy,
+      type: 'model',
+      display_name: id,
+      created_at: createdAt,
+      ...extra,
+    });
     const data = [
-      ...VIRTUAL_MODELS.map((id) => ({ id, object: 'model', created: startedAtSeconds, owned_by: 'switchyard' })),
-      ...[...policy.models.values()].map((model) => ({
-        id: model.id,
-        object: 'model',
-        created: startedAtSeconds,
-        owned_by: model.provider,
-      })),
+      ...VIRTUAL_MODELS.map((id) => entry(id, 'switchyard')),
+      ...[...policy.models.values()].map((model) => entry(model.id, model.provider, { model_type: model.type, capabilities: [...model.capabilities] })),
+      ...Object.entries(policy.aliases)
+        .filter(([alias]) => !alias.endsWith('*'))
+        .map(([alias, target]) => entry(alias, 'switchyard', { alias_of: target })),
     ];
-    return json(request, 'models', 200, { object: 'list', data });
+    return json(request, 'models', 200, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
   };
 
   const usage: EndpointHandler = async (request) => {

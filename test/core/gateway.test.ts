@@ -347,6 +347,14 @@ describe('gateway: other endpoints', () => {
     expect(body.data.map((model: { id: string }) => model.id)).toEqual(['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3', 'mock/small', 'mock/medium', 'mock/large', 'local/remote']);
   });
 
+  it("lists exact aliases too, in OpenAI's and Anthropic's shapes at once", async () => {
+    const aliased = testPolicy({ aliases: { 'claude-haiku-4-5': 'mock/small', 'claude-*': 'auto' } });
+    const body = JSON.parse((await harness({}, { policy: aliased }).send('GET', '/models')).body);
+    expect(body.data.at(-1)).toMatchObject({ id: 'claude-haiku-4-5', object: 'model', owned_by: 'switchyard', type: 'model', display_name: 'claude-haiku-4-5', alias_of: 'mock/small' });
+    expect(body.data.some((model: { id: string }) => model.id.endsWith('*'))).toBe(false);
+    expect([body.has_more, body.first_id, body.last_id]).toEqual([false, 'auto', 'claude-haiku-4-5']);
+  });
+
   it('explains a routing decision without calling a model', async () => {
     const { send, providers, records } = harness({});
     const response = await send('POST', '/route', chat('What dosage of aspirin is safe?'));

@@ -96,6 +96,12 @@ describe('Anthropic Messages through the local gateway, with the @anthropic-ai/s
     expect(wire.provider.requests.at(-1)!.body).not.toContain('claude-code-20250219');
   });
 
+  it("lists the gateway's models to the Anthropic SDK's models.list", async () => {
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3', 'wire/first', 'wire/second']);
+  });
+
   it('counts tokens without calling a model', async () => {
     const before = wire.provider.requests.length;
     const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'a'.repeat(400) }], tools: [weather] });
