@@ -85,6 +85,8 @@ export interface OpenAttempt {
   readonly simulated: boolean;
   /** The provider call, without its signal: a whole-call timeout or a per-chunk idle timeout is the caller's choice. */
   readonly call: Omit<CompletionCall, 'signal'>;
+  /** What the provider's adapter changed in the call so the provider takes it. */
+  readonly adjusted: readonly string[];
   /** How long to wait for the first token (and, streaming, for each next one) before the provider counts as hung. */
   readonly firstTokenMs: number;
   /** How long the whole call may take: the first-token wait plus the output budget at the model's slowest rate, within the deadline. */
@@ -129,7 +131,8 @@ export async function attemptCandidate(
     return attempt.failed(error);
   }
   const { completion, estimated } = answer;
-  return { completion, record: await attempt.succeeded(completion.usage, completion.simulated, estimated) };
+  const record = await attempt.succeeded(completion.usage, completion.simulated, estimated);
+  return { completion: attempt.adjusted.length > 0 ? { ...completion, adjusted: attempt.adjusted } : completion, record };
 }
 
 /**
@@ -290,24 +293,27 @@ export async function openAttempt(
 
   const maxTokens = Math.min(request.maxTokens, model.maxOutputTokens);
   const firstTokenMs = policy.fallback.attemptTimeoutSeconds * 1000;
+  const call: Omit<CompletionCall, 'signal'> = {
+    model,
+    messages: request.messages,
+    maxTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    stop: request.stop,
+    cachePrompt: request.cachePrompt === true && model.promptCaching,
+    responseFormat: request.responseFormat ?? { type: 'text' },
+    tools: request.tools ?? [],
+    toolChoice: request.toolChoice,
+    parallelToolCalls: request.parallelToolCalls,
+    betas: (request.betas ?? []).filter((flag) => model.anthropicBetas.has(flag)),
+  };
+  const fitted = providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
   return {
     model,
     number,
     simulated: providers.isSimulated(model.provider),
-    call: {
-      model,
-      messages: request.messages,
-      maxTokens,
-      temperature: request.temperature,
-      topP: request.topP,
-      stop: request.stop,
-      cachePrompt: request.cachePrompt === true && model.promptCaching,
-      responseFormat: request.responseFormat ?? { type: 'text' },
-      tools: request.tools ?? [],
-      toolChoice: request.toolChoice,
-      parallelToolCalls: request.parallelToolCalls,
-      betas: (request.betas ?? []).filter((flag) => model.anthropicBetas.has(flag)),
-    },
+    call: fitted.call,
+    adjusted: fitted.adjusted,
     firstTokenMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs)),
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
     async succeeded(usage, simulated, estimated = false) {

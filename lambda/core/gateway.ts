@@ -111,7 +111,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!result.ok) return failure(request, surface.endpoint, result.error, attemptHeaders, result.records);
       const headers: Record<string, string> = {
         ...attemptHeaders,
-        ...editHeaders(chat, result.model),
+        ...editHeaders(chat, result.model, result.completion.adjusted),
         'x-switchyard-model': result.model.id,
         'x-switchyard-provider': result.model.provider,
       };
@@ -143,7 +143,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     });
     const headers: Record<string, string> = {
       ...describeAttempts(decision, start.records),
-      ...editHeaders(chat, model),
+      ...editHeaders(chat, model, start.stream.attempt.adjusted),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-switchyard-attempts': String(start.records.length + 1),
@@ -350,10 +350,11 @@ function summarise(
 }
 
 /** What the edge did not send, and what it changed, named so that nothing is ignored or altered silently. */
-function editHeaders(chat: ChatRequest, model: ModelSpec): Record<string, string> {
+function editHeaders(chat: ChatRequest, model: ModelSpec, byProvider: readonly string[] = []): Record<string, string> {
   const headers: Record<string, string> = {};
   if (chat.dropped.length > 0) headers['x-switchyard-dropped-params'] = headerSafe(chat.dropped.join(','));
-  if (chat.adjusted?.length) headers['x-switchyard-adjusted'] = headerSafe(chat.adjusted.join(','));
+  const adjusted = [...(chat.adjusted ?? []), ...byProvider];
+  if (adjusted.length > 0) headers['x-switchyard-adjusted'] = headerSafe(adjusted.join(', '));
   const droppedBetas = (chat.betas ?? []).filter((flag) => !model.anthropicBetas.has(flag));
   if (droppedBetas.length > 0) headers['x-switchyard-dropped-betas'] = headerSafe(droppedBetas.join(','));
   return headers;

@@ -41,6 +41,8 @@ export interface Completion {
   readonly usage: TokenUsage;
   /** True when no real model produced the answer (the mock provider). */
   readonly simulated: boolean;
+  /** What the provider's adapter changed so the provider would take the request (`top_p dropped: ...`). */
+  readonly adjusted?: readonly string[] | undefined;
 }
 
 /**
@@ -79,6 +81,11 @@ export interface ProviderAdapter {
    * (the client went away) ends the provider call. `signal` aborts it too.
    */
   stream?(call: CompletionCall): AsyncIterable<CompletionChunk>;
+  /**
+   * Rewrites a call the provider is known to refuse into one it takes (a documented rule
+   * each), saying what changed; the router sends the result. Absent when nothing needs it.
+   */
+  adjust?(call: Omit<CompletionCall, 'signal'>): { readonly call: Omit<CompletionCall, 'signal'>; readonly adjusted: readonly string[] };
   /** Embeds texts; rejects with a `ProviderError`. Only providers that serve embedding models have it. */
   embed?(call: EmbeddingCall): Promise<Embeddings>;
 }

@@ -62,6 +62,55 @@ export function createBedrockClient(options: BedrockClientOptions = {}): Bedrock
 }
 
 const TITAN_EMBEDDINGS = /^amazon\.titan-embed-text-v2/;
+
+/** Claude 4.5 and later, in any inference profile. */
+const CLAUDE_ONE_SAMPLER = /anthropic\.claude-[a-z]+-(?:4-[5-9]|[5-9])/;
+
+/** What a tool call nobody answered is answered with, so Converse takes the conversation. */
+export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
+
+/**
+ * Requests Bedrock is known to refuse, rewritten into ones it takes, by rule:
+ * - Claude 4.5 and later refuse `temperature` with `top_p`: `top_p` is dropped;
+ * - Converse refuses a tool call without a result in the next turn: each
+ *   unanswered call gets a result saying none was sent.
+ * (OpenAI's `developer` role is already a system message, and tool names are
+ * checked at the edge against the pattern Converse also uses.)
+ */
+export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omit<CompletionCall, 'signal'>; adjusted: string[] } {
+  const adjusted: string[] = [];
+  let fitted = call;
+  if (fitted.temperature !== undefined && fitted.topP !== undefined && CLAUDE_ONE_SAMPLER.test(fitted.model.providerModelId)) {
+    fitted = { ...fitted, topP: undefined };
+    adjusted.push('top_p dropped (Claude 4.5 takes temperature or top_p)');
+  }
+  const unanswered: string[] = [];
+  fitted.messages.forEach((message, index) => {
+    if (!message.toolCalls || index === fitted.messages.length - 1) return;
+    const answered = new Set<string>();
+    for (let next = index + 1; fitted.messages[next]?.role === 'tool'; next += 1) answered.add(fitted.messages[next]!.toolCallId!);
+    for (const toolCall of message.toolCalls) {
+      if (!answered.has(toolCall.id)) unanswered.push(toolCall.id);
+    }
+  });
+  if (unanswered.length > 0) {
+    // The missing results go with the turn's other results: right after the last one, or after the calls.
+    const result: ChatMessage[] = [];
+    fitted.messages.forEach((message, index) => {
+      result.push(message);
+      const next = fitted.messages[index + 1];
+      if (next?.role === 'tool' || (message.role !== 'tool' && !message.toolCalls)) return;
+      let owner = index;
+      while (owner >= 0 && fitted.messages[owner]!.role === 'tool') owner -= 1;
+      for (const toolCall of fitted.messages[owner]?.toolCalls ?? []) {
+        if (unanswered.includes(toolCall.id)) result.push({ role: 'tool', content: MISSING_TOOL_RESULT, toolCallId: toolCall.id });
+      }
+    });
+    fitted = { ...fitted, messages: result };
+    adjusted.push(`empty results added for unanswered tool calls ${unanswered.join(' ')}`);
+  }
+  return { call: fitted, adjusted };
+}
 /** Titan embeds one text a call: this many calls at once per request. */
 const EMBEDDING_CONCURRENCY = 8;
 
@@ -104,6 +153,8 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
       new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
 
   return {
+    adjust: fitForBedrock,
+
     /**
      * Titan Text Embeddings (v2) through InvokeModel: one text a call, a few
      * at a time, each with its own token count.

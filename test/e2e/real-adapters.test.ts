@@ -18,6 +18,7 @@ process.env['AWS_REGION'] = 'us-east-1';
 
 const NOVA = 'bedrock/amazon.nova-lite-v1:0';
 const UPSTREAM = 'upstream/gpt-4.1-mini';
+const HAIKU = 'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0';
 
 describe('local gateway with real adapters against local provider servers', () => {
   let bedrock: ScriptedServer;
@@ -34,6 +35,7 @@ describe('local gateway with real adapters against local provider servers', () =
       providers: { upstream: { kind: 'openai-compatible', baseUrl: `${upstream.url}/v1`, apiKeyName: 'UPSTREAM_KEY' } },
       models: {
         [NOVA]: { contextWindow: 300_000, maxOutputTokens: 5000 },
+        [HAIKU]: { contextWindow: 200_000, maxOutputTokens: 64_000 },
         [UPSTREAM]: {
           contextWindow: 1_047_576,
           maxOutputTokens: 32_768,
@@ -81,6 +83,15 @@ describe('local gateway with real adapters against local provider servers', () =
     // Nova Lite: 188 in * 0.06 + 7 out * 0.24 + 1024 cache read * 0.015 + 1024 cache write * 0.06 per million
     const expected = 188n * 60n + 7n * 240n + 1024n * 15n + 1024n * 60n;
     expect(await outcomes(response.headers.get('x-switchyard-request-id')!)).toEqual([[NOVA, 'success', String(expected)]]);
+  });
+
+  it('rewrites what Claude 4.5 on Bedrock refuses, temperature with top_p, and says so in a header', async () => {
+    bedrock.respond(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-text.json')) }));
+    const { response } = await client.chat.completions
+      .create({ model: HAIKU, temperature: 0.3, top_p: 0.9, messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] })
+      .withResponse();
+    expect(JSON.parse(bedrock.requests[0]!.body).inferenceConfig).toEqual({ maxTokens: 4096, temperature: 0.3 });
+    expect(response.headers.get('x-switchyard-adjusted')).toBe('top_p dropped (Claude 4.5 takes temperature or top_p)');
   });
 
   it('retries a throttled Bedrock through the workflow, then falls back to the OpenAI-compatible host, recording every attempt', async () => {

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../../lambda/core/chat-request';
 import { loadPolicy } from '../../lambda/core/policy';
 import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
-import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock-converse';
+import { createBedrockAdapter, createBedrockClient, fitForBedrock, MISSING_TOOL_RESULT } from '../../lambda/providers/bedrock-converse';
 import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { completionCall } from '../support/completion-calls';
@@ -133,5 +133,37 @@ describe('Bedrock Converse adapter: tools and images, with the real SDK against 
       expect(JSON.parse(text)).toEqual({ city: 'Lisbon', country: 'Portugal' });
       expect(chunks.at(-1)).toEqual({ type: 'end', finishReason: 'stop', usage: { input: 391, output: 38, cacheRead: 0, cacheWrite: 0 } });
     });
+  });
+});
+
+describe('fitForBedrock: requests Bedrock refuses, rewritten by rule', () => {
+  const policy = loadPolicy(defaultPolicyDocument());
+  const claude = policy.models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
+  const nova = policy.models.get('bedrock/amazon.nova-lite-v1:0')!;
+  const call = (overrides: Partial<CompletionCall>) => completionCall(claude, overrides);
+
+  it('drops top_p beside temperature for Claude 4.5, and leaves other models and lone settings alone', () => {
+    expect(fitForBedrock(call({ temperature: 0.2, topP: 0.9 }))).toMatchObject({ call: { temperature: 0.2, topP: undefined }, adjusted: ['top_p dropped (Claude 4.5 takes temperature or top_p)'] });
+    expect(fitForBedrock(completionCall(nova, { temperature: 0.2, topP: 0.9 })).adjusted).toEqual([]);
+    expect(fitForBedrock(call({ temperature: undefined, topP: 0.9 })).adjusted).toEqual([]);
+  });
+
+  it('answers tool calls nobody answered, beside the results that were sent, and says which', () => {
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: '{}' }, { id: 'b', name: 'f', arguments: '{}' }] },
+      { role: 'tool', content: 'sunny', toolCallId: 'a' },
+      { role: 'user', content: 'And now?' },
+    ];
+    const { call: fitted, adjusted } = fitForBedrock(call({ messages }));
+    expect(fitted.messages.map((message) => `${message.role}:${message.toolCallId ?? ''}:${message.content}`)).toEqual([
+      'user::Weather?',
+      'assistant::',
+      'tool:a:sunny',
+      `tool:b:${MISSING_TOOL_RESULT}`,
+      'user::And now?',
+    ]);
+    expect(adjusted).toEqual(['empty results added for unanswered tool calls b']);
+    expect(fitForBedrock(call({ messages: messages.slice(0, 2) })).adjusted).toEqual([]);
   });
 });
