@@ -7,7 +7,7 @@
  * checks them.
  */
 import { BudgetExceededError } from './errors';
-import { costOf, formatUsd, type NanoUsd } from './money';
+import { costOf, formatUsd, ratesFor, type NanoUsd } from './money';
 import type { Budget, ModelSpec, Policy, Tier } from './policy';
 import type { RoutingDecision } from './routing';
 import type { Log } from './telemetry';
@@ -43,12 +43,11 @@ export function trackedBudgets(policy: Policy, callerId: string): Budget[] {
  * exactly this, and `POST /v1/route` quotes it as `estimated_max_cost_usd`.
  */
 export function worstCaseAttemptCost(model: ModelSpec, inputTokenBound: number, maxTokens: number): NanoUsd {
-  const { input, cacheRead, cacheWrite } = model.price;
-  const dearest = [input, cacheRead, cacheWrite].reduce((max, price) => (price > max ? price : max));
-  return costOf(
-    { input: inputTokenBound, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 },
-    { ...model.price, input: dearest },
-  );
+  const usage = { input: inputTokenBound, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 };
+  // Past a long-context threshold the dearer rates apply to everything.
+  const rates = ratesFor(usage, model.price);
+  const dearest = [rates.input, rates.cacheRead, rates.cacheWrite].reduce((max, price) => (price > max ? price : max));
+  return costOf(usage, { ...rates, input: dearest });
 }
 
 /** What a reservation is for, so a refusal can say what to change. */

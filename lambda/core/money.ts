@@ -34,12 +34,18 @@ export function formatUsd(nano: NanoUsd): string {
   return `${sign}${whole}.${fraction}`;
 }
 
-/** List prices of one model in nano-USD per million tokens. */
-export interface ModelPrice {
+/** The four rates of one model, in nano-USD per million tokens. */
+export interface TokenRates {
   readonly input: NanoUsd;
   readonly output: NanoUsd;
   readonly cacheRead: NanoUsd;
   readonly cacheWrite: NanoUsd;
+}
+
+/** List prices of one model: its rates, and the dearer ones a long prompt pays on the whole request. */
+export interface ModelPrice extends TokenRates {
+  /** Rates for a request whose prompt (input plus cached tokens) is over `aboveInputTokens`. */
+  readonly longContext?: TokenRates & { readonly aboveInputTokens: number };
 }
 
 /**
@@ -48,10 +54,17 @@ export interface ModelPrice {
  * half a nano-USD per attempt and never accumulates across parts.
  */
 export function costOf(usage: TokenUsage, price: ModelPrice): NanoUsd {
+  const rates = ratesFor(usage, price);
   const scaled =
-    BigInt(usage.input) * price.input +
-    BigInt(usage.output) * price.output +
-    BigInt(usage.cacheRead) * price.cacheRead +
-    BigInt(usage.cacheWrite) * price.cacheWrite;
+    BigInt(usage.input) * rates.input +
+    BigInt(usage.output) * rates.output +
+    BigInt(usage.cacheRead) * rates.cacheRead +
+    BigInt(usage.cacheWrite) * rates.cacheWrite;
   return (scaled + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT;
+}
+
+/** The rates a request pays: past a long-context threshold, the long rates apply to all of it, as providers bill. */
+export function ratesFor(usage: TokenUsage, price: ModelPrice): TokenRates {
+  const long = price.longContext;
+  return long !== undefined && usage.input + usage.cacheRead + usage.cacheWrite > long.aboveInputTokens ? long : price;
 }

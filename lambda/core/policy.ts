@@ -66,6 +66,12 @@ const priceRowSchema = z.strictObject({
   output: usd,
   cacheRead: z.optional(usd),
   cacheWrite: z.optional(usd),
+  longContext: z.optional(
+    described(
+      z.strictObject({ aboveInputTokens: positiveInt, input: usd, output: usd, cacheRead: z.optional(usd), cacheWrite: z.optional(usd) }),
+      'Rates the whole request pays once its prompt (input plus cached tokens) is over aboveInputTokens, e.g. Claude Sonnet 4.5 over 200k',
+    ),
+  ),
   source: described(z.string().check(z.minLength(1)), 'Where the price was read: a URL, or "self-hosted"'),
   asOf: described(z.iso.date(), 'The day the price was read, YYYY-MM-DD'),
 });
@@ -444,15 +450,19 @@ function toBudget(id: string, callerId: string | undefined, budget: z.output<typ
 
 const NO_FAULTS: Simulation = { latencyMs: 0, failureRate: 0, failures: ['unavailable'] };
 
-/** Cache reads and writes cost the input price unless the row says otherwise. */
-export function compilePrice(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>): ModelPrice {
-  const input = parseUsd(row.input);
-  return {
-    input,
-    output: parseUsd(row.output),
-    cacheRead: row.cacheRead === undefined ? input : parseUsd(row.cacheRead),
-    cacheWrite: row.cacheWrite === undefined ? input : parseUsd(row.cacheWrite),
+/** Cache reads and writes cost the input price unless the row says otherwise; so do a long context's. */
+export function compilePrice(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'longContext'>): ModelPrice {
+  const rates = (part: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>) => {
+    const input = parseUsd(part.input);
+    return {
+      input,
+      output: parseUsd(part.output),
+      cacheRead: part.cacheRead === undefined ? input : parseUsd(part.cacheRead),
+      cacheWrite: part.cacheWrite === undefined ? input : parseUsd(part.cacheWrite),
+    };
   };
+  const long = row.longContext;
+  return { ...rates(row), ...(long ? { longContext: { ...rates(long), aboveInputTokens: long.aboveInputTokens } } : {}) };
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

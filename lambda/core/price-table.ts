@@ -11,6 +11,14 @@ export interface PriceRow {
   readonly cacheRead?: string;
   /** Cache write (prompt caching, 5-minute TTL); defaults to `input`. */
   readonly cacheWrite?: string;
+  /** Dearer rates the whole request pays once its prompt (input plus cached tokens) is over `aboveInputTokens`. */
+  readonly longContext?: {
+    readonly aboveInputTokens: number;
+    readonly input: string;
+    readonly output: string;
+    readonly cacheRead?: string;
+    readonly cacheWrite?: string;
+  };
   readonly source: string;
   readonly asOf: string;
 }
@@ -30,7 +38,19 @@ export interface PriceRow {
 const BEDROCK = 'https://aws.amazon.com/bedrock/pricing/ (AWS Price List API, us-east-1 on-demand)';
 const ANTHROPIC = 'https://platform.claude.com/docs/en/about-claude/pricing (Bedrock global profiles bill at these prices)';
 const OPENAI = 'https://platform.openai.com/docs/pricing';
-const GEMINI = 'https://ai.google.dev/gemini-api/docs/pricing (prompts up to 200k tokens)';
+const GEMINI = 'https://ai.google.dev/gemini-api/docs/pricing';
+/*
+ * Scope. Claude 4.5 on Bedrock costs Anthropic's list price through a `global.` inference profile;
+ * a geographic profile (`us.`, `eu.`) costs about 10% more on every rate ("Global cross-Region
+ * inference ... offers approximately 10% savings on both input and output token pricing compared to
+ * geographic cross-Region inference"), which the rows below carry. The model id names the scope, so
+ * each scope is its own row. Other geographies (`apac.`, `jp.`, `au.`) need a `price` in the policy.
+ */
+const BEDROCK_GEOGRAPHIC =
+  'https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html (geographic profiles: global price plus 10%)';
+/** Claude Sonnet 4.5 bills a whole request at these rates once its prompt passes 200k tokens (the 1M-context beta). */
+const SONNET_LONG = { aboveInputTokens: 200_000, input: '6', output: '22.5', cacheRead: '0.6', cacheWrite: '7.5' };
+const SONNET_LONG_GEOGRAPHIC = { aboveInputTokens: 200_000, input: '6.6', output: '24.75', cacheRead: '0.66', cacheWrite: '8.25' };
 
 export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
   'bedrock/amazon.nova-micro-v1:0': { input: '0.035', output: '0.14', cacheRead: '0.00875', cacheWrite: '0.035', source: BEDROCK, asOf: '2026-09-01' },
@@ -49,9 +69,32 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
     output: '15',
     cacheRead: '0.3',
     cacheWrite: '3.75',
+    longContext: SONNET_LONG,
     source: ANTHROPIC,
     asOf: '2026-11-27',
   },
+  'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0': { input: '1.1', output: '5.5', cacheRead: '0.11', cacheWrite: '1.375', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
+  'bedrock/eu.anthropic.claude-haiku-4-5-20251001-v1:0': { input: '1.1', output: '5.5', cacheRead: '0.11', cacheWrite: '1.375', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
+  'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0': {
+    input: '3.3',
+    output: '16.5',
+    cacheRead: '0.33',
+    cacheWrite: '4.125',
+    longContext: SONNET_LONG_GEOGRAPHIC,
+    source: BEDROCK_GEOGRAPHIC,
+    asOf: '2026-11-27',
+  },
+  'bedrock/eu.anthropic.claude-sonnet-4-5-20250929-v1:0': {
+    input: '3.3',
+    output: '16.5',
+    cacheRead: '0.33',
+    cacheWrite: '4.125',
+    longContext: SONNET_LONG_GEOGRAPHIC,
+    source: BEDROCK_GEOGRAPHIC,
+    asOf: '2026-11-27',
+  },
+  'bedrock/us.anthropic.claude-opus-4-5-20251101-v1:0': { input: '5.5', output: '27.5', cacheRead: '0.55', cacheWrite: '6.875', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
+  'bedrock/eu.anthropic.claude-opus-4-5-20251101-v1:0': { input: '5.5', output: '27.5', cacheRead: '0.55', cacheWrite: '6.875', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
   'bedrock/global.anthropic.claude-opus-4-5-20251101-v1:0': {
     input: '5',
     output: '25',
@@ -69,5 +112,14 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
   'openai/gpt-5': { input: '1.25', output: '10', cacheRead: '0.125', cacheWrite: '1.25', source: OPENAI, asOf: '2026-09-24' },
   'google/gemini-2.5-flash-lite': { input: '0.1', output: '0.4', cacheRead: '0.01', cacheWrite: '0.1', source: GEMINI, asOf: '2026-09-20' },
   'google/gemini-2.5-flash': { input: '0.3', output: '2.5', cacheRead: '0.03', cacheWrite: '0.3', source: GEMINI, asOf: '2026-09-20' },
-  'google/gemini-2.5-pro': { input: '1.25', output: '10', cacheRead: '0.125', cacheWrite: '1.25', source: GEMINI, asOf: '2026-09-20' },
+  'google/gemini-2.5-pro': {
+    input: '1.25',
+    output: '10',
+    cacheRead: '0.125',
+    cacheWrite: '1.25',
+    // Prompts over 200k tokens bill the whole request at the higher rates.
+    longContext: { aboveInputTokens: 200_000, input: '2.5', output: '15', cacheRead: '0.25', cacheWrite: '2.5' },
+    source: GEMINI,
+    asOf: '2026-09-20',
+  },
 };

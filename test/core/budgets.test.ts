@@ -3,7 +3,7 @@ import { maxInputTokens } from '../../lambda/core/token-estimate';
 import { BUDGET_ERROR_NAMES, BudgetExceededError } from '../../lambda/core/errors';
 import type { Budget } from '../../lambda/core/policy';
 import { decideRoute } from '../../lambda/core/routing';
-import { testPolicy } from '../support/policies';
+import { defaultPolicy, testPolicy } from '../support/policies';
 
 const budget = (overrides: Partial<Budget> = {}): Budget => ({
   id: 'caller:key:abc',
@@ -59,6 +59,15 @@ describe('worstCaseAttemptCost', () => {
     const cost = worstCaseAttemptCost(model, maxInputTokens([{ content: 'héllo' }]), 5000);
     // (6 bytes + 8) * 500 nano + 100 * 200 nano
     expect(cost).toBe(14n * 500n + 100n * 200n);
+  });
+});
+
+describe('worstCaseAttemptCost past a long-context threshold', () => {
+  it('reserves at the long rates once the prompt bound is over the threshold', () => {
+    const sonnet = defaultPolicy().models.get('bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0')!;
+    // Under: dearest input is the $3.75 cache write; over: the $7.50 long-context cache write, and $22.50 output.
+    expect(worstCaseAttemptCost(sonnet, 200_000, 1_000)).toBe(200_000n * 3_750n + 1_000n * 15_000n);
+    expect(worstCaseAttemptCost(sonnet, 200_001, 1_000)).toBe(200_001n * 7_500n + 1_000n * 22_500n);
   });
 });
 

@@ -84,3 +84,23 @@ describe('costOf', () => {
     expect(price.cacheWrite).toBe(price.input);
   });
 });
+
+describe('costOf at a long-context threshold', () => {
+  const sonnet = compilePrice(PRICE_TABLE['bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0']!);
+
+  it('bills a prompt of exactly 200k tokens at the standard rates, and one token more at the long rates on everything', () => {
+    // 190,000 input + 10,000 cache read = 200,000: $3 and $0.30 in, $15 out per million.
+    const at = { input: 190_000, output: 1_000, cacheRead: 10_000, cacheWrite: 0 };
+    expect(costOf(at, sonnet)).toBe(190_000n * 3_000n + 1_000n * 15_000n + 10_000n * 300n);
+    // 200,001: $6 and $0.60 in, $22.50 out per million, on the whole request.
+    const over = { ...at, input: 190_001 };
+    expect(costOf(over, sonnet)).toBe(190_001n * 6_000n + 1_000n * 22_500n + 10_000n * 600n);
+  });
+
+  it('prices a geographic profile 10% over the global one, each scope its own row', () => {
+    const usage = { input: 1_000_000, output: 1_000_000, cacheRead: 1_000_000, cacheWrite: 1_000_000 };
+    const global = costOf(usage, compilePrice(PRICE_TABLE['bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0']!));
+    const us = costOf(usage, compilePrice(PRICE_TABLE['bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0']!));
+    expect(us * 10n).toBe(global * 11n);
+  });
+});
