@@ -44,6 +44,12 @@ const bodySchema = z.looseObject({
   tool_choice: z.optional(
     z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.optional(z.string()), disable_parallel_tool_use: z.optional(z.boolean()) }),
   ),
+  thinking: z.optional(
+    z.discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('enabled'), budget_tokens: z.int().check(z.gte(1024, 'must be at least 1024')) }),
+      z.looseObject({ type: z.literal('disabled') }),
+    ]),
+  ),
 });
 
 /** Fields Switchyard cannot honour: refused, with what to do instead. */
@@ -114,6 +120,7 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
     ...toolChoiceOf(request.tool_choice, tools),
     cachePrompt: reader.cacheRequested,
     adjusted,
+    ...(request.thinking?.type === 'enabled' ? { reasoning: { budgetTokens: request.thinking.budget_tokens } } : {}),
   };
 }
 

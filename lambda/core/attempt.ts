@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import type { ToolCall, ToolChoice, ToolDefinition } from './chat-content';
+import type { ReasoningRequest, ToolCall, ToolChoice, ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
@@ -42,6 +42,8 @@ export interface AttemptRequest {
   readonly parallelToolCalls?: boolean | undefined;
   /** anthropic-beta flags the caller sent. @default none */
   readonly betas?: readonly string[] | undefined;
+  /** Asked-for reasoning; sent to models with the `reasoning` capability. @default none */
+  readonly reasoning?: ReasoningRequest | undefined;
 }
 
 export interface AttemptContext {
@@ -162,6 +164,7 @@ async function readWholeStream(
     for await (const chunk of provider.stream({ ...attempt.call, signal })) {
       clearTimeout(firstTokenTimer);
       started = true;
+      if (chunk.type === 'thinking') continue;
       if (chunk.type === 'text') content += chunk.text;
       else if (chunk.type === 'tool_call') {
         const call = toolCalls[chunk.index] ?? { id: '', name: '', arguments: '' };
@@ -306,14 +309,16 @@ export async function openAttempt(
     toolChoice: request.toolChoice,
     parallelToolCalls: request.parallelToolCalls,
     betas: (request.betas ?? []).filter((flag) => model.anthropicBetas.has(flag)),
+    reasoning: model.capabilities.has('reasoning') ? request.reasoning : undefined,
   };
+  const notThinking = request.reasoning !== undefined && call.reasoning === undefined ? [`reasoning not sent (${model.id} has no reasoning capability)`] : [];
   const fitted = providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
   return {
     model,
     number,
     simulated: providers.isSimulated(model.provider),
     call: fitted.call,
-    adjusted: fitted.adjusted,
+    adjusted: [...notThinking, ...fitted.adjusted],
     firstTokenMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs)),
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
     async succeeded(usage, simulated, estimated = false) {

@@ -23,6 +23,12 @@ export interface ToolCall {
   readonly arguments: string;
 }
 
+/** How hard the model should think before answering: OpenAI's effort, or Anthropic's token budget. */
+export interface ReasoningRequest {
+  readonly effort?: 'minimal' | 'low' | 'medium' | 'high' | undefined;
+  readonly budgetTokens?: number | undefined;
+}
+
 /** An image in a user message: a `data:` URL (any provider) or an `http(s)` URL (providers that fetch it themselves). */
 export interface ImageInput {
   readonly url: string;

@@ -79,6 +79,7 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
     responseFormat: chat.responseFormat,
     ...(chat.tools.length > 0 ? { tools: chat.tools, toolChoice: chat.toolChoice, parallelToolCalls: chat.parallelToolCalls } : {}),
     ...(chat.betas?.length ? { betas: chat.betas } : {}),
+    ...(chat.reasoning ? { reasoning: chat.reasoning } : {}),
   };
 }
 

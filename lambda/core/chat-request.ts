@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import './zod-english';
 import type { $ZodIssue } from 'zod/v4/core';
-import { decodeDataUrl, IMAGE_FORMATS, type ContentPart, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
+import { decodeDataUrl, IMAGE_FORMATS, type ContentPart, type ReasoningRequest, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
 import { CallerError } from './errors';
 import { formatPath, type Limits } from './policy';
 import type { StreamEncoder } from './chat-stream';
@@ -72,6 +72,8 @@ export interface ChatRequest {
   readonly parallelToolCalls: boolean | undefined;
   /** The caller marked the prompt for caching (Anthropic's `cache_control`). @default false */
   readonly cachePrompt?: boolean | undefined;
+  /** Asked-for reasoning (`reasoning_effort`, Responses' `reasoning.effort`, Anthropic's `thinking`). @default none */
+  readonly reasoning?: ReasoningRequest | undefined;
   /** anthropic-beta flags the client sent; each model is sent those it accepts. @default none */
   readonly betas?: readonly string[] | undefined;
   /** What the edge changed to make the request servable, e.g. `max_tokens 32000->16384`: named in `x-switchyard-adjusted`. */
@@ -157,6 +159,7 @@ const bodySchema = z.looseObject({
     z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })]),
   ),
   parallel_tool_calls: z.nullish(z.boolean()),
+  reasoning_effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])),
   response_format: z.nullish(
     z.discriminatedUnion('type', [
       z.looseObject({ type: z.literal('text') }),
@@ -252,6 +255,7 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     includeUsage: stream && body.stream_options?.include_usage === true,
     dropped: Object.keys(input as object).filter((param) => !CARRIED.has(param)).sort(),
     responseFormat: responseFormatOf(body.response_format),
+    ...(body.reasoning_effort ? { reasoning: { effort: body.reasoning_effort } } : {}),
     ...toolsOf(body),
   };
 }

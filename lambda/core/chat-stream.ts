@@ -194,7 +194,9 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           yield* encoder.end(piece.finishReason, usage);
           return;
         }
-        if (piece.type === 'tool_call') {
+        if (piece.type === 'thinking') {
+          // Nothing to send: the timers below count it as the provider's sign of life.
+        } else if (piece.type === 'tool_call') {
           text += piece.arguments;
           yield* encoder.toolCall(piece);
         } else {

@@ -30,6 +30,7 @@ const bodySchema = z.looseObject({
   tools: z.nullish(z.array(z.looseObject({ type: z.string(), name: z.optional(z.string()), description: z.nullish(z.string()), parameters: z.nullish(z.record(z.string(), z.unknown())), strict: z.nullish(z.boolean()) })).check(z.maxLength(128))),
   tool_choice: z.nullish(z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), name: z.string() })])),
   parallel_tool_calls: z.nullish(z.boolean()),
+  reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])) })),
   text: z.nullish(
     z.looseObject({
       format: z.nullish(
@@ -57,7 +58,7 @@ const REFUSED: Readonly<Record<string, string>> = {
   prompt: 'stored prompt templates are not supported: send "instructions" and "input"',
 };
 
-/** Fields carried to the provider; any other (`reasoning`, `include`, `user`, ...) is accepted, not sent, and named in `x-switchyard-dropped-params`. */
+/** Fields carried to the provider; any other (`include`, `user`, ...) is accepted, not sent, and named in `x-switchyard-dropped-params`. */
 const CARRIED = new Set(Object.keys(bodySchema.def.shape));
 
 export function parseResponsesRequest(body: string | undefined, limits: Limits): ChatRequest {
@@ -106,6 +107,7 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     includeUsage: true,
     dropped: Object.keys(input).filter((param) => !CARRIED.has(param)).sort(),
     responseFormat: formatOf(request.text?.format ?? undefined),
+    ...(request.reasoning?.effort ? { reasoning: { effort: request.reasoning.effort } } : {}),
     ...checkedTools(tools, toolChoice, request.parallel_tool_calls ?? undefined, { name: (index) => `tools[${index}].name`, choiceName: 'tool_choice.name' }),
   };
 }

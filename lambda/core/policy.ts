@@ -17,7 +17,7 @@ export const TIERS = [0, 1, 2, 3] as const;
 export const DEFAULT_OUTPUT_TOKENS_PER_SECOND = 20;
 
 /** What a request may need of a model beyond text. */
-export const CAPABILITIES = ['json', 'tools', 'vision'] as const;
+export const CAPABILITIES = ['json', 'tools', 'vision', 'reasoning'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export type Tier = (typeof TIERS)[number];
@@ -133,7 +133,7 @@ const modelSchema = z.strictObject({
   capabilities: z._default(
     described(
       z.array(z.enum(CAPABILITIES)),
-      'What the model can do beyond text: "json" (response_format json_object and json_schema), "tools" (tool calling), "vision" (image input)',
+      'What the model can do beyond text: "json" (response_format json_object and json_schema), "tools" (tool calling), "vision" (image input), "reasoning" (reasoning_effort, Claude thinking)',
     ),
     [],
   ),

@@ -3,7 +3,7 @@
  * `lambda/providers/` builds its provider's request, parses the response,
  * normalises usage and sorts its failures into {@link ProviderError} kinds.
  */
-import type { ToolCall, ToolChoice, ToolDefinition } from './chat-content';
+import type { ReasoningRequest, ToolCall, ToolChoice, ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import type { ModelSpec, ProviderConfig } from './policy';
 import type { TokenUsage } from './usage';
@@ -26,6 +26,8 @@ export interface CompletionCall {
   readonly parallelToolCalls: boolean | undefined;
   /** anthropic-beta flags to send: those the caller sent that the model accepts. */
   readonly betas: readonly string[];
+  /** Reasoning to ask for; only set for models with the `reasoning` capability. */
+  readonly reasoning?: ReasoningRequest | undefined;
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }
@@ -51,6 +53,8 @@ export interface Completion {
  */
 export type CompletionChunk =
   | { readonly type: 'text'; readonly text: string }
+  /** The model is reasoning: nothing to pass on, but proof of life for the first-token and idle timers. */
+  | { readonly type: 'thinking' }
   | {
       readonly type: 'tool_call';
       /** Which call this piece belongs to, counting from 0 in the order the calls began. */

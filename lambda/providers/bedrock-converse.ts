@@ -66,6 +66,39 @@ const TITAN_EMBEDDINGS = /^amazon\.titan-embed-text-v2/;
 /** Claude 4.5 and later, in any inference profile. */
 const CLAUDE_ONE_SAMPLER = /anthropic\.claude-[a-z]+-(?:4-[5-9]|[5-9])/;
 
+/** Claude's thinking budget for each OpenAI effort; Claude's minimum is 1,024 tokens. */
+const THINKING_BUDGETS = { minimal: 1024, low: 2048, medium: 8192, high: 24_576 } as const;
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * Reasoning as Claude's extended thinking, by rule:
+ * - the effort becomes a thinking budget (minimal 1,024, low 2,048, medium 8,192, high 24,576
+ *   tokens), kept below `max_tokens`; with no room for 1,024 tokens, thinking stays off;
+ * - a turn that answers tool calls keeps thinking off: Claude then wants its earlier thinking
+ *   blocks back, which no surface here carries;
+ * - thinking takes no `temperature` and no `top_p` below 0.95: they are dropped.
+ */
+function fitThinking(call: Omit<CompletionCall, 'signal'>): { call: Omit<CompletionCall, 'signal'>; adjusted: string[] } {
+  const off = (why: string) => ({ call: { ...call, reasoning: undefined }, adjusted: [`thinking off (${why})`] });
+  if (!/anthropic\.claude/.test(call.model.providerModelId)) return off(`${call.model.id} is not a Claude model`);
+  const lastAssistant = [...call.messages].reverse().find((message) => message.role === 'assistant');
+  if (lastAssistant?.toolCalls) return off('a turn answering tool calls needs thinking blocks no surface carries back');
+  const asked = call.reasoning!.budgetTokens ?? THINKING_BUDGETS[call.reasoning!.effort ?? 'medium'];
+  const budget = Math.min(asked, call.maxTokens - 1);
+  if (budget < MIN_THINKING_BUDGET) return off(`max_tokens ${call.maxTokens} leaves no room for 1024 thinking tokens`);
+  const adjusted = budget < asked ? [`thinking budget ${asked}->${budget} (under max_tokens)`] : [];
+  let fitted: Omit<CompletionCall, 'signal'> = { ...call, reasoning: { budgetTokens: budget } };
+  if (fitted.temperature !== undefined) {
+    fitted = { ...fitted, temperature: undefined };
+    adjusted.push('temperature dropped (Claude thinking takes none)');
+  }
+  if (fitted.topP !== undefined && fitted.topP < 0.95) {
+    fitted = { ...fitted, topP: undefined };
+    adjusted.push('top_p dropped (Claude thinking takes 0.95 or more)');
+  }
+  return { call: fitted, adjusted };
+}
+
 /** What a tool call nobody answered is answered with, so Converse takes the conversation. */
 export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
 
@@ -80,6 +113,11 @@ export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
 export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omit<CompletionCall, 'signal'>; adjusted: string[] } {
   const adjusted: string[] = [];
   let fitted = call;
+  if (fitted.reasoning !== undefined) {
+    const thinking = fitThinking(fitted);
+    fitted = thinking.call;
+    adjusted.push(...thinking.adjusted);
+  }
   if (fitted.temperature !== undefined && fitted.topP !== undefined && CLAUDE_ONE_SAMPLER.test(fitted.model.providerModelId)) {
     fitted = { ...fitted, topP: undefined };
     adjusted.push('top_p dropped (Claude 4.5 takes temperature or top_p)');
@@ -256,6 +294,8 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
             }
             const delta = json ? undefined : event.contentBlockDelta;
             if (delta?.delta?.text) yield { type: 'text', text: delta.delta.text };
+            // Thinking is not passed on, but it shows the model is working: no timer takes it for hung.
+            if (event.contentBlockDelta?.delta?.reasoningContent) yield { type: 'thinking' };
             const input = delta?.delta?.toolUse?.input;
             const index = toolCallIndex.get(delta?.contentBlockIndex ?? -1);
             if (input && index !== undefined) yield { type: 'tool_call', index, arguments: input };
@@ -299,7 +339,7 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
     messages,
     system,
     ...(toolConfig ? { toolConfig } : {}),
-    ...(call.betas.length > 0 ? { additionalModelRequestFields: { anthropic_beta: [...call.betas] } } : {}),
+    ...additionalFields(call),
     inferenceConfig: {
       maxTokens: call.maxTokens,
       temperature: call.temperature,
@@ -307,6 +347,14 @@ function converseRequest(call: CompletionCall): ConverseCommandInput {
       stopSequences: call.stop ? [...call.stop] : undefined,
     },
   };
+}
+
+/** Claude-specific fields Converse passes through: anthropic-beta flags and the thinking budget. */
+function additionalFields(call: CompletionCall): Pick<ConverseCommandInput, 'additionalModelRequestFields'> {
+  const fields: Record<string, DocumentType> = {};
+  if (call.betas.length > 0) fields['anthropic_beta'] = [...call.betas];
+  if (call.reasoning?.budgetTokens !== undefined) fields['thinking'] = { type: 'enabled', budget_tokens: call.reasoning.budgetTokens };
+  return Object.keys(fields).length > 0 ? { additionalModelRequestFields: fields } : {};
 }
 
 /** Everything before it is cached, with the default (5-minute) lifetime. */

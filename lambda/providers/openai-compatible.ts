@@ -83,6 +83,7 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
       if (choice !== undefined) body['tool_choice'] = typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice;
       if (call.parallelToolCalls !== undefined) body['parallel_tool_calls'] = call.parallelToolCalls;
     }
+    if (call.reasoning) body['reasoning_effort'] = call.reasoning.effort ?? effortOf(call.reasoning.budgetTokens ?? 0);
     if (call.temperature !== undefined) body['temperature'] = call.temperature;
     if (call.topP !== undefined) body['top_p'] = call.topP;
     if (call.stop !== undefined) body['stop'] = call.stop;
@@ -239,6 +240,11 @@ function wholeCompletion(text: string, fail: Fail): Completion {
   const finishReason = finishReasonOf(choice?.finish_reason);
   if (!finishReason) throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
   return { content, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
+}
+
+/** An Anthropic thinking budget as the nearest OpenAI effort. */
+function effortOf(budgetTokens: number): 'low' | 'medium' | 'high' {
+  return budgetTokens <= 2048 ? 'low' : budgetTokens <= 8192 ? 'medium' : 'high';
 }
 
 /** OpenAI's finish reasons that end an answer; `function_call` is the legacy name for `tool_calls`. */

@@ -39,6 +39,12 @@ describe('parseMessagesRequest', () => {
     expect(request).toMatchObject({ toolChoice: 'required', parallelToolCalls: false, stop: ['END'], cachePrompt: true, dropped: ['top_k'], includeUsage: true });
   });
 
+  it('reads thinking as a reasoning budget, and refuses one under Claude\'s minimum', () => {
+    expect(parse({ messages: [{ role: 'user', content: 'Hi' }], thinking: { type: 'enabled', budget_tokens: 4000 } }).reasoning).toEqual({ budgetTokens: 4000 });
+    expect(parse({ messages: [{ role: 'user', content: 'Hi' }], thinking: { type: 'disabled' } }).reasoning).toBeUndefined();
+    expect(rejection({ messages: [{ role: 'user', content: 'Hi' }], thinking: { type: 'enabled', budget_tokens: 100 } }).param).toBe('thinking.budget_tokens');
+  });
+
   it('asks for no caching when no block carries cache_control', () => {
     expect(parse({ messages: [{ role: 'user', content: 'Hi' }] }).cachePrompt).toBe(false);
   });

@@ -202,6 +202,12 @@ describe('parseChatRequest', () => {
     });
   });
 
+  it('carries reasoning_effort as the reasoning asked for', () => {
+    const request = parseChatRequest(JSON.stringify({ ...valid, reasoning_effort: 'high' }), limits);
+    expect([request.reasoning, request.dropped]).toEqual([{ effort: 'high' }, []]);
+    expect(rejection({ ...valid, reasoning_effort: 'extreme' }).param).toBe('reasoning_effort');
+  });
+
   it('names the parameters it carries to no provider, and only those', () => {
     const request = parseChatRequest(JSON.stringify({ ...valid, user: 'u-1', seed: 7, temperature: 0.2, frequency_penalty: 0.5, stream: false }), limits);
     expect(request.dropped).toEqual(['frequency_penalty', 'seed', 'user']);

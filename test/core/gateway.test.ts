@@ -407,3 +407,21 @@ describe('gateway: anthropic-beta flags on /messages', () => {
     expect((providers as ReturnType<typeof scriptedRegistry>).calls[0]!.betas).toEqual(['context-1m-2025-08-07']);
   });
 });
+
+describe('gateway: reasoning', () => {
+  const withReasoning = testPolicy({
+    models: {
+      ...testPolicyDocument().models,
+      'mock/medium': { ...testPolicyDocument().models['mock/medium']!, capabilities: ['reasoning'] },
+    },
+  });
+
+  it('sends the reasoning asked for to a model that reasons, and says so when the one that answered does not', async () => {
+    const { send, providers } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, { policy: withReasoning });
+    const toSmall = await send('POST', '/chat/completions', chat('x', { model: 'mock/small', reasoning_effort: 'low' }));
+    expect(toSmall.headers['x-switchyard-adjusted']).toBe('reasoning not sent (mock/small has no reasoning capability)');
+    const toMedium = await send('POST', '/chat/completions', chat('x', { model: 'mock/medium', reasoning_effort: 'low' }));
+    expect(toMedium.headers['x-switchyard-adjusted']).toBeUndefined();
+    expect((providers as ReturnType<typeof scriptedRegistry>).calls.map((call) => call.reasoning)).toEqual([undefined, { effort: 'low' }]);
+  });
+});

@@ -38,7 +38,7 @@ describe('parseResponsesRequest', () => {
       { role: 'assistant', content: 'Looking.', toolCalls: [{ id: 'c1', name: 'look', arguments: '{}' }] },
       { role: 'tool', content: 'a tram', toolCallId: 'c1' },
     ]);
-    expect(request).toMatchObject({ maxTokens: 50, dropped: ['reasoning'], tools: [{ name: 'look' }] });
+    expect(request).toMatchObject({ maxTokens: 50, dropped: [], tools: [{ name: 'look' }], reasoning: { effort: 'low' } });
   });
 
   it.each([

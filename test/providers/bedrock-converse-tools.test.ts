@@ -167,3 +167,56 @@ describe('fitForBedrock: requests Bedrock refuses, rewritten by rule', () => {
     expect(fitForBedrock(call({ messages: messages.slice(0, 2) })).adjusted).toEqual([]);
   });
 });
+
+describe('reasoning on Bedrock: Claude extended thinking, by rule', () => {
+  const policy = loadPolicy(defaultPolicyDocument());
+  const claude = policy.models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
+  const nova = policy.models.get('bedrock/amazon.nova-lite-v1:0')!;
+  const call = (overrides: Partial<CompletionCall>) => completionCall(claude, { maxTokens: 16_000, temperature: undefined, ...overrides });
+
+  it.each([
+    [{ effort: 'low' as const }, 2048],
+    [{ effort: 'high' as const }, 15_999],
+    [{ budgetTokens: 5000 }, 5000],
+  ])('turns %j into a thinking budget below max_tokens', (reasoning, budget) => {
+    expect(fitForBedrock(call({ reasoning })).call.reasoning).toEqual({ budgetTokens: budget });
+  });
+
+  it('keeps thinking off, and says why, where Claude would refuse it', () => {
+    const answeringTools = call({
+      reasoning: { effort: 'low' },
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: '{}' }] },
+        { role: 'tool', content: 'sunny', toolCallId: 'a' },
+      ],
+    });
+    expect(fitForBedrock(answeringTools)).toMatchObject({ call: { reasoning: undefined }, adjusted: ['thinking off (a turn answering tool calls needs thinking blocks no surface carries back)'] });
+    expect(fitForBedrock(call({ reasoning: { effort: 'low' }, maxTokens: 1000 })).adjusted).toEqual(['thinking off (max_tokens 1000 leaves no room for 1024 thinking tokens)']);
+    expect(fitForBedrock(completionCall(nova, { reasoning: { effort: 'low' } })).adjusted[0]).toMatch(/not a Claude model/);
+  });
+
+  it('drops the temperature and a low top_p, which thinking does not take', () => {
+    expect(fitForBedrock(call({ reasoning: { effort: 'low' }, temperature: 0.2, topP: 0.5 })).adjusted).toEqual([
+      'temperature dropped (Claude thinking takes none)',
+      'top_p dropped (Claude thinking takes 0.95 or more)',
+    ]);
+  });
+
+  describe('against the local Bedrock wire server', () => {
+    let server: ScriptedServer;
+    let adapter: ReturnType<typeof createBedrockAdapter>;
+    beforeAll(async () => {
+      server = await startScriptedServer(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-thinking.json')) }));
+      adapter = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+    });
+    afterAll(() => server.close());
+
+    it('asks for thinking with its budget, and streams the thinking as signs of life only, never as text', async () => {
+      const chunks: CompletionChunk[] = [];
+      for await (const chunk of adapter.stream!(call({ reasoning: { budgetTokens: 2048 } }))) chunks.push(chunk);
+      expect(JSON.parse(server.requests.at(-1)!.body).additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2048 } });
+      expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : chunk.type))).toEqual(['thinking', 'thinking', 'thinking', 'Lisbon.', 'end']);
+    });
+  });
+});

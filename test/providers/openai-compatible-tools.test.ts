@@ -51,6 +51,14 @@ describe('OpenAI-compatible adapter: tools and images, against a local OpenAI wi
     });
   });
 
+  it('sends reasoning as reasoning_effort, an Anthropic budget as the nearest effort', async () => {
+    server.respond(() => ({ body: JSON.stringify(fixture('openai/chat-completion.json')) }));
+    await adapter.complete(call({ reasoning: { effort: 'minimal' } }));
+    expect(JSON.parse(server.requests.at(-1)!.body).reasoning_effort).toBe('minimal');
+    await adapter.complete(call({ reasoning: { budgetTokens: 4000 } }));
+    expect(JSON.parse(server.requests.at(-1)!.body).reasoning_effort).toBe('medium');
+  });
+
   it('sends no tool fields when the call offers no tools', async () => {
     server.respond(() => ({ body: JSON.stringify(fixture('openai/chat-completion.json')) }));
     await adapter.complete(call({ tools: [], toolChoice: undefined, parallelToolCalls: undefined, messages: [{ role: 'user', content: 'Hi' }] }));
