@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import './zod-english';
-import { IMAGE_FORMATS, type ContentPart, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
+import { IMAGE_FORMATS, type ContentPart, type ReasoningBlock, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
 import { invalidField, parseJsonBody, type ChatMessage, type ChatRequest } from './chat-request';
 import type { StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
@@ -172,6 +172,7 @@ class BlockReader {
     const results: ChatMessage[] = [];
     const parts: ContentPart[] = [];
     const toolCalls: ToolCall[] = [];
+    const reasoning: ReasoningBlock[] = [];
     content.forEach((item, index) => {
       const where = `${at}[${index}]`;
       this.noteCacheControl(item);
@@ -193,7 +194,8 @@ class BlockReader {
           return;
         case 'thinking':
         case 'redacted_thinking':
-          // Earlier reasoning is not sent back: no model here is asked to think.
+          // Claude's earlier thinking goes back as it came, so it can go on thinking through tool calls.
+          if (role === 'assistant') reasoning.push(reasoningOf(item, where));
           return;
         default:
           throw new CallerError('unsupported_parameter', `"${where}" is a "${item.type}" block; text, image, tool_use and tool_result blocks are supported.`, where);
@@ -202,7 +204,13 @@ class BlockReader {
     const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
     const hasImage = parts.some((part) => part.type === 'image');
     if (parts.length === 0 && toolCalls.length === 0) return results.length > 0 ? results : [this.nonEmpty({ role, content: '' }, at)];
-    const message: ChatMessage = { role, content: text, ...(hasImage ? { parts } : {}), ...(toolCalls.length > 0 ? { toolCalls } : {}) };
+    const message: ChatMessage = {
+      role,
+      content: text,
+      ...(hasImage ? { parts } : {}),
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
+      ...(reasoning.length > 0 ? { reasoning } : {}),
+    };
     return [...results, this.nonEmpty(message, at)];
   }
 
@@ -253,6 +261,13 @@ class BlockReader {
   }
 }
 
+function reasoningOf(item: z.output<typeof block>, at: string): ReasoningBlock {
+  const { thinking, signature, data } = item as { thinking?: unknown; signature?: unknown; data?: unknown };
+  if (item.type === 'redacted_thinking' && typeof data === 'string') return { redacted: data };
+  if (item.type === 'thinking' && typeof thinking === 'string' && typeof signature === 'string') return { text: thinking, signature };
+  throw new CallerError('invalid_request', `"${at}" must be {"type": "thinking", "thinking": ..., "signature": ...} or {"type": "redacted_thinking", "data": ...}, as the model returned it.`, at);
+}
+
 function imageUrl(item: z.output<typeof block>, at: string): string {
   const source = (item as { source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } }).source;
   if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string') {
@@ -286,6 +301,9 @@ export function toAnthropicMessage(requestId: string, model: string, completion:
     role: 'assistant',
     model,
     content: [
+      ...(completion.reasoning ?? []).map((block) =>
+        'redacted' in block ? { type: 'redacted_thinking', data: block.redacted } : { type: 'thinking', thinking: block.text, signature: block.signature },
+      ),
       ...(completion.content !== '' ? [{ type: 'text', text: completion.content }] : []),
       ...(completion.toolCalls ?? []).map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: jsonObject(call.arguments) })),
     ],
@@ -313,7 +331,7 @@ function jsonObject(text: string): Record<string, unknown> {
  * usage, and `message_stop`. A broken stream ends with an `error` event.
  */
 export function anthropicEventEncoder(options: { readonly requestId: string; readonly model: string; readonly inputTokens: number }): StreamEncoder {
-  let open: { readonly index: number; readonly kind: 'text' | 'tool_use' } | undefined;
+  let open: { readonly index: number; readonly kind: 'text' | 'tool_use' | 'thinking' } | undefined;
   let blocks = 0;
   const toolBlocks = new Map<number, number>();
   const close = () => {
@@ -322,7 +340,7 @@ export function anthropicEventEncoder(options: { readonly requestId: string; rea
     open = undefined;
     return [frame];
   };
-  const start = (kind: 'text' | 'tool_use', contentBlock: Record<string, unknown>) => {
+  const start = (kind: 'text' | 'tool_use' | 'thinking', contentBlock: Record<string, unknown>) => {
     const frames = close();
     open = { index: blocks, kind };
     blocks += 1;
@@ -348,6 +366,17 @@ export function anthropicEventEncoder(options: { readonly requestId: string; rea
       ...(open?.kind === 'text' ? [] : start('text', { type: 'text', text: '' })),
       event('content_block_delta', { index: open!.index, delta: { type: 'text_delta', text } }),
     ],
+    thinking: ({ text, signature, redacted }) => {
+      const frames: string[] = [];
+      if (redacted !== undefined) {
+        frames.push(...start('thinking', { type: 'redacted_thinking', data: redacted }), ...close());
+      }
+      if (text === undefined && signature === undefined) return frames;
+      if (open?.kind !== 'thinking') frames.push(...start('thinking', { type: 'thinking', thinking: '', signature: '' }));
+      if (text) frames.push(event('content_block_delta', { index: open!.index, delta: { type: 'thinking_delta', thinking: text } }));
+      if (signature !== undefined) frames.push(event('content_block_delta', { index: open!.index, delta: { type: 'signature_delta', signature } }), ...close());
+      return frames;
+    },
     toolCall: (piece) => {
       const frames: string[] = [];
       if (piece.id !== undefined) {

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import type { ReasoningRequest, ToolCall, ToolChoice, ToolDefinition } from './chat-content';
+import { reasoningCollector, type ReasoningRequest, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
@@ -154,6 +154,7 @@ async function readWholeStream(
   const signal = AbortSignal.any([AbortSignal.timeout(attempt.timeoutMs), hung.signal]);
   let content = '';
   const toolCalls: ToolCall[] = [];
+  const reasoning = reasoningCollector();
   const seen = (): TokenUsage => ({
     ...NO_USAGE,
     input: estimateTokens(request.messages, request.tools),
@@ -164,16 +165,21 @@ async function readWholeStream(
     for await (const chunk of provider.stream({ ...attempt.call, signal })) {
       clearTimeout(firstTokenTimer);
       started = true;
-      if (chunk.type === 'thinking') continue;
+      if (chunk.type === 'thinking') {
+        reasoning.add(chunk);
+        continue;
+      }
       if (chunk.type === 'text') content += chunk.text;
       else if (chunk.type === 'tool_call') {
         const call = toolCalls[chunk.index] ?? { id: '', name: '', arguments: '' };
         toolCalls[chunk.index] = { id: chunk.id ?? call.id, name: chunk.name ?? call.name, arguments: call.arguments + chunk.arguments };
       } else {
         const calls = toolCalls.filter(Boolean);
+        const blocks = reasoning.blocks();
         const completion: Completion = {
           content,
           ...(calls.length > 0 ? { toolCalls: calls } : {}),
+          ...(blocks.length > 0 ? { reasoning: blocks } : {}),
           finishReason: chunk.finishReason,
           usage: chunk.usage ?? seen(),
           simulated: attempt.simulated,

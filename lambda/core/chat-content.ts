@@ -29,6 +29,30 @@ export interface ReasoningRequest {
   readonly budgetTokens?: number | undefined;
 }
 
+/**
+ * A model's reasoning, as Claude returns it: readable text with a signature
+ * that proves it unaltered, or an encrypted block. Sent back with the turn
+ * that produced it, Claude can go on thinking through tool calls.
+ */
+export type ReasoningBlock = { readonly text: string; readonly signature: string } | { readonly redacted: string };
+
+/** Streamed reasoning pieces assembled into blocks: text accumulates until a signature closes it. */
+export function reasoningCollector() {
+  const blocks: ReasoningBlock[] = [];
+  let text = '';
+  return {
+    add(piece: { readonly text?: string | undefined; readonly signature?: string | undefined; readonly redacted?: string | undefined }): void {
+      if (piece.redacted !== undefined) blocks.push({ redacted: piece.redacted });
+      if (piece.text !== undefined) text += piece.text;
+      if (piece.signature !== undefined) {
+        blocks.push({ text, signature: piece.signature });
+        text = '';
+      }
+    },
+    blocks: (): ReasoningBlock[] => [...blocks],
+  };
+}
+
 /** An image in a user message: a `data:` URL (any provider) or an `http(s)` URL (providers that fetch it themselves). */
 export interface ImageInput {
   readonly url: string;

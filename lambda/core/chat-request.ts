@@ -7,7 +7,16 @@
 import * as z from 'zod/mini';
 import './zod-english';
 import type { $ZodIssue } from 'zod/v4/core';
-import { decodeDataUrl, IMAGE_FORMATS, type ContentPart, type ReasoningRequest, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
+import {
+  decodeDataUrl,
+  IMAGE_FORMATS,
+  type ContentPart,
+  type ReasoningBlock,
+  type ReasoningRequest,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+} from './chat-content';
 import { CallerError } from './errors';
 import { formatPath, type Limits } from './policy';
 import type { StreamEncoder } from './chat-stream';
@@ -24,6 +33,8 @@ export interface ChatMessage {
   readonly parts?: readonly ContentPart[] | undefined;
   /** An assistant message: the tools it called. */
   readonly toolCalls?: readonly ToolCall[] | undefined;
+  /** An assistant message: the reasoning it began with, to send back as it came (Anthropic's thinking blocks). */
+  readonly reasoning?: readonly ReasoningBlock[] | undefined;
   /** A tool message: the id of the call whose result it carries. */
   readonly toolCallId?: string | undefined;
 }

@@ -145,6 +145,8 @@ export interface StreamEncoder {
   begin(): string[];
   text(text: string): string[];
   toolCall(piece: ToolCallPiece): string[];
+  /** The model's reasoning, for surfaces that carry it; absent where it is not passed on. */
+  thinking?(piece: Extract<CompletionChunk, { type: 'thinking' }>): string[];
   /** Frames that close a complete answer. */
   end(finishReason: FinishReason, usage: TokenUsage): string[];
   /** Frames that end a broken answer: an error in the surface's own format, never a clean end. */
@@ -195,7 +197,8 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           return;
         }
         if (piece.type === 'thinking') {
-          // Nothing to send: the timers below count it as the provider's sign of life.
+          // Passed on where the surface carries reasoning; for the timers below, a sign of life either way.
+          if (encoder.thinking) yield* encoder.thinking(piece);
         } else if (piece.type === 'tool_call') {
           text += piece.arguments;
           yield* encoder.toolCall(piece);

@@ -3,7 +3,7 @@
  * `lambda/providers/` builds its provider's request, parses the response,
  * normalises usage and sorts its failures into {@link ProviderError} kinds.
  */
-import type { ReasoningRequest, ToolCall, ToolChoice, ToolDefinition } from './chat-content';
+import type { ReasoningBlock, ReasoningRequest, ToolCall, ToolChoice, ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
 import type { ModelSpec, ProviderConfig } from './policy';
 import type { TokenUsage } from './usage';
@@ -39,6 +39,8 @@ export interface Completion {
   readonly content: string;
   /** The tools the model called; absent or empty when it called none. */
   readonly toolCalls?: readonly ToolCall[] | undefined;
+  /** The reasoning the model did first, where the provider returns it (Claude's thinking). */
+  readonly reasoning?: readonly ReasoningBlock[] | undefined;
   readonly finishReason: FinishReason;
   readonly usage: TokenUsage;
   /** True when no real model produced the answer (the mock provider). */
@@ -53,8 +55,12 @@ export interface Completion {
  */
 export type CompletionChunk =
   | { readonly type: 'text'; readonly text: string }
-  /** The model is reasoning: nothing to pass on, but proof of life for the first-token and idle timers. */
-  | { readonly type: 'thinking' }
+  /**
+   * The model is reasoning: a piece of its thinking text, the signature that closes a block, or
+   * an encrypted block; or none of them (a provider that does not show its reasoning). Surfaces
+   * that carry reasoning pass it on; for the timers it is proof of life either way.
+   */
+  | { readonly type: 'thinking'; readonly text?: string | undefined; readonly signature?: string | undefined; readonly redacted?: string | undefined }
   | {
       readonly type: 'tool_call';
       /** Which call this piece belongs to, counting from 0 in the order the calls began. */

@@ -20,7 +20,7 @@ import type { DocumentType } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { decodeDataUrl, type ContentPart, type ToolCall } from '../core/chat-content';
+import { decodeDataUrl, type ContentPart, type ReasoningBlock, type ToolCall } from '../core/chat-content';
 import type { ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/provider';
@@ -82,7 +82,7 @@ function fitThinking(call: Omit<CompletionCall, 'signal'>): { call: Omit<Complet
   const off = (why: string) => ({ call: { ...call, reasoning: undefined }, adjusted: [`thinking off (${why})`] });
   if (!/anthropic\.claude/.test(call.model.providerModelId)) return off(`${call.model.id} is not a Claude model`);
   const lastAssistant = [...call.messages].reverse().find((message) => message.role === 'assistant');
-  if (lastAssistant?.toolCalls) return off('a turn answering tool calls needs thinking blocks no surface carries back');
+  if (lastAssistant?.toolCalls && !lastAssistant.reasoning?.length) return off('the tool calls being answered came without their thinking blocks');
   const asked = call.reasoning!.budgetTokens ?? THINKING_BUDGETS[call.reasoning!.effort ?? 'medium'];
   const budget = Math.min(asked, call.maxTokens - 1);
   if (budget < MIN_THINKING_BUDGET) return off(`max_tokens ${call.maxTokens} leaves no room for 1024 thinking tokens`);
@@ -263,7 +263,13 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
       const toolCalls = blocks.flatMap((block): ToolCall[] =>
         block.toolUse ? [{ id: block.toolUse.toolUseId ?? '', name: block.toolUse.name ?? '', arguments: JSON.stringify(block.toolUse.input ?? {}) }] : [],
       );
-      return { content: text, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
+      const reasoning = blocks.flatMap((block): ReasoningBlock[] => {
+        const content = block.reasoningContent;
+        if (content?.reasoningText) return [{ text: content.reasoningText.text ?? '', signature: content.reasoningText.signature ?? '' }];
+        if (content?.redactedContent) return [{ redacted: Buffer.from(content.redactedContent).toString('base64') }];
+        return [];
+      });
+      return { content: text, ...(toolCalls.length > 0 ? { toolCalls } : {}), ...(reasoning.length > 0 ? { reasoning } : {}), finishReason, usage, simulated: false };
     },
 
     async *stream(call: CompletionCall): AsyncGenerator<CompletionChunk> {
@@ -294,8 +300,12 @@ export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
             }
             const delta = json ? undefined : event.contentBlockDelta;
             if (delta?.delta?.text) yield { type: 'text', text: delta.delta.text };
-            // Thinking is not passed on, but it shows the model is working: no timer takes it for hung.
-            if (event.contentBlockDelta?.delta?.reasoningContent) yield { type: 'thinking' };
+            // Thinking shows the model is working, so no timer takes it for hung; surfaces that carry it pass it on.
+            const reasoning = json ? undefined : event.contentBlockDelta?.delta?.reasoningContent;
+            if (reasoning) {
+              const redacted = reasoning.redactedContent ? Buffer.from(reasoning.redactedContent).toString('base64') : undefined;
+              yield { type: 'thinking', text: reasoning.text, signature: reasoning.signature, redacted };
+            }
             const input = delta?.delta?.toolUse?.input;
             const index = toolCallIndex.get(delta?.contentBlockIndex ?? -1);
             if (input && index !== undefined) yield { type: 'tool_call', index, arguments: input };
@@ -460,7 +470,13 @@ function contentBlocksOf(message: ChatMessage): ContentBlock[] {
   if (message.role === 'tool') {
     return [{ toolResult: { toolUseId: message.toolCallId, content: message.content === '' ? [] : [{ text: message.content }] } }];
   }
-  const blocks: ContentBlock[] = message.parts ? message.parts.map(partBlock) : message.content === '' ? [] : [{ text: message.content }];
+  // The turn's reasoning goes back first, as it came, so Claude can go on thinking through tool calls.
+  const blocks: ContentBlock[] = (message.reasoning ?? []).map((block) =>
+    'redacted' in block
+      ? { reasoningContent: { redactedContent: Buffer.from(block.redacted, 'base64') } }
+      : { reasoningContent: { reasoningText: { text: block.text, signature: block.signature } } },
+  );
+  blocks.push(...(message.parts ? message.parts.map(partBlock) : message.content === '' ? [] : [{ text: message.content }]));
   for (const call of message.toolCalls ?? []) {
     blocks.push({ toolUse: { toolUseId: call.id, name: call.name, input: JSON.parse(call.arguments) as DocumentType } });
   }

@@ -32,7 +32,7 @@ describe('parseMessagesRequest', () => {
     expect(request.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Where?', parts: [{ type: 'image', image: { url: 'data:image/png;base64,iVBORw0KGgo=' } }, { type: 'text', text: 'Where?' }] },
-      { role: 'assistant', content: 'Checking.', toolCalls: [{ id: 't1', name: 'lookup', arguments: '{"q":"x"}' }] },
+      { role: 'assistant', content: 'Checking.', toolCalls: [{ id: 't1', name: 'lookup', arguments: '{"q":"x"}' }], reasoning: [{ text: 'hmm', signature: 's' }] },
       { role: 'tool', content: 'Error: nothing', toolCallId: 't1' },
       { role: 'user', content: 'Try again' },
     ]);
@@ -111,6 +111,23 @@ describe('toAnthropicMessage and the event encoder', () => {
     ]);
     expect(frames[6]![1].delta).toEqual({ type: 'input_json_delta', partial_json: '{"a":1}' });
     expect(frames[8]![1]).toMatchObject({ delta: { stop_reason: 'tool_use' }, usage: { input_tokens: 10, output_tokens: 5 } });
+  });
+
+  it('streams thinking as its own block, closed by its signature, before the text', () => {
+    const encoder = anthropicEventEncoder({ requestId: 'r', model: 'm', inputTokens: 7 });
+    const frames = [
+      ...encoder.thinking!({ type: 'thinking', text: 'Lisbon' }),
+      ...encoder.thinking!({ type: 'thinking', signature: 'sig' }),
+      ...encoder.text('Lisbon.'),
+    ].map((frame) => JSON.parse(frame.split('\n')[1]!.slice('data: '.length)));
+    expect(frames).toEqual([
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Lisbon' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Lisbon.' } },
+    ]);
   });
 
   it('ends a broken stream with an error event', () => {

@@ -191,7 +191,9 @@ describe('reasoning on Bedrock: Claude extended thinking, by rule', () => {
         { role: 'tool', content: 'sunny', toolCallId: 'a' },
       ],
     });
-    expect(fitForBedrock(answeringTools)).toMatchObject({ call: { reasoning: undefined }, adjusted: ['thinking off (a turn answering tool calls needs thinking blocks no surface carries back)'] });
+    expect(fitForBedrock(answeringTools)).toMatchObject({ call: { reasoning: undefined }, adjusted: ['thinking off (the tool calls being answered came without their thinking blocks)'] });
+    const withThinking = { ...answeringTools, messages: answeringTools.messages.map((message) => (message.role === 'assistant' ? { ...message, reasoning: [{ text: 'hmm', signature: 's' }] } : message)) };
+    expect(fitForBedrock(withThinking)).toMatchObject({ call: { reasoning: { budgetTokens: 2048 } }, adjusted: [] });
     expect(fitForBedrock(call({ reasoning: { effort: 'low' }, maxTokens: 1000 })).adjusted).toEqual(['thinking off (max_tokens 1000 leaves no room for 1024 thinking tokens)']);
     expect(fitForBedrock(completionCall(nova, { reasoning: { effort: 'low' } })).adjusted[0]).toMatch(/not a Claude model/);
   });
@@ -212,11 +214,32 @@ describe('reasoning on Bedrock: Claude extended thinking, by rule', () => {
     });
     afterAll(() => server.close());
 
-    it('asks for thinking with its budget, and streams the thinking as signs of life only, never as text', async () => {
+    it('asks for thinking with its budget, and streams the thinking apart from the text, with its signature', async () => {
       const chunks: CompletionChunk[] = [];
       for await (const chunk of adapter.stream!(call({ reasoning: { budgetTokens: 2048 } }))) chunks.push(chunk);
       expect(JSON.parse(server.requests.at(-1)!.body).additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2048 } });
-      expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : chunk.type))).toEqual(['thinking', 'thinking', 'thinking', 'Lisbon.', 'end']);
+      expect(chunks.slice(0, 4)).toEqual([
+        { type: 'thinking', text: 'The user flew to Lisbon', signature: undefined, redacted: undefined },
+        { type: 'thinking', text: ', so the answer is Lisbon.', signature: undefined, redacted: undefined },
+        { type: 'thinking', text: undefined, signature: 'EqQBCkgIARABGAIiQL0qRlFjUNT2', redacted: undefined },
+        { type: 'text', text: 'Lisbon.' },
+      ]);
+    });
+
+    it("sends a turn's thinking back first, as it came, so Claude can think through tool calls", async () => {
+      const messages: ChatMessage[] = [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: '{}' }], reasoning: [{ text: 'Use f.', signature: 'sig' }, { redacted: 'AAEC' }] },
+        { role: 'tool', content: 'sunny', toolCallId: 'a' },
+      ];
+      for await (const _chunk of adapter.stream!(call({ messages, tools: [{ name: 'f' }], reasoning: { budgetTokens: 2048 } }))) void _chunk;
+      const body = JSON.parse(server.requests.at(-1)!.body);
+      expect(body.messages[1].content).toEqual([
+        { reasoningContent: { reasoningText: { text: 'Use f.', signature: 'sig' } } },
+        { reasoningContent: { redactedContent: 'AAEC' } },
+        { toolUse: { toolUseId: 'a', name: 'f', input: {} } },
+      ]);
+      expect(body.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2048 } });
     });
   });
 });
