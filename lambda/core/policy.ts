@@ -209,6 +209,12 @@ export const policySchema = z
           z.strictObject({
             tier: tierSchema,
             promptCache: z.optional(described(z.boolean(), "Mark this route's prompt prefix for caching; overrides the tier's setting")),
+            aliases: z.optional(
+              described(
+                z.record(z.string().check(z.regex(ALIAS, 'must be a model name, or a family such as "claude-*"')), z.string().check(z.minLength(1))),
+                'Aliases for this route, looked up before the policy\'s: e.g. {"claude-*": "auto"} lets the classifier pick for every Claude name',
+              ),
+            ),
           }),
         ),
         'Named routes, chosen with the x-switchyard-route header',
@@ -288,9 +294,15 @@ export const policySchema = z
           context.addIssue({ code: 'custom', path: ['embeddings', 'default'], message: `"${defaultEmbedding}" is not an embedding model: give it "type": "embedding"` });
         }
       }
-      for (const [alias, target] of Object.entries(policy.aliases)) {
-        if (!(target in policy.models) && !ALIAS_TARGETS.includes(target)) {
-          context.addIssue({ code: 'custom', path: ['aliases', alias], message: `"${target}" is neither a model listed under "models" nor one of ${ALIAS_TARGETS.join(', ')}` });
+      const aliasMaps: [(string | number)[], Record<string, string>][] = [
+        [['aliases'], policy.aliases],
+        ...Object.entries(policy.routes).map(([name, route]): [(string | number)[], Record<string, string>] => [['routes', name, 'aliases'], route.aliases ?? {}]),
+      ];
+      for (const [path, aliases] of aliasMaps) {
+        for (const [alias, target] of Object.entries(aliases)) {
+          if (!(target in policy.models) && !ALIAS_TARGETS.includes(target)) {
+            context.addIssue({ code: 'custom', path: [...path, alias], message: `"${target}" is neither a model listed under "models" nor one of ${ALIAS_TARGETS.join(', ')}` });
+          }
         }
       }
       if (policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
@@ -360,7 +372,9 @@ export interface Policy {
   readonly models: ReadonlyMap<string, ModelSpec>;
   readonly tiers: Readonly<Record<Tier, readonly ModelSpec[]>>;
   readonly flagship: ModelSpec;
-  readonly routes: Readonly<Record<string, { readonly tier: Tier; readonly promptCache?: boolean | undefined }>>;
+  readonly routes: Readonly<
+    Record<string, { readonly tier: Tier; readonly promptCache?: boolean | undefined; readonly aliases?: Readonly<Record<string, string>> | undefined }>
+  >;
   /** Tiers whose requests mark their prompt prefix for caching. */
   readonly promptCacheTiers: ReadonlySet<Tier>;
   /** The embedding model `auto` means on `POST /v1/embeddings`, if any. */

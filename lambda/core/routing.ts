@@ -65,7 +65,8 @@ export function decideRoute(
       request.cachePrompt === true || ((route === null ? undefined : policy.routes[route]?.promptCache) ?? (tier !== null && policy.promptCacheTiers.has(tier))),
   });
 
-  const model = resolveAlias(request.model, policy);
+  const route = signals.routeHeader !== undefined && Object.hasOwn(policy.routes, signals.routeHeader) ? policy.routes[signals.routeHeader] : undefined;
+  const model = resolveAlias(request.model, policy, route?.aliases);
   const named = policy.models.get(model);
   if (named?.type === 'embedding') {
     throw new CallerError('invalid_request', `"${quoted(request.model)}" is an embedding model: send it to POST /v1/embeddings, or name a chat model.`, 'model');
@@ -112,16 +113,20 @@ export function decideRoute(
 }
 
 /**
- * What a model name a client sent stands for: the alias's target (an exact
- * alias first, then the longest family pattern that matches), else the name.
+ * What a model name a client sent stands for: the route's aliases first, then
+ * the policy's; in each, an exact alias first, then the longest family pattern
+ * that matches. A name no alias covers stands for itself.
  */
-export function resolveAlias(name: string, policy: Pick<Policy, 'aliases'>): string {
-  if (Object.hasOwn(policy.aliases, name)) return policy.aliases[name]!;
-  let best: string | undefined;
-  for (const pattern of Object.keys(policy.aliases)) {
-    if (pattern.endsWith('*') && name.startsWith(pattern.slice(0, -1)) && (best === undefined || pattern.length > best.length)) best = pattern;
+export function resolveAlias(name: string, policy: Pick<Policy, 'aliases'>, routeAliases?: Readonly<Record<string, string>>): string {
+  for (const aliases of [routeAliases ?? {}, policy.aliases]) {
+    if (Object.hasOwn(aliases, name)) return aliases[name]!;
+    let best: string | undefined;
+    for (const pattern of Object.keys(aliases)) {
+      if (pattern.endsWith('*') && name.startsWith(pattern.slice(0, -1)) && (best === undefined || pattern.length > best.length)) best = pattern;
+    }
+    if (best !== undefined) return aliases[best]!;
   }
-  return best === undefined ? name : policy.aliases[best]!;
+  return name;
 }
 
 function parseTier(text: string, where: string): Tier {

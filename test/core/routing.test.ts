@@ -176,3 +176,21 @@ describe('resolveAlias and aliases in routing', () => {
     expect(decideRoute(request('mock/small'), signals(), policy).cachePrompt).toBe(false);
   });
 });
+
+describe('route aliases', () => {
+  const routed = testPolicy({
+    aliases: { 'claude-haiku-4-5': 'mock/small' },
+    routes: { agents: { tier: 2, aliases: { 'claude-*': 'tier-1' } }, plain: { tier: 0 } },
+  });
+
+  it("looks up the route's aliases before the policy's, so a route can send a whole family elsewhere", () => {
+    const onRoute = decideRoute(request('claude-haiku-4-5'), signals({ routeHeader: 'agents' }), routed);
+    expect([onRoute.tier, onRoute.reasons]).toEqual([1, ['model "tier-1" requested (alias "claude-haiku-4-5")']]);
+    const elsewhere = decideRoute(request('claude-haiku-4-5'), signals({ routeHeader: 'plain' }), routed);
+    expect(elsewhere.chain.map((model) => model.id)).toEqual(['mock/small']);
+  });
+
+  it('refuses a route alias to something that is neither a model nor a virtual one', () => {
+    expect(() => testPolicy({ routes: { agents: { tier: 2, aliases: { 'claude-*': 'mock/nope' } } } })).toThrow(/routes\.agents\.aliases\.claude-\*: "mock\/nope" is neither/);
+  });
+});
