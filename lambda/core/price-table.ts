@@ -50,7 +50,15 @@ const BEDROCK_GEOGRAPHIC =
   'https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html (geographic profiles: global price plus 10%)';
 /** Claude Sonnet 4.5 bills a whole request at these rates once its prompt passes 200k tokens (the 1M-context beta). */
 const SONNET_LONG = { aboveInputTokens: 200_000, input: '6', output: '22.5', cacheRead: '0.6', cacheWrite: '7.5' };
-const SONNET_LONG_GEOGRAPHIC = { aboveInputTokens: 200_000, input: '6.6', output: '24.75', cacheRead: '0.66', cacheWrite: '8.25' };
+const SONNET_GEOGRAPHIC: PriceRow = {
+  input: '3.3',
+  output: '16.5',
+  cacheRead: '0.33',
+  cacheWrite: '4.125',
+  longContext: { aboveInputTokens: 200_000, input: '6.6', output: '24.75', cacheRead: '0.66', cacheWrite: '8.25' },
+  source: BEDROCK_GEOGRAPHIC,
+  asOf: '2026-11-27',
+};
 
 export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
   'bedrock/amazon.nova-micro-v1:0': { input: '0.035', output: '0.14', cacheRead: '0.00875', cacheWrite: '0.035', source: BEDROCK, asOf: '2026-09-01' },
@@ -75,24 +83,8 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
   },
   'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0': { input: '1.1', output: '5.5', cacheRead: '0.11', cacheWrite: '1.375', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
   'bedrock/eu.anthropic.claude-haiku-4-5-20251001-v1:0': { input: '1.1', output: '5.5', cacheRead: '0.11', cacheWrite: '1.375', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
-  'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0': {
-    input: '3.3',
-    output: '16.5',
-    cacheRead: '0.33',
-    cacheWrite: '4.125',
-    longContext: SONNET_LONG_GEOGRAPHIC,
-    source: BEDROCK_GEOGRAPHIC,
-    asOf: '2026-11-27',
-  },
-  'bedrock/eu.anthropic.claude-sonnet-4-5-20250929-v1:0': {
-    input: '3.3',
-    output: '16.5',
-    cacheRead: '0.33',
-    cacheWrite: '4.125',
-    longContext: SONNET_LONG_GEOGRAPHIC,
-    source: BEDROCK_GEOGRAPHIC,
-    asOf: '2026-11-27',
-  },
+  'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0': SONNET_GEOGRAPHIC,
+  'bedrock/eu.anthropic.claude-sonnet-4-5-20250929-v1:0': SONNET_GEOGRAPHIC,
   'bedrock/us.anthropic.claude-opus-4-5-20251101-v1:0': { input: '5.5', output: '27.5', cacheRead: '0.55', cacheWrite: '6.875', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
   'bedrock/eu.anthropic.claude-opus-4-5-20251101-v1:0': { input: '5.5', output: '27.5', cacheRead: '0.55', cacheWrite: '6.875', source: BEDROCK_GEOGRAPHIC, asOf: '2026-11-27' },
   'bedrock/global.anthropic.claude-opus-4-5-20251101-v1:0': {

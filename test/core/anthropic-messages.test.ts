@@ -1,19 +1,12 @@
 import { anthropicErrorBody, anthropicEventEncoder, parseMessagesRequest, toAnthropicMessage } from '../../lambda/core/anthropic-messages';
 import { CallerError } from '../../lambda/core/errors';
 import { toHttpError } from '../../lambda/core/http-errors';
+import { rejectionOf } from '../support/caller-errors';
 import { testPolicy } from '../support/policies';
 
 const limits = testPolicy().limits;
 const parse = (body: Record<string, unknown>) => parseMessagesRequest(JSON.stringify({ model: 'auto', max_tokens: 100, ...body }), limits);
-function rejection(body: Record<string, unknown>): CallerError {
-  try {
-    parse(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CallerError);
-    return error as CallerError;
-  }
-  throw new Error('the request was accepted');
-}
+const rejection = (body: Record<string, unknown>) => rejectionOf(() => parse(body));
 
 describe('parseMessagesRequest', () => {
   it('reads system blocks, images, tool_use and tool_result blocks into the chat model, tool results first', () => {

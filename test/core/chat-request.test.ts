@@ -1,19 +1,11 @@
 import { parseChatRequest, wireUsage } from '../../lambda/core/chat-request';
-import { CallerError } from '../../lambda/core/errors';
+import { rejectionOf } from '../support/caller-errors';
 import { testPolicy } from '../support/policies';
 
 const limits = testPolicy().limits;
 const valid = { model: 'auto', messages: [{ role: 'user', content: 'Hello' }] };
 
-function rejection(body: unknown, raw = false): CallerError {
-  try {
-    parseChatRequest(raw ? (body as string) : JSON.stringify(body), limits);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CallerError);
-    return error as CallerError;
-  }
-  throw new Error('the request was accepted');
-}
+const rejection = (body: unknown, raw = false) => rejectionOf(() => parseChatRequest(raw ? (body as string) : JSON.stringify(body), limits));
 
 describe('parseChatRequest', () => {
   it('accepts a minimal OpenAI request', () => {

@@ -1,18 +1,10 @@
-import { CallerError } from '../../lambda/core/errors';
 import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from '../../lambda/core/openai-responses';
+import { rejectionOf } from '../support/caller-errors';
 import { testPolicy } from '../support/policies';
 
 const limits = testPolicy().limits;
 const parse = (body: Record<string, unknown>) => parseResponsesRequest(JSON.stringify({ model: 'auto', ...body }), limits);
-function rejection(body: Record<string, unknown>): CallerError {
-  try {
-    parse(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CallerError);
-    return error as CallerError;
-  }
-  throw new Error('the request was accepted');
-}
+const rejection = (body: Record<string, unknown>) => rejectionOf(() => parse(body));
 
 describe('parseResponsesRequest', () => {
   it('reads instructions, message items with images, function calls joined to their assistant turn, and outputs', () => {
