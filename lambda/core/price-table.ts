@@ -97,6 +97,9 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
   },
   // Embedding models bill input tokens only.
   'bedrock/amazon.titan-embed-text-v2:0': { input: '0.02', output: '0', source: BEDROCK, asOf: '2026-11-27' },
+  'bedrock/cohere.embed-english-v3': { input: '0.1', output: '0', source: BEDROCK, asOf: '2026-11-27' },
+  'bedrock/cohere.embed-multilingual-v3': { input: '0.1', output: '0', source: BEDROCK, asOf: '2026-11-27' },
+  'bedrock/cohere.embed-v4:0': { input: '0.12', output: '0', source: BEDROCK, asOf: '2026-11-27' },
   'openai/text-embedding-3-small': { input: '0.02', output: '0', source: OPENAI, asOf: '2026-11-27' },
   'openai/text-embedding-3-large': { input: '0.13', output: '0', source: OPENAI, asOf: '2026-11-27' },
   'openai/gpt-4.1-mini': { input: '0.4', output: '1.6', cacheRead: '0.1', cacheWrite: '0.4', source: OPENAI, asOf: '2026-09-24' },
