@@ -27,7 +27,7 @@ const bodySchema = z.looseObject({
   stream: z.nullish(z.boolean()),
   store: z.nullish(z.boolean()),
   metadata: z.nullish(z.record(z.string(), z.string())),
-  tools: z.nullish(z.array(z.looseObject({ type: z.string(), name: z.optional(z.string()), description: z.nullish(z.string()), parameters: z.nullish(z.record(z.string(), z.unknown())), strict: z.nullish(z.boolean()) })).check(z.maxLength(128))),
+  tools: z.nullish(z.array(z.looseObject({ type: z.string(), name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"'))), description: z.nullish(z.string()), parameters: z.nullish(z.record(z.string(), z.unknown())), strict: z.nullish(z.boolean()) })).check(z.maxLength(128))),
   tool_choice: z.nullish(z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), name: z.string() })])),
   parallel_tool_calls: z.nullish(z.boolean()),
   reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])) })),

@@ -35,6 +35,7 @@ describe('parseResponsesRequest', () => {
 
   it.each([
     [{ input: 'Hi', tools: [{ type: 'web_search' }] }, 'tools[0].type', /only function tools/],
+    [{ input: 'Hi', tools: [{ type: 'function', name: 'my.tool' }] }, 'tools[0].name', /letters, digits/],
     [{ input: [{ type: 'function_call_output', call_id: 'x', output: 'y' }] }, 'input[0].call_id', /earlier function_call/],
     [{ input: [{ type: 'file_search_call', id: 'f' }] }, 'input[0].type', /"file_search_call" item/],
     [{ input: 'Hi', conversation: 'conv_1' }, 'conversation', /not stored here/],

@@ -8,6 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { LocalGateway } from '../../lambda/local/local-gateway';
 import { sseEvents } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';
+import { spentToday } from '../support/spent-today';
 import type { ScriptedResponse } from '../support/scripted-server';
 import { startWireGateway, type WireGateway } from '../support/wire-gateway';
 
@@ -33,7 +34,8 @@ describe('Anthropic Messages through the local gateway, with the @anthropic-ai/s
 
   const ledgerOf = (requestId: string) => attemptRows(gateway, requestId);
 
-  it('answers messages.create in Anthropic shape, with usage counted the Anthropic way, priced in the ledger', async () => {
+  it('answers messages.create in Anthropic shape, with usage counted the Anthropic way, priced in the ledger and in usage', async () => {
+    const before = await spentToday(gateway, 'claude-code-key');
     const { data: message, response } = await client.messages
       .create({ model: 'auto', max_tokens: 64, system: 'Answer in one sentence.', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] })
       .withResponse();
@@ -48,6 +50,7 @@ describe('Anthropic Messages through the local gateway, with the @anthropic-ai/s
     const rows = await ledgerOf(response.headers.get('x-switchyard-request-id')!);
     expect(rows.map((row) => [row['model']!.S, row['outcome']!.S, row['outputTokens']!.N])).toEqual([['wire/first', 'success', '6']]);
     expect(BigInt(rows[0]!['costNanoUsd']!.N!)).toBe(188n * 400n + 1024n * 400n + 6n * 1600n);
+    expect((await spentToday(gateway, 'claude-code-key')) - before).toBe(188n * 400n + 1024n * 400n + 6n * 1600n);
   });
 
   it('streams with Anthropic events that the SDK assembles into the same message', async () => {

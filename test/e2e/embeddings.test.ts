@@ -9,6 +9,7 @@ import { loadPolicy } from '../../lambda/core/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';
+import { spentToday } from '../support/spent-today';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
 
 // The Bedrock client signs with whatever credentials the default chain finds.
@@ -77,16 +78,12 @@ describe('embeddings through the local gateway, with the openai client', () => {
   });
 
   it('embeds with a model named by alias on an OpenAI-compatible host, and shows it in the day\'s usage', async () => {
-    const spent = async () => {
-      const usage = (await (await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: 'Bearer embed-key' } })).json()) as { total: { cost_usd: string } };
-      return Math.round(Number(usage.total.cost_usd) * 1e9);
-    };
-    const before = await spent();
+    const before = await spentToday(gateway, 'embed-key');
     const { data } = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['Where is Lisbon?', 'Where is Porto?'], encoding_format: 'float' });
     expect(data.map((entry) => entry.embedding[0])).toEqual([0.0023064255, -0.011281195]);
     expect(JSON.parse(wire.requests.at(-1)!.body)).toEqual({ model: 'text-embedding-3-small', input: ['Where is Lisbon?', 'Where is Porto?'], encoding_format: 'float' });
     // 9 tokens at $0.02 per million.
-    expect((await spent()) - before).toBe(180);
+    expect((await spentToday(gateway, 'embed-key')) - before).toBe(180n);
   });
 
   it('answers 404 for a chat model, and 400 for an embedding model sent to chat', async () => {

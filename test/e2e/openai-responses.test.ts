@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import type { LocalGateway } from '../../lambda/local/local-gateway';
 import { sseEvents } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';
+import { spentToday } from '../support/spent-today';
 import type { ScriptedResponse } from '../support/scripted-server';
 import { startWireGateway, type WireGateway } from '../support/wire-gateway';
 
@@ -30,7 +31,8 @@ describe('OpenAI Responses through the local gateway, with the openai client', (
   afterAll(() => wire.close());
   beforeEach(() => script.clear());
 
-  it('answers responses.create with a message item, output_text and Responses usage, priced in the ledger', async () => {
+  it('answers responses.create with a message item, output_text and Responses usage, priced in the ledger and in usage', async () => {
+    const before = await spentToday(gateway, 'codex-key');
     const { data, response } = await client.responses
       .create({ model: 'auto', instructions: 'Answer in one sentence.', input: 'Where did I fly? I flew to Lisbon.', store: false })
       .withResponse();
@@ -42,6 +44,9 @@ describe('OpenAI Responses through the local gateway, with the openai client', (
     ]);
     const rows = await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!);
     expect(rows.map((row) => [row['model']!.S, row['outcome']!.S, row['outputTokens']!.N])).toEqual([['wire/first', 'success', '6']]);
+    // 188 input and 1,024 cached (no discount on this test price) at $0.40, 6 output at $1.60 per million.
+    expect((await spentToday(gateway, 'codex-key')) - before).toBe(BigInt(rows[0]!['costNanoUsd']!.N!));
+    expect(BigInt(rows[0]!['costNanoUsd']!.N!)).toBe(1212n * 400n + 6n * 1600n);
   });
 
   it('streams the Responses event sequence, which the client assembles into the same response', async () => {

@@ -1,0 +1,9 @@
+/** What GET /v1/usage says a caller has spent today, in nano-USD: for end-to-end checks that usage shows a request. */
+import type { LocalGateway } from '../../lambda/local/local-gateway';
+import { parseUsd } from '../../lambda/core/money';
+
+export async function spentToday(gateway: LocalGateway, apiKey: string): Promise<bigint> {
+  const response = await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const usage = (await response.json()) as { total: { cost_usd: string } };
+  return parseUsd(usage.total.cost_usd);
+}
