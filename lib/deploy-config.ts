@@ -50,7 +50,18 @@ const contextSchema = z.object({
   authorizerCacheSeconds: whole(0, 3600, 0),
   logRetentionDays: whole(1, 3653, DEFAULT_LOG_RETENTION_DAYS),
   ledgerRetentionDays: whole(1, 3653, DEFAULT_LEDGER_RETENTION_DAYS),
-  requestTimeoutMs: whole(1000, 300_000, DEFAULT_REQUEST_TIMEOUT_MS),
+  // Lambda and Step Functions time out in whole seconds, and the router's limit is derived from this one.
+  requestTimeoutMs: z._default(
+    z.coerce
+      .number()
+      .check(
+        z.int(),
+        z.gte(1000),
+        z.lte(300_000),
+        z.multipleOf(1000, 'must be a whole number of seconds, written in milliseconds: e.g. 30000, not 30500'),
+      ),
+    DEFAULT_REQUEST_TIMEOUT_MS,
+  ),
   routerMemoryMb: whole(256, 10_240, 512),
   alertEmail: z.optional(z.email()),
   rollupAt: z._default(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 00:15')), '00:15'),

@@ -58,6 +58,10 @@ describe('deployment settings', () => {
     expect(() => createSwitchyardApp({ context: { auth: 'password', throttleRateLimit: 'lots' } })).toThrow(/-c auth: [^]*-c throttleRateLimit: /);
   });
 
+  it('refuse a request timeout that is not a whole number of seconds, saying what to write', () => {
+    expect(() => createSwitchyardApp({ context: { requestTimeoutMs: '30500' } })).toThrow(/-c requestTimeoutMs: must be a whole number of seconds, written in milliseconds: e\.g\. 30000, not 30500/);
+  });
+
   it('validate a custom policy file before anything is built', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-policy-'));
     const file = join(dir, 'policy.json');
