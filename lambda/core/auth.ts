@@ -28,3 +28,18 @@ export function extractApiKey(headers: HeaderBag): string | undefined {
 export function callerIdForKey(key: string): string {
   return `key:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
+
+const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+
+/**
+ * The caller an IAM principal stands for: a role, not one of its sessions, so
+ * budgets, default tiers and admins name roles and the caller dimension stays
+ * bounded. `arn:aws:sts::123456789012:assumed-role/app/i-0abc` becomes
+ * `arn:aws:iam::123456789012:role/app` (a session ARN does not carry the
+ * role's path, so the role is named without it). Users and anything else
+ * stay as they are.
+ */
+export function callerIdForPrincipal(arn: string): string {
+  const assumed = ASSUMED_ROLE.exec(arn);
+  return assumed ? `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}` : arn;
+}

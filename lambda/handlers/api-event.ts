@@ -3,6 +3,7 @@
  * request and response.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { callerIdForPrincipal } from '../core/auth';
 import type { GatewayRequest, GatewayResponse } from '../core/gateway';
 import type { HttpResponseMetadata } from './response-stream';
 
@@ -38,7 +39,8 @@ export function toGatewayRequest(
 function callerIdOf(event: APIGatewayProxyEvent): string {
   const principal = event.requestContext.authorizer?.['principalId'];
   if (typeof principal === 'string' && principal !== '') return principal;
-  return event.requestContext.identity?.userArn ?? 'anonymous';
+  const arn = event.requestContext.identity?.userArn;
+  return arn ? callerIdForPrincipal(arn) : 'anonymous';
 }
 
 /**

@@ -100,14 +100,14 @@ describe('loadPolicy', () => {
     const document = testPolicyDocument({
       budgets: { callers: { 'key:2BD806C97F0E00AF': budget, 'arn:aws:iam::123456789012:user/alice': budget } },
       callers: { 'key:vip': { defaultTier: 2 } },
-      admins: ['admin', 'arn:aws:sts::123456789012:assumed-role/app/session'],
+      admins: ['admin', 'arn:aws:sts::123456789012:assumed-role/app/session', 'arn:aws:iam::123456789012:role/app'],
     });
     const message = problemsOf(document);
-    const validForms = /"key:" and 16 lower-case hex digits .*, or an IAM principal's ARN, e.g\. "arn:aws:sts::123456789012:assumed-role\/app\/session"/;
-    for (const field of ['budgets.callers.key:2BD806C97F0E00AF', 'callers.key:vip', 'admins[0]']) {
+    const validForms = /"key:" and 16 lower-case hex digits .*, or an IAM role's or user's ARN, e\.g\. "arn:aws:iam::123456789012:role\/app" \(an assumed role's sessions count as the role\)/;
+    for (const field of ['budgets.callers.key:2BD806C97F0E00AF', 'callers.key:vip', 'admins[0]', 'admins[1]']) {
       expect(message).toMatch(new RegExp(`\\n  ${field.replace(/[.[\]]/g, '\\$&')}: must be a caller id: ${validForms.source}`));
     }
-    expect(message.split('\n').length).toBe(4) /* 'the ARNs are accepted' */;
+    expect(message.split('\n').length).toBe(5) /* 'the user and role ARNs are accepted' */;
   });
 
   it('accepts caller ids as the authorizer and IAM mode make them', () => {
@@ -115,7 +115,7 @@ describe('loadPolicy', () => {
       testPolicyDocument({
         budgets: { callers: { 'key:2bd806c97f0e00af': { dailyUsd: '5' } } },
         callers: { 'arn:aws-us-gov:iam::123456789012:user/alice': { defaultTier: 2 } },
-        admins: ['arn:aws:sts::123456789012:assumed-role/app/session'],
+        admins: ['arn:aws:iam::123456789012:role/app'],
       }),
     );
     expect(policy.budgets.callers.get('key:2bd806c97f0e00af')!.id).toBe('caller:key:2bd806c97f0e00af');

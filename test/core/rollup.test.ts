@@ -187,14 +187,14 @@ describe('runRollup', () => {
   });
 
   it('keeps the subject within SNS limits by shortening a long budget id, never the day or the severity', async () => {
-    const role = 'arn:aws:sts::123456789012:assumed-role/a-rather-long-role-name-for-the-tests/a-worker-session-7';
+    const role = 'arn:aws:iam::123456789012:role/service-role/a-rather-long-role-name-for-the-tests-worker-7';
     const { dependencies, published } = setup([spend(role, 2n * USD)], {
       policy: testPolicy({ budgets: { callers: { [role]: { dailyUsd: '2', mode: 'block' } } } }),
     });
     await runRollup(DAY, at('12:00:00'), dependencies);
     const [alert] = published;
     expect(alert!.subject.length).toBeLessThan(100);
-    expect(alert!.subject).toMatch(/^\[Switchyard critical\] 2026-11-27 caller:arn:aws:\S*\.\.\.\S*session-7 past 100%: \$2\.00 of \$2\.00$/);
+    expect(alert!.subject).toMatch(/^\[Switchyard critical\] 2026-11-27 caller:arn:aws:\S*\.\.\.\S*worker-7 past 100%: \$2\.00 of \$2\.00$/);
     expect(alert!.budgetId).toBe(`caller:${role}`) /* 'the full id is in the budget attribute' */;
   });
 

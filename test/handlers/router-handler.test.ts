@@ -83,8 +83,14 @@ describe('toGatewayRequest', () => {
   it('names the caller by the authorizer principal in API-key mode and by the IAM ARN in IAM mode', () => {
     const keyed = toGatewayRequest(proxyEvent({ resource: '/models', principalId: 'key:abc' }), 30_000, 29_000);
     expect(keyed.callerId).toBe('key:abc');
-    const signed = toGatewayRequest(proxyEvent({ resource: '/models', userArn: 'arn:aws:iam::123456789012:role/app' }), 30_000, 29_000);
-    expect(signed.callerId).toBe('arn:aws:iam::123456789012:role/app');
+    const signed = toGatewayRequest(proxyEvent({ resource: '/models', userArn: 'arn:aws:iam::123456789012:user/alice' }), 30_000, 29_000);
+    expect(signed.callerId).toBe('arn:aws:iam::123456789012:user/alice');
+  });
+
+  it('names an assumed role by the role, not the session, in any partition', () => {
+    const session = (arn: string) => toGatewayRequest(proxyEvent({ resource: '/models', userArn: arn }), 30_000, 29_000).callerId;
+    expect(session('arn:aws:sts::123456789012:assumed-role/app/i-0abc123')).toBe('arn:aws:iam::123456789012:role/app');
+    expect(session('arn:aws-us-gov:sts::123456789012:assumed-role/app/botocore-session-1')).toBe('arn:aws-us-gov:iam::123456789012:role/app');
   });
 
   it('lower-cases header names, decodes base64 bodies and uses the stage-less resource path', () => {
