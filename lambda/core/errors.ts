@@ -23,6 +23,7 @@ export const PROVIDER_FAILURE_KINDS = [
   'context_length',
   'content_filter',
   'provider_auth',
+  'model_unavailable',
   'rejected',
 ] as const;
 export type ProviderFailureKind = (typeof PROVIDER_FAILURE_KINDS)[number];
@@ -38,6 +39,7 @@ export const PROVIDER_ERROR_NAMES = {
   context_length: 'Switchyard.ContextLengthExceeded',
   content_filter: 'Switchyard.ContentFiltered',
   provider_auth: 'Switchyard.ProviderAuth',
+  model_unavailable: 'Switchyard.ModelUnavailable',
   rejected: 'Switchyard.ProviderRejected',
 } as const satisfies Record<ProviderFailureKind, `Switchyard.${string}`>;
 export type ProviderErrorName = (typeof PROVIDER_ERROR_NAMES)[ProviderFailureKind];
@@ -234,6 +236,8 @@ export const FALLBACK_BY_KIND = {
   malformed_response: 'retry',
   content_filter: 'next',
   provider_auth: 'next',
+  // Not offered in this region, not enabled for this account, or needing an inference profile: another model may be.
+  model_unavailable: 'next',
   context_length: 'next-larger-context',
   rejected: 'stop',
 } as const satisfies Record<ProviderFailureKind, FallbackAction>;
@@ -252,5 +256,5 @@ export function errorNamesFor(action: FallbackAction): string[] {
 
 /** Failures that say something about the model's health, as opposed to about one request. */
 export function countsAgainstCircuit(kind: ProviderFailureKind): boolean {
-  return FALLBACK_BY_KIND[kind] === 'retry' || kind === 'provider_auth';
+  return FALLBACK_BY_KIND[kind] === 'retry' || kind === 'provider_auth' || kind === 'model_unavailable';
 }

@@ -42,7 +42,9 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
     const status = error.deadlineExceeded ? 504 : 502;
     const code = error.deadlineExceeded ? 'deadline_exceeded' : 'all_candidates_failed';
     const tried = error.attempts.map((attempt) => `${attempt.model}: ${attempt.error}`).join('; ');
-    const message = `${error.message} Attempts: ${tried || 'none'}. Request id: ${requestId}.`;
+    const unavailable = error.attempts.some((attempt) => attempt.error === 'model_unavailable');
+    const advice = unavailable ? ` ${MODEL_UNAVAILABLE_ADVICE}` : '';
+    const message = `${error.message} Attempts: ${tried || 'none'}.${advice} Request id: ${requestId}.`;
     return { status, body: { error: { message, type: 'upstream_error', param: null, code, attempts: error.attempts } } };
   }
   return envelope(
@@ -53,6 +55,10 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
     'internal_error',
   );
 }
+
+/** What an operator does when a model is not available to the account or region: the 502 says it. */
+const MODEL_UNAVAILABLE_ADVICE =
+  'A model_unavailable model is not enabled for this account or not offered in this region: enable it under Model access in the Bedrock console, or use an inference profile the region offers.';
 
 function envelope(status: number, message: string, type: string, param: string | null, code: string | null): HttpError {
   return { status, body: { error: { message, type, param, code } } };

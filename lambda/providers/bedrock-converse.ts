@@ -182,6 +182,16 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
+/**
+ * What Bedrock says when a model is not enabled for the account (model access, or its
+ * marketplace subscription), not offered in the region, or offered only through an
+ * inference profile: another candidate may still answer, so these move the chain on.
+ */
+const MODEL_UNAVAILABLE =
+  /don't have access to the model|not authorized to access (this|the) model|model access|aws-marketplace|on-demand throughput isn.t supported|inference profile|not available in this region|model identifier is invalid/i;
+const MODEL_ACCESS_ADVICE =
+  '(Enable the model under Model access in the Bedrock console for this account and region, or use an inference profile the region offers.)';
+
 const CONTEXT_LENGTH = /too long|context (limit|window)|too many total text bytes|maximum context/i;
 
 const ERRORS_BY_NAME: Readonly<Record<string, ProviderFailureKind>> = {
@@ -194,7 +204,7 @@ const ERRORS_BY_NAME: Readonly<Record<string, ProviderFailureKind>> = {
   ModelErrorException: 'unavailable',
   ModelStreamErrorException: 'unavailable',
   AccessDeniedException: 'provider_auth',
-  ResourceNotFoundException: 'provider_auth',
+  ResourceNotFoundException: 'model_unavailable',
   UnrecognizedClientException: 'provider_auth',
   ExpiredTokenException: 'provider_auth',
   InvalidSignatureException: 'provider_auth',
@@ -552,6 +562,9 @@ function classifySdkError(error: unknown, signal: AbortSignal, fail: Fail): Prov
   }
   const name = details.name ?? 'UnknownError';
   const message = `${name} (${inStream ? 'exception event in the stream' : `HTTP ${status}`}): ${details.message ?? ''}`.trim();
+  if (MODEL_UNAVAILABLE.test(details.message ?? '') && (name === 'AccessDeniedException' || name === 'ValidationException')) {
+    return fail('model_unavailable', `${message} ${MODEL_ACCESS_ADVICE}`, { status, cause: error });
+  }
   const known = ERRORS_BY_NAME[name];
   if (known) return fail(known, message, { status, cause: error });
   if (name === 'ValidationException') {

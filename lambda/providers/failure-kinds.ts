@@ -8,7 +8,9 @@ import type { ProviderFailureKind } from '../core/errors';
 /** The failure an HTTP error status means. */
 export function failureKindOfStatus(status: number): ProviderFailureKind {
   if (status === 429) return 'throttled';
-  if (status === 401 || status === 403 || status === 404) return 'provider_auth';
+  if (status === 401 || status === 403) return 'provider_auth';
+  // OpenAI answers a model this key cannot use, or that does not exist, with a 404.
+  if (status === 404) return 'model_unavailable';
   if (status === 408 || status === 504) return 'timeout';
   if (status >= 500) return 'unavailable';
   if (status === 413) return 'context_length';

@@ -30,6 +30,7 @@ const FAULT_STATUS: Readonly<Record<ProviderFailureKind, number | undefined>> = 
   context_length: 400,
   content_filter: 200,
   provider_auth: 401,
+  model_unavailable: 404,
   rejected: 400,
 };
 

@@ -82,7 +82,12 @@ describe('the fallback state machine definition', () => {
       ...CHAIN_ENDING_NAMES,
     ]);
     for (const name of named) expect([...contract]).toContain(name);
-    expect(errorNamesFor('next')).toEqual([PROVIDER_ERROR_NAMES.generation_timeout, PROVIDER_ERROR_NAMES.content_filter, PROVIDER_ERROR_NAMES.provider_auth]);
+    expect(errorNamesFor('next')).toEqual([
+      PROVIDER_ERROR_NAMES.generation_timeout,
+      PROVIDER_ERROR_NAMES.content_filter,
+      PROVIDER_ERROR_NAMES.provider_auth,
+      PROVIDER_ERROR_NAMES.model_unavailable,
+    ]);
   });
 
   it('bounds the whole execution and each attempt by the API timeout', () => {

@@ -42,6 +42,7 @@ const FAULTS: readonly Fault[] = [
   { name: 'empty choices', response: { body: fixture('openai/empty-choices.json') }, outcome: 'malformed_response', expected: 'retry' },
   { name: 'context too long', response: { status: 400, body: fixture('openai/error-context-length.json') }, outcome: 'context_length', expected: 'next' },
   { name: 'content filter', response: { body: fixture('openai/content-filter.json') }, outcome: 'content_filter', expected: 'next' },
+  { name: 'model not available', response: { status: 404, body: fixture('openai/error-model-not-found.json') }, outcome: 'model_unavailable', expected: 'next' },
   { name: 'caller 400', response: { status: 400, body: fixture('openai/error-bad-request.json') }, outcome: 'rejected', expected: 'stop' },
 ];
 
@@ -142,6 +143,8 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
       if (fault.expected !== 'stop') {
         expect(body['error'].code).toBe('all_candidates_failed');
         expect(body['error'].attempts.map((attempt: { model: string; error: string }) => `${attempt.model}:${attempt.error}`)).toEqual([...Array(firstCalls).fill(`${FIRST}:${DOWN.outcome}`), ...Array(secondCalls).fill(`${SECOND}:${fault.outcome}`)]);
+        // A model the account or region cannot use: the answer says what to do about it.
+        expect(/Model access in the Bedrock console/.test(body['error'].message)).toBe(fault.outcome === 'model_unavailable');
       }
       expect(ledger.map((row) => row.outcome)).toEqual([...Array(firstCalls).fill(DOWN.outcome), ...Array(secondCalls).fill(fault.outcome)]);
       assertLedgerMatchesCalls(ledger, received, response);

@@ -63,7 +63,7 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
     ['400 context_length_exceeded', { status: 400, body: fixture('openai/error-context-length.json') }, 'context_length'],
     ['400 unsupported value', { status: 400, body: fixture('openai/error-bad-request.json') }, 'rejected'],
     ['401 invalid_api_key', { status: 401, body: fixture('openai/error-invalid-api-key.json') }, 'provider_auth'],
-    ['404 model_not_found', { status: 404, body: fixture('openai/error-model-not-found.json') }, 'provider_auth'],
+    ['404 model_not_found', { status: 404, body: fixture('openai/error-model-not-found.json') }, 'model_unavailable'],
     ['429 rate_limit_exceeded', { status: 429, body: fixture('openai/error-rate-limit.json') }, 'throttled'],
     ['429 insufficient_quota', { status: 429, body: fixture('openai/error-insufficient-quota.json') }, 'provider_auth'],
     ['500 server_error', { status: 500, body: fixture('openai/error-server.json') }, 'unavailable'],
