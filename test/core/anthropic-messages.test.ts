@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { anthropicErrorBody, anthropicEventEncoder, parseMessagesRequest, toAnthropicMessage } from '../../lambda/core/anthropic-messages';
 import { CallerError } from '../../lambda/core/errors';
 import { toHttpError } from '../../lambda/core/http-errors';
@@ -130,5 +132,17 @@ describe('toAnthropicMessage and the event encoder', () => {
   it('keeps the status and message of an error, with the type Anthropic gives the status', () => {
     const http = toHttpError(new CallerError('request_too_large', 'Too big.'), 'r');
     expect([http.status, anthropicErrorBody(http)]).toEqual([413, { type: 'error', error: { type: 'request_too_large', message: 'Too big.' } }]);
+  });
+});
+
+describe('a Claude Code request, as it sends one', () => {
+  const body = readFileSync(join(__dirname, '..', 'fixtures', 'surfaces', 'claude-code-messages.json'), 'utf8');
+
+  it('is served: cached system blocks, thinking sent back, a tool loop; its max_tokens lowered and its metadata named', () => {
+    const request = parseMessagesRequest(body, limits);
+    expect(request.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(request.messages[2]).toMatchObject({ reasoning: [{ text: 'I should run the tests first.', signature: 'ErUBCkYIBxgCIkB3pQ5h3sZ9qJ2mT0x' }], toolCalls: [{ name: 'Bash' }] });
+    expect(request).toMatchObject({ cachePrompt: true, stream: true, reasoning: { budgetTokens: 31_999 }, dropped: ['metadata'], adjusted: [`max_tokens 32000->${limits.maxTokens}`] });
+    expect(request.tools.map((tool) => tool.name)).toEqual(['Bash', 'Read']);
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from '../../lambda/core/openai-responses';
 import { rejectionOf } from '../support/caller-errors';
 import { testPolicy } from '../support/policies';
@@ -89,5 +91,17 @@ describe('Responses output', () => {
     ]);
     expect(events.at(-1).response.output.map((item: { type: string }) => item.type)).toEqual(['message', 'function_call']);
     expect(events.at(-2).item).toMatchObject({ call_id: 'c1', arguments: '{"a":1}' });
+  });
+});
+
+describe('a Codex CLI request, as it sends one', () => {
+  const body = readFileSync(join(__dirname, '..', 'fixtures', 'surfaces', 'codex-responses.json'), 'utf8');
+
+  it('is served statelessly: the whole conversation in input, earlier reasoning not sent back, its extras named', () => {
+    const request = parseResponsesRequest(body, limits);
+    expect(request.messages.map((message) => message.role)).toEqual(['system', 'system', 'user', 'user', 'assistant', 'tool']);
+    expect(request.messages[4]!.toolCalls).toEqual([{ id: 'call_Xk2pQ9rT4vW7yZ1a', name: 'shell', arguments: '{"command":["npm","test"],"workdir":"/work/app"}' }]);
+    expect(request).toMatchObject({ stream: true, toolChoice: 'auto', parallelToolCalls: false, reasoning: { effort: 'medium' } });
+    expect(request.dropped).toEqual(['include', 'prompt_cache_key']);
   });
 });
