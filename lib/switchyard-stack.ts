@@ -72,11 +72,8 @@ export class SwitchyardStack extends Stack {
 
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { description: 'Budget alerts; subscribe here', value: this.alerts.topic.topicArn });
-    if (this.providerSecrets) {
-      new CfnOutput(this, 'ProviderSecretArn', {
-        description: `Put ${keyNames.join(', ')} here`,
-        value: this.providerSecrets.secret.secretArn,
-      });
+    for (const [name, secret] of this.providerSecrets?.secrets ?? []) {
+      new CfnOutput(this, `${name.replace(/[^A-Za-z0-9]/g, '')}SecretArn`, { description: `Put the ${name} key here`, value: secret.secretArn });
     }
   }
 }

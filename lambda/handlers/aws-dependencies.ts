@@ -11,11 +11,16 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies } from '../core/attempt';
 import { ConfigError } from '../core/errors';
 import type { Log, MetricSink } from '../core/telemetry';
+import { cachedKey } from '../providers/api-keys';
 import { createProviderRegistry } from '../providers/registry';
 import type { RuntimeConfig } from './runtime-config';
 
 export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metrics: Metrics): Promise<AttemptDependencies & { usage: UsageReader }> {
-  const apiKeys = config.providerSecretArn ? await readProviderKeys(config.providerSecretArn) : {};
+  const secrets = new SecretsManagerClient({});
+  // Read when first needed and again every few minutes, so a pasted or rotated key reaches warm instances.
+  const apiKeys = Object.fromEntries(
+    Object.entries(config.providerSecretArns).map(([name, arn]) => [name, cachedKey(() => readProviderKey(secrets, arn, name))]),
+  );
   const client = new DynamoDBClient({});
   // Counter ADDs are not idempotent: a retry after a lost response would count twice.
   const counterClient = new DynamoDBClient({ maxAttempts: 1 });
@@ -46,17 +51,10 @@ export function metricSink(metrics: Metrics): MetricSink {
   };
 }
 
-/** The provider secret is a JSON object of key names (the policy's `apiKeyName`) to keys. */
-async function readProviderKeys(secretArn: string): Promise<Record<string, string>> {
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(secret.SecretString ?? '{}');
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('The provider secret is not a JSON object of key names to API keys.');
-  }
-  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+/** One provider's key: the whole secret string, as `aws secretsmanager put-secret-value` leaves it. */
+async function readProviderKey(client: SecretsManagerClient, secretArn: string, name: string): Promise<string> {
+  const secret = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const key = secret.SecretString?.trim();
+  if (!key) throw new ConfigError(`The secret for ${name} is empty: put the provider's API key in it.`);
+  return key;
 }

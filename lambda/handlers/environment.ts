@@ -8,7 +8,8 @@
 export const ENVIRONMENT = {
   ledgerTableName: 'LEDGER_TABLE_NAME',
   ledgerRetentionDays: 'LEDGER_RETENTION_DAYS',
-  providerSecretArn: 'PROVIDER_SECRET_ARN',
+  /** A JSON object of key names (the policy's `apiKeyName`) to the ARNs of the secrets holding them. */
+  providerSecretArns: 'PROVIDER_SECRET_ARNS',
   fallbackStateMachineArn: 'FALLBACK_STATE_MACHINE_ARN',
   policyFile: 'POLICY_FILE',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',

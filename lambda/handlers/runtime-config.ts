@@ -13,7 +13,20 @@ import { BUNDLED_POLICY_FILE, DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIM
 const environmentSchema = z.object({
   [ENVIRONMENT.ledgerTableName]: z.string().check(z.minLength(1)),
   [ENVIRONMENT.ledgerRetentionDays]: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_LEDGER_RETENTION_DAYS),
-  [ENVIRONMENT.providerSecretArn]: z.optional(z.string().check(z.startsWith('arn:'))),
+  [ENVIRONMENT.providerSecretArns]: z._default(
+    z.pipe(
+      z.string().check(z.minLength(2)),
+      z.transform((text, context) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.issues.push({ code: 'custom', message: 'must be a JSON object', input: text });
+          return z.NEVER;
+        }
+      }),
+    ).check(z.refine((value) => typeof value === 'object' && value !== null, 'must be a JSON object')),
+    {},
+  ),
   [ENVIRONMENT.fallbackStateMachineArn]: z.optional(z.string().check(z.startsWith('arn:'))),
   [ENVIRONMENT.policyFile]: z._default(z.string().check(z.minLength(1)), join(__dirname, BUNDLED_POLICY_FILE)),
   [ENVIRONMENT.requestTimeoutMs]: z._default(z.coerce.number().check(z.int(), z.gte(1000), z.lte(900_000)), DEFAULT_REQUEST_TIMEOUT_MS),
@@ -22,7 +35,8 @@ const environmentSchema = z.object({
 export interface RuntimeConfig {
   readonly ledgerTableName: string;
   readonly ledgerRetentionDays: number;
-  readonly providerSecretArn: string | undefined;
+  /** Secret ARNs by key name (the policy's `apiKeyName`). */
+  readonly providerSecretArns: Readonly<Record<string, string>>;
   /** Set for the router, which starts the fallback workflow; not for the attempt function. */
   readonly fallbackStateMachineArn: string | undefined;
   readonly requestTimeoutMs: number;
@@ -38,9 +52,19 @@ export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig
   return {
     ledgerTableName: env[ENVIRONMENT.ledgerTableName],
     ledgerRetentionDays: env[ENVIRONMENT.ledgerRetentionDays],
-    providerSecretArn: env[ENVIRONMENT.providerSecretArn],
+    providerSecretArns: secretArnsOf(env[ENVIRONMENT.providerSecretArns]),
     fallbackStateMachineArn: env[ENVIRONMENT.fallbackStateMachineArn],
     requestTimeoutMs: env[ENVIRONMENT.requestTimeoutMs],
     policy: readPolicyFile(env[ENVIRONMENT.policyFile]),
   };
+}
+
+function secretArnsOf(value: unknown): Record<string, string> {
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [name, arn] of entries) {
+    if (typeof arn !== 'string' || !arn.startsWith('arn:')) {
+      throw new ConfigError(`Invalid router environment: ${ENVIRONMENT.providerSecretArns}.${name} must be a secret ARN.`);
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }

@@ -14,6 +14,7 @@ import { createRouterHandler } from '../handlers/create-router-handler';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../handlers/environment';
 import { requestScopedLog } from '../handlers/request-scope';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../policy/policy-file';
+import { fixedKey, type ApiKeySource } from '../providers/api-keys';
 import { createProviderRegistry } from '../providers/registry';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from './dynalite';
 import { createLocalFallback } from './local-fallback';
@@ -164,9 +165,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 }
 
 /** Only the key names the policy declares: never the rest of the environment. */
-function declaredKeys(providers: Readonly<Record<string, ProviderConfig>>, environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
+function declaredKeys(providers: Readonly<Record<string, ProviderConfig>>, environment: NodeJS.ProcessEnv): Record<string, ApiKeySource> {
   const names = Object.values(providers).flatMap((config) => (config.kind === 'openai-compatible' && config.apiKeyName ? [config.apiKeyName] : []));
-  return Object.fromEntries(names.map((name) => [name, environment[name]]));
+  return Object.fromEntries(names.map((name) => [name, fixedKey(environment[name])]));
 }
 
 export function decideSimulation(

@@ -8,6 +8,7 @@ import { wireToolCall, type ChatMessage } from '../core/chat-request';
 import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/errors';
 import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/provider';
 import { NO_USAGE, type TokenUsage } from '../core/usage';
+import type { ApiKeySource } from './api-keys';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
 export interface OpenAiCompatibleOptions {
@@ -15,8 +16,8 @@ export interface OpenAiCompatibleOptions {
   readonly provider: string;
   /** Base URL up to and including `/v1`. */
   readonly baseUrl: string;
-  /** Sent as `Authorization: Bearer`; omitted when undefined (local hosts). */
-  readonly apiKey: string | undefined;
+  /** Sent as `Authorization: Bearer`; none for hosts that take none (local ones). */
+  readonly apiKey: ApiKeySource | undefined;
   /**
    * OpenAI's reasoning models refuse `max_tokens`; most other hosts only know it.
    * @default 'max_completion_tokens'
@@ -98,11 +99,22 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
 
   /** POSTs a JSON body below the base URL; `deadline` is the call's own signal, which tells a timeout from a cancel. */
   async function postJson(path: string, body: unknown, stream: boolean, signal: AbortSignal, deadline: AbortSignal, fail: Fail): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
-    if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
+    const send = async (key: string | undefined) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
+      if (key) headers['authorization'] = `Bearer ${key}`;
+      return fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    };
     try {
-      return await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      const key = await options.apiKey?.get();
+      const response = await send(key);
+      if (response.status !== 401 || !options.apiKey) return response;
+      // Refused: the key may have been rotated since it was read. One fresh read, one more try.
+      const fresh = await options.apiKey.refresh();
+      if (fresh === key) return response;
+      await response.body?.cancel();
+      return await send(fresh);
     } catch (error) {
+      if (error instanceof ProviderError) throw error;
       throw fail(...connectionFailure(error, deadline), { cause: error });
     }
   }

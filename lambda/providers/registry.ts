@@ -6,14 +6,15 @@
 import type { ProviderConfig } from '../core/policy';
 import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/provider';
 import { createBedrockAdapter, createBedrockClient } from './bedrock-converse';
+import { fixedKey, type ApiKeySource } from './api-keys';
 import { createMockAdapter } from './mock';
 import { createOpenAiCompatibleAdapter } from './openai-compatible';
 
 export interface RegistryOptions {
   /** Provider ids to answer with the mock adapter instead of their real API. */
   readonly simulate: ReadonlySet<string>;
-  /** API keys by name (the policy's `apiKeyName`): from Secrets Manager in AWS, the environment locally. */
-  readonly apiKeys: Readonly<Record<string, string | undefined>>;
+  /** API keys by name (the policy's `apiKeyName`): secrets in AWS, the environment locally. */
+  readonly apiKeys: Readonly<Record<string, ApiKeySource | undefined>>;
   /** Sends Bedrock calls here instead of AWS (tests). */
   readonly bedrockEndpoint?: string;
   /** Latency of simulated providers. @default 0 */
@@ -41,7 +42,7 @@ const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
     createOpenAiCompatibleAdapter({
       provider,
       baseUrl: config.baseUrl,
-      apiKey: config.apiKeyName === undefined ? undefined : options.apiKeys[config.apiKeyName],
+      apiKey: config.apiKeyName === undefined ? undefined : (options.apiKeys[config.apiKeyName] ?? fixedKey(undefined)),
     }),
   mock: (provider, config, options) => createMockAdapter({ provider, latencyMs: config.latencyMs, ...random(options) }),
 };

@@ -69,7 +69,7 @@ export class ProviderFunction extends Construct {
         [ENVIRONMENT.requestTimeoutMs]: String(requestTimeoutMs),
         POWERTOOLS_SERVICE_NAME: `switchyard-${props.serviceName}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
-        ...(props.providerSecrets ? { [ENVIRONMENT.providerSecretArn]: props.providerSecrets.secret.secretArn } : {}),
+        ...(props.providerSecrets ? { [ENVIRONMENT.providerSecretArns]: Stack.of(this).toJsonString(props.providerSecrets.arnsByName()) } : {}),
       },
       commandHooks: withPolicyFile(props.policyFile),
     });

@@ -1,36 +1,48 @@
-import { SecretValue, Validations } from 'aws-cdk-lib';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Validations } from 'aws-cdk-lib';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export interface ProviderSecretsProps {
-  /** Fields the secret holds: the `apiKeyName`s of the policy's external providers. */
+  /** The `apiKeyName`s of the policy's external providers: one secret each. */
   readonly keyNames: readonly string[];
 }
 
 /**
- * One Secrets Manager secret holding the external providers' API keys as a
- * JSON object. It is created with empty values; paste the keys in after the
- * first deploy (the README shows the command). The router reads it once per
- * cold start.
+ * One Secrets Manager secret per external provider key. Each is created with
+ * a random placeholder that CloudFormation generates, so no value is ever in
+ * the template: a redeploy, also one that adds a provider, never writes over
+ * a key someone has put in. Put each key in after the first deploy (the README
+ * shows the command); the router reads it when first needed and again every
+ * few minutes.
  */
 export class ProviderSecrets extends Construct {
-  readonly secret: Secret;
+  /** Secrets by key name. */
+  readonly secrets: ReadonlyMap<string, Secret>;
 
   constructor(scope: Construct, id: string, props: ProviderSecretsProps) {
     super(scope, id);
-    this.secret = new Secret(this, 'Secret', {
-      description: `Switchyard provider API keys: a JSON object with the fields ${props.keyNames.join(', ')}`,
-      // Empty placeholders, not secrets: the real keys never pass through CDK or CloudFormation.
-      secretObjectValue: Object.fromEntries(props.keyNames.map((name) => [name, SecretValue.unsafePlainText('')])),
-    });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'Third-party provider keys are issued by the provider and cannot be rotated by a Lambda of ours; rotate them at the provider and update the secret.',
-    });
+    const secrets = new Map<string, Secret>();
+    for (const name of props.keyNames) {
+      const secret = new Secret(this, name, {
+        description: `Switchyard: the ${name} API key. Replace the generated placeholder with the provider's key.`,
+        generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Third-party provider keys are issued by the provider and cannot be rotated by a Lambda of ours; rotate them at the provider and put the new key in.',
+      });
+      secrets.set(name, secret);
+    }
+    this.secrets = secrets;
   }
 
-  grantRead(grantee: IGrantable): Grant {
-    return this.secret.grantRead(grantee);
+  /** Key names to secret ARNs, as the router's environment carries them. */
+  arnsByName(): Record<string, string> {
+    return Object.fromEntries([...this.secrets].map(([name, secret]) => [name, secret.secretArn]));
+  }
+
+  grantRead(grantee: IGrantable): void {
+    for (const secret of this.secrets.values()) secret.grantRead(grantee);
   }
 }

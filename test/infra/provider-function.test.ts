@@ -53,7 +53,7 @@ describe('ProviderFunction', () => {
           NODE_OPTIONS: '--enable-source-maps',
           REQUEST_TIMEOUT_MS: '25000',
           LEDGER_TABLE_NAME: Match.anyValue(),
-          PROVIDER_SECRET_ARN: Match.anyValue(),
+          PROVIDER_SECRET_ARNS: Match.anyValue(),
         }),
       },
     });
@@ -82,6 +82,6 @@ describe('ProviderFunction', () => {
   it('has no secret access or variable when the policy has no external providers', () => {
     const template = build(false);
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
-    expect(fn.Properties.Environment.Variables.PROVIDER_SECRET_ARN).toBe(undefined);
+    expect(fn.Properties.Environment.Variables.PROVIDER_SECRET_ARNS).toBe(undefined);
   });
 });

@@ -11,6 +11,7 @@ import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider
 import type { TokenUsage } from '../../lambda/core/usage';
 import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock-converse';
+import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { completionCall } from '../support/completion-calls';
@@ -40,7 +41,7 @@ describe('Cached prompt pricing, from a provider response to nano-USD', () => {
   beforeAll(async () => {
     server = await startScriptedServer();
     bedrock = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
-    openai = createOpenAiCompatibleAdapter({ provider: 'openai', baseUrl: `${server.url}/v1`, apiKey: 'sk-test' });
+    openai = createOpenAiCompatibleAdapter({ provider: 'openai', baseUrl: `${server.url}/v1`, apiKey: fixedKey('sk-test') });
   });
   afterAll(() => server.close());
 

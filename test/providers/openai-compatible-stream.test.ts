@@ -1,5 +1,6 @@
 import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
 import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
+import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { fixture, sseEvents } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
@@ -47,7 +48,7 @@ describe('OpenAI-compatible adapter streaming, against a local OpenAI wire serve
 
   beforeAll(async () => {
     server = await startScriptedServer();
-    adapter = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1/`, apiKey: 'sk-test' });
+    adapter = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1/`, apiKey: fixedKey('sk-test') });
   });
   afterAll(() => server.close());
 

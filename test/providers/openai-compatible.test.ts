@@ -1,5 +1,6 @@
 import type { ProviderFailureKind } from '../../lambda/core/errors';
 import type { CompletionCall } from '../../lambda/core/provider';
+import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter, retryAfterMs } from '../../lambda/providers/openai-compatible';
 import { fixture } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
@@ -15,7 +16,7 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
   let adapter: ReturnType<typeof createOpenAiCompatibleAdapter>;
   beforeAll(async () => {
     server = await startScriptedServer();
-    adapter = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1/`, apiKey: 'sk-test' });
+    adapter = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1/`, apiKey: fixedKey('sk-test') });
   });
   afterAll(() => server.close());
 
