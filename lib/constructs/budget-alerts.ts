@@ -1,6 +1,9 @@
 import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -38,14 +41,17 @@ export interface BudgetAlertsProps {
 export class BudgetAlerts extends Construct {
   readonly topic: Topic;
   readonly rollupFunction: NodejsFunction;
+  /** Rollup runs that failed for good. */
+  readonly deadLetters: Queue;
+  readonly rollupFailures: Alarm;
+  readonly rollupDeadLetters: Alarm;
 
   constructor(scope: Construct, id: string, props: BudgetAlertsProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Topic', {
-      displayName: 'Switchyard budget alerts',
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
+    // A key of our own: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key.
+    const key = new Key(this, 'TopicKey', { description: 'Switchyard: encrypts the alert topic and the rollup dead-letter queue', enableKeyRotation: true });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', { displayName: 'Switchyard budget alerts', masterKey: key, enforceSSL: true });
     if (props.alertEmail) {
       this.topic.addSubscription(new EmailSubscription(props.alertEmail));
       Validations.of(this.topic).acknowledge({
@@ -54,7 +60,18 @@ export class BudgetAlerts extends Construct {
       });
     }
 
+    // The scheduler invokes the rollup asynchronously: a run that still fails after Lambda's retries lands here, and alarms.
+    this.deadLetters = new Queue(this, 'RollupDeadLetters', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.deadLetters).acknowledge({ id, reason: 'This queue is where failed rollup runs end up (the function\'s on-failure destination and the schedules\' dead-letter queue); it needs none of its own.' });
+    }
     this.rollupFunction = createNodeFunction(this, 'Rollup', {
+      deadLetterQueue: this.deadLetters,
       entry: LAMBDA_ENTRIES.rollup,
       memorySize: 256,
       timeout: Duration.minutes(1),
@@ -62,6 +79,12 @@ export class BudgetAlerts extends Construct {
       environment: { [ENVIRONMENT.ledgerTableName]: props.ledger.table.tableName, [ENVIRONMENT.alertTopicArn]: this.topic.topicArn },
       commandHooks: withPolicyFile(props.policyFile),
     });
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      Validations.of(this.rollupFunction).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `Publishing to the KMS-encrypted alert topic and sending to the encrypted dead-letter queue take ${action} (as CDK grants it) on that one key only.`,
+      });
+    }
     props.ledger.grantRead(this.rollupFunction);
     props.ledger.grantWrite(this.rollupFunction, { onlyKeysStartingWith: [KEY_PREFIXES.alert, KEY_PREFIXES.summary] });
     this.topic.grantPublish(this.rollupFunction);
@@ -76,14 +99,34 @@ export class BudgetAlerts extends Construct {
         minute: String(dailyAt.minute),
         timeZone: TimeZone.of(props.timeZone ?? 'UTC'),
       }),
-      target: new LambdaInvoke(this.rollupFunction, { role: schedulerRole, input: ScheduleTargetInput.fromObject({ day: 'ended' }) }),
+      target: new LambdaInvoke(this.rollupFunction, { role: schedulerRole, input: ScheduleTargetInput.fromObject({ day: 'ended' }), deadLetterQueue: this.deadLetters }),
     });
     if (props.hourly ?? true) {
       new Schedule(this, 'Hourly', {
         description: 'Switchyard: check the day so far against its budgets',
         schedule: ScheduleExpression.rate(Duration.hours(1)),
-        target: new LambdaInvoke(this.rollupFunction, { role: schedulerRole, input: ScheduleTargetInput.fromObject({ day: 'today' }) }),
+        target: new LambdaInvoke(this.rollupFunction, { role: schedulerRole, input: ScheduleTargetInput.fromObject({ day: 'today' }), deadLetterQueue: this.deadLetters }),
       });
     }
+
+    // A broken rollup means silent budgets: any failed run, or any run that could not be delivered, alerts.
+    const alert = new SnsAction(this.topic);
+    this.rollupFailures = new Alarm(this, 'RollupFailures', {
+      alarmDescription: 'Switchyard: the budget rollup failed; budgets are not being checked. See the rollup log group and the dead-letter queue.',
+      metric: this.rollupFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.rollupDeadLetters = new Alarm(this, 'RollupDeadLettersAlarm', {
+      alarmDescription: 'Switchyard: a budget rollup run failed for good and is in the dead-letter queue.',
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.rollupFailures, this.rollupDeadLetters]) alarm.addAlarmAction(alert);
   }
 }

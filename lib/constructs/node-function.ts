@@ -4,6 +4,8 @@ import type { IConstruct } from 'constructs';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ESBUILD_OPTIONS } from '../bundling';
 import { BUNDLED_POLICY_FILE } from '../../lambda/handlers/environment';
@@ -15,6 +17,12 @@ export interface NodeFunctionProps {
   readonly logGroup: ILogGroup;
   readonly environment?: Readonly<Record<string, string>>;
   readonly commandHooks?: ICommandHooks;
+  /**
+   * The on-failure destination of asynchronous invocations (a scheduled function's). Without
+   * one the function must only ever be invoked synchronously.
+   * @default none: invoked synchronously (API Gateway, Step Functions)
+   */
+  readonly deadLetterQueue?: IQueue;
 }
 
 /** Bundling hooks that put the routing policy beside the handler, as `policy.json`. */
@@ -42,6 +50,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     tracing: Tracing.ACTIVE,
     logGroup: props.logGroup,
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    ...(props.deadLetterQueue ? { onFailure: new SqsDestination(props.deadLetterQueue), retryAttempts: 2 } : {}),
     bundling: {
       minify: ESBUILD_OPTIONS.minify,
       sourceMap: ESBUILD_OPTIONS.sourcemap,
@@ -57,7 +66,12 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     'AWSLambdaBasicExecutionRole allows only creating log streams and writing log events.',
   );
   acknowledge('AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.');
-  acknowledge('Serverless-LambdaDLQ', 'API Gateway invokes this function synchronously; a dead-letter queue only applies to asynchronous invocations.');
+  acknowledge(
+    'Serverless-LambdaDLQ',
+    props.deadLetterQueue
+      ? 'Failed asynchronous invocations go to an on-failure destination (the same queue), which also carries the error.'
+      : 'API Gateway or Step Functions invoke this function synchronously; a dead-letter queue only applies to asynchronous invocations.',
+  );
   return fn;
 }
 

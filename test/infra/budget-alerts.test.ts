@@ -27,14 +27,30 @@ describe('BudgetAlerts', () => {
 
   it('encrypts the topic, refuses non-TLS publishing, and subscribes the alert e-mail when given', () => {
     const { template, resources, topicId } = synth({ alertEmail: 'finops@example.com' });
-    expect(JSON.stringify(resources[topicId]!.Properties['KmsMasterKeyId'])).toMatch(/alias\/aws\/sns/);
+    // A key of its own, which CloudWatch may use: alarms cannot publish to a topic under the AWS-managed SNS key.
+    const keyId = resources[topicId]!.Properties['KmsMasterKeyId']['Fn::GetAtt'][0] as string;
+    expect(resources[keyId]!.Properties['EnableKeyRotation']).toBe(true);
+    expect(JSON.stringify(resources[keyId]!.Properties['KeyPolicy'])).toMatch(/"Service":"cloudwatch.amazonaws.com"/);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'finops@example.com' });
     const policies = Object.values(resources).filter((resource) => resource.Type === 'AWS::SNS::TopicPolicy');
     expect(JSON.stringify(policies)).toMatch(/"aws:SecureTransport":"false"/);
     expect(Object.values(synth().resources).filter((resource) => resource.Type === 'AWS::SNS::Subscription').length).toBe(0);
   });
 
-  it('gives the rollup reads and writes of the ledger, publishing to its topic, and nothing else', () => {
+  it('sends failed rollup runs to an encrypted queue, and alarms on the topic when a run fails or lands there', () => {
+    const { resources, rollupId, topicId } = synth();
+    const queueId = Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::SQS::Queue')![0];
+    const invokeConfig = Object.values(resources).find((resource) => resource.Type === 'AWS::Lambda::EventInvokeConfig')!;
+    expect(invokeConfig.Properties['DestinationConfig']).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } });
+    expect(invokeConfig.Properties['FunctionName']).toEqual({ Ref: rollupId });
+    const schedules = Object.values(resources).filter((resource) => resource.Type === 'AWS::Scheduler::Schedule');
+    for (const schedule of schedules) expect(schedule.Properties['Target'].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    const alarms = Object.values(resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.map((alarm) => alarm.Properties['MetricName']).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
+    for (const alarm of alarms) expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topicId }]);
+  });
+
+  it('gives the rollup reads and writes of the ledger, publishing to its topic, sending to its dead-letter queue, and nothing else', () => {
     const { resources, rollupId, topicId } = synth();
     const role = resources[rollupId]!.Properties['Role']['Fn::GetAtt'][0] as string;
     const statements = Object.values(resources)
@@ -47,7 +63,16 @@ describe('BudgetAlerts', () => {
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
+      'kms:Decrypt',
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
       'sns:Publish',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
