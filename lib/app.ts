@@ -1,4 +1,4 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readDeployConfig } from './deploy-config';
 import { SwitchyardStack } from './switchyard-stack';
@@ -10,11 +10,14 @@ import { SwitchyardStack } from './switchyard-stack';
 export function createSwitchyardApp(props: AppProps = {}): { app: App; stack: SwitchyardStack } {
   const app = new App(props);
   const config = readDeployConfig((key) => app.node.tryGetContext(key));
-  const stack = new SwitchyardStack(app, 'Switchyard', {
+  const stack = new SwitchyardStack(app, config.stackName, {
     config,
     description: 'Switchyard: zero-markup LLM router (API Gateway, Lambda, DynamoDB)',
     env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
+    // On the stack itself (cdk.json's explicitStackTags) and, through it, on every resource that takes tags.
+    tags: { ...config.tags },
   });
+  for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack };
 }

@@ -30,6 +30,12 @@ export interface DeployConfig {
   readonly requestTimeoutMs: number;
   /** Router memory; Lambda bills it for the whole time a provider takes to answer. */
   readonly routerMemoryMb: number;
+  /** What the fallback workflow logs: failed executions, or every transition. */
+  readonly workflowLogLevel: 'ERROR' | 'ALL';
+  /** The CloudFormation stack's name, so two copies can share an account. */
+  readonly stackName: string;
+  /** Tags on the stack and everything in it, for cost allocation. */
+  readonly tags: Readonly<Record<string, string>>;
   /** Subscribed to budget alerts when set. */
   readonly alertEmail?: string | undefined;
   /** Local time of the daily rollup, HH:MM. */
@@ -63,6 +69,24 @@ const contextSchema = z.object({
     DEFAULT_REQUEST_TIMEOUT_MS,
   ),
   routerMemoryMb: whole(256, 10_240, 512),
+  workflowLogLevel: z._default(z.enum(['ERROR', 'ALL']), 'ERROR'),
+  stackName: z._default(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: a letter, then letters, digits and "-"')), 'Switchyard'),
+  // A JSON object in cdk.json, or key=value pairs on the command line (-c tags=team=ml,cost-center=42).
+  tags: z._default(
+    z.pipe(
+      z.unknown(),
+      z.transform((value, context): Record<string, string> => {
+        const pairs = typeof value === 'string' ? value.split(',').filter(Boolean).map((pair) => pair.split('=')) : Object.entries(value as object);
+        const valid = (pair: unknown[]) => pair.length === 2 && typeof pair[0] === 'string' && pair[0].trim() !== '' && typeof pair[1] === 'string';
+        if ((typeof value !== 'string' && (typeof value !== 'object' || value === null)) || !pairs.every(valid)) {
+          context.issues.push({ code: 'custom', message: 'must be key=value pairs separated by commas, e.g. team=ml,cost-center=42', input: value });
+          return z.NEVER;
+        }
+        return Object.fromEntries(pairs.map(([key, text]) => [String(key).trim(), String(text).trim()]));
+      }),
+    ),
+    {},
+  ),
   alertEmail: z.optional(z.email()),
   rollupAt: z._default(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 00:15')), '00:15'),
   rollupTimeZone: z._default(z.string().check(z.regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')), 'UTC'),

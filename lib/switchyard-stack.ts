@@ -46,7 +46,7 @@ export class SwitchyardStack extends Stack {
       logRetention,
     };
     this.router = new ProviderFunction(this, 'Router', { ...providerCalls, entry: LAMBDA_ENTRIES.router, serviceName: 'router' });
-    this.fallback = new FallbackWorkflow(this, 'Fallback', providerCalls);
+    this.fallback = new FallbackWorkflow(this, 'Fallback', { ...providerCalls, logLevel: config.workflowLogLevel });
     this.router.function.addEnvironment(ENVIRONMENT.fallbackStateMachineArn, this.fallback.stateMachine.stateMachineArn);
     this.fallback.grantStartSync(this.router.function);
     this.api = new GatewayApi(this, 'Gateway', {

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Validations } from 'aws-cdk-lib';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -11,7 +11,14 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
 
 const EXPRESS_MAX_SECONDS = 300;
 
-export type FallbackWorkflowProps = Omit<ProviderFunctionProps, 'entry' | 'serviceName'>;
+export interface FallbackWorkflowProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName'> {
+  /**
+   * What the workflow logs: `ERROR` (failed executions) or `ALL` (every state
+   * transition, for debugging a chain). Execution data (prompts) never.
+   * @default 'ERROR'
+   */
+  readonly logLevel?: 'ERROR' | 'ALL';
+}
 
 /**
  * The fallback chain on Step Functions: an Express state machine, built from
@@ -27,7 +34,7 @@ export class FallbackWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: FallbackWorkflowProps) {
     super(scope, id);
     const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    // A stream cannot pass through Step Functions: the attempt task never streams, so it gets no streaming grant.
+    // A stream cannot pass through Step Functions: the attempt task reads each answer as a stream and returns it whole.
     this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt', servesEmbeddings: false });
 
     // An Express workflow runs for at most five minutes.
@@ -44,12 +51,22 @@ export class FallbackWorkflow extends Construct {
       timeout: Duration.seconds(timeoutSeconds),
       tracingEnabled: true,
       logs: {
-        destination: new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH }),
-        level: LogLevel.ALL,
+        destination: new LogGroup(this, 'Logs', {
+          // Vended-logs names keep CloudWatch Logs' resource policy, which has a size limit, from growing with each workflow.
+          logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        }),
+        level: props.logLevel === 'ALL' ? LogLevel.ALL : LogLevel.ERROR,
         includeExecutionData: false,
       },
     });
     this.attemptFunction.function.grantInvoke(this.stateMachine);
+    if (props.logLevel !== 'ALL') {
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'AwsSolutions-SF1',
+        reason: 'Failed executions are logged (ERROR); every attempt is also in the ledger and the router log. ALL is one setting away (-c workflowLogLevel=ALL) for debugging a chain, and costs a log event per state transition.',
+      });
+    }
 
     acknowledgeInvokeGrant(
       this.stateMachine,

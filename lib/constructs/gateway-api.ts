@@ -79,7 +79,8 @@ export class GatewayApi extends Construct {
       description: 'Switchyard: OpenAI-compatible LLM router',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: auth === 'apiKey' ? ApiKeySourceType.AUTHORIZER : ApiKeySourceType.HEADER,
-      cloudWatchRole: true,
+      // Not set here: cdk.json's @aws-cdk/aws-apigateway:disableCloudWatchRole decides whether the stack makes the
+      // region's single API Gateway logging role. Where a landing zone manages that role, set the flag to true.
       deployOptions: {
         stageName: STAGE_NAME,
         tracingEnabled: true,

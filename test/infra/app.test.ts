@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createSwitchyardApp } from '../../lib/app';
@@ -85,5 +85,33 @@ describe('npx cdk synth', () => {
     expect(JSON.parse(readFileSync(join(router!, 'policy.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(ROOT, 'lambda/policy/default-policy.json'), 'utf8')));
     const size = statSync(join(router!, 'index.js')).size;
     expect(size).toBeLessThan(1_000_000) /* `router bundle is ${size} bytes` */;
+  });
+});
+
+describe('deployment settings for operators', () => {
+  const synthWith = (context: Record<string, unknown>) => {
+    const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    return { stack, template: Template.fromStack(stack) };
+  };
+
+  it('name the stack and tag it and its resources, so two copies can share an account and costs can be allocated', () => {
+    const { stack, template } = synthWith({ stackName: 'Switchyard-Staging', tags: 'team=ml,cost-center=42' });
+    expect(stack.stackName).toBe('Switchyard-Staging');
+    expect(stack.tags.tagValues()).toEqual({ team: 'ml', 'cost-center': '42' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Tags: Match.arrayWith([{ Key: 'team', Value: 'ml' }]) });
+    expect(() => synthWith({ tags: 'team' })).toThrow(/-c tags: must be key=value pairs/);
+  });
+
+  it("log the fallback workflow's errors by default, every transition when asked, under a vended-logs name", () => {
+    const levelOf = (template: Template) => Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!.Properties.LoggingConfiguration;
+    expect(levelOf(synthWith({}).template)).toMatchObject({ Level: 'ERROR', IncludeExecutionData: false });
+    expect(levelOf(synthWith({ workflowLogLevel: 'ALL' }).template)).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    synthWith({}).template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/') });
+  });
+
+  it("make the region's API Gateway logging role only when cdk.json's flag says so, so a landing zone's role is left alone", () => {
+    const accounts = (context: Record<string, unknown>) => Object.keys(synthWith(context).template.findResources('AWS::ApiGateway::Account')).length;
+    expect(accounts({ '@aws-cdk/aws-apigateway:disableCloudWatchRole': false })).toBe(1);
+    expect(accounts({ '@aws-cdk/aws-apigateway:disableCloudWatchRole': true })).toBe(0);
   });
 });

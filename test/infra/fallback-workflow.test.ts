@@ -22,7 +22,7 @@ describe('FallbackWorkflow', () => {
     const machine = resources[stateMachineId]!.Properties;
     expect(machine['StateMachineType']).toBe('EXPRESS');
     expect(machine['TracingConfiguration']).toEqual({ Enabled: true });
-    expect(machine['LoggingConfiguration'].Level).toBe('ALL');
+    expect(machine['LoggingConfiguration'].Level).toBe('ERROR');
     expect(machine['LoggingConfiguration'].IncludeExecutionData).toBe(false);
     const definition = JSON.parse(machine['DefinitionString']);
     expect(definition.TimeoutSeconds).toBe(29);
