@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { BudgetAlerts } from './constructs/budget-alerts';
 import { CostLedger } from './constructs/cost-ledger';
 import { GatewayApi } from './constructs/gateway-api';
+import { OperationsDashboard } from './constructs/operations-dashboard';
 import { ProviderSecrets } from './constructs/provider-secrets';
 import { FallbackWorkflow } from './constructs/fallback-workflow';
 import { ProviderFunction } from './constructs/provider-function';
@@ -23,6 +24,7 @@ export class SwitchyardStack extends Stack {
   readonly alerts: BudgetAlerts;
   readonly api: GatewayApi;
   readonly providerSecrets: ProviderSecrets | undefined;
+  readonly operations: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
     super(scope, id, props);
@@ -68,6 +70,18 @@ export class SwitchyardStack extends Stack {
       timeZone: config.rollupTimeZone,
       hourly: config.hourlyBudgetCheck,
       logRetention,
+    });
+
+    const { policy } = config;
+    const global = policy.budgets.global;
+    this.operations = new OperationsDashboard(this, 'Operations', {
+      router: this.router.function,
+      authorizer: this.api.authorizerFunction,
+      alertTopic: this.alerts.topic,
+      tiers: ['0', '1', '2', '3', 'passthrough'],
+      models: [...policy.models.values()].map((model) => model.id),
+      routes: Object.keys(policy.routes),
+      dailyBudgetUsd: global ? Number(global.limitNanoUsd) / 1e9 : undefined,
     });
 
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });

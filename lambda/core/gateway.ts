@@ -50,6 +50,12 @@ export interface RequestSummary {
   readonly model: string | null;
   readonly attempts: number;
   readonly costNanoUsd: bigint;
+  /** What the same tokens would have cost on the policy's flagship: the saving is the difference. */
+  readonly flagshipCostNanoUsd: bigint;
+  /** The route the request came by, if any. */
+  readonly route: string | null;
+  /** Time spent in provider calls, summed over the attempts: the rest of the request's time is the gateway's. */
+  readonly providerLatencyMs: number;
   readonly simulated: boolean;
   readonly failures: readonly string[];
 }
@@ -344,6 +350,9 @@ function summarise(
     model,
     attempts: records.length,
     costNanoUsd: records.reduce((sum, record) => sum + record.costNanoUsd, 0n),
+    flagshipCostNanoUsd: records.reduce((sum, record) => sum + record.flagshipCostNanoUsd, 0n),
+    route: records[0]?.route ?? null,
+    providerLatencyMs: records.reduce((sum, record) => sum + record.latencyMs, 0),
     simulated: records.some((record) => record.simulated),
     failures: records.filter((record) => record.outcome !== 'success').map((record) => record.outcome),
   };

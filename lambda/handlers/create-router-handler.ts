@@ -57,6 +57,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
   runtime().catch(() => undefined);
 
   const serve = async (event: APIGatewayProxyEvent, responseStream: Writable, context: Context): Promise<void> => {
+    const startedAt = Date.now();
     const client = watchClient(responseStream);
     let router: RouterRuntime;
     try {
@@ -75,11 +76,11 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     const response = await router.gateway(request);
     const output = startHttpResponse(responseStream, toResponseMetadata(response));
     if (response.stream) {
-      await serveStream(output, response.stream, client, log, metrics);
+      await serveStream(output, response.stream, client, log, metrics, startedAt);
       return;
     }
     output.end(response.body);
-    served(response.summary, log, metrics);
+    served(response.summary, log, metrics, startedAt);
   };
 
   return (event, responseStream, context) =>
@@ -94,7 +95,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
 }
 
 /** Writes each event as it comes and ends the stream; stops early, ending the provider call, once the client has gone. */
-async function serveStream(output: Writable, stream: GatewayStream, client: Client, log: Log, metrics: Metrics): Promise<void> {
+async function serveStream(output: Writable, stream: GatewayStream, client: Client, log: Log, metrics: Metrics, startedAt: number): Promise<void> {
   try {
     for await (const event of stream.events) {
       // Leaving the loop calls the iterator's return(): the core then ends the provider call.
@@ -109,11 +110,11 @@ async function serveStream(output: Writable, stream: GatewayStream, client: Clie
   }
   const clientGone = client.gone();
   if (!output.writableEnded && !output.destroyed) output.end();
-  served(await stream.summary, log, metrics, clientGone);
+  served(await stream.summary, log, metrics, startedAt, clientGone);
 }
 
-function served(summary: RequestSummary, log: Log, metrics: Metrics, clientGone = false): void {
-  recordMetrics(metrics, summary);
+function served(summary: RequestSummary, log: Log, metrics: Metrics, startedAt: number, clientGone = false): void {
+  recordMetrics(metrics, summary, Date.now() - startedAt);
   // Powertools writes the bigint cost as a decimal string.
   log.info('request served', { ...summary, ...(clientGone ? { clientGone } : {}) });
 }
@@ -151,7 +152,12 @@ function watchClient(responseStream: Writable): Client {
   };
 }
 
-function recordMetrics(metrics: Metrics, summary: RequestSummary): void {
+/**
+ * The request's metrics (EMF, namespace Switchyard): totals, plus cost by tier
+ * and by model and traffic by route as metrics of their own dimension, which
+ * the dashboard and alarms read. `elapsedMs` is the handler's whole time.
+ */
+function recordMetrics(metrics: Metrics, summary: RequestSummary, elapsedMs: number): void {
   metrics.addMetric('Requests', MetricUnit.Count, 1);
   if (summary.status >= 500) metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
   else if (summary.status >= 400) metrics.addMetric('CallerErrors', MetricUnit.Count, 1);
@@ -159,6 +165,21 @@ function recordMetrics(metrics: Metrics, summary: RequestSummary): void {
     metrics.addMetric('Attempts', MetricUnit.Count, summary.attempts);
     metrics.addMetric('Fallbacks', MetricUnit.Count, summary.attempts - 1);
     metrics.addMetric('CostNanoUsd', MetricUnit.Count, Number(summary.costNanoUsd));
+    metrics.addMetric('FlagshipCostNanoUsd', MetricUnit.Count, Number(summary.flagshipCostNanoUsd));
+    metrics.addMetric('ProviderLatency', MetricUnit.Milliseconds, summary.providerLatencyMs);
+    metrics.addMetric('GatewayOverhead', MetricUnit.Milliseconds, Math.max(0, elapsedMs - summary.providerLatencyMs));
+  }
+  const single = (name: string, dimension: string, value: string, amount: number) => {
+    const metric = metrics.singleMetric();
+    metric.addDimension(dimension, value);
+    metric.addMetric(name, MetricUnit.Count, amount);
+  };
+  if (summary.attempts > 0 && summary.tier !== null) single('CostNanoUsd', 'Tier', summary.tier, Number(summary.costNanoUsd));
+  if (summary.attempts > 0 && summary.model !== null) single('CostNanoUsd', 'Model', summary.model, Number(summary.costNanoUsd));
+  if (summary.route !== null) {
+    single('Requests', 'Route', summary.route, 1);
+    single('Fallbacks', 'Route', summary.route, Math.max(0, summary.attempts - 1));
+    single('ServerErrors', 'Route', summary.route, summary.status >= 500 ? 1 : 0);
   }
 }
 

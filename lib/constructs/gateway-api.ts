@@ -68,6 +68,8 @@ export const MAX_STREAMING_TIMEOUT_MS = 900_000;
  */
 export class GatewayApi extends Construct {
   readonly api: RestApi;
+  /** The API-key authorizer's function; none in IAM mode. */
+  authorizerFunction: IFunction | undefined;
 
   constructor(scope: Construct, id: string, props: GatewayApiProps) {
     super(scope, id);
@@ -159,6 +161,7 @@ export class GatewayApi extends Construct {
       timeout: Duration.seconds(5),
       logGroup: new LogGroup(this, 'AuthorizerLogs', { retention: logRetention }),
     });
+    this.authorizerFunction = handler;
     const authorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
       handler,
       identitySources: cacheSeconds > 0 ? ['method.request.header.Authorization'] : [],

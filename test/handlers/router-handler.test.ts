@@ -18,7 +18,7 @@ process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const quietLogger = () => new Logger({ logLevel: 'SILENT' });
 const metrics = () => new Metrics({ namespace: 'Test', serviceName: 'test' });
 
-const SUMMARY: RequestSummary = { endpoint: 'chat', status: 200, tier: '1', model: 'm', attempts: 1, costNanoUsd: 5n, simulated: false, failures: [] };
+const SUMMARY: RequestSummary = { endpoint: 'chat', status: 200, tier: '1', model: 'm', attempts: 1, costNanoUsd: 5n, flagshipCostNanoUsd: 20n, route: null, providerLatencyMs: 3, simulated: false, failures: [] };
 
 function recordingGateway(): { gateway: Gateway; seen: GatewayRequest[] } {
   const seen: GatewayRequest[] = [];
@@ -182,7 +182,16 @@ describe('createRouterHandler', () => {
 
     await invokeStreaming(handler, proxyEvent({ resource: '/chat/completions' }));
 
-    expect(calls).toEqual(['Requests=1', 'Attempts=2', 'Fallbacks=1', 'CostNanoUsd=42', 'flush']);
+    expect(calls).toEqual([
+      'Requests=1',
+      'Attempts=2',
+      'Fallbacks=1',
+      'CostNanoUsd=42',
+      'FlagshipCostNanoUsd=20',
+      'ProviderLatency=3',
+      expect.stringMatching(/^GatewayOverhead=\d+$/),
+      'flush',
+    ]);
   });
 
   it('answers 500 in the OpenAI envelope when the router cannot start, and tries again next time', async () => {

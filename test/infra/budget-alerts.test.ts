@@ -45,7 +45,9 @@ describe('BudgetAlerts', () => {
     expect(invokeConfig.Properties['FunctionName']).toEqual({ Ref: rollupId });
     const schedules = Object.values(resources).filter((resource) => resource.Type === 'AWS::Scheduler::Schedule');
     for (const schedule of schedules) expect(schedule.Properties['Target'].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
-    const alarms = Object.values(resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm');
+    const alarms = Object.entries(resources)
+      .filter(([logicalId, resource]) => resource.Type === 'AWS::CloudWatch::Alarm' && logicalId.startsWith('BudgetAlerts'))
+      .map(([, resource]) => resource);
     expect(alarms.map((alarm) => alarm.Properties['MetricName']).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
     for (const alarm of alarms) expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topicId }]);
   });

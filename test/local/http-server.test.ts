@@ -10,7 +10,7 @@ import { eventually } from '../support/eventually';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 
-const SUMMARY: RequestSummary = { endpoint: 'chat', status: 200, tier: '1', model: 'mock/small', attempts: 1, costNanoUsd: 7n, simulated: true, failures: [] };
+const SUMMARY: RequestSummary = { endpoint: 'chat', status: 200, tier: '1', model: 'mock/small', attempts: 1, costNanoUsd: 7n, flagshipCostNanoUsd: 30n, route: null, providerLatencyMs: 2, simulated: true, failures: [] };
 const frame = (index: number) => `data: {"index":${index}}\n\n`;
 
 /**

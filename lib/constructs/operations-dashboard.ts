@@ -1,0 +1,185 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  HorizontalAnnotation,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface OperationsDashboardProps {
+  readonly router: IFunction;
+  /** The API-key authorizer, when the API has one. */
+  readonly authorizer?: IFunction | undefined;
+  /** Where alarms publish: the budget alerts topic. */
+  readonly alertTopic: ITopic;
+  /** Names for the per-dimension graphs, from the policy. */
+  readonly tiers: readonly string[];
+  readonly models: readonly string[];
+  readonly routes: readonly string[];
+  /** The global daily budget in USD; the spend-projection alarm needs one. @default no projection alarm */
+  readonly dailyBudgetUsd?: number | undefined;
+  /** 5xx share of requests that alarms, over 10 of 15 minutes. @default 5 */
+  readonly serverErrorPercent?: number;
+  /** Share of requests that needed a fallback that alarms. @default 20 */
+  readonly fallbackPercent?: number;
+}
+
+const NAMESPACE = 'Switchyard';
+const NANO_PER_USD = 1e9;
+
+/**
+ * The gateway's CloudWatch dashboard (spend by tier and model, saving against
+ * the flagship, traffic by route, the gateway's own latency apart from the
+ * providers', circuit openings, budget use) and the alarms that publish to
+ * the alert topic: 5xx rate, fallback rate, spend projected past the budget,
+ * authorizer errors, and throttling of the router and by providers. Reads the
+ * router's EMF metrics (namespace Switchyard, service router).
+ */
+export class OperationsDashboard extends Construct {
+  readonly dashboard: Dashboard;
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
+    super(scope, id);
+    const metric = (name: string, statistic: string, period: Duration, dimensions: Record<string, string> = {}) =>
+      new Metric({ namespace: NAMESPACE, metricName: name, statistic, period, dimensionsMap: { service: 'router', ...dimensions } });
+    const fiveMinutes = Duration.minutes(5);
+    const hour = Duration.hours(1);
+    // Metric-math ids must differ within a graph or alarm: each expression names its inputs afresh.
+    let ids = 0;
+    const nextKey = () => `m${(ids += 1)}`;
+    const usd = (source: IMetric, label: string, period: Duration) => {
+      const key = nextKey();
+      return new MathExpression({ expression: `${key} / ${NANO_PER_USD}`, usingMetrics: { [key]: source }, label, period });
+    };
+    const rate = (part: IMetric, whole: IMetric, label: string) => {
+      const [partKey, wholeKey] = [nextKey(), nextKey()];
+      return new MathExpression({
+        expression: `IF(${wholeKey} > 0, 100 * ${partKey} / ${wholeKey}, 0)`,
+        usingMetrics: { [partKey]: part, [wholeKey]: whole },
+        label,
+        period: fiveMinutes,
+      });
+    };
+
+    const requests = metric('Requests', 'Sum', fiveMinutes);
+    const serverErrorRate = rate(metric('ServerErrors', 'Sum', fiveMinutes), requests, '5xx %');
+    const fallbackRate = rate(metric('Fallbacks', 'Sum', fiveMinutes), requests, 'fallbacks per 100 requests');
+    const spendPerHour = usd(metric('CostNanoUsd', 'Sum', hour), 'spend, USD per hour', hour);
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'Spend per hour by tier (USD)',
+            left: props.tiers.map((tier) => usd(metric('CostNanoUsd', 'Sum', hour, { Tier: tier }), `tier ${tier}`, hour)),
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Spend per hour by model (USD)',
+            left: props.models.map((model) => usd(metric('CostNanoUsd', 'Sum', hour, { Model: model }), model, hour)),
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Spend and saving against always-flagship (USD per hour)',
+            left: [
+              spendPerHour,
+              new MathExpression({
+                expression: `(flagship - spent) / ${NANO_PER_USD}`,
+                usingMetrics: { flagship: metric('FlagshipCostNanoUsd', 'Sum', hour), spent: metric('CostNanoUsd', 'Sum', hour) },
+                label: 'saving',
+                period: hour,
+              }),
+            ],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Budget use: spend so far today (USD)',
+            left: [usd(metric('CostNanoUsd', 'Sum', Duration.days(1)), 'spend today', Duration.days(1))],
+            leftAnnotations: props.dailyBudgetUsd === undefined ? [] : [{ value: props.dailyBudgetUsd, label: 'global daily budget' } satisfies HorizontalAnnotation],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({ title: 'Requests, 5xx rate and fallback rate', left: [requests], right: [serverErrorRate, fallbackRate], width: 12 }),
+          new GraphWidget({
+            title: 'By route: requests, fallbacks, 5xx',
+            left: props.routes.flatMap((route) => [
+              metric('Requests', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} requests` }),
+              metric('Fallbacks', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} fallbacks` }),
+              metric('ServerErrors', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} 5xx` }),
+            ]),
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: "Latency: the gateway's own, apart from the providers' (ms)",
+            left: ['p50', 'p99'].flatMap((statistic) => [
+              metric('GatewayOverhead', statistic, fiveMinutes).with({ label: `gateway ${statistic}` }),
+              metric('ProviderLatency', statistic, fiveMinutes).with({ label: `providers ${statistic}` }),
+            ]),
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Circuit openings by model',
+            left: props.models.map((model) => metric('CircuitOpened', 'Sum', fiveMinutes, { Model: model }).with({ label: model })),
+            width: 12,
+          }),
+        ],
+      ],
+    });
+
+    const alarm = (alarmId: string, description: string, source: IMetric, threshold: number, periods = { evaluation: 1, toAlarm: 1 }) =>
+      new Alarm(this, alarmId, {
+        alarmDescription: `Switchyard: ${description}`,
+        metric: source,
+        threshold,
+        evaluationPeriods: periods.evaluation,
+        datapointsToAlarm: periods.toAlarm,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    const alarms = [
+      alarm('ServerErrorRate', `${props.serverErrorPercent ?? 5}% or more of requests answered 5xx`, serverErrorRate, props.serverErrorPercent ?? 5, { evaluation: 3, toAlarm: 2 }),
+      alarm('FallbackRate', `${props.fallbackPercent ?? 20} or more fallbacks per 100 requests: a provider is failing`, fallbackRate, props.fallbackPercent ?? 20, {
+        evaluation: 3,
+        toAlarm: 2,
+      }),
+      alarm('RouterThrottles', 'Lambda is throttling the router: raise its concurrency', props.router.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), 1),
+      alarm(
+        'ProviderThrottling',
+        'providers are throttling: 10 or more throttled calls in 5 minutes',
+        metric('ProviderFailures', 'Sum', fiveMinutes, { FailureKind: 'throttled' }),
+        10,
+      ),
+    ];
+    if (props.authorizer) {
+      alarms.push(alarm('AuthorizerErrors', 'the API-key authorizer failed: callers get 500s', props.authorizer.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1));
+    }
+    if (props.dailyBudgetUsd !== undefined) {
+      // The last hour's spend, kept up for a day: the budget alerts say the same from the ledger once a threshold is crossed.
+      const projected = new MathExpression({
+        expression: `24 * spent / ${NANO_PER_USD}`,
+        usingMetrics: { spent: metric('CostNanoUsd', 'Sum', hour) },
+        label: 'projected daily spend, USD',
+        period: hour,
+      });
+      alarms.push(alarm('SpendProjection', `the last hour's spend, kept up for a day, passes the global budget of $${props.dailyBudgetUsd}`, projected, props.dailyBudgetUsd));
+    }
+    const action = new SnsAction(props.alertTopic);
+    for (const each of alarms) each.addAlarmAction(action);
+    this.alarms = alarms;
+  }
+}
