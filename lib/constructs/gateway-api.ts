@@ -122,6 +122,19 @@ export class GatewayApi extends Construct {
       });
     }
 
+    // A missing, unknown or revoked key is a 401 in OpenAI's envelope, as OpenAI answers it, not API Gateway's 403.
+    for (const [type, code, message] of [
+      [ResponseType.UNAUTHORIZED, 'missing_api_key', 'No API key: send \\"Authorization: Bearer <key>\\" or \\"x-api-key: <key>\\".'],
+      [ResponseType.INVALID_API_KEY, 'invalid_api_key', 'This API key is not valid for this gateway: it is unknown, revoked or not in a usage plan.'],
+    ] as const) {
+      this.api.addGatewayResponse(`${code}Response`, {
+        type,
+        statusCode: '401',
+        responseHeaders: { 'x-switchyard-request-id': 'context.requestId' },
+        templates: { 'application/json': `{"error":{"message":"${message}","type":"authentication_error","param":null,"code":"${code}"}}` },
+      });
+    }
+
     const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 50 || requestTimeoutMs > MAX_STREAMING_TIMEOUT_MS) {
       throw new ConfigError(`requestTimeoutMs is ${requestTimeoutMs}; API Gateway takes 50 to ${MAX_STREAMING_TIMEOUT_MS} ms for a streaming integration.`);

@@ -64,6 +64,20 @@ describe('GatewayApi', () => {
     }
   });
 
+  it('answers a missing, unknown or revoked key with a 401 in OpenAI\'s envelope, not a 403', () => {
+    const template = build();
+    for (const [type, code] of [['UNAUTHORIZED', 'missing_api_key'], ['INVALID_API_KEY', 'invalid_api_key']]) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '401',
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`"type":"authentication_error","param":null,"code":"${code}"`) },
+      });
+    }
+    // Each template is valid JSON once API Gateway has filled it in.
+    const templates = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).filter((response) => response.Properties.StatusCode === '401');
+    for (const response of templates) expect(() => JSON.parse(response.Properties.ResponseTemplates['application/json'])).not.toThrow();
+  });
+
   it("answers API Gateway's own 4xx and 5xx in OpenAI's error envelope", () => {
     const template = build();
     for (const [type, errorType] of [['DEFAULT_4XX', 'invalid_request_error'], ['DEFAULT_5XX', 'api_error']]) {
