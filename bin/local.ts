@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     `  curl -s ${gateway.baseUrl}/chat/completions \\`,
     `    -H 'Authorization: Bearer ${keys && keys.length > 0 ? '<one of your SWITCHYARD_API_KEYS>' : 'local-dev'}' -H 'Content-Type: application/json' \\`,
     `    -d '{"model":"auto","messages":[{"role":"user","content":"Extract the city: I flew to Lisbon."}]}'`,
+    `  Also: POST ${gateway.baseUrl}/responses (Codex), /messages (Claude Code: ANTHROPIC_BASE_URL=${gateway.baseUrl.replace(/\/v1$/, '')}), /embeddings`,
     '',
     `Worst-case cost of a 1k-token prompt on tier 2: $${formatUsd(
       worstCaseAttemptCost(gateway.policy.tiers[2][0]!, 1000, gateway.policy.limits.defaultMaxTokens),
