@@ -8,7 +8,8 @@ import * as z from 'zod/mini';
 import './zod-english';
 import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
 import { invalidField, parseJsonBody } from './chat-request';
-import { CallerError, ChainFailedError, ProviderError, RoutingError } from './errors';
+import { chainError } from './chat-flow';
+import { BudgetExceededError, CallerError, ProviderError, RoutingError } from './errors';
 import { firstAttemptNumber } from './fallback-contract';
 import type { AttemptRecord } from './ledger';
 import type { Limits, ModelSpec, Policy } from './policy';
@@ -80,12 +81,14 @@ export async function embedTexts(
   context: AttemptContext,
   dependencies: AttemptDependencies,
 ): Promise<EmbeddingsResult> {
+  const provider = dependencies.providers.get(model.provider);
+  if (!provider.embed) {
+    throw new CallerError('invalid_request', `"${model.id}" is on a provider that serves no embeddings here.`, 'model');
+  }
   const number = firstAttemptNumber();
   const messages = request.inputs.map((content) => ({ role: 'user' as const, content }));
   try {
     const attempt = await openAttempt(model, { messages, maxTokens: 1 }, context, number.take, dependencies);
-    const provider = dependencies.providers.get(model.provider);
-    if (!provider.embed) throw new ProviderError('rejected', `${model.provider} does not serve embeddings`, { provider: model.provider, model: model.id });
     let embeddings: Embeddings;
     try {
       embeddings = await provider.embed({ model, inputs: request.inputs, dimensions: request.dimensions, signal: AbortSignal.timeout(attempt.timeoutMs) });
@@ -94,18 +97,11 @@ export async function embedTexts(
     }
     return { ok: true, embeddings, record: await attempt.succeeded(embeddings.usage, embeddings.simulated) };
   } catch (error) {
+    if (!(error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError)) throw error;
+    // A chain of one: the same answers as a chat chain that ended this way (400, 429, 502, 504).
     const records = number.used() > 0 ? await dependencies.ledger.recordsFor(context.requestId) : [];
-    return { ok: false, error: asCallerFacing(error, records), records };
+    return { ok: false, error: chainError({ status: 'exhausted', error: error.name, message: error.message }, records), records };
   }
-}
-
-/** A failed attempt, as the caller should see it: a rejection stays a 400; anything else is the model failing (502) or the deadline (504). */
-function asCallerFacing(error: unknown, records: readonly AttemptRecord[]): Error {
-  if (error instanceof ProviderError && error.kind === 'rejected') return error;
-  if (!(error instanceof ProviderError || error instanceof RoutingError)) return error as Error;
-  const attempts = records.map((record) => ({ model: record.model, error: record.outcome === 'success' || record.outcome === 'aborted' ? ('unavailable' as const) : record.outcome, latencyMs: record.latencyMs }));
-  const deadline = error instanceof RoutingError && error.name === 'Switchyard.DeadlineExceeded';
-  return new ChainFailedError(deadline ? 'The request ran out of time before the embedding model answered.' : 'The embedding model failed.', attempts, deadline);
 }
 
 /** OpenAI's list of embeddings; base64 is the float32 little-endian bytes, as OpenAI encodes them. */

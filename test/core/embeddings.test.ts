@@ -1,4 +1,10 @@
-import { embeddingModelFor, parseEmbeddingsRequest, toEmbeddingsResponse } from '../../lambda/core/embeddings';
+import { createMemoryBudgetStore } from '../../lambda/core/budgets';
+import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
+import { embeddingModelFor, embedTexts, parseEmbeddingsRequest, toEmbeddingsResponse } from '../../lambda/core/embeddings';
+import { ProviderError } from '../../lambda/core/errors';
+import { toHttpError } from '../../lambda/core/http-errors';
+import { createMemoryLedger } from '../../lambda/core/ledger';
+import type { ProviderAdapter } from '../../lambda/core/provider';
 import { defaultPolicy, testPolicy } from '../support/policies';
 
 const limits = testPolicy().limits;
@@ -39,5 +45,35 @@ describe('toEmbeddingsResponse', () => {
     const bytes = Buffer.from(response.data[0]!.embedding as string, 'base64');
     expect([bytes.readFloatLE(0), bytes.readFloatLE(4)]).toEqual([0.5, -1]);
     expect(response.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+  });
+});
+
+describe('embedTexts', () => {
+  const policy = defaultPolicy();
+  const titan = policy.models.get('bedrock/amazon.titan-embed-text-v2:0')!;
+  const request = { model: 'auto', inputs: ['Lisbon'], dimensions: undefined, encodingFormat: 'float' as const, dropped: [] };
+  const context = { requestId: 'r1', callerId: 'key:0123456789abcdef', tier: null, route: null, deadline: Date.now() + 10_000 };
+  const dependencies = (embed: ProviderAdapter['embed']) => ({
+    policy,
+    providers: { get: () => ({ complete: async () => Promise.reject(new Error('not used')), ...(embed ? { embed } : {}) }), isSimulated: () => false },
+    ledger: createMemoryLedger(),
+    circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker),
+    budgets: createMemoryBudgetStore(),
+    clock: { now: () => Date.now() },
+    log: { info: () => undefined, error: () => undefined },
+  });
+
+  it('answers a failed model as a failed chain of one (502 with its attempt), recorded in the ledger', async () => {
+    const deps = dependencies(async () => Promise.reject(new ProviderError('unavailable', 'down', { provider: 'bedrock', model: titan.id, status: 503 })));
+    const result = await embedTexts(request, titan, context, deps);
+    expect(result.ok).toBe(false);
+    expect(toHttpError(!result.ok && result.error, 'r1')).toMatchObject({ status: 502, body: { error: { code: 'all_candidates_failed', attempts: [{ model: titan.id, error: 'unavailable' }] } } });
+    expect(deps.ledger.records.map((record) => record.outcome)).toEqual(['unavailable']);
+  });
+
+  it('refuses a provider that serves no embeddings before any attempt is opened', async () => {
+    const deps = dependencies(undefined);
+    await expect(embedTexts(request, titan, context, deps)).rejects.toMatchObject({ code: 'invalid_request', param: 'model' });
+    expect(deps.ledger.records).toEqual([]);
   });
 });
