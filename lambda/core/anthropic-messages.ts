@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import './zod-english';
 import { IMAGE_FORMATS, type ContentPart, type ReasoningBlock, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
-import { invalidField, parseJsonBody, type ChatMessage, type ChatRequest } from './chat-request';
+import { readRequestBody, type ChatMessage, type ChatRequest } from './chat-request';
 import type { StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
 import type { HttpError } from './http-errors';
@@ -58,8 +58,6 @@ const REFUSED: Readonly<Record<string, string>> = {
   container: 'code-execution containers are not supported: remove "container"',
 };
 
-/** Fields carried to the provider; any other is accepted, not sent, and named in `x-switchyard-dropped-params`. */
-const CARRIED = new Set(Object.keys(bodySchema.def.shape));
 
 export interface AnthropicParseOptions {
   /** `count_tokens` takes no `max_tokens`. @default true */
@@ -71,16 +69,7 @@ export interface AnthropicParseOptions {
  * policy's cap is lowered to it (Claude Code asks for 32,000) and named in `adjusted`.
  */
 export function parseMessagesRequest(body: string | undefined, limits: Limits, options: AnthropicParseOptions = {}): ChatRequest {
-  const input = parseJsonBody(body, limits);
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new CallerError('invalid_request', 'The request body must be a JSON object with "model", "max_tokens" and "messages".');
-  }
-  for (const [param, advice] of Object.entries(REFUSED)) {
-    if ((input as Record<string, unknown>)[param] != null) throw new CallerError('unsupported_parameter', `"${param}": ${advice}.`, param);
-  }
-  const parsed = bodySchema.safeParse(input);
-  if (!parsed.success) throw invalidField(parsed.error.issues[0]!, input);
-  const request = parsed.data;
+  const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model", "max_tokens" and "messages"', refused: REFUSED });
   if (request.max_tokens === undefined && options.requireMaxTokens !== false) {
     throw new CallerError('invalid_request', '"max_tokens" is required (expected a positive integer).', 'max_tokens');
   }
@@ -115,7 +104,7 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
     metadata: {},
     stream: request.stream === true,
     includeUsage: true,
-    dropped: Object.keys(input).filter((param) => !CARRIED.has(param)).sort(),
+    dropped,
     responseFormat: { type: 'text' },
     ...toolChoiceOf(request.tool_choice, tools),
     cachePrompt: reader.cacheRequested,
@@ -284,7 +273,7 @@ function imageUrl(item: z.output<typeof block>, at: string): string {
 const STOP_REASONS: Readonly<Record<FinishReason, string>> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' };
 
 /** Usage as Anthropic counts it: input excludes cached tokens, which are counted apart. */
-export function anthropicUsage(usage: TokenUsage) {
+function anthropicUsage(usage: TokenUsage) {
   return {
     input_tokens: usage.input,
     output_tokens: usage.output,

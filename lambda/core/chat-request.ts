@@ -188,20 +188,42 @@ const bodySchema = z.looseObject({
   ),
 });
 
-/**
- * The one rule for OpenAI parameters: those in {@link bodySchema} are carried;
- * those in {@link UNSUPPORTED} are refused with a 400 that says what to do;
- * any other is dropped, and the answer names it in a header.
- */
-const CARRIED = new Set(Object.keys(bodySchema.def.shape));
-
 /** Parses the raw body text; `limits` come from the routing policy. */
 export function parseChatRequest(body: string | undefined, limits: Limits): ChatRequest {
-  return validateChatRequest(parseJsonBody(body, limits), limits);
+  const { data, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model" and "messages"', refused: UNSUPPORTED });
+  return validateChatRequest(data, dropped, limits);
+}
+
+/**
+ * A request body as every surface reads it, and the one rule for parameters:
+ * size and JSON first; then those in `refused` get a 400 that says what to do;
+ * those in the schema are checked and carried; any other is accepted, not
+ * sent, and returned in `dropped`, which the answer names in a header.
+ */
+export function readRequestBody<S extends z.ZodMiniObject>(
+  body: string | undefined,
+  limits: Limits,
+  schema: S,
+  options: { readonly expects: string; readonly refused?: Readonly<Record<string, string>> },
+): { readonly data: z.output<S>; readonly dropped: string[] } {
+  const input = parseJsonBody(body, limits);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new CallerError('invalid_request', `The request body must be a JSON object with ${options.expects}.`);
+  }
+  for (const [param, advice] of Object.entries(options.refused ?? {})) {
+    const value = (input as Record<string, unknown>)[param];
+    if (value !== undefined && value !== null && value !== false) {
+      throw new CallerError('unsupported_parameter', `"${param}": ${advice}.`, param);
+    }
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidField(parsed.error.issues[0]!, input);
+  const carried = new Set(Object.keys(schema.def.shape));
+  return { data: parsed.data, dropped: Object.keys(input).filter((param) => !carried.has(param)).sort() };
 }
 
 /** Parses a JSON body, refusing oversize and malformed ones before anything else runs. */
-export function parseJsonBody(body: string | undefined, limits: Limits): unknown {
+function parseJsonBody(body: string | undefined, limits: Limits): unknown {
   if (body === undefined || body.trim() === '') {
     throw new CallerError('invalid_json', 'The request body is empty: send a JSON object with "model" and "messages".');
   }
@@ -220,21 +242,7 @@ export function parseJsonBody(body: string | undefined, limits: Limits): unknown
   }
 }
 
-function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new CallerError('invalid_request', 'The request body must be a JSON object with "model" and "messages".');
-  }
-  for (const [param, advice] of Object.entries(UNSUPPORTED)) {
-    const value = (input as Record<string, unknown>)[param];
-    if (value !== undefined && value !== null && value !== false) {
-      throw new CallerError('unsupported_parameter', `"${param}": ${advice}.`, param);
-    }
-  }
-  const parsed = bodySchema.safeParse(input);
-  if (!parsed.success) {
-    throw invalidField(parsed.error.issues[0]!, input);
-  }
-  const body = parsed.data;
+function validateChatRequest(body: Body, dropped: string[], limits: Limits): ChatRequest {
   if (body.messages.length > limits.maxMessages) {
     throw new CallerError(
       'invalid_request',
@@ -264,7 +272,7 @@ function validateChatRequest(input: unknown, limits: Limits): ChatRequest {
     metadata: Object.fromEntries(Object.entries(body.metadata ?? {}).map(([key, value]) => [key, String(value)])),
     stream,
     includeUsage: stream && body.stream_options?.include_usage === true,
-    dropped: Object.keys(input as object).filter((param) => !CARRIED.has(param)).sort(),
+    dropped,
     responseFormat: responseFormatOf(body.response_format),
     ...(body.reasoning_effort ? { reasoning: { effort: body.reasoning_effort } } : {}),
     ...toolsOf(body),
@@ -332,7 +340,7 @@ export function openAiChunkEncoder(options: {
 }
 
 /** One server-sent event carrying JSON, with no event name. */
-export function sseData(data: unknown): string {
+function sseData(data: unknown): string {
   return `data: ${JSON.stringify(data)}\n\n`;
 }
 

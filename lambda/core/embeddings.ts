@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import './zod-english';
 import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
-import { invalidField, parseJsonBody } from './chat-request';
+import { readRequestBody } from './chat-request';
 import { chainError } from './chat-flow';
 import { BudgetExceededError, CallerError, ProviderError, RoutingError } from './errors';
 import { firstAttemptNumber } from './fallback-contract';
@@ -28,7 +28,6 @@ const bodySchema = z.looseObject({
   dimensions: z.nullish(z.int().check(z.positive())),
   encoding_format: z.nullish(z.enum(['float', 'base64'])),
 });
-const CARRIED = new Set(Object.keys(bodySchema.def.shape));
 
 export interface EmbeddingsRequest {
   readonly model: string;
@@ -40,19 +39,13 @@ export interface EmbeddingsRequest {
 }
 
 export function parseEmbeddingsRequest(body: string | undefined, limits: Limits): EmbeddingsRequest {
-  const input = parseJsonBody(body, limits);
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new CallerError('invalid_request', 'The request body must be a JSON object with "model" and "input".');
-  }
-  const parsed = bodySchema.safeParse(input);
-  if (!parsed.success) throw invalidField(parsed.error.issues[0]!, input);
-  const request = parsed.data;
+  const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model" and "input"' });
   return {
     model: request.model,
     inputs: typeof request.input === 'string' ? [request.input] : request.input,
     dimensions: request.dimensions ?? undefined,
     encodingFormat: request.encoding_format ?? 'float',
-    dropped: Object.keys(input).filter((param) => !CARRIED.has(param)).sort(),
+    dropped,
   };
 }
 

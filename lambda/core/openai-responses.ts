@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import './zod-english';
 import { decodeDataUrl, type ContentPart, type ToolCall, type ToolChoice } from './chat-content';
-import { checkedTools, invalidField, parseJsonBody, type ChatMessage, type ChatRequest, type ResponseFormat } from './chat-request';
+import { checkedTools, readRequestBody, type ChatMessage, type ChatRequest, type ResponseFormat } from './chat-request';
 import type { StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
 import type { Limits } from './policy';
@@ -52,30 +52,16 @@ const bodySchema = z.looseObject({
 
 /** Fields that would need state Switchyard does not keep: refused, with what to do instead. */
 const REFUSED: Readonly<Record<string, string>> = {
+  store: 'responses are not stored here: send "store": false and the whole conversation in "input" each turn',
   previous_response_id: 'responses are not stored here: send the whole conversation in "input" each turn (as Codex does with "store": false)',
   conversation: 'conversations are not stored here: send the whole conversation in "input" each turn',
   background: 'background responses are not supported: remove "background"',
   prompt: 'stored prompt templates are not supported: send "instructions" and "input"',
 };
 
-/** Fields carried to the provider; any other (`include`, `user`, ...) is accepted, not sent, and named in `x-switchyard-dropped-params`. */
-const CARRIED = new Set(Object.keys(bodySchema.def.shape));
 
 export function parseResponsesRequest(body: string | undefined, limits: Limits): ChatRequest {
-  const input = parseJsonBody(body, limits);
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new CallerError('invalid_request', 'The request body must be a JSON object with "model" and "input".');
-  }
-  for (const [param, advice] of Object.entries(REFUSED)) {
-    const value = (input as Record<string, unknown>)[param];
-    if (value != null && value !== false) throw new CallerError('unsupported_parameter', `"${param}": ${advice}.`, param);
-  }
-  const parsed = bodySchema.safeParse(input);
-  if (!parsed.success) throw invalidField(parsed.error.issues[0]!, input);
-  const request = parsed.data;
-  if (request.store === true) {
-    throw new CallerError('unsupported_parameter', '"store": responses are not stored here; send "store": false and the whole conversation in "input" each turn.', 'store');
-  }
+  const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model" and "input"', refused: REFUSED });
   if (request.max_output_tokens != null && request.max_output_tokens > limits.maxTokens) {
     throw new CallerError('invalid_request', `"max_output_tokens" is ${request.max_output_tokens}; the limit is ${limits.maxTokens}.`, 'max_output_tokens');
   }
@@ -105,7 +91,7 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     metadata: request.metadata ?? {},
     stream: request.stream === true,
     includeUsage: true,
-    dropped: Object.keys(input).filter((param) => !CARRIED.has(param)).sort(),
+    dropped,
     responseFormat: formatOf(request.text?.format ?? undefined),
     ...(request.reasoning?.effort ? { reasoning: { effort: request.reasoning.effort } } : {}),
     ...checkedTools(tools, toolChoice, request.parallel_tool_calls ?? undefined, { name: (index) => `tools[${index}].name`, choiceName: 'tool_choice.name' }),
