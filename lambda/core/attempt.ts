@@ -317,14 +317,14 @@ export async function openAttempt(
     betas: (request.betas ?? []).filter((flag) => model.anthropicBetas.has(flag)),
     reasoning: model.capabilities.has('reasoning') ? request.reasoning : undefined,
   };
-  const notThinking = request.reasoning !== undefined && call.reasoning === undefined ? [`reasoning not sent (${model.id} has no reasoning capability)`] : [];
+  const reasoningNotSent = request.reasoning !== undefined && call.reasoning === undefined ? [`reasoning not sent (${model.id} has no reasoning capability)`] : [];
   const fitted = providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
   return {
     model,
     number,
     simulated: providers.isSimulated(model.provider),
     call: fitted.call,
-    adjusted: [...notThinking, ...fitted.adjusted],
+    adjusted: [...reasoningNotSent, ...fitted.adjusted],
     firstTokenMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs)),
     timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
     async succeeded(usage, simulated, estimated = false) {

@@ -138,29 +138,28 @@ export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omi
     fitted = { ...fitted, topP: undefined };
     adjusted.push('top_p dropped (Claude 4.5 takes temperature or top_p)');
   }
+  // Each turn's missing results go with the results it got: after them, or right after the calls.
+  const source = fitted.messages;
+  const messages: ChatMessage[] = [];
   const unanswered: string[] = [];
-  fitted.messages.forEach((message, index) => {
-    if (!message.toolCalls || index === fitted.messages.length - 1) return;
+  for (let index = 0; index < source.length; ) {
+    const message = source[index]!;
+    messages.push(message);
+    index += 1;
+    // A turn of calls that ends the conversation is not answered yet: nothing is missing.
+    if (!message.toolCalls || index === source.length) continue;
     const answered = new Set<string>();
-    for (let next = index + 1; fitted.messages[next]?.role === 'tool'; next += 1) answered.add(fitted.messages[next]!.toolCallId!);
-    for (const toolCall of message.toolCalls) {
-      if (!answered.has(toolCall.id)) unanswered.push(toolCall.id);
+    for (; source[index]?.role === 'tool'; index += 1) {
+      answered.add(source[index]!.toolCallId!);
+      messages.push(source[index]!);
     }
-  });
+    for (const toolCall of message.toolCalls.filter((call) => !answered.has(call.id))) {
+      unanswered.push(toolCall.id);
+      messages.push({ role: 'tool', content: MISSING_TOOL_RESULT, toolCallId: toolCall.id });
+    }
+  }
   if (unanswered.length > 0) {
-    // The missing results go with the turn's other results: right after the last one, or after the calls.
-    const result: ChatMessage[] = [];
-    fitted.messages.forEach((message, index) => {
-      result.push(message);
-      const next = fitted.messages[index + 1];
-      if (next?.role === 'tool' || (message.role !== 'tool' && !message.toolCalls)) return;
-      let owner = index;
-      while (owner >= 0 && fitted.messages[owner]!.role === 'tool') owner -= 1;
-      for (const toolCall of fitted.messages[owner]?.toolCalls ?? []) {
-        if (unanswered.includes(toolCall.id)) result.push({ role: 'tool', content: MISSING_TOOL_RESULT, toolCallId: toolCall.id });
-      }
-    });
-    fitted = { ...fitted, messages: result };
+    fitted = { ...fitted, messages };
     adjusted.push(`empty results added for unanswered tool calls ${unanswered.join(' ')}`);
   }
   return { call: fitted, adjusted };
