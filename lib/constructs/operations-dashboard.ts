@@ -116,9 +116,9 @@ export class OperationsDashboard extends Construct {
           new GraphWidget({
             title: 'By route: requests, fallbacks, 5xx',
             left: props.routes.flatMap((route) => [
-              metric('Requests', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} requests` }),
-              metric('Fallbacks', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} fallbacks` }),
-              metric('ServerErrors', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} 5xx` }),
+              metric('RouteRequests', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} requests` }),
+              metric('RouteFallbacks', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} fallbacks` }),
+              metric('RouteServerErrors', 'Sum', fiveMinutes, { Route: route }).with({ label: `${route} 5xx` }),
             ]),
             width: 12,
           }),

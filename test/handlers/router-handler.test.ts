@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
-import { createRouterHandler } from '../../lambda/handlers/create-router-handler';
+import { createRouterHandler, dimensionedMetrics } from '../../lambda/handlers/create-router-handler';
 import { ConfigError } from '../../lambda/core/errors';
 import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway';
 import {
@@ -259,5 +259,44 @@ describe('createRouterHandler', () => {
     const { lines } = await printedLogs(() => invokeStreaming(handler, proxyEvent({ resource: '/models', method: 'GET' })));
 
     expect(lines.find((line) => line['message'] === 'request served')).toMatchObject({ costNanoUsd: '5', tier: '1', attempts: 1, failures: [] });
+  });
+});
+
+describe('dimensionedMetrics', () => {
+  it('puts cost by tier and by model, and traffic by route, in one EMF document', () => {
+    const document = dimensionedMetrics({ ...SUMMARY, route: 'triage', attempts: 2, status: 502, costNanoUsd: 42n }, 1_000);
+    expect(document).toEqual({
+      _aws: {
+        Timestamp: 1_000,
+        CloudWatchMetrics: [
+          { Namespace: 'Switchyard', Dimensions: [['service', 'Tier'], ['service', 'Model']], Metrics: [{ Name: 'CostNanoUsd', Unit: 'Count' }] },
+          {
+            Namespace: 'Switchyard',
+            Dimensions: [['service', 'Route']],
+            Metrics: [{ Name: 'RouteRequests', Unit: 'Count' }, { Name: 'RouteFallbacks', Unit: 'Count' }, { Name: 'RouteServerErrors', Unit: 'Count' }],
+          },
+        ],
+      },
+      service: 'router',
+      Tier: '1',
+      Model: 'm',
+      CostNanoUsd: 42,
+      Route: 'triage',
+      RouteRequests: 1,
+      RouteFallbacks: 1,
+      RouteServerErrors: 1,
+    });
+  });
+
+  it('writes nothing for a request that reached no model and came by no route', () => {
+    expect(dimensionedMetrics({ ...SUMMARY, attempts: 0, tier: null, model: null }, 1_000)).toBeUndefined();
+  });
+
+  it('is written by the handler once per request, beside the totals', async () => {
+    const { gateway } = recordingGateway();
+    const lines: string[] = [];
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: metrics(), writeEmf: (line) => lines.push(line) });
+    await invokeStreaming(handler, proxyEvent({ resource: '/models' }));
+    expect(lines.map((line) => JSON.parse(line)._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service', 'Tier'], ['service', 'Model']]]);
   });
 });
