@@ -37,7 +37,7 @@ export interface RouterHandlerOptions {
    * {@link dimensionedMetrics}). @default standard output, unless
    * POWERTOOLS_METRICS_DISABLED is set, as for Powertools' own
    */
-  readonly writeEmf?: (line: string) => void;
+  readonly writeEmf?: ((line: string) => void) | undefined;
 }
 
 export type RouterHandler = StreamingHandler<APIGatewayProxyEvent>;
@@ -51,7 +51,7 @@ export type RouterHandler = StreamingHandler<APIGatewayProxyEvent>;
 export function createRouterHandler(options: RouterHandlerOptions): RouterHandler {
   const { metrics } = options;
   const log = requestScopedLog(options.logger);
-  const writeEmf = options.writeEmf ?? standardOutputEmf();
+  const writeEmf = 'writeEmf' in options ? options.writeEmf : standardOutputEmf();
   const isColdStart = coldStartTracker();
   let starting: Promise<RouterRuntime> | undefined;
   const runtime = (): Promise<RouterRuntime> => {
@@ -109,7 +109,7 @@ async function serveStream(
   log: Log,
   metrics: Metrics,
   startedAt: number,
-  writeEmf: (line: string) => void,
+  writeEmf: EmfWriter,
 ): Promise<void> {
   try {
     for await (const event of stream.events) {
@@ -128,9 +128,9 @@ async function serveStream(
   served(await stream.summary, log, metrics, startedAt, writeEmf, clientGone);
 }
 
-function served(summary: RequestSummary, log: Log, metrics: Metrics, startedAt: number, writeEmf: (line: string) => void, clientGone = false): void {
+function served(summary: RequestSummary, log: Log, metrics: Metrics, startedAt: number, writeEmf: EmfWriter, clientGone = false): void {
   recordMetrics(metrics, summary, Date.now() - startedAt);
-  const document = dimensionedMetrics(summary, Date.now());
+  const document = writeEmf && dimensionedMetrics(summary, Date.now());
   if (document) writeEmf(`${JSON.stringify(document)}\n`);
   // Powertools writes the bigint cost as a decimal string.
   log.info('request served', { ...summary, ...(clientGone ? { clientGone } : {}) });
@@ -221,8 +221,11 @@ export function dimensionedMetrics(summary: RequestSummary, nowMs: number): Reco
   return { _aws: { Timestamp: nowMs, CloudWatchMetrics: directives }, ...values };
 }
 
-/** EMF lines go to standard output, where Lambda's log capture reads them, unless metrics are disabled (locally). */
-function standardOutputEmf(): (line: string) => void {
+/** Where EMF lines go; none when metrics are off, and then none is built. */
+type EmfWriter = ((line: string) => void) | undefined;
+
+/** Standard output, where Lambda's log capture reads EMF, unless metrics are disabled (locally, in the bench). */
+function standardOutputEmf(): EmfWriter {
   const disabled = ['1', 'true'].includes((process.env['POWERTOOLS_METRICS_DISABLED'] ?? '').toLowerCase());
-  return disabled ? () => undefined : (line) => void process.stdout.write(line);
+  return disabled ? undefined : (line) => void process.stdout.write(line);
 }
