@@ -19,6 +19,8 @@ export const KEY_PREFIXES = {
   circuit: 'CIRCUIT#',
   alert: 'ALERT#',
   summary: 'SUMMARY#',
+  /** One partition holds every managed key (`KEY#<id>`) and live name (`NAME#<name>`). */
+  apiKey: 'APIKEY',
 } as const;
 
 /** Table definition for the local gateway and the tests; CDK builds the same from LEDGER_KEYS. */

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
 import { reasoningCollector, type ReasoningRequest, type ToolCall, type ToolChoice, type ToolDefinition } from './chat-content';
 import type { ChatMessage, ResponseFormat } from './chat-request';
+import type { KeyBudget } from './managed-keys';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from './budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from './errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
@@ -53,6 +54,8 @@ export interface AttemptContext {
   readonly route: string | null;
   /** Epoch ms by which the whole request must be answered. */
   readonly deadline: number;
+  /** The managed key's own daily budget, which stands in for the policy's budget for the caller. @default none */
+  readonly keyBudget?: KeyBudget | null | undefined;
 }
 
 export interface AttemptDependencies {
@@ -238,7 +241,7 @@ export async function openAttempt(
     throw new RoutingError('skipped', `${model.id} skipped: its circuit is open`);
   }
 
-  const tracked = trackedBudgets(policy, context.callerId);
+  const tracked = trackedBudgets(policy, context.callerId, context.keyBudget);
   const settle =
     tracked.length > 0
       ? await reserveBudgets(

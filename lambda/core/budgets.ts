@@ -7,6 +7,7 @@
  * checks them.
  */
 import { BudgetExceededError } from './errors';
+import { budgetOfKey, type KeyBudget } from './managed-keys';
 import { costOf, formatUsd, ratesFor, type NanoUsd } from './money';
 import type { Budget, ModelSpec, Policy, Tier } from './policy';
 import type { RoutingDecision } from './routing';
@@ -25,15 +26,15 @@ export interface BudgetStore {
   spent(budgetIds: readonly string[], day: string): Promise<ReadonlyMap<string, NanoUsd>>;
 }
 
-/** The global budget and the caller's own, where set. */
-export function budgetsOf(policy: Policy, callerId: string): Budget[] {
-  const caller = policy.budgets.callers.get(callerId);
+/** The global budget and the caller's own, where set: a managed key's budget, else the policy's for the caller. */
+export function budgetsOf(policy: Policy, callerId: string, keyBudget?: KeyBudget | null): Budget[] {
+  const caller = keyBudget ? budgetOfKey(callerId, keyBudget) : policy.budgets.callers.get(callerId);
   return [policy.budgets.global, caller].filter((budget): budget is Budget => budget !== undefined);
 }
 
 /** Budgets whose spend is counted at request time: the ones that can change what a request does. */
-export function trackedBudgets(policy: Policy, callerId: string): Budget[] {
-  return budgetsOf(policy, callerId).filter((budget) => budget.mode !== 'alert');
+export function trackedBudgets(policy: Policy, callerId: string, keyBudget?: KeyBudget | null): Budget[] {
+  return budgetsOf(policy, callerId, keyBudget).filter((budget) => budget.mode !== 'alert');
 }
 
 /**
@@ -120,11 +121,12 @@ function refusal(budget: Budget, worstCase: NanoUsd, committed: NanoUsd, resetsA
  */
 export async function downgradeWithinBudgets(
   decision: RoutingDecision,
-  callerId: string,
+  caller: { readonly callerId: string; readonly keyBudget?: KeyBudget | null | undefined },
   dependencies: { readonly policy: Policy; readonly budgets: BudgetStore; readonly clock: { now(): number }; readonly log: Log },
 ): Promise<RoutingDecision> {
   const { policy, clock, log } = dependencies;
-  const budgets = trackedBudgets(policy, callerId).filter((budget) => budget.mode === 'downgrade');
+  const { callerId } = caller;
+  const budgets = trackedBudgets(policy, callerId, caller.keyBudget).filter((budget) => budget.mode === 'downgrade');
   if (budgets.length === 0 || decision.tier === null) return decision;
   try {
     const spent = await dependencies.budgets.spent(budgets.map((budget) => budget.id), utcDay(clock.now()));

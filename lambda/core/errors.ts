@@ -101,7 +101,9 @@ export type CallerErrorCode =
   | 'expectation_failed'
   | 'request_timeout'
   | 'missing_api_key'
-  | 'invalid_api_key';
+  | 'invalid_api_key'
+  | 'model_not_allowed'
+  | 'tier_not_allowed';
 
 const CALLER_ERROR_STATUS = {
   invalid_json: 400,
@@ -117,6 +119,8 @@ const CALLER_ERROR_STATUS = {
   request_timeout: 408,
   missing_api_key: 401,
   invalid_api_key: 401,
+  model_not_allowed: 403,
+  tier_not_allowed: 403,
 } as const satisfies Record<CallerErrorCode, number>;
 
 /**

@@ -8,6 +8,7 @@
  * {@link planFallback} is the one place that decides how a walk starts after
  * the router's own first try failed; both runners execute its plan.
  */
+import type { KeyBudget } from './managed-keys';
 import type { AttemptContext, AttemptRequest } from './attempt';
 import { fallbackAction, ProviderError } from './errors';
 import type { FallbackSettings, ModelSpec, Tier } from './policy';
@@ -85,6 +86,7 @@ export function planFallback(
   const input: FallbackInput = {
     requestId: context.requestId,
     callerId: context.callerId,
+    keyBudget: context.keyBudget ?? null,
     tier: context.tier,
     route: context.route,
     request,
@@ -105,6 +107,8 @@ export function planFallback(
 export interface FallbackInput {
   readonly requestId: string;
   readonly callerId: string;
+  /** The managed key's budget, or null (the state machine reads every field, so none is left out). */
+  readonly keyBudget: KeyBudget | null;
   readonly tier: Tier | null;
   readonly route: string | null;
   readonly request: AttemptRequest;
@@ -127,6 +131,7 @@ export interface FallbackInput {
 export interface AttemptTaskInput {
   readonly requestId: string;
   readonly callerId: string;
+  readonly keyBudget: KeyBudget | null;
   readonly tier: Tier | null;
   readonly route: string | null;
   readonly request: AttemptRequest;

@@ -66,6 +66,7 @@ export function buildFallbackDefinition(options: FallbackDefinitionOptions): Sta
         Parameters: {
           'requestId.$': '$.requestId',
           'callerId.$': '$.callerId',
+          'keyBudget.$': '$.keyBudget',
           'tier.$': '$.tier',
           'route.$': '$.route',
           'request.$': '$.request',

@@ -18,6 +18,7 @@ import { openAiChunkEncoder, parseChatRequest, toChatCompletion, type ChatReques
 import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from './openai-responses';
 import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
+import { applyKeyLimits, keyAllowsModel, type KeyLimits } from './managed-keys';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
@@ -36,8 +37,10 @@ export interface GatewayRequest {
   readonly headers: HeaderBag;
   readonly query: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
-  /** Who pays: `key:<hash>` or an IAM principal ARN. */
+  /** Who pays: `key:<managed key id>`, `key:<hash>` or an IAM principal ARN. */
   readonly callerId: string;
+  /** A managed key's limits, as the authorizer read them. @default none */
+  readonly keyLimits?: KeyLimits | undefined;
   /** Epoch milliseconds by which the response must be sent. */
   readonly deadline: number;
 }
@@ -101,7 +104,8 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   /** The request, its tier and chain: budgets may lower the tier, and candidates too small for the prompt drop out. */
   const decide = async (request: GatewayRequest, parse: ChatSurface['parse'] = parseChatRequest) => {
     const chat = parse(request.body, policy.limits, request.headers);
-    const decision = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), request.callerId, dependencies);
+    const routed = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), { callerId: request.callerId, keyBudget: request.keyLimits?.dailyBudget }, dependencies);
+    const decision = applyKeyLimits(routed, request.keyLimits, policy);
     return { chat, decision: fitContextWindows(fitCapabilities(decision, chat)) };
   };
 
@@ -110,7 +114,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     (surface: ChatSurface): EndpointHandler =>
     async (request) => {
       const { chat, decision } = await decide(request, surface.parse);
-      const context = { requestId: request.requestId, callerId: request.callerId, tier: decision.tier, route: decision.route, deadline: request.deadline };
+      const context = attemptContext(request, decision);
       if (chat.stream) return streamedChat(request, surface, chat, decision, context);
       const result = await completeChat(chat, decision, context, flow);
       const attemptHeaders = describeAttempts(decision, result.records);
@@ -173,7 +177,10 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   const embeddings: EndpointHandler = async (request) => {
     const parsed = parseEmbeddingsRequest(request.body, policy.limits);
     const model = embeddingModelFor(parsed.model, policy);
-    const context = { requestId: request.requestId, callerId: request.callerId, tier: null, route: null, deadline: request.deadline };
+    if (!keyAllowsModel(request.keyLimits, model.id)) {
+      throw new CallerError('model_not_allowed', `This API key may not use ${model.id}. It may use: ${request.keyLimits!.models!.join(', ')}.`, 'model');
+    }
+    const context = attemptContext(request, null);
     const result = await embedTexts(parsed, model, context, dependencies);
     const base = { 'x-switchyard-tier': 'passthrough', 'x-switchyard-tier-reasons': `embedding model ${model.id}` };
     if (!result.ok) return failure(request, 'embeddings', result.error, { ...base, ...describeRecords(result.records) }, result.records);
@@ -243,7 +250,8 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     const all = await dependencies.usage.readDay(day);
     const admin = policy.admins.has(request.callerId);
     const scope = admin ? 'all' : request.callerId;
-    return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope));
+    const keyBudget = request.keyLimits?.dailyBudget;
+    return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope, keyBudget));
   };
 
   const endpoints: Readonly<Record<string, Endpoint>> = {
@@ -301,6 +309,18 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     } catch (error) {
       return failure(request, endpoint ? request.path.slice(1) : 'unknown', error);
     }
+  };
+}
+
+/** Who an attempt is for: the request, its tier and route, and the key's budget when it has one. */
+function attemptContext(request: GatewayRequest, decision: Pick<RoutingDecision, 'tier' | 'route'> | null): AttemptContext {
+  return {
+    requestId: request.requestId,
+    callerId: request.callerId,
+    tier: decision?.tier ?? null,
+    route: decision?.route ?? null,
+    deadline: request.deadline,
+    keyBudget: request.keyLimits?.dailyBudget ?? null,
   };
 }
 

@@ -23,7 +23,7 @@ export interface HttpError {
 
 export function toHttpError(error: unknown, requestId: string): HttpError {
   if (error instanceof CallerError) {
-    const type = error.status === 401 ? 'authentication_error' : 'invalid_request_error';
+    const type = error.status === 401 ? 'authentication_error' : error.status === 403 ? 'permission_error' : 'invalid_request_error';
     return envelope(error.status, error.message, type, error.param, error.code);
   }
   if (error instanceof BudgetExceededError) {

@@ -61,6 +61,7 @@ export async function walkInProcess<T>(
     const task: AttemptTaskInput = {
       requestId: input.requestId,
       callerId: input.callerId,
+      keyBudget: input.keyBudget,
       tier: input.tier,
       route: input.route,
       request: input.request,

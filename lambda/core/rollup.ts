@@ -6,6 +6,7 @@
  * threshold alert due in the same run, or on its own; never after the cap
  * was reached that day.
  */
+import { withKeyBudgets, type KeyRecord } from './managed-keys';
 import type { Budget, Policy } from './policy';
 import type { NanoUsd } from './money';
 import { ZERO_COUNTERS, type DailyUsage, type UsageCounters, type UsageReader } from './usage-aggregates';
@@ -53,6 +54,8 @@ export interface RollupDependencies {
   readonly claims: AlertClaims;
   readonly publisher: AlertPublisher;
   readonly summaries: SummaryStore;
+  /** Managed keys, whose daily budgets are checked beside the policy's. @default none */
+  readonly keys?: { list(): Promise<readonly KeyRecord[]> };
 }
 
 export interface RollupResult {
@@ -66,7 +69,8 @@ const MAX_SUBJECT_LENGTH = 99;
 const MIN_PROJECTION_MS = 3_600_000;
 
 export async function runRollup(day: string, now: number, dependencies: RollupDependencies): Promise<RollupResult> {
-  const { policy, usage, claims, publisher, summaries } = dependencies;
+  const { usage, claims, publisher, summaries } = dependencies;
+  const policy = dependencies.keys ? withKeyBudgets(dependencies.policy, await dependencies.keys.list()) : dependencies.policy;
   const daily = await usage.readDay(day);
   const report = describeUsage(daily, policy, 'all');
   await summaries.write(report);

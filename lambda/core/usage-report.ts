@@ -4,6 +4,7 @@
  * formatted from integer nano-USD; shares are integer per-mille, shown as %.
  */
 import { budgetsOf } from './budgets';
+import type { KeyBudget } from './managed-keys';
 import { formatUsd, type NanoUsd } from './money';
 import type { Policy } from './policy';
 import type { DailyUsage, UsageCounters } from './usage-aggregates';
@@ -78,7 +79,7 @@ export function formatCents(nano: NanoUsd): string {
   return `${sign}$${scaled / divisor}.${String(scaled % divisor).padStart(digits, '0')}`;
 }
 
-export function describeUsage(usage: DailyUsage, policy: Policy, scope: string): UsageReport {
+export function describeUsage(usage: DailyUsage, policy: Policy, scope: string, keyBudget?: KeyBudget): UsageReport {
   const totalCost = usage.total.costNanoUsd;
   const line = (key: string, counters: UsageCounters): UsageLine => ({
     key,
@@ -94,7 +95,7 @@ export function describeUsage(usage: DailyUsage, policy: Policy, scope: string):
   const budgets =
     scope === 'all'
       ? [policy.budgets.global, ...policy.budgets.callers.values()].filter((budget) => budget !== undefined)
-      : budgetsOf(policy, scope).filter((budget) => budget.callerId === scope);
+      : budgetsOf(policy, scope, keyBudget).filter((budget) => budget.callerId === scope);
   return {
     object: 'switchyard.usage',
     day: usage.day,

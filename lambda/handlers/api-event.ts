@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callerIdForPrincipal } from '../core/auth';
+import { keyLimitsSchema, type KeyLimits } from '../core/managed-keys';
 import type { GatewayRequest, GatewayResponse } from '../core/gateway';
 import type { HttpResponseMetadata } from './response-stream';
 
@@ -30,6 +31,7 @@ export function toGatewayRequest(
     query: { ...(event.queryStringParameters ?? {}) },
     body,
     callerId: callerIdOf(event),
+    keyLimits: keyLimitsOf(event),
     // API Gateway's clock started when the request arrived, before the authorizer and any cold start.
     deadline: Math.min(now + remainingMs, (event.requestContext.requestTimeEpoch || now) + requestTimeoutMs) - RESPONSE_RESERVE_MS,
   };
@@ -41,6 +43,14 @@ function callerIdOf(event: APIGatewayProxyEvent): string {
   if (typeof principal === 'string' && principal !== '') return principal;
   const arn = event.requestContext.identity?.userArn;
   return arn ? callerIdForPrincipal(arn) : 'anonymous';
+}
+
+/** A managed key's limits, as the authorizer put them in its context (a JSON string: context values are flat). */
+function keyLimitsOf(event: APIGatewayProxyEvent): KeyLimits | undefined {
+  const text = event.requestContext.authorizer?.['keyLimits'];
+  if (typeof text !== 'string') return undefined;
+  // Written by our own authorizer: a malformed one is a server fault, not the caller's, and must not pass unlimited.
+  return keyLimitsSchema.parse(JSON.parse(text)) as KeyLimits;
 }
 
 /**

@@ -20,6 +20,7 @@ import { readRuntimeConfig } from './runtime-config';
 const taskInputSchema = z.object({
   requestId: z.string(),
   callerId: z.string(),
+  keyBudget: z.nullable(z.object({ usd: z.string(), mode: z.enum(['alert', 'downgrade', 'block']) })),
   tier: z.nullable(z.number()),
   route: z.nullable(z.string()),
   model: z.string(),

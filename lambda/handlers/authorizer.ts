@@ -1,22 +1,55 @@
 /**
- * API-key authorizer. It lets callers send their API Gateway key the way the
- * openai SDK does (`Authorization: Bearer <key>`) as well as in `x-api-key`,
- * and hands it to API Gateway as `usageIdentifierKey`. API Gateway itself then
- * checks that the key exists and applies its usage plan, so this function
- * holds no key list and never logs a key.
+ * The Lambda authorizer. Callers send their key the way the openai SDK does
+ * (`Authorization: Bearer <key>`) or in `x-api-key`; no key is ever logged.
+ *
+ * - `managed` (the default): the key must be a managed key (`npx switchyard
+ *   keys create`). Its record is read from the ledger's table by id, its hash
+ *   compared, and kept for 30 s, so a revocation or a new limit takes effect
+ *   within that (plus the API's authorizer cache, at most 30 s). The caller is
+ *   `key:<id>`, and the key's limits travel to the router in the context. API
+ *   Gateway's usage plan applies to every managed key through one plan key,
+ *   which is not a secret.
+ * - `apiKey`: API Gateway checks the key itself against its usage plan; the
+ *   caller is a hash of the key.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
 import { callerIdForKey, extractApiKey } from '../core/auth';
+import { ConfigError } from '../core/errors';
+import { createKeyVerifier, type KeyVerifier } from '../core/managed-keys';
+import { ENVIRONMENT } from './environment';
 
-export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+/** API Gateway turns exactly this message into a 401 (answered in OpenAI's envelope by the API's gateway responses). */
+const unauthorized = () => new Error('Unauthorized');
+
+/** Managed keys, checked by `verify`; every caller is metered under `planKey`. */
+export function createManagedKeyAuthorizer(verify: KeyVerifier, planKey: string): Authorizer {
+  return async (event) => {
+    const presented = extractApiKey(event.headers ?? {});
+    if (presented === undefined) throw unauthorized();
+    const check = await verify(presented);
+    if (!check.ok) throw unauthorized();
+    const { callerId, name, limits } = check.key;
+    return allow(event, callerId, planKey, { callerId, keyName: name, keyLimits: JSON.stringify(limits) });
+  };
+}
+
+/** API Gateway keys: the key goes to the usage plan, which decides. */
+export const apiGatewayKeyAuthorizer: Authorizer = async (event) => {
   const key = extractApiKey(event.headers ?? {});
-  // API Gateway turns exactly this message into a 401.
-  if (key === undefined) throw new Error('Unauthorized');
+  if (key === undefined) throw unauthorized();
   const callerId = callerIdForKey(key);
+  return allow(event, callerId, key, { callerId });
+};
+
+function allow(event: APIGatewayRequestAuthorizerEvent, callerId: string, usageKey: string, context: Record<string, string>): APIGatewayAuthorizerResult {
   return {
     principalId: callerId,
-    usageIdentifierKey: key,
-    context: { callerId },
+    usageIdentifierKey: usageKey,
+    context,
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
@@ -29,3 +62,23 @@ export function stageWildcard(methodArn: string): string {
   const [apiArn, stage] = methodArn.split('/');
   return `${apiArn}/${stage}/*`;
 }
+
+/** Reads the mode once, at cold start. */
+export function authorizerFromEnvironment(environment: NodeJS.ProcessEnv): Authorizer {
+  const mode = environment[ENVIRONMENT.authMode] ?? 'apiKey';
+  if (mode === 'apiKey') return apiGatewayKeyAuthorizer;
+  const tableName = environment[ENVIRONMENT.ledgerTableName];
+  const planKey = environment[ENVIRONMENT.usagePlanKey];
+  if (mode !== 'managed' || !tableName || !planKey) {
+    throw new ConfigError(`Invalid authorizer environment: ${ENVIRONMENT.authMode} is "${mode}" (managed or apiKey); managed needs ${ENVIRONMENT.ledgerTableName} and ${ENVIRONMENT.usagePlanKey}.`);
+  }
+  const store = createDynamoKeyStore({ client: new DynamoDBClient({}), tableName });
+  return createManagedKeyAuthorizer(createKeyVerifier((id) => store.get(id)), planKey);
+}
+
+let authorizer: Authorizer | undefined;
+
+export const handler: Authorizer = (event) => {
+  authorizer ??= authorizerFromEnvironment(process.env);
+  return authorizer(event);
+};

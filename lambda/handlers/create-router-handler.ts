@@ -9,7 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { Gateway, GatewayStream, RequestSummary } from '../core/gateway';
+import type { Gateway, GatewayRequest, GatewayStream, RequestSummary } from '../core/gateway';
 import { toHttpError } from '../core/http-errors';
 import type { Log } from '../core/telemetry';
 import { toGatewayRequest, toResponseMetadata } from './api-event';
@@ -67,10 +67,13 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     const startedAt = Date.now();
     const client = watchClient(responseStream);
     let router: RouterRuntime;
+    let request: GatewayRequest;
     try {
       router = await runtime();
+      request = toGatewayRequest(event, context.getRemainingTimeInMillis(), router.requestTimeoutMs);
     } catch (error) {
-      log.error('router failed to start', { error: error instanceof Error ? error.message : String(error) });
+      // Either the router could not start, or the authorizer's context is not what it writes: a fault of ours, a 500.
+      log.error('router failed to start or to read the event', { error: error instanceof Error ? error.message : String(error) });
       const requestId = event.requestContext.requestId;
       const http = toHttpError(error, requestId);
       startHttpResponse(responseStream, {
@@ -79,7 +82,6 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
       }).end(JSON.stringify(http.body));
       return;
     }
-    const request = toGatewayRequest(event, context.getRemainingTimeInMillis(), router.requestTimeoutMs);
     const response = await router.gateway(request);
     const output = startHttpResponse(responseStream, toResponseMetadata(response));
     if (response.stream) {

@@ -14,6 +14,10 @@ export const ENVIRONMENT = {
   policyFile: 'POLICY_FILE',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   alertTopicArn: 'ALERT_TOPIC_ARN',
+  /** The authorizer's mode: `managed` or `apiKey`. */
+  authMode: 'AUTH_MODE',
+  /** The usage plan's key that every managed key is metered under (not a secret). */
+  usagePlanKey: 'USAGE_PLAN_KEY',
 } as const;
 
 /** API Gateway REST's default integration timeout: the whole request's deadline. */

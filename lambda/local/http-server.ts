@@ -17,6 +17,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../core/auth';
 import { errorBodyFor } from '../core/anthropic-messages';
 import { CallerError } from '../core/errors';
+import { INVALID_KEY_MESSAGE, type KeyVerifier } from '../core/managed-keys';
 import { toHttpError, type HttpError } from '../core/http-errors';
 import type { Log } from '../core/telemetry';
 import type { RouterHandler } from '../handlers/create-router-handler';
@@ -32,6 +33,8 @@ export interface LocalServerOptions {
   readonly handler: RouterHandler;
   /** When set, only these keys are accepted; otherwise any key names its caller. */
   readonly allowedKeys?: ReadonlySet<string>;
+  /** When set, only managed keys are accepted, checked as the AWS authorizer checks them (`SWITCHYARD_AUTH=managed`). */
+  readonly verifyKey?: KeyVerifier;
   /** The Lambda timeout the local handler pretends to have. */
   readonly lambdaTimeoutMs: number;
   /**
@@ -157,6 +160,14 @@ async function serve(
   if (options.allowedKeys && !options.allowedKeys.has(key)) {
     return fail(new CallerError('invalid_api_key', 'This API key is not accepted by this gateway (see SWITCHYARD_API_KEYS).'));
   }
+  let authorizer: Record<string, string> = { principalId: callerIdForKey(key) };
+  if (options.verifyKey) {
+    const check = await options.verifyKey(key);
+    if (!check.ok) return fail(new CallerError('invalid_api_key', INVALID_KEY_MESSAGE));
+    const { callerId, name, limits } = check.key;
+    // The context the AWS authorizer hands the router, field for field.
+    authorizer = { principalId: callerId, callerId, keyName: name, keyLimits: JSON.stringify(limits) };
+  }
   const tooLarge = new CallerError('request_too_large', `The request body is over API Gateway's limit of ${API_GATEWAY_MAX_BODY_BYTES} bytes.`);
   if (expectsContinue) {
     if (Number(headers['content-length']) > API_GATEWAY_MAX_BODY_BYTES) return fail(tooLarge);
@@ -185,7 +196,7 @@ async function serve(
       httpMethod: request.method ?? 'GET',
       resourcePath: resource,
       path: url.pathname,
-      authorizer: { principalId: callerIdForKey(key) },
+      authorizer,
       identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userArn: null },
     },
   } as unknown as APIGatewayProxyEvent;

@@ -6,7 +6,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoStores } from '../adapters/dynamodb-stores';
+import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
+import { createKeyVerifier, type KeyVerifier } from '../core/managed-keys';
 import type { AttemptDependencies } from '../core/attempt';
 import { createGateway } from '../core/gateway';
 import type { Policy, ProviderConfig } from '../core/policy';
@@ -34,6 +37,13 @@ export interface LocalGatewayOptions {
   readonly policy?: Policy | string;
   /** Accept only these API keys. @default any key, which then names its caller */
   readonly allowedKeys?: readonly string[];
+  /**
+   * `managed`: accept only managed keys from the embedded table (`npx switchyard keys … --local`),
+   * as the AWS authorizer does. @default 'open'
+   */
+  readonly auth?: 'open' | 'managed';
+  /** How long a managed key's record is trusted before it is read again. @default 30000 */
+  readonly keyCacheMs?: number;
   /** @default 'auto' */
   readonly simulate?: SimulationChoice;
   /** Where provider keys and AWS credentials are looked up. @default process.env */
@@ -134,6 +144,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     handler,
     lambdaTimeoutMs: requestTimeoutMs + 1000,
     ...(options.allowedKeys ? { allowedKeys: new Set(options.allowedKeys) } : {}),
+    ...(options.auth === 'managed' ? { verifyKey: managedKeyVerifier(dynamo.client, options.keyCacheMs) } : {}),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
     log: logger,
   });
@@ -162,6 +173,12 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       await dynamo.close();
     },
   };
+}
+
+/** The AWS authorizer's check, on the embedded table. */
+function managedKeyVerifier(client: DynamoDBClient, ttlMs = 30_000): KeyVerifier {
+  const store = createDynamoKeyStore({ client, tableName: LEDGER_TABLE_NAME });
+  return createKeyVerifier((id) => store.get(id), { ttlMs });
 }
 
 /** Only the key names the policy declares: never the rest of the environment. */

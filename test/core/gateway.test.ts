@@ -4,6 +4,7 @@ import { createMemoryLedger, type Ledger } from '../../lambda/core/ledger';
 import { createMemoryBudgetStore, type BudgetStore } from '../../lambda/core/budgets';
 import { usageFromRecords } from '../../lambda/core/usage-aggregates';
 import type { Policy } from '../../lambda/core/policy';
+import type { KeyLimits } from '../../lambda/core/managed-keys';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import type { FallbackRunner } from '../../lambda/core/fallback-contract';
@@ -18,7 +19,7 @@ const policy = testPolicy();
 
 function harness(
   outcomes: Record<string, ScriptedOutcome>,
-  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner; budgets?: BudgetStore; policy?: Policy } = {},
+  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner; budgets?: BudgetStore; policy?: Policy; keyLimits?: KeyLimits } = {},
 ) {
   const memory = createMemoryLedger();
   const errors: { message: string; fields: Record<string, unknown> }[] = [];
@@ -49,6 +50,7 @@ function harness(
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       callerId,
       deadline: Date.now() + 5000,
+      keyLimits: options.keyLimits,
     };
     return gateway(request);
   };
@@ -423,5 +425,50 @@ describe('gateway: reasoning', () => {
     const toMedium = await send('POST', '/chat/completions', chat('x', { model: 'mock/medium', reasoning_effort: 'low' }));
     expect(toMedium.headers['x-switchyard-adjusted']).toBeUndefined();
     expect((providers as ReturnType<typeof scriptedRegistry>).calls.map((call) => call.reasoning)).toEqual([undefined, { effort: 'low' }]);
+  });
+});
+
+describe('gateway: a managed key\'s limits', () => {
+  const hard = 'Prove that the halting problem is undecidable, step by step, and then analyse the complexity of the reduction you used in detail.';
+
+  it('lowers a classified tier to the key\'s highest, and says so', async () => {
+    const open = JSON.parse((await harness({}).send('POST', '/route', chat(hard))).body);
+    expect(open.tier).toBeGreaterThan(0);
+    const capped = JSON.parse((await harness({}, { keyLimits: { maxTier: 0 } }).send('POST', '/route', chat(hard))).body);
+    expect(capped.tier).toBe(0);
+    expect(capped.chain.map((model: { model: string }) => model.model)).toEqual(['mock/small', 'mock/medium']);
+    expect(capped.reasons.at(-1)).toBe(`tier ${open.tier} -> 0: the key's highest tier`);
+  });
+
+  it('refuses, with a 403, a tier the caller asked for above the key\'s highest, and calls no provider', async () => {
+    const { send, records } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { maxTier: 1 } });
+    const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-3' }));
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error).toMatchObject({ type: 'permission_error', code: 'tier_not_allowed', param: 'model' });
+    expect(JSON.parse(refused.body).error.message).toBe('This API key may use tiers 0 to 1; ask for tier-1 or lower, or use "auto".');
+    const named = await send('POST', '/chat/completions', chat('hi', { model: 'local/remote' }));
+    expect([named.status, JSON.parse(named.body).error.code]).toEqual([403, 'model_not_allowed']);
+    expect(records).toHaveLength(0);
+  });
+
+  it('routes only to the key\'s models, and refuses a request none of them can serve', async () => {
+    const { send, records } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, { keyLimits: { models: ['mock/medium'] } });
+    const served = await send('POST', '/chat/completions', chat('hi', { model: 'tier-0' }));
+    expect([served.status, served.headers['x-switchyard-model']]).toEqual([200, 'mock/medium']);
+    expect(served.headers['x-switchyard-tier-reasons']).toContain('not allowed for this key: mock/small');
+    const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-2' }));
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error.message).toBe('This API key may not use tier 2 (mock/large). It may use: mock/medium.');
+    expect(records.map((record) => record.model)).toEqual(['mock/medium']);
+  });
+
+  it('counts spend against the key\'s own block budget, and refuses at its cap with a 429', async () => {
+    const budgets = createMemoryBudgetStore();
+    const { send } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { budgets, keyLimits: { dailyBudget: { usd: '0', mode: 'block' } } });
+    const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-0' }));
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body).error.message).toContain('caller:key:abc0000000000000');
+    const usageReport = JSON.parse((await send('GET', '/usage')).body);
+    expect(usageReport.budgets).toEqual([expect.objectContaining({ id: 'caller:key:abc0000000000000', mode: 'block', limit_usd: '0.000000000' })]);
   });
 });

@@ -26,6 +26,7 @@ function run(outcomes: Record<string, ScriptedOutcome>, chain: string[], start =
   const input: FallbackInput = {
     requestId: 'r',
     callerId: 'c',
+    keyBudget: null,
     tier: 1,
     route: null,
     request: { messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 },

@@ -100,6 +100,7 @@ describe('the minified attempt function as the state machine task', () => {
     const input: FallbackInput = {
       requestId: 'minified-1',
       callerId: 'key:test',
+          keyBudget: null,
       tier: 0,
       route: null,
       request: { messages: [{ role: 'user', content: 'hi' }], maxTokens: 50 },

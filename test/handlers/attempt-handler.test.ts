@@ -15,6 +15,7 @@ function taskInput(requestId: string): AttemptTaskInput {
   return {
     requestId,
     callerId: 'key:abc',
+  keyBudget: null,
     tier: 1,
     route: null,
     model: 'mock/retired',

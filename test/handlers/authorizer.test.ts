@@ -1,11 +1,11 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../../lambda/core/auth';
-import { handler, stageWildcard } from '../../lambda/handlers/authorizer';
+import { apiGatewayKeyAuthorizer as handler, authorizerFromEnvironment, stageWildcard } from '../../lambda/handlers/authorizer';
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/v1/POST/chat/completions';
 const event = (headers: Record<string, string>) => ({ type: 'REQUEST', methodArn: METHOD_ARN, headers }) as unknown as APIGatewayRequestAuthorizerEvent;
 
-describe('API-key authorizer', () => {
+describe('API Gateway key authorizer', () => {
   it('accepts the key as a Bearer token, as the openai SDK sends it, and hands it to the usage plan', async () => {
     const result = await handler(event({ Authorization: 'Bearer sk-team-a' }));
     expect(result.usageIdentifierKey).toBe('sk-team-a');
@@ -39,5 +39,14 @@ describe('API-key authorizer', () => {
 
   it('allows the whole stage so a cached answer fits every method', () => {
     expect(stageWildcard(METHOD_ARN)).toBe('arn:aws:execute-api:us-east-1:123456789012:abc123/v1/*');
+  });
+});
+
+describe('authorizer mode', () => {
+  it('is read once from the environment, and a managed one without its table or plan key is a configuration error', () => {
+    expect(authorizerFromEnvironment({})).toBe(handler);
+    expect(() => authorizerFromEnvironment({ AUTH_MODE: 'managed' })).toThrow('managed needs LEDGER_TABLE_NAME and USAGE_PLAN_KEY');
+    expect(() => authorizerFromEnvironment({ AUTH_MODE: 'open' })).toThrow('AUTH_MODE is "open"');
+    expect(typeof authorizerFromEnvironment({ AUTH_MODE: 'managed', LEDGER_TABLE_NAME: 't', USAGE_PLAN_KEY: 'p' })).toBe('function');
   });
 });
