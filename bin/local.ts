@@ -77,6 +77,15 @@ async function main(): Promise<void> {
     throw new Error(`Cannot read the routing policy ${policyFile}: ${(error as Error).message}`);
   }
   const policy = loadPolicy(withSimulatedFaults(document, process.env['SWITCHYARD_MOCK_FAULTS']), policyFile);
+  const auth = process.env['SWITCHYARD_AUTH'] || 'open';
+  if (auth !== 'open' && auth !== 'managed') {
+    console.error(`SWITCHYARD_AUTH must be "managed" (only keys made with npx switchyard keys create --local) or "open" (any key), not "${auth}".`);
+    process.exit(2);
+  }
+  if (auth === 'managed' && keys && keys.length > 0) {
+    console.error('Set SWITCHYARD_AUTH=managed or SWITCHYARD_API_KEYS, not both: managed mode accepts only managed keys.');
+    process.exit(2);
+  }
   const gatewayPort = port('PORT', DEFAULT_PORT);
   const dynamo = dynamoPort(gatewayPort);
   if (dynamo === gatewayPort && dynamo !== 0) {
@@ -88,6 +97,7 @@ async function main(): Promise<void> {
     host: process.env['HOST'] || '127.0.0.1',
     policy,
     ...(keys && keys.length > 0 ? { allowedKeys: keys } : {}),
+    auth,
     simulate: simulationChoice(process.env['SWITCHYARD_SIMULATE']),
     ...(process.env['SWITCHYARD_DATA_DIR'] ? { dataDir: process.env['SWITCHYARD_DATA_DIR'] } : {}),
     requestTimeoutMs: integer('SWITCHYARD_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
@@ -134,12 +144,16 @@ async function main(): Promise<void> {
     '',
     `Ledger: embedded DynamoDB at ${gateway.dynamo.endpoint}, table ${gateway.ledgerTableName}` +
       (process.env['SWITCHYARD_DATA_DIR'] ? ` (data in ${process.env['SWITCHYARD_DATA_DIR']})` : ' (in memory)'),
-    keys && keys.length > 0 ? `Auth: only the ${keys.length} key(s) in SWITCHYARD_API_KEYS` : 'Auth: any API key is accepted and names its caller',
+    auth === 'managed'
+      ? `Auth: managed keys only; create one with ${listening === DEFAULT_PORT ? '' : `PORT=${listening} `}npx switchyard keys create --local --name me`
+      : keys && keys.length > 0
+        ? `Auth: only the ${keys.length} key(s) in SWITCHYARD_API_KEYS`
+        : 'Auth: any API key is accepted and names its caller',
     `Usage and budgets: ${tools} report (this day, via GET /v1/usage), ${tools} rollup (what SNS would receive)`,
     '',
     'Try it:',
     `  curl -s ${gateway.baseUrl}/chat/completions \\`,
-    `    -H 'Authorization: Bearer ${keys && keys.length > 0 ? '<one of your SWITCHYARD_API_KEYS>' : 'local-dev'}' -H 'Content-Type: application/json' \\`,
+    `    -H 'Authorization: Bearer ${auth === 'managed' ? '<your managed key>' : keys && keys.length > 0 ? '<one of your SWITCHYARD_API_KEYS>' : 'local-dev'}' -H 'Content-Type: application/json' \\`,
     `    -d '{"model":"auto","messages":[{"role":"user","content":"Extract the city: I flew to Lisbon."}]}'`,
     `  Also: POST ${gateway.baseUrl}/responses (Codex), /messages (Claude Code: ANTHROPIC_BASE_URL=${gateway.baseUrl.replace(/\/v1$/, '')}), /embeddings`,
     '',

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoAlertClaims, createDynamoSummaryStore } from '../lambda/adapters/dynamodb-rollup-store';
 import { createDynamoUsageReader } from '../lambda/adapters/dynamodb-usage';
+import { createDynamoKeyStore } from '../lambda/adapters/dynamodb-key-store';
 import { runRollup } from '../lambda/core/rollup';
 import { renderUsage } from '../lambda/core/usage-report';
 import { ConfigError } from '../lambda/core/errors';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       usage: createDynamoUsageReader({ client, tableName }),
       claims: createDynamoAlertClaims({ client, tableName }),
       summaries: createDynamoSummaryStore({ client, tableName }),
+      keys: createDynamoKeyStore({ client, tableName }),
       publisher: {
         async publish(alert) {
           console.log(

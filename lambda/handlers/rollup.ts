@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createDynamoAlertClaims, createDynamoSummaryStore } from '../adapters/dynamodb-rollup-store';
 import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
+import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
 import { createSnsAlertPublisher } from '../adapters/sns-alert-publisher';
 import { ConfigError } from '../core/errors';
 import { runRollup, type RollupResult } from '../core/rollup';
@@ -38,6 +39,7 @@ function start() {
     usage: createDynamoUsageReader({ client, tableName }),
     claims: createDynamoAlertClaims({ client, tableName }),
     summaries: createDynamoSummaryStore({ client, tableName }),
+    keys: createDynamoKeyStore({ client, tableName }),
     publisher: createSnsAlertPublisher({ client: new SNSClient({}), topicArn }),
   };
 }

@@ -134,6 +134,25 @@ describe('npm start', () => {
     expect(existsSync(gatewayStateFile(port))).toBe(false);
   });
 
+  it('accepts only managed keys with SWITCHYARD_AUTH=managed, and says how to make one', async () => {
+    const { child, banner } = await start({ PORT: '0', SWITCHYARD_AUTH: 'managed' });
+    const port = Number(/Switchyard local gateway: http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(banner)![1]);
+    const refused = await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { authorization: 'Bearer local-dev' } });
+    await stop(child);
+
+    expect(banner).toMatch(/Auth: managed keys only; create one with PORT=\d+ npx switchyard keys create --local --name me/);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+  });
+
+  it('refuses an unknown SWITCHYARD_AUTH, and managed mode with a key list', async () => {
+    expect(await failToStart({ PORT: '0', SWITCHYARD_AUTH: 'keys' })).toEqual({ code: 2, stderr: expect.stringContaining('SWITCHYARD_AUTH must be "managed"') });
+    expect(await failToStart({ PORT: '0', SWITCHYARD_AUTH: 'managed', SWITCHYARD_API_KEYS: KEYS })).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('Set SWITCHYARD_AUTH=managed or SWITCHYARD_API_KEYS, not both'),
+    });
+  });
+
   it('names PORT, without a stack trace, when its port is taken', async () => {
     const taken = await listen(0);
     try {

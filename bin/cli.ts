@@ -1,0 +1,50 @@
+/**
+ * `npx switchyard <command>`: the operator's tools.
+ *   keys    create, list, show, update, rotate and revoke managed API keys
+ *   doctor  checks an AWS account and region before `cdk deploy`
+ *   smoke   sends one request per tier and a forced fallback to a deployed gateway
+ */
+import { parseArgs } from 'node:util';
+import { createDynamoKeyStore } from '../lambda/adapters/dynamodb-key-store';
+import { ConfigError } from '../lambda/core/errors';
+import { readPolicyFile } from '../lambda/policy/policy-file';
+import { KEYS_LOCATION_OPTIONS, KEYS_USAGE, runKeysCommand } from '../lib/cli/keys';
+import { locateKeyStore } from '../lib/cli/key-store-location';
+
+const USAGE = `Usage: npx switchyard <keys|doctor|smoke> ...
+  npx switchyard keys --help
+  npx switchyard doctor [--region R] [--profile P] [--policy FILE] [--request-timeout-ms N]
+  npx switchyard smoke --endpoint URL --key KEY`;
+
+async function keys(args: string[]): Promise<void> {
+  if (args.length === 0 || args.includes('--help')) return console.log(KEYS_USAGE);
+  const { values } = parseArgs({ args, options: KEYS_LOCATION_OPTIONS, strict: false, allowPositionals: true });
+  const location = await locateKeyStore(values as Parameters<typeof locateKeyStore>[0], process.env);
+  try {
+    await runKeysCommand(args, {
+      store: createDynamoKeyStore({ client: location.client, tableName: location.tableName }),
+      policy: readPolicyFile(location.policyFile),
+      where: location.where,
+      print: (line) => console.log(line),
+    });
+  } finally {
+    location.client.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'keys':
+      return keys(args);
+    default:
+      console.log(USAGE);
+      if (command !== undefined && command !== '--help') process.exitCode = 2;
+  }
+}
+
+main().catch((error: unknown) => {
+  // A mistake of the operator's is one clear line; anything else keeps its stack.
+  console.error(error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') ? (error as Error).message : error);
+  process.exitCode = 1;
+});
