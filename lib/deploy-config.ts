@@ -11,7 +11,7 @@ import type { Policy } from '../lambda/core/policy';
 import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
-export type AuthMode = 'apiKey' | 'iam';
+export type AuthMode = 'managed' | 'apiKey' | 'iam';
 
 export interface DeployConfig {
   readonly auth: AuthMode;
@@ -20,7 +20,7 @@ export interface DeployConfig {
   /** Steady-state requests per second across the stage. */
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
-  /** Requests per day per API key (API-key mode). */
+  /** Requests per day per API Gateway key (`apiKey` mode), or for all managed keys together (`managed`). */
   readonly quotaPerDay: number;
   /** 0 accepts `x-api-key` as well as `Authorization: Bearer`; >0 caches on `Authorization` only. */
   readonly authorizerCacheSeconds: number;
@@ -48,7 +48,7 @@ const whole = (min: number, max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
 const contextSchema = z.object({
-  auth: z._default(z.enum(['apiKey', 'iam']), 'apiKey'),
+  auth: z._default(z.enum(['managed', 'apiKey', 'iam']), 'managed'),
   policy: z._default(z.string().check(z.minLength(1)), DEFAULT_POLICY_FILE),
   throttleRateLimit: whole(1, 10_000, 50),
   throttleBurstLimit: whole(1, 5_000, 100),

@@ -54,6 +54,7 @@ export class SwitchyardStack extends Stack {
     this.api = new GatewayApi(this, 'Gateway', {
       router: this.router.function,
       auth: config.auth,
+      ledger: this.ledger,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       quotaPerDay: config.quotaPerDay,

@@ -10,7 +10,7 @@
  * for a secret nobody chose.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { CallerError } from './errors';
 import { parseUsd } from './money';
 import { TIERS, type Budget, type BudgetMode, type Policy, type Tier } from './policy';

@@ -5,7 +5,8 @@
  * - `managed` (the default): the key must be a managed key (`npx switchyard
  *   keys create`). Its record is read from the ledger's table by id, its hash
  *   compared, and kept for 30 s, so a revocation or a new limit takes effect
- *   within that (plus the API's authorizer cache, at most 30 s). The caller is
+ *   within that (plus the API's authorizer cache, at most 30 s). A key it does
+ *   not accept is denied, which the API answers with a 401. The caller is
  *   `key:<id>`, and the key's limits travel to the router in the context. API
  *   Gateway's usage plan applies to every managed key through one plan key,
  *   which is not a secret.
@@ -31,9 +32,10 @@ export function createManagedKeyAuthorizer(verify: KeyVerifier, planKey: string)
     const presented = extractApiKey(event.headers ?? {});
     if (presented === undefined) throw unauthorized();
     const check = await verify(presented);
-    if (!check.ok) throw unauthorized();
+    // A Deny, not a throw: API Gateway then answers ACCESS_DENIED, which the API turns into a 401 that says the key is not valid.
+    if (!check.ok) return decide('Deny', event, 'invalid-key', planKey, {});
     const { callerId, name, limits } = check.key;
-    return allow(event, callerId, planKey, { callerId, keyName: name, keyLimits: JSON.stringify(limits) });
+    return decide('Allow', event, callerId, planKey, { callerId, keyName: name, keyLimits: JSON.stringify(limits) });
   };
 }
 
@@ -42,17 +44,23 @@ export const apiGatewayKeyAuthorizer: Authorizer = async (event) => {
   const key = extractApiKey(event.headers ?? {});
   if (key === undefined) throw unauthorized();
   const callerId = callerIdForKey(key);
-  return allow(event, callerId, key, { callerId });
+  return decide('Allow', event, callerId, key, { callerId });
 };
 
-function allow(event: APIGatewayRequestAuthorizerEvent, callerId: string, usageKey: string, context: Record<string, string>): APIGatewayAuthorizerResult {
+function decide(
+  effect: 'Allow' | 'Deny',
+  event: APIGatewayRequestAuthorizerEvent,
+  callerId: string,
+  usageKey: string,
+  context: Record<string, string>,
+): APIGatewayAuthorizerResult {
   return {
     principalId: callerId,
     usageIdentifierKey: usageKey,
     context,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: stageWildcard(event.methodArn) }],
     },
   };
 }

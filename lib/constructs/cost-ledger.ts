@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
+import { KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
 
 export interface CostLedgerProps {
   /**
@@ -44,6 +44,16 @@ export class CostLedger extends Construct {
       actions,
       resourceArns: [this.table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.onlyKeysStartingWith.map((prefix) => `${prefix}*`) } },
+    });
+  }
+
+  /** Lets `grantee` read managed keys' records by id, and nothing else: what the authorizer needs. */
+  grantKeyRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [KEY_PREFIXES.apiKey] } },
     });
   }
 

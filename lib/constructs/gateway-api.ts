@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -21,16 +21,22 @@ import type { AuthMode } from '../deploy-config';
 import { ConfigError } from '../../lambda/core/errors';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { createNodeFunction } from './node-function';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
+import { DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from '../../lambda/handlers/environment';
+import { INVALID_KEY_MESSAGE } from '../../lambda/core/managed-keys';
+import type { CostLedger } from './cost-ledger';
 
 export interface GatewayApiProps {
   readonly router: IFunction;
   /**
-   * `apiKey`: API Gateway keys with a usage plan, sent as `Authorization: Bearer`
-   * or `x-api-key`. `iam`: SigV4-signed requests.
-   * @default 'apiKey'
+   * `managed`: keys made with `npx switchyard keys`, checked by the authorizer
+   * against their hashes in `ledger`. `apiKey`: API Gateway keys with a usage
+   * plan. Both are sent as `Authorization: Bearer` or `x-api-key`.
+   * `iam`: SigV4-signed requests.
+   * @default 'managed'
    */
   readonly auth?: AuthMode;
+  /** Where managed keys live; required in `managed` mode. */
+  readonly ledger?: CostLedger;
   /** Stage-wide steady rate, requests per second. @default 50 */
   readonly throttleRateLimit?: number;
   /** @default 100 */
@@ -39,7 +45,9 @@ export interface GatewayApiProps {
   readonly quotaPerDay?: number;
   /**
    * Authorizer cache. 0 reads the key from either header on every request;
-   * more caches on `Authorization` and then requires that header.
+   * more caches on `Authorization` and then requires that header. In
+   * `managed` mode at most 30, so a revoked key stops working within a minute
+   * (this cache, then the authorizer's own 30 s).
    * @default 0
    */
   readonly authorizerCacheSeconds?: number;
@@ -57,6 +65,9 @@ export interface GatewayApiProps {
 /** Stage name, and so the `/v1` that OpenAI clients expect in their base URL. */
 export const STAGE_NAME = 'v1';
 
+/** Managed keys: API Gateway's authorizer cache plus the authorizer's own 30 s stay within a minute. */
+export const MAX_MANAGED_CACHE_SECONDS = 30;
+
 /** API Gateway's limit on a streaming integration's timeout: 15 minutes. */
 export const MAX_STREAMING_TIMEOUT_MS = 900_000;
 
@@ -73,14 +84,14 @@ export class GatewayApi extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiProps) {
     super(scope, id);
-    const auth = props.auth ?? 'apiKey';
+    const auth = props.auth ?? 'managed';
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
 
     this.api = new RestApi(this, 'Api', {
       description: 'Switchyard: OpenAI-compatible LLM router',
       endpointTypes: [EndpointType.REGIONAL],
-      apiKeySourceType: auth === 'apiKey' ? ApiKeySourceType.AUTHORIZER : ApiKeySourceType.HEADER,
+      apiKeySourceType: auth === 'iam' ? ApiKeySourceType.HEADER : ApiKeySourceType.AUTHORIZER,
       // Not set here: cdk.json's @aws-cdk/aws-apigateway:disableCloudWatchRole decides whether the stack makes the
       // region's single API Gateway logging role. Where a landing zone manages that role, set the flag to true.
       deployOptions: {
@@ -126,8 +137,10 @@ export class GatewayApi extends Construct {
     for (const [type, code, message] of [
       [ResponseType.UNAUTHORIZED, 'missing_api_key', 'No API key: send \\"Authorization: Bearer <key>\\" or \\"x-api-key: <key>\\".'],
       [ResponseType.INVALID_API_KEY, 'invalid_api_key', 'This API key is not valid for this gateway: it is unknown, revoked or not in a usage plan.'],
+      // The managed-key authorizer denies a key it does not know: a 401 too, not API Gateway's 403.
+      ...(auth === 'iam' ? [] : [[ResponseType.ACCESS_DENIED, 'invalid_api_key', INVALID_KEY_MESSAGE] as const]),
     ] as const) {
-      this.api.addGatewayResponse(`${code}Response`, {
+      this.api.addGatewayResponse(`${type.responseType}Response`, {
         type,
         statusCode: '401',
         responseHeaders: { 'x-switchyard-request-id': 'context.requestId' },
@@ -139,7 +152,7 @@ export class GatewayApi extends Construct {
     if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 50 || requestTimeoutMs > MAX_STREAMING_TIMEOUT_MS) {
       throw new ConfigError(`requestTimeoutMs is ${requestTimeoutMs}; API Gateway takes 50 to ${MAX_STREAMING_TIMEOUT_MS} ms for a streaming integration.`);
     }
-    const methodOptions = auth === 'apiKey' ? this.apiKeyAuth(props, logRetention) : { authorizationType: AuthorizationType.IAM };
+    const methodOptions = auth === 'iam' ? { authorizationType: AuthorizationType.IAM } : this.keyAuth(auth, props, logRetention);
     // One streaming integration for every method: the router always answers through Lambda's response
     // stream (a JSON answer is a single write), which a buffered integration would read as raw prelude
     // bytes, not a proxy result. Streaming also lifts the 29 s cap on the timeout, for long answers too.
@@ -166,13 +179,20 @@ export class GatewayApi extends Construct {
     this.acknowledgeFindings(auth);
   }
 
-  private apiKeyAuth(props: GatewayApiProps, logRetention: RetentionDays): MethodOptions {
+  private keyAuth(auth: 'managed' | 'apiKey', props: GatewayApiProps, logRetention: RetentionDays): MethodOptions {
     const cacheSeconds = props.authorizerCacheSeconds ?? 0;
+    if (auth === 'managed' && cacheSeconds > MAX_MANAGED_CACHE_SECONDS) {
+      throw new ConfigError(
+        `authorizerCacheSeconds is ${cacheSeconds}; with managed keys it may be at most ${MAX_MANAGED_CACHE_SECONDS}, so a revoked key stops working within a minute.`,
+      );
+    }
+    if (auth === 'managed' && !props.ledger) throw new ConfigError('Managed keys need the ledger table: pass "ledger" to GatewayApi.');
     const handler = createNodeFunction(this, 'Authorizer', {
       entry: LAMBDA_ENTRIES.authorizer,
       memorySize: 256,
       timeout: Duration.seconds(5),
       logGroup: new LogGroup(this, 'AuthorizerLogs', { retention: logRetention }),
+      environment: { [ENVIRONMENT.authMode]: auth },
     });
     this.authorizerFunction = handler;
     const authorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
@@ -187,12 +207,30 @@ export class GatewayApi extends Construct {
       quota: { limit: props.quotaPerDay ?? 100_000, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    const key = this.api.addApiKey('DefaultKey', { description: 'First Switchyard key; add more to the usage plan' });
-    plan.addApiKey(key);
-    new CfnOutput(this, 'ApiKeyCommand', {
-      description: 'Prints the default API key',
-      value: `aws apigateway get-api-key --api-key ${key.keyId} --include-value --query value --output text --region ${Stack.of(this).region}`,
-    });
+    if (auth === 'managed') {
+      // Every managed key is metered under this one plan key. It is not a secret: only the authorizer hands it out,
+      // and only for a key it verified, so its value may sit in the template.
+      const planKey = this.api.addApiKey('PlanKey', {
+        description: 'Usage-plan key for all managed keys (not a secret: the authorizer decides who is let in)',
+        value: `switchyard-plan-${Names.uniqueId(this)}`.slice(0, 128),
+      });
+      plan.addApiKey(planKey);
+      handler.addEnvironment(ENVIRONMENT.usagePlanKey, `switchyard-plan-${Names.uniqueId(this)}`.slice(0, 128));
+      handler.addEnvironment(ENVIRONMENT.ledgerTableName, props.ledger!.table.tableName);
+      props.ledger!.grantKeyRead(handler);
+      const stack = Stack.of(this);
+      new CfnOutput(this, 'CreateKeyCommand', {
+        description: 'Creates a first managed key',
+        value: `npx switchyard keys create --stack ${stack.stackName} --region ${stack.region} --name first`,
+      });
+    } else {
+      const key = this.api.addApiKey('DefaultKey', { description: 'First Switchyard key; add more to the usage plan' });
+      plan.addApiKey(key);
+      new CfnOutput(this, 'ApiKeyCommand', {
+        description: 'Prints the default API key',
+        value: `aws apigateway get-api-key --api-key ${key.keyId} --include-value --query value --output text --region ${Stack.of(this).region}`,
+      });
+    }
     return { authorizationType: AuthorizationType.CUSTOM, authorizer, apiKeyRequired: true };
   }
 
@@ -208,9 +246,11 @@ export class GatewayApi extends Construct {
     );
     acknowledge(
       'AwsSolutions-COG4',
-      auth === 'apiKey'
-        ? 'Callers authenticate with API Gateway API keys through a Lambda authorizer, the auth mode OpenAI clients support.'
-        : 'Callers authenticate with IAM (SigV4).',
+      auth === 'iam'
+        ? 'Callers authenticate with IAM (SigV4).'
+        : auth === 'managed'
+          ? 'Callers authenticate with managed API keys (only their SHA-256 is stored) through a Lambda authorizer, the auth mode OpenAI clients support.'
+          : 'Callers authenticate with API Gateway API keys through a Lambda authorizer, the auth mode OpenAI clients support.',
     );
     acknowledge(
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

@@ -177,13 +177,16 @@ describe('key verifier and managed-key authorizer', () => {
     expect((await authorize(event({ 'x-api-key': key }))).principalId).toBe(`key:${record.id}`);
   });
 
-  it('answers Unauthorized (a 401) for no key, a plain key, and a revoked key', async () => {
+  it('answers Unauthorized for no key, and denies a plain or revoked key (both 401s from the API)', async () => {
     const store = createDynamoKeyStore({ client: dynamo.client, tableName: TABLE });
     const authorize = createManagedKeyAuthorizer(createKeyVerifier((id) => store.get(id), { ttlMs: 0 }), 'plan');
     const { key, record } = await store.create({ name: 'soon-revoked', limits: {} });
     await store.revoke(record.id);
     await expect(authorize(event({}))).rejects.toThrow(/^Unauthorized$/);
-    await expect(authorize(event({ Authorization: 'Bearer sk-anything' }))).rejects.toThrow(/^Unauthorized$/);
-    await expect(authorize(event({ Authorization: `Bearer ${key}` }))).rejects.toThrow(/^Unauthorized$/);
+    for (const presented of ['sk-anything', key]) {
+      const denied = await authorize(event({ Authorization: `Bearer ${presented}` }));
+      expect(denied.policyDocument.Statement).toEqual([expect.objectContaining({ Effect: 'Deny' })]);
+      expect(denied.context).toEqual({});
+    }
   });
 });

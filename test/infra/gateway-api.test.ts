@@ -1,12 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { GatewayApi, type GatewayApiProps } from '../../lib/constructs/gateway-api';
+import { CostLedger } from '../../lib/constructs/cost-ledger';
 import { templateOf, testStack } from '../support/cdk';
 
 function build(props: Omit<GatewayApiProps, 'router'> = {}) {
   const stack = testStack();
   const router = new LambdaFunction(stack, 'Router', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler=()=>{}') });
-  new GatewayApi(stack, 'Gateway', { router, ...props });
+  new GatewayApi(stack, 'Gateway', { router, ledger: new CostLedger(stack, 'Ledger'), ...props });
   return templateOf(stack);
 }
 
@@ -27,8 +28,39 @@ describe('GatewayApi', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
 
+  it('with managed keys (the default), checks keys in the authorizer, which reads only key records, and meters them under one plan key', () => {
+    const template = build({ quotaPerDay: 5000 });
+    for (const method of methodsOf(template)) expect(method).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    const [planKey] = Object.values(template.findResources('AWS::ApiGateway::ApiKey')).map((key) => key.Properties.Value);
+    expect(planKey).toMatch(/^switchyard-plan-/);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Quota: { Limit: 5000, Period: 'DAY' } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTH_MODE: 'managed', USAGE_PLAN_KEY: planKey, LEDGER_TABLE_NAME: Match.anyValue() }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['APIKEY'] } } }),
+        ]),
+      },
+    });
+    // A key the authorizer denies is a 401 that says the key is not valid.
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '401',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('unknown, revoked or expired') },
+    });
+  });
+
+  it('keeps the authorizer cache short enough with managed keys that a revocation lands within a minute', () => {
+    expect(() => build({ authorizerCacheSeconds: 31 })).toThrow('authorizerCacheSeconds is 31; with managed keys it may be at most 30');
+    expect(() => build({ auth: 'apiKey', authorizerCacheSeconds: 300 })).not.toThrow();
+  });
+
   it('in API-key mode, requires a key on every method through the authorizer, with a usage plan', () => {
-    const template = build({ quotaPerDay: 5000, throttleRateLimit: 7, throttleBurstLimit: 9 });
+    const template = build({ auth: 'apiKey', quotaPerDay: 5000, throttleRateLimit: 7, throttleBurstLimit: 9 });
     for (const method of methodsOf(template)) {
       expect(method.AuthorizationType).toBe('CUSTOM');
       expect(method.ApiKeyRequired).toBe(true);
@@ -45,8 +77,8 @@ describe('GatewayApi', () => {
   });
 
   it('caches the authorizer on the Authorization header when asked', () => {
-    build({ authorizerCacheSeconds: 300 }).hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      AuthorizerResultTtlInSeconds: 300,
+    build({ authorizerCacheSeconds: 30 }).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      AuthorizerResultTtlInSeconds: 30,
       IdentitySource: 'method.request.header.Authorization',
     });
   });
@@ -56,10 +88,11 @@ describe('GatewayApi', () => {
     for (const method of methodsOf(template)) expect(method.AuthorizationType).toBe('AWS_IAM');
     template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
     template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    expect(Object.keys(template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'ACCESS_DENIED' } }))).toEqual([]);
   });
 
   it('leaves no method open', () => {
-    for (const auth of ['apiKey', 'iam'] as const) {
+    for (const auth of ['managed', 'apiKey', 'iam'] as const) {
       for (const method of methodsOf(build({ auth }))) expect(method.AuthorizationType).not.toBe('NONE');
     }
   });
