@@ -13,7 +13,7 @@ export function createSwitchyardApp(props: AppProps = {}): { app: App; stack: Sw
   const stack = new SwitchyardStack(app, config.stackName, {
     config,
     description: 'Switchyard: zero-markup LLM router (API Gateway, Lambda, DynamoDB)',
-    env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
+    env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: config.region },
     // On the stack itself (cdk.json's explicitStackTags) and, through it, on every resource that takes tags.
     tags: { ...config.tags },
   });

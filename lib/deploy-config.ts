@@ -3,7 +3,8 @@
  * and validated before any construct is built. Invalid settings stop the
  * synth with a message naming the setting.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { defaultPolicyFileFor } from './geography';
 import * as z from 'zod/mini';
 import '../lambda/core/zod-english';
 import { ConfigError } from '../lambda/core/errors';
@@ -15,6 +16,8 @@ export type AuthMode = 'managed' | 'apiKey' | 'iam';
 
 export interface DeployConfig {
   readonly auth: AuthMode;
+  /** The deploy Region, when known at synth: `-c region`, else the CDK environment's. */
+  readonly region: string | undefined;
   readonly policyFile: string;
   readonly policy: Policy;
   /** Steady-state requests per second across the stage. */
@@ -49,7 +52,8 @@ const whole = (min: number, max: number, fallback: number) =>
 
 const contextSchema = z.object({
   auth: z._default(z.enum(['managed', 'apiKey', 'iam']), 'managed'),
-  policy: z._default(z.string().check(z.minLength(1)), DEFAULT_POLICY_FILE),
+  policy: z.optional(z.string().check(z.minLength(1))),
+  region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS Region such as eu-west-1'))),
   throttleRateLimit: whole(1, 10_000, 50),
   throttleBurstLimit: whole(1, 5_000, 100),
   quotaPerDay: whole(1, 1_000_000_000, 100_000),
@@ -95,15 +99,20 @@ const contextSchema = z.object({
 
 export type ContextReader = (key: string) => unknown;
 
-export function readDeployConfig(context: ContextReader): DeployConfig {
+/**
+ * @param environment where the CDK CLI puts the profile's Region (`CDK_DEFAULT_REGION`)
+ */
+export function readDeployConfig(context: ContextReader, environment: NodeJS.ProcessEnv = process.env): DeployConfig {
   const raw = Object.fromEntries(Object.keys(contextSchema.shape).map((key) => [key, context(key)]));
   const parsed = contextSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined)));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  -c ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid deployment settings:\n${problems.join('\n')}`);
   }
-  const { rollupAt, ...settings } = parsed.data;
+  const { rollupAt, policy, region: regionSetting, ...settings } = parsed.data;
   const [hour, minute] = rollupAt.split(':').map(Number) as [number, number];
-  const policyFile = resolve(settings.policy);
-  return { ...settings, rollupAt: { hour, minute }, policyFile, policy: readPolicyFile(policyFile) };
+  const region = regionSetting ?? (environment['CDK_DEFAULT_REGION'] || undefined);
+  // Without -c policy, the default for the Region's geography: its inference profiles keep prompts in it.
+  const policyFile = policy === undefined ? defaultPolicyFileFor(region, dirname(DEFAULT_POLICY_FILE)) : resolve(policy);
+  return { ...settings, region, rollupAt: { hour, minute }, policyFile, policy: readPolicyFile(policyFile) };
 }

@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { whyNotOffered } from './geography';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BudgetAlerts } from './constructs/budget-alerts';
@@ -18,6 +19,8 @@ export interface SwitchyardStackProps extends StackProps {
 
 /** Composes the constructs; behaviour lives in them. */
 export class SwitchyardStack extends Stack {
+  /** The validated settings it was built from, the policy among them. */
+  readonly config: DeployConfig;
   readonly ledger: CostLedger;
   readonly router: ProviderFunction;
   readonly fallback: FallbackWorkflow;
@@ -29,6 +32,7 @@ export class SwitchyardStack extends Stack {
   constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
     const logRetention = retentionOf(config.logRetentionDays);
 
     this.ledger = new CostLedger(this, 'CostLedger');
@@ -85,12 +89,28 @@ export class SwitchyardStack extends Stack {
       dailyBudgetUsd: global ? Number(global.limitNanoUsd) / 1e9 : undefined,
     });
 
+    this.warnAboutModelsNotOffered(config);
+
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { description: 'Budget alerts; subscribe here', value: this.alerts.topic.topicArn });
     for (const [name, secret] of this.providerSecrets?.secrets ?? []) {
       new CfnOutput(this, `${name.replace(/[^A-Za-z0-9]/g, '')}SecretArn`, { description: `Put the ${name} key here`, value: secret.secretArn });
     }
   }
+  private warnAboutModelsNotOffered(config: DeployConfig): void {
+    for (const warning of modelsNotOffered(config)) {
+      Annotations.of(this).addWarningV2('@switchyard/model-not-offered', `${warning} Fix the policy (${config.policyFile}), or run npx switchyard doctor.`);
+    }
+  }
+}
+
+/** A warning at synth, not an error: model access and new profiles are the account's to know, and `doctor` asks it. */
+function modelsNotOffered(config: DeployConfig): string[] {
+  if (config.region === undefined) return [];
+  return [...config.policy.models.values()].flatMap((model) => {
+    const why = model.providerKind === 'bedrock' ? whyNotOffered(model.providerModelId, config.region!) : undefined;
+    return why === undefined ? [] : [`${model.id} may not be callable from ${config.region}: ${why}.`];
+  });
 }
 
 /** CloudWatch accepts only certain retention periods: pick the shortest that keeps logs at least as long. */

@@ -37,6 +37,7 @@ export interface PriceRow {
  */
 const BEDROCK = 'https://aws.amazon.com/bedrock/pricing/ (AWS Price List API, us-east-1 on-demand)';
 const ANTHROPIC = 'https://platform.claude.com/docs/en/about-claude/pricing (Bedrock global profiles bill at these prices)';
+const CROSS_REGION = 'https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html';
 const OPENAI = 'https://platform.openai.com/docs/pricing';
 const GEMINI = 'https://ai.google.dev/gemini-api/docs/pricing';
 /*
@@ -60,7 +61,7 @@ const SONNET_GEOGRAPHIC: PriceRow = {
   asOf: '2026-11-27',
 };
 
-export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
+const LISTED: Readonly<Record<string, PriceRow>> = {
   'bedrock/amazon.nova-micro-v1:0': { input: '0.035', output: '0.14', cacheRead: '0.00875', cacheWrite: '0.035', source: BEDROCK, asOf: '2026-09-01' },
   'bedrock/amazon.nova-lite-v1:0': { input: '0.06', output: '0.24', cacheRead: '0.015', cacheWrite: '0.06', source: BEDROCK, asOf: '2026-09-01' },
   'bedrock/amazon.nova-pro-v1:0': { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite: '0.8', source: BEDROCK, asOf: '2026-09-01' },
@@ -118,3 +119,20 @@ export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = {
     asOf: '2026-09-20',
   },
 };
+
+/**
+ * Nova through the geographic inference profiles the per-geography default
+ * policies use. Bedrock bills cross-Region inference at the source Region's
+ * on-demand price, with nothing added; these rows carry the us-east-1 price,
+ * so set `price` in your policy where your Region's list price differs.
+ */
+const NOVA_PROFILES: Readonly<Record<string, PriceRow>> = Object.fromEntries(
+  ['us', 'eu', 'apac'].flatMap((geography) =>
+    ['micro', 'lite', 'pro'].map((size) => {
+      const row = LISTED[`bedrock/amazon.nova-${size}-v1:0`]!;
+      return [`bedrock/${geography}.amazon.nova-${size}-v1:0`, { ...row, source: `${row.source} (us-east-1 price; cross-Region inference bills the source Region's price: ${CROSS_REGION})` }];
+    }),
+  ),
+);
+
+export const PRICE_TABLE: Readonly<Record<string, PriceRow>> = { ...LISTED, ...NOVA_PROFILES };

@@ -4,6 +4,7 @@ import { ConfigError } from '../../lambda/core/errors';
 import { compilePrice, loadPolicy, policySchema, TIERS, type PolicyDocument } from '../../lambda/core/policy';
 import { PRICE_TABLE } from '../../lambda/core/price-table';
 import { policyJsonSchema } from '../../lib/policy-json-schema';
+import { geographicPolicyText, geographyOf, whyNotOffered } from '../../lib/geography';
 import { defaultPolicy, defaultPolicyDocument, testPolicyDocument } from '../support/policies';
 
 function problemsOf(document: unknown): string {
@@ -133,5 +134,41 @@ describe('policy.schema.json', () => {
   it('is the JSON schema generated from the policy schema (run npm run schema after changing it)', () => {
     const file = join(__dirname, '..', '..', 'lambda', 'policy', 'policy.schema.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(policyJsonSchema(policySchema));
+  });
+});
+
+describe('the per-geography default policies', () => {
+  const directory = join(__dirname, '..', '..', 'lambda', 'policy');
+  const shipped = readFileSync(join(directory, 'default-policy.json'), 'utf8');
+
+  for (const geography of ['us', 'eu', 'apac'] as const) {
+    it(`default-policy.${geography}.json is current (npm run schema writes it) and loads, every model priced`, () => {
+      const text = readFileSync(join(directory, `default-policy.${geography}.json`), 'utf8');
+      expect(text).toBe(geographicPolicyText(shipped, geography));
+      const policy = loadPolicy(JSON.parse(text), geography);
+      const bedrockChat = [...policy.models.values()].filter((model) => model.provider === 'bedrock' && model.type === 'chat');
+      for (const model of bedrockChat) expect(whyNotOffered(model.providerModelId, geography === 'us' ? 'us-west-2' : geography === 'eu' ? 'eu-west-1' : 'ap-southeast-1')).toBeUndefined();
+    });
+  }
+
+  it('keeps EU prompts in the EU: no global profile in the EU default', () => {
+    expect(readFileSync(join(directory, 'default-policy.eu.json'), 'utf8')).not.toContain('global.');
+  });
+});
+
+describe('Bedrock geographies', () => {
+  it('maps Regions to the geography of the profiles they may call', () => {
+    expect(['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-2', 'ap-northeast-1', 'sa-east-1', 'us-gov-west-1'].map(geographyOf)).toEqual([
+      'us', 'us', 'eu', 'eu', 'apac', undefined, undefined,
+    ]);
+  });
+
+  it('knows on-demand Nova is in us-east-1 only, and that a profile serves its own geography', () => {
+    expect(whyNotOffered('amazon.nova-micro-v1:0', 'us-east-1')).toBeUndefined();
+    expect(whyNotOffered('amazon.nova-micro-v1:0', 'us-west-2')).toContain('(us.amazon.nova-micro-v1:0)');
+    expect(whyNotOffered('eu.amazon.nova-micro-v1:0', 'eu-west-3')).toBeUndefined();
+    expect(whyNotOffered('apac.amazon.nova-micro-v1:0', 'eu-west-3')).toContain('only from Asia Pacific Regions');
+    expect(whyNotOffered('global.anthropic.claude-opus-4-5-20251101-v1:0', 'ap-south-1')).toBeUndefined();
+    expect(whyNotOffered('amazon.titan-embed-text-v2:0', 'eu-west-1')).toBeUndefined();
   });
 });

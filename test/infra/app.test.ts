@@ -3,21 +3,22 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createSwitchyardApp } from '../../lib/app';
+import type { SwitchyardStack } from '../../lib/switchyard-stack';
 import { unbundledApp } from '../support/cdk';
 import { testPolicyDocument } from '../support/policies';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('the Switchyard app under cdk-nag (AwsSolutions and Serverless)', () => {
-  for (const auth of ['apiKey', 'iam']) {
+  for (const auth of ['managed', 'apiKey', 'iam']) {
     it(`synthesises with every finding acknowledged, in ${auth} mode`, () => {
       const { app, stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], auth } });
       expect(() => app.synth()).not.toThrow();
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'apiKey' ? 4 : 3);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'iam' ? 3 : 4);
     });
   }
 
@@ -114,4 +115,43 @@ describe('deployment settings for operators', () => {
     expect(accounts({ '@aws-cdk/aws-apigateway:disableCloudWatchRole': false })).toBe(1);
     expect(accounts({ '@aws-cdk/aws-apigateway:disableCloudWatchRole': true })).toBe(0);
   });
+
+  it("pick the default policy of the deploy Region's geography, whose inference profiles keep prompts in it", () => {
+    const modelsOf = (stack: SwitchyardStack) => [...stack.config.policy.models.keys()].filter((id) => id.startsWith('bedrock/') && !id.includes('embed'));
+    const eu = synthWith({ region: 'eu-west-1' }).stack;
+    expect(eu.region).toBe('eu-west-1');
+    expect(eu.config.policyFile).toMatch(/default-policy\.eu\.json$/);
+    expect(modelsOf(eu).every((id) => id.startsWith('bedrock/eu.'))).toBe(true);
+    expect(modelsOf(synthWith({ region: 'ap-southeast-1' }).stack).filter((id) => id.includes('nova')).every((id) => id.startsWith('bedrock/apac.'))).toBe(true);
+    expect(modelsOf(synthWith({ region: 'us-west-2' }).stack).filter((id) => id.includes('nova')).every((id) => id.startsWith('bedrock/us.'))).toBe(true);
+    expect(synthWith({ region: 'us-east-1' }).stack.config.policyFile).toMatch(/default-policy\.json$/);
+    // The CDK environment's Region when -c region is not given; a policy named outright always wins.
+    const saved = process.env['CDK_DEFAULT_REGION'];
+    process.env['CDK_DEFAULT_REGION'] = 'eu-central-1';
+    try {
+      expect(synthWith({}).stack.config.policyFile).toMatch(/default-policy\.eu\.json$/);
+      expect(synthWith({ policy: join(ROOT, 'lambda/policy/default-policy.json') }).stack.config.policyFile).toMatch(/default-policy\.json$/);
+    } finally {
+      if (saved === undefined) delete process.env['CDK_DEFAULT_REGION'];
+      else process.env['CDK_DEFAULT_REGION'] = saved;
+    }
+    expect(() => synthWith({ region: 'Ireland' })).toThrow(/-c region: must be an AWS Region/);
+  });
+
+  it('warn at synth about policy models the Region cannot call, and not about a fitting policy', () => {
+    const warningsOf = (stack: SwitchyardStack) =>
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('may not be callable')).map((entry) => String(entry.entry.data));
+    const shipped = join(ROOT, 'lambda/policy/default-policy.json');
+    const mismatched = warningsOf(synthWith({ region: 'eu-west-1', policy: shipped }).stack);
+    expect(mismatched).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('bedrock/amazon.nova-lite-v1:0 may not be callable from eu-west-1: on-demand amazon.nova-lite-v1:0 is offered in us-east-1 only; elsewhere call it through an inference profile (eu.amazon.nova-lite-v1:0)'),
+      ]),
+    );
+    expect(warningsOf(synthWith({ region: 'eu-west-1' }).stack)).toEqual([]);
+    expect(warningsOf(synthWith({ region: 'us-east-1' }).stack)).toEqual([]);
+    const usInEurope = join(ROOT, 'lambda/policy/default-policy.us.json');
+    expect(warningsOf(synthWith({ region: 'eu-west-1', policy: usInEurope }).stack)[0]).toContain('the us. inference profile can be called only from US Regions, not eu-west-1');
+  });
 });
+
