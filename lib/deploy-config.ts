@@ -39,6 +39,10 @@ export interface DeployConfig {
   readonly stackName: string;
   /** Tags on the stack and everything in it, for cost allocation. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Requests per five minutes per IP before a WAF web ACL blocks; no WAF when unset. */
+  readonly wafRateLimit?: number | undefined;
+  /** A custom domain for the API: its name and an ACM certificate ARN in the deploy Region. */
+  readonly customDomain?: { readonly name: string; readonly certificateArn: string } | undefined;
   /** Subscribed to budget alerts when set. */
   readonly alertEmail?: string | undefined;
   /** Local time of the daily rollup, HH:MM. */
@@ -92,6 +96,22 @@ const contextSchema = z.object({
     {},
   ),
   alertEmail: z.optional(z.email()),
+  wafRateLimit: z.optional(z.coerce.number().check(z.int(), z.gte(10), z.lte(2_000_000_000))),
+  // An object in cdk.json, or name@certificate-arn on the command line (-c customDomain=api.example.com@arn:aws:acm:...).
+  customDomain: z.optional(
+    z.pipe(
+      z.unknown(),
+      z.transform((value, context): { name: string; certificateArn: string } => {
+        const [name, certificateArn] =
+          typeof value === 'string' ? value.split('@') : [(value as { name?: unknown })?.name, (value as { certificateArn?: unknown })?.certificateArn];
+        if (typeof name !== 'string' || !/^([a-z0-9-]+\.)+[a-z]{2,}$/i.test(name) || typeof certificateArn !== 'string' || !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+          context.issues.push({ code: 'custom', message: 'must be name@certificate-arn, e.g. api.example.com@arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234, or {"name", "certificateArn"} in cdk.json', input: value });
+          return z.NEVER;
+        }
+        return { name, certificateArn };
+      }),
+    ),
+  ),
   rollupAt: z._default(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 00:15')), '00:15'),
   rollupTimeZone: z._default(z.string().check(z.regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')), 'UTC'),
   hourlyBudgetCheck: z._default(z.union([z.boolean(), z.stringbool()]), true),

@@ -65,6 +65,8 @@ export class SwitchyardStack extends Stack {
       authorizerCacheSeconds: config.authorizerCacheSeconds,
       requestTimeoutMs: config.requestTimeoutMs,
       logRetention,
+      wafRateLimit: config.wafRateLimit,
+      customDomain: config.customDomain,
     });
 
     this.alerts = new BudgetAlerts(this, 'BudgetAlerts', {

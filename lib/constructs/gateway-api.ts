@@ -1,8 +1,10 @@
-import { CfnOutput, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
   AuthorizationType,
+  DomainName,
+  SecurityPolicy,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -14,7 +16,9 @@ import {
   RestApi,
   type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthMode } from '../deploy-config';
@@ -60,6 +64,14 @@ export interface GatewayApiProps {
   readonly requestTimeoutMs?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * A regional WAF web ACL on the stage, with a rate rule: requests per
+   * five minutes from one IP address before WAF blocks it, and AWS's common rule set.
+   * @default no WAF
+   */
+  readonly wafRateLimit?: number | undefined;
+  /** Serve the API at `https://<name>/v1` too, with an ACM certificate of that Region. @default none */
+  readonly customDomain?: { readonly name: string; readonly certificateArn: string } | undefined;
 }
 
 /** Stage name, and so the `/v1` that OpenAI clients expect in their base URL. */
@@ -176,7 +188,9 @@ export class GatewayApi extends Construct {
       description: 'baseURL for OpenAI clients',
       value: this.api.urlForPath('/').replace(/\/$/, ''),
     });
-    this.acknowledgeFindings(auth);
+    if (props.customDomain) this.addCustomDomain(props.customDomain);
+    if (props.wafRateLimit !== undefined) this.addWaf(props.wafRateLimit);
+    this.acknowledgeFindings(auth, props.wafRateLimit !== undefined);
   }
 
   private keyAuth(auth: 'managed' | 'apiKey', props: GatewayApiProps, logRetention: RetentionDays): MethodOptions {
@@ -234,16 +248,74 @@ export class GatewayApi extends Construct {
     return { authorizationType: AuthorizationType.CUSTOM, authorizer, apiKeyRequired: true };
   }
 
-  private acknowledgeFindings(auth: AuthMode): void {
+  /** The domain maps `/v1` to the stage, so clients keep the `/v1` their base URL ends in. */
+  private addCustomDomain(domain: { readonly name: string; readonly certificateArn: string }): void {
+    const { region } = Stack.of(this);
+    const certificateRegion = domain.certificateArn.split(':')[3];
+    if (!Token.isUnresolved(region) && certificateRegion !== region) {
+      throw new ConfigError(`The custom domain's certificate is in ${certificateRegion}; a regional API needs one from ${region}. Request or import it there in ACM.`);
+    }
+    const custom = new DomainName(this, 'CustomDomain', {
+      domainName: domain.name,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    custom.addBasePathMapping(this.api, { basePath: STAGE_NAME, stage: this.api.deploymentStage });
+    new CfnOutput(this, 'CustomDomainTarget', {
+      description: `Point ${domain.name} here (a CNAME, or a Route 53 alias), then use https://${domain.name}/${STAGE_NAME}`,
+      value: custom.domainNameAliasDomainName,
+    });
+  }
+
+  private addWaf(rateLimit: number): void {
+    if (!Number.isInteger(rateLimit) || rateLimit < 10 || rateLimit > 2_000_000_000) {
+      throw new ConfigError(`wafRateLimit is ${rateLimit}; WAF's rate rules take 10 to 2000000000 requests per five minutes.`);
+    }
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const acl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('SwitchyardWebAcl'),
+      rules: [
+        {
+          name: 'RatePerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('SwitchyardRatePerIp'),
+        },
+        {
+          name: 'AWSManagedRulesCommonRuleSet',
+          priority: 1,
+          overrideAction: { none: {} },
+          // Prompts are large bodies by design: count the body-size rule instead of blocking on it.
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: 'AWS',
+              name: 'AWSManagedRulesCommonRuleSet',
+              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+            },
+          },
+          visibilityConfig: visibility('SwitchyardCommonRules'),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+  }
+
+  private acknowledgeFindings(auth: AuthMode, waf: boolean): void {
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
     acknowledge(
       'AwsSolutions-APIG2',
       "The router validates every body against the OpenAI schema and answers in OpenAI's error format; an API Gateway validator would answer in its own format.",
     );
-    acknowledge(
-      'AwsSolutions-APIG3',
-      'WAF is optional (from $5/month plus per-request fees); the API is authenticated and throttled per stage and per key. Attach a web ACL to the stage if needed.',
-    );
+    if (!waf) {
+      acknowledge(
+        'AwsSolutions-APIG3',
+        'WAF is optional (from $5/month plus per-request fees): -c wafRateLimit=N adds one. Without it the API is authenticated and throttled per stage and per key.',
+      );
+    }
     acknowledge(
       'AwsSolutions-COG4',
       auth === 'iam'

@@ -153,5 +153,31 @@ describe('deployment settings for operators', () => {
     const usInEurope = join(ROOT, 'lambda/policy/default-policy.us.json');
     expect(warningsOf(synthWith({ region: 'eu-west-1', policy: usInEurope }).stack)[0]).toContain('the us. inference profile can be called only from US Regions, not eu-west-1');
   });
+
+  it('add a WAF web ACL with a rate rule per IP on the stage with one flag, cdk-nag clean', () => {
+    const { app, stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], wafRateLimit: '1500' } });
+    expect(() => app.synth()).not.toThrow();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([Match.objectLike({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 1500, AggregateKeyType: 'IP' } } })]),
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    synthWith({}).template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    expect(() => synthWith({ wafRateLimit: '5' })).toThrow(/-c wafRateLimit: /);
+  });
+
+  it('serve a custom domain at /v1 with one flag, and refuse a certificate from another Region', () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234';
+    const { app, stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], region: 'eu-west-1', customDomain: `api.example.com@${certificateArn}` } });
+    expect(() => app.synth()).not.toThrow();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'api.example.com', RegionalCertificateArn: certificateArn, SecurityPolicy: 'TLS_1_2' });
+    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'v1' });
+    expect(() => synthWith({ region: 'us-east-1', customDomain: `api.example.com@${certificateArn}` })).toThrow(
+      "The custom domain's certificate is in eu-west-1; a regional API needs one from us-east-1.",
+    );
+    expect(() => synthWith({ customDomain: 'api.example.com' })).toThrow(/-c customDomain: must be name@certificate-arn/);
+  });
 });
 
