@@ -10,6 +10,12 @@ import { ConfigError } from '../lambda/core/errors';
 import { readPolicyFile } from '../lambda/policy/policy-file';
 import { KEYS_LOCATION_OPTIONS, KEYS_USAGE, runKeysCommand } from '../lib/cli/keys';
 import { locateKeyStore } from '../lib/cli/key-store-location';
+import { createDoctorClients, renderFindings, runDoctor } from '../lib/cli/doctor';
+import { defaultPolicyFileFor } from '../lib/geography';
+import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
+import { STSClient } from '@aws-sdk/client-sts';
+import { dirname } from 'node:path';
 
 const USAGE = `Usage: npx switchyard <keys|doctor|smoke> ...
   npx switchyard keys --help
@@ -32,11 +38,43 @@ async function keys(args: string[]): Promise<void> {
   }
 }
 
+async function doctor(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { region: { type: 'string' }, profile: { type: 'string' }, policy: { type: 'string' }, 'request-timeout-ms': { type: 'string' } },
+  });
+  const region = values.region ?? (process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || (await regionOfProfile(values.profile)));
+  if (!region) throw new ConfigError('No Region: pass --region, or set AWS_REGION or a region in your AWS profile.');
+  const policyFile = values.policy ?? defaultPolicyFileFor(region, dirname(DEFAULT_POLICY_FILE));
+  const clients = createDoctorClients(region, values.profile);
+  console.log(`Checking ${region} for policy ${policyFile}\n`);
+  const findings = await runDoctor(
+    { region, policy: readPolicyFile(policyFile), policyFile, requestTimeoutMs: Number(values['request-timeout-ms'] ?? DEFAULT_REQUEST_TIMEOUT_MS) },
+    clients,
+  );
+  console.log(renderFindings(findings));
+  if (findings.some((finding) => finding.status === 'fail')) process.exitCode = 1;
+}
+
+/** The Region the SDK would use for this profile, if it has one. */
+async function regionOfProfile(profile: string | undefined): Promise<string | undefined> {
+  const client = new STSClient(profile ? { profile } : {});
+  try {
+    return await client.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
     case 'keys':
       return keys(args);
+    case 'doctor':
+      return doctor(args);
     default:
       console.log(USAGE);
       if (command !== undefined && command !== '--help') process.exitCode = 2;
