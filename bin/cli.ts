@@ -11,6 +11,7 @@ import { readPolicyFile } from '../lambda/policy/policy-file';
 import { KEYS_LOCATION_OPTIONS, KEYS_USAGE, runKeysCommand } from '../lib/cli/keys';
 import { locateKeyStore } from '../lib/cli/key-store-location';
 import { createDoctorClients, renderFindings, runDoctor } from '../lib/cli/doctor';
+import { renderSmoke, runSmoke } from '../lib/cli/smoke';
 import { defaultPolicyFileFor } from '../lib/geography';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
@@ -20,7 +21,7 @@ import { dirname } from 'node:path';
 const USAGE = `Usage: npx switchyard <keys|doctor|smoke> ...
   npx switchyard keys --help
   npx switchyard doctor [--region R] [--profile P] [--policy FILE] [--request-timeout-ms N]
-  npx switchyard smoke --endpoint URL --key KEY`;
+  npx switchyard smoke --endpoint URL --key KEY     (an admin key: keys create --admin)`;
 
 async function keys(args: string[]): Promise<void> {
   if (args.length === 0 || args.includes('--help')) return console.log(KEYS_USAGE);
@@ -68,6 +69,15 @@ async function regionOfProfile(profile: string | undefined): Promise<string | un
   }
 }
 
+async function smoke(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, key: { type: 'string' } } });
+  const key = values.key ?? process.env['SWITCHYARD_KEY'];
+  if (!values.endpoint || !key) throw new ConfigError('smoke needs --endpoint (the BaseUrl output, ending in /v1) and --key (or SWITCHYARD_KEY): an admin key, for the forced fallback.');
+  const steps = await runSmoke({ endpoint: values.endpoint, key });
+  console.log(renderSmoke(steps));
+  if (steps.some((step) => !step.ok)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
@@ -75,6 +85,8 @@ async function main(): Promise<void> {
       return keys(args);
     case 'doctor':
       return doctor(args);
+    case 'smoke':
+      return smoke(args);
     default:
       console.log(USAGE);
       if (command !== undefined && command !== '--help') process.exitCode = 2;

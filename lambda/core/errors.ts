@@ -103,7 +103,8 @@ export type CallerErrorCode =
   | 'missing_api_key'
   | 'invalid_api_key'
   | 'model_not_allowed'
-  | 'tier_not_allowed';
+  | 'tier_not_allowed'
+  | 'admin_only';
 
 const CALLER_ERROR_STATUS = {
   invalid_json: 400,
@@ -121,6 +122,7 @@ const CALLER_ERROR_STATUS = {
   invalid_api_key: 401,
   model_not_allowed: 403,
   tier_not_allowed: 403,
+  admin_only: 403,
 } as const satisfies Record<CallerErrorCode, number>;
 
 /**

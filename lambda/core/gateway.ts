@@ -19,6 +19,7 @@ import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from '
 import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
 import { CallerError } from './errors';
 import { applyKeyLimits, keyAllowsModel, type KeyLimits } from './managed-keys';
+import { wantsForcedFallback, withForcedFailure } from './forced-fallback';
 import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
@@ -115,8 +116,9 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     async (request) => {
       const { chat, decision } = await decide(request, surface.parse);
       const context = attemptContext(request, decision);
-      if (chat.stream) return streamedChat(request, surface, chat, decision, context);
-      const result = await completeChat(chat, decision, context, flow);
+      const forced = wantsForcedFallback(request.headers, isAdmin(request)) && decision.chain.length > 0;
+      if (chat.stream) return streamedChat(request, surface, chat, decision, context, forced);
+      const result = await completeChat(chat, decision, context, forced ? withForcedFailure(flow, decision.chain[0]!.id) : flow);
       const attemptHeaders = describeAttempts(decision, result.records);
       if (!result.ok) return failure(request, surface.endpoint, result.error, attemptHeaders, result.records);
       const headers: Record<string, string> = {
@@ -141,8 +143,9 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     chat: ChatRequest,
     decision: RoutingDecision,
     context: AttemptContext,
+    forced: boolean,
   ): Promise<GatewayResponse> => {
-    const start = await startChatStream(chat, decision, context, dependencies);
+    const start = await startChatStream(chat, decision, context, forced ? withForcedFailure(dependencies, decision.chain[0]!.id) : dependencies);
     if (!start.ok) return failure(request, surface.endpoint, start.error, describeAttempts(decision, start.records), start.records);
     const { model } = start.stream.attempt;
     const { events, recorded } = chatStreamEvents(start.stream, {
@@ -248,11 +251,14 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       throw new CallerError('invalid_request', `"date" is "${day.slice(0, 32)}", which is not a day; use a UTC day as YYYY-MM-DD.`, 'date');
     }
     const all = await dependencies.usage.readDay(day);
-    const admin = policy.admins.has(request.callerId);
+    const admin = isAdmin(request);
     const scope = admin ? 'all' : request.callerId;
     const keyBudget = request.keyLimits?.dailyBudget;
     return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope, keyBudget));
   };
+
+  /** A caller the policy names as an admin, or a managed key made with --admin. */
+  const isAdmin = (request: GatewayRequest) => policy.admins.has(request.callerId) || request.keyLimits?.admin === true;
 
   const endpoints: Readonly<Record<string, Endpoint>> = {
     '/chat/completions': { method: 'POST', handle: serveChat(OPENAI_CHAT) },

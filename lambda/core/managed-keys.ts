@@ -32,6 +32,8 @@ export interface KeyLimits {
   /** The only models the key may use, by policy model id. */
   readonly models?: readonly string[] | undefined;
   readonly dailyBudget?: KeyBudget | undefined;
+  /** May read every caller's usage and force a fallback, as the policy's `admins` may. Not a limit, but it travels with them. */
+  readonly admin?: boolean | undefined;
 }
 
 export interface KeyRecord {
@@ -66,6 +68,7 @@ export const INVALID_KEY_MESSAGE = 'This API key is not valid for this gateway: 
 export const keyLimitsSchema = z.strictObject({
   maxTier: z.optional(z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)])),
   models: z.optional(z.array(z.string()).check(z.minLength(1))),
+  admin: z.optional(z.boolean()),
   dailyBudget: z.optional(
     z.strictObject({
       usd: z.string().check(z.refine((text) => isUsd(text), 'must be a decimal USD amount such as "50" or "12.5"')),

@@ -37,21 +37,28 @@ const LIMIT_OPTIONS = {
   'budget-mode': { type: 'string' },
   expires: { type: 'string' },
   grace: { type: 'string' },
+  admin: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
 export const KEYS_USAGE = `Usage: npx switchyard keys <command> [options]
-  create --name NAME [--max-tier 0-3] [--models ID,ID] [--daily-budget-usd N [--budget-mode block|downgrade|alert]] [--expires 30d|12h|YYYY-MM-DD]
+  create --name NAME [--max-tier 0-3] [--models ID,ID] [--daily-budget-usd N [--budget-mode block|downgrade|alert]] [--expires 30d|12h|YYYY-MM-DD] [--admin]
   list
   show <id or name>
-  update <id or name> [--max-tier N|none] [--models IDS|none] [--daily-budget-usd N|none] [--budget-mode M] [--expires D|never]
+  update <id or name> [--max-tier N|none] [--models IDS|none] [--daily-budget-usd N|none] [--budget-mode M] [--expires D|never] [--admin|--no-admin]
   rotate <id or name> [--grace 1h]     a new secret; the old one works for the grace period (default 1h)
   revoke <id or name>
 Where: --local (the npm start gateway), or --stack NAME (default Switchyard) / --table NAME, with --region and --profile.
 Add --json for machine output.`;
 
 export async function runKeysCommand(args: readonly string[], context: KeysCommandContext): Promise<void> {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...KEYS_LOCATION_OPTIONS, ...LIMIT_OPTIONS }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { ...KEYS_LOCATION_OPTIONS, ...LIMIT_OPTIONS },
+    allowPositionals: true,
+    allowNegative: true,
+    strict: true,
+  });
   const [command, target] = positionals;
   const { store, print } = context;
   const now = context.now ?? Date.now;
@@ -97,8 +104,8 @@ export async function runKeysCommand(args: readonly string[], context: KeysComma
       return emit(await found());
     case 'update': {
       const record = await found();
-      if (!(['max-tier', 'models', 'daily-budget-usd', 'budget-mode', 'expires'] as const).some((flag) => values[flag] !== undefined)) {
-        throw new ConfigError(`Nothing to change: give --max-tier, --models, --daily-budget-usd, --budget-mode or --expires.\n${KEYS_USAGE}`);
+      if (!(['max-tier', 'models', 'daily-budget-usd', 'budget-mode', 'expires', 'admin'] as const).some((flag) => values[flag] !== undefined)) {
+        throw new ConfigError(`Nothing to change: give --max-tier, --models, --daily-budget-usd, --budget-mode, --expires or --[no-]admin.\n${KEYS_USAGE}`);
       }
       const expiresAt = values.expires === undefined ? undefined : expiryFrom(values.expires, now());
       const limits = limitsFrom(values, record.limits, context.policy);
@@ -123,7 +130,7 @@ export async function runKeysCommand(args: readonly string[], context: KeysComma
   }
 }
 
-type LimitFlags = { readonly [K in 'max-tier' | 'models' | 'daily-budget-usd' | 'budget-mode']?: string | undefined };
+type LimitFlags = { readonly [K in 'max-tier' | 'models' | 'daily-budget-usd' | 'budget-mode']?: string | undefined } & { readonly admin?: boolean | undefined };
 
 /** The limits the flags ask for, on top of `current`; `none` removes one. Every model must be in the policy. */
 export function limitsFrom(flags: LimitFlags, current: KeyLimits, policy: Policy): KeyLimits {
@@ -146,6 +153,7 @@ export function limitsFrom(flags: LimitFlags, current: KeyLimits, policy: Policy
     if (usd === undefined) throw new ConfigError('--budget-mode needs a budget: add --daily-budget-usd.');
     limits.dailyBudget = { usd, mode: (mode ?? current.dailyBudget?.mode ?? 'block') as 'block' };
   }
+  if (flags.admin !== undefined) limits.admin = flags.admin ? true : undefined;
   const parsed = keyLimitsSchema.safeParse(JSON.parse(JSON.stringify(limits)));
   if (!parsed.success) {
     const flag = (path: PropertyKey[]) =>
@@ -204,6 +212,7 @@ function renderKey(record: KeyRecord, now: number): string[] {
     `max tier:  ${maxTier ?? 'any'}`,
     `models:    ${models?.join(', ') ?? 'any'}`,
     `budget:    ${dailyBudget ? `$${dailyBudget.usd} a day (${dailyBudget.mode})` : 'none of its own'}`,
+    ...(record.limits.admin ? ['admin:     yes (reads every caller\'s usage, may force a fallback)'] : []),
     `created:   ${described.created}`,
     `expires:   ${described.expires ?? 'never'}`,
     ...(described.rotated ? [`rotated:   ${described.rotated}`] : []),

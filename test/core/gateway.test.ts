@@ -472,3 +472,21 @@ describe('gateway: a managed key\'s limits', () => {
     expect(usageReport.budgets).toEqual([expect.objectContaining({ id: 'caller:key:abc0000000000000', mode: 'block', limit_usd: '0.000000000' })]);
   });
 });
+
+describe('gateway: a forced fallback (x-switchyard-force-fallback)', () => {
+  it('is refused with a 403 to a caller that is not an admin, before any provider is called', async () => {
+    const { send, records } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } });
+    const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-1' }), { 'x-switchyard-force-fallback': 'true' });
+    expect([refused.status, JSON.parse(refused.body).error.code]).toEqual([403, 'admin_only']);
+    expect(records).toHaveLength(0);
+  });
+
+  it('fails the first candidate for an admin key, so the next one answers; "false" asks for nothing', async () => {
+    const { send } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) }, 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { admin: true } });
+    const forced = await send('POST', '/chat/completions', chat('hi', { model: 'tier-1' }), { 'x-switchyard-force-fallback': 'true' });
+    expect([forced.status, forced.headers['x-switchyard-fallback-path']]).toEqual([200, 'mock/medium,mock/large']);
+    const plain = await send('POST', '/chat/completions', chat('hi', { model: 'tier-1' }), { 'x-switchyard-force-fallback': 'false' });
+    expect(plain.headers['x-switchyard-fallback-path']).toBe('mock/medium');
+  });
+});
+
