@@ -4,6 +4,7 @@ import { runRollup, type AlertClaims, type BudgetAlert, type RollupDependencies 
 import { usageFromRecords } from '../../lambda/core/usage-aggregates';
 import type { UsageReport } from '../../lambda/core/usage-report';
 import { testPolicy } from '../support/policies';
+import type { KeyRecord } from '../../lambda/core/managed-keys';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}Z`);
@@ -235,3 +236,23 @@ describe('runRollup', () => {
     expect(summaries[0]!.total.cost_usd).toBe('9.000000000');
   });
 });
+
+describe('runRollup with managed keys', () => {
+  const key = (id: string, limits: KeyRecord['limits'], revokedAt?: number): KeyRecord => ({ id, name: id, secretHash: 'h', limits, createdAt: 0, revokedAt });
+
+  it("checks each live key's own budget beside the policy's, under the key's caller id", async () => {
+    const { dependencies, published, summaries } = setup([spend('key:00000000000000aa', 3n * USD), spend('key:00000000000000bb', 3n * USD)]);
+    const keys = {
+      list: async () => [key('00000000000000aa', { dailyBudget: { usd: '2', mode: 'alert' } }), key('00000000000000bb', { dailyBudget: { usd: '2', mode: 'block' } }, 1)],
+    };
+    await runRollup(DAY, at('23:00:00'), { ...dependencies, keys });
+    expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([
+      ['global', '50'],
+      ['caller:key:00000000000000aa', '100'],
+    ]);
+    expect(summaries[0]!.budgets.map((budget) => budget.id)).toContain('caller:key:00000000000000aa');
+    // A revoked key's budget is not checked.
+    expect(summaries[0]!.budgets.map((budget) => budget.id)).not.toContain('caller:key:00000000000000bb');
+  });
+});
+

@@ -9,7 +9,8 @@
 import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../../lambda/core/attempt';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
-import { PROVIDER_ERROR_NAMES, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/errors';
+import { BUDGET_ERROR_NAMES, PROVIDER_ERROR_NAMES, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/errors';
+import type { KeyBudget } from '../../lambda/core/managed-keys';
 import { planFallback, type FallbackRunner } from '../../lambda/core/fallback-contract';
 import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/ledger';
@@ -41,6 +42,8 @@ interface Scenario {
   /** What each model answers, call after call, in the walk. */
   readonly script: Readonly<Record<string, readonly Call[]>>;
   readonly expected: { readonly outcome: string; readonly calls: readonly string[] };
+  /** A managed key's budget, which the walk's attempts must reserve against. */
+  readonly keyBudget?: KeyBudget;
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -88,6 +91,14 @@ const SCENARIOS: readonly Scenario[] = [
     script: { 'mock/b': ['timeout', 'timeout', 'timeout'] },
     expected: { outcome: `exhausted after ${PROVIDER_ERROR_NAMES.timeout}`, calls: ['mock/b', 'mock/b', 'mock/b'] },
   },
+  {
+    name: "a managed key's block budget, carried into the walk, refuses before any call",
+    chain: ['mock/a', 'mock/b'],
+    first: 'content_filter',
+    script: {},
+    keyBudget: { usd: '0', mode: 'block' },
+    expected: { outcome: `stopped by ${BUDGET_ERROR_NAMES.noRoom}`, calls: [] },
+  },
 ];
 
 function scriptedProviders(script: Scenario['script']): ProviderRegistry & { readonly calls: string[] } {
@@ -132,7 +143,14 @@ async function walk(scenario: Scenario, runner: RunnerFactory) {
   };
   const chain = scenario.chain.map((id) => policy.models.get(id)!);
   const request: AttemptRequest = { messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }], maxTokens: 50 };
-  const context: AttemptContext = { requestId: 'req-1', callerId: 'key:0000000000000000', tier: 1, route: null, deadline: Date.now() + 10_000 };
+  const context: AttemptContext = {
+    requestId: 'req-1',
+    callerId: 'key:0000000000000000',
+    tier: 1,
+    route: null,
+    deadline: Date.now() + 10_000,
+    keyBudget: scenario.keyBudget ?? null,
+  };
   const firstError = new ProviderError(scenario.first, `first try: ${scenario.first}`, { provider: 'mock', model: scenario.chain[0]! });
   const plan = planFallback({ error: firstError, attemptsUsed: 1 }, chain, request, context, policy.fallback);
   if (!plan.walk) throw new Error(`the plan walks nothing for ${scenario.name}`);
