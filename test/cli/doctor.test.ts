@@ -1,6 +1,7 @@
 import {
   BedrockClient,
   GetFoundationModelAvailabilityCommand,
+  type GetFoundationModelAvailabilityCommandOutput,
   GetFoundationModelCommand,
   GetInferenceProfileCommand,
   ResourceNotFoundException,
@@ -63,6 +64,19 @@ function healthyAccount() {
   });
 }
 
+/** Claude's access status, as GetFoundationModelAvailability reports it, with `changes` on a fully available model. */
+function claudeAvailability(changes: Partial<GetFoundationModelAvailabilityCommandOutput>) {
+  const modelId = 'anthropic.claude-haiku-4-5-20251001-v1:0';
+  bedrock.on(GetFoundationModelAvailabilityCommand, { modelId }).resolves({
+    modelId,
+    agreementAvailability: { status: 'AVAILABLE' },
+    authorizationStatus: 'AUTHORIZED',
+    entitlementAvailability: 'AVAILABLE',
+    regionAvailability: 'AVAILABLE',
+    ...changes,
+  });
+}
+
 const byCheck = (findings: Finding[]) => Object.fromEntries(findings.map((finding) => [finding.check, finding]));
 
 describe('npx switchyard doctor', () => {
@@ -96,13 +110,7 @@ describe('npx switchyard doctor', () => {
   });
 
   it('fails a model whose access was never enabled, and says where to enable it', async () => {
-    bedrock.on(GetFoundationModelAvailabilityCommand, { modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0' }).resolves({
-      modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0',
-      agreementAvailability: { status: 'NOT_AVAILABLE' },
-      authorizationStatus: 'AUTHORIZED',
-      entitlementAvailability: 'NOT_AVAILABLE',
-      regionAvailability: 'AVAILABLE',
-    });
+    claudeAvailability({ agreementAvailability: { status: 'NOT_AVAILABLE' }, entitlementAvailability: 'NOT_AVAILABLE' });
     const finding = byCheck(await runDoctor(options, clients()))[`model ${CLAUDE}`]!;
     expect(finding.status).toBe('fail');
     expect(finding.message).toBe('the account has no entitlement (model access not granted); its agreement (marketplace subscription) is not accepted');
@@ -110,13 +118,7 @@ describe('npx switchyard doctor', () => {
   });
 
   it('warns while an agreement is pending', async () => {
-    bedrock.on(GetFoundationModelAvailabilityCommand, { modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0' }).resolves({
-      modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0',
-      agreementAvailability: { status: 'PENDING' },
-      authorizationStatus: 'AUTHORIZED',
-      entitlementAvailability: 'AVAILABLE',
-      regionAvailability: 'AVAILABLE',
-    });
+    claudeAvailability({ agreementAvailability: { status: 'PENDING' } });
     expect(byCheck(await runDoctor(options, clients()))[`model ${CLAUDE}`]!.status).toBe('warn');
   });
 
