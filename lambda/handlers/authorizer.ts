@@ -16,6 +16,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
+import { xrayTracingFrom } from '../adapters/xray-subsegments';
 import { callerIdForKey, extractApiKey } from '../core/auth';
 import { ConfigError } from '../core/errors';
 import { createKeyVerifier, type KeyVerifier } from '../core/managed-keys';
@@ -80,7 +81,7 @@ export function authorizerFromEnvironment(environment: NodeJS.ProcessEnv): Autho
   if (mode !== 'managed' || !tableName || !planKey) {
     throw new ConfigError(`Invalid authorizer environment: ${ENVIRONMENT.authMode} is "${mode}" (managed or apiKey); managed needs ${ENVIRONMENT.ledgerTableName} and ${ENVIRONMENT.usagePlanKey}.`);
   }
-  const store = createDynamoKeyStore({ client: new DynamoDBClient({}), tableName });
+  const store = createDynamoKeyStore({ client: xrayTracingFrom(environment)(new DynamoDBClient({})), tableName });
   return createManagedKeyAuthorizer(createKeyVerifier((id) => store.get(id)), planKey);
 }
 

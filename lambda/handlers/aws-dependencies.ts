@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoStores } from '../adapters/dynamodb-stores';
+import { xrayTracingFrom } from '../adapters/xray-subsegments';
 import type { UsageReader } from '../core/usage-aggregates';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies } from '../core/attempt';
@@ -16,17 +17,18 @@ import { createProviderRegistry } from '../providers/registry';
 import type { RuntimeConfig } from './runtime-config';
 
 export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metrics: Metrics): Promise<AttemptDependencies & { usage: UsageReader }> {
-  const secrets = new SecretsManagerClient({});
+  const trace = xrayTracingFrom(process.env);
+  const secrets = trace(new SecretsManagerClient({}));
   // Read when first needed and again every few minutes, so a pasted or rotated key reaches warm instances.
   const apiKeys = Object.fromEntries(
     Object.entries(config.providerSecretArns).map(([name, arn]) => [name, cachedKey(() => readProviderKey(secrets, arn, name))]),
   );
-  const client = new DynamoDBClient({});
+  const client = trace(new DynamoDBClient({}));
   // Counter ADDs are not idempotent: a retry after a lost response would count twice.
-  const counterClient = new DynamoDBClient({ maxAttempts: 1 });
+  const counterClient = trace(new DynamoDBClient({ maxAttempts: 1 }));
   return {
     policy: config.policy,
-    providers: createProviderRegistry(config.policy.providers, { simulate: new Set(), apiKeys }),
+    providers: createProviderRegistry(config.policy.providers, { simulate: new Set(), apiKeys, traceClient: trace }),
     ...createDynamoStores({
       client,
       counterClient,

@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createStepFunctionsFallback } from '../adapters/step-functions-fallback';
+import { xrayTracingFrom } from '../adapters/xray-subsegments';
 import { ConfigError } from '../core/errors';
 import { createGateway } from '../core/gateway';
 import { buildAwsDependencies } from './aws-dependencies';
@@ -19,7 +20,7 @@ import { readRuntimeConfig, type RuntimeConfig } from './runtime-config';
 export async function startFromEnvironment(config: RuntimeConfig, logger: Logger, metrics: Metrics): Promise<RouterRuntime> {
   if (!config.fallbackStateMachineArn) throw new ConfigError(`Invalid router environment: ${ENVIRONMENT.fallbackStateMachineArn} is not set`);
   const dependencies = await buildAwsDependencies(config, requestScopedLog(logger), metrics);
-  const fallback = createStepFunctionsFallback({ client: new SFNClient({}), stateMachineArn: config.fallbackStateMachineArn });
+  const fallback = createStepFunctionsFallback({ client: xrayTracingFrom(process.env)(new SFNClient({})), stateMachineArn: config.fallbackStateMachineArn });
   return { gateway: createGateway({ ...dependencies, fallback }), requestTimeoutMs: config.requestTimeoutMs };
 }
 

@@ -3,6 +3,7 @@
  * provider's `kind`, a closed union: adding a provider kind means adding a
  * factory here, and the compiler points at every place that must change.
  */
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { ProviderConfig } from '../core/policy';
 import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/provider';
 import { createBedrockAdapter, createBedrockClient } from './bedrock-converse';
@@ -21,6 +22,8 @@ export interface RegistryOptions {
   readonly simulatedLatencyMs?: number;
   /** Decides simulated faults. @default Math.random */
   readonly simulationRandom?: () => number;
+  /** Wraps the Bedrock client, e.g. to trace its calls. @default as it is */
+  readonly traceClient?: <C extends BedrockRuntimeClient>(client: C) => C;
 }
 
 type Factory<K extends ProviderKind> = (
@@ -33,10 +36,12 @@ const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
   bedrock: (provider, config, options) =>
     createBedrockAdapter({
       provider,
-      client: createBedrockClient({
-        ...(config.region ? { region: config.region } : {}),
-        ...(options.bedrockEndpoint ? { endpoint: options.bedrockEndpoint } : {}),
-      }),
+      client: (options.traceClient ?? ((client) => client))(
+        createBedrockClient({
+          ...(config.region ? { region: config.region } : {}),
+          ...(options.bedrockEndpoint ? { endpoint: options.bedrockEndpoint } : {}),
+        }),
+      ),
     }),
   'openai-compatible': (provider, config, options) =>
     createOpenAiCompatibleAdapter({
