@@ -8,81 +8,12 @@
  * the sets with per-prompt outcomes of a strong and a weak model, what routing
  * tiers 2-3 to the strong model keeps of its quality and saves of its cost.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { classifyPrompt } from '../lambda/core/classifier';
 import { costOf } from '../lambda/core/money';
-import { TIERS, type Tier } from '../lambda/core/policy';
+import { TIERS } from '../lambda/core/policy';
+import { EVAL_DATA as DATA, loadLabelled as load, STRONG } from '../lib/eval/routing-data';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
-
-const DATA = process.env['SWITCHYARD_EVAL_DATA'] ?? join(__dirname, '..', '..', 'shared', 'data', 'routing-eval');
-
-interface Labelled {
-  readonly source: string;
-  readonly prompt: string;
-  readonly tier: Tier;
-  /** Strong and weak model correct (1) or not (0), where the set has them. */
-  readonly outcome?: { readonly strong: number; readonly weak: number };
-}
-
-function rows(file: string): Record<string, unknown>[] {
-  return readFileSync(join(DATA, file), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-const MMLU_TIER_3 = new Set([
-  'professional_law', 'jurisprudence', 'international_law', 'professional_medicine', 'clinical_knowledge', 'college_medicine',
-  'medical_genetics', 'anatomy', 'virology', 'nutrition', 'professional_accounting', 'computer_security',
-]);
-const MMLU_TIER_2 = new Set([
-  'abstract_algebra', 'college_mathematics', 'elementary_mathematics', 'high_school_mathematics', 'college_physics', 'conceptual_physics',
-  'high_school_physics', 'college_chemistry', 'high_school_chemistry', 'college_computer_science', 'high_school_computer_science',
-  'machine_learning', 'electrical_engineering', 'formal_logic', 'econometrics', 'high_school_statistics',
-]);
-const WIZARD_TIER_3 = new Set(['Law', 'Medicine']);
-const WIZARD_TIER_2 = new Set(['Math', 'Code Generation', 'Code Debug', 'Complex Format', 'Reasoning', 'Computer Science', 'Physics', 'Chemistry']);
-const ARENA_TIER_3 = /secur|vulnerab|tax|financ|invest|medic|health|cve|xss|stock|options trading|crypto/i;
-const STRONG = 'gpt-4-1106-preview';
-const WEAK = 'mistralai/Mixtral-8x7B-Instruct-v0.1';
-
-function load(): Labelled[] {
-  const labelled: Labelled[] = [];
-  const correctness = (row: Record<string, unknown>) => {
-    const correct = row['correct'] as Record<string, boolean>;
-    return { strong: correct[STRONG] ? 1 : 0, weak: correct[WEAK] ? 1 : 0 };
-  };
-  for (const row of rows('mmlu_gpt4_vs_mixtral.jsonl')) {
-    const subject = String(row['subject']);
-    const tier: Tier = MMLU_TIER_3.has(subject) ? 3 : MMLU_TIER_2.has(subject) ? 2 : 1;
-    labelled.push({ source: 'mmlu', prompt: String(row['prompt']), tier, outcome: correctness(row) });
-  }
-  for (const row of rows('gsm8k_test_correctness.jsonl')) {
-    labelled.push({ source: 'gsm8k', prompt: String(row['question']), tier: 2, outcome: correctness(row) });
-  }
-  for (const row of rows('humaneval.jsonl')) labelled.push({ source: 'humaneval', prompt: String(row['prompt']), tier: 2 });
-  for (const row of rows('arena_hard_v0.1_questions.jsonl')) {
-    const cluster = String(row['cluster']);
-    const tier: Tier = ARENA_TIER_3.test(cluster) && cluster !== 'Trading Card Games' ? 3 : 2;
-    labelled.push({ source: 'arena-hard-v0.1', prompt: String(row['prompt']), tier });
-  }
-  for (const row of rows('arena_hard_v2.0_questions.jsonl')) {
-    // The README allows 1 or 2 for creative writing: those prompts are left out of the matrix.
-    if (row['category'] === 'hard_prompt') labelled.push({ source: 'arena-hard-v2.0', prompt: String(row['prompt']), tier: 2 });
-  }
-  for (const row of rows('wizardlm_testset.jsonl')) {
-    const skill = String(row['Skill']);
-    const tier: Tier = WIZARD_TIER_3.has(skill) ? 3 : WIZARD_TIER_2.has(skill) ? 2 : 1;
-    labelled.push({ source: 'wizardlm', prompt: String(row['Instruction']), tier });
-  }
-  for (const row of rows('vicuna_bench_questions.jsonl')) {
-    const category = String(row['category']);
-    const tier: Tier = ['coding', 'math', 'fermi'].includes(category) ? 2 : 1;
-    labelled.push({ source: 'vicuna', prompt: (row['turns'] as string[])[0]!, tier });
-  }
-  return labelled;
-}
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 

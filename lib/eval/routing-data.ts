@@ -1,0 +1,91 @@
+/**
+ * The public prompt sets in ../shared/data/routing-eval, read in place (never
+ * copied into this repository: some are licensed for non-commercial use
+ * only), with the proxy tiers that folder's README suggests (noisy by nature)
+ * and, where the set has them, each prompt's outcome on a strong and a weak
+ * model. Every prompt has a stable id, and a fixed fifth of them (by a hash
+ * of the id) is held out: never trained or tuned on.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tier } from '../../lambda/core/policy';
+
+export const EVAL_DATA = process.env['SWITCHYARD_EVAL_DATA'] ?? join(__dirname, '..', '..', '..', 'shared', 'data', 'routing-eval');
+
+export interface Labelled {
+  /** Stable across runs: the set's own id, or the set and row index. */
+  readonly id: string;
+  readonly source: string;
+  readonly prompt: string;
+  readonly tier: Tier;
+  /** Strong and weak model correct (1) or not (0), where the set has them. */
+  readonly outcome?: { readonly strong: number; readonly weak: number };
+  /** In the fifth of every set kept out of training and tuning. */
+  readonly heldOut: boolean;
+}
+
+function rows(file: string): Record<string, unknown>[] {
+  return readFileSync(join(EVAL_DATA, file), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const MMLU_TIER_3 = new Set([
+  'professional_law', 'jurisprudence', 'international_law', 'professional_medicine', 'clinical_knowledge', 'college_medicine',
+  'medical_genetics', 'anatomy', 'virology', 'nutrition', 'professional_accounting', 'computer_security',
+]);
+const MMLU_TIER_2 = new Set([
+  'abstract_algebra', 'college_mathematics', 'elementary_mathematics', 'high_school_mathematics', 'college_physics', 'conceptual_physics',
+  'high_school_physics', 'college_chemistry', 'high_school_chemistry', 'college_computer_science', 'high_school_computer_science',
+  'machine_learning', 'electrical_engineering', 'formal_logic', 'econometrics', 'high_school_statistics',
+]);
+const WIZARD_TIER_3 = new Set(['Law', 'Medicine']);
+const WIZARD_TIER_2 = new Set(['Math', 'Code Generation', 'Code Debug', 'Complex Format', 'Reasoning', 'Computer Science', 'Physics', 'Chemistry']);
+const ARENA_TIER_3 = /secur|vulnerab|tax|financ|invest|medic|health|cve|xss|stock|options trading|crypto/i;
+export const STRONG = 'gpt-4-1106-preview';
+export const WEAK = 'mistralai/Mixtral-8x7B-Instruct-v0.1';
+
+/** A fifth of the ids, fixed by their SHA-256: the same split on every machine and every run. */
+export function isHeldOut(id: string): boolean {
+  return createHash('sha256').update(id).digest()[0]! % 5 === 0;
+}
+
+export function loadLabelled(): Labelled[] {
+  const labelled: Labelled[] = [];
+  const add = (entry: Omit<Labelled, 'heldOut'>) => labelled.push({ ...entry, heldOut: isHeldOut(entry.id) });
+  const correctness = (row: Record<string, unknown>) => {
+    const correct = row['correct'] as Record<string, boolean>;
+    return { strong: correct[STRONG] ? 1 : 0, weak: correct[WEAK] ? 1 : 0 };
+  };
+  for (const row of rows('mmlu_gpt4_vs_mixtral.jsonl')) {
+    const subject = String(row['subject']);
+    const tier: Tier = MMLU_TIER_3.has(subject) ? 3 : MMLU_TIER_2.has(subject) ? 2 : 1;
+    add({ id: String(row['id']), source: 'mmlu', prompt: String(row['prompt']), tier, outcome: correctness(row) });
+  }
+  for (const row of rows('gsm8k_test_correctness.jsonl')) {
+    add({ id: String(row['id']), source: 'gsm8k', prompt: String(row['question']), tier: 2, outcome: correctness(row) });
+  }
+  for (const row of rows('humaneval.jsonl')) add({ id: String(row['task_id']), source: 'humaneval', prompt: String(row['prompt']), tier: 2 });
+  for (const row of rows('arena_hard_v0.1_questions.jsonl')) {
+    const cluster = String(row['cluster']);
+    const tier: Tier = ARENA_TIER_3.test(cluster) && cluster !== 'Trading Card Games' ? 3 : 2;
+    add({ id: `arena-hard-v0.1/${String(row['uid'])}`, source: 'arena-hard-v0.1', prompt: String(row['prompt']), tier });
+  }
+  for (const row of rows('arena_hard_v2.0_questions.jsonl')) {
+    // The README allows 1 or 2 for creative writing: those prompts are left out of the matrix.
+    if (row['category'] === 'hard_prompt') add({ id: `arena-hard-v2.0/${String(row['uid'])}`, source: 'arena-hard-v2.0', prompt: String(row['prompt']), tier: 2 });
+  }
+  for (const [index, row] of rows('wizardlm_testset.jsonl').entries()) {
+    const skill = String(row['Skill']);
+    const tier: Tier = WIZARD_TIER_3.has(skill) ? 3 : WIZARD_TIER_2.has(skill) ? 2 : 1;
+    add({ id: `wizardlm/${index}`, source: 'wizardlm', prompt: String(row['Instruction']), tier });
+  }
+  for (const row of rows('vicuna_bench_questions.jsonl')) {
+    const category = String(row['category']);
+    const tier: Tier = ['coding', 'math', 'fermi'].includes(category) ? 2 : 1;
+    add({ id: `vicuna/${String(row['question_id'])}`, source: 'vicuna', prompt: (row['turns'] as string[])[0]!, tier });
+  }
+  return labelled;
+}
