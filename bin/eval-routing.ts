@@ -4,8 +4,9 @@
  * model, Mixtral-8x7B as the weak one), by RouteLLM's metrics, on the
  * held-out fifth and on the rest, reported apart. Strong is the policy's
  * tier-2 model, weak its tier-1 model: cost is relative to always-strong at
- * their real price ratio. The score is the classifier's tier (v0 has no
- * finer score), so thresholds fall between tiers. Writes one SVG per set.
+ * their real price ratio. Two routers: classifier v0, whose only score is its
+ * tier, and the trained v1 candidate (`npm run train:classifier`), scored by
+ * its probability that the strong model is needed. Writes one SVG per set.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,13 +16,13 @@ import { costOf } from '../lambda/core/money';
 import { estimateTokens } from '../lambda/core/token-estimate';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 import { EVAL_DATA, loadLabelled, type Labelled } from '../lib/eval/routing-data';
-import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary, type ScoredOutcome } from '../lib/eval/routing-metrics';
+import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
+import { decodeModel, strongScore, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import weightsFile from '../lambda/core/classifier-weights.json';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;
-/** The policy's default split: tiers 2 and 3 go to the strong model. */
-const DEFAULT_THRESHOLD = 2 / 3;
 
 const percent = (value: number | undefined) => (value === undefined ? 'never' : `${(value * 100).toFixed(1)}%`);
 
@@ -37,47 +38,49 @@ function main(): void {
   const strongModel = policy.tiers[2][0]!;
   const weakModel = policy.tiers[1][0]!;
   const data = loadLabelled().filter((item): item is Labelled & { outcome: NonNullable<Labelled['outcome']> } => item.outcome !== undefined);
-  console.log(`Routing evaluation: classifier v0 (score = tier / 3), strong = GPT-4-1106, weak = Mixtral-8x7B, from ${EVAL_DATA}`);
+  console.log(`Routing evaluation: strong = GPT-4-1106, weak = Mixtral-8x7B, from ${EVAL_DATA}`);
   console.log(`Cost: strong priced as ${strongModel.id}, weak as ${weakModel.id}, each prompt's estimated tokens in and ${OUTPUT_TOKENS} out.\n`);
 
+  const trained = decodeModel(weightsFile as ClassifierWeightsFile);
+  const routers = [
+    { name: 'classifier v0 (score = tier / 3; tiers 2-3 strong by default)', score: (prompt: string) => classifyPrompt({ messages: [{ role: 'user', content: prompt }], maxTokens: undefined }).tier / 3 },
+    { name: 'trained v1 candidate (score = P(the strong model is needed))', score: (prompt: string) => strongScore(trained, prompt).probability },
+  ];
   for (const source of ['gsm8k', 'mmlu']) {
     for (const heldOut of [true, false]) {
       const items = data.filter((item) => item.source === source && item.heldOut === heldOut);
-      const scored: (ScoredOutcome & { strongCost: number; weakCost: number })[] = items.map((item) => {
+      const priced = items.map((item) => {
         const usage = { input: estimateTokens([{ content: item.prompt }]), output: OUTPUT_TOKENS, cacheRead: 0, cacheWrite: 0 };
-        return {
-          score: classifyPrompt({ messages: [{ role: 'user', content: item.prompt }], maxTokens: undefined }).tier / 3,
-          strong: item.outcome.strong,
-          weak: item.outcome.weak,
-          strongCost: Number(costOf(usage, strongModel.price)),
-          weakCost: Number(costOf(usage, weakModel.price)),
-        };
+        return { strongCost: Number(costOf(usage, strongModel.price)), weakCost: Number(costOf(usage, weakModel.price)) };
       });
-      const summary = summarise(scored);
-      const allStrong = scored.reduce((sum, item) => sum + item.strongCost, 0);
-      const costAt = (threshold: number, last: boolean) =>
-        scored.reduce((sum, item) => sum + ((last ? item.score > threshold : item.score >= threshold) ? item.strongCost : item.weakCost), 0) / allStrong;
-      report(source, heldOut, summary, scored.length, (index) => costAt(summary.points[index]!.threshold, index === summary.points.length - 1));
-
-      const routed = scored.filter((item) => item.score >= DEFAULT_THRESHOLD);
-      const quality = scored.reduce((sum, item) => sum + (item.score >= DEFAULT_THRESHOLD ? item.strong : item.weak), 0) / scored.length;
-      console.log(
-        `  In words: on ${source.toUpperCase()} (${heldOut ? 'held out' : 'train'}), routing tiers 2-3 to the strong model keeps ` +
-          `${percent(quality / summary.strongQuality)} of GPT-4's accuracy at ${percent(costAt(DEFAULT_THRESHOLD, false))} of its cost ` +
-          `(${percent(routed.length / scored.length)} strong calls).\n`,
-      );
-      if (heldOut) {
-        const file = join(out, `routing-${source}.svg`);
-        writeFileSync(file, routingPlot(`${source.toUpperCase()} held out (${scored.length} prompts)`, summary, (share) => oracleQuality(scored, share)));
-        console.log(`  Plot: ${file}\n`);
+      const allStrong = priced.reduce((sum, item) => sum + item.strongCost, 0);
+      for (const router of routers) {
+        const scored = items.map((item) => ({ score: router.score(item.prompt), strong: item.outcome.strong, weak: item.outcome.weak }));
+        const summary = summarise(scored);
+        const costAt = (threshold: number, last: boolean) =>
+          scored.reduce((sum, item, index) => sum + ((last ? item.score > threshold : item.score >= threshold) ? priced[index]!.strongCost : priced[index]!.weakCost), 0) / allStrong;
+        report(`${source.toUpperCase()}, ${heldOut ? 'held out' : 'train'}, ${router.name}`, summary, scored.length, (index) => costAt(summary.points[index]!.threshold, index === summary.points.length - 1));
+        const weakShare = priced.reduce((sum, item) => sum + item.weakCost, 0) / allStrong;
+        if (summary.cpt80 !== undefined) {
+          const quality = summary.weakQuality + 0.8 * (summary.strongQuality - summary.weakQuality);
+          console.log(
+            `  In words: on ${source.toUpperCase()} (${heldOut ? 'held out' : 'train'}) this router keeps ${percent(quality / summary.strongQuality)} of GPT-4's accuracy ` +
+              `at about ${percent(summary.cpt80 + (1 - summary.cpt80) * weakShare)} of its cost (${percent(summary.cpt80)} strong calls, CPT(80%)).\n`,
+          );
+        }
+        if (heldOut && router === routers[1]) {
+          const file = join(out, `routing-${source}.svg`);
+          writeFileSync(file, routingPlot(`${source.toUpperCase()} held out (${scored.length} prompts): trained v1 candidate`, summary, (share) => oracleQuality(scored, share)));
+          console.log(`  Plot: ${file}\n`);
+        }
       }
     }
   }
 }
 
-function report(source: string, heldOut: boolean, summary: RoutingSummary, count: number, costAt: (index: number) => number): void {
+function report(title: string, summary: RoutingSummary, count: number, costAt: (index: number) => number): void {
   const { strongQuality, weakQuality } = summary;
-  console.log(`${source.toUpperCase()}, ${heldOut ? 'held out' : 'train'} (${count} prompts): strong ${strongQuality.toFixed(3)}, weak ${weakQuality.toFixed(3)}`);
+  console.log(`${title} (${count} prompts): strong ${strongQuality.toFixed(3)}, weak ${weakQuality.toFixed(3)}`);
   console.log('  threshold  strong calls  quality   PGR     random at same share   cost vs always-strong');
   summary.points.forEach((point, index) => {
     // Tied scores repeat an edge: each point is shown once (repeats add nothing to the area).

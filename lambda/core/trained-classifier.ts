@@ -1,0 +1,63 @@
+/**
+ * Classifier v1, the trained part: a logistic regression over
+ * {@link promptFeatures} that estimates the probability that a prompt needs
+ * the strong model (the weak one gets it wrong where the strong one gets it
+ * right), calibrated by Platt scaling on a validation split. Trained by
+ * `npm run train:classifier`; its weights ship as int8 in
+ * `classifier-weights.json`.
+ */
+import { FEATURE_BUCKETS, promptFeatures } from './prompt-features';
+
+/** The weights file as `npm run train:classifier` writes it. */
+export interface ClassifierWeightsFile {
+  readonly version: 1;
+  readonly featureBits: number;
+  readonly bias: number;
+  /** Each weight is `scale` times a signed byte of this base64 string. */
+  readonly scale: number;
+  readonly weights: string;
+  /** Platt scaling: probability = sigmoid(a * z + b) for the raw score z. */
+  readonly calibration: { readonly a: number; readonly b: number };
+  readonly training: Readonly<Record<string, unknown>>;
+}
+
+export interface LinearModel {
+  readonly bias: number;
+  readonly weights: Float32Array;
+  readonly calibration: { readonly a: number; readonly b: number };
+}
+
+export function decodeModel(file: ClassifierWeightsFile): LinearModel {
+  const bytes = Buffer.from(file.weights, 'base64');
+  if (bytes.length !== FEATURE_BUCKETS) throw new Error(`classifier weights have ${bytes.length} buckets, not ${FEATURE_BUCKETS}`);
+  const weights = new Float32Array(FEATURE_BUCKETS);
+  for (let index = 0; index < bytes.length; index += 1) weights[index] = bytes.readInt8(index) * file.scale;
+  return { bias: file.bias, weights, calibration: file.calibration };
+}
+
+export interface StrongScore {
+  readonly probability: number;
+  /** The words that pushed hardest towards the strong model, strongest first. */
+  readonly topWords: readonly string[];
+}
+
+/** The raw score: bias plus the mean-normalised sum of the buckets' weights. */
+export function rawScore(model: Pick<LinearModel, 'bias' | 'weights'>, buckets: readonly number[]): number {
+  const norm = 1 / Math.sqrt(buckets.length + 1);
+  let z = model.bias;
+  for (const bucket of buckets) z += model.weights[bucket]! * norm;
+  return z;
+}
+
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+export function strongScore(model: LinearModel, text: string, explain = 3): StrongScore {
+  const { buckets, labels } = promptFeatures(text);
+  const probability = sigmoid(model.calibration.a * rawScore(model, buckets) + model.calibration.b);
+  const ranked = buckets
+    .map((bucket, index) => ({ weight: model.weights[bucket]!, label: labels[index]! }))
+    .filter((entry) => entry.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, explain);
+  return { probability, topWords: ranked.map((entry) => entry.label) };
+}
