@@ -11,8 +11,8 @@
 import { existsSync } from 'node:fs';
 import { classifyPrompt } from '../lambda/core/classifier';
 import { costOf } from '../lambda/core/money';
-import { TIERS } from '../lambda/core/policy';
 import { EVAL_DATA as DATA, loadLabelled as load, STRONG } from '../lib/eval/routing-data';
+import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -25,26 +25,9 @@ function main(): void {
   const data = load();
   const predicted = data.map((item) => classifyPrompt({ messages: [{ role: 'user', content: item.prompt }], maxTokens: undefined }).tier);
 
-  const matrix = TIERS.map(() => TIERS.map(() => 0));
-  data.forEach((item, index) => (matrix[item.tier]![predicted[index]!]! += 1));
-  console.log(`Tier classifier v0 on ${data.length} labelled prompts from ${DATA}\n`);
-  console.log('(a) confusion matrix: rows are proxy tiers, columns predicted tiers');
-  console.log(`            ${TIERS.map((tier) => `pred ${tier}`.padStart(8)).join('')}   recall`);
-  const f1s: number[] = [];
-  for (const tier of TIERS) {
-    const row = matrix[tier]!;
-    const total = row.reduce((sum, count) => sum + count, 0);
-    if (total === 0) continue;
-    const predictedAs = matrix.reduce((sum, other) => sum + other[tier]!, 0);
-    const recall = row[tier]! / total;
-    const precision = predictedAs === 0 ? 0 : row[tier]! / predictedAs;
-    f1s.push(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall));
-    console.log(`  tier ${tier} (${String(total).padStart(5)})${row.map((count) => String(count).padStart(8)).join('')}   ${percent(recall)}`);
-  }
-  console.log(`  macro-F1 over labelled tiers: ${(f1s.reduce((sum, value) => sum + value, 0) / f1s.length).toFixed(3)}`);
-  const under = data.filter((item, index) => item.tier >= 2 && predicted[index]! < 2).length;
-  const hard = data.filter((item) => item.tier >= 2).length;
-  console.log(`  under-routed (proxy tier 2-3 predicted 0-1): ${under} of ${hard} (${percent(under / hard)})`);
+  console.log(`Tier classifier v0 on ${data.length} labelled prompts from ${DATA} and lib/eval/labelled\n`);
+  console.log('(a) confusion matrix');
+  console.log(renderConfusion(tierConfusion(data.map((item, index) => ({ labelled: item.tier, predicted: predicted[index]! }))), 'proxy tiers (and our own labels)'));
 
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
   const callTokens = { input: 1000, output: 300, cacheRead: 0, cacheWrite: 0 };

@@ -18,6 +18,7 @@ import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-fil
 import { EVAL_DATA, loadLabelled, type Labelled } from '../lib/eval/routing-data';
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
+import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { decodeModel, strongScore, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
 import weightsFile from '../lambda/core/classifier-weights.json';
 
@@ -40,6 +41,14 @@ function main(): void {
   const data = loadLabelled().filter((item): item is Labelled & { outcome: NonNullable<Labelled['outcome']> } => item.outcome !== undefined);
   console.log(`Routing evaluation: strong = GPT-4-1106, weak = Mixtral-8x7B, from ${EVAL_DATA}`);
   console.log(`Cost: strong priced as ${strongModel.id}, weak as ${weakModel.id}, each prompt's estimated tokens in and ${OUTPUT_TOKENS} out.\n`);
+
+  const own = loadLabelled().filter((item) => item.source === 'own');
+  for (const heldOut of [true, false]) {
+    const items = own.filter((item) => item.heldOut === heldOut);
+    const pairs = items.map((item) => ({ labelled: item.tier, predicted: classifyPrompt({ messages: [{ role: 'user', content: item.prompt }], maxTokens: undefined }).tier }));
+    console.log(`Our labelled sets (tier 0, tier 3 and look-alikes), ${heldOut ? 'held out' : 'train'}, ${items.length} prompts, classifier v0:`);
+    console.log(`${renderConfusion(tierConfusion(pairs), 'our labels')}\n`);
+  }
 
   const trained = decodeModel(weightsFile as ClassifierWeightsFile);
   const routers = [

@@ -23,6 +23,8 @@ export interface Labelled {
   readonly outcome?: { readonly strong: number; readonly weak: number };
   /** In the fifth of every set kept out of training and tuning. */
   readonly heldOut: boolean;
+  /** What kind of prompt, in our own sets (e.g. `extraction`, `look-alike: recipe`). */
+  readonly kind?: string;
 }
 
 function rows(file: string): Record<string, unknown>[] {
@@ -87,5 +89,15 @@ export function loadLabelled(): Labelled[] {
     const tier: Tier = ['coding', 'math', 'fermi'].includes(category) ? 2 : 1;
     add({ id: `vicuna/${String(row['question_id'])}`, source: 'vicuna', prompt: (row['turns'] as string[])[0]!, tier });
   }
+  // Our own labelled prompts (lib/eval/labelled/README.md says how they were made).
+  for (const row of ownRows()) add({ id: String(row['id']), source: 'own', prompt: String(row['prompt']), tier: row['tier'] as Tier, kind: String(row['kind']) });
   return labelled;
+}
+
+/** Our own tier-0 and tier-3 prompts and their look-alikes, kept in this repository. */
+function ownRows(): Record<string, unknown>[] {
+  return readFileSync(join(__dirname, 'labelled', 'tiers.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
