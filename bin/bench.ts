@@ -14,6 +14,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoStores } from '../lambda/adapters/dynamodb-stores';
 import { classifyPrompt } from '../lambda/core/classifier';
+import { decodeModel, strongScore, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import weightsFile from '../lambda/core/classifier-weights.json';
 import { estimateTokens } from '../lambda/core/token-estimate';
 import type { ChatMessage } from '../lambda/core/chat-request';
 import { createGateway } from '../lambda/core/gateway';
@@ -146,19 +148,20 @@ async function fallbackHop(requests: number): Promise<{ direct: { p50: number; p
   return { direct: await measure('tier-0'), hop: await measure('tier-1') };
 }
 
-function classifierSpeed(tokens: number): { p50: number; p99: number; tier: number } {
+/** Times `classify` on a prompt of about `tokens` tokens; what it returns is shown beside the figures. */
+function classifierSpeed<T>(tokens: number, classify: (messages: ChatMessage[]) => T): { p50: number; p99: number; result: T } {
   let content = '';
   const messages = (): ChatMessage[] => [{ role: 'user', content }];
   while (estimateTokens(messages()) < tokens) content += PARAGRAPH;
-  const prompt = { messages: messages(), maxTokens: undefined };
+  const prompt = messages();
   const samples: number[] = [];
-  let tier = 0;
+  let result = classify(prompt);
   for (let index = 0; index < 3000; index += 1) {
     const started = process.hrtime.bigint();
-    tier = classifyPrompt(prompt).tier;
+    result = classify(prompt);
     if (index >= 500) samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
-  return { ...summary(samples), tier };
+  return { ...summary(samples), result };
 }
 
 async function bundle(): Promise<{ bytes: number; initMedianMs: number; initRunsMs: number[] }> {
@@ -206,8 +209,14 @@ async function main(): Promise<void> {
 
   console.log('\n(b) classifier per call');
   for (const tokens of [100, 1000, 4000]) {
-    const result = classifierSpeed(tokens);
-    console.log(`    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (tier ${result.tier})`);
+    const result = classifierSpeed(tokens, (messages) => classifyPrompt({ messages, maxTokens: undefined }).tier);
+    console.log(`    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (tier ${result.result})`);
+  }
+  const trained = decodeModel(weightsFile as ClassifierWeightsFile);
+  console.log('    trained v1 candidate (hashed words, one head; not routing yet):');
+  for (const tokens of [100, 1000, 4000]) {
+    const result = classifierSpeed(tokens, (messages) => strongScore(trained, messages[0]!.content).probability);
+    console.log(`    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (P(strong) ${result.result.toFixed(3)}; target p99 < 500 µs at 4k)`);
   }
 
   const bundled = await bundle();

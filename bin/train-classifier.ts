@@ -113,7 +113,7 @@ function main(): void {
     .map((item) => ({
       id: item.id,
       source: item.source,
-      buckets: promptFeatures(item.prompt).buckets,
+      buckets: promptFeatures(item.prompt),
       label: item.outcome!.strong > item.outcome!.weak ? 1 : 0,
       strong: item.outcome!.strong,
       weak: item.outcome!.weak,

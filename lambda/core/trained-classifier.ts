@@ -6,7 +6,7 @@
  * `npm run train:classifier`; its weights ship as int8 in
  * `classifier-weights.json`.
  */
-import { FEATURE_BUCKETS, promptFeatures } from './prompt-features';
+import { FEATURE_BUCKETS, featureLabels, promptFeatures } from './prompt-features';
 
 /** The weights file as `npm run train:classifier` writes it. */
 export interface ClassifierWeightsFile {
@@ -51,13 +51,15 @@ export function rawScore(model: Pick<LinearModel, 'bias' | 'weights'>, buckets: 
 
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-export function strongScore(model: LinearModel, text: string, explain = 3): StrongScore {
-  const { buckets, labels } = promptFeatures(text);
+/** The calibrated probability; with `explain` above 0, that many words behind it (a second, slower pass). */
+export function strongScore(model: LinearModel, text: string, explain = 0): StrongScore {
+  const buckets = promptFeatures(text);
   const probability = sigmoid(model.calibration.a * rawScore(model, buckets) + model.calibration.b);
-  const ranked = buckets
-    .map((bucket, index) => ({ weight: model.weights[bucket]!, label: labels[index]! }))
-    .filter((entry) => entry.weight > 0)
-    .sort((a, b) => b.weight - a.weight)
+  if (explain === 0) return { probability, topWords: [] };
+  const labels = featureLabels(text);
+  const top = buckets
+    .filter((bucket) => model.weights[bucket]! > 0)
+    .sort((a, b) => model.weights[b]! - model.weights[a]!)
     .slice(0, explain);
-  return { probability, topWords: ranked.map((entry) => entry.label) };
+  return { probability, topWords: top.map((bucket) => labels.get(bucket)!) };
 }

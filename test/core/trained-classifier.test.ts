@@ -1,4 +1,4 @@
-import { FEATURE_BUCKETS, MAX_WORDS, promptFeatures } from '../../lambda/core/prompt-features';
+import { FEATURE_BUCKETS, featureLabels, MAX_WORDS, promptFeatures } from '../../lambda/core/prompt-features';
 import weightsFile from '../../lambda/core/classifier-weights.json';
 import { decodeModel, rawScore, strongScore, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
 
@@ -6,15 +6,23 @@ const model = decodeModel(weightsFile as ClassifierWeightsFile);
 
 describe('prompt features', () => {
   it('hashes each word and word pair once, lower-cased, into fixed buckets', () => {
-    const features = promptFeatures('Solve it. SOLVE it!');
-    expect(features.labels).toEqual(['solve', 'it', 'solve it', 'it solve']);
-    expect(promptFeatures('solve it').buckets).toEqual(features.buckets.slice(0, 3));
-    expect(features.buckets.every((bucket) => bucket >= 0 && bucket < FEATURE_BUCKETS)).toBe(true);
+    const buckets = promptFeatures('Solve it. SOLVE it!');
+    expect([...featureLabels('Solve it. SOLVE it!').values()]).toEqual(['solve', 'it', 'solve it', 'it solve']);
+    expect(buckets).toHaveLength(4);
+    expect(promptFeatures('solve it')).toEqual(buckets.slice(0, 3));
+    expect(buckets.every((bucket) => bucket >= 0 && bucket < FEATURE_BUCKETS)).toBe(true);
+    // Word pairs keep their order.
+    expect(promptFeatures('good not')[2]).not.toBe(promptFeatures('not good')[2]);
+  });
+
+  it('reads words in any script, and case-folds them', () => {
+    expect(promptFeatures('Ärger ärger')).toHaveLength(2);
+    expect([...featureLabels('Привет, мир').values()]).toEqual(['привет', 'мир', 'привет мир']);
   });
 
   it('reads at most the first MAX_WORDS words', () => {
     const long = Array.from({ length: MAX_WORDS + 500 }, (_, index) => `w${index}`).join(' ');
-    const indices = promptFeatures(long).labels.flatMap((label) => label.split(' ').map((word) => Number(word.slice(1))));
+    const indices = [...featureLabels(long).values()].flatMap((label) => label.split(' ').map((word) => Number(word.slice(1))));
     expect(Math.max(...indices)).toBeLessThan(MAX_WORDS);
     expect(Math.max(...indices)).toBeGreaterThan(MAX_WORDS - 50);
   });
@@ -27,15 +35,17 @@ describe('trained classifier v1 candidate', () => {
   });
 
   it('gives a calibrated probability and names the words that pushed it towards the strong model', () => {
-    const score = strongScore(model, 'Janet has 3 apples and buys twice as many pears as apples. How many fruits does she have?');
+    const score = strongScore(model, 'Janet has 3 apples and buys twice as many pears as apples. How many fruits does she have?', 3);
     expect(score.probability).toBeGreaterThan(0);
     expect(score.probability).toBeLessThan(1);
     expect(score.topWords.length).toBeGreaterThan(0);
-    const { buckets, labels } = promptFeatures('Janet has 3 apples and buys twice as many pears as apples. How many fruits does she have?');
-    for (const word of score.topWords) expect(model.weights[buckets[labels.indexOf(word)]!]!).toBeGreaterThan(0);
+    const labels = featureLabels('Janet has 3 apples and buys twice as many pears as apples. How many fruits does she have?');
+    const bucketOf = new Map([...labels].map(([bucket, label]) => [label, bucket]));
+    for (const word of score.topWords) expect(model.weights[bucketOf.get(word)!]!).toBeGreaterThan(0);
+    expect(strongScore(model, 'How many?').topWords).toEqual([]);
   });
 
   it('scores by the buckets alone: the same words in another case score the same', () => {
-    expect(rawScore(model, promptFeatures('Prove the theorem').buckets)).toBe(rawScore(model, promptFeatures('PROVE THE THEOREM').buckets));
+    expect(rawScore(model, promptFeatures('Prove the theorem'))).toBe(rawScore(model, promptFeatures('PROVE THE THEOREM')));
   });
 });
