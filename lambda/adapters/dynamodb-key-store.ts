@@ -76,7 +76,8 @@ export function createDynamoKeyStore(options: DynamoKeyStoreOptions): KeyStore {
           UpdateExpression: expression,
           ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(revokedAt)${extraCondition}`,
           ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
-          ExpressionAttributeValues: values,
+          // DynamoDB refuses an empty map: an expiry cleared on its own has no values.
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -117,30 +118,43 @@ export function createDynamoKeyStore(options: DynamoKeyStoreOptions): KeyStore {
       return Item?.['keyId']?.S ? get(Item['keyId'].S, true) : undefined;
     },
     async create({ name, limits, expiresAt }) {
-      if (!NAME.test(name)) {
-        throw new ConfigError(`The key name "${name.slice(0, 64)}" is not valid: use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+      if (!NAME.test(name) || KEY_ID_PATTERN.test(name)) {
+        throw new ConfigError(
+          `The key name "${name.slice(0, 64)}" is not valid: use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit, ` +
+            'and not 16 hex digits (that reads as a key id).',
+        );
       }
+      const taken = () => new ConfigError(`A live key is already named "${name}": pick another name, or revoke that key first.`);
+      // A claim left by a key that is gone or revoked (a revoke cut short) may be taken over.
+      const { Item: claim } = await client.send(new GetItemCommand({ TableName: tableName, Key: itemKey(`NAME#${name}`), ConsistentRead: true }));
+      const staleId = claim?.['keyId']?.S;
+      const holder = staleId === undefined ? undefined : await get(staleId, true);
+      if (holder !== undefined && holder.revokedAt === undefined) throw taken();
       const { id, key } = generateKey();
-      const createdAt = now();
+      const record: KeyRecord = { id, name, secretHash: hashKey(key), limits, createdAt: now(), expiresAt };
+      // The record first, then the name: a create cut short leaves a key nobody holds, never a name nobody can use.
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...itemKey(`KEY#${id}`), ...toItem(record) },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
+        }),
+      );
       try {
         await client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: { ...itemKey(`NAME#${name}`), keyId: { S: id } },
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
+            ...(staleId === undefined
+              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey } }
+              : { ConditionExpression: 'keyId = :stale', ExpressionAttributeValues: { ':stale': { S: staleId } } }),
           }),
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new ConfigError(`A live key is already named "${name}": pick another name, or revoke that key first.`);
-        throw error;
-      }
-      const record: KeyRecord = { id, name, secretHash: hashKey(key), limits, createdAt, expiresAt };
-      try {
-        await client.send(new PutItemCommand({ TableName: tableName, Item: { ...itemKey(`KEY#${id}`), ...toItem(record) } }));
-      } catch (error) {
-        // Give the name back, so a retry of the same command can succeed.
-        await client.send(new DeleteItemCommand({ TableName: tableName, Key: itemKey(`NAME#${name}`) })).catch(() => undefined);
+        // Another create took the name meanwhile: this record is never handed out, so make it inert.
+        await updateLive(id, 'SET revokedAt = :at', { ':at': { N: String(now()) } }).catch(() => undefined);
+        if (error instanceof ConditionalCheckFailedException) throw taken();
         throw error;
       }
       return { record, key };
@@ -164,7 +178,10 @@ export function createDynamoKeyStore(options: DynamoKeyStoreOptions): KeyStore {
       return { record, key };
     },
     async revoke(id) {
-      const record = await updateLive(id, 'SET revokedAt = :at', { ':at': { N: String(now()) } });
+      const current = await get(id, true);
+      if (current === undefined) throw new ConfigError(`There is no key ${id}.`);
+      // Revoking twice is harmless, and frees the name if the first revoke was cut short.
+      const record = current.revokedAt !== undefined ? current : await updateLive(id, 'SET revokedAt = :at', { ':at': { N: String(now()) } });
       await client.send(
         new DeleteItemCommand({
           TableName: tableName,

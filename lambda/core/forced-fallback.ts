@@ -15,8 +15,11 @@ export const FORCE_FALLBACK_HEADER = 'x-switchyard-force-fallback';
 
 /** Whether the request asks for a forced fallback. @throws CallerError 403 when the caller is not an admin */
 export function wantsForcedFallback(headers: Readonly<Record<string, string | undefined>>, admin: boolean): boolean {
-  const value = headers[FORCE_FALLBACK_HEADER];
-  if (value === undefined || value === 'false') return false;
+  const value = headers[FORCE_FALLBACK_HEADER]?.trim().toLowerCase();
+  if (value === undefined || value === 'false' || value === '0' || value === 'no') return false;
+  if (value !== 'true' && value !== '1' && value !== 'yes') {
+    throw new CallerError('invalid_request', `${FORCE_FALLBACK_HEADER} is "${value.slice(0, 20)}"; send true or false.`, FORCE_FALLBACK_HEADER);
+  }
   if (!admin) {
     throw new CallerError('admin_only', `${FORCE_FALLBACK_HEADER} is for admins: a key made with --admin, or a caller in the policy's "admins".`, FORCE_FALLBACK_HEADER);
   }

@@ -130,32 +130,44 @@ export interface KeyVerifierOptions {
 
 export type KeyVerifier = (presented: string) => Promise<KeyCheck>;
 
+/** A wrong secret for a known id triggers a fresh read at most this often per id. */
+const MIN_REREAD_MS = 1000;
+
 /**
  * Checks keys against records read through `read`, each kept for `ttlMs`
  * (an unknown id too, so guessing costs no reads). Concurrent checks of one
- * key share one read; a failed read is not kept, and throws.
+ * key share one read; a failed read is not kept, and throws. A key whose
+ * secret does not match a kept record is checked once more against a fresh
+ * read (at most once a second per id), so a key just rotated in works at once.
  */
 export function createKeyVerifier(read: (id: string) => Promise<KeyRecord | undefined>, options: KeyVerifierOptions = {}): KeyVerifier {
   const ttlMs = options.ttlMs ?? 30_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const clock = options.clock ?? Date;
   const cache = new Map<string, { readonly readAt: number; readonly record: Promise<KeyRecord | undefined> }>();
+  const readAgain = (id: string, now: number) => {
+    cache.delete(id);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+    const fresh = { readAt: now, record: read(id) };
+    cache.set(id, fresh);
+    fresh.record.catch(() => {
+      if (cache.get(id) === fresh) cache.delete(id);
+    });
+    return fresh;
+  };
   return async (presented) => {
     const id = keyIdOf(presented);
     if (id === undefined) return { ok: false, reason: 'malformed' };
     const now = clock.now();
-    let entry = cache.get(id);
-    if (entry === undefined || now - entry.readAt >= ttlMs) {
-      cache.delete(id);
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-      const fresh = { readAt: now, record: read(id) };
-      cache.set(id, fresh);
-      fresh.record.catch(() => {
-        if (cache.get(id) === fresh) cache.delete(id);
-      });
-      entry = fresh;
+    const cached = cache.get(id);
+    const entry = cached === undefined || now - cached.readAt >= ttlMs ? readAgain(id, now) : cached;
+    const record = await entry.record;
+    const check = checkKey(presented, record, clock.now());
+    // A secret the kept record does not know may be one rotated in since it was read.
+    if (!check.ok && check.reason === 'unknown' && record !== undefined && clock.now() - entry.readAt >= MIN_REREAD_MS) {
+      return checkKey(presented, await readAgain(id, clock.now()).record, clock.now());
     }
-    return checkKey(presented, await entry.record, clock.now());
+    return check;
   };
 }
 

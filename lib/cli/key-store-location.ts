@@ -1,7 +1,8 @@
 /**
  * Where `keys` finds the table: the embedded DynamoDB of `npm start`
  * (`--local`), a table named outright (`--table`), or a deployed stack's
- * `LedgerTableName` output (`--stack`, default `Switchyard`).
+ * `LedgerTableName` output (`--stack`, default `Switchyard`). Model names in
+ * limits are checked against `--policy`, else the Region's default policy.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,6 +11,8 @@ import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { findGateway, portSetting } from '../../lambda/local/gateway-state';
 import { LEDGER_TABLE_NAME } from '../../lambda/local/local-gateway';
 import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
+import { defaultPolicyFileFor } from '../geography';
+import { dirname } from 'node:path';
 
 export interface KeyStoreLocation {
   readonly client: DynamoDBClient;
@@ -46,7 +49,9 @@ export async function locateKeyStore(flags: LocationFlags, environment: NodeJS.P
   }
   const config = awsClientConfig(flags);
   const client = new DynamoDBClient(config);
-  const policyFile = flags.policy ?? DEFAULT_POLICY_FILE;
+  // The policy a stack deployed without -c policy runs: its Region's default (the models a key may name come from it).
+  const region = await Promise.resolve(client.config.region()).catch(() => undefined);
+  const policyFile = flags.policy ?? defaultPolicyFileFor(region, dirname(DEFAULT_POLICY_FILE));
   if (flags.table) return { client, tableName: flags.table, policyFile, where: `table ${flags.table}` };
   const stackName = flags.stack ?? 'Switchyard';
   const cloudFormation = new CloudFormationClient(config);

@@ -77,6 +77,13 @@ export interface GatewayApiProps {
 /** Stage name, and so the `/v1` that OpenAI clients expect in their base URL. */
 export const STAGE_NAME = 'v1';
 
+/**
+ * The common rule set's rules that read the request body. A prompt routinely
+ * holds `<script>`, `../../`, URLs and metadata addresses (code, logs, agents'
+ * tool output), so these count instead of blocking.
+ */
+export const COUNTED_BODY_RULES = ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'];
+
 /** Managed keys: API Gateway's authorizer cache plus the authorizer's own 30 s stay within a minute. */
 export const MAX_MANAGED_CACHE_SECONDS = 30;
 
@@ -289,12 +296,12 @@ export class GatewayApi extends Construct {
           name: 'AWSManagedRulesCommonRuleSet',
           priority: 1,
           overrideAction: { none: {} },
-          // Prompts are large bodies by design: count the body-size rule instead of blocking on it.
+          // Prompts are large bodies full of code, paths and URLs by design: the body rules only count.
           statement: {
             managedRuleGroupStatement: {
               vendorName: 'AWS',
               name: 'AWSManagedRulesCommonRuleSet',
-              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+              ruleActionOverrides: COUNTED_BODY_RULES.map((name) => ({ name, actionToUse: { count: {} } })),
             },
           },
           visibilityConfig: visibility('SwitchyardCommonRules'),

@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb-key-store';
 import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
 import { createManagedKeyAuthorizer } from '../../lambda/handlers/authorizer';
@@ -52,17 +52,35 @@ describe('managed key store on DynamoDB, against dynalite', () => {
     expect(revoked.revokedAt).toBe(clock.value);
   });
 
+  it('lets a new key take a name whose claim a cut-short revoke left behind', async () => {
+    const { record } = await store().create({ name: 'half-revoked', limits: {} });
+    // The revoke's first step only: the record is revoked, the name claim is still there.
+    await dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: KEY_PREFIXES.apiKey }, sk: { S: `KEY#${record.id}` } },
+        UpdateExpression: 'SET revokedAt = :at',
+        ExpressionAttributeValues: { ':at': { N: String(clock.value) } },
+      }),
+    );
+    const again = await store().create({ name: 'half-revoked', limits: {} });
+    expect((await store().find('half-revoked'))!.id).toBe(again.record.id);
+  });
+
   it('refuses names that are not plain words', async () => {
     await expect(store().create({ name: 'a b', limits: {} })).rejects.toThrow('is not valid');
     await expect(store().create({ name: '', limits: {} })).rejects.toThrow('is not valid');
+    await expect(store().create({ name: '0123456789abcdef', limits: {} })).rejects.toThrow('reads as a key id');
   });
 
   it('revokes a key: the next check says revoked', async () => {
     const { key, record } = await store().create({ name: 'to-revoke', limits: {} });
     await store().revoke(record.id);
     expect(checkKey(key, await store().get(record.id), clock.value)).toEqual({ ok: false, reason: 'revoked' });
-    await expect(store().revoke(record.id)).rejects.toThrow('is revoked');
+    // A second revoke changes nothing, and says when the first one happened.
+    expect((await store().revoke(record.id)).revokedAt).toBe(clock.value);
     await expect(store().revoke('0123456789abcdef')).rejects.toThrow('There is no key 0123456789abcdef');
+    await expect(store().rotate(record.id, MINUTE)).rejects.toThrow('is revoked');
   });
 
   it('rotates with a grace period: both keys work until it ends, then only the new one; the id stays', async () => {
@@ -90,9 +108,12 @@ describe('managed key store on DynamoDB, against dynalite', () => {
 
   it('changes limits and expiry in place', async () => {
     const { key, record } = await store().create({ name: 'limited', limits: { maxTier: 1 }, expiresAt: clock.value + MINUTE });
-    const updated = await store().update(record.id, { limits: { models: ['bedrock/amazon.nova-micro-v1:0'] }, expiresAt: null });
+    const updated = await store().update(record.id, { limits: { models: ['bedrock/amazon.nova-micro-v1:0'] }, expiresAt: clock.value + 2 * MINUTE });
     expect(updated.limits).toEqual({ models: ['bedrock/amazon.nova-micro-v1:0'] });
-    expect(updated.expiresAt).toBeUndefined();
+    expect(updated.expiresAt).toBe(clock.value + 2 * MINUTE);
+    // Clearing the expiry alone changes nothing else.
+    const cleared = await store().update(record.id, { expiresAt: null });
+    expect([cleared.expiresAt, cleared.limits]).toEqual([undefined, { models: ['bedrock/amazon.nova-micro-v1:0'] }]);
     expect(checkKey(key, await store().get(record.id), clock.value + 2 * MINUTE).ok).toBe(true);
   });
 
@@ -100,7 +121,7 @@ describe('managed key store on DynamoDB, against dynalite', () => {
     clock.value += MINUTE;
     await store().create({ name: 'newest', limits: {} });
     const keys = await store().list();
-    expect(keys.map((key) => key.name).sort()).toEqual(['dup', 'dup', 'limited', 'newest', 'rotating', 'short-lived', 'team-a', 'to-revoke']);
+    expect(keys.map((key) => key.name).sort()).toEqual(['dup', 'dup', 'half-revoked', 'half-revoked', 'limited', 'newest', 'rotating', 'short-lived', 'team-a', 'to-revoke']);
     expect(keys.at(-1)!.name).toBe('newest');
   });
 });
@@ -138,6 +159,33 @@ describe('key verifier and managed-key authorizer', () => {
     clock.value += 1;
     expect(await verify(key)).toEqual({ ok: false, reason: 'revoked' });
     expect(reads).toEqual([record.id, record.id]);
+  });
+
+  it('accepts a key rotated in since its record was cached, and still refuses wrong secrets after one read a second', async () => {
+    const store = createDynamoKeyStore({ client: dynamo.client, tableName: TABLE, now: () => clock.value });
+    let reads = 0;
+    const verify = createKeyVerifier(
+      (id) => {
+        reads += 1;
+        return store.get(id);
+      },
+      { ttlMs: 30_000, clock: { now: () => clock.value } },
+    );
+    const { key: oldKey, record } = await store.create({ name: 'rotated-under-cache', limits: {} });
+    expect((await verify(oldKey)).ok).toBe(true);
+    const { key: newKey } = await store.rotate(record.id, 60_000);
+    clock.value += 1000;
+    expect((await verify(newKey)).ok).toBe(true);
+    expect((await verify(oldKey)).ok).toBe(true);
+    expect(reads).toBe(2);
+    const wrong = `${newKey.slice(0, -1)}${newKey.endsWith('A') ? 'B' : 'A'}`;
+    expect((await verify(wrong)).ok).toBe(false);
+    expect((await verify(wrong)).ok).toBe(false);
+    // Guessing secrets for a real id costs at most one read a second.
+    expect(reads).toBe(2);
+    clock.value += 1000;
+    expect((await verify(wrong)).ok).toBe(false);
+    expect(reads).toBe(3);
   });
 
   it('spends no read on a string that is not a managed key, and keeps an unknown id cached too', async () => {

@@ -163,6 +163,10 @@ describe('deployment settings for operators', () => {
       Rules: Match.arrayWith([Match.objectLike({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 1500, AggregateKeyType: 'IP' } } })]),
     });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    // A prompt full of code must not be blocked by the body rules.
+    const rules = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules;
+    const overrides = rules[1].Statement.ManagedRuleGroupStatement.RuleActionOverrides.map((override: { Name: string }) => override.Name);
+    expect(overrides).toEqual(expect.arrayContaining(['CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY', 'SizeRestrictions_BODY']));
     synthWith({}).template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     expect(() => synthWith({ wafRateLimit: '5' })).toThrow(/-c wafRateLimit: /);
   });
