@@ -107,7 +107,15 @@ export function createDynamoKeyStore(options: DynamoKeyStoreOptions): KeyStore {
             ExclusiveStartKey: start,
           }),
         );
-        records.push(...(page.Items ?? []).map(toRecord));
+        // A record that does not parse is left out of the list (the authorizer refuses it when read by id), so one
+        // broken record cannot stop the rollup's alerts for every other key.
+        for (const item of page.Items ?? []) {
+          try {
+            records.push(toRecord(item));
+          } catch {
+            continue;
+          }
+        }
         start = page.LastEvaluatedKey;
       } while (start);
       return records.sort((a, b) => a.createdAt - b.createdAt);

@@ -173,7 +173,7 @@ export function createKeyVerifier(read: (id: string) => Promise<KeyRecord | unde
 
 /** The key's budget as the router, the rollup and `GET /v1/usage` count it: under the key's caller id. */
 export function budgetOfKey(callerId: string, budget: KeyBudget): Budget {
-  return { id: `caller:${callerId}`, callerId, limitNanoUsd: parseUsd(budget.usd), mode: budget.mode, downgradeAtPercent: 80, downgradeTier3: false };
+  return { id: `caller:${callerId}`, callerId, limitNanoUsd: parseUsd(budget.usd), mode: budget.mode, downgradeAtPercent: 80, downgradeTier3: false, managedKey: true };
 }
 
 /**
@@ -204,7 +204,19 @@ export function applyKeyLimits(decision: RoutingDecision, limits: KeyLimits | un
   }
   if (models === undefined) return limited;
   const allowed = new Set(models);
-  const chain = limited.chain.filter((model) => allowed.has(model.id));
+  let chain = limited.chain.filter((model) => allowed.has(model.id));
+  // A tier chosen for the caller that has none of the key's models gives way to the nearest one that has, within its tiers.
+  if (chain.length === 0 && limited.tier !== null && limited.source !== 'explicit') {
+    const highest = maxTier ?? 3;
+    const nearest = TIERS.filter((tier) => tier <= highest && policy.tiers[tier].some((model) => allowed.has(model.id))).sort(
+      (a, b) => Math.abs(a - limited.tier!) - Math.abs(b - limited.tier!) || b - a,
+    )[0];
+    if (nearest !== undefined) {
+      chain = policy.tiers[nearest].filter((model) => allowed.has(model.id));
+      limited = { ...limited, tier: nearest, reasons: [...limited.reasons, `tier ${limited.tier} -> ${nearest}: the nearest tier with the key's models`] };
+      return { ...limited, chain };
+    }
+  }
   if (chain.length === 0) {
     const asked = limited.tier === null ? limited.chain[0]!.id : `tier ${limited.tier} (${limited.chain.map((model) => model.id).join(', ')})`;
     throw new CallerError('model_not_allowed', `This API key may not use ${asked}. It may use: ${models.join(', ')}.`, 'model');

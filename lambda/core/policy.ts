@@ -351,6 +351,8 @@ export interface Budget {
   readonly mode: BudgetMode;
   readonly downgradeAtPercent: number;
   readonly downgradeTier3: boolean;
+  /** A managed key's own budget, changed with `npx switchyard keys update`, not in the policy. @default false */
+  readonly managedKey?: boolean;
 }
 
 export interface Budgets {

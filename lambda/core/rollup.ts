@@ -71,6 +71,7 @@ const MIN_PROJECTION_MS = 3_600_000;
 export async function runRollup(day: string, now: number, dependencies: RollupDependencies): Promise<RollupResult> {
   const { usage, claims, publisher, summaries } = dependencies;
   const policy = dependencies.keys ? withKeyBudgets(dependencies.policy, await dependencies.keys.list()) : dependencies.policy;
+  // (The key store skips records it cannot read, so one broken key never stops everyone's alerts.)
   const daily = await usage.readDay(day);
   const report = describeUsage(daily, policy, 'all');
   await summaries.write(report);
@@ -178,7 +179,10 @@ function alert(state: BudgetDay, threshold: string, severity: Severity): BudgetA
 /** What the budget does to requests now, and which policy fields change that. */
 function nextSteps({ day, budget, usage }: BudgetDay): string[] {
   const field = budget.callerId === undefined ? 'budgets.global' : `budgets.callers["${budget.callerId}"]`;
-  const raise = `To raise the cap, set ${field}.dailyUsd in the routing policy, then redeploy (npx cdk deploy) or restart npm start`;
+  const raise =
+    budget.managedKey === true
+      ? `To raise the cap, run npx switchyard keys update ${budget.callerId!.slice('key:'.length)} --daily-budget-usd <amount> (it applies within a minute)`
+      : `To raise the cap, set ${field}.dailyUsd in the routing policy, then redeploy (npx cdk deploy) or restart npm start`;
   const until = `until ${day} ends (UTC)`;
   const spent = usage.costNanoUsd;
   switch (budget.mode) {

@@ -139,8 +139,7 @@ async function checkQuotas(options: DoctorOptions, models: readonly ModelSpec[],
       );
     }
     for (const model of models) {
-      const words = modelWords(model.providerModelId);
-      const matching = bedrock.filter((quota) => /per minute/i.test(quota.QuotaName ?? '') && words.every((word) => (quota.QuotaName ?? '').toLowerCase().includes(word)));
+      const matching = bedrock.filter((quota) => quotaApplies(quota.QuotaName ?? '', model.providerModelId));
       if (matching.length === 0) continue;
       const zero = matching.filter((quota) => quota.Value === 0);
       const summary = matching.map((quota) => `${quota.QuotaName}: ${quota.Value}`).join('; ');
@@ -175,6 +174,23 @@ async function listQuotas(client: ServiceQuotasClient, serviceCode: string): Pro
     token = page.NextToken;
   } while (token);
   return quotas;
+}
+
+/**
+ * Whether a Bedrock per-minute quota is the one calls to `providerModelId` use:
+ * the model's name as a phrase ("Claude Opus 4.5", not "Nova 2 Lite" for Nova
+ * Lite), and the family its id calls through: a `global.` profile, a
+ * geographic profile, or on-demand in the Region.
+ */
+export function quotaApplies(quotaName: string, providerModelId: string): boolean {
+  const name = quotaName.toLowerCase();
+  if (!name.includes('per minute')) return false;
+  const phrase = modelWords(providerModelId).map((word) => word.replace(/\./g, '\\.')).join('\\s+');
+  if (!new RegExp(`(^|[^a-z0-9.])${phrase}($|[^a-z0-9.])`).test(name)) return false;
+  const profile = PROFILE.exec(providerModelId)?.[1];
+  if (profile === 'global') return name.includes('global');
+  if (profile !== undefined) return name.includes('cross-region') && !name.includes('global');
+  return name.includes('on-demand');
 }
 
 /** `global.anthropic.claude-opus-4-5-20251101-v1:0` -> ['claude', 'opus', '4.5']: the words Bedrock's quota names use. */

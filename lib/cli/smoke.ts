@@ -22,7 +22,11 @@ export interface SmokeOptions {
   readonly endpoint: string;
   readonly key: string;
   readonly fetch?: typeof fetch;
+  /** How long one request may take. @default 60000 */
+  readonly timeoutMs?: number;
 }
+
+const STEP_TIMEOUT_MS = 60_000;
 
 const PROMPT = 'Reply with the single word: ready';
 
@@ -31,12 +35,21 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeStep[]> {
   const send = options.fetch ?? fetch;
   const step = async (name: string, model: string, extraHeaders: Record<string, string> = {}, check?: (headers: Record<string, string>) => string | undefined): Promise<SmokeStep> => {
     const started = performance.now();
-    const response = await send(`${base}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json', ...extraHeaders },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: PROMPT }], max_tokens: 20 }),
-    });
-    const text = await response.text();
+    let response: Response;
+    let text: string;
+    try {
+      response = await send(`${base}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json', ...extraHeaders },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: PROMPT }], max_tokens: 20 }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? STEP_TIMEOUT_MS),
+      });
+      text = await response.text();
+    } catch (error) {
+      // No answer at all (DNS, TLS, refused, timed out) fails this step, not the run.
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      return { name, status: 0, ok: false, latencyMs: Math.round(performance.now() - started), headers: {}, error: `no answer: ${(error as Error).message}${cause ? ` (${cause})` : ''}` };
+    }
     const headers = Object.fromEntries([...response.headers].filter(([header]) => header.startsWith('x-switchyard-')));
     const latencyMs = Math.round(performance.now() - started);
     if (!response.ok) {

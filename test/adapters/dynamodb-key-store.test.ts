@@ -117,6 +117,20 @@ describe('managed key store on DynamoDB, against dynalite', () => {
     expect(checkKey(key, await store().get(record.id), clock.value + 2 * MINUTE).ok).toBe(true);
   });
 
+  it('leaves a record it cannot read out of the list, and refuses to verify against it', async () => {
+    const { record } = await store().create({ name: 'broken', limits: {} });
+    await dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: KEY_PREFIXES.apiKey }, sk: { S: `KEY#${record.id}` } },
+        UpdateExpression: 'SET limits = :bad',
+        ExpressionAttributeValues: { ':bad': { S: '{"maxTier":9}' } },
+      }),
+    );
+    expect((await store().list()).map((key) => key.id)).not.toContain(record.id);
+    await expect(store().get(record.id)).rejects.toThrow();
+  });
+
   it('lists every key, revoked ones too, oldest first', async () => {
     clock.value += MINUTE;
     await store().create({ name: 'newest', limits: {} });

@@ -10,7 +10,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { modelWords, renderFindings, runDoctor, type Finding } from '../../lib/cli/doctor';
+import { modelWords, quotaApplies, renderFindings, runDoctor, type Finding } from '../../lib/cli/doctor';
 import { loadPolicy } from '../../lambda/core/policy';
 import { testPolicyDocument } from '../support/policies';
 
@@ -180,6 +180,18 @@ describe('npx switchyard doctor', () => {
     const checks = byCheck(await runDoctor(options, clients()));
     expect(checks[`model ${CLAUDE}`]).toMatchObject({ status: 'warn', fix: expect.stringContaining('bedrock:GetFoundationModelAvailability') });
     expect(checks['quotas']).toMatchObject({ status: 'warn', fix: 'allow servicequotas:ListServiceQuotas to run this check' });
+  });
+
+  it('reads only the quotas of the family a model id calls through, by the model\'s name as a phrase', () => {
+    const lite = 'eu.amazon.nova-lite-v1:0';
+    expect(quotaApplies('Cross-region model inference tokens per minute for Amazon Nova Lite', lite)).toBe(true);
+    expect(quotaApplies('On-demand model inference tokens per minute for Amazon Nova Lite', lite)).toBe(false);
+    expect(quotaApplies('Cross-region model inference tokens per minute for Amazon Nova 2 Lite', lite)).toBe(false);
+    expect(quotaApplies('On-demand model inference requests per minute for Amazon Nova Lite', 'amazon.nova-lite-v1:0')).toBe(true);
+    const opus = 'global.anthropic.claude-opus-4-5-20251101-v1:0';
+    expect(quotaApplies('Global cross-Region model inference tokens per minute for Anthropic Claude Opus 4.5', opus)).toBe(true);
+    expect(quotaApplies('Cross-region model inference tokens per minute for Anthropic Claude Opus 4.5', opus)).toBe(false);
+    expect(quotaApplies('Model invocation max tokens per day for Anthropic Claude Opus 4.5', opus)).toBe(false);
   });
 
   it('finds quotas by the words Bedrock names models with', () => {

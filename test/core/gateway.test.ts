@@ -462,6 +462,15 @@ describe('gateway: a managed key\'s limits', () => {
     expect(records.map((record) => record.model)).toEqual(['mock/medium']);
   });
 
+  it('moves a classified request to the nearest tier that has one of the key\'s models, but not an explicit one', async () => {
+    const { send } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { models: ['mock/large'] } });
+    const decision = JSON.parse((await send('POST', '/route', chat('Extract the city: I flew to Lisbon.'))).body);
+    expect(decision.tier).toBeGreaterThanOrEqual(1);
+    expect(decision.chain.map((model: { model: string }) => model.model)).toEqual(['mock/large']);
+    expect(decision.reasons.at(-1)).toMatch(/^tier 0 -> [12]: the nearest tier with the key's models$/);
+    expect((await send('POST', '/chat/completions', chat('hi', { model: 'tier-0' }))).status).toBe(403);
+  });
+
   it('counts spend against the key\'s own block budget, and refuses at its cap with a 429', async () => {
     const budgets = createMemoryBudgetStore();
     const { send } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { budgets, keyLimits: { dailyBudget: { usd: '0', mode: 'block' } } });

@@ -250,6 +250,7 @@ describe('runRollup with managed keys', () => {
       ['global', '50'],
       ['caller:key:00000000000000aa', '100'],
     ]);
+    expect(published[1]!.message).toContain('npx switchyard keys update 00000000000000aa --daily-budget-usd');
     expect(summaries[0]!.budgets.map((budget) => budget.id)).toContain('caller:key:00000000000000aa');
     // A revoked key's budget is not checked.
     expect(summaries[0]!.budgets.map((budget) => budget.id)).not.toContain('caller:key:00000000000000bb');

@@ -48,6 +48,12 @@ describe('npx switchyard smoke', () => {
     expect(steps.at(-1)).toMatchObject({ ok: false, status: 403, error: expect.stringContaining('x-switchyard-force-fallback is for admins') });
   });
 
+  it('fails each step, without stopping, when nothing answers', async () => {
+    const steps = await runSmoke({ endpoint: 'http://127.0.0.1:9/v1', key: 'sy-any', timeoutMs: 2000 });
+    expect(steps).toHaveLength(5);
+    expect(steps.every((step) => !step.ok && step.status === 0 && step.error!.startsWith('no answer: '))).toBe(true);
+  });
+
   it('fails on a key the gateway refuses, with its message', async () => {
     const steps = await runSmoke({ endpoint: gateway.baseUrl, key: 'sk-not-managed' });
     expect(steps.every((step) => !step.ok && step.status === 401)).toBe(true);
