@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb-key-store';
 import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
 import { createManagedKeyAuthorizer } from '../../lambda/handlers/authorizer';
@@ -13,6 +13,17 @@ describe('managed key store on DynamoDB, against dynalite', () => {
   let dynamo: EmbeddedDynamo;
   const clock = { value: Date.UTC(2026, 10, 27, 12) };
   const store = () => createDynamoKeyStore({ client: dynamo.client, tableName: TABLE, now: () => clock.value });
+  /** Writes one attribute of a key's record behind the store's back, as a cut-short or broken write would leave it. */
+  const setAttribute = (id: string, name: string, value: AttributeValue) =>
+    dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: KEY_PREFIXES.apiKey }, sk: { S: `KEY#${id}` } },
+        UpdateExpression: 'SET #name = :value',
+        ExpressionAttributeNames: { '#name': name },
+        ExpressionAttributeValues: { ':value': value },
+      }),
+    );
   beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     await ensureLedgerTable(dynamo.client, TABLE);
@@ -55,14 +66,7 @@ describe('managed key store on DynamoDB, against dynalite', () => {
   it('lets a new key take a name whose claim a cut-short revoke left behind', async () => {
     const { record } = await store().create({ name: 'half-revoked', limits: {} });
     // The revoke's first step only: the record is revoked, the name claim is still there.
-    await dynamo.client.send(
-      new UpdateItemCommand({
-        TableName: TABLE,
-        Key: { pk: { S: KEY_PREFIXES.apiKey }, sk: { S: `KEY#${record.id}` } },
-        UpdateExpression: 'SET revokedAt = :at',
-        ExpressionAttributeValues: { ':at': { N: String(clock.value) } },
-      }),
-    );
+    await setAttribute(record.id, 'revokedAt', { N: String(clock.value) });
     const again = await store().create({ name: 'half-revoked', limits: {} });
     expect((await store().find('half-revoked'))!.id).toBe(again.record.id);
   });
@@ -119,14 +123,7 @@ describe('managed key store on DynamoDB, against dynalite', () => {
 
   it('leaves a record it cannot read out of the list, and refuses to verify against it', async () => {
     const { record } = await store().create({ name: 'broken', limits: {} });
-    await dynamo.client.send(
-      new UpdateItemCommand({
-        TableName: TABLE,
-        Key: { pk: { S: KEY_PREFIXES.apiKey }, sk: { S: `KEY#${record.id}` } },
-        UpdateExpression: 'SET limits = :bad',
-        ExpressionAttributeValues: { ':bad': { S: '{"maxTier":9}' } },
-      }),
-    );
+    await setAttribute(record.id, 'limits', { S: '{"maxTier":9}' });
     expect((await store().list()).map((key) => key.id)).not.toContain(record.id);
     await expect(store().get(record.id)).rejects.toThrow();
   });
