@@ -19,7 +19,8 @@ import { EVAL_DATA, loadLabelled, type Labelled } from '../lib/eval/routing-data
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
-import { decodeModel, strongScore, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import { decodeClassifier, strongScore, tierScores, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import type { Tier } from '../lambda/core/policy';
 import weightsFile from '../lambda/core/classifier-weights.json';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
@@ -38,19 +39,32 @@ function main(): void {
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
   const strongModel = policy.tiers[2][0]!;
   const weakModel = policy.tiers[1][0]!;
-  const data = loadLabelled().filter((item): item is Labelled & { outcome: NonNullable<Labelled['outcome']> } => item.outcome !== undefined);
+  const labelled = loadLabelled();
+  const data = labelled.filter((item): item is Labelled & { outcome: NonNullable<Labelled['outcome']> } => item.outcome !== undefined);
   console.log(`Routing evaluation: strong = GPT-4-1106, weak = Mixtral-8x7B, from ${EVAL_DATA}`);
   console.log(`Cost: strong priced as ${strongModel.id}, weak as ${weakModel.id}, each prompt's estimated tokens in and ${OUTPUT_TOKENS} out.\n`);
 
-  const own = loadLabelled().filter((item) => item.source === 'own');
-  for (const heldOut of [true, false]) {
-    const items = own.filter((item) => item.heldOut === heldOut);
-    const pairs = items.map((item) => ({ labelled: item.tier, predicted: classifyPrompt({ messages: [{ role: 'user', content: item.prompt }], maxTokens: undefined }).tier }));
-    console.log(`Our labelled sets (tier 0, tier 3 and look-alikes), ${heldOut ? 'held out' : 'train'}, ${items.length} prompts, classifier v0:`);
-    console.log(`${renderConfusion(tierConfusion(pairs), 'our labels')}\n`);
+  const heads = decodeClassifier(weightsFile as ClassifierWeightsFile);
+  /** v1 candidate's tier at every head's threshold of 0.5: the highest boundary it passes. */
+  const v1Tier = (prompt: string): Tier => {
+    const scores = tierScores(heads, prompt);
+    return scores.tier_3 >= 0.5 ? 3 : scores.tier_2_or_more >= 0.5 ? 2 : scores.tier_1_or_more >= 0.5 ? 1 : 0;
+  };
+  const v0Tier = (prompt: string) => classifyPrompt({ messages: [{ role: 'user', content: prompt }], maxTokens: undefined }).tier;
+  for (const [title, items] of [
+    ['Our labelled sets (tier 0, tier 3 and look-alikes)', labelled.filter((item) => item.source === 'own')],
+    ['Every labelled prompt (proxy tiers and ours)', labelled],
+  ] as const) {
+    for (const heldOut of [true, false]) {
+      const split = items.filter((item) => item.heldOut === heldOut);
+      for (const [router, tierOf] of [['classifier v0', v0Tier], ['trained v1 candidate (each head at 0.5)', v1Tier]] as const) {
+        console.log(`${title}, ${heldOut ? 'held out' : 'train'}, ${split.length} prompts, ${router}:`);
+        console.log(`${renderConfusion(tierConfusion(split.map((item) => ({ labelled: item.tier, predicted: tierOf(item.prompt) }))), 'labelled tiers')}\n`);
+      }
+    }
   }
 
-  const trained = decodeModel(weightsFile as ClassifierWeightsFile);
+  const trained = heads.tier_2_or_more;
   const routers = [
     { name: 'classifier v0 (score = tier / 3; tiers 2-3 strong by default)', score: (prompt: string) => classifyPrompt({ messages: [{ role: 'user', content: prompt }], maxTokens: undefined }).tier / 3 },
     { name: 'trained v1 candidate (score = P(the strong model is needed))', score: (prompt: string) => strongScore(trained, prompt).probability },

@@ -1,14 +1,18 @@
 /**
- * `npm run train:classifier`: trains classifier v1's "needs the strong model"
- * score and writes lambda/core/classifier-weights.json. Reproducible: the
- * split, the order and the arithmetic are fixed, so two runs write the same
- * bytes (`-- --check` retrains and compares with the file instead).
+ * `npm run train:classifier`: trains classifier v1's three heads and writes
+ * lambda/core/classifier-weights.json. Reproducible: the split, the order and
+ * the arithmetic are fixed, so two runs write the same bytes (`-- --check`
+ * retrains and compares with the file instead).
  *
- * - Data: the GSM8K and MMLU prompts outside the held-out fifth (read in place
- *   from ../shared; nothing is copied). Label: 1 where GPT-4 answered right and
- *   Mixtral-8x7B wrong, the only prompts where the strong model pays off.
- * - A validation fifth of that (by a second hash of each id) picks the
- *   hyperparameters and fits the calibration; the held-out fifth is never read.
+ * - tier_2_or_more, "the strong model is needed": the GSM8K and MMLU prompts
+ *   (read in place from ../shared; nothing is copied), label 1 where GPT-4
+ *   answered right and Mixtral-8x7B wrong; chosen by APGR.
+ * - tier_3 and tier_1_or_more: every labelled prompt (the public sets' proxy
+ *   tiers and our own sets in lib/eval/labelled); chosen by ROC AUC. Tier 0
+ *   is rare (our own 60 prompts), so its examples weigh as much as the rest.
+ * - Only prompts outside the held-out fifth are read. A validation fifth of
+ *   those (by a second hash of each id) picks each head's hyperparameters and
+ *   fits its Platt calibration.
  * - Model: logistic regression, AdaGrad, L2, over hashed words and word pairs.
  */
 import { createHash } from 'node:crypto';
@@ -30,9 +34,13 @@ interface Example {
   readonly source: string;
   readonly buckets: readonly number[];
   readonly label: number;
+  /** How much the example counts in training: balances a rare class. */
+  readonly weight: number;
   readonly strong: number;
   readonly weak: number;
 }
+
+type HeadName = keyof ClassifierWeightsFile['heads'];
 
 const isValidation = (id: string) => createHash('sha256').update(id).digest()[1]! % 5 === 0;
 
@@ -62,7 +70,7 @@ function train(examples: readonly Example[], epochs: number, l2: number): { bias
     for (const index of order) {
       const example = examples[index]!;
       const norm = 1 / Math.sqrt(example.buckets.length + 1);
-      const error = sigmoid(rawScore({ bias, weights: weights as unknown as Float32Array }, example.buckets)) - example.label;
+      const error = example.weight * (sigmoid(rawScore({ bias, weights: weights as unknown as Float32Array }, example.buckets)) - example.label);
       for (const bucket of example.buckets) {
         const gradient = error * norm + l2 * weights[bucket]!;
         squares[bucket] = squares[bucket]! + gradient * gradient;
@@ -80,6 +88,27 @@ function meanApgr(examples: readonly Example[], score: (example: Example) => num
   const sources = [...new Set(examples.map((example) => example.source))].sort();
   const values = sources.map((source) => summarise(examples.filter((example) => example.source === source).map((example) => ({ score: score(example), strong: example.strong, weak: example.weak }))).apgr);
   return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** ROC AUC of `scores` against 0/1 `labels`, ties counted half. */
+function rocAuc(scores: readonly number[], labels: readonly number[]): number {
+  const order = scores.map((score, index) => ({ score, label: labels[index]! })).sort((a, b) => a.score - b.score);
+  let positives = 0;
+  let rankSum = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end < order.length && order[end]!.score === order[start]!.score) end += 1;
+    const rank = (start + 1 + end) / 2;
+    for (let index = start; index < end; index += 1) {
+      if (order[index]!.label === 1) {
+        positives += 1;
+        rankSum += rank;
+      }
+    }
+    start = end;
+  }
+  const negatives = order.length - positives;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
 /** Platt scaling: a and b for sigmoid(a z + b), by gradient descent on the log loss. */
@@ -102,33 +131,27 @@ function calibrate(scores: readonly number[], labels: readonly number[]): { a: n
 
 const round = (value: number) => Number(value.toPrecision(8));
 
-function main(): void {
-  const { values } = parseArgs({ options: { check: { type: 'boolean' } } });
-  if (!existsSync(EVAL_DATA)) {
-    console.error(`No training data at ${EVAL_DATA}: set SWITCHYARD_EVAL_DATA to the routing-eval folder.`);
-    process.exit(2);
-  }
-  const examples: Example[] = loadLabelled()
-    .filter((item) => !item.heldOut && item.outcome !== undefined)
-    .map((item) => ({
-      id: item.id,
-      source: item.source,
-      buckets: promptFeatures(item.prompt),
-      label: item.outcome!.strong > item.outcome!.weak ? 1 : 0,
-      strong: item.outcome!.strong,
-      weak: item.outcome!.weak,
-    }));
-  const fit = examples.filter((example) => !isValidation(example.id));
-  const validation = examples.filter((example) => isValidation(example.id));
-  console.log(`Training on ${fit.length} prompts, validating on ${validation.length} (GSM8K and MMLU outside the held-out fifth).`);
+interface HeadPlan {
+  readonly name: HeadName;
+  readonly examples: readonly Example[];
+  readonly data: string;
+  /** Validation quality of raw scores: higher is better. */
+  readonly quality: (validation: readonly Example[], score: (example: Example) => number) => number;
+  readonly qualityName: string;
+}
 
-  let best: { epochs: number; l2: number; apgr: number } | undefined;
+/** Trains one head: the grid on the fit fifths, the best on validation, int8 weights, Platt calibration. */
+function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadName]; log: string[] } {
+  const fit = plan.examples.filter((example) => !isValidation(example.id));
+  const validation = plan.examples.filter((example) => isValidation(example.id));
+  const log = [`${plan.name}: training on ${fit.length} prompts, validating on ${validation.length}`];
+  let best: { epochs: number; l2: number; quality: number } | undefined;
   for (const epochs of GRID.epochs) {
     for (const l2 of GRID.l2) {
       const model = train(fit, epochs, l2);
-      const apgr = meanApgr(validation, (example) => rawScore({ bias: model.bias, weights: model.weights as unknown as Float32Array }, example.buckets));
-      console.log(`  epochs ${epochs}, l2 ${l2}: validation APGR ${apgr.toFixed(4)}`);
-      if (best === undefined || apgr > best.apgr) best = { epochs, l2, apgr };
+      const quality = plan.quality(validation, (example) => rawScore({ bias: model.bias, weights: model.weights as unknown as Float32Array }, example.buckets));
+      log.push(`  epochs ${epochs}, l2 ${l2}: validation ${plan.qualityName} ${quality.toFixed(4)}`);
+      if (best === undefined || quality > best.quality) best = { epochs, l2, quality };
     }
   }
   const chosen = best!;
@@ -137,25 +160,82 @@ function main(): void {
   const quantized = Buffer.alloc(FEATURE_BUCKETS);
   model.weights.forEach((weight, index) => quantized.writeInt8(Math.round(weight / scale), index));
   const dequantized = { bias: round(model.bias), weights: Float32Array.from(quantized, (_, index) => quantized.readInt8(index) * round(scale)) };
-  const validationScores = validation.map((example) => rawScore(dequantized, example.buckets));
-  const file: ClassifierWeightsFile = {
-    version: 1,
-    featureBits: FEATURE_BITS,
-    bias: dequantized.bias,
-    scale: round(scale),
-    weights: quantized.toString('base64'),
-    calibration: calibrate(validationScores, validation.map((example) => example.label)),
-    training: {
-      command: 'npm run train:classifier',
-      data: 'GSM8K and MMLU from ../shared/data/routing-eval, outside the held-out fifth; label: GPT-4 right and Mixtral-8x7B wrong',
-      examples: fit.length,
-      validationExamples: validation.length,
-      seed: SEED,
-      learningRate: LEARNING_RATE,
-      epochs: chosen.epochs,
-      l2: chosen.l2,
-      validationApgr: round(chosen.apgr),
+  log.push(`  chose epochs ${chosen.epochs}, l2 ${chosen.l2}`);
+  return {
+    log,
+    file: {
+      bias: dequantized.bias,
+      scale: round(scale),
+      weights: quantized.toString('base64'),
+      calibration: calibrate(
+        validation.map((example) => rawScore(dequantized, example.buckets)),
+        validation.map((example) => example.label),
+      ),
+      training: {
+        data: plan.data,
+        examples: fit.length,
+        validationExamples: validation.length,
+        epochs: chosen.epochs,
+        l2: chosen.l2,
+        [`validation${plan.qualityName}`]: round(chosen.quality),
+      },
     },
+  };
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { check: { type: 'boolean' } } });
+  if (!existsSync(EVAL_DATA)) {
+    console.error(`No training data at ${EVAL_DATA}: set SWITCHYARD_EVAL_DATA to the routing-eval folder.`);
+    process.exit(2);
+  }
+  const seen = loadLabelled().filter((item) => !item.heldOut);
+  const example = (item: (typeof seen)[number], label: number, weight = 1): Example => ({
+    id: item.id,
+    source: item.source,
+    buckets: promptFeatures(item.prompt),
+    label,
+    weight,
+    strong: item.outcome?.strong ?? 0,
+    weak: item.outcome?.weak ?? 0,
+  });
+  const tierZero = seen.filter((item) => item.tier === 0).length;
+  const apgr = (validation: readonly Example[], score: (example: Example) => number) => meanApgr(validation, score);
+  const auc = (validation: readonly Example[], score: (example: Example) => number) => rocAuc(validation.map(score), validation.map((entry) => entry.label));
+  const plans: HeadPlan[] = [
+    {
+      name: 'tier_1_or_more',
+      examples: seen.map((item) => (item.tier === 0 ? example(item, 0, (seen.length - tierZero) / tierZero) : example(item, 1))),
+      data: 'every labelled prompt outside the held-out fifth; label: tier 1 or more; tier-0 prompts weighted to balance',
+      quality: auc,
+      qualityName: 'RocAuc',
+    },
+    {
+      name: 'tier_2_or_more',
+      examples: seen.filter((item) => item.outcome !== undefined).map((item) => example(item, item.outcome!.strong > item.outcome!.weak ? 1 : 0)),
+      data: 'GSM8K and MMLU outside the held-out fifth; label: GPT-4 right and Mixtral-8x7B wrong',
+      quality: apgr,
+      qualityName: 'Apgr',
+    },
+    {
+      name: 'tier_3',
+      examples: seen.map((item) => example(item, item.tier === 3 ? 1 : 0)),
+      data: 'every labelled prompt outside the held-out fifth; label: tier 3',
+      quality: auc,
+      qualityName: 'RocAuc',
+    },
+  ];
+  const heads: { -readonly [K in HeadName]?: ClassifierWeightsFile['heads'][K] } = {};
+  for (const plan of plans) {
+    const { file, log } = trainHead(plan);
+    heads[plan.name] = file;
+    console.log(log.join('\n'));
+  }
+  const file: ClassifierWeightsFile = {
+    version: 2,
+    featureBits: FEATURE_BITS,
+    training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE },
+    heads: heads as ClassifierWeightsFile['heads'],
   };
   const text = `${JSON.stringify(file, null, 2)}\n`;
   if (values.check) {
@@ -165,7 +245,7 @@ function main(): void {
     return;
   }
   writeFileSync(WEIGHTS_FILE, text);
-  console.log(`Chose epochs ${chosen.epochs}, l2 ${chosen.l2}; wrote ${WEIGHTS_FILE} (${Buffer.byteLength(text)} bytes).`);
+  console.log(`Wrote ${WEIGHTS_FILE} (${Buffer.byteLength(text)} bytes).`);
 }
 
 main();

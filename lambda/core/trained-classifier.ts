@@ -1,17 +1,15 @@
 /**
- * Classifier v1, the trained part: a logistic regression over
- * {@link promptFeatures} that estimates the probability that a prompt needs
- * the strong model (the weak one gets it wrong where the strong one gets it
- * right), calibrated by Platt scaling on a validation split. Trained by
- * `npm run train:classifier`; its weights ship as int8 in
- * `classifier-weights.json`.
+ * Classifier v1, the trained part: three logistic regressions over
+ * {@link promptFeatures}, each calibrated by Platt scaling on a validation
+ * split, for the probabilities that a prompt needs tier 1 or more, the strong
+ * model (tier 2 or more: the weak model gets it wrong where the strong one
+ * gets it right), and tier 3. Trained by `npm run train:classifier`; the
+ * weights ship as int8 in `classifier-weights.json`.
  */
 import { FEATURE_BUCKETS, featureLabels, promptFeatures } from './prompt-features';
 
-/** The weights file as `npm run train:classifier` writes it. */
-export interface ClassifierWeightsFile {
-  readonly version: 1;
-  readonly featureBits: number;
+/** One head's weights as `npm run train:classifier` writes them. */
+export interface HeadWeights {
   readonly bias: number;
   /** Each weight is `scale` times a signed byte of this base64 string. */
   readonly scale: number;
@@ -21,18 +19,31 @@ export interface ClassifierWeightsFile {
   readonly training: Readonly<Record<string, unknown>>;
 }
 
+/** The weights file: one head per tier boundary, named as `POST /v1/route` names the scores. */
+export interface ClassifierWeightsFile {
+  readonly version: 2;
+  readonly featureBits: number;
+  readonly training: Readonly<Record<string, unknown>>;
+  readonly heads: { readonly tier_1_or_more: HeadWeights; readonly tier_2_or_more: HeadWeights; readonly tier_3: HeadWeights };
+}
+
 export interface LinearModel {
   readonly bias: number;
   readonly weights: Float32Array;
   readonly calibration: { readonly a: number; readonly b: number };
 }
 
-export function decodeModel(file: ClassifierWeightsFile): LinearModel {
+export function decodeModel(file: HeadWeights): LinearModel {
   const bytes = Buffer.from(file.weights, 'base64');
   if (bytes.length !== FEATURE_BUCKETS) throw new Error(`classifier weights have ${bytes.length} buckets, not ${FEATURE_BUCKETS}`);
   const weights = new Float32Array(FEATURE_BUCKETS);
   for (let index = 0; index < bytes.length; index += 1) weights[index] = bytes.readInt8(index) * file.scale;
   return { bias: file.bias, weights, calibration: file.calibration };
+}
+
+/** All three heads, decoded. */
+export function decodeClassifier(file: ClassifierWeightsFile): Readonly<Record<keyof ClassifierWeightsFile['heads'], LinearModel>> {
+  return { tier_1_or_more: decodeModel(file.heads.tier_1_or_more), tier_2_or_more: decodeModel(file.heads.tier_2_or_more), tier_3: decodeModel(file.heads.tier_3) };
 }
 
 export interface StrongScore {
@@ -63,3 +74,13 @@ export function strongScore(model: LinearModel, text: string, explain = 0): Stro
     .slice(0, explain);
   return { probability, topWords: top.map((bucket) => labels.get(bucket)!) };
 }
+
+export type TierScores = Readonly<Record<keyof ClassifierWeightsFile['heads'], number>>;
+
+/** The three calibrated probabilities, from one pass over the prompt. */
+export function tierScores(heads: ReturnType<typeof decodeClassifier>, text: string): TierScores {
+  const buckets = promptFeatures(text);
+  const probability = (model: LinearModel) => sigmoid(model.calibration.a * rawScore(model, buckets) + model.calibration.b);
+  return { tier_1_or_more: probability(heads.tier_1_or_more), tier_2_or_more: probability(heads.tier_2_or_more), tier_3: probability(heads.tier_3) };
+}
+

@@ -1,8 +1,9 @@
 import { FEATURE_BUCKETS, featureLabels, MAX_WORDS, promptFeatures } from '../../lambda/core/prompt-features';
 import weightsFile from '../../lambda/core/classifier-weights.json';
-import { decodeModel, rawScore, strongScore, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
+import { decodeClassifier, decodeModel, rawScore, strongScore, tierScores, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
 
-const model = decodeModel(weightsFile as ClassifierWeightsFile);
+const file = weightsFile as ClassifierWeightsFile;
+const model = decodeModel(file.heads.tier_2_or_more);
 
 describe('prompt features', () => {
   it('hashes each word and word pair once, lower-cased, into fixed buckets', () => {
@@ -31,7 +32,7 @@ describe('prompt features', () => {
 describe('trained classifier v1 candidate', () => {
   it('decodes the shipped int8 weights, one per bucket, and refuses a file of the wrong size', () => {
     expect(model.weights).toHaveLength(FEATURE_BUCKETS);
-    expect(() => decodeModel({ ...(weightsFile as ClassifierWeightsFile), weights: Buffer.alloc(10).toString('base64') })).toThrow('10 buckets');
+    expect(() => decodeModel({ ...file.heads.tier_3, weights: Buffer.alloc(10).toString('base64') })).toThrow('10 buckets');
   });
 
   it('gives a calibrated probability and names the words that pushed it towards the strong model', () => {
@@ -49,3 +50,21 @@ describe('trained classifier v1 candidate', () => {
     expect(rawScore(model, promptFeatures('Prove the theorem'))).toBe(rawScore(model, promptFeatures('PROVE THE THEOREM')));
   });
 });
+
+describe('trained classifier v1 candidate, three heads', () => {
+  const heads = decodeClassifier(file);
+
+  it('gives one calibrated probability per tier boundary from one pass', () => {
+    const scores = tierScores(heads, 'What dosage of ibuprofen is safe with warfarin?');
+    expect(Object.keys(scores).sort()).toEqual(['tier_1_or_more', 'tier_2_or_more', 'tier_3']);
+    for (const value of Object.values(scores)) expect(value > 0 && value < 1).toBe(true);
+  });
+
+  it('rates a medication question as more likely tier 3 than a formatting request, and the formatting request as less likely tier 1 or more', () => {
+    const medical = tierScores(heads, 'My father takes warfarin. Is it safe for him to take ibuprofen for back pain?');
+    const formatting = tierScores(heads, 'Convert this to title case: the quick brown fox');
+    expect(medical.tier_3).toBeGreaterThan(formatting.tier_3);
+    expect(formatting.tier_1_or_more).toBeLessThan(medical.tier_1_or_more);
+  });
+});
+
