@@ -13,14 +13,15 @@
  * - Only prompts outside the held-out fifth are read. A validation fifth of
  *   those (by a second hash of each id) picks each head's hyperparameters and
  *   fits its Platt calibration.
- * - Model: logistic regression, AdaGrad, L2, over hashed words and word pairs.
+ * - Model: logistic regression, AdaGrad, L2, over hashed words and word pairs
+ *   and v0's rules as signals.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FEATURE_BITS, FEATURE_BUCKETS, promptFeatures } from '../lambda/core/prompt-features';
-import { rawScore, sigmoid, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import { FEATURE_BITS, FEATURE_BUCKETS } from '../lambda/core/prompt-features';
+import { classifierInput, rawScore, sigmoid, type ClassifierInput, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
 import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
 
@@ -32,7 +33,7 @@ const GRID = { epochs: [1, 2, 3], l2: [1e-5, 1e-4, 1e-3] } as const;
 interface Example {
   readonly id: string;
   readonly source: string;
-  readonly buckets: readonly number[];
+  readonly input: ClassifierInput;
   readonly label: number;
   /** How much the example counts in training: balances a rare class. */
   readonly weight: number;
@@ -55,10 +56,21 @@ function seeded(seed: number): () => number {
   };
 }
 
-function train(examples: readonly Example[], epochs: number, l2: number): { bias: number; weights: Float64Array } {
+interface TrainedHead {
+  readonly bias: number;
+  readonly weights: Float64Array;
+  readonly signals: Map<string, number>;
+}
+
+/** A trained head as the runtime scores it. */
+const asModel = (head: TrainedHead) => ({ bias: head.bias, weights: head.weights as unknown as Float32Array, signals: head.signals });
+
+function train(examples: readonly Example[], epochs: number, l2: number): TrainedHead {
   const random = seeded(SEED);
   const weights = new Float64Array(FEATURE_BUCKETS);
   const squares = new Float64Array(FEATURE_BUCKETS).fill(1e-8);
+  const signals = new Map<string, number>();
+  const signalSquares = new Map<string, number>();
   let bias = 0;
   let biasSquares = 1e-8;
   for (let epoch = 0; epoch < epochs; epoch += 1) {
@@ -69,9 +81,14 @@ function train(examples: readonly Example[], epochs: number, l2: number): { bias
     }
     for (const index of order) {
       const example = examples[index]!;
-      const norm = 1 / Math.sqrt(example.buckets.length + 1);
-      const error = example.weight * (sigmoid(rawScore({ bias, weights: weights as unknown as Float32Array }, example.buckets)) - example.label);
-      for (const bucket of example.buckets) {
+      const norm = 1 / Math.sqrt(example.input.buckets.length + 1);
+      const error = example.weight * (sigmoid(rawScore({ bias, weights: weights as unknown as Float32Array, signals }, example.input)) - example.label);
+      for (const signal of example.input.signals) {
+        const gradient = error + l2 * (signals.get(signal) ?? 0);
+        signalSquares.set(signal, (signalSquares.get(signal) ?? 1e-8) + gradient * gradient);
+        signals.set(signal, (signals.get(signal) ?? 0) - (LEARNING_RATE * gradient) / Math.sqrt(signalSquares.get(signal)!));
+      }
+      for (const bucket of example.input.buckets) {
         const gradient = error * norm + l2 * weights[bucket]!;
         squares[bucket] = squares[bucket]! + gradient * gradient;
         weights[bucket] = weights[bucket]! - (LEARNING_RATE * gradient) / Math.sqrt(squares[bucket]!);
@@ -80,7 +97,7 @@ function train(examples: readonly Example[], epochs: number, l2: number): { bias
       bias -= (LEARNING_RATE * error) / Math.sqrt(biasSquares);
     }
   }
-  return { bias, weights };
+  return { bias, weights, signals };
 }
 
 /** Mean APGR over the sets, on `examples`, of a model's raw scores. */
@@ -149,7 +166,7 @@ function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadN
   for (const epochs of GRID.epochs) {
     for (const l2 of GRID.l2) {
       const model = train(fit, epochs, l2);
-      const quality = plan.quality(validation, (example) => rawScore({ bias: model.bias, weights: model.weights as unknown as Float32Array }, example.buckets));
+      const quality = plan.quality(validation, (example) => rawScore(asModel(model), example.input));
       log.push(`  epochs ${epochs}, l2 ${l2}: validation ${plan.qualityName} ${quality.toFixed(4)}`);
       if (best === undefined || quality > best.quality) best = { epochs, l2, quality };
     }
@@ -159,7 +176,12 @@ function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadN
   const scale = Math.max(...model.weights.map(Math.abs)) / 127;
   const quantized = Buffer.alloc(FEATURE_BUCKETS);
   model.weights.forEach((weight, index) => quantized.writeInt8(Math.round(weight / scale), index));
-  const dequantized = { bias: round(model.bias), weights: Float32Array.from(quantized, (_, index) => quantized.readInt8(index) * round(scale)) };
+  const signalWeights = Object.fromEntries([...model.signals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([signal, weight]) => [signal, round(weight)]));
+  const dequantized = {
+    bias: round(model.bias),
+    weights: Float32Array.from(quantized, (_, index) => quantized.readInt8(index) * round(scale)),
+    signals: new Map(Object.entries(signalWeights)),
+  };
   log.push(`  chose epochs ${chosen.epochs}, l2 ${chosen.l2}`);
   return {
     log,
@@ -167,8 +189,9 @@ function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadN
       bias: dequantized.bias,
       scale: round(scale),
       weights: quantized.toString('base64'),
+      signals: signalWeights,
       calibration: calibrate(
-        validation.map((example) => rawScore(dequantized, example.buckets)),
+        validation.map((example) => rawScore(dequantized, example.input)),
         validation.map((example) => example.label),
       ),
       training: {
@@ -193,7 +216,7 @@ function main(): void {
   const example = (item: (typeof seen)[number], label: number, weight = 1): Example => ({
     id: item.id,
     source: item.source,
-    buckets: promptFeatures(item.prompt),
+    input: classifierInput(item.prompt),
     label,
     weight,
     strong: item.outcome?.strong ?? 0,
@@ -232,7 +255,7 @@ function main(): void {
     console.log(log.join('\n'));
   }
   const file: ClassifierWeightsFile = {
-    version: 2,
+    version: 3,
     featureBits: FEATURE_BITS,
     training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE },
     heads: heads as ClassifierWeightsFile['heads'],

@@ -1,6 +1,6 @@
 import { FEATURE_BUCKETS, featureLabels, MAX_WORDS, promptFeatures } from '../../lambda/core/prompt-features';
 import weightsFile from '../../lambda/core/classifier-weights.json';
-import { decodeClassifier, decodeModel, rawScore, strongScore, tierScores, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
+import { classifierInput, decodeClassifier, decodeModel, rawScore, ruleSignals, strongScore, tierScores, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
 
 const file = weightsFile as ClassifierWeightsFile;
 const model = decodeModel(file.heads.tier_2_or_more);
@@ -47,7 +47,7 @@ describe('trained classifier v1 candidate', () => {
   });
 
   it('scores by the buckets alone: the same words in another case score the same', () => {
-    expect(rawScore(model, promptFeatures('Prove the theorem'))).toBe(rawScore(model, promptFeatures('PROVE THE THEOREM')));
+    expect(rawScore(model, classifierInput('Prove the theorem'))).toBe(rawScore(model, classifierInput('PROVE THE THEOREM')));
   });
 });
 
@@ -65,6 +65,19 @@ describe('trained classifier v1 candidate, three heads', () => {
     const formatting = tierScores(heads, 'Convert this to title case: the quick brown fox');
     expect(medical.tier_3).toBeGreaterThan(formatting.tier_3);
     expect(formatting.tier_1_or_more).toBeLessThan(medical.tier_1_or_more);
+  });
+});
+
+describe('v0 rules as the trained heads\' signals', () => {
+  it('names v0\'s tier and each rule that fired, without the matched words', () => {
+    expect(ruleSignals({ tier: 3, reasons: ['high-stakes: medical ("dosage")', 'math ("2+2")'] })).toEqual(['v0 tier 3', 'high-stakes: medical', 'math']);
+    expect(classifierInput('Extract the city: I flew to Lisbon.').signals).toEqual(['v0 tier 0', 'trivial task']);
+  });
+
+  it('weighs a rule the heads learned from: a high-stakes rule raises P(tier 3)', () => {
+    const heads = decodeClassifier(file);
+    expect(heads.tier_3.signals.get('high-stakes: medical')!).toBeGreaterThan(0);
+    expect(heads.tier_1_or_more.signals.get('trivial task')!).toBeLessThan(0);
   });
 });
 
