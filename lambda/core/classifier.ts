@@ -130,8 +130,8 @@ export const classifyPrompt: PromptClassifier = ({ messages, maxTokens, toolCoun
   return { tier: 1, reasons: ['standard request: no complexity or high-stakes signal'] };
 };
 
-/** System prompts and the latest user turn carry the task; older turns are context. */
-function scannedText(messages: readonly ChatMessage[]): string {
+/** System prompts and the latest user turn carry the task; older turns are context. Classifier v1 reads the same. */
+export function scannedText(messages: readonly ChatMessage[]): string {
   const parts: string[] = [];
   for (const message of messages) if (message.role === 'system') parts.push(message.content);
   parts.push(lastUserText(messages));

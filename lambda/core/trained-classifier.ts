@@ -11,7 +11,7 @@
  * v0's tier): measured, the rules lift the heads' recall on conversational
  * tier-0 and tier-3 requests that the public data lacks.
  */
-import { classifyPrompt, type TierVerdict } from './classifier';
+import { classifyPrompt, scannedText, type PromptView, type TierVerdict } from './classifier';
 import { FEATURE_BUCKETS, featureLabels, promptFeatures } from './prompt-features';
 
 /** One head's weights as `npm run train:classifier` writes them. */
@@ -55,7 +55,17 @@ export function ruleSignals(verdict: TierVerdict): string[] {
 
 /** The heads' input for a prompt's text: its words, and v0's rules run over it. */
 export function classifierInput(text: string): ClassifierInput {
-  return { buckets: promptFeatures(text), signals: ruleSignals(classifyPrompt({ messages: [{ role: 'user', content: text }], maxTokens: undefined })) };
+  return conversationInput({ messages: [{ role: 'user', content: text }], maxTokens: undefined });
+}
+
+/**
+ * The heads' input for a conversation: the words of its system prompts and
+ * its last user turn (older turns are context, as v0 reads them), and v0's
+ * rules over the whole request (tools, output budget, long context). A
+ * conversation that turns high-stakes in its last turn is read as that turn.
+ */
+export function conversationInput(view: PromptView): ClassifierInput {
+  return { buckets: promptFeatures(scannedText(view.messages)), signals: ruleSignals(classifyPrompt(view)) };
 }
 
 export function decodeModel(file: HeadWeights): LinearModel {

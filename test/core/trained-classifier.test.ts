@@ -1,6 +1,6 @@
 import { FEATURE_BUCKETS, featureLabels, MAX_WORDS, promptFeatures } from '../../lambda/core/prompt-features';
 import weightsFile from '../../lambda/core/classifier-weights.json';
-import { classifierInput, decodeClassifier, decodeModel, rawScore, ruleSignals, strongScore, tierScores, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
+import { classifierInput, conversationInput, decodeClassifier, decodeModel, rawScore, ruleSignals, sigmoid, strongScore, tierScores, type ClassifierWeightsFile } from '../../lambda/core/trained-classifier';
 
 const file = weightsFile as ClassifierWeightsFile;
 const model = decodeModel(file.heads.tier_2_or_more);
@@ -78,6 +78,31 @@ describe('v0 rules as the trained heads\' signals', () => {
     const heads = decodeClassifier(file);
     expect(heads.tier_3.signals.get('high-stakes: medical')!).toBeGreaterThan(0);
     expect(heads.tier_1_or_more.signals.get('trivial task')!).toBeLessThan(0);
+  });
+});
+
+describe('v1 candidate on a conversation of several turns', () => {
+  const heads = decodeClassifier(file);
+  const scoresOf = (view: Parameters<typeof conversationInput>[0]) => {
+    const input = conversationInput(view);
+    return { input, tier3: sigmoid(heads.tier_3.calibration.a * rawScore(heads.tier_3, input) + heads.tier_3.calibration.b) };
+  };
+  const opening = [
+    { role: 'user' as const, content: 'Can you help me plan a weekend in Porto?' },
+    { role: 'assistant' as const, content: 'Of course. Day one: the Ribeira, then a port cellar in Gaia.' },
+  ];
+
+  it('reads the system prompts and the last user turn, so a chat that turns high-stakes at the end is scored as that turn', () => {
+    const benign = scoresOf({ messages: [...opening, { role: 'user', content: 'Great, and where should we eat on Saturday?' }], maxTokens: undefined });
+    const turned = scoresOf({
+      messages: [...opening, { role: 'user', content: 'Also, what dosage of ibuprofen is safe for my father, who takes warfarin?' }],
+      maxTokens: undefined,
+    });
+    expect(turned.input.signals).toContain('high-stakes: medical');
+    expect(benign.input.signals).not.toContain('high-stakes: medical');
+    expect(turned.tier3).toBeGreaterThan(benign.tier3 + 0.2);
+    // The last turn alone scores the same: earlier turns are context, not signal.
+    expect(conversationInput({ messages: [opening[0]!, { role: 'user', content: 'x' }], maxTokens: undefined }).buckets).toEqual(promptFeatures('x'));
   });
 });
 
