@@ -1,6 +1,6 @@
 import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +13,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { LAMBDA_ENTRIES } from '../bundling';
 import type { CostLedger } from './cost-ledger';
+import { thresholdAlarm } from './threshold-alarm';
 import { acknowledgeInvokeGrant, createNodeFunction, withPolicyFile } from './node-function';
 import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
 import { ENVIRONMENT } from '../../lambda/handlers/environment';
@@ -111,21 +112,15 @@ export class BudgetAlerts extends Construct {
 
     // A broken rollup means silent budgets: any failed run, or any run that could not be delivered, alerts.
     const alert = new SnsAction(this.topic);
-    this.rollupFailures = new Alarm(this, 'RollupFailures', {
-      alarmDescription: 'Switchyard: the budget rollup failed; budgets are not being checked. See the rollup log group and the dead-letter queue.',
+    this.rollupFailures = thresholdAlarm(this, 'RollupFailures', {
+      description: 'the budget rollup failed; budgets are not being checked. See the rollup log group and the dead-letter queue.',
       metric: this.rollupFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.rollupDeadLetters = new Alarm(this, 'RollupDeadLettersAlarm', {
-      alarmDescription: 'Switchyard: a budget rollup run failed for good and is in the dead-letter queue.',
+    this.rollupDeadLetters = thresholdAlarm(this, 'RollupDeadLettersAlarm', {
+      description: 'a budget rollup run failed for good and is in the dead-letter queue.',
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     for (const alarm of [this.rollupFailures, this.rollupDeadLetters]) alarm.addAlarmAction(alert);
   }

@@ -1,19 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  HorizontalAnnotation,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Dashboard, GraphWidget, HorizontalAnnotation, MathExpression, Metric, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { thresholdAlarm } from './threshold-alarm';
 
 export interface OperationsDashboardProps {
   readonly router: IFunction;
@@ -142,15 +133,7 @@ export class OperationsDashboard extends Construct {
     });
 
     const alarm = (alarmId: string, description: string, source: IMetric, threshold: number, periods = { evaluation: 1, toAlarm: 1 }) =>
-      new Alarm(this, alarmId, {
-        alarmDescription: `Switchyard: ${description}`,
-        metric: source,
-        threshold,
-        evaluationPeriods: periods.evaluation,
-        datapointsToAlarm: periods.toAlarm,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+      thresholdAlarm(this, alarmId, { description, metric: source, threshold, periods });
     const alarms = [
       alarm('ServerErrorRate', `${props.serverErrorPercent ?? 5}% or more of requests answered 5xx`, serverErrorRate, props.serverErrorPercent ?? 5, { evaluation: 3, toAlarm: 2 }),
       alarm('FallbackRate', `${props.fallbackPercent ?? 20} or more fallbacks per 100 requests: a provider is failing`, fallbackRate, props.fallbackPercent ?? 20, {
