@@ -1,13 +1,13 @@
 import type { ChatMessage } from '../../lambda/core/chat-request';
 import { loadPolicy } from '../../lambda/core/policy';
 import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
-import { createBedrockAdapter, createBedrockClient, fitForBedrock, MISSING_TOOL_RESULT } from '../../lambda/providers/bedrock-converse';
-import { LOCAL_AWS } from '../../lambda/local/dynalite';
+import { createBedrockAdapter, fitForBedrock, MISSING_TOOL_RESULT } from '../../lambda/providers/bedrock-converse';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { completionCall } from '../support/completion-calls';
 import { fixture } from '../support/fixtures';
 import { defaultPolicyDocument } from '../support/policies';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+import { bedrockAdapterFor } from '../support/bedrock-wire';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const weather = { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
@@ -34,7 +34,7 @@ describe('Bedrock Converse adapter: tools and images, with the real SDK against 
   let adapter: ReturnType<typeof createBedrockAdapter>;
   beforeAll(async () => {
     server = await startScriptedServer();
-    adapter = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+    adapter = bedrockAdapterFor(server);
   });
   afterAll(() => server.close());
 
@@ -210,7 +210,7 @@ describe('reasoning on Bedrock: Claude extended thinking, by rule', () => {
     let adapter: ReturnType<typeof createBedrockAdapter>;
     beforeAll(async () => {
       server = await startScriptedServer(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-thinking.json')) }));
-      adapter = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+      adapter = bedrockAdapterFor(server);
     });
     afterAll(() => server.close());
 

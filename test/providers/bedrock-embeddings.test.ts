@@ -1,9 +1,9 @@
 import { loadPolicy } from '../../lambda/core/policy';
-import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock-converse';
-import { LOCAL_AWS } from '../../lambda/local/dynalite';
+import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
 import { fixture } from '../support/fixtures';
 import { defaultPolicyDocument } from '../support/policies';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+import { bedrockAdapterFor } from '../support/bedrock-wire';
 
 const document = defaultPolicyDocument();
 document.models['bedrock/cohere.embed-v4:0'] = { type: 'embedding', contextWindow: 128_000 };
@@ -17,7 +17,7 @@ describe('Bedrock embeddings through InvokeModel, with the real SDK against a lo
   let adapter: ReturnType<typeof createBedrockAdapter>;
   beforeAll(async () => {
     server = await startScriptedServer();
-    adapter = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+    adapter = bedrockAdapterFor(server);
   });
   afterAll(() => server.close());
   const embed = (model = cohere, inputs: string[] = ['lisbon', 'porto'], dimensions?: number) =>

@@ -9,8 +9,7 @@ import { costOf, formatUsd } from '../../lambda/core/money';
 import type { ModelSpec } from '../../lambda/core/policy';
 import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
 import type { TokenUsage } from '../../lambda/core/usage';
-import { LOCAL_AWS } from '../../lambda/local/dynalite';
-import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock-converse';
+import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
@@ -18,6 +17,7 @@ import { completionCall } from '../support/completion-calls';
 import { fixture, sseEvents } from '../support/fixtures';
 import { defaultPolicy } from '../support/policies';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+import { bedrockAdapterFor } from '../support/bedrock-wire';
 
 const models = defaultPolicy().models;
 const model = (id: string) => models.get(id)!;
@@ -40,7 +40,7 @@ describe('Cached prompt pricing, from a provider response to nano-USD', () => {
   let openai: ReturnType<typeof createOpenAiCompatibleAdapter>;
   beforeAll(async () => {
     server = await startScriptedServer();
-    bedrock = createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+    bedrock = bedrockAdapterFor(server);
     openai = createOpenAiCompatibleAdapter({ provider: 'openai', baseUrl: `${server.url}/v1`, apiKey: fixedKey('sk-test') });
   });
   afterAll(() => server.close());
