@@ -123,7 +123,9 @@ export function traceAwsClient<C extends TraceableClient>(client: C, options: Tr
  * What the handlers wrap their SDK clients with: subsegments when Lambda runs
  * the X-Ray daemon (active tracing), otherwise nothing at all.
  */
-export function xrayTracingFrom(environment: NodeJS.ProcessEnv): <C extends TraceableClient>(client: C) => C {
+export type AwsClientTracer = <C extends TraceableClient>(client: C) => C;
+
+export function xrayTracingFrom(environment: NodeJS.ProcessEnv): AwsClientTracer {
   const address = environment['AWS_XRAY_DAEMON_ADDRESS'];
   if (!address) return (client) => client;
   const sink = udpSink(address);

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoStores } from '../adapters/dynamodb-stores';
-import { xrayTracingFrom } from '../adapters/xray-subsegments';
+import { xrayTracingFrom, type AwsClientTracer } from '../adapters/xray-subsegments';
 import type { UsageReader } from '../core/usage-aggregates';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies } from '../core/attempt';
@@ -16,8 +16,13 @@ import { cachedKey } from '../providers/api-keys';
 import { createProviderRegistry } from '../providers/registry';
 import type { RuntimeConfig } from './runtime-config';
 
-export async function buildAwsDependencies(config: RuntimeConfig, log: Log, metrics: Metrics): Promise<AttemptDependencies & { usage: UsageReader }> {
-  const trace = xrayTracingFrom(process.env);
+/** @param trace wraps each SDK client; the caller's, so one process sends subsegments through one socket */
+export async function buildAwsDependencies(
+  config: RuntimeConfig,
+  log: Log,
+  metrics: Metrics,
+  trace: AwsClientTracer = xrayTracingFrom(process.env),
+): Promise<AttemptDependencies & { usage: UsageReader }> {
   const secrets = trace(new SecretsManagerClient({}));
   // Read when first needed and again every few minutes, so a pasted or rotated key reaches warm instances.
   const apiKeys = Object.fromEntries(

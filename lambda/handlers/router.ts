@@ -19,8 +19,9 @@ import { readRuntimeConfig, type RuntimeConfig } from './runtime-config';
 
 export async function startFromEnvironment(config: RuntimeConfig, logger: Logger, metrics: Metrics): Promise<RouterRuntime> {
   if (!config.fallbackStateMachineArn) throw new ConfigError(`Invalid router environment: ${ENVIRONMENT.fallbackStateMachineArn} is not set`);
-  const dependencies = await buildAwsDependencies(config, requestScopedLog(logger), metrics);
-  const fallback = createStepFunctionsFallback({ client: xrayTracingFrom(process.env)(new SFNClient({})), stateMachineArn: config.fallbackStateMachineArn });
+  const trace = xrayTracingFrom(process.env);
+  const dependencies = await buildAwsDependencies(config, requestScopedLog(logger), metrics, trace);
+  const fallback = createStepFunctionsFallback({ client: trace(new SFNClient({})), stateMachineArn: config.fallbackStateMachineArn });
   return { gateway: createGateway({ ...dependencies, fallback }), requestTimeoutMs: config.requestTimeoutMs };
 }
 

@@ -14,6 +14,7 @@ import { ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota } from
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ModelSpec, Policy } from '../../lambda/core/policy';
 import { whyNotOffered } from '../geography';
+import { awsClientConfig } from './key-store-location';
 
 export type FindingStatus = 'ok' | 'warn' | 'fail';
 
@@ -49,7 +50,7 @@ const LAMBDA_CONCURRENCY_QUOTA = 'L-B99A9384';
 const PROFILE = /^(us|eu|apac|global|jp|au|ca|us-gov)\.(.+)$/;
 
 export function createDoctorClients(region: string, profile: string | undefined): DoctorClients {
-  const config = { region, ...(profile ? { profile } : {}) };
+  const config = awsClientConfig({ region, profile });
   return { sts: new STSClient(config), bedrock: new BedrockClient(config), quotas: new ServiceQuotasClient(config), cloudFormation: new CloudFormationClient(config) };
 }
 
