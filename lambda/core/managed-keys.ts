@@ -96,11 +96,11 @@ export function hashKey(key: string): string {
 }
 
 /** The record id a presented key names, or `undefined` when it is not a managed key. */
-export function keyIdOf(presented: string): string | undefined {
+function keyIdOf(presented: string): string | undefined {
   return KEY_PATTERN.exec(presented)?.[1];
 }
 
-export function callerIdForKeyId(id: string): string {
+function callerIdForKeyId(id: string): string {
   return `key:${id}`;
 }
 

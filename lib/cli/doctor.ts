@@ -41,9 +41,9 @@ export interface DoctorOptions {
 }
 
 /** The bootstrap version this CDK's templates check for (their CheckBootstrapVersion rule). */
-export const MIN_BOOTSTRAP_VERSION = 6;
+const MIN_BOOTSTRAP_VERSION = 6;
 /** Below this, a burst of requests meets Lambda throttling before the API's own throttle. */
-export const MIN_LAMBDA_CONCURRENCY = 100;
+const MIN_LAMBDA_CONCURRENCY = 100;
 /** API Gateway's default integration timeout for a buffered integration. */
 const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 const LAMBDA_CONCURRENCY_QUOTA = 'L-B99A9384';

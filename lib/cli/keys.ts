@@ -133,7 +133,7 @@ export async function runKeysCommand(args: readonly string[], context: KeysComma
 type LimitFlags = { readonly [K in 'max-tier' | 'models' | 'daily-budget-usd' | 'budget-mode']?: string | undefined } & { readonly admin?: boolean | undefined };
 
 /** The limits the flags ask for, on top of `current`; `none` removes one. Every model must be in the policy. */
-export function limitsFrom(flags: LimitFlags, current: KeyLimits, policy: Policy): KeyLimits {
+function limitsFrom(flags: LimitFlags, current: KeyLimits, policy: Policy): KeyLimits {
   const limits: { -readonly [K in keyof KeyLimits]: KeyLimits[K] } = { ...current };
   const tier = flags['max-tier'];
   if (tier !== undefined) limits.maxTier = tier === 'none' ? undefined : (Number(tier) as KeyLimits['maxTier']);
@@ -173,7 +173,7 @@ function durationMs(text: string, flag: string): number {
 }
 
 /** `30d`, `12h`, `90m` from now, a date or time (ISO 8601), or `never` (null). */
-export function expiryFrom(text: string, now: number): number | null {
+function expiryFrom(text: string, now: number): number | null {
   if (text === 'never') return null;
   if (DURATION.test(text)) return now + durationMs(text, '--expires');
   const at = Date.parse(text);

@@ -82,10 +82,10 @@ export const STAGE_NAME = 'v1';
  * holds `<script>`, `../../`, URLs and metadata addresses (code, logs, agents'
  * tool output), so these count instead of blocking.
  */
-export const COUNTED_BODY_RULES = ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'];
+const COUNTED_BODY_RULES = ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'];
 
 /** Managed keys: API Gateway's authorizer cache plus the authorizer's own 30 s stay within a minute. */
-export const MAX_MANAGED_CACHE_SECONDS = 30;
+const MAX_MANAGED_CACHE_SECONDS = 30;
 
 /** API Gateway's limit on a streaming integration's timeout: 15 minutes. */
 export const MAX_STREAMING_TIMEOUT_MS = 900_000;

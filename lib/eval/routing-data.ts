@@ -47,10 +47,10 @@ const WIZARD_TIER_3 = new Set(['Law', 'Medicine']);
 const WIZARD_TIER_2 = new Set(['Math', 'Code Generation', 'Code Debug', 'Complex Format', 'Reasoning', 'Computer Science', 'Physics', 'Chemistry']);
 const ARENA_TIER_3 = /secur|vulnerab|tax|financ|invest|medic|health|cve|xss|stock|options trading|crypto/i;
 export const STRONG = 'gpt-4-1106-preview';
-export const WEAK = 'mistralai/Mixtral-8x7B-Instruct-v0.1';
+const WEAK = 'mistralai/Mixtral-8x7B-Instruct-v0.1';
 
 /** A fifth of the ids, fixed by their SHA-256: the same split on every machine and every run. */
-export function isHeldOut(id: string): boolean {
+function isHeldOut(id: string): boolean {
   return createHash('sha256').update(id).digest()[0]! % 5 === 0;
 }
 
