@@ -7,7 +7,7 @@
  * of the id) is held out: never trained or tuned on.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tier } from '../../lambda/core/policy';
 
@@ -94,10 +94,13 @@ export function loadLabelled(): Labelled[] {
   return labelled;
 }
 
-/** Our own tier-0 and tier-3 prompts and their look-alikes, kept in this repository. */
+/** Our own tier-0 and tier-3 prompts and their look-alikes, kept in this repository: every `tiers*.jsonl`, in name order. */
 function ownRows(): Record<string, unknown>[] {
-  return readFileSync(join(__dirname, 'labelled', 'tiers.jsonl'), 'utf8')
-    .split('\n')
+  const folder = join(__dirname, 'labelled');
+  return readdirSync(folder)
+    .filter((name) => /^tiers.*\.jsonl$/.test(name))
+    .sort()
+    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n'))
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
