@@ -14,8 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoStores } from '../lambda/adapters/dynamodb-stores';
 import { classifyPrompt } from '../lambda/core/classifier';
-import { decodeClassifier, tierScores, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
-import weightsFile from '../lambda/core/classifier-weights.json';
+import { classifyTrained } from '../lambda/core/trained-classifier';
 import { estimateTokens } from '../lambda/core/token-estimate';
 import type { ChatMessage } from '../lambda/core/chat-request';
 import { createGateway } from '../lambda/core/gateway';
@@ -208,15 +207,17 @@ async function main(): Promise<void> {
   console.log(`    with the ledger on dynalite:    p50 ${microseconds(withLedger.p50)}   p99 ${microseconds(withLedger.p99)}`);
 
   console.log('\n(b) classifier per call');
+  console.log('    classifier v1, as "auto" routes (v0 rules as signals, three heads, reasons with top words):');
+  for (const tokens of [100, 1000, 4000]) {
+    const result = classifierSpeed(tokens, (messages) => classifyTrained({ messages, maxTokens: undefined }));
+    console.log(
+      `    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (tier ${result.result.tier}, P(tier 2+) ${result.result.scores.tier_2_or_more.toFixed(3)}; target p99 < 500 µs at 4k)`,
+    );
+  }
+  console.log('    of which v0\'s rules (alone, with classifier.model "rules"):');
   for (const tokens of [100, 1000, 4000]) {
     const result = classifierSpeed(tokens, (messages) => classifyPrompt({ messages, maxTokens: undefined }).tier);
     console.log(`    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (tier ${result.result})`);
-  }
-  const trained = decodeClassifier(weightsFile as ClassifierWeightsFile);
-  console.log('    trained v1 candidate (hashed words, three heads; not routing yet):');
-  for (const tokens of [100, 1000, 4000]) {
-    const result = classifierSpeed(tokens, (messages) => tierScores(trained, messages[0]!.content));
-    console.log(`    ${String(tokens).padStart(5)} tokens:   p50 ${microseconds(result.p50)}   p99 ${microseconds(result.p99)}   (P(tier 2+) ${result.result.tier_2_or_more.toFixed(3)}; target p99 < 500 µs at 4k)`);
   }
 
   const bundled = await bundle();

@@ -5,8 +5,10 @@
  * held-out fifth and on the rest, reported apart. Strong is the policy's
  * tier-2 model, weak its tier-1 model: cost is relative to always-strong at
  * their real price ratio. Two routers: classifier v0, whose only score is its
- * tier, and the trained v1 candidate (`npm run train:classifier`), scored by
- * its probability that the strong model is needed. Writes one SVG per set.
+ * tier, and classifier v1 (`npm run train:classifier`), scored by its
+ * probability that the strong model is needed. First, the tier confusion on
+ * the labelled sets, for v0, v1 as routed and v1 with and without v0's rules
+ * as floors. Writes one SVG per set.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,9 +21,8 @@ import { EVAL_DATA, loadLabelled, type Labelled } from '../lib/eval/routing-data
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
-import { decodeClassifier, strongScore, tierScores, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/trained-classifier';
 import type { Tier } from '../lambda/core/policy';
-import weightsFile from '../lambda/core/classifier-weights.json';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;
@@ -44,30 +45,37 @@ function main(): void {
   console.log(`Routing evaluation: strong = GPT-4-1106, weak = Mixtral-8x7B, from ${EVAL_DATA}`);
   console.log(`Cost: strong priced as ${strongModel.id}, weak as ${weakModel.id}, each prompt's estimated tokens in and ${OUTPUT_TOKENS} out.\n`);
 
-  const heads = decodeClassifier(weightsFile as ClassifierWeightsFile);
-  /** v1 candidate's tier at every head's threshold of 0.5: the highest boundary it passes. */
-  const v1Tier = (prompt: string): Tier => {
-    const scores = tierScores(heads, prompt);
-    return scores.tier_3 >= 0.5 ? 3 : scores.tier_2_or_more >= 0.5 ? 2 : scores.tier_1_or_more >= 0.5 ? 1 : 0;
-  };
-  const v0Tier = (prompt: string) => classifyPrompt({ messages: [{ role: 'user', content: prompt }], maxTokens: undefined }).tier;
+  const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, content: prompt }], maxTokens: undefined });
+  const v1With = (floors: ReadonlySet<string>) => (prompt: string): Tier => classifyTrained(asView(prompt), {}, { floors }).tier;
+  const tierRouters: [string, (prompt: string) => Tier][] = [
+    ['classifier v0', (prompt) => classifyPrompt(asView(prompt)).tier],
+    [`classifier v1 as routed (thresholds ${JSON.stringify(DEFAULT_THRESHOLDS)}, floors: ${[...FLOOR_RULES].join(', ')})`, v1With(FLOOR_RULES)],
+    ['v1 with the high-stakes rules as a floor too', v1With(new Set([...FLOOR_RULES, 'high-stakes: medical', 'high-stakes: legal', 'high-stakes: financial', 'high-stakes: security']))],
+    ['v1 without the code rules as a floor', v1With(new Set([...FLOOR_RULES].filter((label) => !label.startsWith('code'))))],
+  ];
   for (const [title, items] of [
     ['Our labelled sets (tier 0, tier 3 and look-alikes)', labelled.filter((item) => item.source === 'own')],
     ['Every labelled prompt (proxy tiers and ours)', labelled],
   ] as const) {
     for (const heldOut of [true, false]) {
       const split = items.filter((item) => item.heldOut === heldOut);
-      for (const [router, tierOf] of [['classifier v0', v0Tier], ['trained v1 candidate (each head at 0.5)', v1Tier]] as const) {
+      for (const [router, tierOf] of tierRouters) {
         console.log(`${title}, ${heldOut ? 'held out' : 'train'}, ${split.length} prompts, ${router}:`);
-        console.log(`${renderConfusion(tierConfusion(split.map((item) => ({ labelled: item.tier, predicted: tierOf(item.prompt) }))), 'labelled tiers')}\n`);
+        const rows = split.map((item) => ({ labelled: item.tier, predicted: tierOf(item.prompt), outcome: item.outcome }));
+        console.log(renderConfusion(tierConfusion(rows), 'labelled tiers'));
+        const needed = rows.filter((row) => row.outcome !== undefined && row.outcome.strong > row.outcome.weak);
+        if (needed.length > 0) {
+          const missed = needed.filter((row) => row.predicted <= 1).length;
+          console.log(`  by outcome (GSM8K, MMLU): ${missed} of ${needed.length} prompts that only GPT-4 answered right went to tier 0-1 (${percent(missed / needed.length)})`);
+        }
+        console.log('');
       }
     }
   }
 
-  const trained = heads.tier_2_or_more;
   const routers = [
-    { name: 'classifier v0 (score = tier / 3; tiers 2-3 strong by default)', score: (prompt: string) => classifyPrompt({ messages: [{ role: 'user', content: prompt }], maxTokens: undefined }).tier / 3 },
-    { name: 'trained v1 candidate (score = P(the strong model is needed))', score: (prompt: string) => strongScore(trained, prompt).probability },
+    { name: 'classifier v0 (score = tier / 3; tiers 2-3 strong by default)', score: (prompt: string) => classifyPrompt(asView(prompt)).tier / 3 },
+    { name: 'classifier v1 (score = P(tier 2+), the strong model is needed)', score: (prompt: string) => tierScores(classifierInput(prompt)).tier_2_or_more },
   ];
   for (const source of ['gsm8k', 'mmlu']) {
     for (const heldOut of [true, false]) {
@@ -91,9 +99,20 @@ function main(): void {
               `at about ${percent(summary.cpt80 + (1 - summary.cpt80) * weakShare)} of its cost (${percent(summary.cpt80)} strong calls, CPT(80%)).\n`,
           );
         }
+        if (router === routers[1]) {
+          const threshold = DEFAULT_THRESHOLDS.tier_2_or_more;
+          const strongAt = scored.map((item) => item.score >= threshold);
+          const quality = scored.reduce((sum, item, index) => sum + (strongAt[index] ? item.strong : item.weak), 0) / scored.length;
+          const cost = scored.reduce((sum, _, index) => sum + (strongAt[index] ? priced[index]!.strongCost : priced[index]!.weakCost), 0) / allStrong;
+          console.log(
+            `  At the default threshold (P(tier 2+) >= ${threshold}): ${percent(strongAt.filter(Boolean).length / scored.length)} strong calls, quality ${quality.toFixed(3)}, ` +
+              `PGR ${pgr(quality, summary.strongQuality, summary.weakQuality).toFixed(3)}.\n  In words: on ${source.toUpperCase()} (${heldOut ? 'held out' : 'train'}) the router as shipped keeps ` +
+              `${percent(quality / summary.strongQuality)} of GPT-4's accuracy at ${percent(cost)} of its cost.\n`,
+          );
+        }
         if (heldOut && router === routers[1]) {
           const file = join(out, `routing-${source}.svg`);
-          writeFileSync(file, routingPlot(`${source.toUpperCase()} held out (${scored.length} prompts): trained v1 candidate`, summary, (share) => oracleQuality(scored, share)));
+          writeFileSync(file, routingPlot(`${source.toUpperCase()} held out (${scored.length} prompts): classifier v1`, summary, (share) => oracleQuality(scored, share)));
           console.log(`  Plot: ${file}\n`);
         }
       }

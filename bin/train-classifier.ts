@@ -81,14 +81,14 @@ function train(examples: readonly Example[], epochs: number, l2: number): Traine
     }
     for (const index of order) {
       const example = examples[index]!;
-      const norm = 1 / Math.sqrt(example.input.buckets.length + 1);
+      const norm = 1 / Math.sqrt(example.input.features.buckets.length + 1);
       const error = example.weight * (sigmoid(rawScore({ bias, weights: weights as unknown as Float32Array, signals }, example.input)) - example.label);
       for (const signal of example.input.signals) {
         const gradient = error + l2 * (signals.get(signal) ?? 0);
         signalSquares.set(signal, (signalSquares.get(signal) ?? 1e-8) + gradient * gradient);
         signals.set(signal, (signals.get(signal) ?? 0) - (LEARNING_RATE * gradient) / Math.sqrt(signalSquares.get(signal)!));
       }
-      for (const bucket of example.input.buckets) {
+      for (const bucket of example.input.features.buckets) {
         const gradient = error * norm + l2 * weights[bucket]!;
         squares[bucket] = squares[bucket]! + gradient * gradient;
         weights[bucket] = weights[bucket]! - (LEARNING_RATE * gradient) / Math.sqrt(squares[bucket]!);
@@ -128,25 +128,74 @@ function rocAuc(scores: readonly number[], labels: readonly number[]): number {
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Platt scaling: a and b for sigmoid(a z + b), by gradient descent on the log loss. */
-function calibrate(scores: readonly number[], labels: readonly number[]): { a: number; b: number } {
+/**
+ * Platt scaling: a and b for sigmoid(a z + b), by gradient descent on the
+ * log loss, each example counted by its training weight (so tier 0, which
+ * the public sets lack, is calibrated as if it were as common as the rest).
+ */
+function calibrate(scores: readonly number[], labels: readonly number[], weights: readonly number[]): { a: number; b: number } {
   let a = 1;
   let b = 0;
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
   for (let step = 0; step < 500; step += 1) {
     let gradientA = 0;
     let gradientB = 0;
     scores.forEach((z, index) => {
-      const error = sigmoid(a * z + b) - labels[index]!;
+      const error = weights[index]! * (sigmoid(a * z + b) - labels[index]!);
       gradientA += error * z;
       gradientB += error;
     });
-    a -= (0.5 * gradientA) / scores.length;
-    b -= (0.5 * gradientB) / scores.length;
+    a -= (0.5 * gradientA) / total;
+    b -= (0.5 * gradientB) / total;
   }
   return { a: round(a), b: round(b) };
 }
 
 const round = (value: number) => Number(value.toPrecision(8));
+
+/** A validation example and the calibrated probability its head gives it. */
+interface Validated {
+  readonly example: Example;
+  readonly probability: number;
+}
+
+/** Thresholds are policy settings: two decimals, rounded towards sending more requests up. */
+const floorToCents = (probability: number) => Math.floor(probability * 100) / 100;
+
+/**
+ * tier_3: the highest threshold with validation recall of 0.95, unless its
+ * precision is under 0.7; then the lowest threshold whose precision is 0.7.
+ */
+function tierThreeThreshold(validated: readonly Validated[]): number {
+  const positives = validated.filter((entry) => entry.example.label === 1).map((entry) => entry.probability).sort((a, b) => a - b);
+  const precisionAt = (threshold: number) => {
+    const chosen = validated.filter((entry) => entry.probability >= threshold);
+    return chosen.filter((entry) => entry.example.label === 1).length / chosen.length;
+  };
+  const atRecall = floorToCents(positives[Math.floor(positives.length * 0.05)]!);
+  if (precisionAt(atRecall) >= 0.7) return atRecall;
+  let threshold = atRecall;
+  while (threshold < 1 && precisionAt(threshold) < 0.7) threshold = Math.round((threshold + 0.01) * 100) / 100;
+  return threshold;
+}
+
+/** tier_2_or_more: the highest threshold at which the validation prompts keep 80% of the quality gap (PGR 0.8). */
+function tierTwoThreshold(validated: readonly Validated[]): number {
+  const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const strong = mean(validated.map((entry) => entry.example.strong));
+  const weak = mean(validated.map((entry) => entry.example.weak));
+  for (let threshold = 0.99; threshold > 0; threshold = Math.round((threshold - 0.01) * 100) / 100) {
+    const quality = mean(validated.map((entry) => (entry.probability >= threshold ? entry.example.strong : entry.example.weak)));
+    if ((quality - weak) / (strong - weak) >= 0.8) return threshold;
+  }
+  return 0;
+}
+
+/** tier_1_or_more: the highest threshold that sends at most 2% of the validation prompts of tier 1 or more to tier 0. */
+function tierOneThreshold(validated: readonly Validated[]): number {
+  const positives = validated.filter((entry) => entry.example.label === 1).map((entry) => entry.probability).sort((a, b) => a - b);
+  return floorToCents(positives[Math.floor(positives.length * 0.02)]!);
+}
 
 interface HeadPlan {
   readonly name: HeadName;
@@ -155,10 +204,13 @@ interface HeadPlan {
   /** Validation quality of raw scores: higher is better. */
   readonly quality: (validation: readonly Example[], score: (example: Example) => number) => number;
   readonly qualityName: string;
+  /** The default threshold, chosen on the validation fifth. */
+  readonly threshold: (validated: readonly Validated[]) => number;
+  readonly thresholdRule: string;
 }
 
 /** Trains one head: the grid on the fit fifths, the best on validation, int8 weights, Platt calibration. */
-function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadName]; log: string[] } {
+function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadName]; log: string[]; validation: Validated[] } {
   const fit = plan.examples.filter((example) => !isValidation(example.id));
   const validation = plan.examples.filter((example) => isValidation(example.id));
   const log = [`${plan.name}: training on ${fit.length} prompts, validating on ${validation.length}`];
@@ -183,17 +235,20 @@ function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadN
     signals: new Map(Object.entries(signalWeights)),
   };
   log.push(`  chose epochs ${chosen.epochs}, l2 ${chosen.l2}`);
+  const calibration = calibrate(
+    validation.map((example) => rawScore(dequantized, example.input)),
+    validation.map((example) => example.label),
+    validation.map((example) => example.weight),
+  );
   return {
     log,
+    validation: validation.map((example) => ({ example, probability: sigmoid(calibration.a * rawScore(dequantized, example.input) + calibration.b) })),
     file: {
       bias: dequantized.bias,
       scale: round(scale),
       weights: quantized.toString('base64'),
       signals: signalWeights,
-      calibration: calibrate(
-        validation.map((example) => rawScore(dequantized, example.input)),
-        validation.map((example) => example.label),
-      ),
+      calibration,
       training: {
         data: plan.data,
         examples: fit.length,
@@ -232,6 +287,8 @@ function main(): void {
       data: 'every labelled prompt outside the held-out fifth; label: tier 1 or more; tier-0 prompts weighted to balance',
       quality: auc,
       qualityName: 'RocAuc',
+      threshold: tierOneThreshold,
+      thresholdRule: 'the highest that sends at most 2% of the validation prompts of tier 1 or more to tier 0',
     },
     {
       name: 'tier_2_or_more',
@@ -239,6 +296,8 @@ function main(): void {
       data: 'GSM8K and MMLU outside the held-out fifth; label: GPT-4 right and Mixtral-8x7B wrong',
       quality: apgr,
       qualityName: 'Apgr',
+      threshold: tierTwoThreshold,
+      thresholdRule: 'the highest at which the validation prompts keep 80% of the quality gap between Mixtral-8x7B and GPT-4 (PGR 0.8)',
     },
     {
       name: 'tier_3',
@@ -246,18 +305,25 @@ function main(): void {
       data: 'every labelled prompt outside the held-out fifth; label: tier 3',
       quality: auc,
       qualityName: 'RocAuc',
+      threshold: tierThreeThreshold,
+      thresholdRule: 'the highest with validation recall 0.95, unless its precision is under 0.7; then the lowest with precision 0.7',
     },
   ];
   const heads: { -readonly [K in HeadName]?: ClassifierWeightsFile['heads'][K] } = {};
+  const thresholds: { -readonly [K in HeadName]?: number } = {};
+  const thresholdRules: { -readonly [K in HeadName]?: string } = {};
   for (const plan of plans) {
-    const { file, log } = trainHead(plan);
+    const { file, log, validation } = trainHead(plan);
     heads[plan.name] = file;
-    console.log(log.join('\n'));
+    thresholds[plan.name] = plan.threshold(validation);
+    thresholdRules[plan.name] = plan.thresholdRule;
+    console.log(`${log.join('\n')}\n  default threshold ${thresholds[plan.name]}: ${plan.thresholdRule}`);
   }
   const file: ClassifierWeightsFile = {
     version: 3,
     featureBits: FEATURE_BITS,
-    training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE },
+    training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules },
+    thresholds: thresholds as ClassifierWeightsFile['thresholds'],
     heads: heads as ClassifierWeightsFile['heads'],
   };
   const text = `${JSON.stringify(file, null, 2)}\n`;

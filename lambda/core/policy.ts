@@ -166,6 +166,15 @@ const fallbackSchema = z.strictObject({
 });
 
 const tierSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
+const probability = (description: string) => z.optional(described(z.number().check(z.gte(0), z.lte(1)), description));
+const thresholdsSchema = described(
+  z.strictObject({
+    tier_1_or_more: probability('P(tier 1 or more) at or above which a request is not trivial; lower sends fewer requests to tier 0'),
+    tier_2_or_more: probability('P(tier 2 or more), the strong model is needed, at or above which a request goes to tier 2; lower buys quality with cost'),
+    tier_3: probability('P(tier 3) at or above which a request is high-stakes; lower catches more, at more flagship calls'),
+  }),
+  "Classifier v1's thresholds, one per score; each left out keeps the trained default (POST /v1/route shows the scores)",
+);
 const chainSchema = z.array(modelId).check(z.minLength(1, 'needs at least one model'), z.maxLength(8));
 
 const limitsSchema = z.strictObject({
@@ -207,7 +216,8 @@ export const policySchema = z
         z.record(
           z.string().check(z.regex(NAME)),
           z.strictObject({
-            tier: tierSchema,
+            tier: z.optional(described(tierSchema, "The route's tier; without one, the classifier picks it with the route's thresholds")),
+            thresholds: z.optional(thresholdsSchema),
             promptCache: z.optional(described(z.boolean(), "Mark this route's prompt prefix for caching; overrides the tier's setting")),
             aliases: z.optional(
               described(
@@ -233,6 +243,16 @@ export const policySchema = z
     ),
     embeddings: z.prefault(
       z.strictObject({ default: z.optional(described(modelId, 'The embedding model "auto" means on POST /v1/embeddings')) }),
+      {},
+    ),
+    classifier: z.prefault(
+      described(
+        z.strictObject({
+          model: z._default(described(z.enum(['trained', 'rules']), 'trained: classifier v1 with its scores; rules: classifier v0, rules alone'), 'trained'),
+          thresholds: z._default(thresholdsSchema, {}),
+        }),
+        'How "auto" picks a tier when no header, route or caller default decides',
+      ),
       {},
     ),
     promptCache: z._default(
@@ -305,6 +325,11 @@ export const policySchema = z
           }
         }
       }
+      for (const [name, route] of Object.entries(policy.routes)) {
+        if (route.tier !== undefined && route.thresholds !== undefined) {
+          context.addIssue({ code: 'custom', path: ['routes', name, 'thresholds'], message: 'thresholds apply only to a route without a tier: remove one of the two' });
+        }
+      }
       if (policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
         context.addIssue({ code: 'custom', path: ['limits', 'defaultMaxTokens'], message: 'must not exceed limits.maxTokens' });
       }
@@ -369,14 +394,28 @@ export interface Limits {
   readonly defaultMaxTokens: number;
 }
 
+/** Thresholds on classifier v1's scores; a missing one keeps the trained default. */
+export interface ClassifierThresholds {
+  readonly tier_1_or_more?: number | undefined;
+  readonly tier_2_or_more?: number | undefined;
+  readonly tier_3?: number | undefined;
+}
+
+export interface Route {
+  /** Without a tier, the classifier picks one with the route's thresholds. */
+  readonly tier?: Tier | undefined;
+  readonly thresholds?: ClassifierThresholds | undefined;
+  readonly promptCache?: boolean | undefined;
+  readonly aliases?: Readonly<Record<string, string>> | undefined;
+}
+
 export interface Policy {
   readonly providers: Readonly<Record<string, ProviderConfig>>;
   readonly models: ReadonlyMap<string, ModelSpec>;
   readonly tiers: Readonly<Record<Tier, readonly ModelSpec[]>>;
   readonly flagship: ModelSpec;
-  readonly routes: Readonly<
-    Record<string, { readonly tier: Tier; readonly promptCache?: boolean | undefined; readonly aliases?: Readonly<Record<string, string>> | undefined }>
-  >;
+  readonly routes: Readonly<Record<string, Route>>;
+  readonly classifier: { readonly model: 'trained' | 'rules'; readonly thresholds: ClassifierThresholds };
   /** Tiers whose requests mark their prompt prefix for caching. */
   readonly promptCacheTiers: ReadonlySet<Tier>;
   /** The embedding model `auto` means on `POST /v1/embeddings`, if any. */
@@ -436,6 +475,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     tiers: { 0: resolve(policy.tiers[0]), 1: resolve(policy.tiers[1]), 2: resolve(policy.tiers[2]), 3: resolve(policy.tiers[3]) },
     flagship: models.get(policy.flagship)!,
     routes: policy.routes,
+    classifier: policy.classifier,
     promptCacheTiers: new Set(policy.promptCache),
     aliases: policy.aliases,
     defaultEmbeddingModel: policy.embeddings.default === undefined ? undefined : models.get(policy.embeddings.default),

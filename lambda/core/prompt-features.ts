@@ -1,17 +1,15 @@
 /**
  * The trained classifier's view of a prompt: its words and word pairs,
  * lower-cased, each hashed into one of 2^14 buckets. A bucket counts once
- * however often its words occur. Only the first {@link MAX_WORDS} words are
- * read, so a 4k-token prompt costs the same as a shorter long one.
+ * however often its words occur.
  *
  * One pass over the characters, hashing as it goes (FNV-1a per word, a mix of
- * two word hashes per pair): no word strings are built unless a score is
- * being explained ({@link featureLabels}).
+ * two word hashes per pair), noting where each bucket first occurs: no word
+ * strings are built unless a score is being explained ({@link featureLabel}).
  */
 
 export const FEATURE_BITS = 14;
 export const FEATURE_BUCKETS = 1 << FEATURE_BITS;
-export const MAX_WORDS = 3000;
 
 const MASK = FEATURE_BUCKETS - 1;
 const FNV_OFFSET = 0x811c9dc5;
@@ -33,14 +31,32 @@ function wordCode(text: string, index: number): number {
 /** A word pair's hash from its two word hashes: order matters ("not good" is not "good not"). */
 const pairHash = (first: number, second: number) => Math.imul((first ^ 0x9e3779b9) >>> 0, FNV_PRIME) ^ second;
 
-/** Calls `visit` with each word's and each word pair's bucket, in order, and where the word ends. */
-function scan(text: string, visit: (bucket: number, wordStart: number, wordEnd: number, pairStart: number) => void): void {
-  let words = 0;
+/** A prompt's distinct buckets, in first-seen order, and where each one's word or word pair first occurs. */
+export interface PromptFeatures {
+  readonly buckets: readonly number[];
+  /** `text.slice(starts[i], ends[i])` is what first filled `buckets[i]`. */
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+}
+
+export function promptFeatures(text: string): PromptFeatures {
+  const seen = new Uint8Array(FEATURE_BUCKETS);
+  const buckets: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const note = (bucket: number, start: number, end: number) => {
+    if (seen[bucket]) return;
+    seen[bucket] = 1;
+    buckets.push(bucket);
+    starts.push(start);
+    ends.push(end);
+  };
+  // One hot loop over the characters: a word's FNV-1a hash grows as it is read; at its end, the word and its pair with the previous word are noted.
   let hash = FNV_OFFSET;
   let start = -1;
   let previousHash = 0;
   let previousStart = -1;
-  for (let index = 0; index <= text.length && words < MAX_WORDS; index += 1) {
+  for (let index = 0; index <= text.length; index += 1) {
     const code = index < text.length ? wordCode(text, index) : -1;
     if (code >= 0) {
       if (start < 0) {
@@ -52,32 +68,22 @@ function scan(text: string, visit: (bucket: number, wordStart: number, wordEnd: 
     }
     if (start < 0) continue;
     const wordHash = hash >>> 0;
-    visit(wordHash & MASK, start, index, -1);
-    if (previousStart >= 0) visit((pairHash(previousHash, wordHash) >>> 0) & MASK, start, index, previousStart);
+    note(wordHash & MASK, start, index);
+    if (previousStart >= 0) note((pairHash(previousHash, wordHash) >>> 0) & MASK, previousStart, index);
     previousHash = wordHash;
     previousStart = start;
     start = -1;
-    words += 1;
   }
+  return { buckets, starts, ends };
 }
 
-/** Distinct buckets of the prompt's words and word pairs, in first-seen order. */
-export function promptFeatures(text: string): number[] {
-  const seen = new Uint8Array(FEATURE_BUCKETS);
-  const buckets: number[] = [];
-  scan(text, (bucket) => {
-    if (seen[bucket]) return;
-    seen[bucket] = 1;
-    buckets.push(bucket);
-  });
-  return buckets;
+/** The word or word pair behind the `index`th bucket, lower-cased, its words joined by one space: what a score's reasons name. */
+export function featureLabel(text: string, features: PromptFeatures, index: number): string {
+  return text.slice(features.starts[index], features.ends[index]).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ');
 }
 
-/** The word or word pair (lower-cased) that first filled each bucket: what a score's reasons name. */
+/** Every bucket's label ({@link featureLabel}). */
 export function featureLabels(text: string): Map<number, string> {
-  const labels = new Map<number, string>();
-  scan(text, (bucket, wordStart, wordEnd, pairStart) => {
-    if (!labels.has(bucket)) labels.set(bucket, text.slice(pairStart >= 0 ? pairStart : wordStart, wordEnd).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' '));
-  });
-  return labels;
+  const features = promptFeatures(text);
+  return new Map(features.buckets.map((bucket, index) => [bucket, featureLabel(text, features, index)]));
 }

@@ -5,11 +5,12 @@
  */
 import type { ChatRequest } from './chat-request';
 import { worstCaseAttemptCost } from './budgets';
-import { classifyPrompt, type PromptClassifier } from './classifier';
+import { classifyPrompt, type PromptView } from './classifier';
 import { isRemoteImage } from './chat-content';
 import { CallerError } from './errors';
 import { formatUsd } from './money';
-import { TIERS, type Capability, type ModelSpec, type Policy, type Tier } from './policy';
+import { TIERS, type Capability, type ClassifierThresholds, type ModelSpec, type Policy, type Tier } from './policy';
+import { classifyTrained, type TierScores } from './trained-classifier';
 import { estimateTokens, maxInputTokens } from './token-estimate';
 
 export type DecisionSource = 'model' | 'explicit' | 'route' | 'caller' | 'classifier';
@@ -38,22 +39,20 @@ export interface RoutingDecision {
   readonly maxTokens: number;
   /** Mark the prompt prefix for caching, on the models that support it: the route's or the tier's setting. */
   readonly cachePrompt: boolean;
+  /** Classifier v1's probabilities, when it decided the tier. */
+  readonly scores: TierScores | null;
 }
 
 export const VIRTUAL_MODELS = ['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3'] as const;
 const TIER_TEXT = /^[0-3]$/;
 
-export function decideRoute(
-  request: ChatRequest,
-  signals: RoutingSignals,
-  policy: Policy,
-  classify: PromptClassifier = classifyPrompt,
-): RoutingDecision {
+export function decideRoute(request: ChatRequest, signals: RoutingSignals, policy: Policy): RoutingDecision {
   const inputTokenEstimate = estimateTokens(request.messages, request.tools);
   const inputTokenBound = maxInputTokens(request.messages, request.tools);
   const maxTokens = request.maxTokens ?? policy.limits.defaultMaxTokens;
-  const decide = (tier: Tier | null, source: DecisionSource, reasons: readonly string[], route: string | null = null) => ({
+  const decide = (tier: Tier | null, source: DecisionSource, reasons: readonly string[], route: string | null = null, scores: TierScores | null = null) => ({
     tier,
+    scores,
     source,
     reasons,
     route,
@@ -104,13 +103,24 @@ export function decideRoute(
         'x-switchyard-route',
       );
     }
-    return decide(route.tier, 'route', [`route "${signals.routeHeader}"`], signals.routeHeader);
+    if (route.tier !== undefined) return decide(route.tier, 'route', [`route "${signals.routeHeader}"`], signals.routeHeader);
+    const verdict = classify(request, policy, route.thresholds);
+    return decide(verdict.tier, 'classifier', [`route "${signals.routeHeader}" classifies`, ...verdict.reasons], signals.routeHeader, verdict.scores);
   }
   const caller = Object.hasOwn(policy.callers, signals.callerId) ? policy.callers[signals.callerId] : undefined;
   if (caller) return decide(caller.defaultTier, 'caller', [`default tier of caller ${signals.callerId}`]);
-  const verdict = classify({ messages: request.messages, maxTokens: request.maxTokens, toolCount: request.tools.length });
-  return decide(verdict.tier, 'classifier', verdict.reasons);
+  const verdict = classify(request, policy);
+  return decide(verdict.tier, 'classifier', verdict.reasons, null, verdict.scores);
 }
+
+/** The policy's classifier on a request: v1 at the policy's thresholds, overridden by a route's; or v0's rules, which give no scores. */
+function classify(request: ChatRequest, policy: Policy, routeThresholds: ClassifierThresholds = {}) {
+  const view: PromptView = { messages: request.messages, maxTokens: request.maxTokens, toolCount: request.tools.length };
+  if (policy.classifier.model === 'rules') return { ...classifyPrompt(view), scores: null };
+  return classifyTrained(view, { ...definedOnly(policy.classifier.thresholds), ...definedOnly(routeThresholds) });
+}
+
+const definedOnly = (thresholds: ClassifierThresholds) => Object.fromEntries(Object.entries(thresholds).filter(([, value]) => value !== undefined));
 
 /**
  * What a model name a client sent stands for: the route's aliases first, then
@@ -238,6 +248,7 @@ export function describeDecision(decision: RoutingDecision) {
   return {
     object: 'switchyard.route',
     tier: decision.tier,
+    scores: decision.scores,
     source: decision.source,
     reasons: decision.reasons,
     route: decision.route,

@@ -14,6 +14,7 @@ import { MAX_WORKFLOW_INPUT_BYTES } from '../../lambda/core/fallback-contract';
 import type { ProviderRegistry } from '../../lambda/core/provider';
 import { testPolicy } from '../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../support/scripted-providers';
+import { DEFAULT_THRESHOLDS } from '../../lambda/core/trained-classifier';
 
 const policy = testPolicy();
 
@@ -363,7 +364,11 @@ describe('gateway: other endpoints', () => {
     expect(response.status).toBe(200);
     const body = JSON.parse(response.body);
     expect(body.tier).toBe(3);
-    expect(body.reasons[0]).toMatch(/high-stakes: medical/);
+    expect(body.source).toBe('classifier');
+    expect(Object.keys(body.scores).sort()).toEqual(['tier_1_or_more', 'tier_2_or_more', 'tier_3']);
+    expect(body.scores.tier_3).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.tier_3);
+    expect(body.reasons[0]).toMatch(new RegExp(`^classifier: P\\(tier 3\\) ${body.scores.tier_3.toFixed(2)} >= `));
+    expect(body.reasons).toContain('rule: high-stakes: medical ("dosage")');
     expect(body.chain.map((entry: { model: string }) => entry.model)).toEqual(['mock/large', 'mock/medium']);
     expect(body.estimated_max_cost_usd).toMatch(/^\d+\.\d{9}$/);
     expect(response.headers['x-switchyard-tier']).toBe('3');

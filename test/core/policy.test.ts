@@ -5,7 +5,7 @@ import { compilePrice, loadPolicy, policySchema, TIERS, type PolicyDocument } fr
 import { PRICE_TABLE } from '../../lambda/core/price-table';
 import { policyJsonSchema } from '../../lib/policy-json-schema';
 import { geographicPolicyText, geographyOf, whyNotOffered } from '../../lib/geography';
-import { defaultPolicy, defaultPolicyDocument, testPolicyDocument } from '../support/policies';
+import { defaultPolicy, defaultPolicyDocument, testPolicy, testPolicyDocument } from '../support/policies';
 
 function problemsOf(document: unknown): string {
   try {
@@ -82,6 +82,19 @@ describe('loadPolicy', () => {
   it('refuses a default output budget above the cap', () => {
     const document = testPolicyDocument({ limits: { maxTokens: 100, defaultMaxTokens: 200 } as PolicyDocument['limits'] });
     expect(problemsOf(document)).toMatch(/limits\.defaultMaxTokens: must not exceed limits\.maxTokens/);
+  });
+
+  it('refuses a classifier threshold that is not a probability, and thresholds on a route that fixes its tier', () => {
+    expect(problemsOf(testPolicyDocument({ classifier: { thresholds: { tier_3: 1.5 } } } as Partial<PolicyDocument>))).toMatch(/classifier\.thresholds\.tier_3: Too big: expected number to be <=1/);
+    expect(problemsOf(testPolicyDocument({ routes: { triage: { tier: 0, thresholds: { tier_3: 0.5 } } } }))).toMatch(
+      /routes\.triage\.thresholds: thresholds apply only to a route without a tier: remove one of the two/,
+    );
+    expect(problemsOf(testPolicyDocument({ classifier: { model: 'neural' } } as unknown as Partial<PolicyDocument>))).toMatch(/classifier\.model: Invalid option: expected one of "trained"\|"rules"/);
+  });
+
+  it('keeps the trained thresholds unless the policy names its own', () => {
+    expect(testPolicy().classifier).toEqual({ model: 'trained', thresholds: {} });
+    expect(testPolicy({ classifier: { thresholds: { tier_2_or_more: 0.3 } } } as Partial<PolicyDocument>).classifier.thresholds).toEqual({ tier_2_or_more: 0.3 });
   });
 
   it('refuses a price that is not an exact decimal', () => {

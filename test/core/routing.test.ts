@@ -6,6 +6,7 @@ import { CallerError } from '../../lambda/core/errors';
 import { parseChatRequest } from '../../lambda/core/chat-request';
 import { loadPolicy } from '../../lambda/core/policy';
 import { decideRoute, describeDecision, fitCapabilities, resolveAlias, type RoutingSignals } from '../../lambda/core/routing';
+import { classifyTrained } from '../../lambda/core/trained-classifier';
 import { defaultPolicy, defaultPolicyDocument, testPolicy } from '../support/policies';
 
 const policy = testPolicy();
@@ -55,6 +56,32 @@ describe('decideRoute', () => {
     const routed = decideRoute(request('auto', hard), signals({ routeHeader: 'triage', callerId: 'key:feedfacecafebeef' }), policy);
     expect([routed.tier, routed.source, routed.route]).toEqual([0, 'route', 'triage']);
     expect(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ callerId: 'key:feedfacecafebeef' }), policy).tier).toBe(2);
+  });
+
+  it('gives the classifier\'s scores only when the classifier decided', () => {
+    const classified = decideRoute(request('auto', 'Extract the city: Rome.'), signals(), policy);
+    expect(classified.scores).toEqual(classifyTrained({ messages: [{ role: 'user', content: 'Extract the city: Rome.' }], maxTokens: undefined, toolCount: 0 }).scores);
+    expect(describeDecision(classified).scores).toBe(classified.scores);
+    expect(decideRoute(request('auto', 'Extract the city: Rome.'), signals({ tierHeader: '2' }), policy).scores).toBeNull();
+    expect(describeDecision(decideRoute(request('mock/large'), signals(), policy)).scores).toBeNull();
+  });
+
+  it('moves the tier with the policy\'s thresholds, and a route without a tier classifies with its own', () => {
+    const medical = 'My father takes warfarin. Is it safe for him to take ibuprofen for his back pain?';
+    const { scores } = decideRoute(request('auto', medical), signals(), policy);
+    expect(decideRoute(request('auto', medical), signals(), policy).tier).toBe(3);
+    const strict = testPolicy({ classifier: { thresholds: { tier_3: Math.min(1, scores!.tier_3 + 0.01) } } });
+    expect(decideRoute(request('auto', medical), signals(), strict).tier).toBeLessThan(3);
+    const routed = testPolicy({ routes: { careful: { thresholds: { tier_3: Math.min(1, scores!.tier_3 + 0.01), tier_2_or_more: 0, tier_1_or_more: 0 } } } });
+    const decision = decideRoute(request('auto', medical), signals({ routeHeader: 'careful' }), routed);
+    expect([decision.tier, decision.source, decision.route, decision.reasons[0]]).toEqual([2, 'classifier', 'careful', 'route "careful" classifies']);
+    expect(decideRoute(request('auto', medical), signals(), routed).tier).toBe(3);
+  });
+
+  it('routes by v0\'s rules alone, with no scores, when the policy asks for them', () => {
+    const rules = testPolicy({ classifier: { model: 'rules' } });
+    const decision = decideRoute(request('auto', 'Extract the city: I flew to Lisbon.'), signals(), rules);
+    expect([decision.tier, decision.scores, decision.reasons]).toEqual([0, null, ['trivial task ("Extract")']]);
   });
 
   it('answers an unknown model with 404 listing every valid id', () => {

@@ -133,6 +133,34 @@ describe('local gateway with simulated providers, through the openai client', ()
     expect(ids).toContain('bedrock/amazon.nova-lite-v1:0');
   });
 
+  it('sends a conversation that turns high-stakes in its last turn to tier 3, and /v1/route shows the scores behind it', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Can you help me plan a weekend in Porto?' },
+      { role: 'assistant', content: 'Of course. Day one: the Ribeira, then a port cellar in Gaia.' },
+      { role: 'user', content: 'Also, my father takes warfarin: what dose of ibuprofen is safe for his back pain?' },
+    ];
+    const { response } = await client.chat.completions.create({ model: 'auto', messages }).withResponse();
+    expect(response.headers.get('x-switchyard-tier')).toBe('3');
+    const explained = await fetch(`${gateway.baseUrl}/route`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer team-a-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages }),
+    });
+    const body = (await explained.json()) as { tier: number; source: string; scores: Record<string, number>; reasons: string[] };
+    expect([body.tier, body.source]).toEqual([3, 'classifier']);
+    expect(Object.keys(body.scores).sort()).toEqual(['tier_1_or_more', 'tier_2_or_more', 'tier_3']);
+    expect(body.reasons[0]).toMatch(/^classifier: P\(tier 3\) /);
+    // The same conversation without the last turn is not high-stakes.
+    const opening = await fetch(`${gateway.baseUrl}/route`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer team-a-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [...messages.slice(0, 2), { role: 'user', content: 'Great, and where should we eat on Saturday?' }] }),
+    });
+    const benign = (await opening.json()) as { tier: number; scores: Record<string, number> };
+    expect(benign.tier).toBeLessThan(3);
+    expect(benign.scores.tier_3).toBeLessThan(body.scores.tier_3);
+  });
+
   it('explains a decision on /v1/route, with x-api-key auth, without calling a model', async () => {
     const response = await fetch(`${gateway.baseUrl}/route`, {
       method: 'POST',
