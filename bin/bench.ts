@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoStores } from '../lambda/adapters/dynamodb-stores';
@@ -147,11 +147,19 @@ async function fallbackHop(requests: number): Promise<{ direct: { p50: number; p
   return { direct: await measure('tier-0'), hop: await measure('tier-1') };
 }
 
-/** Times `classify` on a prompt of about `tokens` tokens; what it returns is shown beside the figures. */
+/**
+ * Times `classify` on a prompt of about `tokens` tokens; what it returns is
+ * shown beside the figures. The prompt is varied text, our labelled prompts
+ * one after another, so it has as many distinct words as real text.
+ */
 function classifierSpeed<T>(tokens: number, classify: (messages: ChatMessage[]) => T): { p50: number; p99: number; result: T } {
+  const labelled = readFileSync(join(__dirname, '..', 'lib', 'eval', 'labelled', 'tiers.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { prompt: string }).prompt);
   let content = '';
   const messages = (): ChatMessage[] => [{ role: 'user', content }];
-  while (estimateTokens(messages()) < tokens) content += PARAGRAPH;
+  for (let index = 0; estimateTokens(messages()) < tokens; index += 1) content += `${labelled[index % labelled.length]!}\n`;
   const prompt = messages();
   const samples: number[] = [];
   let result = classify(prompt);

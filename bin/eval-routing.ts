@@ -100,12 +100,12 @@ function main(): void {
           );
         }
         if (router === routers[1]) {
-          const threshold = DEFAULT_THRESHOLDS.tier_2_or_more;
-          const strongAt = scored.map((item) => item.score >= threshold);
+          // As shipped, every tier decides: tier 3 (high stakes) and the floors send prompts to the strong model too.
+          const strongAt = items.map((item) => classifyTrained(asView(item.prompt)).tier >= 2);
           const quality = scored.reduce((sum, item, index) => sum + (strongAt[index] ? item.strong : item.weak), 0) / scored.length;
           const cost = scored.reduce((sum, _, index) => sum + (strongAt[index] ? priced[index]!.strongCost : priced[index]!.weakCost), 0) / allStrong;
           console.log(
-            `  At the default threshold (P(tier 2+) >= ${threshold}): ${percent(strongAt.filter(Boolean).length / scored.length)} strong calls, quality ${quality.toFixed(3)}, ` +
+            `  As routed at the default thresholds (tier 2-3 strong, 0-1 weak): ${percent(strongAt.filter(Boolean).length / scored.length)} strong calls, quality ${quality.toFixed(3)}, ` +
               `PGR ${pgr(quality, summary.strongQuality, summary.weakQuality).toFixed(3)}.\n  In words: on ${source.toUpperCase()} (${heldOut ? 'held out' : 'train'}) the router as shipped keeps ` +
               `${percent(quality / summary.strongQuality)} of GPT-4's accuracy at ${percent(cost)} of its cost.\n`,
           );

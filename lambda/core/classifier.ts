@@ -3,8 +3,9 @@
  *
  * Under-routing (a hard request sent to a cheap model) is the costly error,
  * over-routing only costs money, so every rule errs upwards: the tier is the
- * highest any rule asks for. A trained model can replace {@link classifyPrompt}
- * behind the same {@link PromptClassifier} signature.
+ * highest any rule asks for. Classifier v1 (`trained-classifier.ts`) routes
+ * by default and reads these rules' findings as signals and floors;
+ * `classifier.model: "rules"` in the policy routes by them alone.
  */
 import type { ChatMessage } from './chat-request';
 import type { Tier } from './policy';

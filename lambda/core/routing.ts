@@ -1,7 +1,8 @@
 /**
  * Which tier, and which ordered chain of models, serves a request. Signals in
  * order of strength: a model named by id, an explicit tier, a named route, the
- * caller's default, then the prompt classifier. Every decision carries reasons.
+ * caller's default, then the prompt classifier (v1 at the policy's or the
+ * route's thresholds). Every decision carries reasons.
  */
 import type { ChatRequest } from './chat-request';
 import { worstCaseAttemptCost } from './budgets';

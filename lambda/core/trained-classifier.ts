@@ -164,11 +164,13 @@ export function tierScores(input: ClassifierInput, heads: Heads = SHIPPED_HEADS)
  */
 export function topWords(model: LinearModel, input: Pick<ClassifierInput, 'text' | 'features'>, direction: 1 | -1, count: number): string[] {
   const { buckets } = input.features;
+  // A few spare candidates, since function words ("the", "with") are left out of explanations.
+  const keep = count + SPARE_CANDIDATES;
   const best: number[] = [];
   const pull = (index: number) => model.weights[buckets[index]!]! * direction;
   for (let index = 0; index < buckets.length; index += 1) {
-    if (pull(index) <= 0 || (best.length === count && pull(index) <= pull(best[count - 1]!))) continue;
-    let at = Math.min(best.length, count - 1);
+    if (pull(index) <= 0 || (best.length === keep && pull(index) <= pull(best[keep - 1]!))) continue;
+    let at = Math.min(best.length, keep - 1);
     best[at] = index;
     while (at > 0 && pull(best[at - 1]!) < pull(index)) {
       best[at] = best[at - 1]!;
@@ -176,8 +178,17 @@ export function topWords(model: LinearModel, input: Pick<ClassifierInput, 'text'
       at -= 1;
     }
   }
-  return best.map((index) => featureLabel(input.text, input.features, index));
+  return best
+    .map((index) => featureLabel(input.text, input.features, index))
+    .filter((label) => !FUNCTION_WORDS.has(label))
+    .slice(0, count);
 }
+
+const SPARE_CANDIDATES = 8;
+/** Words too common to explain anything; they still count in the scores. */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set(
+  'a an and are as at be but by can do does for from had has have how i if in is it its me my of on or our so that the their them then there these they this to was we what when which who why will with you your'.split(' '),
+);
 
 /**
  * v0's rules that set a floor under v1's tier, by label. The structural
