@@ -11,7 +11,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { AttemptOutcome, AttemptRecord, Ledger } from '../core/ledger';
+import { purposeOf, type AttemptOutcome, type AttemptPurpose, type AttemptRecord, type Ledger } from '../core/ledger';
 import type { Tier } from '../core/policy';
 import { AGGREGATE_SHARDS, aggregateUpdates } from './dynamodb-usage';
 import { sendCounterUpdate } from './counter-writes';
@@ -136,6 +136,7 @@ function toItem(record: AttemptRecord, retentionSeconds: number): Record<string,
   if (record.usage.reasoning !== undefined) item['reasoningTokens'] = { N: String(record.usage.reasoning) };
   if (record.tier !== null) item['tier'] = { N: String(record.tier) };
   if (record.route !== null) item['route'] = { S: record.route };
+  if (purposeOf(record) !== 'answer') item['purpose'] = { S: purposeOf(record) };
   return item;
 }
 
@@ -164,5 +165,6 @@ function fromItem(item: Record<string, AttributeValue>): AttemptRecord {
     outcome: text('outcome') as AttemptOutcome,
     simulated: item['simulated']?.BOOL ?? false,
     estimated: item['estimated']?.BOOL ?? false,
+    ...(item['purpose']?.S !== undefined ? { purpose: item['purpose'].S as AttemptPurpose } : {}),
   };
 }

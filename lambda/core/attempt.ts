@@ -17,7 +17,7 @@ import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailure
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
 import type { Log, MetricSink } from './telemetry';
 import { estimateTextTokens, estimateTokens, maxInputTokens } from './token-estimate';
-import type { AttemptOutcome, AttemptRecord, Ledger } from './ledger';
+import type { AttemptOutcome, AttemptPurpose, AttemptRecord, Ledger } from './ledger';
 import { costOf } from './money';
 import type { ModelSpec, Policy, Tier } from './policy';
 import type { Completion, CompletionCall, ProviderAdapter, ProviderRegistry } from './provider';
@@ -56,6 +56,8 @@ export interface AttemptContext {
   readonly deadline: number;
   /** The managed key's own daily budget, which stands in for the policy's budget for the caller. @default none */
   readonly keyBudget?: KeyBudget | null | undefined;
+  /** @default 'answer' */
+  readonly purpose?: AttemptPurpose | undefined;
 }
 
 export interface AttemptDependencies {
@@ -261,6 +263,7 @@ export async function openAttempt(
     throw error;
   }
   const startedAt = clock.now();
+  const extraWork = context.purpose !== undefined && context.purpose !== 'answer';
   const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean, estimated = false): Promise<AttemptRecord> => {
     const entry: AttemptRecord = {
       requestId: context.requestId,
@@ -273,12 +276,13 @@ export async function openAttempt(
       model: model.id,
       usage,
       costNanoUsd: costOf(usage, model.price),
-      // An embedding has no cheaper-model counterfactual: the flagship is a chat model.
-      flagshipCostNanoUsd: costOf(usage, model.type === 'embedding' ? model.price : policy.flagship.price),
+      // An embedding has no cheaper-model counterfactual: the flagship is a chat model. A verification has none at all.
+      flagshipCostNanoUsd: extraWork ? 0n : costOf(usage, model.type === 'embedding' ? model.price : policy.flagship.price),
       latencyMs: clock.now() - startedAt,
       outcome,
       simulated,
       estimated,
+      ...(extraWork ? { purpose: context.purpose } : {}),
     };
     try {
       await settle?.(entry.costNanoUsd);

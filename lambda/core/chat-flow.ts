@@ -10,9 +10,9 @@ import {
   BUDGET_ERROR_NAMES,
   BudgetExceededError,
   ChainFailedError,
+  isAttemptFailure,
   PROVIDER_ERROR_NAMES,
   ProviderError,
-  RoutingError,
   ROUTING_ERROR_NAMES,
   type FailedAttemptSummary,
 } from './errors';
@@ -55,7 +55,7 @@ export async function completeChat(
     const first = await attemptCandidate(primary, request, context, number.take, dependencies);
     return { ok: true, model: primary, completion: first.completion, records: [first.record] };
   } catch (error) {
-    if (!(error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError)) throw error;
+    if (!isAttemptFailure(error)) throw error;
     plan = planFallback({ error, attemptsUsed: number.used() }, decision.chain, request, context, policy.fallback);
   }
 

@@ -307,8 +307,9 @@ export function toChatCompletion(requestId: string, model: string, completion: C
 
 /**
  * OpenAI's chat-completion chunks: a role chunk, content and tool-call
- * deltas, a finish chunk, the usage chunk when asked for, then `data: [DONE]`;
- * a broken stream ends with an `error` event and no `[DONE]`.
+ * deltas, a finish chunk, the usage chunk when asked for, a verification
+ * chunk when the answer was verified, then `data: [DONE]`; a broken stream
+ * ends with an `error` event and no `[DONE]`.
  */
 export function openAiChunkEncoder(options: {
   readonly requestId: string;
@@ -334,7 +335,10 @@ export function openAiChunkEncoder(options: {
       // The id, type and name come on a call's first piece only, then argument text.
       delta({ tool_calls: [id === undefined ? { index, function: { arguments: piece } } : { index, id, type: 'function', function: { name, arguments: piece } }] }),
     ],
-    end: (finishReason, usage) => [delta({}, finishReason), ...(options.includeUsage ? [chunk([], wireUsage(usage))] : []), 'data: [DONE]\n\n'],
+    end: (finishReason, usage) => [delta({}, finishReason), ...(options.includeUsage ? [chunk([], wireUsage(usage))] : [])],
+    // A chunk with no choices, as the usage chunk is: clients pass over it, and read the field when they look for it.
+    verified: ({ status, score }) => [sseData({ ...base, choices: [], switchyard_verification: { status, score } })],
+    close: () => ['data: [DONE]\n\n'],
     fail: (message) => [sseData({ error: { message, type: 'upstream_error', param: null, code: 'stream_interrupted' } })],
   };
 }

@@ -9,7 +9,7 @@
 import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
 import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
 import type { ChatRequest } from './chat-request';
-import { BudgetExceededError, ProviderError, RoutingError } from './errors';
+import { isAttemptFailure, ProviderError } from './errors';
 import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
 import type { AttemptOutcome, AttemptRecord } from './ledger';
@@ -17,6 +17,7 @@ import type { Completion, CompletionChunk, FinishReason } from './provider';
 import type { RoutingDecision } from './routing';
 import { estimateTextTokens, estimateTokens } from './token-estimate';
 import { NO_USAGE, type TokenUsage } from './usage';
+import type { Verification } from './verification';
 
 /** A provider stream that has produced its first chunk: the answer has begun. */
 export interface StartedStream {
@@ -47,7 +48,7 @@ export async function startChatStream(
     const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), context.deadline, dependencies);
     outcome = { status: 'streaming', stream };
   } catch (error) {
-    if (!(error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError)) throw error;
+    if (!isAttemptFailure(error)) throw error;
     const plan = planFallback({ error, attemptsUsed: number.used() }, decision.chain, request, context, policy.fallback);
     if (!plan.walk) {
       outcome = plan.outcome;
@@ -149,6 +150,10 @@ export interface StreamEncoder {
   thinking?(piece: Extract<CompletionChunk, { type: 'thinking' }>): string[];
   /** Frames that close a complete answer. */
   end(finishReason: FinishReason, usage: TokenUsage): string[];
+  /** Frames that report the answer's verification, after its end; absent where the surface does not carry it. */
+  verified?(verification: Verification): string[];
+  /** Frames after everything else (OpenAI's `[DONE]`). */
+  close?(): string[];
   /** Frames that end a broken answer: an error in the surface's own format, never a clean end. */
   fail(message: string): string[];
 }
@@ -158,6 +163,8 @@ export interface ChatStreamOptions {
   readonly messages: ChatRequest['messages'];
   readonly tools: ChatRequest['tools'];
   readonly encoder: StreamEncoder;
+  /** Checks the complete answer's text after its end, before the stream closes: the verification pass. */
+  readonly verify?: ((answer: string) => Promise<Verification>) | undefined;
 }
 
 /**
@@ -175,6 +182,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
   async function* events(): AsyncGenerator<string> {
     const { attempt, rest, idle } = started;
     let text = '';
+    let content = '';
     let settled = false;
     const brokeOff = async (outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, estimated: boolean) => {
       settled = true;
@@ -194,6 +202,11 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           const usage = piece.usage ?? estimate(text);
           settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
           yield* encoder.end(piece.finishReason, usage);
+          if (options.verify) {
+            const verification = await options.verify(content);
+            if (encoder.verified) yield* encoder.verified(verification);
+          }
+          if (encoder.close) yield* encoder.close();
           return;
         }
         if (piece.type === 'thinking') {
@@ -204,6 +217,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           yield* encoder.toolCall(piece);
         } else {
           text += piece.text;
+          content += piece.text;
           yield* encoder.text(piece.text);
         }
         // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.

@@ -9,7 +9,7 @@ import './zod-english';
 import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
 import { readRequestBody } from './chat-request';
 import { chainError } from './chat-flow';
-import { BudgetExceededError, CallerError, ProviderError, RoutingError } from './errors';
+import { CallerError, isAttemptFailure } from './errors';
 import { firstAttemptNumber } from './fallback-contract';
 import type { AttemptRecord } from './ledger';
 import type { Limits, ModelSpec, Policy } from './policy';
@@ -90,7 +90,7 @@ export async function embedTexts(
     }
     return { ok: true, embeddings, record: await attempt.succeeded(embeddings.usage, embeddings.simulated) };
   } catch (error) {
-    if (!(error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError)) throw error;
+    if (!isAttemptFailure(error)) throw error;
     // A chain of one: the same answers as a chat chain that ended this way (400, 429, 502, 504).
     const records = number.used() > 0 ? await dependencies.ledger.recordsFor(context.requestId) : [];
     return { ok: false, error: chainError({ status: 'exhausted', error: error.name, message: error.message }, records), records };

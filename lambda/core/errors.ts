@@ -166,6 +166,24 @@ export class ChainFailedError extends Error {
   }
 }
 
+/** An attempt that ended the way attempts may end: a provider's failure, a skip, or a budget's refusal; anything else is a bug. */
+export function isAttemptFailure(error: unknown): error is ProviderError | RoutingError | BudgetExceededError {
+  return error instanceof ProviderError || error instanceof RoutingError || error instanceof BudgetExceededError;
+}
+
+/** The answer failed its verification pass and the policy says to refuse it (`onFail: "error"`). */
+export class VerificationFailedError extends Error {
+  override readonly name = 'Switchyard.VerificationFailed' as const;
+
+  constructor(
+    readonly model: string,
+    readonly score: number,
+    readonly passScore: number,
+  ) {
+    super(`The answer from ${model} failed verification: the verifier scored it ${score}, below the pass score ${passScore}.`);
+  }
+}
+
 /**
  * Why a `block` budget refused an attempt, by the name Step Functions matches on:
  * - `noRoom`: the day's cap is reached; the chain ends (a 429 naming the budget and its reset);

@@ -9,7 +9,7 @@ import { usageOfCaller, type UsageReader } from './usage-aggregates';
 import { describeUsage } from './usage-report';
 import { downgradeWithinBudgets } from './budgets';
 import { circuitStatus, CLOSED } from './circuit-breaker';
-import { completeChat } from './chat-flow';
+import { attemptRequestOf, completeChat } from './chat-flow';
 import type { FallbackRunner } from './fallback-contract';
 import { createInProcessFallback } from './in-process-fallback';
 import { anthropicEventEncoder, betasOf, errorBodyFor, parseMessagesRequest, toAnthropicMessage } from './anthropic-messages';
@@ -17,7 +17,7 @@ import { embeddingModelFor, embedTexts, parseEmbeddingsRequest, toEmbeddingsResp
 import { openAiChunkEncoder, parseChatRequest, toChatCompletion, type ChatRequest } from './chat-request';
 import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from './openai-responses';
 import { chatStreamEvents, startChatStream, type StreamEncoder } from './chat-stream';
-import { CallerError } from './errors';
+import { CallerError, VerificationFailedError } from './errors';
 import { applyKeyLimits, keyAllowsModel, type KeyLimits } from './managed-keys';
 import { wantsForcedFallback, withForcedFailure } from './forced-fallback';
 import { toHttpError } from './http-errors';
@@ -28,6 +28,7 @@ import type { ModelSpec, Policy } from './policy';
 import type { Completion } from './provider';
 import { estimateTokens } from './token-estimate';
 import { isUtcDay, utcDay } from './utc-day';
+import { answerRecords, verificationFor, verificationHeaders, verifyAndRetry, verifyStreamedAnswer } from './verification';
 
 export interface GatewayRequest {
   /** Unique per request; API Gateway's request id in AWS. */
@@ -119,20 +120,35 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       const forced = wantsForcedFallback(request.headers, isAdmin(request)) && decision.chain.length > 0;
       if (chat.stream) return streamedChat(request, surface, chat, decision, context, forced);
       const result = await completeChat(chat, decision, context, forced ? withForcedFailure(flow, decision.chain[0]!.id) : flow);
-      const attemptHeaders = describeAttempts(decision, result.records);
-      if (!result.ok) return failure(request, surface.endpoint, result.error, attemptHeaders, result.records);
+      if (!result.ok) return failure(request, surface.endpoint, result.error, describeAttempts(decision, result.records), result.records);
+      const settings = verificationFor(decision, policy);
+      let answer: { model: ModelSpec; completion: Completion } = result;
+      let records = result.records;
+      const verifiedHeaders: Record<string, string> = {};
+      if (settings) {
+        const verified = await verifyAndRetry(chat, attemptRequestOf(chat, decision), decision, result, settings, context, flow);
+        answer = verified;
+        records = await dependencies.ledger.recordsFor(request.requestId);
+        Object.assign(verifiedHeaders, verificationHeaders(verified.verification));
+        if (verified.verification.status === 'fail' && settings.onFail === 'error') {
+          const error = new VerificationFailedError(verified.model.id, verified.verification.score!, settings.passScore);
+          return failure(request, surface.endpoint, error, { ...describeAttempts(decision, records), ...verifiedHeaders }, records);
+        }
+      }
+      const attemptHeaders = describeAttempts(decision, records);
       const headers: Record<string, string> = {
         ...attemptHeaders,
-        ...editHeaders(chat, result.model, result.completion.adjusted),
-        'x-switchyard-model': result.model.id,
-        'x-switchyard-provider': result.model.provider,
+        ...verifiedHeaders,
+        ...editHeaders(chat, answer.model, answer.completion.adjusted),
+        'x-switchyard-model': answer.model.id,
+        'x-switchyard-provider': answer.model.provider,
       };
-      if (result.completion.simulated) headers['x-switchyard-simulated'] = 'true';
+      if (answer.completion.simulated) headers['x-switchyard-simulated'] = 'true';
       return {
         status: 200,
         headers: withBaseHeaders(request, headers),
-        body: JSON.stringify(surface.answer(request.requestId, result.model.id, result.completion, clock.now())),
-        summary: summarise(surface.endpoint, 200, attemptHeaders['x-switchyard-tier']!, result.records, result.model.id),
+        body: JSON.stringify(surface.answer(request.requestId, answer.model.id, answer.completion, clock.now())),
+        summary: summarise(surface.endpoint, 200, attemptHeaders['x-switchyard-tier']!, records, answer.model.id),
       };
     };
 
@@ -148,10 +164,12 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     const start = await startChatStream(chat, decision, context, forced ? withForcedFailure(dependencies, decision.chain[0]!.id) : dependencies);
     if (!start.ok) return failure(request, surface.endpoint, start.error, describeAttempts(decision, start.records), start.records);
     const { model } = start.stream.attempt;
+    const settings = verificationFor(decision, policy);
     const { events, recorded } = chatStreamEvents(start.stream, {
       requestId: request.requestId,
       messages: chat.messages,
       tools: chat.tools,
+      verify: settings && verifyStreamedAnswer(chat, settings, context, dependencies),
       encoder: surface.encoder({ requestId: request.requestId, model: model.id, simulated: start.stream.simulated, chat, decision, nowMs: clock.now() }),
     });
     const headers: Record<string, string> = {
@@ -165,6 +183,8 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       'x-switchyard-provider': model.provider,
     };
     delete headers['x-switchyard-cost-usd'];
+    // Verified after the answer ends: the stream's last event carries the result.
+    if (settings) headers['x-switchyard-verified'] = 'pending';
     if (start.stream.simulated) headers['x-switchyard-simulated'] = 'true';
     const tier = headers['x-switchyard-tier']!;
     return {
@@ -351,14 +371,15 @@ function describeAttempts(decision: RoutingDecision, records: readonly AttemptRe
   };
 }
 
-/** The attempts made and what they cost. */
+/** The attempts made at an answer, and what every call cost (a verification's included). */
 function describeRecords(records: readonly AttemptRecord[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (records.length > 0) {
-    headers['x-switchyard-attempts'] = String(records.length);
-    headers['x-switchyard-fallback-path'] = records.map((record) => record.model).join(',');
-    headers['x-switchyard-cost-usd'] = formatUsd(records.reduce((sum, record) => sum + record.costNanoUsd, 0n));
+  const answers = answerRecords(records);
+  if (answers.length > 0) {
+    headers['x-switchyard-attempts'] = String(answers.length);
+    headers['x-switchyard-fallback-path'] = answers.map((record) => record.model).join(',');
   }
+  if (records.length > 0) headers['x-switchyard-cost-usd'] = formatUsd(records.reduce((sum, record) => sum + record.costNanoUsd, 0n));
   return headers;
 }
 

@@ -3,7 +3,7 @@
  * envelope so that every OpenAI client surfaces it properly. Caller errors say
  * what to fix; server errors say nothing internal and give the request id.
  */
-import { BudgetExceededError, CallerError, ChainFailedError, ProviderError, type FailedAttemptSummary } from './errors';
+import { BudgetExceededError, CallerError, ChainFailedError, ProviderError, VerificationFailedError, type FailedAttemptSummary } from './errors';
 
 export interface OpenAiErrorBody {
   readonly error: {
@@ -46,6 +46,9 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
     const advice = unavailable ? ` ${MODEL_UNAVAILABLE_ADVICE}` : '';
     const message = `${error.message} Attempts: ${tried || 'none'}.${advice} Request id: ${requestId}.`;
     return { status, body: { error: { message, type: 'upstream_error', param: null, code, attempts: error.attempts } } };
+  }
+  if (error instanceof VerificationFailedError) {
+    return envelope(502, `${error.message} The answer is withheld, as this route's policy asks. Request id: ${requestId}.`, 'upstream_error', null, 'verification_failed');
   }
   return envelope(
     500,

@@ -9,6 +9,14 @@ import type { TokenUsage } from './usage';
 
 export type AttemptOutcome = 'success' | ProviderFailureKind | 'aborted';
 
+/**
+ * Why a call was made: to answer the caller, or to check the answer (a
+ * verifier). Work beyond the answer is reported apart, and has no flagship
+ * counterfactual: an all-flagship gateway would not have made it.
+ */
+export const ATTEMPT_PURPOSES = ['answer', 'verification'] as const;
+export type AttemptPurpose = (typeof ATTEMPT_PURPOSES)[number];
+
 export interface AttemptRecord {
   readonly requestId: string;
   /** 1-based position of the attempt within the request. */
@@ -34,7 +42,11 @@ export interface AttemptRecord {
    * estimated from the prompt; output the caller never saw counts as none.
    */
   readonly estimated: boolean;
+  /** @default 'answer' */
+  readonly purpose?: AttemptPurpose | undefined;
 }
+
+export const purposeOf = (record: Pick<AttemptRecord, 'purpose'>): AttemptPurpose => record.purpose ?? 'answer';
 
 export interface Ledger {
   /** Persists the records; safe to call again with the same records. */

@@ -104,6 +104,9 @@ const simulationSchema = z.strictObject({
     described(z.array(z.enum(PROVIDER_FAILURE_KINDS)).check(z.minLength(1)), 'Failure kinds to draw from, evenly'),
     ['unavailable'],
   ),
+  reply: z.optional(
+    described(z.string().check(z.minLength(1), z.maxLength(10_000)), "What the mock answers instead of its note: e.g. a verifier's JSON, to script a test or a demo"),
+  ),
 });
 
 const modelSchema = z.strictObject({
@@ -175,6 +178,21 @@ const thresholdsSchema = described(
   }),
   "Classifier v1's thresholds, one per score; each left out keeps the trained default (POST /v1/route shows the scores)",
 );
+const verificationSchema = z.strictObject({
+  model: described(modelId, 'The verifier: a chat model listed under models, usually cheaper than the answering one'),
+  rubric: z.optional(
+    described(z.string().check(z.minLength(1), z.maxLength(4000)), 'What the verifier checks the answer against; the default asks for a correct, safe and complete answer'),
+  ),
+  passScore: z._default(described(z.number().check(z.gte(0), z.lte(1)), "The verifier's score from 0 to 1 at or above which the answer passes"), 0.7),
+  onFail: z._default(
+    described(
+      z.enum(['retry-next', 'warn', 'error']),
+      "retry-next: ask the chain's next candidates in turn, verifying each; warn: answer with x-switchyard-verified: fail; error: a 502 that says verification failed",
+    ),
+    'retry-next',
+  ),
+});
+
 const chainSchema = z.array(modelId).check(z.minLength(1, 'needs at least one model'), z.maxLength(8));
 
 const limitsSchema = z.strictObject({
@@ -218,6 +236,7 @@ export const policySchema = z
           z.strictObject({
             tier: z.optional(described(tierSchema, "The route's tier; without one, the classifier picks it with the route's thresholds")),
             thresholds: z.optional(thresholdsSchema),
+            verification: z.optional(described(z.union([verificationSchema, z.literal(false)]), "This route's verification pass, or false for none; overrides its tier's")),
             promptCache: z.optional(described(z.boolean(), "Mark this route's prompt prefix for caching; overrides the tier's setting")),
             aliases: z.optional(
               described(
@@ -243,6 +262,13 @@ export const policySchema = z
     ),
     embeddings: z.prefault(
       z.strictObject({ default: z.optional(described(modelId, 'The embedding model "auto" means on POST /v1/embeddings')) }),
+      {},
+    ),
+    verification: z._default(
+      described(
+        z.strictObject({ '0': z.optional(verificationSchema), '1': z.optional(verificationSchema), '2': z.optional(verificationSchema), '3': z.optional(verificationSchema) }),
+        'A verification pass per tier: a second model checks the answer (x-switchyard-verified)',
+      ),
       {},
     ),
     classifier: z.prefault(
@@ -302,6 +328,13 @@ export const policySchema = z
       };
       for (const tier of TIERS) policy.tiers[tier].forEach((id, index) => chat(['tiers', String(tier), index], id));
       chat(['flagship'], policy.flagship);
+      for (const tier of TIERS) {
+        const verifier = policy.verification[tier]?.model;
+        if (verifier !== undefined) chat(['verification', String(tier), 'model'], verifier);
+      }
+      for (const [name, route] of Object.entries(policy.routes)) {
+        if (route.verification) chat(['routes', name, 'verification', 'model'], route.verification.model);
+      }
       for (const [id, model] of Object.entries(policy.models)) {
         if (model.type === 'chat' && model.maxOutputTokens === undefined) {
           context.addIssue({ code: 'custom', path: ['models', id, 'maxOutputTokens'], message: 'is required for a chat model: the most tokens it writes in one answer' });
@@ -401,10 +434,24 @@ export interface ClassifierThresholds {
   readonly tier_3?: number | undefined;
 }
 
+/** A verification pass as the router runs it. */
+export interface VerificationSettings {
+  readonly model: ModelSpec;
+  readonly rubric: string;
+  readonly passScore: number;
+  readonly onFail: 'retry-next' | 'warn' | 'error';
+}
+
+export const DEFAULT_RUBRIC =
+  "You check another AI assistant's answer to a user's task before the user sees it. Judge whether the answer is correct, " +
+  'safe to act on and complete for the task as asked. Do not reward length or style.';
+
 export interface Route {
   /** Without a tier, the classifier picks one with the route's thresholds. */
   readonly tier?: Tier | undefined;
   readonly thresholds?: ClassifierThresholds | undefined;
+  /** `false` turns off the tier's verification for this route. */
+  readonly verification?: VerificationSettings | false | undefined;
   readonly promptCache?: boolean | undefined;
   readonly aliases?: Readonly<Record<string, string>> | undefined;
 }
@@ -416,6 +463,8 @@ export interface Policy {
   readonly flagship: ModelSpec;
   readonly routes: Readonly<Record<string, Route>>;
   readonly classifier: { readonly model: 'trained' | 'rules'; readonly thresholds: ClassifierThresholds };
+  /** Verification per tier; routes may override it. */
+  readonly verification: Readonly<Partial<Record<Tier, VerificationSettings>>>;
   /** Tiers whose requests mark their prompt prefix for caching. */
   readonly promptCacheTiers: ReadonlySet<Tier>;
   /** The embedding model `auto` means on `POST /v1/embeddings`, if any. */
@@ -469,13 +518,22 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);
+  const toVerification = toVerificationOf(models);
   return {
     providers,
     models,
     tiers: { 0: resolve(policy.tiers[0]), 1: resolve(policy.tiers[1]), 2: resolve(policy.tiers[2]), 3: resolve(policy.tiers[3]) },
     flagship: models.get(policy.flagship)!,
-    routes: policy.routes,
+    routes: Object.fromEntries(
+      Object.entries(policy.routes).map(([name, route]) => [
+        name,
+        { ...route, verification: route.verification === undefined || route.verification === false ? route.verification : toVerification(route.verification) },
+      ]),
+    ),
     classifier: policy.classifier,
+    verification: Object.fromEntries(
+      TIERS.flatMap((tier) => (policy.verification[tier] === undefined ? [] : [[tier, toVerification(policy.verification[tier])]])),
+    ) as Partial<Record<Tier, VerificationSettings>>,
     promptCacheTiers: new Set(policy.promptCache),
     aliases: policy.aliases,
     defaultEmbeddingModel: policy.embeddings.default === undefined ? undefined : models.get(policy.embeddings.default),
@@ -491,6 +549,15 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     },
     admins: new Set(policy.admins),
   };
+}
+
+function toVerificationOf(models: ReadonlyMap<string, ModelSpec>) {
+  return (settings: z.output<typeof verificationSchema>): VerificationSettings => ({
+    model: models.get(settings.model)!,
+    rubric: settings.rubric ?? DEFAULT_RUBRIC,
+    passScore: settings.passScore,
+    onFail: settings.onFail,
+  });
 }
 
 function toBudget(id: string, callerId: string | undefined, budget: z.output<typeof budgetSchema>): Budget {

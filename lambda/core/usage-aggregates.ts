@@ -3,7 +3,7 @@
  * dimension (the total, each tier, model, route and caller), and how counters
  * read back add up to a day's usage. All counts and money are exact integers.
  */
-import type { AttemptRecord } from './ledger';
+import { purposeOf, type AttemptRecord } from './ledger';
 
 export const USAGE_METRICS = [
   'requests',
@@ -18,7 +18,7 @@ export const USAGE_METRICS = [
 export type UsageMetric = (typeof USAGE_METRICS)[number];
 export type UsageCounters = Readonly<Record<UsageMetric, bigint>>;
 
-export type UsageDimension = 'total' | 'tier' | 'model' | 'route' | 'caller';
+export type UsageDimension = 'total' | 'tier' | 'model' | 'route' | 'caller' | 'purpose';
 
 export interface DimensionValue {
   readonly dimension: UsageDimension;
@@ -48,7 +48,7 @@ export function countersOf(record: AttemptRecord): UsageCounters {
   };
 }
 
-/** The counters an attempt updates: the total and its tier, model, route (if any) and caller. */
+/** The counters an attempt updates: the total and its tier, model, route (if any) and caller; and its purpose when that is not the answer. */
 export function dimensionsOf(record: AttemptRecord): DimensionValue[] {
   const dimensions: DimensionValue[] = [
     { dimension: 'total', value: 'all' },
@@ -57,6 +57,7 @@ export function dimensionsOf(record: AttemptRecord): DimensionValue[] {
     { dimension: 'caller', value: record.callerId },
   ];
   if (record.route !== null) dimensions.push({ dimension: 'route', value: record.route });
+  if (purposeOf(record) !== 'answer') dimensions.push({ dimension: 'purpose', value: purposeOf(record) });
   return dimensions;
 }
 
@@ -72,6 +73,8 @@ export interface DailyUsage {
   readonly byModel: ReadonlyMap<string, UsageCounters>;
   readonly byRoute: ReadonlyMap<string, UsageCounters>;
   readonly byCaller: ReadonlyMap<string, UsageCounters>;
+  /** Work beyond the answers (verification), by purpose; the answers are the rest of the total. */
+  readonly byPurpose: ReadonlyMap<string, UsageCounters>;
 }
 
 export interface CounterRow extends DimensionValue {
@@ -84,6 +87,7 @@ export function sumUsage(day: string, rows: Iterable<CounterRow>): DailyUsage {
     model: new Map(),
     route: new Map(),
     caller: new Map(),
+    purpose: new Map(),
   };
   let total = ZERO_COUNTERS;
   for (const row of rows) {
@@ -94,13 +98,13 @@ export function sumUsage(day: string, rows: Iterable<CounterRow>): DailyUsage {
       map.set(row.value, addCounters(map.get(row.value) ?? ZERO_COUNTERS, row.counters));
     }
   }
-  return { day, total, byTier: maps.tier, byModel: maps.model, byRoute: maps.route, byCaller: maps.caller };
+  return { day, total, byTier: maps.tier, byModel: maps.model, byRoute: maps.route, byCaller: maps.caller, byPurpose: maps.purpose };
 }
 
 /** Only the caller's own share of a day: what a non-admin may see. */
 export function usageOfCaller(usage: DailyUsage, callerId: string): DailyUsage {
   const own = usage.byCaller.get(callerId) ?? ZERO_COUNTERS;
-  return { day: usage.day, total: own, byTier: new Map(), byModel: new Map(), byRoute: new Map(), byCaller: new Map([[callerId, own]]) };
+  return { day: usage.day, total: own, byTier: new Map(), byModel: new Map(), byRoute: new Map(), byCaller: new Map([[callerId, own]]), byPurpose: new Map() };
 }
 
 /** Reads a day's aggregates; its cost depends on the number of counters, never on requests. */

@@ -44,6 +44,8 @@ export interface UsageReport {
   readonly by_model: readonly UsageLine[];
   readonly by_route: readonly UsageLine[];
   readonly by_caller: readonly UsageLine[];
+  /** Spend beyond the answers, e.g. `verification`; its share is of the day's total. */
+  readonly by_purpose: readonly UsageLine[];
   readonly budgets: readonly BudgetLine[];
 }
 
@@ -114,6 +116,7 @@ export function describeUsage(usage: DailyUsage, policy: Policy, scope: string, 
     by_model: lines(usage.byModel),
     by_route: lines(usage.byRoute),
     by_caller: lines(usage.byCaller),
+    by_purpose: lines(usage.byPurpose),
     budgets: budgets.map((budget) => {
       const spent = budget.callerId === undefined ? totalCost : (usage.byCaller.get(budget.callerId)?.costNanoUsd ?? 0n);
       return {
@@ -161,6 +164,7 @@ export function renderUsage(report: UsageReport, topCallers = 10): string {
     ...section('By model', report.by_model),
     ...section('By route', report.by_route),
     ...section(`Top callers`, report.by_caller.slice(0, topCallers)),
+    ...section('Beyond the answers', report.by_purpose),
   ]
     .join('\n')
     .trimEnd();

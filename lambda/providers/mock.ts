@@ -77,8 +77,8 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
       const note =
         `[simulated by Switchyard's mock provider: no model was called] ${call.model.id} would answer here. ` +
         `Your last message had ${words} words${images > 0 ? ` and ${images} image(s)` : ''} across ${call.messages.length} message(s).${results}`;
-      // Asked for JSON, the mock still answers JSON, so a caller's parser is exercised too.
-      const answer = call.responseFormat.type === 'text' ? note : JSON.stringify({ simulated: true, note });
+      // Asked for JSON, the mock still answers JSON, so a caller's parser is exercised too. A scripted reply wins.
+      const answer = call.model.simulation.reply ?? (call.responseFormat.type === 'text' ? note : JSON.stringify({ simulated: true, note }));
       const answerTokens = Math.ceil(answer.split(/\s+/).length / WORDS_PER_TOKEN);
       const output = Math.min(answerTokens, call.maxTokens);
       return {

@@ -1,4 +1,4 @@
-import { sumUsage, ZERO_COUNTERS, type CounterRow, type UsageCounters } from '../../lambda/core/usage-aggregates';
+import { sumUsage, usageFromRecords, ZERO_COUNTERS, type CounterRow, type UsageCounters } from '../../lambda/core/usage-aggregates';
 import { describeUsage, renderUsage } from '../../lambda/core/usage-report';
 import { testPolicy } from '../support/policies';
 
@@ -47,5 +47,18 @@ describe('renderUsage', () => {
     const policy = testPolicy({ budgets: { global: { dailyUsd: '0', mode: 'block' } } });
     const text = renderUsage(describeUsage(dayOf({ requests: 1n, attempts: 1n, costNanoUsd: 1_000n }), policy, 'all'));
     expect(text).toMatch(/\n {2}global +\$0\.0000 of +\$0\.0000 +over its \$0 cap {2}\(block\)\n/);
+  });
+});
+
+describe('spend beyond the answers', () => {
+  it('reports a verifier\'s calls apart, by purpose, from the records\' own dimension', () => {
+    const answer = { requestId: 'r', attempt: 1, startedAt: `${DAY}T10:00:00.000Z`, callerId: CALLER, tier: 3 as const, route: null, provider: 'mock', model: 'mock/large', usage: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0 }, costNanoUsd: 9_000n, flagshipCostNanoUsd: 9_000n, latencyMs: 1, outcome: 'success' as const, simulated: false, estimated: false };
+    const verifier = { ...answer, attempt: 2, model: 'mock/verifier', costNanoUsd: 1_000n, flagshipCostNanoUsd: 0n, purpose: 'verification' as const };
+    const report = describeUsage(usageFromRecords(DAY, [answer, verifier]), testPolicy(), 'all');
+    expect(report.by_purpose).toEqual([{ key: 'verification', requests: '0', attempts: '1', cost_usd: '0.000001000', share_percent: '10.0' }]);
+    expect(report.total.cost_usd).toBe('0.000010000');
+    // The always-flagship counterfactual has no verification: it counts against the saving.
+    expect(report.total.saved_usd).toBe('-0.000001000');
+    expect(renderUsage(report)).toMatch(/Beyond the answers:\n {2}verification .* 10\.0%/);
   });
 });
