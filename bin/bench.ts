@@ -21,6 +21,7 @@ import { createGateway } from '../lambda/core/gateway';
 import { createMemoryLedger, type Ledger } from '../lambda/core/ledger';
 import { createMemoryCircuitStore, type CircuitStore } from '../lambda/core/circuit-breaker';
 import { createInProcessFallback } from '../lambda/core/in-process-fallback';
+import { createMemoryFeedbackStore } from '../lambda/core/feedback';
 import { createMemoryBudgetStore } from '../lambda/core/budgets';
 import assert from 'node:assert/strict';
 import { loadPolicy } from '../lambda/core/policy';
@@ -65,7 +66,7 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
     clock: Date,
     log: { info: () => undefined, error: () => undefined },
   };
-  const gateway = createGateway({ ...dependencies, fallback: createInProcessFallback(dependencies), usage: { readDay: async () => assert.fail('unused') } });
+  const gateway = createGateway({ ...dependencies, fallback: createInProcessFallback(dependencies), usage: { readDay: async () => assert.fail('unused') }, feedback: createMemoryFeedbackStore() });
   const handler: RouterHandler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS }),
     logger: new Logger({ logLevel: 'WARN' }),
@@ -124,6 +125,7 @@ async function fallbackHop(requests: number): Promise<{ direct: { p50: number; p
     ...dependencies,
     fallback: createLocalFallback(dependencies, { timeoutSeconds: 29 }),
     usage: { readDay: async () => assert.fail('unused') },
+    feedback: createMemoryFeedbackStore(),
   });
   const measure = async (model: string) => {
     const samples: number[] = [];

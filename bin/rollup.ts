@@ -5,6 +5,7 @@
  * runs the same code as the rollup Lambda and prints what SNS would receive
  * instead of sending it.
  */
+import { createDynamoFeedbackStore } from '../lambda/adapters/dynamodb-feedback-store';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoAlertClaims, createDynamoSummaryStore } from '../lambda/adapters/dynamodb-rollup-store';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       claims: createDynamoAlertClaims({ client, tableName }),
       summaries: createDynamoSummaryStore({ client, tableName }),
       keys: createDynamoKeyStore({ client, tableName }),
+      feedback: createDynamoFeedbackStore({ client, tableName }),
       publisher: {
         async publish(alert) {
           console.log(

@@ -1,15 +1,17 @@
 /**
  * Everything Switchyard keeps in its one DynamoDB table, wired once: the
- * ledger, the circuits, the budgets and the usage reader. The Lambda
+ * ledger, the circuits, the budgets, the usage reader and the feedback. The Lambda
  * functions, local mode, the benchmark and the tests all build them here.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BudgetStore } from '../core/budgets';
 import type { CircuitStore } from '../core/circuit-breaker';
+import type { FeedbackStore } from '../core/feedback';
 import type { Ledger } from '../core/ledger';
 import type { UsageReader } from '../core/usage-aggregates';
 import { createDynamoBudgetStore } from './dynamodb-budget-store';
 import { createDynamoCircuitStore } from './dynamodb-circuit-store';
+import { createDynamoFeedbackStore } from './dynamodb-feedback-store';
 import { createDynamoLedger } from './dynamodb-ledger';
 import { createDynamoUsageReader } from './dynamodb-usage';
 
@@ -28,6 +30,7 @@ export interface DynamoStores {
   readonly circuits: CircuitStore;
   readonly budgets: BudgetStore;
   readonly usage: UsageReader;
+  readonly feedback: FeedbackStore;
 }
 
 export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
@@ -42,5 +45,6 @@ export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
     circuits: createDynamoCircuitStore({ client, tableName, ...options.circuitBreaker }),
     budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),
     usage: createDynamoUsageReader({ client, tableName }),
+    feedback: createDynamoFeedbackStore({ client, tableName, ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}) }),
   };
 }

@@ -19,6 +19,8 @@ export const KEY_PREFIXES = {
   circuit: 'CIRCUIT#',
   alert: 'ALERT#',
   summary: 'SUMMARY#',
+  /** A day's feedback, one item per rated request. */
+  feedback: 'FEEDBACK#',
   /** One partition holds every managed key (`KEY#<id>`) and live name (`NAME#<name>`). */
   apiKey: 'APIKEY',
 } as const;

@@ -28,6 +28,7 @@ import type { ModelSpec, Policy } from './policy';
 import type { Completion } from './provider';
 import { estimateTokens } from './token-estimate';
 import { isUtcDay, utcDay } from './utc-day';
+import { feedbackEntry, feedbackLines, parseFeedback, type FeedbackStore } from './feedback';
 import { answerRecords, verificationFor, verificationHeaders, verifyAndRetry, verifyStreamedAnswer } from './verification';
 
 export interface GatewayRequest {
@@ -92,6 +93,8 @@ export interface GatewayDependencies extends AttemptDependencies {
   readonly fallback: FallbackRunner;
   /** Reads a day's aggregates for `GET /usage`. */
   readonly usage: UsageReader;
+  /** Keeps `POST /feedback`'s scores, read back per day for `GET /usage`. */
+  readonly feedback: FeedbackStore;
 }
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
@@ -270,11 +273,29 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     if (!isUtcDay(day)) {
       throw new CallerError('invalid_request', `"date" is "${day.slice(0, 32)}", which is not a day; use a UTC day as YYYY-MM-DD.`, 'date');
     }
-    const all = await dependencies.usage.readDay(day);
+    const [all, rated] = await Promise.all([dependencies.usage.readDay(day), dependencies.feedback.readDay(day)]);
     const admin = isAdmin(request);
     const scope = admin ? 'all' : request.callerId;
     const keyBudget = request.keyLimits?.dailyBudget;
-    return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope, keyBudget));
+    const feedbackOf = feedbackLines(admin ? rated : rated.filter((entry) => entry.callerId === request.callerId));
+    return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope, keyBudget, feedbackOf));
+  };
+
+  /** `POST /feedback`: a score on one of the caller's own answers; a later one replaces it. */
+  const feedback: EndpointHandler = async (request) => {
+    const body = parseFeedback(request.body, policy.limits);
+    const records = await dependencies.ledger.recordsFor(body.request_id);
+    const entry = feedbackEntry(body, request.callerId, records, { storeComments: policy.feedback.storeComments, now: new Date(clock.now()) });
+    const { replaced } = await dependencies.feedback.put(entry);
+    return json(request, 'feedback', 200, {
+      object: 'switchyard.feedback',
+      request_id: entry.requestId,
+      score: entry.score,
+      model: entry.model,
+      route: entry.route,
+      replaced,
+      comment_stored: entry.comment !== undefined,
+    });
   };
 
   /** A caller the policy names as an admin, or a managed key made with --admin. */
@@ -289,6 +310,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     '/route': { method: 'POST', handle: route },
     '/models': { method: 'GET', handle: models },
     '/usage': { method: 'GET', handle: usage },
+    '/feedback': { method: 'POST', handle: feedback },
   };
 
   function failure(
@@ -325,7 +347,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!endpoint) {
         throw new CallerError(
           'not_found',
-          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/embeddings, GET /v1/models, POST /v1/route or GET /v1/usage.`,
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/embeddings, GET /v1/models, POST /v1/route, GET /v1/usage or POST /v1/feedback.`,
         );
       }
       if (request.method !== endpoint.method) {

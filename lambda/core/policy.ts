@@ -296,6 +296,15 @@ export const policySchema = z
     fallback: z.prefault(described(fallbackSchema, 'Retries with backoff on Step Functions, and circuit breaking'), {}),
     budgets: z.prefault(described(budgetsSchema, 'Daily budgets: alerts on SNS, and optionally brownouts or hard caps'), {}),
     admins: z._default(described(z.array(callerId), 'Caller ids that may read every caller\'s usage'), []),
+    feedback: z.prefault(
+      described(
+        z.strictObject({
+          storeComments: z._default(described(z.boolean(), 'Keep the free-text comment of POST /v1/feedback (never logged); off by default, since it may hold personal data'), false),
+        }),
+        'POST /v1/feedback: scores on answers, per route and model',
+      ),
+      {},
+    ),
   })
   .check(
     z.superRefine((policy, context) => {
@@ -476,6 +485,7 @@ export interface Policy {
   readonly fallback: FallbackSettings;
   readonly budgets: Budgets;
   readonly admins: ReadonlySet<string>;
+  readonly feedback: { readonly storeComments: boolean };
 }
 
 export function providerOf(modelId: string): string {
@@ -548,6 +558,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       ),
     },
     admins: new Set(policy.admins),
+    feedback: policy.feedback,
   };
 }
 

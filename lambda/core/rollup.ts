@@ -6,6 +6,7 @@
  * threshold alert due in the same run, or on its own; never after the cap
  * was reached that day.
  */
+import { feedbackLines, type FeedbackStore } from './feedback';
 import { withKeyBudgets, type KeyRecord } from './managed-keys';
 import type { Budget, Policy } from './policy';
 import type { NanoUsd } from './money';
@@ -56,6 +57,8 @@ export interface RollupDependencies {
   readonly summaries: SummaryStore;
   /** Managed keys, whose daily budgets are checked beside the policy's. @default none */
   readonly keys?: { list(): Promise<readonly KeyRecord[]> };
+  /** The day's feedback, summed per route and model in the summary. @default none */
+  readonly feedback?: Pick<FeedbackStore, 'readDay'>;
 }
 
 export interface RollupResult {
@@ -72,8 +75,8 @@ export async function runRollup(day: string, now: number, dependencies: RollupDe
   const { usage, claims, publisher, summaries } = dependencies;
   const policy = dependencies.keys ? withKeyBudgets(dependencies.policy, await dependencies.keys.list()) : dependencies.policy;
   // (The key store skips records it cannot read, so one broken key never stops everyone's alerts.)
-  const daily = await usage.readDay(day);
-  const report = describeUsage(daily, policy, 'all');
+  const [daily, rated] = await Promise.all([usage.readDay(day), dependencies.feedback?.readDay(day) ?? []]);
+  const report = describeUsage(daily, policy, 'all', undefined, feedbackLines(rated));
   await summaries.write(report);
 
   const sent: BudgetAlert[] = [];

@@ -8,6 +8,7 @@ import type { KeyBudget } from './managed-keys';
 import { formatUsd, type NanoUsd } from './money';
 import type { Policy } from './policy';
 import type { DailyUsage, UsageCounters } from './usage-aggregates';
+import type { FeedbackLine } from './feedback';
 
 export interface UsageLine {
   readonly key: string;
@@ -46,6 +47,8 @@ export interface UsageReport {
   readonly by_caller: readonly UsageLine[];
   /** Spend beyond the answers, e.g. `verification`; its share is of the day's total. */
   readonly by_purpose: readonly UsageLine[];
+  /** Feedback on the day's answers, per route and model (`POST /v1/feedback`). */
+  readonly feedback: readonly FeedbackLine[];
   readonly budgets: readonly BudgetLine[];
 }
 
@@ -81,7 +84,7 @@ export function formatCents(nano: NanoUsd): string {
   return `${sign}$${scaled / divisor}.${String(scaled % divisor).padStart(digits, '0')}`;
 }
 
-export function describeUsage(usage: DailyUsage, policy: Policy, scope: string, keyBudget?: KeyBudget): UsageReport {
+export function describeUsage(usage: DailyUsage, policy: Policy, scope: string, keyBudget?: KeyBudget, feedback: readonly FeedbackLine[] = []): UsageReport {
   const totalCost = usage.total.costNanoUsd;
   const line = (key: string, counters: UsageCounters): UsageLine => ({
     key,
@@ -117,6 +120,7 @@ export function describeUsage(usage: DailyUsage, policy: Policy, scope: string, 
     by_route: lines(usage.byRoute),
     by_caller: lines(usage.byCaller),
     by_purpose: lines(usage.byPurpose),
+    feedback,
     budgets: budgets.map((budget) => {
       const spent = budget.callerId === undefined ? totalCost : (usage.byCaller.get(budget.callerId)?.costNanoUsd ?? 0n);
       return {
@@ -165,6 +169,16 @@ export function renderUsage(report: UsageReport, topCallers = 10): string {
     ...section('By route', report.by_route),
     ...section(`Top callers`, report.by_caller.slice(0, topCallers)),
     ...section('Beyond the answers', report.by_purpose),
+    ...(report.feedback.length === 0
+      ? []
+      : [
+          'Feedback (route, model: ratings, mean score, cost per well-rated answer):',
+          ...report.feedback.map(
+            (line) =>
+              `  ${`${line.route}, ${line.model}`.padEnd(58)} ${String(line.count).padStart(6)}  ${line.mean_score}  ${line.cost_per_well_rated_usd === null ? 'none well rated' : money(line.cost_per_well_rated_usd)}`,
+          ),
+          '',
+        ]),
   ]
     .join('\n')
     .trimEnd();

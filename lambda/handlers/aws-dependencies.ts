@@ -8,6 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { createDynamoStores } from '../adapters/dynamodb-stores';
 import { xrayTracingFrom, type AwsClientTracer } from '../adapters/xray-subsegments';
 import type { UsageReader } from '../core/usage-aggregates';
+import type { FeedbackStore } from '../core/feedback';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies } from '../core/attempt';
 import { ConfigError } from '../core/errors';
@@ -22,7 +23,7 @@ export async function buildAwsDependencies(
   log: Log,
   metrics: Metrics,
   trace: AwsClientTracer = xrayTracingFrom(process.env),
-): Promise<AttemptDependencies & { usage: UsageReader }> {
+): Promise<AttemptDependencies & { usage: UsageReader; feedback: FeedbackStore }> {
   const secrets = trace(new SecretsManagerClient({}));
   // Read when first needed and again every few minutes, so a pasted or rotated key reaches warm instances.
   const apiKeys = Object.fromEntries(

@@ -5,6 +5,7 @@
  * daily schedule runs at a local time, which daylight saving moves against
  * UTC, and a rerun of a day is harmless (its alerts go out once).
  */
+import { createDynamoFeedbackStore } from '../adapters/dynamodb-feedback-store';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -40,6 +41,7 @@ function start() {
     claims: createDynamoAlertClaims({ client, tableName }),
     summaries: createDynamoSummaryStore({ client, tableName }),
     keys: createDynamoKeyStore({ client, tableName }),
+    feedback: createDynamoFeedbackStore({ client, tableName }),
     publisher: createSnsAlertPublisher({ client: new SNSClient({}), topicArn }),
   };
 }

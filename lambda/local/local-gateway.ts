@@ -133,7 +133,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     timeoutSeconds: Math.ceil(requestTimeoutMs / 1000),
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
-  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage });
+  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage, feedback: stores.feedback });
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),
     logger,

@@ -190,6 +190,7 @@ export class GatewayApi extends Construct {
     this.api.root.addResource('models').addMethod('GET', integration, methodOptions);
     this.api.root.addResource('route').addMethod('POST', integration, methodOptions);
     this.api.root.addResource('usage').addMethod('GET', integration, methodOptions);
+    this.api.root.addResource('feedback').addMethod('POST', integration, methodOptions);
 
     new CfnOutput(this, 'BaseUrl', {
       description: 'baseURL for OpenAI clients',

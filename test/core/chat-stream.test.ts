@@ -1,3 +1,4 @@
+import { createMemoryFeedbackStore } from '../../lambda/core/feedback';
 import { createMemoryBudgetStore } from '../../lambda/core/budgets';
 import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
 import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
@@ -75,6 +76,7 @@ function harness(scripts: Readonly<Record<string, StreamScript>>, policyInUse: P
     ...dependencies,
     fallback: createInProcessFallback(dependencies, { sleep: async () => undefined }),
     usage: { readDay: async () => Promise.reject(new Error('unused')) },
+    feedback: createMemoryFeedbackStore(),
   });
   const send = (body: Record<string, unknown>, tier = '0', deadlineMs = 5000) =>
     gateway({

@@ -1,3 +1,4 @@
+import { createMemoryFeedbackStore } from '../../lambda/core/feedback';
 import { createGateway, type GatewayRequest } from '../../lambda/core/gateway';
 import type { Log } from '../../lambda/core/telemetry';
 import { createMemoryLedger, type Ledger } from '../../lambda/core/ledger';
@@ -38,7 +39,8 @@ function harness(
   const dependencies = { policy: options.policy ?? policy, providers, ledger, circuits, budgets, clock: { now: () => Date.now() }, log };
   const fallback = options.fallback ?? createInProcessFallback(dependencies, { sleep: async () => undefined });
   const usage = { readDay: async (day: string) => usageFromRecords(day, memory.records) };
-  const gateway = createGateway({ ...dependencies, fallback, usage });
+  const feedback = createMemoryFeedbackStore();
+  const gateway = createGateway({ ...dependencies, fallback, usage, feedback });
   let sent = 0;
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc0000000000000') => {
     sent += 1;

@@ -81,6 +81,13 @@ describe('runRollup', () => {
     expect(published[1]!.severity).toBe('critical');
   });
 
+  it('writes the day\'s feedback per route and model into the summary', async () => {
+    const { dependencies, summaries } = setup([spend('key:a', USD)]);
+    const rated = { requestId: 'r', callerId: 'key:a', day: DAY, givenAt: `${DAY}T10:00:00.000Z`, tier: 1 as const, route: 'support', model: 'mock/small', score: 1, costNanoUsd: USD };
+    await runRollup(DAY, at('23:00:00'), { ...dependencies, feedback: { readDay: async (day) => (day === DAY ? [rated] : []) } });
+    expect(summaries[0]!.feedback).toEqual([{ route: 'support', model: 'mock/small', count: 1, mean_score: '1.000', well_rated: 1, cost_per_well_rated_usd: '1.000000000' }]);
+  });
+
   it('sends each alert once when rollups run concurrently', async () => {
     const { dependencies, published } = setup([spend('key:a', 6n * USD)]);
     await Promise.all(Array.from({ length: 5 }, () => runRollup(DAY, at('23:00:00'), dependencies)));

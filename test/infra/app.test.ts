@@ -38,7 +38,7 @@ describe('the deployed app streams', () => {
 
   it("every API method from the router, whose role may call Bedrock's streaming API on the models it may invoke", () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties.Integration);
-    expect(methods.length).toBe(8);
+    expect(methods.length).toBe(9);
     for (const integration of methods) {
       expect(integration.ResponseTransferMode).toBe('STREAM');
       expect(JSON.stringify(integration.Uri)).toContain(JSON.stringify(routerArn));

@@ -14,11 +14,11 @@ function build(props: Omit<GatewayApiProps, 'router'> = {}) {
 const methodsOf = (template: ReturnType<typeof build>) => Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties);
 
 describe('GatewayApi', () => {
-  it('serves the eight endpoints on stage v1, traced, access-logged, throttled and without body logging', () => {
+  it('serves the nine endpoints on stage v1, traced, access-logged, throttled and without body logging', () => {
     const template = build();
-    expect(methodsOf(template).map((method) => method.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST']);
+    expect(methodsOf(template).map((method) => method.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST']);
     const parts = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((resource) => resource.Properties.PathPart);
-    expect(parts.sort()).toEqual(['chat', 'completions', 'count_tokens', 'embeddings', 'messages', 'models', 'responses', 'route', 'usage']);
+    expect(parts.sort()).toEqual(['chat', 'completions', 'count_tokens', 'embeddings', 'feedback', 'messages', 'models', 'responses', 'route', 'usage']);
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       TracingEnabled: true,
@@ -128,7 +128,7 @@ describe('GatewayApi', () => {
 
   it('streams every method from the router, invoked with InvokeWithResponseStream', () => {
     const methods = methodsOf(build());
-    expect(methods.length).toBe(8);
+    expect(methods.length).toBe(9);
     for (const method of methods) {
       expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', ResponseTransferMode: 'STREAM' });
       expect(JSON.stringify(method.Integration.Uri)).toMatch(/:lambda:path\/2021-11-15\/functions\/".*"\/response-streaming-invocations"/);

@@ -1,0 +1,72 @@
+/**
+ * Feedback in the ledger's table: one item per rated request, in its day's
+ * partition (`FEEDBACK#<day>` / `REQ#<requestId>`), so a later rating
+ * replaces the earlier one and a day's feedback is one query. Kept as long
+ * as the attempt records.
+ */
+import { paginateQuery, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FeedbackEntry, FeedbackStore } from '../core/feedback';
+import type { Tier } from '../core/policy';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../handlers/environment';
+import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
+
+export function createDynamoFeedbackStore(options: { client: DynamoDBClient; tableName: string; retentionDays?: number }): FeedbackStore {
+  const { client, tableName } = options;
+  const retentionSeconds = (options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS) * 86_400;
+  return {
+    async put(entry) {
+      const result = await client.send(new PutItemCommand({ TableName: tableName, Item: toItem(entry, retentionSeconds), ReturnValues: 'ALL_OLD' }));
+      return { replaced: result.Attributes !== undefined };
+    },
+    async readDay(day) {
+      const entries: FeedbackEntry[] = [];
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':pk': { S: `${KEY_PREFIXES.feedback}${day}` } },
+        },
+      );
+      for await (const page of pages) entries.push(...(page.Items ?? []).map(fromItem));
+      return entries;
+    },
+  };
+}
+
+function toItem(entry: FeedbackEntry, retentionSeconds: number): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    [LEDGER_KEYS.partitionKey]: { S: `${KEY_PREFIXES.feedback}${entry.day}` },
+    [LEDGER_KEYS.sortKey]: { S: `${KEY_PREFIXES.request}${entry.requestId}` },
+    requestId: { S: entry.requestId },
+    callerId: { S: entry.callerId },
+    day: { S: entry.day },
+    givenAt: { S: entry.givenAt },
+    model: { S: entry.model },
+    score: { N: String(entry.score) },
+    costNanoUsd: { N: entry.costNanoUsd.toString() },
+    [LEDGER_KEYS.timeToLive]: { N: String(Math.floor(Date.parse(entry.givenAt) / 1000) + retentionSeconds) },
+  };
+  if (entry.tier !== null) item['tier'] = { N: String(entry.tier) };
+  if (entry.route !== null) item['route'] = { S: entry.route };
+  if (entry.label !== undefined) item['label'] = { S: entry.label };
+  if (entry.comment !== undefined) item['comment'] = { S: entry.comment };
+  return item;
+}
+
+function fromItem(item: Record<string, AttributeValue>): FeedbackEntry {
+  return {
+    requestId: item['requestId']?.S ?? '',
+    callerId: item['callerId']?.S ?? '',
+    day: item['day']?.S ?? '',
+    givenAt: item['givenAt']?.S ?? '',
+    tier: item['tier']?.N === undefined ? null : (Number(item['tier'].N) as Tier),
+    route: item['route']?.S ?? null,
+    model: item['model']?.S ?? '',
+    score: Number(item['score']?.N ?? '0'),
+    ...(item['label']?.S === undefined ? {} : { label: item['label'].S }),
+    ...(item['comment']?.S === undefined ? {} : { comment: item['comment'].S }),
+    costNanoUsd: BigInt(item['costNanoUsd']?.N ?? '0'),
+  };
+}
