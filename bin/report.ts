@@ -1,12 +1,15 @@
 /**
- * `npm run report -- [--date YYYY-MM-DD] [--endpoint URL] [--key KEY]`: a
- * day's usage as a table, from `GET /v1/usage` of a running gateway: the
+ * `npm run report -- [--date YYYY-MM-DD] [--endpoint URL] [--key KEY] [--shadow ROUTE]`:
+ * a day's usage as a table, from `GET /v1/usage` of a running gateway: the
  * `npm start` on PORT (default 8787) unless `--endpoint` (or
  * SWITCHYARD_ENDPOINT) names another, e.g. a deployed one. Callers see their
- * own usage; admins see all.
+ * own usage; admins see all. With `--shadow ROUTE` (a route, or `tier-N`):
+ * that day's shadow traffic on it, primary against candidate, from
+ * `GET /v1/shadow`.
  */
 import { parseArgs } from 'node:util';
 import { renderUsage, type UsageReport } from '../lambda/core/usage-report';
+import { renderShadowReport, type ShadowReport } from '../lambda/core/shadow';
 import { findGateway, portSetting } from '../lambda/local/gateway-state';
 import { utcDay } from '../lambda/core/utc-day';
 
@@ -16,10 +19,15 @@ async function main(): Promise<void> {
       date: { type: 'string', default: utcDay(Date.now()) },
       endpoint: { type: 'string', default: process.env['SWITCHYARD_ENDPOINT'] || undefined },
       key: { type: 'string', default: process.env['SWITCHYARD_KEY'] || 'local-dev' },
+      shadow: { type: 'string' },
     },
   });
   const endpoint = values.endpoint ?? findGateway(portSetting(process.env), 'pass --endpoint <url>').baseUrl;
-  const url = `${endpoint.replace(/\/+$/, '')}/usage?date=${encodeURIComponent(values.date)}`;
+  const base = endpoint.replace(/\/+$/, '');
+  const url =
+    values.shadow === undefined
+      ? `${base}/usage?date=${encodeURIComponent(values.date)}`
+      : `${base}/shadow?route=${encodeURIComponent(values.shadow)}&date=${encodeURIComponent(values.date)}`;
   let response: Response;
   try {
     response = await fetch(url, { headers: { authorization: `Bearer ${values.key}` } });
@@ -28,13 +36,13 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const body = (await response.json()) as UsageReport | { error: { message: string } };
+  const body = (await response.json()) as UsageReport | ShadowReport | { error: { message: string } };
   if (!response.ok || 'error' in body) {
     console.error(`${response.status}: ${'error' in body ? body.error.message : response.statusText}`);
     process.exitCode = 1;
     return;
   }
-  console.log(renderUsage(body));
+  console.log(body.object === 'switchyard.shadow' ? renderShadowReport(body) : renderUsage(body));
 }
 
 main().catch((error: unknown) => {

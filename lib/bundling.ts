@@ -12,6 +12,7 @@ export const LAMBDA_ENTRIES = {
   authorizer: join(__dirname, '..', 'lambda', 'handlers', 'authorizer.ts'),
   attempt: join(__dirname, '..', 'lambda', 'handlers', 'attempt.ts'),
   rollup: join(__dirname, '..', 'lambda', 'handlers', 'rollup.ts'),
+  shadow: join(__dirname, '..', 'lambda', 'handlers', 'shadow.ts'),
 } as const;
 
 /** esbuild options common to CDK's NodejsFunction and the benchmark's own build. */

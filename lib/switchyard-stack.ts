@@ -8,6 +8,7 @@ import { GatewayApi } from './constructs/gateway-api';
 import { OperationsDashboard } from './constructs/operations-dashboard';
 import { ProviderSecrets } from './constructs/provider-secrets';
 import { FallbackWorkflow } from './constructs/fallback-workflow';
+import { ShadowWorker } from './constructs/shadow-worker';
 import { ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
 import type { DeployConfig } from './deploy-config';
@@ -25,6 +26,7 @@ export class SwitchyardStack extends Stack {
   readonly router: ProviderFunction;
   readonly fallback: FallbackWorkflow;
   readonly alerts: BudgetAlerts;
+  readonly shadow: ShadowWorker;
   readonly api: GatewayApi;
   readonly providerSecrets: ProviderSecrets | undefined;
   readonly operations: OperationsDashboard;
@@ -78,6 +80,10 @@ export class SwitchyardStack extends Stack {
       hourly: config.hourlyBudgetCheck,
       logRetention,
     });
+
+    this.shadow = new ShadowWorker(this, 'Shadow', { ...providerCalls, alertTopic: this.alerts.topic });
+    this.router.function.addEnvironment(ENVIRONMENT.shadowStateMachineArn, this.shadow.stateMachine.stateMachineArn);
+    this.shadow.grantStart(this.router.function);
 
     const { policy } = config;
     const global = policy.budgets.global;

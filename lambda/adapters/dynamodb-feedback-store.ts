@@ -4,11 +4,11 @@
  * replaces the earlier one and a day's feedback is one query. Kept as long
  * as the attempt records.
  */
-import { paginateQuery, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FeedbackEntry, FeedbackStore } from '../core/feedback';
 import type { Tier } from '../core/policy';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from '../handlers/environment';
-import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
+import { KEY_PREFIXES, LEDGER_KEYS, queryPartition } from './ledger-table';
 
 export function createDynamoFeedbackStore(options: { client: DynamoDBClient; tableName: string; retentionDays?: number }): FeedbackStore {
   const { client, tableName } = options;
@@ -19,18 +19,7 @@ export function createDynamoFeedbackStore(options: { client: DynamoDBClient; tab
       return { replaced: result.Attributes !== undefined };
     },
     async readDay(day) {
-      const entries: FeedbackEntry[] = [];
-      const pages = paginateQuery(
-        { client },
-        {
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':pk': { S: `${KEY_PREFIXES.feedback}${day}` } },
-        },
-      );
-      for await (const page of pages) entries.push(...(page.Items ?? []).map(fromItem));
-      return entries;
+      return (await queryPartition(client, tableName, `${KEY_PREFIXES.feedback}${day}`)).map(fromItem);
     },
   };
 }

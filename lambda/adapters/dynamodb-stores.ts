@@ -8,10 +8,12 @@ import type { BudgetStore } from '../core/budgets';
 import type { CircuitStore } from '../core/circuit-breaker';
 import type { FeedbackStore } from '../core/feedback';
 import type { Ledger } from '../core/ledger';
+import type { ShadowResultStore } from '../core/shadow';
 import type { UsageReader } from '../core/usage-aggregates';
 import { createDynamoBudgetStore } from './dynamodb-budget-store';
 import { createDynamoCircuitStore } from './dynamodb-circuit-store';
 import { createDynamoFeedbackStore } from './dynamodb-feedback-store';
+import { createDynamoShadowResultStore } from './dynamodb-shadow-store';
 import { createDynamoLedger } from './dynamodb-ledger';
 import { createDynamoUsageReader } from './dynamodb-usage';
 
@@ -31,6 +33,7 @@ export interface DynamoStores {
   readonly budgets: BudgetStore;
   readonly usage: UsageReader;
   readonly feedback: FeedbackStore;
+  readonly shadowResults: ShadowResultStore;
 }
 
 export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
@@ -46,5 +49,6 @@ export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
     budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),
     usage: createDynamoUsageReader({ client, tableName }),
     feedback: createDynamoFeedbackStore({ client, tableName, ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}) }),
+    shadowResults: createDynamoShadowResultStore({ client, tableName, ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}) }),
   };
 }

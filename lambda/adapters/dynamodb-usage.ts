@@ -11,7 +11,7 @@
  * traffic: their cost grows with the number of callers and models, never
  * with requests.
  */
-import { paginateQuery, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttemptRecord } from '../core/ledger';
 import {
   countersOf,
@@ -24,7 +24,7 @@ import {
   type UsageMetric,
   type UsageReader,
 } from '../core/usage-aggregates';
-import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
+import { KEY_PREFIXES, LEDGER_KEYS, queryPartition } from './ledger-table';
 
 export const AGGREGATE_SHARDS = 32;
 const DIMENSION = 'DIM#';
@@ -58,26 +58,11 @@ export function createDynamoUsageReader(options: { client: DynamoDBClient; table
   return {
     async readDay(day) {
       const pages = await Promise.all(
-        Array.from({ length: AGGREGATE_SHARDS }, (_, shard) => queryAll(options.client, options.tableName, aggregatePartition(day, shard))),
+        Array.from({ length: AGGREGATE_SHARDS }, (_, shard) => queryPartition(options.client, options.tableName, aggregatePartition(day, shard))),
       );
       return sumUsage(day, pages.flat().flatMap(toRows));
     },
   };
-}
-
-async function queryAll(client: DynamoDBClient, tableName: string, partition: string): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  const pages = paginateQuery(
-    { client },
-    {
-      TableName: tableName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
-      ExpressionAttributeValues: { ':pk': { S: partition } },
-    },
-  );
-  for await (const page of pages) items.push(...(page.Items ?? []));
-  return items;
 }
 
 function toRows(item: Record<string, AttributeValue>): CounterRow[] {

@@ -165,6 +165,8 @@ export interface ChatStreamOptions {
   readonly encoder: StreamEncoder;
   /** Checks the complete answer's text after its end, before the stream closes: the verification pass. */
   readonly verify?: ((answer: string) => Promise<Verification>) | undefined;
+  /** Told the complete answer's text once it has ended (shadow traffic compares it). */
+  readonly completed?: ((answer: string) => void) | undefined;
 }
 
 /**
@@ -202,6 +204,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           const usage = piece.usage ?? estimate(text);
           settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
           yield* encoder.end(piece.finishReason, usage);
+          options.completed?.(content);
           if (options.verify) {
             const verification = await options.verify(content);
             if (encoder.verified) yield* encoder.verified(verification);

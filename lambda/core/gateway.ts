@@ -24,11 +24,12 @@ import { toHttpError } from './http-errors';
 import type { AttemptRecord } from './ledger';
 import { formatUsd } from './money';
 import { decideRoute, describeDecision, fitCapabilities, fitContextWindows, VIRTUAL_MODELS, type RoutingDecision } from './routing';
-import type { ModelSpec, Policy } from './policy';
+import { TIERS, type ModelSpec, type Policy, type Tier } from './policy';
 import type { Completion } from './provider';
 import { estimateTokens } from './token-estimate';
 import { isUtcDay, utcDay } from './utc-day';
 import { feedbackEntry, feedbackLines, parseFeedback, type FeedbackStore } from './feedback';
+import { sampled, shadowFor, shadowName, shadowReport, type ShadowDispatcher, type ShadowJob, type ShadowResultStore } from './shadow';
 import { answerRecords, verificationFor, verificationHeaders, verifyAndRetry, verifyStreamedAnswer } from './verification';
 
 export interface GatewayRequest {
@@ -75,6 +76,8 @@ export interface GatewayResponse {
   readonly summary: RequestSummary;
   /** A streamed answer (`stream: true`), sent after the status and headers. */
   readonly stream?: GatewayStream;
+  /** Work to do once the response has been sent (handing a shadow job on); it never fails the request. */
+  readonly afterResponse?: () => Promise<void>;
 }
 
 /**
@@ -95,6 +98,10 @@ export interface GatewayDependencies extends AttemptDependencies {
   readonly usage: UsageReader;
   /** Keeps `POST /feedback`'s scores, read back per day for `GET /usage`. */
   readonly feedback: FeedbackStore;
+  /** Where sampled requests go for shadow traffic, after their answer. @default none: no shadow traffic */
+  readonly shadows?: ShadowDispatcher | undefined;
+  /** Shadow results, for `GET /shadow`. @default none */
+  readonly shadowResults?: Pick<ShadowResultStore, 'readDay'> | undefined;
 }
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
@@ -147,11 +154,13 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
         'x-switchyard-provider': answer.model.provider,
       };
       if (answer.completion.simulated) headers['x-switchyard-simulated'] = 'true';
+      const afterResponse = shadowAfter(request, chat, decision, context, answer.model.id, answer.completion.content, answerRecords(records));
       return {
         status: 200,
         headers: withBaseHeaders(request, headers),
         body: JSON.stringify(surface.answer(request.requestId, answer.model.id, answer.completion, clock.now())),
         summary: summarise(surface.endpoint, 200, attemptHeaders['x-switchyard-tier']!, records, answer.model.id),
+        ...(afterResponse ? { afterResponse } : {}),
       };
     };
 
@@ -168,11 +177,15 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     if (!start.ok) return failure(request, surface.endpoint, start.error, describeAttempts(decision, start.records), start.records);
     const { model } = start.stream.attempt;
     const settings = verificationFor(decision, policy);
+    let streamedAnswer: string | undefined;
     const { events, recorded } = chatStreamEvents(start.stream, {
       requestId: request.requestId,
       messages: chat.messages,
       tools: chat.tools,
       verify: settings && verifyStreamedAnswer(chat, settings, context, dependencies),
+      completed: (answer) => {
+        streamedAnswer = answer;
+      },
       encoder: surface.encoder({ requestId: request.requestId, model: model.id, simulated: start.stream.simulated, chat, decision, nowMs: clock.now() }),
     });
     const headers: Record<string, string> = {
@@ -196,6 +209,12 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       body: '',
       summary: summarise(surface.endpoint, 200, tier, start.records, model.id),
       stream: { events, summary: recorded.then((record) => summarise(surface.endpoint, 200, tier, [...start.records, record], model.id)) },
+      // A stream that broke off has no answer to compare.
+      afterResponse: async () => {
+        const record = await recorded;
+        if (streamedAnswer === undefined) return;
+        await shadowAfter(request, chat, decision, context, model.id, streamedAnswer, [...start.records, record])?.();
+      },
     };
   };
 
@@ -281,6 +300,74 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     return json(request, 'usage', 200, describeUsage(admin ? all : usageOfCaller(all, request.callerId), policy, scope, keyBudget, feedbackOf));
   };
 
+  /**
+   * The shadow job of a sampled request, to hand on once the answer has gone;
+   * undefined when the request is not shadowed. A failure to hand it on is
+   * logged (never the prompt) and costs the caller nothing.
+   */
+  const shadowAfter = (
+    request: GatewayRequest,
+    chat: ChatRequest,
+    decision: RoutingDecision,
+    context: AttemptContext,
+    primaryModel: string,
+    content: string,
+    answers: readonly AttemptRecord[],
+  ): (() => Promise<void>) | undefined => {
+    const settings = shadowFor(decision, policy);
+    const dispatcher = dependencies.shadows;
+    if (!settings || !dispatcher || !sampled(request.requestId, settings.percent)) return undefined;
+    const answered = answers.at(-1);
+    const job: ShadowJob = {
+      requestId: request.requestId,
+      callerId: request.callerId,
+      tier: decision.tier,
+      route: decision.route,
+      keyBudget: context.keyBudget ?? null,
+      name: shadowName(decision),
+      day: utcDay(clock.now()),
+      candidate: settings.model.id,
+      ...(settings.judge ? { judge: settings.judge.id } : {}),
+      request: attemptRequestOf(chat, decision),
+      primary: {
+        model: primaryModel,
+        content,
+        latencyMs: answered?.latencyMs ?? 0,
+        costNanoUsd: answers.reduce((sum, record) => sum + record.costNanoUsd, 0n).toString(),
+      },
+    };
+    return async () => {
+      try {
+        await dispatcher.send(job);
+      } catch (error) {
+        log.error('shadow job not sent', { requestId: request.requestId, name: job.name, error: error instanceof Error ? error.message : String(error) });
+      }
+    };
+  };
+
+  /**
+   * `GET /shadow?route=NAME`: a day's shadow traffic on a route (or `tier-N`),
+   * primary against candidate. A caller sees its own requests; admins all.
+   */
+  const shadow: EndpointHandler = async (request) => {
+    const day = request.query['date'] ?? utcDay(clock.now());
+    if (!isUtcDay(day)) throw new CallerError('invalid_request', `"date" is "${day.slice(0, 32)}", which is not a day; use a UTC day as YYYY-MM-DD.`, 'date');
+    const name = request.query['route'] ?? '';
+    const known = [...Object.keys(policy.routes), ...TIERS.map((tier) => `tier-${tier}`)];
+    if (!known.includes(name)) {
+      throw new CallerError('invalid_request', `"route" is "${name.slice(0, 64)}": name a route of the policy or a tier as tier-0 to tier-3 (${known.join(', ')}).`, 'route');
+    }
+    const admin = isAdmin(request);
+    const [results, all] = await Promise.all([dependencies.shadowResults?.readDay(name, day) ?? [], dependencies.usage.readDay(day)]);
+    const seen = results.filter((result) => admin || result.callerId === request.callerId);
+    const isTier = name.startsWith('tier-') && !Object.hasOwn(policy.routes, name);
+    const counters = isTier ? all.byTier.get(name.slice(5)) : all.byRoute.get(name);
+    // A caller's own day has no per-route counts: its traffic there is estimated from its compared requests and the share shadowed.
+    const settings = isTier ? policy.shadow[Number(name.slice(5)) as Tier] : policy.routes[name]?.shadow || undefined;
+    const estimated = settings ? BigInt(Math.round((seen.length * 100) / settings.percent)) : BigInt(seen.length);
+    return json(request, 'shadow', 200, shadowReport(name, day, seen, admin ? (counters?.requests ?? 0n) : estimated));
+  };
+
   /** `POST /feedback`: a score on one of the caller's own answers; a later one replaces it. */
   const feedback: EndpointHandler = async (request) => {
     const body = parseFeedback(request.body, policy.limits);
@@ -311,6 +398,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     '/models': { method: 'GET', handle: models },
     '/usage': { method: 'GET', handle: usage },
     '/feedback': { method: 'POST', handle: feedback },
+    '/shadow': { method: 'GET', handle: shadow },
   };
 
   function failure(
@@ -347,7 +435,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (!endpoint) {
         throw new CallerError(
           'not_found',
-          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/embeddings, GET /v1/models, POST /v1/route, GET /v1/usage or POST /v1/feedback.`,
+          `There is no endpoint ${request.path}. Use POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/embeddings, GET /v1/models, POST /v1/route, GET /v1/usage, POST /v1/feedback or GET /v1/shadow.`,
         );
       }
       if (request.method !== endpoint.method) {

@@ -10,11 +10,13 @@ import type { TokenUsage } from './usage';
 export type AttemptOutcome = 'success' | ProviderFailureKind | 'aborted';
 
 /**
- * Why a call was made: to answer the caller, or to check the answer (a
- * verifier). Work beyond the answer is reported apart, and has no flagship
- * counterfactual: an all-flagship gateway would not have made it.
+ * Why a call was made: to answer the caller; to check the answer (a
+ * verifier); or to try a candidate model on the same request and compare the
+ * two answers (shadow and judge). Work beyond the answer is reported apart,
+ * and has no flagship counterfactual: an all-flagship gateway would not have
+ * made it.
  */
-export const ATTEMPT_PURPOSES = ['answer', 'verification'] as const;
+export const ATTEMPT_PURPOSES = ['answer', 'verification', 'shadow', 'judge'] as const;
 export type AttemptPurpose = (typeof ATTEMPT_PURPOSES)[number];
 
 export interface AttemptRecord {

@@ -193,6 +193,12 @@ const verificationSchema = z.strictObject({
   ),
 });
 
+const shadowSchema = z.strictObject({
+  model: described(modelId, 'The candidate: a chat model listed under models, sent a share of the requests off the response path'),
+  percent: described(z.number().check(z.gt(0), z.lte(100)), 'The share of requests, in percent, also sent to the candidate'),
+  judge: z.optional(described(modelId, 'A model that compares the two answers and records a win, tie or loss for the candidate')),
+});
+
 const chainSchema = z.array(modelId).check(z.minLength(1, 'needs at least one model'), z.maxLength(8));
 
 const limitsSchema = z.strictObject({
@@ -237,6 +243,7 @@ export const policySchema = z
             tier: z.optional(described(tierSchema, "The route's tier; without one, the classifier picks it with the route's thresholds")),
             thresholds: z.optional(thresholdsSchema),
             verification: z.optional(described(z.union([verificationSchema, z.literal(false)]), "This route's verification pass, or false for none; overrides its tier's")),
+            shadow: z.optional(described(z.union([shadowSchema, z.literal(false)]), "This route's shadow traffic, or false for none; overrides its tier's")),
             promptCache: z.optional(described(z.boolean(), "Mark this route's prompt prefix for caching; overrides the tier's setting")),
             aliases: z.optional(
               described(
@@ -268,6 +275,13 @@ export const policySchema = z
       described(
         z.strictObject({ '0': z.optional(verificationSchema), '1': z.optional(verificationSchema), '2': z.optional(verificationSchema), '3': z.optional(verificationSchema) }),
         'A verification pass per tier: a second model checks the answer (x-switchyard-verified)',
+      ),
+      {},
+    ),
+    shadow: z._default(
+      described(
+        z.strictObject({ '0': z.optional(shadowSchema), '1': z.optional(shadowSchema), '2': z.optional(shadowSchema), '3': z.optional(shadowSchema) }),
+        'Shadow traffic per tier: a share of requests also sent to a candidate model, to compare before a switch',
       ),
       {},
     ),
@@ -341,8 +355,15 @@ export const policySchema = z
         const verifier = policy.verification[tier]?.model;
         if (verifier !== undefined) chat(['verification', String(tier), 'model'], verifier);
       }
+      const shadowModels = (path: (string | number)[], shadow: z.output<typeof shadowSchema> | false | undefined) => {
+        if (!shadow) return;
+        chat([...path, 'model'], shadow.model);
+        if (shadow.judge !== undefined) chat([...path, 'judge'], shadow.judge);
+      };
+      for (const tier of TIERS) shadowModels(['shadow', String(tier)], policy.shadow[tier]);
       for (const [name, route] of Object.entries(policy.routes)) {
         if (route.verification) chat(['routes', name, 'verification', 'model'], route.verification.model);
+        shadowModels(['routes', name, 'shadow'], route.shadow);
       }
       for (const [id, model] of Object.entries(policy.models)) {
         if (model.type === 'chat' && model.maxOutputTokens === undefined) {
@@ -455,12 +476,21 @@ export const DEFAULT_RUBRIC =
   "You check another AI assistant's answer to a user's task before the user sees it. Judge whether the answer is correct, " +
   'safe to act on and complete for the task as asked. Do not reward length or style.';
 
+/** Shadow traffic as the router runs it. */
+export interface ShadowSettings {
+  readonly model: ModelSpec;
+  readonly percent: number;
+  readonly judge?: ModelSpec | undefined;
+}
+
 export interface Route {
   /** Without a tier, the classifier picks one with the route's thresholds. */
   readonly tier?: Tier | undefined;
   readonly thresholds?: ClassifierThresholds | undefined;
   /** `false` turns off the tier's verification for this route. */
   readonly verification?: VerificationSettings | false | undefined;
+  /** `false` turns off the tier's shadow traffic for this route. */
+  readonly shadow?: ShadowSettings | false | undefined;
   readonly promptCache?: boolean | undefined;
   readonly aliases?: Readonly<Record<string, string>> | undefined;
 }
@@ -474,6 +504,8 @@ export interface Policy {
   readonly classifier: { readonly model: 'trained' | 'rules'; readonly thresholds: ClassifierThresholds };
   /** Verification per tier; routes may override it. */
   readonly verification: Readonly<Partial<Record<Tier, VerificationSettings>>>;
+  /** Shadow traffic per tier; routes may override it. */
+  readonly shadow: Readonly<Partial<Record<Tier, ShadowSettings>>>;
   /** Tiers whose requests mark their prompt prefix for caching. */
   readonly promptCacheTiers: ReadonlySet<Tier>;
   /** The embedding model `auto` means on `POST /v1/embeddings`, if any. */
@@ -529,6 +561,11 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);
   const toVerification = toVerificationOf(models);
+  const toShadow = (settings: z.output<typeof shadowSchema>): ShadowSettings => ({
+    model: models.get(settings.model)!,
+    percent: settings.percent,
+    ...(settings.judge === undefined ? {} : { judge: models.get(settings.judge)! }),
+  });
   return {
     providers,
     models,
@@ -537,13 +574,20 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     routes: Object.fromEntries(
       Object.entries(policy.routes).map(([name, route]) => [
         name,
-        { ...route, verification: route.verification === undefined || route.verification === false ? route.verification : toVerification(route.verification) },
+        {
+          ...route,
+          verification: route.verification === undefined || route.verification === false ? route.verification : toVerification(route.verification),
+          shadow: route.shadow === undefined || route.shadow === false ? route.shadow : toShadow(route.shadow),
+        },
       ]),
     ),
     classifier: policy.classifier,
     verification: Object.fromEntries(
       TIERS.flatMap((tier) => (policy.verification[tier] === undefined ? [] : [[tier, toVerification(policy.verification[tier])]])),
     ) as Partial<Record<Tier, VerificationSettings>>,
+    shadow: Object.fromEntries(TIERS.flatMap((tier) => (policy.shadow[tier] === undefined ? [] : [[tier, toShadow(policy.shadow[tier])]]))) as Partial<
+      Record<Tier, ShadowSettings>
+    >,
     promptCacheTiers: new Set(policy.promptCache),
     aliases: policy.aliases,
     defaultEmbeddingModel: policy.embeddings.default === undefined ? undefined : models.get(policy.embeddings.default),

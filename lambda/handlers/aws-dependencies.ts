@@ -9,6 +9,7 @@ import { createDynamoStores } from '../adapters/dynamodb-stores';
 import { xrayTracingFrom, type AwsClientTracer } from '../adapters/xray-subsegments';
 import type { UsageReader } from '../core/usage-aggregates';
 import type { FeedbackStore } from '../core/feedback';
+import type { ShadowResultStore } from '../core/shadow';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttemptDependencies } from '../core/attempt';
 import { ConfigError } from '../core/errors';
@@ -23,7 +24,7 @@ export async function buildAwsDependencies(
   log: Log,
   metrics: Metrics,
   trace: AwsClientTracer = xrayTracingFrom(process.env),
-): Promise<AttemptDependencies & { usage: UsageReader; feedback: FeedbackStore }> {
+): Promise<AttemptDependencies & { usage: UsageReader; feedback: FeedbackStore; shadowResults: ShadowResultStore }> {
   const secrets = trace(new SecretsManagerClient({}));
   // Read when first needed and again every few minutes, so a pasted or rotated key reaches warm instances.
   const apiKeys = Object.fromEntries(

@@ -86,10 +86,12 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     const output = startHttpResponse(responseStream, toResponseMetadata(response));
     if (response.stream) {
       await serveStream(output, response.stream, client, log, metrics, startedAt, writeEmf);
-      return;
+    } else {
+      output.end(response.body);
+      served(response.summary, log, metrics, startedAt, writeEmf);
     }
-    output.end(response.body);
-    served(response.summary, log, metrics, startedAt, writeEmf);
+    // The caller has the whole answer: what is left (a shadow job) runs before the invocation ends, never before the answer.
+    await response.afterResponse?.().catch((error: unknown) => log.error('work after the response failed', { error: error instanceof Error ? error.message : String(error) }));
   };
 
   return (event, responseStream, context) =>

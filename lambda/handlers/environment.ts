@@ -11,6 +11,8 @@ export const ENVIRONMENT = {
   /** A JSON object of key names (the policy's `apiKeyName`) to the ARNs of the secrets holding them. */
   providerSecretArns: 'PROVIDER_SECRET_ARNS',
   fallbackStateMachineArn: 'FALLBACK_STATE_MACHINE_ARN',
+  /** The shadow workflow, started after an answer for sampled requests. Unset: no shadow traffic. */
+  shadowStateMachineArn: 'SHADOW_STATE_MACHINE_ARN',
   policyFile: 'POLICY_FILE',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   alertTopicArn: 'ALERT_TOPIC_ARN',

@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createStepFunctionsFallback } from '../adapters/step-functions-fallback';
+import { createStepFunctionsShadowDispatcher } from '../adapters/step-functions-shadow-dispatcher';
 import { xrayTracingFrom } from '../adapters/xray-subsegments';
 import { ConfigError } from '../core/errors';
 import { createGateway } from '../core/gateway';
@@ -21,8 +22,12 @@ export async function startFromEnvironment(config: RuntimeConfig, logger: Logger
   if (!config.fallbackStateMachineArn) throw new ConfigError(`Invalid router environment: ${ENVIRONMENT.fallbackStateMachineArn} is not set`);
   const trace = xrayTracingFrom(process.env);
   const dependencies = await buildAwsDependencies(config, requestScopedLog(logger), metrics, trace);
-  const fallback = createStepFunctionsFallback({ client: trace(new SFNClient({})), stateMachineArn: config.fallbackStateMachineArn });
-  return { gateway: createGateway({ ...dependencies, fallback }), requestTimeoutMs: config.requestTimeoutMs };
+  const stepFunctions = trace(new SFNClient({}));
+  const fallback = createStepFunctionsFallback({ client: stepFunctions, stateMachineArn: config.fallbackStateMachineArn });
+  const shadows = config.shadowStateMachineArn
+    ? createStepFunctionsShadowDispatcher({ client: stepFunctions, stateMachineArn: config.shadowStateMachineArn, log: dependencies.log })
+    : undefined;
+  return { gateway: createGateway({ ...dependencies, fallback, shadows }), requestTimeoutMs: config.requestTimeoutMs };
 }
 
 const logger = new Logger();

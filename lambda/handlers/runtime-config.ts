@@ -28,6 +28,7 @@ const environmentSchema = z.object({
     {},
   ),
   [ENVIRONMENT.fallbackStateMachineArn]: z.optional(z.string().check(z.startsWith('arn:'))),
+  [ENVIRONMENT.shadowStateMachineArn]: z.optional(z.string().check(z.startsWith('arn:'))),
   [ENVIRONMENT.policyFile]: z._default(z.string().check(z.minLength(1)), join(__dirname, BUNDLED_POLICY_FILE)),
   [ENVIRONMENT.requestTimeoutMs]: z._default(z.coerce.number().check(z.int(), z.gte(1000), z.lte(900_000)), DEFAULT_REQUEST_TIMEOUT_MS),
 });
@@ -39,6 +40,7 @@ export interface RuntimeConfig {
   readonly providerSecretArns: Readonly<Record<string, string>>;
   /** Set for the router, which starts the fallback workflow; not for the attempt function. */
   readonly fallbackStateMachineArn: string | undefined;
+  readonly shadowStateMachineArn: string | undefined;
   readonly requestTimeoutMs: number;
   readonly policy: Policy;
 }
@@ -54,6 +56,7 @@ export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig
     ledgerRetentionDays: env[ENVIRONMENT.ledgerRetentionDays],
     providerSecretArns: secretArnsOf(env[ENVIRONMENT.providerSecretArns]),
     fallbackStateMachineArn: env[ENVIRONMENT.fallbackStateMachineArn],
+    shadowStateMachineArn: env[ENVIRONMENT.shadowStateMachineArn],
     requestTimeoutMs: env[ENVIRONMENT.requestTimeoutMs],
     policy: readPolicyFile(env[ENVIRONMENT.policyFile]),
   };

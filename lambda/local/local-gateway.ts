@@ -3,6 +3,7 @@
  * embedded DynamoDB for the ledger, and real providers where credentials are
  * present, the mock provider (labelled simulated) where they are not.
  */
+import { createInProcessShadowQueue, runShadowJob } from '../core/shadow';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
@@ -81,6 +82,8 @@ export interface LocalGateway {
   readonly ledgerTableName: string;
   /** The same dependencies the gateway uses: for tests that look behind it. */
   readonly dependencies: AttemptDependencies;
+  /** The in-process stand-in for the shadow queue: `idle()` resolves once every queued job has run. */
+  readonly shadows: { idle(): Promise<void>; pending(): number };
   close(): Promise<void>;
 }
 
@@ -133,7 +136,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     timeoutSeconds: Math.ceil(requestTimeoutMs / 1000),
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });
-  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage, feedback: stores.feedback });
+  // Shadow jobs run in this process, after their answers have gone, as the SQS-fed worker runs them in AWS.
+  const shadows = createInProcessShadowQueue((job) => runShadowJob(job, { ...dependencies, shadowResults: stores.shadowResults }), dependencies.log);
+  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage, feedback: stores.feedback, shadows, shadowResults: stores.shadowResults });
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),
     logger,
@@ -167,9 +172,11 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     dynamo,
     ledgerTableName: LEDGER_TABLE_NAME,
     dependencies,
+    shadows,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await shadows.idle();
       await dynamo.close();
     },
   };
