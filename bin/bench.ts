@@ -8,7 +8,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +25,10 @@ import { createInProcessFallback } from '../lambda/core/in-process-fallback';
 import { createMemoryFeedbackStore } from '../lambda/core/feedback';
 import { createMemoryBudgetStore } from '../lambda/core/budgets';
 import assert from 'node:assert/strict';
-import { loadPolicy } from '../lambda/core/policy';
+import { loadPolicy, type Policy } from '../lambda/core/policy';
 import { createLocalFallback } from '../lambda/local/local-fallback';
 import { createRouterHandler, type RouterHandler } from '../lambda/handlers/create-router-handler';
-import { ensureLedgerTable, startEmbeddedDynamo } from '../lambda/local/dynalite';
+import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo } from '../lambda/local/dynalite';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 import { createProviderRegistry } from '../lambda/providers/registry';
 import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../lib/bundling';
@@ -35,6 +36,7 @@ import { lambdaContext, proxyEvent, readStreamedAnswer, RecordedResponseStream, 
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
 import { streamingFirstChunk } from './bench-first-chunk';
+import { wholeGateway } from './bench-gateway';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
@@ -53,6 +55,8 @@ function summary(samples: number[]): { p50: number; p99: number } {
 }
 
 const microseconds = (value: number) => `${value.toFixed(1)} µs`;
+/** Requests sent before the router overhead is measured. */
+const ROUTER_WARM_UP = 500;
 const milliseconds = (value: number) => `${value.toFixed(2)} ms`;
 
 async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: number): Promise<{ p50: number; p99: number }> {
@@ -85,7 +89,7 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
   const samples: number[] = [];
   // The handler writes its answer to a response stream, as it does in Lambda.
   const restoreRuntime = useLambdaStreamingRuntime();
-  for (let index = 0; index < requests + 500; index += 1) {
+  for (let index = 0; index < requests + ROUTER_WARM_UP; index += 1) {
     // A fresh request id each time: a repeated one would make every ledger write after the first a no-op.
     event.requestContext.requestId = `bench-${index}-${randomUUID()}`;
     const stream = new RecordedResponseStream();
@@ -94,10 +98,40 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
     const elapsed = Number(process.hrtime.bigint() - started) / 1000;
     const result = readStreamedAnswer(stream);
     if (result.statusCode !== 200) throw new Error(`bench request failed: ${result.body}`);
-    if (index >= 500) samples.push(elapsed);
+    if (index >= ROUTER_WARM_UP) samples.push(elapsed);
   }
   restoreRuntime();
   return summary(samples);
+}
+
+/** Router overhead with the ledger, circuits and counters on DynamoDB behind these clients, and how many calls each request made. */
+async function withDynamoLedger(client: DynamoDBClient, counterClient: DynamoDBClient, policy: Policy): Promise<{ p50: number; p99: number; callsPerRequest: number }> {
+  await ensureLedgerTable(client, 'bench-ledger');
+  let calls = 0;
+  for (const each of [client, counterClient]) {
+    each.middlewareStack.add((next) => async (args) => {
+      calls += 1;
+      return next(args);
+    }, { step: 'initialize', name: 'benchCallCounter' });
+  }
+  const stores = createDynamoStores({ client, counterClient, tableName: 'bench-ledger', circuitBreaker: policy.fallback.circuitBreaker });
+  const requests = 2000;
+  const result = await routerOverhead(stores.ledger, stores.circuits, requests);
+  return { ...result, callsPerRequest: calls / (requests + ROUTER_WARM_UP) };
+}
+
+/** dynalite in a child process, so its work is not the router's: the closest this machine gets to DynamoDB across a network. */
+async function startDynaliteProcess(): Promise<{ endpoint: string; stop(): void }> {
+  const server = spawn(
+    process.execPath,
+    ['-e', "const s = require('dynalite')({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));"],
+    { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<string>((resolve, reject) => {
+    server.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    server.once('exit', (code) => reject(new Error(`dynalite ended (${code}) before it listened`)));
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.kill() };
 }
 
 /** Direct answers against answers after one fallback hop through the local state machine. */
@@ -202,19 +236,21 @@ async function main(): Promise<void> {
 
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
   const noLedger = await routerOverhead(createMemoryLedger(), createMemoryCircuitStore(policy.fallback.circuitBreaker), 5000);
-  const dynamo = await startEmbeddedDynamo();
-  await ensureLedgerTable(dynamo.client, 'bench-ledger');
-  const stores = createDynamoStores({
-    client: dynamo.client,
-    counterClient: dynamo.counterClient,
-    tableName: 'bench-ledger',
-    circuitBreaker: policy.fallback.circuitBreaker,
-  });
-  const withLedger = await routerOverhead(stores.ledger, stores.circuits, 2000);
-  await dynamo.close();
-  console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency');
-  console.log(`    without ledger I/O:             p50 ${microseconds(noLedger.p50)}   p99 ${microseconds(noLedger.p99)}   (target p50 < 1000 µs)`);
-  console.log(`    with the ledger on dynalite:    p50 ${microseconds(withLedger.p50)}   p99 ${microseconds(withLedger.p99)}`);
+  const embedded = await startEmbeddedDynamo();
+  const inProcess = await withDynamoLedger(embedded.client, embedded.counterClient, policy);
+  await embedded.close();
+  const separate = await startDynaliteProcess();
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: separate.endpoint });
+  const counterClient = new DynamoDBClient({ ...LOCAL_AWS, endpoint: separate.endpoint, maxAttempts: 1 });
+  const outOfProcess = await withDynamoLedger(client, counterClient, policy);
+  client.destroy();
+  counterClient.destroy();
+  separate.stop();
+  console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency, a fresh request id each time');
+  console.log(`    without ledger I/O:                             p50 ${microseconds(noLedger.p50)}   p99 ${microseconds(noLedger.p99)}   (target p50 < 1000 µs)`);
+  console.log(`    ledger on dynalite in this process (npm start): p50 ${microseconds(inProcess.p50)}   p99 ${microseconds(inProcess.p99)}`);
+  console.log(`    ledger on dynalite in its own process (as AWS): p50 ${microseconds(outOfProcess.p50)}   p99 ${microseconds(outOfProcess.p99)}`);
+  console.log(`    the ledger's DynamoDB calls per request:        ${outOfProcess.callsPerRequest.toFixed(2)} (the attempt record and its aggregate counters; circuit reads are cached)`);
 
   console.log('\n(b) classifier per call');
   console.log('    classifier v1, as "auto" routes (v0 rules as signals, three heads, reasons with top words):');
@@ -263,6 +299,23 @@ async function main(): Promise<void> {
   console.log('    ledger on embedded DynamoDB with a fresh request id per request: its reads come before the first chunk; its write');
   console.log('    comes before [DONE], so the whole-stream figure includes it, and at concurrency 32 it delays other requests\' first chunks.');
   console.log(`    Concurrency 32 on ${cpus().length} cores measures queueing too: client, gateway, upstream and DynamoDB share one Node event loop.`);
+
+  const whole = await wholeGateway({ concurrencies: [1, 32], requests: 600, warmUp: 100 });
+  console.log('\n(f) the whole gateway against a bare Node proxy, the floor, in the same run: model "auto", a mock OpenAI upstream that answers at once');
+  console.log('    the proxy and the gateway (npm start\'s code, its ledger on the embedded DynamoDB, a fresh request id each time) each in their own process');
+  for (const { concurrency, direct, proxy, gateway } of whole) {
+    const straight = summary([...direct.latencyMs]);
+    const added = (side: typeof proxy) => {
+      const through = summary([...side.latencyMs]);
+      return { p50: through.p50 - straight.p50, p99: through.p99 - straight.p99 };
+    };
+    const [byProxy, byGateway] = [added(proxy), added(gateway)];
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a');
+    console.log(`    concurrency ${String(concurrency).padStart(2)}: direct p50 ${milliseconds(straight.p50)}   p99 ${milliseconds(straight.p99)}`);
+    console.log(`        bare proxy:  CPU ${milliseconds(proxy.cpuMsPerRequest!)} per request; added p50 ${milliseconds(byProxy.p50)}   p99 ${milliseconds(byProxy.p99)}`);
+    console.log(`        Switchyard:  CPU ${milliseconds(gateway.cpuMsPerRequest!)} per request; added p50 ${milliseconds(byGateway.p50)}   p99 ${milliseconds(byGateway.p99)}`);
+    console.log(`        ratio to the floor: CPU ${ratio(gateway.cpuMsPerRequest!, proxy.cpuMsPerRequest!)}, added p50 ${ratio(byGateway.p50, byProxy.p50)}, added p99 ${ratio(byGateway.p99, byProxy.p99)}`);
+  }
 }
 
 main().catch((error: unknown) => {

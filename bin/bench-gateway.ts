@@ -1,0 +1,121 @@
+/**
+ * Section (f) of `npm run bench`: the whole gateway against a bare Node
+ * proxy, the floor, in the same run. A local mock OpenAI upstream answers a
+ * chat completion at once; the same `model: "auto"` request goes to it
+ * directly, through the proxy and through the local gateway (its ledger
+ * real, a fresh request id each time), at each concurrency. The proxy and the
+ * gateway each run in a process of their own, so their CPU time per request
+ * is theirs alone.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+const BODY = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }] });
+const COMPLETION = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_764_201_600,
+  model: 'gpt-4.1-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'You flew to Lisbon.' }, finish_reason: 'stop', logprobs: null }],
+  usage: { prompt_tokens: 14, completion_tokens: 6, total_tokens: 20 },
+});
+/** The sides alternate in this many blocks per level, so drift on a shared machine hits all alike. */
+const BLOCKS = 3;
+
+export interface Side {
+  readonly latencyMs: number[];
+  /** CPU time (user + system) of the side's own process over its measured requests, per request; the upstream's own side has none. */
+  cpuMsPerRequest: number | null;
+}
+
+export interface GatewayLevel {
+  readonly concurrency: number;
+  readonly direct: Side;
+  readonly proxy: Side;
+  readonly gateway: Side;
+}
+
+export async function wholeGateway(options: { concurrencies: readonly number[]; requests: number; warmUp: number }): Promise<GatewayLevel[]> {
+  const upstream = createServer((incoming, outgoing) => {
+    incoming.resume();
+    incoming.on('end', () => outgoing.writeHead(200, { 'content-type': 'application/json' }).end(COMPLETION));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', () => resolve()));
+  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const proxy = await child('proxy', upstreamUrl);
+  const gateway = await child('gateway', upstreamUrl);
+  try {
+    const levels: GatewayLevel[] = [];
+    for (const concurrency of options.concurrencies) {
+      const level: GatewayLevel = {
+        concurrency,
+        direct: { latencyMs: [], cpuMsPerRequest: null },
+        proxy: { latencyMs: [], cpuMsPerRequest: 0 },
+        gateway: { latencyMs: [], cpuMsPerRequest: 0 },
+      };
+      const sides = [
+        { url: upstreamUrl, side: level.direct, process: undefined },
+        { url: proxy.url, side: level.proxy, process: proxy },
+        { url: gateway.url, side: level.gateway, process: gateway },
+      ];
+      for (const { url } of sides) await run(url, options.warmUp, concurrency, []);
+      const cpu = new Map<Side, number>();
+      for (let block = 0; block < BLOCKS; block += 1) {
+        const size = Math.floor(((block + 1) * options.requests) / BLOCKS) - Math.floor((block * options.requests) / BLOCKS);
+        for (const { url, side, process } of sides) {
+          const before = process ? await process.cpuMs() : 0;
+          await run(url, size, concurrency, side.latencyMs);
+          if (process) cpu.set(side, (cpu.get(side) ?? 0) + (await process.cpuMs()) - before);
+        }
+      }
+      for (const [side, total] of cpu) side.cpuMsPerRequest = total / options.requests;
+      levels.push(level);
+    }
+    return levels;
+  } finally {
+    proxy.stop();
+    gateway.stop();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  }
+}
+
+/** `requests` POSTs of the body, `concurrency` at a time; each latency in ms goes to `into`. */
+async function run(base: string, requests: number, concurrency: number, into: number[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < requests) {
+      next += 1;
+      const started = performance.now();
+      const response = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body: BODY });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`bench request to ${base} failed (${response.status}): ${text.slice(0, 200)}`);
+      into.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+interface Child {
+  readonly url: string;
+  cpuMs(): Promise<number>;
+  stop(): void;
+}
+
+async function child(mode: 'proxy' | 'gateway', upstreamUrl: string): Promise<Child> {
+  const process: ChildProcess = fork(join(__dirname, 'bench-gateway-child.ts'), [mode, upstreamUrl], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    process.once('message', (message) => resolve((message as { url: string }).url));
+    process.once('exit', (code) => reject(new Error(`the ${mode} process ended (${code}) before it started`)));
+  });
+  return {
+    url,
+    cpuMs: () =>
+      new Promise((resolve) => {
+        process.once('message', (usage) => resolve(((usage as NodeJS.CpuUsage).user + (usage as NodeJS.CpuUsage).system) / 1000));
+        process.send('cpu');
+      }),
+    stop: () => process.kill(),
+  };
+}
