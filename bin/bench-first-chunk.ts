@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadPolicy } from '../lambda/core/policy';
-import { startLocalGateway } from '../lambda/local/local-gateway';
+import { startLocalGateway, type LocalGateway } from '../lambda/local/local-gateway';
 import { sseEvents } from '../test/support/fixtures';
 
 /** Milliseconds from sending each request: to the first chunk with text, and to `data: [DONE]`. */
@@ -46,9 +46,10 @@ export async function streamingFirstChunk(options: FirstChunkOptions): Promise<F
   }
 }
 
-async function measure(upstreamUrl: string, options: FirstChunkOptions): Promise<FirstChunkLevel[]> {
+/** The local gateway with every tier on one model of the upstream, no retries, no verification: what the benchmarks put in front of it. */
+export function startWireGateway(upstreamUrl: string): Promise<LocalGateway> {
   const chain = ['wire/answers'];
-  const gateway = await startLocalGateway({
+  return startLocalGateway({
     port: 0,
     simulate: 'none',
     environment: {},
@@ -61,6 +62,10 @@ async function measure(upstreamUrl: string, options: FirstChunkOptions): Promise
       fallback: { retry: { maxAttempts: 0 }, circuitBreaker: { failureThreshold: 1000 } },
     }),
   });
+}
+
+async function measure(upstreamUrl: string, options: FirstChunkOptions): Promise<FirstChunkLevel[]> {
+  const gateway = await startWireGateway(upstreamUrl);
   try {
     const direct = `${upstreamUrl}/v1/chat/completions`;
     const throughGateway = `${gateway.baseUrl}/chat/completions`;

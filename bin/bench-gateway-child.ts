@@ -8,8 +8,7 @@
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadPolicy } from '../lambda/core/policy';
-import { startLocalGateway } from '../lambda/local/local-gateway';
+import { startWireGateway } from './bench-first-chunk';
 
 const [mode, upstream] = process.argv.slice(2) as ['proxy' | 'gateway', string];
 
@@ -31,22 +30,7 @@ async function startProxy(): Promise<string> {
 }
 
 async function startGateway(): Promise<string> {
-  const chain = ['wire/answers'];
-  const gateway = await startLocalGateway({
-    port: 0,
-    simulate: 'none',
-    environment: {},
-    policy: loadPolicy({
-      version: 1,
-      providers: { wire: { kind: 'openai-compatible', baseUrl: `${upstream}/v1` } },
-      models: { 'wire/answers': { contextWindow: 100_000, maxOutputTokens: 1000, price: { input: '1', output: '2', source: 'bench', asOf: '2026-01-01' } } },
-      tiers: { '0': chain, '1': chain, '2': chain, '3': chain },
-      flagship: 'wire/answers',
-      verification: {},
-      fallback: { retry: { maxAttempts: 0 }, circuitBreaker: { failureThreshold: 1000 } },
-    }),
-  });
-  return gateway.baseUrl.replace(/\/v1$/, '');
+  return (await startWireGateway(upstream)).baseUrl.replace(/\/v1$/, '');
 }
 
 async function main(): Promise<void> {
