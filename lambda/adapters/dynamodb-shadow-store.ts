@@ -1,8 +1,10 @@
 /**
  * Shadow results in the ledger's table: one item per shadowed request, in
  * its route's (or tier's) day partition (`SHADOW#<name>#<day>` /
- * `REQ#<requestId>`), so a report is one query. No prompt or answer text is
- * stored: models, costs, latencies and the judge's verdict and reason.
+ * `REQ#<requestId>`), so a report is one query. Models, costs, latencies,
+ * and the judge's verdict and one-sentence reason: the prompt and the
+ * answers are not stored, though the judge's reason, being model text of at
+ * most 200 characters, may quote them.
  */
 import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JudgeVerdict, ShadowResult, ShadowResultStore } from '../core/shadow';

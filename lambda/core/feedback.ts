@@ -48,6 +48,8 @@ export interface FeedbackStore {
   readDay(day: string): Promise<FeedbackEntry[]>;
 }
 
+const SERVING: ReadonlySet<string> = new Set(['answer', 'verification']);
+
 /** A score counts as well rated from here up: a thumbs up, or 0.5 and more. */
 export const WELL_RATED = 0.5;
 
@@ -86,7 +88,8 @@ export function feedbackEntry(
     score: score === 'thumbs_up' ? 1 : score === 'thumbs_down' ? 0 : score,
     ...(label === undefined ? {} : { label }),
     ...(comment === undefined || !options.storeComments ? {} : { comment }),
-    costNanoUsd: records.reduce((sum, record) => sum + record.costNanoUsd, 0n),
+    // What serving the request cost: its answers and their checks, not the shadow's or the judge's later calls.
+    costNanoUsd: records.filter((record) => SERVING.has(purposeOf(record))).reduce((sum, record) => sum + record.costNanoUsd, 0n),
   };
 }
 

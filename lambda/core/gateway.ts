@@ -136,9 +136,13 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       let records = result.records;
       const verifiedHeaders: Record<string, string> = {};
       if (settings) {
-        const verified = await verifyAndRetry(chat, attemptRequestOf(chat, decision), decision, result, settings, context, flow);
+        const verified = await verifyAndRetry(chat, attemptRequestOf(chat, decision), decision, result, settings, context, flow).catch((error: unknown) => {
+          // The answer is paid for: a storage fault while checking it costs the caller the check, not the answer.
+          log.error('verification failed to run', { requestId: request.requestId, error: error instanceof Error ? error.message : String(error) });
+          return { ...result, verification: { status: 'skipped' as const, score: null, note: 'the verification could not run' } };
+        });
         answer = verified;
-        records = await dependencies.ledger.recordsFor(request.requestId);
+        records = await dependencies.ledger.recordsFor(request.requestId).catch(() => result.records);
         Object.assign(verifiedHeaders, verificationHeaders(verified.verification));
         if (verified.verification.status === 'fail' && settings.onFail === 'error') {
           const error = new VerificationFailedError(verified.model.id, verified.verification.score!, settings.passScore);
@@ -199,8 +203,8 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       'x-switchyard-provider': model.provider,
     };
     delete headers['x-switchyard-cost-usd'];
-    // Verified after the answer ends: the stream's last event carries the result.
-    if (settings) headers['x-switchyard-verified'] = 'pending';
+    // Verified after the answer ends: the stream's last event carries the result, where the surface has such an event.
+    if (settings && surface === OPENAI_CHAT) headers['x-switchyard-verified'] = 'pending';
     if (start.stream.simulated) headers['x-switchyard-simulated'] = 'true';
     const tier = headers['x-switchyard-tier']!;
     return {
@@ -317,7 +321,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     const settings = shadowFor(decision, policy);
     const dispatcher = dependencies.shadows;
     if (!settings || !dispatcher || !sampled(request.requestId, settings.percent)) return undefined;
-    const answered = answers.at(-1);
+    const answered = [...answers].reverse().find((record) => record.model === primaryModel && record.outcome === 'success') ?? answers.at(-1);
     const job: ShadowJob = {
       requestId: request.requestId,
       callerId: request.callerId,
@@ -363,7 +367,9 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     const isTier = name.startsWith('tier-') && !Object.hasOwn(policy.routes, name);
     const counters = isTier ? all.byTier.get(name.slice(5)) : all.byRoute.get(name);
     // A caller's own day has no per-route counts: its traffic there is estimated from its compared requests and the share shadowed.
-    const settings = isTier ? policy.shadow[Number(name.slice(5)) as Tier] : policy.routes[name]?.shadow || undefined;
+    const route = isTier ? undefined : policy.routes[name];
+    const tierOf = isTier ? (Number(name.slice(5)) as Tier) : (route?.tier ?? null);
+    const settings = route?.shadow !== undefined ? route.shadow || undefined : tierOf === null ? undefined : policy.shadow[tierOf];
     const estimated = settings ? BigInt(Math.round((seen.length * 100) / settings.percent)) : BigInt(seen.length);
     return json(request, 'shadow', 200, shadowReport(name, day, seen, admin ? (counters?.requests ?? 0n) : estimated));
   };
@@ -505,13 +511,14 @@ function summarise(
     status,
     tier,
     model,
-    attempts: records.length,
+    // Attempts and failures are the answer's (what fallback metrics count); the cost is every call's, a verifier's included.
+    attempts: answerRecords(records).length,
     costNanoUsd: records.reduce((sum, record) => sum + record.costNanoUsd, 0n),
     flagshipCostNanoUsd: records.reduce((sum, record) => sum + record.flagshipCostNanoUsd, 0n),
     route: records[0]?.route ?? null,
     providerLatencyMs: records.reduce((sum, record) => sum + record.latencyMs, 0),
     simulated: records.some((record) => record.simulated),
-    failures: records.filter((record) => record.outcome !== 'success').map((record) => record.outcome),
+    failures: answerRecords(records).filter((record) => record.outcome !== 'success').map((record) => record.outcome),
   };
 }
 

@@ -84,7 +84,7 @@ export interface ShadowResultStore {
 }
 
 /** How long a shadow call may take: it keeps nobody waiting, but must end. */
-export const SHADOW_DEADLINE_MS = 120_000;
+export const SHADOW_DEADLINE_MS = 60_000;
 const JUDGE_MAX_TOKENS = 200;
 const MAX_REASON_CHARACTERS = 200;
 
@@ -102,7 +102,13 @@ export async function runShadowJob(job: ShadowJob, dependencies: AttemptDependen
   const { policy, ledger, clock, log } = dependencies;
   const candidate = policy.models.get(job.candidate);
   const base = { requestId: job.requestId, callerId: job.callerId, tier: job.tier, route: job.route, keyBudget: job.keyBudget ?? null, deadline: clock.now() + SHADOW_DEADLINE_MS };
-  const nextNumber = () => ledger.nextAttempt(job.requestId, 1);
+  // Only this run's calls are summed: a retried job must not count an earlier run's calls again.
+  const numbers = new Set<number>();
+  const nextNumber = async () => {
+    const number = await ledger.nextAttempt(job.requestId, 1);
+    numbers.add(number);
+    return number;
+  };
   const started = clock.now();
   let content: string | undefined;
   let outcome = 'success';
@@ -121,7 +127,8 @@ export async function runShadowJob(job: ShadowJob, dependencies: AttemptDependen
   let judged: { verdict: JudgeVerdict; reason: string } | undefined;
   if (judgeModel && content !== undefined) judged = await judge(job, content, judgeModel, { ...base, purpose: 'judge' }, nextNumber, dependencies);
   const records = await ledger.recordsFor(job.requestId);
-  const spent = (purpose: string) => records.filter((record) => purposeOf(record) === purpose).reduce((sum, record) => sum + record.costNanoUsd, 0n);
+  const spent = (purpose: string) =>
+    records.filter((record) => numbers.has(record.attempt) && purposeOf(record) === purpose).reduce((sum, record) => sum + record.costNanoUsd, 0n);
   const result: ShadowResult = {
     name: job.name,
     day: job.day,

@@ -132,10 +132,21 @@ export function verifyStreamedAnswer(
   context: AttemptContext,
   dependencies: AttemptDependencies,
 ): (answer: string) => Promise<Verification> {
-  return (answer) =>
-    verify(chat, { content: answer, finishReason: 'stop', usage: NO_USAGE, simulated: false }, settings, context, dependencies, () =>
-      dependencies.ledger.nextAttempt(context.requestId, 1),
-    );
+  return async (answer) => {
+    let verification: Verification;
+    try {
+      verification = await verify(chat, { content: answer, finishReason: 'stop', usage: NO_USAGE, simulated: false }, settings, context, dependencies, () =>
+        dependencies.ledger.nextAttempt(context.requestId, 1),
+      );
+    } catch (error) {
+      // The answer has been sent: a storage fault while checking it ends the check, never the stream.
+      dependencies.log.error('verification failed to run', { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) });
+      verification = { status: 'skipped', score: null, note: 'the verification could not run' };
+    }
+    // A stream's headers went out before the check: its verdict is logged too, for surfaces whose stream cannot carry it.
+    dependencies.log.info('streamed answer verified', { requestId: context.requestId, verifier: settings.model.id, status: verification.status, score: verification.score });
+    return verification;
+  };
 }
 
 async function verify(

@@ -55,6 +55,7 @@ export class ShadowWorker extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
     });
+    // Three runs of at most 70 s and 20 s of backoff fit the workflow's five minutes, so a job that keeps failing reaches the Catch.
     run.addRetry({ errors: [Errors.ALL], maxAttempts: 2, interval: Duration.seconds(5), backoffRate: 3 });
     const deadLetter = new SqsSendMessage(this, 'DeadLetter', {
       queue: this.deadLetters,

@@ -53,6 +53,8 @@ describe('feedback on a request', () => {
     record({ attempt: 1, model: 'mock/large', outcome: 'unavailable', costNanoUsd: 1_000n }),
     record({ attempt: 2, model: 'mock/medium' }),
     record({ attempt: 3, model: 'mock/verifier', purpose: 'verification', costNanoUsd: 500n }),
+    // A shadow call made after the answer is not what serving the request cost.
+    record({ attempt: 4, model: 'mock/small', purpose: 'shadow', costNanoUsd: 70_000n }),
   ];
 
   it('rates the model that answered, with the tier and route, on the request\'s day, at the cost of every call', () => {

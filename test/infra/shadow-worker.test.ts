@@ -61,3 +61,11 @@ describe('ShadowWorker', () => {
     expect(resources[workerId]!.Properties['Timeout']).toBe(Math.ceil((SHADOW_DEADLINE_MS + 10_000) / 1000));
   });
 });
+
+describe('ShadowWorker timing', () => {
+  it('fits three runs of the worker and their backoff in the workflow\'s timeout, so a failing job always reaches the dead-letter queue', () => {
+    const worker = resources[workerId]!.Properties['Timeout'] as number;
+    const definition = JSON.parse(resources[machineId]!.Properties['DefinitionString']['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'X')).join('')) as { TimeoutSeconds: number };
+    expect(3 * worker + 5 + 15).toBeLessThan(definition.TimeoutSeconds);
+  });
+});
