@@ -181,15 +181,20 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     if (!start.ok) return failure(request, surface.endpoint, start.error, describeAttempts(decision, start.records), start.records);
     const { model } = start.stream.attempt;
     const settings = verificationFor(decision, policy);
+    const shadowed = isShadowed(request, decision);
     let streamedAnswer: string | undefined;
     const { events, recorded } = chatStreamEvents(start.stream, {
       requestId: request.requestId,
       messages: chat.messages,
       tools: chat.tools,
       verify: settings && verifyStreamedAnswer(chat, settings, context, dependencies),
-      completed: (answer) => {
-        streamedAnswer = answer;
-      },
+      ...(shadowed
+        ? {
+            completed: (answer: string) => {
+              streamedAnswer = answer;
+            },
+          }
+        : {}),
       encoder: surface.encoder({ requestId: request.requestId, model: model.id, simulated: start.stream.simulated, chat, decision, nowMs: clock.now() }),
     });
     const headers: Record<string, string> = {
@@ -213,12 +218,15 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       body: '',
       summary: summarise(surface.endpoint, 200, tier, start.records, model.id),
       stream: { events, summary: recorded.then((record) => summarise(surface.endpoint, 200, tier, [...start.records, record], model.id)) },
-      // A stream that broke off has no answer to compare.
-      afterResponse: async () => {
-        const record = await recorded;
-        if (streamedAnswer === undefined) return;
-        await shadowAfter(request, chat, decision, context, model.id, streamedAnswer, [...start.records, record])?.();
-      },
+      ...(shadowed
+        ? {
+            // A stream that broke off has no answer to compare.
+            afterResponse: async () => {
+              const record = await recorded;
+              if (streamedAnswer !== undefined) await shadowAfter(request, chat, decision, context, model.id, streamedAnswer, [...start.records, record])?.();
+            },
+          }
+        : {}),
     };
   };
 
@@ -291,11 +299,17 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
     return json(request, 'models', 200, { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
   };
 
-  const usage: EndpointHandler = async (request) => {
+  /** The `date` a report asks for, today (UTC) by default. */
+  const reportDay = (request: GatewayRequest): string => {
     const day = request.query['date'] ?? utcDay(clock.now());
     if (!isUtcDay(day)) {
       throw new CallerError('invalid_request', `"date" is "${day.slice(0, 32)}", which is not a day; use a UTC day as YYYY-MM-DD.`, 'date');
     }
+    return day;
+  };
+
+  const usage: EndpointHandler = async (request) => {
+    const day = reportDay(request);
     const [all, rated] = await Promise.all([dependencies.usage.readDay(day), dependencies.feedback.readDay(day)]);
     const admin = isAdmin(request);
     const scope = admin ? 'all' : request.callerId;
@@ -309,6 +323,12 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
    * undefined when the request is not shadowed. A failure to hand it on is
    * logged (never the prompt) and costs the caller nothing.
    */
+  /** Whether the request is in its route's or tier's shadow share, with somewhere to send it. */
+  const isShadowed = (request: GatewayRequest, decision: RoutingDecision): boolean => {
+    const settings = shadowFor(decision, policy);
+    return settings !== undefined && dependencies.shadows !== undefined && sampled(request.requestId, settings.percent);
+  };
+
   const shadowAfter = (
     request: GatewayRequest,
     chat: ChatRequest,
@@ -320,7 +340,7 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
   ): (() => Promise<void>) | undefined => {
     const settings = shadowFor(decision, policy);
     const dispatcher = dependencies.shadows;
-    if (!settings || !dispatcher || !sampled(request.requestId, settings.percent)) return undefined;
+    if (!settings || !dispatcher || !isShadowed(request, decision)) return undefined;
     const answered = [...answers].reverse().find((record) => record.model === primaryModel && record.outcome === 'success') ?? answers.at(-1);
     const job: ShadowJob = {
       requestId: request.requestId,
@@ -354,24 +374,26 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
    * primary against candidate. A caller sees its own requests; admins all.
    */
   const shadow: EndpointHandler = async (request) => {
-    const day = request.query['date'] ?? utcDay(clock.now());
-    if (!isUtcDay(day)) throw new CallerError('invalid_request', `"date" is "${day.slice(0, 32)}", which is not a day; use a UTC day as YYYY-MM-DD.`, 'date');
+    const day = reportDay(request);
     const name = request.query['route'] ?? '';
     const known = [...Object.keys(policy.routes), ...TIERS.map((tier) => `tier-${tier}`)];
     if (!known.includes(name)) {
       throw new CallerError('invalid_request', `"route" is "${name.slice(0, 64)}": name a route of the policy or a tier as tier-0 to tier-3 (${known.join(', ')}).`, 'route');
     }
     const admin = isAdmin(request);
-    const [results, all] = await Promise.all([dependencies.shadowResults?.readDay(name, day) ?? [], dependencies.usage.readDay(day)]);
+    const isRoute = Object.hasOwn(policy.routes, name);
+    const results = (await dependencies.shadowResults?.readDay(name, day)) ?? [];
     const seen = results.filter((result) => admin || result.callerId === request.callerId);
-    const isTier = name.startsWith('tier-') && !Object.hasOwn(policy.routes, name);
-    const counters = isTier ? all.byTier.get(name.slice(5)) : all.byRoute.get(name);
-    // A caller's own day has no per-route counts: its traffic there is estimated from its compared requests and the share shadowed.
-    const route = isTier ? undefined : policy.routes[name];
-    const tierOf = isTier ? (Number(name.slice(5)) as Tier) : (route?.tier ?? null);
-    const settings = route?.shadow !== undefined ? route.shadow || undefined : tierOf === null ? undefined : policy.shadow[tierOf];
-    const estimated = settings ? BigInt(Math.round((seen.length * 100) / settings.percent)) : BigInt(seen.length);
-    return json(request, 'shadow', 200, shadowReport(name, day, seen, admin ? (counters?.requests ?? 0n) : estimated));
+    let requests: bigint;
+    if (admin) {
+      const all = await dependencies.usage.readDay(day);
+      requests = (isRoute ? all.byRoute.get(name) : all.byTier.get(name.slice(5)))?.requests ?? 0n;
+    } else {
+      // A caller's own day has no per-route counts: its traffic there is estimated from its compared requests and the share shadowed.
+      const settings = shadowFor(isRoute ? { route: name, tier: policy.routes[name]!.tier ?? null } : { route: null, tier: Number(name.slice(5)) as Tier }, policy);
+      requests = BigInt(settings ? Math.round((seen.length * 100) / settings.percent) : seen.length);
+    }
+    return json(request, 'shadow', 200, shadowReport(name, day, seen, requests));
   };
 
   /** `POST /feedback`: a score on one of the caller's own answers; a later one replaces it. */
