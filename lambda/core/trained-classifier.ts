@@ -13,7 +13,7 @@
  */
 import { ruleFindings, scannedText, type PromptView, type RuleFinding, type TierVerdict } from './classifier';
 import weightsJson from './classifier-weights.json';
-import type { Tier } from './policy';
+import type { ClassifierThresholds, Tier } from './policy';
 import { FEATURE_BUCKETS, featureLabel, promptFeatures, type PromptFeatures } from './prompt-features';
 
 /** One head's weights as `npm run train:classifier` writes them. */
@@ -39,12 +39,8 @@ export interface ClassifierWeightsFile {
   readonly heads: { readonly tier_1_or_more: HeadWeights; readonly tier_2_or_more: HeadWeights; readonly tier_3: HeadWeights };
 }
 
-/** A score at or above its threshold sends the request past that tier boundary. */
-export interface TierThresholds {
-  readonly tier_1_or_more: number;
-  readonly tier_2_or_more: number;
-  readonly tier_3: number;
-}
+/** A score at or above its threshold sends the request past that tier boundary: the policy's thresholds, each one set. */
+export type TierThresholds = { readonly [K in keyof ClassifierThresholds]-?: number };
 
 export interface LinearModel {
   readonly bias: number;
@@ -214,7 +210,7 @@ const EXPLAINED_WORDS = 3;
  */
 export function classifyTrained(
   view: PromptView,
-  thresholds: Partial<TierThresholds> = {},
+  thresholds: ClassifierThresholds = {},
   { heads = SHIPPED_HEADS, floors = FLOOR_RULES }: { heads?: Heads; floors?: ReadonlySet<string> } = {},
 ): ScoredVerdict {
   const limits = { ...DEFAULT_THRESHOLDS, ...thresholds };

@@ -17,7 +17,6 @@ import type { AttemptRecord } from './ledger';
 import type { ModelSpec, Policy, VerificationSettings } from './policy';
 import type { Completion } from './provider';
 import type { RoutingDecision } from './routing';
-import { NO_USAGE } from './usage';
 import { costOf } from './money';
 import { estimateTokens } from './token-estimate';
 
@@ -101,7 +100,7 @@ export async function verifyAndRetry(
 ): Promise<VerifiedAnswer> {
   // Attempts after the answer take the ledger's counter above the first attempt, as the fallback's do.
   const nextNumber = () => dependencies.ledger.nextAttempt(context.requestId, 1);
-  let best: VerifiedAnswer = { ...answered, verification: await verify(chat, answered.completion, settings, context, dependencies, nextNumber) };
+  let best: VerifiedAnswer = { ...answered, verification: await verify(chat, answered.completion.content, settings, context, dependencies, nextNumber) };
   if (best.verification.status !== 'fail' || settings.onFail !== 'retry-next') return best;
   const remaining = decision.chain.slice(decision.chain.findIndex((model) => model.id === answered.model.id) + 1);
   for (const model of remaining) {
@@ -113,7 +112,7 @@ export async function verifyAndRetry(
       if (isAttemptFailure(error)) continue;
       throw error;
     }
-    const verification = await verify(chat, completion, settings, context, dependencies, nextNumber);
+    const verification = await verify(chat, completion.content, settings, context, dependencies, nextNumber);
     const candidate = { model, completion, verification };
     if (verification.status !== 'fail') return candidate;
     if ((verification.score ?? 0) > (best.verification.score ?? 0)) best = candidate;
@@ -135,7 +134,7 @@ export function verifyStreamedAnswer(
   return async (answer) => {
     let verification: Verification;
     try {
-      verification = await verify(chat, { content: answer, finishReason: 'stop', usage: NO_USAGE, simulated: false }, settings, context, dependencies, () =>
+      verification = await verify(chat, answer, settings, context, dependencies, () =>
         dependencies.ledger.nextAttempt(context.requestId, 1),
       );
     } catch (error) {
@@ -151,16 +150,16 @@ export function verifyStreamedAnswer(
 
 async function verify(
   chat: ChatRequest,
-  completion: Completion,
+  answer: string,
   settings: VerificationSettings,
   context: AttemptContext,
   dependencies: AttemptDependencies,
   nextNumber: () => Promise<number>,
 ): Promise<Verification> {
-  if (completion.content.trim() === '') return { status: 'skipped', score: null, note: 'no text to verify (tool calls only)' };
+  if (answer.trim() === '') return { status: 'skipped', score: null, note: 'no text to verify (tool calls only)' };
   let reply: Completion;
   try {
-    reply = (await attemptCandidate(settings.model, verifierRequest(chat, completion.content, settings), { ...context, purpose: 'verification' }, nextNumber, dependencies)).completion;
+    reply = (await attemptCandidate(settings.model, verifierRequest(chat, answer, settings), { ...context, purpose: 'verification' }, nextNumber, dependencies)).completion;
   } catch (error) {
     if (!isAttemptFailure(error)) throw error;
     dependencies.log.info('verification skipped: the verifier failed', { requestId: context.requestId, verifier: settings.model.id, error: error.name });
