@@ -1,12 +1,20 @@
 /**
  * `npm run simulate:hot-items`: which DynamoDB items take the most writes at a
- * sustained request rate, using the ledger's real key functions. A partition
- * sustains about 1,000 write units a second; no item may come near that.
+ * sustained request rate, and how many write units the ledger takes per
+ * million attempts, using the ledger's and the aggregator's real code: the
+ * attempt records the router writes, and the transactions the aggregator
+ * writes for the batches a stream would deliver (each stream shard batching
+ * up to `--batch` records or `--window` seconds, as the event source mapping
+ * does). A partition sustains about 1,000 write units a second; no item may
+ * come near that.
  *
  *   npm run simulate:hot-items -- --rate 1000 --seconds 60 --callers 200
  */
 import { parseArgs } from 'node:util';
-import { aggregatePartition, aggregateUpdates, AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb-usage';
+import { aggregateTransaction } from '../lambda/adapters/dynamodb-aggregates';
+import { AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb-usage';
+import { AGGREGATOR_BATCHING } from '../lambda/adapters/ledger-table';
+import { aggregateBatch, type StreamedAttempt } from '../lambda/core/stream-aggregation';
 import type { AttemptRecord } from '../lambda/core/ledger';
 import type { Tier } from '../lambda/core/policy';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
@@ -24,13 +32,16 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rate: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '60' },
       callers: { type: 'string', default: '200' },
       fallbackShare: { type: 'string', default: '0.1' },
+      streamShards: { type: 'string', default: '4' },
+      batch: { type: 'string', default: String(AGGREGATOR_BATCHING.batchSize) },
+      window: { type: 'string', default: String(AGGREGATOR_BATCHING.windowSeconds) },
     },
   });
   const rate = Number(values.rate);
@@ -55,6 +66,8 @@ function main(): void {
     return point < 0.3 ? 0 : point < 0.7 ? 1 : point < 0.95 ? 2 : 3;
   };
 
+  const streamShards = Number(values.streamShards);
+  const streams = Array.from({ length: streamShards }, () => [] as { at: number; attempt: StreamedAttempt }[]);
   const writesByItem = new Map<string, number>();
   const writesByPartition = new Map<string, number>();
   const count = (partition: string, sortKey: string, units = 1) => {
@@ -92,9 +105,35 @@ function main(): void {
       };
       count(`REQ#${record.requestId}`, `ATTEMPT#${attempt}`);
       if (attempt > 1) count(`REQ#${record.requestId}`, 'COUNTER');
-      for (const update of aggregateUpdates(record, Math.floor(random() * AGGREGATE_SHARDS), 'table', 0)) {
-        count(update.input.Key!['pk']!.S!, update.input.Key!['sk']!.S!);
+      streams[index % streamShards]!.push({ at: index / rate, attempt: { id: `${index}-${attempt}`, sequence: String(attempts), record } });
+    }
+  }
+  const pathWrites = [...writesByItem.values()].reduce((sum, writes) => sum + writes, 0);
+
+  // Each stream shard's records, in batches as the event source mapping forms them; each chunk is one transaction (two write units an item).
+  let batches = 0;
+  let transactions = 0;
+  let aggregatorWrites = 0;
+  const store = {
+    async apply(chunk: Parameters<typeof aggregateTransaction>[0]) {
+      transactions += 1;
+      for (const item of aggregateTransaction(chunk, 'table', 0, 0).TransactItems!) {
+        const key = item.Put?.Item ?? item.Update!.Key!;
+        count(key['pk']!.S!, key['sk']!.S!, 2);
+        aggregatorWrites += 2;
       }
+      return { applied: true as const };
+    },
+  };
+  const windowSeconds = Number(values.window);
+  const batchSize = Number(values.batch);
+  for (const stream of streams) {
+    for (let start = 0; start < stream.length; ) {
+      let end = start;
+      while (end < stream.length && end - start < batchSize && stream[end]!.at - stream[start]!.at < windowSeconds) end += 1;
+      await aggregateBatch(stream.slice(start, end).map((entry) => entry.attempt), store);
+      batches += 1;
+      start = end;
     }
   }
 
@@ -102,16 +141,19 @@ function main(): void {
   const perSecond = (writes: number) => (writes / seconds).toFixed(1).padStart(8);
   const busiestCaller = top(callerRequests, 1)[0]!;
   console.log(`Simulated ${requests.toLocaleString('en')} requests (${rate}/s for ${seconds} s), ${attempts.toLocaleString('en')} attempts,`);
-  console.log(`${callers} callers (the busiest sends ${((busiestCaller[1] / requests) * 100).toFixed(1)}%), ${AGGREGATE_SHARDS} aggregate shards.\n`);
+  console.log(`${callers} callers (the busiest sends ${((busiestCaller[1] / requests) * 100).toFixed(1)}%), ${AGGREGATE_SHARDS} aggregate shards,`);
+  console.log(`${streamShards} stream shards, batches of up to ${batchSize} records or ${windowSeconds} s: ${batches.toLocaleString('en')} batches, ${(attempts / batches).toFixed(1)} attempts each, ${transactions.toLocaleString('en')} transactions.\n`);
   console.log('Busiest items (writes per second):');
   for (const [item, writes] of top(writesByItem, 5)) console.log(`  ${perSecond(writes)}  ${item}`);
   console.log('\nBusiest partition keys (writes per second; DynamoDB sustains ~1,000 per partition):');
   for (const [partition, writes] of top(writesByPartition, 3)) console.log(`  ${perSecond(writes)}  ${partition}`);
   const hottest = top(writesByPartition, 1)[0]![1] / seconds;
   console.log(`\nHottest partition key at ${((hottest / PARTITION_WRITES_PER_SECOND) * 100).toFixed(1)}% of a partition's write capacity.`);
-  const aggregateWrites = [...writesByPartition].filter(([partition]) => partition.startsWith('AGG#')).reduce((sum, [, writes]) => sum + writes, 0);
-  console.log(`Unsharded, ${aggregatePartition(day, 0).replace(/#00$/, '')} would take ${(aggregateWrites / seconds).toFixed(0)} writes/s on one partition key.`);
-  console.log('Every aggregate item holds eight numbers (well under 1 KB), so each write is one write unit.');
+  const perMillion = (writes: number) => ((writes / attempts) * 1e6).toLocaleString('en', { maximumFractionDigits: 0 });
+  console.log('\nWrite units per million attempts (an attempt record and every aggregate item are under 1 KB: one unit a write, two in a transaction):');
+  console.log(`  request path, one conditional PutItem an attempt (and a counter after a fallback): ${perMillion(pathWrites)}`);
+  console.log(`  aggregator, amortised over its batches:                                           ${perMillion(aggregatorWrites)}`);
+  console.log(`  aggregator invocations: ${perMillion(batches)} per million attempts`);
   const busiestPerSecond = (busiestCaller[1] * (attempts / requests)) / seconds;
   console.log(
     `A block budget on the busiest caller takes ~${(2 * busiestPerSecond).toFixed(0)} writes/s (reserve and settle); ` +
@@ -119,4 +161,4 @@ function main(): void {
   );
 }
 
-main();
+void main();

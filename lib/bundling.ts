@@ -13,6 +13,7 @@ export const LAMBDA_ENTRIES = {
   attempt: join(__dirname, '..', 'lambda', 'handlers', 'attempt.ts'),
   rollup: join(__dirname, '..', 'lambda', 'handlers', 'rollup.ts'),
   shadow: join(__dirname, '..', 'lambda', 'handlers', 'shadow.ts'),
+  aggregator: join(__dirname, '..', 'lambda', 'handlers', 'aggregator.ts'),
 } as const;
 
 /** esbuild options common to CDK's NodejsFunction and the benchmark's own build. */

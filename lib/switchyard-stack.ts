@@ -9,6 +9,7 @@ import { OperationsDashboard } from './constructs/operations-dashboard';
 import { ProviderSecrets } from './constructs/provider-secrets';
 import { FallbackWorkflow } from './constructs/fallback-workflow';
 import { ShadowWorker } from './constructs/shadow-worker';
+import { LedgerAggregator } from './constructs/ledger-aggregator';
 import { ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
 import type { DeployConfig } from './deploy-config';
@@ -27,6 +28,7 @@ export class SwitchyardStack extends Stack {
   readonly fallback: FallbackWorkflow;
   readonly alerts: BudgetAlerts;
   readonly shadow: ShadowWorker;
+  readonly aggregator: LedgerAggregator;
   readonly api: GatewayApi;
   readonly providerSecrets: ProviderSecrets | undefined;
   readonly operations: OperationsDashboard;
@@ -78,6 +80,13 @@ export class SwitchyardStack extends Stack {
       dailyAt: config.rollupAt,
       timeZone: config.rollupTimeZone,
       hourly: config.hourlyBudgetCheck,
+      logRetention,
+    });
+
+    this.aggregator = new LedgerAggregator(this, 'Aggregator', {
+      ledger: this.ledger,
+      alertTopic: this.alerts.topic,
+      ledgerRetentionDays: config.ledgerRetentionDays,
       logRetention,
     });
 

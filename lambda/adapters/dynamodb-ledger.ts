@@ -1,7 +1,9 @@
 /**
  * The ledger on DynamoDB: one item per attempt, keyed by request id and
  * attempt number and written with `attribute_not_exists`, so a retried write
- * can never count an attempt twice.
+ * can never count an attempt twice. That one conditional PutItem is all the
+ * request path writes: the daily aggregates are built from the table's
+ * stream of new records, off the path (`core/stream-aggregation.ts`).
  */
 import {
   ConditionalCheckFailedException,
@@ -13,24 +15,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { purposeOf, type AttemptOutcome, type AttemptPurpose, type AttemptRecord, type Ledger } from '../core/ledger';
 import type { Tier } from '../core/policy';
-import { AGGREGATE_SHARDS, aggregateUpdates } from './dynamodb-usage';
-import { sendCounterUpdate } from './counter-writes';
 import { DAY_SECONDS } from '../core/utc-day';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from '../handlers/environment';
-import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
+import { ATTEMPT_SORT_PREFIX, KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 
 export interface DynamoLedgerOptions {
   readonly client: DynamoDBClient;
-  /**
-   * Client for the aggregate counters: give it `maxAttempts: 1`, since an ADD
-   * retried after a lost response would count twice.
-   * @default client
-   */
-  readonly aggregateClient?: DynamoDBClient;
-  /** Picks an aggregate shard. @default uniformly at random */
-  readonly shard?: () => number;
   readonly tableName: string;
+  /**
+   * Told of each record this ledger wrote (not one that was already there),
+   * as DynamoDB's stream tells the aggregator in AWS: local mode's feed.
+   * @default nobody
+   */
+  readonly onRecorded?: (records: readonly AttemptRecord[]) => void;
   /** How long attempt records live before DynamoDB's TTL removes them. @default 90 */
   readonly retentionDays?: number;
 }
@@ -39,33 +37,28 @@ export interface DynamoLedgerOptions {
 export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
   const retentionSeconds = (options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS) * DAY_SECONDS;
   const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
-  const aggregateClient = options.aggregateClient ?? options.client;
-  const shard = options.shard ?? (() => Math.floor(Math.random() * AGGREGATE_SHARDS));
   return {
-    /**
-     * Writes each record once; only a record written now (not one already
-     * there) adds to the day's aggregates, so a replayed record never counts twice.
-     */
+    /** Writes each record once: a replayed record finds its item and changes nothing. */
     async record(records) {
-      await Promise.all(
+      const written = await Promise.all(
         records.map(async (record) => {
           try {
             await options.client.send(
               new PutItemCommand({
                 TableName: options.tableName,
-                Item: toItem(record, retentionSeconds),
+                Item: attemptItem(record, retentionSeconds),
                 ConditionExpression: 'attribute_not_exists(#pk)',
                 ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey },
               }),
             );
           } catch (error) {
-            if (error instanceof ConditionalCheckFailedException) return;
+            if (error instanceof ConditionalCheckFailedException) return [];
             throw error;
           }
-          const updates = aggregateUpdates(record, shard(), options.tableName, Number(expiresAt().N));
-          await Promise.all(updates.map((update) => sendCounterUpdate(aggregateClient, update)));
+          return [record];
         }),
       );
+      if (options.onRecorded && written.flat().length > 0) options.onRecorded(written.flat());
     },
 
     async nextAttempt(requestId, offset) {
@@ -90,27 +83,27 @@ export function createDynamoLedger(options: DynamoLedgerOptions): Ledger {
           TableName: options.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :attempt)',
           ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#sk': LEDGER_KEYS.sortKey },
-          ExpressionAttributeValues: { ':pk': { S: requestKey(requestId) }, ':attempt': { S: ATTEMPT_PREFIX } },
+          ExpressionAttributeValues: { ':pk': { S: requestKey(requestId) }, ':attempt': { S: ATTEMPT_SORT_PREFIX } },
           ConsistentRead: true,
         },
       );
-      for await (const page of pages) records.push(...(page.Items ?? []).map(fromItem));
+      for await (const page of pages) records.push(...(page.Items ?? []).map(recordFromItem));
       return records;
     },
   };
 }
 
-const ATTEMPT_PREFIX = 'ATTEMPT#';
 const requestKey = (requestId: string) => `${KEY_PREFIXES.request}${requestId}`;
 
 export function attemptKey(requestId: string, attempt: number): Record<string, AttributeValue> {
   return {
     [LEDGER_KEYS.partitionKey]: { S: requestKey(requestId) },
-    [LEDGER_KEYS.sortKey]: { S: `${ATTEMPT_PREFIX}${String(attempt).padStart(3, '0')}` },
+    [LEDGER_KEYS.sortKey]: { S: `${ATTEMPT_SORT_PREFIX}${String(attempt).padStart(3, '0')}` },
   };
 }
 
-function toItem(record: AttemptRecord, retentionSeconds: number): Record<string, AttributeValue> {
+/** The item an attempt is stored as. */
+export function attemptItem(record: AttemptRecord, retentionSeconds: number): Record<string, AttributeValue> {
   const startedSeconds = Math.floor(Date.parse(record.startedAt) / 1000);
   const item: Record<string, AttributeValue> = {
     ...attemptKey(record.requestId, record.attempt),
@@ -140,7 +133,8 @@ function toItem(record: AttemptRecord, retentionSeconds: number): Record<string,
   return item;
 }
 
-function fromItem(item: Record<string, AttributeValue>): AttemptRecord {
+/** An attempt record from its item, as read back or as a stream record's new image carries it. */
+export function recordFromItem(item: Record<string, AttributeValue>): AttemptRecord {
   const text = (name: string) => item[name]?.S ?? '';
   const number = (name: string) => Number(item[name]?.N ?? '0');
   return {

@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BudgetStore } from '../core/budgets';
 import type { CircuitStore } from '../core/circuit-breaker';
 import type { FeedbackStore } from '../core/feedback';
-import type { Ledger } from '../core/ledger';
+import type { AttemptRecord, Ledger } from '../core/ledger';
 import type { ShadowResultStore } from '../core/shadow';
 import type { UsageReader } from '../core/usage-aggregates';
 import { createDynamoBudgetStore } from './dynamodb-budget-store';
@@ -25,6 +25,8 @@ export interface DynamoStoresOptions {
   /** @default DEFAULT_LEDGER_RETENTION_DAYS */
   readonly retentionDays?: number;
   readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownSeconds: number };
+  /** The ledger's `onRecorded`: local mode's stand-in for the table's stream. @default nobody */
+  readonly onRecorded?: (records: readonly AttemptRecord[]) => void;
 }
 
 export interface DynamoStores {
@@ -41,9 +43,9 @@ export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
   return {
     ledger: createDynamoLedger({
       client,
-      aggregateClient: counterClient,
       tableName,
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
     }),
     circuits: createDynamoCircuitStore({ client, tableName, ...options.circuitBreaker }),
     budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),

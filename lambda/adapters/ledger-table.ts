@@ -15,6 +15,8 @@ export const LEDGER_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'exp
 export const KEY_PREFIXES = {
   request: 'REQ#',
   aggregate: 'AGG#',
+  /** One per chunk of attempts the aggregator counted, keyed by its first stream record: what makes a redelivery count nothing twice. */
+  aggregateMarker: 'AGGMARK#',
   budget: 'BUDGET#',
   circuit: 'CIRCUIT#',
   alert: 'ALERT#',
@@ -26,6 +28,18 @@ export const KEY_PREFIXES = {
   /** One partition holds every managed key (`KEY#<id>`) and live name (`NAME#<name>`). */
   apiKey: 'APIKEY',
 } as const;
+
+/** The sort-key prefix of attempt records (under `REQ#<id>`): what the aggregator's stream filter lets through. */
+export const ATTEMPT_SORT_PREFIX = 'ATTEMPT#';
+
+/**
+ * How the aggregator's event source mapping batches the ledger's stream: at
+ * most this many records, or this many seconds after the first. The window
+ * is the lag of the aggregates behind the ledger, besides the stream's own
+ * delivery (usually under a second); the batch is what spreads the
+ * aggregator's writes over many attempts.
+ */
+export const AGGREGATOR_BATCHING = { batchSize: 500, windowSeconds: 30 } as const;
 
 /** Table definition for the local gateway and the tests; CDK builds the same from LEDGER_KEYS. */
 export function ledgerTableDefinition(tableName: string): CreateTableCommandInput {

@@ -10,9 +10,12 @@ import type { Policy } from '../core/policy';
 import { readPolicyFile } from '../policy/policy-file';
 import { BUNDLED_POLICY_FILE, DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from './environment';
 
-const environmentSchema = z.object({
+const ledgerSchema = z.object({
   [ENVIRONMENT.ledgerTableName]: z.string().check(z.minLength(1)),
   [ENVIRONMENT.ledgerRetentionDays]: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_LEDGER_RETENTION_DAYS),
+});
+
+const environmentSchema = z.extend(ledgerSchema, {
   [ENVIRONMENT.providerSecretArns]: z._default(
     z.pipe(
       z.string().check(z.minLength(2)),
@@ -60,6 +63,13 @@ export function readRuntimeConfig(environment: NodeJS.ProcessEnv): RuntimeConfig
     requestTimeoutMs: env[ENVIRONMENT.requestTimeoutMs],
     policy: readPolicyFile(env[ENVIRONMENT.policyFile]),
   };
+}
+
+/** Only the ledger's table and retention: the environment of the aggregator, which needs no policy. */
+export function readLedgerConfig(environment: NodeJS.ProcessEnv): Pick<RuntimeConfig, 'ledgerTableName' | 'ledgerRetentionDays'> {
+  const parsed = ledgerSchema.safeParse(environment);
+  if (!parsed.success) throw new ConfigError(`Invalid aggregator environment:\n${z.prettifyError(parsed.error)}`);
+  return { ledgerTableName: parsed.data[ENVIRONMENT.ledgerTableName], ledgerRetentionDays: parsed.data[ENVIRONMENT.ledgerRetentionDays] };
 }
 
 function secretArnsOf(value: unknown): Record<string, string> {

@@ -9,6 +9,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoStores } from '../adapters/dynamodb-stores';
+import { createDynamoAggregateStore } from '../adapters/dynamodb-aggregates';
+import { createLocalAggregateFeed, type LocalAggregateFeed } from './local-aggregate-feed';
 import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
 import { createKeyVerifier, type KeyVerifier } from '../core/managed-keys';
 import type { AttemptDependencies } from '../core/attempt';
@@ -64,6 +66,8 @@ export interface LocalGatewayOptions {
   /** Decides simulated faults. @default Math.random */
   readonly simulationRandom?: () => number;
   readonly accessLog?: (line: string) => void;
+  /** How long a ledger record may wait before the in-process aggregator counts it. @default 1000 */
+  readonly aggregateWindowMs?: number;
 }
 
 export interface ProviderStatus {
@@ -84,6 +88,8 @@ export interface LocalGateway {
   readonly dependencies: AttemptDependencies;
   /** The in-process stand-in for the shadow queue: `idle()` resolves once every queued job has run. */
   readonly shadows: { idle(): Promise<void>; pending(): number };
+  /** The in-process stand-in for the ledger's stream: `flush()` resolves once usage shows every recorded attempt. */
+  readonly aggregates: LocalAggregateFeed;
   close(): Promise<void>;
 }
 
@@ -111,11 +117,17 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   // Locally, metrics would only clutter the console; CloudWatch is not there to read them.
   process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
   const logger = new Logger({ serviceName: 'switchyard-local', logLevel: 'WARN' });
+  // The embedded DynamoDB has no streams: the ledger hands its new records to the aggregator itself.
+  const aggregates = createLocalAggregateFeed(
+    createDynamoAggregateStore({ client: dynamo.counterClient, tableName: LEDGER_TABLE_NAME, writes: 'sequential' }),
+    { log: logger, ...(options.aggregateWindowMs !== undefined ? { windowMs: options.aggregateWindowMs } : {}) },
+  );
   const stores = createDynamoStores({
     client: dynamo.client,
     counterClient: dynamo.counterClient,
     tableName: LEDGER_TABLE_NAME,
     circuitBreaker: policy.fallback.circuitBreaker,
+    onRecorded: (records) => aggregates.push(records),
   });
   const dependencies: AttemptDependencies = {
     policy,
@@ -159,6 +171,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => resolve());
     });
   } catch (error) {
+    await aggregates.close();
     await dynamo.close();
     throw error;
   }
@@ -173,10 +186,12 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     ledgerTableName: LEDGER_TABLE_NAME,
     dependencies,
     shadows,
+    aggregates,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await shadows.idle();
+      await aggregates.close();
       await dynamo.close();
     },
   };

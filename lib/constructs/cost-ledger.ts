@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
@@ -13,7 +13,11 @@ export interface CostLedgerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The DynamoDB table of per-attempt cost records: on-demand, encrypted, point-in-time recoverable. */
+/**
+ * The DynamoDB table of per-attempt cost records: on-demand, encrypted,
+ * point-in-time recoverable. Its stream carries new items' images to the
+ * aggregator (`LedgerAggregator`).
+ */
 export class CostLedger extends Construct {
   readonly table: TableV2;
 
@@ -27,6 +31,7 @@ export class CostLedger extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: LEDGER_KEYS.timeToLive,
+      dynamoStream: StreamViewType.NEW_IMAGE,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });

@@ -1,7 +1,7 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { attemptKey, createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
 import type { AttemptRecord } from '../../lambda/core/ledger';
-import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 
 const TABLE = 'ledger-test';
 const record = (attempt: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord => ({
@@ -75,6 +75,23 @@ describe('DynamoDB ledger, against dynalite', () => {
     const reasoned = record(1, { requestId: 'req-reasoning' });
     await ledger.record([{ ...reasoned, usage: { ...reasoned.usage, reasoning: 7 } }, record(2, { requestId: 'req-reasoning' })]);
     expect((await ledger.recordsFor('req-reasoning')).map((entry) => entry.usage.reasoning)).toEqual([7, undefined]);
+  });
+
+  it('writes an attempt with one conditional PutItem and nothing else, and tells only of records it wrote', async () => {
+    const commands: string[] = [];
+    const counting = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
+    counting.middlewareStack.add((next, context) => async (args) => (commands.push(context.commandName!), next(args)), { step: 'initialize' });
+    const told: AttemptRecord[][] = [];
+    const ledger = createDynamoLedger({ client: counting, tableName: TABLE, onRecorded: (records) => told.push([...records]) });
+    const first = record(1, { requestId: 'req-one-write' });
+    const second = record(2, { requestId: 'req-one-write' });
+
+    await ledger.record([first, second]);
+    await ledger.record([first]);
+
+    expect(commands).toEqual(['PutItemCommand', 'PutItemCommand', 'PutItemCommand']);
+    expect(told).toEqual([[first, second]]);
+    counting.destroy();
   });
 
   it('counts an attempt once when the same record is written again', async () => {

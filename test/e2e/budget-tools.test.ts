@@ -42,6 +42,7 @@ describe('npm run report and npm run rollup, against the local gateway', () => {
       });
       expect(response.status).toBe(200);
     }
+    await gateway.aggregates.flush();
   });
   afterAll(async () => {
     removeGatewayState(port);

@@ -77,6 +77,7 @@ describe('managed keys: CLI, local gateway and openai client', () => {
     expect(rotated.key).not.toBe(created.key);
     await ask(rotated.key);
     await ask(created.key);
+    await gateway.aggregates.flush();
     const usage = await client(rotated.key).get<{ by_caller: { key: string; requests: string }[] }>('/usage');
     expect(usage.by_caller).toEqual([expect.objectContaining({ key: `key:${created.id}`, requests: '2' })]);
   });

@@ -49,8 +49,11 @@ describe('shadow traffic in local mode', () => {
       .withResponse();
     return response.headers.get('x-switchyard-request-id')!;
   };
-  const report = async (route: string) =>
-    (await (await fetch(`${gateway.baseUrl}/shadow?route=${route}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+  const report = async (route: string) => {
+    // The side-by-side projects over the route's requests that day, from the aggregates.
+    await gateway.aggregates.flush();
+    const response = await fetch(`${gateway.baseUrl}/shadow?route=${route}`, { headers: { authorization: `Bearer ${KEY}` } });
+    return (await response.json()) as {
       requests: number;
       primary: { models: string[]; cost_per_request_usd: string };
       candidate: { models: string[]; cost_per_request_usd: string; failed: number };
@@ -58,6 +61,7 @@ describe('shadow traffic in local mode', () => {
       route_requests: string;
       projected_saving_usd: string;
     };
+  };
 
   it('sends the configured share of 1,000 requests to the candidate, within 4 standard deviations, and exactly those its hash picks', async () => {
     const ids: string[] = [];
@@ -114,6 +118,7 @@ describe('shadow traffic in local mode', () => {
   });
 
   it('counts shadow and judge spend against the day and reports it apart', async () => {
+    await gateway.aggregates.flush();
     const usage = (await (await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
       by_purpose: { key: string; attempts: string }[];
     };

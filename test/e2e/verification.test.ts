@@ -133,6 +133,7 @@ describe('tier-3 verification in local mode, through the openai client', () => {
   });
 
   it('reports verification spend apart in /v1/usage', async () => {
+    await gateway.aggregates.flush();
     const response = await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } });
     const body = (await response.json()) as { by_purpose: { key: string; cost_usd: string; attempts: string }[]; total: { cost_usd: string } };
     const verification = body.by_purpose.find((line) => line.key === 'verification')!;

@@ -18,7 +18,7 @@ describe('the Switchyard app under cdk-nag (AwsSolutions and Serverless)', () =>
     it(`synthesises with every finding acknowledged, in ${auth} mode`, () => {
       const { app, stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], auth } });
       expect(() => app.synth()).not.toThrow();
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'iam' ? 4 : 5);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'iam' ? 5 : 6);
     });
   }
 

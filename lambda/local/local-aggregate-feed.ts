@@ -1,0 +1,95 @@
+/**
+ * Local mode's stand-in for the ledger's DynamoDB Stream and the aggregator's
+ * event source mapping: the records the ledger wrote are queued in this
+ * process and handed to the same `aggregateBatch` as the aggregator Lambda
+ * runs, in batches, one batch at a time, each at most `windowMs` after its
+ * first record arrived. A batch that fails is delivered again from the
+ * record it names, as Lambda does with a partial batch response.
+ */
+import type { AttemptRecord } from '../core/ledger';
+import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/stream-aggregation';
+
+export interface LocalAggregateFeedOptions {
+  /** How long a record may wait for its batch to fill. @default 1000 */
+  readonly windowMs?: number;
+  /** @default 500, as the aggregator's event source mapping */
+  readonly batchSize?: number;
+  /** Before a failed batch is delivered again. @default 1000 */
+  readonly retryDelayMs?: number;
+  readonly log: { error(message: string, details: Record<string, unknown>): void };
+}
+
+export interface LocalAggregateFeed {
+  /** The ledger's `onRecorded`. */
+  push(records: readonly AttemptRecord[]): void;
+  /** Resolves once every record pushed so far is counted: what a test waits for before it reads usage. */
+  flush(): Promise<void>;
+  /** Flushes, then stops. */
+  close(): Promise<void>;
+}
+
+export function createLocalAggregateFeed(store: AggregateStore, options: LocalAggregateFeedOptions): LocalAggregateFeed {
+  const windowMs = options.windowMs ?? 1000;
+  const batchSize = options.batchSize ?? 500;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+  // A stream of this process's own: ids unique across restarts on the same table, sequence numbers increasing.
+  const stream = `local-${Date.now().toString(36)}-${process.pid}`;
+  let sequence = 0n;
+  const queue: StreamedAttempt[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  /** Delivers batches until the queue is empty, or only a part batch is left unless `all`; false when a batch failed. */
+  const drain = async (all: boolean): Promise<boolean> => {
+    while (queue.length >= (all ? 1 : batchSize)) {
+      const batch = queue.slice(0, batchSize);
+      const result = await aggregateBatch(batch, store);
+      for (const id of result.unreadable) options.log.error('aggregator skipped an unreadable record', { id });
+      if (result.retryFrom === undefined) {
+        queue.splice(0, batch.length);
+        continue;
+      }
+      queue.splice(0, batch.findIndex((attempt) => attempt.sequence === result.retryFrom));
+      options.log.error('aggregates not written; the batch will be delivered again', { error: String(result.error) });
+      return false;
+    }
+    return true;
+  };
+  // One delivery at a time, in order, as a stream shard's consumer.
+  let delivering: Promise<boolean> = Promise.resolve(true);
+  const deliver = (all: boolean) => {
+    clearTimeout(timer);
+    timer = undefined;
+    const next = () => drain(all);
+    delivering = delivering.then(next, next);
+    void delivering.then(
+      (succeeded) => schedule(succeeded ? windowMs : retryDelayMs),
+      () => schedule(retryDelayMs),
+    );
+    return delivering;
+  };
+  const schedule = (delayMs: number) => {
+    if (timer !== undefined || closed || queue.length === 0) return;
+    timer = setTimeout(() => void deliver(true), delayMs);
+    timer.unref();
+  };
+
+  return {
+    push(records) {
+      for (const record of records) {
+        sequence += 1n;
+        queue.push({ id: `${stream}-${sequence}`, sequence: sequence.toString(), record });
+      }
+      if (queue.length >= batchSize) void deliver(false);
+      else schedule(windowMs);
+    },
+    async flush() {
+      if (!(await deliver(true))) throw new Error(`${queue.length} ledger records are not yet in the aggregates; see the error logged above`);
+    },
+    async close() {
+      closed = true;
+      await deliver(true);
+      clearTimeout(timer);
+    },
+  };
+}
