@@ -1,8 +1,12 @@
 /**
  * Circuit state on DynamoDB, in the ledger's table (one item per model), so
  * every router and attempt instance sees the same circuits. Reads are cached
- * for a second per instance: a circuit opens for every instance within about
- * a second of crossing its threshold, without a read on every request.
+ * for a second per instance, and a state older than that is still served
+ * while one read refreshes it in the background: a warm instance never waits
+ * on DynamoDB before it calls a provider. A circuit opens for every instance
+ * within about a second of crossing its threshold, plus one request per
+ * instance (the one whose read refreshes it); only a state older than
+ * `staleMs` (or none, at a cold start) is read before the call.
  */
 import {
   BatchGetItemCommand,
@@ -22,6 +26,8 @@ export interface DynamoCircuitStoreOptions {
   readonly cooldownSeconds: number;
   /** How long a read is trusted. @default 1000 */
   readonly cacheMs?: number;
+  /** How long past `cacheMs` a state is still served while a background read refreshes it; 0 reads before answering. @default 10000 */
+  readonly staleMs?: number;
   /** How long one half-open probe has before another caller may probe. @default 10000 */
   readonly probeMs?: number;
   readonly now?: () => number;
@@ -31,6 +37,7 @@ const CIRCUIT_PREFIX = KEY_PREFIXES.circuit;
 
 export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): CircuitStore {
   const cacheMs = options.cacheMs ?? 1000;
+  const staleMs = options.staleMs ?? 10_000;
   const probeMs = options.probeMs ?? 10_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { state: CircuitState; readAt: number }>();
@@ -38,6 +45,18 @@ export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): Ci
     [LEDGER_KEYS.partitionKey]: { S: `${CIRCUIT_PREFIX}${model}` },
     [LEDGER_KEYS.sortKey]: { S: 'STATE' },
   });
+  const refreshing = new Set<string>();
+  const readStates = async (models: readonly string[]) => {
+    const result = await options.client.send(new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: models.map(key) } } }));
+    const found = new Map(
+      (result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length), fromItem(item)]),
+    );
+    const unprocessed = new Set(
+      (result.UnprocessedKeys?.[options.tableName]?.Keys ?? []).map((item) => item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length)),
+    );
+    // Throttled reads keep whatever this instance knew, and are asked again next time.
+    for (const model of models) if (!unprocessed.has(model)) remember(model, found.get(model) ?? CLOSED);
+  };
   const remember = (model: string, state: CircuitState) => {
     cache.set(model, { state, readAt: now() });
     return state;
@@ -57,23 +76,17 @@ export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): Ci
 
   return {
     async read(models) {
-      const stale = [...new Set(models)].filter((model) => {
-        const cached = cache.get(model);
-        return !cached || now() - cached.readAt >= cacheMs;
-      });
+      const age = (model: string) => now() - (cache.get(model)?.readAt ?? Number.NEGATIVE_INFINITY);
+      const unique = [...new Set(models)];
+      const missing = unique.filter((model) => age(model) >= cacheMs + staleMs);
+      const stale = unique.filter((model) => age(model) >= cacheMs && !missing.includes(model) && !refreshing.has(model));
       if (stale.length > 0) {
-        const result = await options.client.send(
-          new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: stale.map(key) } } }),
-        );
-        const found = new Map(
-          (result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length), fromItem(item)]),
-        );
-        const unprocessed = new Set(
-          (result.UnprocessedKeys?.[options.tableName]?.Keys ?? []).map((item) => item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length)),
-        );
-        // Throttled reads keep whatever this instance knew, and are asked again next time.
-        for (const model of stale) if (!unprocessed.has(model)) remember(model, found.get(model) ?? CLOSED);
+        for (const model of stale) refreshing.add(model);
+        void readStates(stale)
+          .catch(() => undefined)
+          .finally(() => stale.forEach((model) => refreshing.delete(model)));
       }
+      if (missing.length > 0) await readStates(missing);
       return new Map(models.map((model) => [model, cache.get(model)?.state ?? CLOSED]));
     },
 

@@ -2,6 +2,7 @@ import { createDynamoCircuitStore } from '../../lambda/adapters/dynamodb-circuit
 import { createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
 import { circuitStatus } from '../../lambda/core/circuit-breaker';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+import { eventually } from '../support/eventually';
 
 const TABLE = 'circuits-test';
 
@@ -10,7 +11,7 @@ describe('circuit store on DynamoDB, shared by instances, against dynalite', () 
   const clock = { value: 1_000_000 };
   // Two stores stand for two Lambda instances; no cache, so each sees the other at once.
   const instance = () =>
-    createDynamoCircuitStore({ client: dynamo.client, tableName: TABLE, failureThreshold: 3, cooldownSeconds: 30, cacheMs: 0, now: () => clock.value });
+    createDynamoCircuitStore({ client: dynamo.client, tableName: TABLE, failureThreshold: 3, cooldownSeconds: 30, cacheMs: 0, staleMs: 0, now: () => clock.value });
   beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     await ensureLedgerTable(dynamo.client, TABLE);
@@ -62,6 +63,24 @@ describe('circuit store on DynamoDB, shared by instances, against dynalite', () 
     await instance().recordFailure('m/two', clock.value);
     await instance().recordFailure('m/two', clock.value);
     expect(circuitStatus((await cached.read(['m/two'])).get('m/two')!, clock.value)).toBe('closed') /* 'still the cached state' */;
+  });
+
+  it('answers a stale read at once from what it knew and refreshes it behind, but reads first when it knows nothing recent', async () => {
+    let reads = 0;
+    const counting = { send: (command: never) => ((reads += 1), dynamo.client.send(command)) } as unknown as typeof dynamo.client;
+    const warm = createDynamoCircuitStore({ client: counting, tableName: TABLE, failureThreshold: 1, cooldownSeconds: 30, cacheMs: 1000, staleMs: 10_000, now: () => clock.value });
+    expect(circuitStatus((await warm.read(['m/three'])).get('m/three')!, clock.value)).toBe('closed');
+    expect(reads).toBe(1) /* a cold start reads before it answers */;
+    for (let failure = 0; failure < 3; failure += 1) await instance().recordFailure('m/three', clock.value);
+
+    clock.value += 1500;
+    expect(circuitStatus((await warm.read(['m/three'])).get('m/three')!, clock.value)).toBe('closed') /* stale, served at once */;
+    await eventually(async () => expect(circuitStatus((await warm.read(['m/three'])).get('m/three')!, clock.value)).toBe('open'));
+    expect(reads).toBe(2) /* one refresh, behind the answer */;
+
+    clock.value += 60_000;
+    await instance().recordSuccess('m/three');
+    expect(circuitStatus((await warm.read(['m/three'])).get('m/three')!, clock.value)).toBe('closed') /* too old to serve: read first */;
   });
 });
 
