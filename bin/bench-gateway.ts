@@ -28,6 +28,8 @@ export interface Side {
   readonly latencyMs: number[];
   /** CPU time (user + system) of the side's own process over its measured requests, per request; the upstream's own side has none. */
   cpuMsPerRequest: number | null;
+  /** Measured requests over the time the side took to answer them (the load generator shares the machine). */
+  requestsPerSecond: number;
 }
 
 export interface GatewayLevel {
@@ -51,9 +53,9 @@ export async function wholeGateway(options: { concurrencies: readonly number[]; 
     for (const concurrency of options.concurrencies) {
       const level: GatewayLevel = {
         concurrency,
-        direct: { latencyMs: [], cpuMsPerRequest: null },
-        proxy: { latencyMs: [], cpuMsPerRequest: 0 },
-        gateway: { latencyMs: [], cpuMsPerRequest: 0 },
+        direct: { latencyMs: [], cpuMsPerRequest: null, requestsPerSecond: 0 },
+        proxy: { latencyMs: [], cpuMsPerRequest: 0, requestsPerSecond: 0 },
+        gateway: { latencyMs: [], cpuMsPerRequest: 0, requestsPerSecond: 0 },
       };
       const sides = [
         { url: upstreamUrl, side: level.direct, process: undefined },
@@ -62,15 +64,19 @@ export async function wholeGateway(options: { concurrencies: readonly number[]; 
       ];
       for (const { url } of sides) await run(url, options.warmUp, concurrency, []);
       const cpu = new Map<Side, number>();
+      const wallMs = new Map<Side, number>();
       for (let block = 0; block < BLOCKS; block += 1) {
         const size = Math.floor(((block + 1) * options.requests) / BLOCKS) - Math.floor((block * options.requests) / BLOCKS);
         for (const { url, side, process } of sides) {
           const before = process ? await process.cpuMs() : 0;
+          const started = performance.now();
           await run(url, size, concurrency, side.latencyMs);
+          wallMs.set(side, (wallMs.get(side) ?? 0) + performance.now() - started);
           if (process) cpu.set(side, (cpu.get(side) ?? 0) + (await process.cpuMs()) - before);
         }
       }
       for (const [side, total] of cpu) side.cpuMsPerRequest = total / options.requests;
+      for (const [side, total] of wallMs) side.requestsPerSecond = (options.requests / total) * 1000;
       levels.push(level);
     }
     return levels;

@@ -59,7 +59,15 @@ const microseconds = (value: number) => `${value.toFixed(1)} µs`;
 const ROUTER_WARM_UP = 500;
 const milliseconds = (value: number) => `${value.toFixed(2)} ms`;
 
-async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: number): Promise<{ p50: number; p99: number }> {
+interface HandlerRun {
+  readonly p50: number;
+  readonly p99: number;
+  /** CPU time of this process per measured request: the handler's, the mock provider's and the driver's, not an out-of-process DynamoDB's. */
+  readonly cpuMsPerRequest: number;
+}
+
+/** The whole Lambda handler, `concurrency` requests at a time, a fresh request id each. */
+async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: number, concurrency = 1): Promise<HandlerRun> {
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
   const dependencies = {
     policy,
@@ -84,39 +92,48 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
       { role: 'user', content: `Summarise the notes below in three bullet points.\n\n${PARAGRAPH.repeat(4)}` },
     ],
   });
-  const event = proxyEvent({ resource: '/chat/completions', body, principalId: 'key:bench' });
   const context = lambdaContext(60_000);
   const samples: number[] = [];
   // The handler writes its answer to a response stream, as it does in Lambda.
   const restoreRuntime = useLambdaStreamingRuntime();
-  for (let index = 0; index < requests + ROUTER_WARM_UP; index += 1) {
-    // A fresh request id each time: a repeated one would make every ledger write after the first a no-op.
-    event.requestContext.requestId = `bench-${index}-${randomUUID()}`;
-    const stream = new RecordedResponseStream();
-    const started = process.hrtime.bigint();
-    await handler(event, stream, context);
-    const elapsed = Number(process.hrtime.bigint() - started) / 1000;
-    const result = readStreamedAnswer(stream);
-    if (result.statusCode !== 200) throw new Error(`bench request failed: ${result.body}`);
-    if (index >= ROUTER_WARM_UP) samples.push(elapsed);
-  }
+  let next = 0;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  const worker = async () => {
+    while (next < requests + ROUTER_WARM_UP) {
+      const index = next;
+      next += 1;
+      if (index === ROUTER_WARM_UP) cpuAtStart = process.cpuUsage();
+      const event = proxyEvent({ resource: '/chat/completions', body, principalId: 'key:bench' });
+      // A fresh request id each time: a repeated one would make every ledger write after the first a no-op.
+      event.requestContext.requestId = `bench-${index}-${randomUUID()}`;
+      const stream = new RecordedResponseStream();
+      const started = process.hrtime.bigint();
+      await handler(event, stream, context);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1000;
+      const result = readStreamedAnswer(stream);
+      if (result.statusCode !== 200) throw new Error(`bench request failed: ${result.body}`);
+      if (index >= ROUTER_WARM_UP) samples.push(elapsed);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpu = process.cpuUsage(cpuAtStart);
   restoreRuntime();
-  return summary(samples);
+  return { ...summary(samples), cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests };
 }
 
 /** Router overhead with the ledger, circuits and counters on DynamoDB behind these clients, and how many calls each request made. */
-async function withDynamoLedger(client: DynamoDBClient, counterClient: DynamoDBClient, policy: Policy): Promise<{ p50: number; p99: number; callsPerRequest: number }> {
+async function withDynamoLedger(client: DynamoDBClient, counterClient: DynamoDBClient, policy: Policy, concurrency = 1): Promise<HandlerRun & { callsPerRequest: number }> {
   await ensureLedgerTable(client, 'bench-ledger');
   let calls = 0;
-  for (const each of [client, counterClient]) {
-    each.middlewareStack.add((next) => async (args) => {
-      calls += 1;
-      return next(args);
-    }, { step: 'initialize', name: 'benchCallCounter' });
-  }
+  const counter = (next: (args: never) => Promise<unknown>) => async (args: never) => {
+    calls += 1;
+    return next(args);
+  };
+  for (const each of [client, counterClient]) each.middlewareStack.add(counter as never, { step: 'initialize' });
+  const stopCounting = () => [client, counterClient].forEach((each) => each.middlewareStack.remove(counter as never));
   const stores = createDynamoStores({ client, counterClient, tableName: 'bench-ledger', circuitBreaker: policy.fallback.circuitBreaker });
   const requests = 2000;
-  const result = await routerOverhead(stores.ledger, stores.circuits, requests);
+  const result = await routerOverhead(stores.ledger, stores.circuits, requests, concurrency).finally(stopCounting);
   return { ...result, callsPerRequest: calls / (requests + ROUTER_WARM_UP) };
 }
 
@@ -207,35 +224,57 @@ function classifierSpeed<T>(tokens: number, classify: (messages: ChatMessage[]) 
   return { ...summary(samples), result };
 }
 
-async function bundle(): Promise<{ bytes: number; initMedianMs: number; initRunsMs: number[] }> {
+interface BundleFigures {
+  readonly bytes: number;
+  readonly mapBytes: number;
+  /** Median module init over fresh processes, as deployed (source maps off), and with `--enable-source-maps`. */
+  readonly initMedianMs: number;
+  readonly initWithMapsMedianMs: number;
+  readonly runs: number;
+}
+
+async function bundle(): Promise<BundleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const outfile = join(dir, 'index.js');
   await build({ ...ESBUILD_OPTIONS, entryPoints: [LAMBDA_ENTRIES.router], outfile, logLevel: 'warning' });
   copyFileSync(DEFAULT_POLICY_FILE, join(dir, 'policy.json'));
   const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  const runs: number[] = [];
-  for (let index = 0; index < 9; index += 1) {
-    const output = execFileSync(process.execPath, ['-e', probe], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        LEDGER_TABLE_NAME: 'bench',
-        AWS_REGION: 'us-east-1',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      encoding: 'utf8',
-    });
-    runs.push(Number(output));
+  const runs = 9;
+  const median = (nodeOptions: string) => {
+    const samples: number[] = [];
+    for (let index = 0; index < runs; index += 1) {
+      const output = execFileSync(process.execPath, ['-e', probe], {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          NODE_OPTIONS: nodeOptions,
+          LEDGER_TABLE_NAME: 'bench',
+          AWS_REGION: 'us-east-1',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        encoding: 'utf8',
+      });
+      samples.push(Number(output));
+    }
+    return samples.sort((x, y) => x - y)[Math.floor(runs / 2)]!;
+  };
+  // Interleaved, so drift on a shared machine hits both alike.
+  const plain: number[] = [];
+  const mapped: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    plain.push(median(''));
+    mapped.push(median('--enable-source-maps'));
   }
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { bytes: statSync(outfile).size, initMedianMs: sorted[Math.floor(sorted.length / 2)]!, initRunsMs: runs };
+  const middle = (values: number[]) => values.sort((x, y) => x - y)[1]!;
+  return { bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size, initMedianMs: middle(plain), initWithMapsMedianMs: middle(mapped), runs: runs * 3 };
 }
 
 async function main(): Promise<void> {
   console.log(`Switchyard benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
 
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
-  const noLedger = await routerOverhead(createMemoryLedger(), createMemoryCircuitStore(policy.fallback.circuitBreaker), 5000);
+  const memoryStores = () => [createMemoryLedger(), createMemoryCircuitStore(policy.fallback.circuitBreaker)] as const;
+  const noLedger = await routerOverhead(...memoryStores(), 5000);
   const embedded = await startEmbeddedDynamo();
   const inProcess = await withDynamoLedger(embedded.client, embedded.counterClient, policy);
   await embedded.close();
@@ -243,14 +282,24 @@ async function main(): Promise<void> {
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: separate.endpoint });
   const counterClient = new DynamoDBClient({ ...LOCAL_AWS, endpoint: separate.endpoint, maxAttempts: 1 });
   const outOfProcess = await withDynamoLedger(client, counterClient, policy);
+  // Concurrency 32, alternated in blocks so drift on a shared machine hits both alike: the floor without ledger I/O, and the ledger as in AWS.
+  const concurrent = { floor: [] as HandlerRun[], ledger: [] as (HandlerRun & { callsPerRequest: number })[] };
+  for (let block = 0; block < 3; block += 1) {
+    concurrent.floor.push(await routerOverhead(...memoryStores(), 2000, 32));
+    concurrent.ledger.push(await withDynamoLedger(client, counterClient, policy, 32));
+  }
   client.destroy();
   counterClient.destroy();
   separate.stop();
+  const cpuOf = (runs: HandlerRun[]) => runs.map((run) => run.cpuMsPerRequest).sort((x, y) => x - y)[1]!;
   console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency, a fresh request id each time');
   console.log(`    without ledger I/O:                             p50 ${microseconds(noLedger.p50)}   p99 ${microseconds(noLedger.p99)}   (target p50 < 1000 µs)`);
   console.log(`    ledger on dynalite in this process (npm start): p50 ${microseconds(inProcess.p50)}   p99 ${microseconds(inProcess.p99)}`);
   console.log(`    ledger on dynalite in its own process (as AWS): p50 ${microseconds(outOfProcess.p50)}   p99 ${microseconds(outOfProcess.p99)}`);
-  console.log(`    the ledger's DynamoDB calls per request:        ${outOfProcess.callsPerRequest.toFixed(2)} (the attempt record and its aggregate counters; circuit reads are cached)`);
+  console.log(`    the ledger's DynamoDB calls per request:        ${outOfProcess.callsPerRequest.toFixed(2)} (the attempt record; circuit states are refreshed behind the answer; aggregates are built off the path)`);
+  console.log('    CPU per request at concurrency 32 (this process only; dynalite\'s own process excluded), median of 3 alternating blocks:');
+  console.log(`      without ledger I/O (the floor): ${milliseconds(cpuOf(concurrent.floor))}`);
+  console.log(`      ledger on, DynamoDB out of process: ${milliseconds(cpuOf(concurrent.ledger))} (${(cpuOf(concurrent.ledger) / cpuOf(concurrent.floor)).toFixed(2)}x the floor; target <= 1.50 ms)`);
 
   console.log('\n(b) classifier per call');
   console.log('    classifier v1, as "auto" routes (v0 rules as signals, three heads, reasons with top words):');
@@ -269,7 +318,9 @@ async function main(): Promise<void> {
   const bundled = await bundle();
   console.log('\n(c) router bundle (esbuild, minified, AWS SDK included)');
   console.log(`    size:               ${bundled.bytes} bytes (${(bundled.bytes / 1024).toFixed(0)} KiB; target < 1 MB)`);
-  console.log(`    module init:        median ${bundled.initMedianMs.toFixed(1)} ms of ${bundled.initRunsMs.length} fresh node processes (target < 150 ms)`);
+  console.log(`    source map:         ${bundled.mapBytes} bytes, shipped beside it`);
+  console.log(`    module init:        median ${bundled.initMedianMs.toFixed(1)} ms as deployed (source maps off; target < 150 ms), over ${bundled.runs} fresh node processes`);
+  console.log(`    with --enable-source-maps: median ${bundled.initWithMapsMedianMs.toFixed(1)} ms (+${(bundled.initWithMapsMedianMs - bundled.initMedianMs).toFixed(1)} ms a cold start)`);
 
   const hop = await fallbackHop(500);
   console.log('\n(d) one fallback hop, locally: the first model refuses (content filter), the state machine tries the next');
@@ -315,6 +366,10 @@ async function main(): Promise<void> {
     console.log(`        bare proxy:  CPU ${milliseconds(proxy.cpuMsPerRequest!)} per request; added p50 ${milliseconds(byProxy.p50)}   p99 ${milliseconds(byProxy.p99)}`);
     console.log(`        Switchyard:  CPU ${milliseconds(gateway.cpuMsPerRequest!)} per request; added p50 ${milliseconds(byGateway.p50)}   p99 ${milliseconds(byGateway.p99)}`);
     console.log(`        ratio to the floor: CPU ${ratio(gateway.cpuMsPerRequest!, proxy.cpuMsPerRequest!)}, added p50 ${ratio(byGateway.p50, byProxy.p50)}, added p99 ${ratio(byGateway.p99, byProxy.p99)}`);
+    console.log(
+      `        throughput: Switchyard ${gateway.requestsPerSecond.toFixed(0)} req/s, proxy ${proxy.requestsPerSecond.toFixed(0)} req/s, direct ${direct.requestsPerSecond.toFixed(0)} req/s` +
+        (concurrency === 32 ? ` (target >= 600 req/s for npm start: ${gateway.requestsPerSecond >= 600 ? 'met' : 'missed'})` : ''),
+    );
   }
 }
 

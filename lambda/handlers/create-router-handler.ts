@@ -100,7 +100,8 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
       try {
         await serve(event, responseStream, context);
       } finally {
-        metrics.publishStoredMetrics();
+        // Requests served at once share the instance's metrics: whichever ends first publishes them all, and the rest find none to publish.
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
       }
     });
 }

@@ -36,8 +36,8 @@ export function withPolicyFile(policyFile: string): ICommandHooks {
 
 /**
  * The one way Switchyard builds a Lambda function: latest Node runtime on
- * arm64, a minified esbuild bundle with source maps (AWS SDK included, so its
- * version is pinned), X-Ray tracing, an explicit log group.
+ * arm64, a minified esbuild bundle with its source map beside it (AWS SDK
+ * included, so its version is pinned), X-Ray tracing, an explicit log group.
  */
 export function createNodeFunction(scope: Construct, id: string, props: NodeFunctionProps): NodejsFunction {
   const fn = new NodejsFunction(scope, id, {
@@ -49,7 +49,9 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     timeout: props.timeout,
     tracing: Tracing.ACTIVE,
     logGroup: props.logGroup,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    // Source maps ship beside the bundle but are off: --enable-source-maps costs every cold start (npm run bench, section c).
+    // Set NODE_OPTIONS=--enable-source-maps on a function to read mapped stack traces while debugging.
+    ...(props.environment ? { environment: { ...props.environment } } : {}),
     ...(props.deadLetterQueue ? { onFailure: new SqsDestination(props.deadLetterQueue), retryAttempts: 2 } : {}),
     bundling: {
       minify: ESBUILD_OPTIONS.minify,

@@ -178,6 +178,7 @@ describe('createRouterHandler', () => {
       calls.push('flush');
       return recorder;
     });
+    jest.spyOn(recorder, 'hasStoredMetrics').mockImplementation(() => calls.length > 0);
     const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: recorder });
 
     await invokeStreaming(handler, proxyEvent({ resource: '/chat/completions' }));
@@ -192,6 +193,20 @@ describe('createRouterHandler', () => {
       expect.stringMatching(/^GatewayOverhead=\d+$/),
       'flush',
     ]);
+  });
+
+  it('publishes nothing, and warns of nothing, when a request served at the same time already published the metrics', async () => {
+    const { gateway } = streamingGateway({ count: 2 });
+    const recorder = metrics();
+    const published = jest.spyOn(recorder, 'publishStoredMetrics');
+    // Another request's publish emptied the shared store between this one's metrics and its own publish.
+    jest.spyOn(recorder, 'hasStoredMetrics').mockReturnValue(false);
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: recorder });
+
+    const { lines } = await printedLogs(() => invokeStreaming(handler, proxyEvent({ resource: '/chat/completions' })));
+
+    expect(published).not.toHaveBeenCalled();
+    expect(lines.filter((line) => String(line['message']).startsWith('No application metrics'))).toEqual([]);
   });
 
   it('answers 500 in the OpenAI envelope when the router cannot start, and tries again next time', async () => {

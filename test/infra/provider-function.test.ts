@@ -50,7 +50,7 @@ describe('ProviderFunction', () => {
       TracingConfig: { Mode: 'Active' },
       Environment: {
         Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
+          NODE_OPTIONS: Match.absent(),
           REQUEST_TIMEOUT_MS: '25000',
           LEDGER_TABLE_NAME: Match.anyValue(),
           PROVIDER_SECRET_ARNS: Match.anyValue(),
