@@ -6,10 +6,12 @@
  * far the earlier chunk went.
  *
  * The embedded DynamoDB of local mode (dynalite) has no transactions. There
- * the same request is applied item by item, the marker first: a single
- * in-process feed applies one chunk at a time, so nothing interleaves, but a
- * crash between the marker and the last counter would leave the day short.
- * `npm run rebuild-aggregates` repairs a day from its records.
+ * the same items are written one by one: each counter only if the chunk has
+ * not already added to it (the counter remembers the last chunk), the marker
+ * last. A single in-process feed applies one chunk at a time and delivers a
+ * failed one again unchanged, so a chunk cut short by an error is finished,
+ * never counted twice; only a crash of the process mid-chunk leaves the day
+ * short, and `npm run rebuild-aggregates` repairs a day from its records.
  */
 import {
   ConditionalCheckFailedException,
@@ -54,16 +56,26 @@ export function createDynamoAggregateStore(options: DynamoAggregateStoreOptions)
     return {
       async apply(chunk) {
         const [marker, ...counters] = request(chunk).TransactItems!;
-        try {
-          await options.client.send(new PutItemCommand(marker!.Put!));
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          const existing = await options.client.send(
-            new GetItemCommand({ TableName: options.tableName, Key: markerKey(chunk.markerId), ConsistentRead: true }),
-          );
-          return { applied: false, through: existing.Item!['through']!.S! };
+        const existing = await options.client.send(new GetItemCommand({ TableName: options.tableName, Key: markerKey(chunk.markerId), ConsistentRead: true }));
+        if (existing.Item) return { applied: false, through: existing.Item['through']!.S! };
+        for (const { Update: update } of counters) {
+          try {
+            await sendCounterUpdate(
+              options.client,
+              new UpdateItemCommand({
+                ...update!,
+                UpdateExpression: `${update!.UpdateExpression!}, #chunk = :chunk`,
+                ConditionExpression: 'attribute_not_exists(#chunk) OR #chunk <> :chunk',
+                ExpressionAttributeNames: { ...update!.ExpressionAttributeNames, '#chunk': 'lastChunk' },
+                ExpressionAttributeValues: { ...update!.ExpressionAttributeValues, ':chunk': { S: chunk.markerId } },
+              }),
+            );
+          } catch (error) {
+            // This chunk added to the counter before it was cut short.
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }
         }
-        for (const counter of counters) await sendCounterUpdate(options.client, new UpdateItemCommand(counter.Update!));
+        await options.client.send(new PutItemCommand(marker!.Put!));
         return { applied: true };
       },
     };

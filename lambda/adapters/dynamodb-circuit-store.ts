@@ -47,6 +47,7 @@ export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): Ci
   });
   const refreshing = new Set<string>();
   const readStates = async (models: readonly string[]) => {
+    const startedAt = now();
     const result = await options.client.send(new BatchGetItemCommand({ RequestItems: { [options.tableName]: { Keys: models.map(key) } } }));
     const found = new Map(
       (result.Responses?.[options.tableName] ?? []).map((item) => [item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length), fromItem(item)]),
@@ -54,8 +55,11 @@ export function createDynamoCircuitStore(options: DynamoCircuitStoreOptions): Ci
     const unprocessed = new Set(
       (result.UnprocessedKeys?.[options.tableName]?.Keys ?? []).map((item) => item[LEDGER_KEYS.partitionKey]!.S!.slice(CIRCUIT_PREFIX.length)),
     );
-    // Throttled reads keep whatever this instance knew, and are asked again next time.
-    for (const model of models) if (!unprocessed.has(model)) remember(model, found.get(model) ?? CLOSED);
+    // Throttled reads keep whatever this instance knew, and are asked again next time; so does a state this
+    // instance wrote itself while the read was out (a background read can finish after a failure it counted).
+    for (const model of models) {
+      if (!unprocessed.has(model) && !((cache.get(model)?.readAt ?? Number.NEGATIVE_INFINITY) > startedAt)) remember(model, found.get(model) ?? CLOSED);
+    }
   };
   const remember = (model: string, state: CircuitState) => {
     cache.set(model, { state, readAt: now() });

@@ -87,8 +87,8 @@ export interface RebuildResult {
  * truth: a repair after a batch reached the aggregator's on-failure queue.
  * Records are keyed by request, not by day, so this scans the table (a
  * repair, never a runtime path). It then writes each counter's whole day
- * into shard 0 and deletes the day's other aggregate items. Run it for a day
- * the aggregator has finished with: counts it adds meanwhile could be lost.
+ * into shard 0, after deleting the day's other aggregate items. Run it for a
+ * day the aggregator has finished with: counts it adds meanwhile could be lost.
  */
 export async function rebuildDay(options: { client: DynamoDBClient; tableName: string; day: string; expiresAt: number }): Promise<RebuildResult> {
   const { client, tableName, day } = options;
@@ -113,9 +113,10 @@ export async function rebuildDay(options: { client: DynamoDBClient; tableName: s
   const keep = new Set(fresh.map((item) => `${item[LEDGER_KEYS.partitionKey]!.S}|${item[LEDGER_KEYS.sortKey]!.S}`));
   const existing = (await Promise.all(Array.from({ length: AGGREGATE_SHARDS }, (_, shard) => queryPartition(client, tableName, aggregatePartition(day, shard))))).flat();
   const stale = existing.filter((item) => !keep.has(`${item[LEDGER_KEYS.partitionKey]!.S}|${item[LEDGER_KEYS.sortKey]!.S}`));
+  // Stale items go first: a reader in between sees the day short, never counted twice (which could send a false budget alert).
   const writes: WriteRequest[] = [
-    ...fresh.map((Item) => ({ PutRequest: { Item } })),
     ...stale.map((item) => ({ DeleteRequest: { Key: { [LEDGER_KEYS.partitionKey]: item[LEDGER_KEYS.partitionKey]!, [LEDGER_KEYS.sortKey]: item[LEDGER_KEYS.sortKey]! } } })),
+    ...fresh.map((Item) => ({ PutRequest: { Item } })),
   ];
   for (let start = 0; start < writes.length; start += 25) {
     let pending: WriteRequest[] = writes.slice(start, start + 25);

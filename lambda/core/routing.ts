@@ -116,7 +116,11 @@ export function decideRoute(request: ChatRequest, signals: RoutingSignals, polic
 
 /** The policy's classifier on a request: v1 at the policy's thresholds, overridden by a route's; or v0's rules, which give no scores. */
 function classify(request: ChatRequest, policy: Policy, routeThresholds: ClassifierThresholds = {}) {
-  const view: PromptView = { messages: request.messages, maxTokens: request.maxTokens, toolCount: request.tools.length };
+  return classifyWithPolicy({ messages: request.messages, maxTokens: request.maxTokens, toolCount: request.tools.length }, policy, routeThresholds);
+}
+
+/** The tier the gateway's classifier gives a prompt under `policy`: what `auto` routes by, and what the cost audit tags with. */
+export function classifyWithPolicy(view: PromptView, policy: Pick<Policy, 'classifier'>, routeThresholds: ClassifierThresholds = {}) {
   if (policy.classifier.model === 'rules') return { ...classifyPrompt(view), scores: null };
   return classifyTrained(view, { ...definedOnly(policy.classifier.thresholds), ...definedOnly(routeThresholds) });
 }

@@ -23,8 +23,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   store ??= startStore();
   const batch = event.Records.map(streamedAttempt);
   const result = await aggregateBatch(batch, store);
-  for (const id of result.unreadable) logger.error('skipped a stream record that is not a readable attempt; rebuild its day with npm run rebuild-aggregates', { eventId: id });
-  if (result.overlapsNextBatch) logger.error('an earlier chunk reached past this batch: the next batch may count some attempts twice; rebuild today with npm run rebuild-aggregates');
+  for (const id of result.unreadable) logger.error('skipped a stream record that is not a readable attempt; once its day has ended, rebuild it with npm run rebuild-aggregates', { eventId: id });
+  if (result.overlapsNextBatch) logger.error('an earlier chunk reached past this batch: the next batch may count some attempts twice; rebuild the day with npm run rebuild-aggregates once it has ended');
   if (result.retryFrom !== undefined) {
     logger.error('aggregates not written; Lambda will deliver the batch again from this record', { sequenceNumber: result.retryFrom, error: result.error as Error });
     return { batchItemFailures: [{ itemIdentifier: result.retryFrom }] };

@@ -4,7 +4,8 @@
  * process and handed to the same `aggregateBatch` as the aggregator Lambda
  * runs, in batches, one batch at a time, each at most `windowMs` after its
  * first record arrived. A batch that fails is delivered again from the
- * record it names, as Lambda does with a partial batch response.
+ * record it names, as Lambda does with a partial batch response, and with
+ * nothing added, so the store may finish a chunk it had half written.
  */
 import type { AttemptRecord } from '../core/ledger';
 import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/stream-aggregation';
@@ -38,18 +39,23 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
   const queue: StreamedAttempt[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  // After a failure, the rest of the failed batch, delivered again exactly (no records added): what the store's retry relies on.
+  let retry: StreamedAttempt[] | undefined;
 
   /** Delivers batches until the queue is empty, or only a part batch is left unless `all`; false when a batch failed. */
   const drain = async (all: boolean): Promise<boolean> => {
-    while (queue.length >= (all ? 1 : batchSize)) {
-      const batch = queue.slice(0, batchSize);
+    while (retry !== undefined || queue.length >= (all ? 1 : batchSize)) {
+      const batch = retry ?? queue.slice(0, batchSize);
       const result = await aggregateBatch(batch, store);
       for (const id of result.unreadable) options.log.error('aggregator skipped an unreadable record', { id });
       if (result.retryFrom === undefined) {
         queue.splice(0, batch.length);
+        retry = undefined;
         continue;
       }
-      queue.splice(0, batch.findIndex((attempt) => attempt.sequence === result.retryFrom));
+      const from = batch.findIndex((attempt) => attempt.sequence === result.retryFrom);
+      queue.splice(0, from);
+      retry = batch.slice(from);
       options.log.error('aggregates not written; the batch will be delivered again', { error: String(result.error) });
       return false;
     }
@@ -60,7 +66,11 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
   const deliver = (all: boolean) => {
     clearTimeout(timer);
     timer = undefined;
-    const next = () => drain(all);
+    const next = () =>
+      drain(all).catch((error: unknown) => {
+        options.log.error('the aggregate feed failed; it will try again', { error: String(error) });
+        return false;
+      });
     delivering = delivering.then(next, next);
     void delivering.then(
       (succeeded) => schedule(succeeded ? windowMs : retryDelayMs),
@@ -76,6 +86,10 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
 
   return {
     push(records) {
+      if (closed) {
+        options.log.error('ledger records arrived after the aggregate feed closed; rebuild their day with npm run rebuild-aggregates', { records: records.length });
+        return;
+      }
       for (const record of records) {
         sequence += 1n;
         queue.push({ id: `${stream}-${sequence}`, sequence: sequence.toString(), record });
@@ -88,7 +102,7 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
     },
     async close() {
       closed = true;
-      await deliver(true);
+      if (!(await deliver(true))) options.log.error('the aggregate feed closed with records not counted; rebuild their day with npm run rebuild-aggregates', { records: queue.length });
       clearTimeout(timer);
     },
   };

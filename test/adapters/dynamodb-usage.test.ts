@@ -42,6 +42,30 @@ describe('daily aggregates from the ledger stream, against dynalite', () => {
     );
   });
 
+  it('finishes a chunk that a failed counter write cut short, counting no counter twice (item by item, as locally)', async () => {
+    const { tableName, reader } = await freshTable();
+    let updates = 0;
+    const flaky = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint, maxAttempts: 1 });
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand' && (updates += 1) === 4) throw new Error('connection reset');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const store = createDynamoAggregateStore({ client: flaky, tableName, writes: 'sequential' });
+    const records = uniqueAttempts(fc.sample(attemptArbitrary([DAY], 8), { numRuns: 40, seed: 9 }));
+    const stream = asStream(records);
+
+    const cut = await aggregateBatch(stream, store);
+    const again = await aggregateBatch(stream, store);
+
+    expect(cut.retryFrom).toBe(stream[0]!.sequence);
+    expect(again.counted).toBe(records.length);
+    expect(await reader.readDay(DAY)).toEqual(usageFromRecords(DAY, records));
+    flaky.destroy();
+  });
+
   it('reads a day with the same number of queries at 10 and at 200 requests', async () => {
     const { tableName, store } = await freshTable();
     const reads = async (day: string, requests: number) => {

@@ -33,10 +33,16 @@ describe('DynamoDB calls on the request path, through the local gateway and the 
     );
 
   beforeAll(async () => {
-    wire = await startWireGateway(() => {
-      atProviderCall.push([...calls]);
-      return { body: JSON.stringify(fixture('openai/chat-completion.json')) };
-    });
+    // Aggregates only when a test flushes them, so their writes land where the tests look for them.
+    wire = await startWireGateway(
+      () => {
+        atProviderCall.push([...calls]);
+        return { body: JSON.stringify(fixture('openai/chat-completion.json')) };
+      },
+      {},
+      {},
+      { aggregateWindowMs: 600_000 },
+    );
     count(wire.gateway.dynamo.client);
     count(wire.gateway.dynamo.counterClient);
   });
@@ -52,8 +58,10 @@ describe('DynamoDB calls on the request path, through the local gateway and the 
 
     for (let index = 0; index < 5; index += 1) await ask();
 
-    expect(atProviderCall.map((before, index) => before.length - index)).toEqual([0, 0, 0, 0, 0]);
-    expect(calls).toEqual(Array.from({ length: 5 }, () => 'PutItemCommand REQ#'));
+    // A circuit state past its second is refreshed behind the answer (the next test shows nothing waits for it): not counted here.
+    const onPath = (seen: string[]) => seen.filter((call) => call !== 'BatchGetItemCommand CIRCUIT#');
+    expect(atProviderCall.map((before, index) => onPath(before).length - index)).toEqual([0, 0, 0, 0, 0]);
+    expect(onPath(calls)).toEqual(Array.from({ length: 5 }, () => 'PutItemCommand REQ#'));
   });
 
   it('does not wait for a circuit state past its second to be read again: it is refreshed behind the answer', async () => {
@@ -62,11 +70,14 @@ describe('DynamoDB calls on the request path, through the local gateway and the 
     gate = new Promise((resolve) => (openGate = resolve));
     calls.length = 0;
 
-    const answer = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Say hello.' }] });
+    try {
+      const answer = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Say hello.' }] });
 
-    expect(answer.choices[0]!.message.content).toBeTruthy();
-    expect(calls).toEqual(['BatchGetItemCommand CIRCUIT#', 'PutItemCommand REQ#']);
-    openGate();
+      expect(answer.choices[0]!.message.content).toBeTruthy();
+      expect(calls).toEqual(['BatchGetItemCommand CIRCUIT#', 'PutItemCommand REQ#']);
+    } finally {
+      openGate();
+    }
   });
 
   it('counts those requests into the day\'s aggregates off the path', async () => {

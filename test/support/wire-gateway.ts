@@ -4,7 +4,7 @@
  * script the host and drive the gateway.
  */
 import { loadPolicy, type Capability, type PolicyDocument } from '../../lambda/core/policy';
-import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../lambda/local/local-gateway';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server';
 
 export const WIRE_CHAIN = ['wire/first', 'wire/second'] as const;
@@ -24,6 +24,7 @@ export async function startWireGateway(
   script: Script,
   fallback: NonNullable<PolicyDocument['fallback']> = {},
   capabilities: { readonly first?: Capability[]; readonly second?: Capability[] } = {},
+  options: Pick<LocalGatewayOptions, 'aggregateWindowMs'> = {},
 ): Promise<WireGateway> {
   const provider = await startScriptedServer(script);
   const chain = [...WIRE_CHAIN];
@@ -32,6 +33,7 @@ export async function startWireGateway(
     simulate: 'none',
     environment: {},
     retryIntervalMs: 1,
+    ...options,
     policy: loadPolicy({
       version: 1,
       providers: { wire: { kind: 'openai-compatible', baseUrl: `${provider.url}/v1` } },
