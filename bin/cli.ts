@@ -3,6 +3,7 @@
  *   keys    create, list, show, update, rotate and revoke managed API keys
  *   doctor  checks an AWS account and region before `cdk deploy`
  *   smoke   sends one request per tier and a forced fallback to a deployed gateway
+ *   audit   what routing would save on a request log, net of Switchyard's own AWS bill
  */
 import { parseArgs } from 'node:util';
 import { createDynamoKeyStore } from '../lambda/adapters/dynamodb-key-store';
@@ -12,14 +13,16 @@ import { KEYS_LOCATION_OPTIONS, KEYS_USAGE, runKeysCommand } from '../lib/cli/ke
 import { locateKeyStore } from '../lib/cli/key-store-location';
 import { createDoctorClients, renderFindings, runDoctor } from '../lib/cli/doctor';
 import { renderSmoke, runSmoke } from '../lib/cli/smoke';
+import { runAuditCommand } from '../lib/cli/audit';
 import { defaultPolicyFileFor } from '../lib/geography';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
 import { STSClient } from '@aws-sdk/client-sts';
 import { dirname } from 'node:path';
 
-const USAGE = `Usage: npx switchyard <keys|doctor|smoke> ...
+const USAGE = `Usage: npx switchyard <keys|doctor|smoke|audit> ...
   npx switchyard keys --help
+  npx switchyard audit <file…> [--policy FILE] [--what-if FILE] [--json] [--report FILE]   (--help for more; --example)
   npx switchyard doctor [--region R] [--profile P] [--policy FILE] [--request-timeout-ms N]
   npx switchyard smoke --endpoint URL --key KEY     (an admin key: keys create --admin)`;
 
@@ -87,6 +90,8 @@ async function main(): Promise<void> {
       return doctor(args);
     case 'smoke':
       return smoke(args);
+    case 'audit':
+      return runAuditCommand(args, { stdout: (text) => console.log(text), stderr: process.stderr });
     default:
       console.log(USAGE);
       if (command !== undefined && command !== '--help') process.exitCode = 2;

@@ -11,25 +11,27 @@
 import { parseUsd, type NanoUsd } from '../lambda/core/money';
 
 export interface AwsPrice {
-  /** USD, exact decimal. */
+  /** USD for `per` units, an exact decimal of at most nine places. */
   readonly usd: string;
-  readonly per: string;
+  readonly per: 1 | 1_000_000;
+  readonly unit: string;
   readonly source: string;
   readonly asOf: string;
 }
 
 const AS_OF = '2026-11-28';
+const MILLION = 1_000_000;
 
 export const AWS_PRICES = {
-  apiGatewayRestRequest: { usd: '3.50', per: 'million requests (REST API, first 333 million a month)', source: 'https://aws.amazon.com/api-gateway/pricing/', asOf: AS_OF },
-  lambdaRequest: { usd: '0.20', per: 'million requests', source: 'https://aws.amazon.com/lambda/pricing/', asOf: AS_OF },
-  lambdaArmGbSecond: { usd: '0.0000133334', per: 'GB-second (arm64)', source: 'https://aws.amazon.com/lambda/pricing/', asOf: AS_OF },
-  dynamoWriteUnit: { usd: '0.625', per: 'million write request units (on-demand)', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: AS_OF },
-  dynamoReadUnit: { usd: '0.125', per: 'million read request units (on-demand)', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: AS_OF },
-  dynamoStorageGbMonth: { usd: '0.25', per: 'GB-month', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: AS_OF },
-  stepFunctionsExpressRequest: { usd: '1.00', per: 'million Express executions', source: 'https://aws.amazon.com/step-functions/pricing/', asOf: AS_OF },
-  stepFunctionsExpressGbSecond: { usd: '0.00001667', per: 'GB-second (Express, billed in 100 ms steps at 64 MB or more)', source: 'https://aws.amazon.com/step-functions/pricing/', asOf: AS_OF },
-  logsIngestGb: { usd: '0.50', per: 'GB ingested (CloudWatch Logs, standard)', source: 'https://aws.amazon.com/cloudwatch/pricing/', asOf: AS_OF },
+  apiGatewayRestRequest: { usd: '3.50', per: MILLION, unit: 'REST API requests (the first 333 million a month)', source: 'https://aws.amazon.com/api-gateway/pricing/', asOf: AS_OF },
+  lambdaRequest: { usd: '0.20', per: MILLION, unit: 'Lambda requests', source: 'https://aws.amazon.com/lambda/pricing/', asOf: AS_OF },
+  lambdaArmGbSecond: { usd: '13.3334', per: MILLION, unit: 'Lambda GB-seconds on arm64 ($0.0000133334 each)', source: 'https://aws.amazon.com/lambda/pricing/', asOf: AS_OF },
+  dynamoWriteUnit: { usd: '0.625', per: MILLION, unit: 'DynamoDB on-demand write request units', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: AS_OF },
+  dynamoReadUnit: { usd: '0.125', per: MILLION, unit: 'DynamoDB on-demand read request units', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: AS_OF },
+  dynamoStorageGbMonth: { usd: '0.25', per: 1, unit: 'DynamoDB GB-month stored', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: AS_OF },
+  stepFunctionsExpressRequest: { usd: '1.00', per: MILLION, unit: 'Step Functions Express executions', source: 'https://aws.amazon.com/step-functions/pricing/', asOf: AS_OF },
+  stepFunctionsExpressGbSecond: { usd: '16.67', per: MILLION, unit: 'Step Functions Express GB-seconds ($0.00001667 each; 100 ms steps, 64 MB at least)', source: 'https://aws.amazon.com/step-functions/pricing/', asOf: AS_OF },
+  logsIngestGb: { usd: '0.50', per: 1, unit: 'CloudWatch Logs GB ingested', source: 'https://aws.amazon.com/cloudwatch/pricing/', asOf: AS_OF },
 } as const satisfies Record<string, AwsPrice>;
 
 export type AwsPriceName = keyof typeof AWS_PRICES;
@@ -102,38 +104,35 @@ export function awsCostOf(traffic: Traffic, assumptions: AwsUsageAssumptions = D
   const aggregatorSeconds = (attempts * assumptions.aggregatorInvocationsPerAttempt * assumptions.aggregatorDurationMs) / 1000;
   const fallbackGbSeconds = (traffic.fallbacks * Math.max(100, Math.ceil(assumptions.fallbackDurationMs / 100) * 100) / 1000) * (Math.max(64, assumptions.fallbackMemoryMb) / 1024);
   return [
-    { part: 'API Gateway', costNanoUsd: perMillion('apiGatewayRestRequest', traffic.requests), basis: `${traffic.requests} requests` },
+    { part: 'API Gateway', costNanoUsd: priced('apiGatewayRestRequest', traffic.requests), basis: `${traffic.requests} requests` },
     {
       part: 'Lambda',
       costNanoUsd:
-        perMillion('lambdaRequest', lambdaRequests) +
-        perUnit('lambdaArmGbSecond', routerSeconds * (assumptions.routerMemoryMb / 1024) + aggregatorSeconds * (assumptions.aggregatorMemoryMb / 1024)),
+        priced('lambdaRequest', lambdaRequests) +
+        priced('lambdaArmGbSecond', routerSeconds * (assumptions.routerMemoryMb / 1024) + aggregatorSeconds * (assumptions.aggregatorMemoryMb / 1024)),
       basis:
         `router at ${assumptions.routerMemoryMb} MB for the model's latency plus ${assumptions.routerOverheadMs} ms a request` +
         `${assumptions.authorizerPerRequest ? ', an authorizer call a request' : ''}, and the aggregator (${assumptions.aggregatorInvocationsPerAttempt} invocations an attempt of ${assumptions.aggregatorDurationMs} ms at ${assumptions.aggregatorMemoryMb} MB)`,
     },
     {
       part: 'DynamoDB',
-      costNanoUsd: perMillion('dynamoWriteUnit', attempts * assumptions.writeUnitsPerAttempt),
+      costNanoUsd: priced('dynamoWriteUnit', attempts * assumptions.writeUnitsPerAttempt),
       basis: `${assumptions.writeUnitsPerAttempt} write units an attempt (the record, and the aggregator's transactions amortised)`,
     },
-    { part: 'CloudWatch Logs', costNanoUsd: perUnit('logsIngestGb', (traffic.requests * assumptions.logBytesPerRequest) / 1024 ** 3), basis: `${assumptions.logBytesPerRequest} bytes of log a request` },
+    { part: 'CloudWatch Logs', costNanoUsd: priced('logsIngestGb', (traffic.requests * assumptions.logBytesPerRequest) / 1024 ** 3), basis: `${assumptions.logBytesPerRequest} bytes of log a request` },
     {
       part: 'Step Functions',
-      costNanoUsd: perMillion('stepFunctionsExpressRequest', traffic.fallbacks) + perUnit('stepFunctionsExpressGbSecond', fallbackGbSeconds),
+      costNanoUsd: priced('stepFunctionsExpressRequest', traffic.fallbacks) + priced('stepFunctionsExpressGbSecond', fallbackGbSeconds),
       basis: `an Express execution of ${assumptions.fallbackDurationMs} ms at ${assumptions.fallbackMemoryMb} MB per fallback`,
     },
   ];
 }
 
-/** `count` of a per-million price, in nano-USD, rounded to the nearest. */
-function perMillion(name: AwsPriceName, count: number): NanoUsd {
-  return perUnit(name, count / 1_000_000);
-}
-
-/** `units` of a price, in nano-USD, rounded to the nearest: the only place a fractional quantity meets money. */
-function perUnit(name: AwsPriceName, units: number): NanoUsd {
-  const price = parseUsd(AWS_PRICES[name].usd);
-  // Quantities are measured, not money: scale to millionths of a unit so the product stays an exact integer.
-  return (price * BigInt(Math.round(units * 1_000_000)) + 500_000n) / 1_000_000n;
+/** `quantity` units of a price, in nano-USD, rounded to the nearest: the only place a measured (fractional) quantity meets money. */
+function priced(name: AwsPriceName, quantity: number): NanoUsd {
+  const price = AWS_PRICES[name];
+  // Quantities are measured, not money: scale to millionths so the product stays an exact integer.
+  const millionths = BigInt(Math.round(quantity * 1_000_000));
+  const divisor = BigInt(price.per) * 1_000_000n;
+  return (parseUsd(price.usd) * millionths + divisor / 2n) / divisor;
 }

@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvRecord, readRequests } from '../../lib/audit/read-logs';
+import { detectFormat } from '../../lib/audit/log-records';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'audit');
+const read = async (file: string, options: Parameters<typeof readRequests>[1] = {}) => {
+  const requests = [];
+  for await (const request of readRequests([join(FIXTURES, file)], options)) requests.push(request);
+  return requests;
+};
+
+describe('audit log formats', () => {
+  it('reads OpenAI request/response lines: model, tokens net of cached ones, the prompt, latency, time, and a failed call', async () => {
+    const requests = await read('openai-requests.jsonl');
+
+    expect(requests).toHaveLength(7);
+    expect(requests.every((request) => request.format === 'openai')).toBe(true);
+    expect(requests[0]).toMatchObject({
+      timestamp: '2026-11-01T00:01:00.000Z',
+      model: 'gpt-4.1-2025-04-14',
+      usage: { input: 14, output: 5, cacheRead: 0, cacheWrite: 0 },
+      messages: [{ role: 'user', content: "Translate 'good morning' into French." }],
+      latencyMs: 420,
+      failed: false,
+    });
+    expect(requests[1]!.messages!.map((message) => message.role)).toEqual(['system', 'user']);
+    expect(requests[5]!.usage).toEqual({ input: 152, output: 40, cacheRead: 2048, cacheWrite: 0 });
+    expect(requests[6]).toMatchObject({ model: 'gpt-4.1', failed: true, usage: { input: 0, output: 0 } });
+  });
+
+  it('reads OpenAI Batch API output lines, which carry no prompt, and counts an expired request as failed', async () => {
+    const requests = await read('openai-batch-output.jsonl');
+
+    expect(requests.map((request) => [request.model, request.usage.input, request.usage.output, request.messages, request.failed])).toEqual([
+      ['gpt-4.1-mini-2025-04-14', 24, 15, undefined, false],
+      ['gpt-4.1-mini-2025-04-14', 18, 3, undefined, false],
+      ['(no model: failed)', 0, 0, undefined, true],
+    ]);
+  });
+
+  it('reads gzipped Bedrock invocation logs: Converse and Anthropic bodies, an inference-profile ARN, Converse latency, an error', async () => {
+    const requests = await read('bedrock-invocations.json.gz');
+
+    expect(requests.every((request) => request.format === 'bedrock')).toBe(true);
+    expect(requests[0]).toMatchObject({
+      timestamp: '2026-11-01T09:15:02.000Z',
+      model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      usage: { input: 14, output: 4, cacheRead: 0, cacheWrite: 0 },
+      messages: [{ role: 'user', content: 'What is the capital of Australia?' }],
+      maxTokens: 100,
+      latencyMs: 610,
+    });
+    expect(requests[1]!.messages![0]).toEqual({ role: 'system', content: 'You are a senior engineer.' });
+    expect(requests[2]).toMatchObject({
+      model: 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      messages: [
+        { role: 'system', content: 'Be terse.' },
+        { role: 'user', content: 'Rewrite this sentence in the passive voice: The committee approved the budget.' },
+      ],
+      maxTokens: 300,
+      latencyMs: undefined,
+    });
+    expect(requests[3]).toMatchObject({ failed: true, usage: { input: 0, output: 0 } });
+  });
+
+  it('reads a CSV whose quoted prompts hold commas, doubled quotes and a line break', async () => {
+    const requests = await read('requests.csv');
+
+    expect(requests.map((request) => request.messages![0]!.content)).toEqual([
+      'Reply "yes" or "no": is 17 a prime number?',
+      'Draft a contract clause limiting liability to fees paid in the prior 12 months,\nwith carve-outs for gross negligence and confidentiality breaches.',
+      'List three synonyms for happy, comma-separated',
+      'Hello',
+    ]);
+    expect(requests[1]).toMatchObject({ model: 'gpt-5', usage: { input: 41, output: 380 }, latencyMs: 5200, failed: false, timestamp: '2026-11-03T08:01:00.000Z' });
+    expect(requests[3]!.failed).toBe(true);
+  });
+
+  it('reads the attempts of a ledger exported by DynamoDB (gzipped), with their tiers, and nothing else in the table', async () => {
+    const requests = await read('ledger-export.json.gz');
+
+    expect(requests.map((request) => [request.model, request.tier, request.retry, request.failed])).toEqual([
+      ['bedrock/amazon.nova-micro-v1:0', 0, false, false],
+      ['bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0', 2, false, true],
+      ['bedrock/amazon.nova-pro-v1:0', 2, true, false],
+    ]);
+  });
+
+  it('tells formats apart by their first line, and says so when it cannot', () => {
+    expect(detectFormat('{"schemaType":"ModelInvocationLog","modelId":"x"}')).toBe('bedrock');
+    expect(detectFormat('{"Item":{"pk":{"S":"REQ#1"}}}')).toBe('ledger');
+    expect(detectFormat('{"request":{},"response":{}}')).toBe('openai');
+    expect(detectFormat('timestamp,model,prompt_tokens,completion_tokens')).toBe('csv');
+    expect(detectFormat('\uFEFFModel,Prompt Tokens,Completion Tokens')).toBe('csv');
+    expect(detectFormat('{"hello":1}')).toBeUndefined();
+    expect(detectFormat('2026-11-01 some text log line')).toBeUndefined();
+  });
+
+  it('reports an unreadable line by its number and goes on', async () => {
+    const skipped: [string, number, string][] = [];
+    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), 'log.jsonl');
+    writeFileSync(file, ['{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","usage":{"prompt_tokens":1,"completion_tokens":1}}}', 'not json', '{"response":{"usage":{}}}', ''].join('\n'));
+
+    const requests = [];
+    for await (const request of readRequests([file], { onUnreadable: (name, line, reason) => skipped.push([name, line, reason]) })) requests.push(request);
+
+    expect(requests).toHaveLength(1);
+    expect(skipped).toEqual([
+      [file, 2, 'not JSON'],
+      [file, 3, 'no model in the request or the response'],
+    ]);
+  });
+
+  it('splits CSV records the RFC 4180 way', () => {
+    expect(csvRecord('a,"b,c","d ""e""",')).toEqual({ cells: ['a', 'b,c', 'd "e"', ''], open: false });
+    expect(csvRecord('a,"b')).toEqual({ cells: ['a', 'b'], open: true });
+  });
+});
