@@ -136,3 +136,11 @@ function priced(name: AwsPriceName, quantity: number): NanoUsd {
   const divisor = BigInt(price.per) * 1_000_000n;
   return (parseUsd(price.usd) * millionths + divisor / 2n) / divisor;
 }
+
+/** A price as the README quotes it: as listed, but a GB-second's per single unit ("$0.0000133334"), as AWS writes it. */
+export function displayedPrice(name: AwsPriceName): string {
+  const price: AwsPrice = AWS_PRICES[name];
+  if (!price.unit.includes('GB-seconds')) return `$${price.usd}`;
+  const [whole = '0', fraction = ''] = price.usd.split('.');
+  return `$0.${whole.padStart(6, '0')}${fraction}`;
+}

@@ -4,6 +4,7 @@
  * charts are inline SVG drawn here from the audit's exact figures; every
  * total on the page is the JSON output's, formatted.
  */
+import { basename } from 'node:path';
 import { parseUsd } from '../../lambda/core/money';
 import type { AuditResult, ShapeLine } from './audit';
 import { dollars, tenths } from './format';
@@ -46,7 +47,7 @@ export function renderHtml(run: AuditRun, generatedAt: string): string {
 </head>
 <body>
 <h1>Switchyard cost audit</h1>
-<p class="meta">${main.requests.toLocaleString('en-US')} requests from ${run.files.map(escape).join(', ')} (${escape(run.formats.join(', '))}); policy ${escape(main.policy)}; generated ${escape(generatedAt)}.${run.unreadable > 0 ? ` ${run.unreadable.toLocaleString('en-US')} unreadable records left out.` : ''}</p>
+<p class="meta">${main.requests.toLocaleString('en-US')} requests from ${run.files.map((file) => escape(basename(file))).join(', ')} (${escape(run.formats.join(', '))}); policy ${escape(main.policy)}; generated ${escape(generatedAt)}.${run.unreadable > 0 ? ` ${run.unreadable.toLocaleString('en-US')} unreadable records left out.` : ''}</p>
 <div class="totals">
 ${totals.map(([key, label, value]) => `  <div class="total"><span class="label">${escape(label)}</span><span class="value" data-total="${key}">${escape(value)}</span></div>`).join('\n')}
 </div>
