@@ -37,6 +37,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
 import { streamingFirstChunk } from './bench-first-chunk';
 import { wholeGateway } from './bench-gateway';
+import { auditThroughput } from './bench-audit';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
@@ -371,6 +372,11 @@ async function main(): Promise<void> {
         (concurrency === 32 ? ` (target >= 600 req/s for npm start: ${gateway.requestsPerSecond >= 600 ? 'met' : 'missed'})` : ''),
     );
   }
+
+  const audit = await auditThroughput(1_000_000);
+  console.log('\n(g) the cost audit (npx switchyard audit) on a generated log of OpenAI request/response lines, our labelled prompts, classifier on');
+  console.log(`    ${audit.lines.toLocaleString('en-US')} lines (${(audit.bytes / 1024 / 1024).toFixed(0)} MB): ${audit.seconds.toFixed(1)} s, ${audit.requestsPerSecond.toFixed(0)} requests/s (target: 1M lines in under 60 s: ${audit.seconds < 60 ? 'met' : 'missed'})`);
+  console.log(`    the same without the classifier (reading, parsing and pricing alone): ${audit.withoutClassifierSeconds.toFixed(1)} s; peak RSS ${audit.peakRssMb.toFixed(0)} MB`);
 }
 
 main().catch((error: unknown) => {

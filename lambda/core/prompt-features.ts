@@ -39,14 +39,28 @@ export interface PromptFeatures {
   readonly ends: readonly number[];
 }
 
+/**
+ * Which buckets this call has seen: a bucket is seen when its mark is the
+ * call's generation. Allocating and zeroing 2^14 entries per call cost more
+ * than the whole loop on a short prompt. Only a synchronous call touches it,
+ * start to end, so calls never share it, however many requests are in flight.
+ */
+const marks = new Uint32Array(FEATURE_BUCKETS);
+let generation = 0;
+
 export function promptFeatures(text: string): PromptFeatures {
-  const seen = new Uint8Array(FEATURE_BUCKETS);
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) {
+    marks.fill(0);
+    generation = 1;
+  }
+  const mark = generation;
   const buckets: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
   const note = (bucket: number, start: number, end: number) => {
-    if (seen[bucket]) return;
-    seen[bucket] = 1;
+    if (marks[bucket] === mark) return;
+    marks[bucket] = mark;
     buckets.push(bucket);
     starts.push(start);
     ends.push(end);

@@ -8,10 +8,12 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import type { AuditResult } from '../../lib/audit/audit';
 import { dollars } from '../../lib/audit/format';
+import { runAuditCommand } from '../../lib/cli/audit';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'audit');
@@ -69,6 +71,17 @@ describe('npx switchyard audit', () => {
     expect(compared.what_if!.policy).toBe('rules-policy.json');
     expect(compared.what_if!.cost.today_usd).toBe(compared.audit.cost.today_usd);
     expect(compared.what_if!.requests).toBe(compared.audit.requests);
+  });
+
+  it('draws a progress bar on a terminal, and none when the output is JSON', async () => {
+    const drawn = async (...args: string[]) => {
+      let text = '';
+      const stderr = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), { isTTY: true });
+      await runAuditCommand([join(FIXTURES, 'openai-requests.jsonl'), ...args], { stdout: () => undefined, stderr });
+      return text;
+    };
+    expect(await drawn()).toMatch(/\r\[#{30}\] 100%  7 requests\n$/);
+    expect(await drawn('--json')).toBe('');
   });
 
   it('prints the worked example', async () => {
