@@ -97,7 +97,18 @@ function openAiRecord(record: Json): AuditRequest {
   const model = String((isObject(completion) && completion['model']) || request?.['model'] || '');
   // A failed Batch API line names no model; it billed nothing, and still counts as a request that failed.
   if (model === '' && !failed) throw new UnreadableRecord('no model in the request or the response');
-  if (model === '') return { timestamp: timestampOf(record['timestamp']), model: '(no model: failed)', usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, messages: undefined, maxTokens: undefined, toolCount: 0, latencyMs: undefined, failed };
+  if (model === '') {
+    return {
+      timestamp: timestampOf(record['timestamp']),
+      model: '(no model: failed)',
+      usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      messages: undefined,
+      maxTokens: undefined,
+      toolCount: 0,
+      latencyMs: undefined,
+      failed,
+    };
+  }
   const details = isObject(usage['prompt_tokens_details']) ? usage['prompt_tokens_details'] : {};
   const cached = count(details['cached_tokens']);
   const created = isObject(completion) ? completion['created'] : undefined;
