@@ -179,7 +179,7 @@ export function createAudit(policy: Policy, options: { policyName: string; aws?:
         daily: lines(byDay).sort((a, b) => a.key.localeCompare(b.key)),
         assumptions: [
           `Tiers come from the gateway's classifier (${policy.classifier.model === 'rules' ? 'v0 rules' : 'v1'}) under ${options.policyName}; a request without prompt text in the log is counted at what it cost, untagged.`,
-          'Today: each request at the list price of the model that answered it. Projected: the first model of its tier\'s chain whose context window holds it, at list price; cached tokens are priced as plain input on a different model (its cache starts cold).',
+          'Today: each request at the list price of the model that answered it. Projected: the first model of its tier\'s chain whose context window holds it, at list price (capabilities such as tools or images are not checked); cached tokens are priced as plain input on a different model (its cache starts cold).',
           'Verification: where the policy verifies a tier, a verifier call reading the rubric, the prompt and the answer, and writing a 40-token verdict.',
           'Markups are a share of the routed (projected) bill: what a gateway charging that markup would add to it.',
           `AWS: ${latencyUnknown === 0 ? 'the logged model latency' : `the logged latency where there is one, else ${aws.defaultLatencyMs} ms (${latencyUnknown} requests)`}; each failed request as one fallback through Step Functions; list prices in us-east-1 (lib/aws-prices.ts).`,
