@@ -118,12 +118,15 @@ export function createAudit(policy: Policy, options: { policyName: string; aws?:
       if (request.tier === undefined && tier !== null && counts) classified += 1;
       const today = costOf(request.usage, logged.price);
       let projected = today;
-      if (tier !== null) {
+      // A ledger's verification, shadow and judge calls are in it as they ran: they stay as they are, not re-routed as answers.
+      const extraWork = request.purpose !== undefined && request.purpose !== 'answer';
+      if (tier !== null && !extraWork) {
         const target = firstFitting(policy.tiers[tier], request.usage);
         if (target) {
           // Another model starts with a cold prompt cache: its cached tokens are priced as plain input there.
           const usage = target.id === logged.id ? request.usage : { ...request.usage, input: request.usage.input + request.usage.cacheRead + request.usage.cacheWrite, cacheRead: 0, cacheWrite: 0 };
-          const verified = counts && !request.failed ? verifierCost(tier, usage) : 0n;
+          // A ledger already holds its verification calls; a plain log gets the pass the policy would add.
+          const verified = counts && !request.failed && request.tier === undefined ? verifierCost(tier, usage) : 0n;
           verification += verified;
           projected = costOf(usage, target.price) + verified;
         }
@@ -229,7 +232,7 @@ function lengthBand(usage: TokenUsage): string {
 export function lookUpPrice(model: string, policy: Pick<Policy, 'models'>): { id: string; price: ModelPrice } | null {
   const bare = model.includes(':aws:') || model.startsWith('arn:') ? model.slice(model.lastIndexOf('/') + 1) : model;
   const undated = bare.replace(/-\d{4}-\d{2}-\d{2}$/, '');
-  const candidates = [model, bare, `openai/${bare}`, `openai/${undated}`, `bedrock/${bare}`, `gemini/${bare}`];
+  const candidates = [model, bare, `openai/${bare}`, `openai/${undated}`, `bedrock/${bare}`, `google/${bare}`];
   for (const id of candidates) {
     const known = policy.models.get(id);
     if (known) return { id, price: known.price };

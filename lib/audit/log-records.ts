@@ -43,6 +43,8 @@ export interface AuditRequest {
   readonly tier?: Tier | null;
   /** A ledger attempt after the first of its request: its spend counts, not as a request. */
   readonly retry?: boolean;
+  /** A ledger attempt's purpose: work beyond the answer (verification, shadow, judge) is already in the log as it ran. */
+  readonly purpose?: string;
 }
 
 /** A record the audit could not read: counted and reported with its line, never guessed at. */
@@ -52,12 +54,17 @@ export class UnreadableRecord extends Error {
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : 0);
+/** A token count: absent is none; present, it must be a whole number of at least 0, or the record is not trusted with money. */
+function count(value: unknown, field: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  throw new UnreadableRecord(`${field} is ${JSON.stringify(value)}, not a whole number of tokens`);
+}
 
 /** Which format a file is in, from its first line. */
 export function detectFormat(firstLine: string): LogFormat | undefined {
   const line = firstLine.replace(/^\uFEFF/, '').trim();
-  if (!line.startsWith('{')) return /(^|,)\s*"?model"?\s*(,|$)/i.test(line) ? 'csv' : undefined;
+  if (!line.startsWith('{')) return /(^|,)\s*"?model(_id)?"?\s*(,|$)/i.test(line) ? 'csv' : undefined;
   let record: unknown;
   try {
     record = JSON.parse(line);
@@ -92,7 +99,8 @@ function openAiRecord(record: Json): AuditRequest {
   const completion = batch ? (response as Json)['body'] : response;
   const request = isObject(record['request']) ? record['request'] : undefined;
   const status = batch ? Number((response as Json)['status_code']) : undefined;
-  const failed = record['error'] != null || (status !== undefined && status >= 400) || !isObject(completion) || !isObject(completion['usage']);
+  const failed = record['error'] != null || (status !== undefined && status >= 400) || !isObject(completion);
+  if (!failed && !isObject((completion as Json)['usage'])) throw new UnreadableRecord('a response without usage (a stream without stream_options.include_usage?)');
   const usage = isObject(completion) && isObject(completion['usage']) ? completion['usage'] : {};
   const model = String((isObject(completion) && completion['model']) || request?.['model'] || '');
   // A failed Batch API line names no model; it billed nothing, and still counts as a request that failed.
@@ -109,13 +117,16 @@ function openAiRecord(record: Json): AuditRequest {
       failed,
     };
   }
-  const details = isObject(usage['prompt_tokens_details']) ? usage['prompt_tokens_details'] : {};
-  const cached = count(details['cached_tokens']);
+  // Chat Completions counts prompt_tokens with the cached ones in; the Responses API says input_tokens.
+  const details = isObject(usage['prompt_tokens_details']) ? usage['prompt_tokens_details'] : isObject(usage['input_tokens_details']) ? usage['input_tokens_details'] : {};
+  const cached = count(details['cached_tokens'], 'cached_tokens');
+  const prompt = count(usage['prompt_tokens'] ?? usage['input_tokens'], 'prompt_tokens');
+  const completionTokens = count(usage['completion_tokens'] ?? usage['output_tokens'], 'completion_tokens');
   const created = isObject(completion) ? completion['created'] : undefined;
   return {
     timestamp: timestampOf(record['timestamp']) ?? (typeof created === 'number' ? new Date(created * 1000).toISOString() : undefined),
     model,
-    usage: { input: Math.max(0, count(usage['prompt_tokens']) - cached), output: count(usage['completion_tokens']), cacheRead: cached, cacheWrite: 0 },
+    usage: { input: Math.max(0, prompt - cached), output: completionTokens, cacheRead: cached, cacheWrite: 0 },
     messages: request ? openAiMessages(request['messages']) : undefined,
     maxTokens: request ? optionalCount(request['max_completion_tokens'] ?? request['max_tokens']) : undefined,
     toolCount: request && Array.isArray(request['tools']) ? request['tools'].length : 0,
@@ -142,10 +153,10 @@ function bedrockRecord(record: Json): AuditRequest {
     timestamp: timestampOf(record['timestamp']),
     model,
     usage: {
-      input: count(input['inputTokenCount']),
-      output: count(output['outputTokenCount']),
-      cacheRead: count(input['cacheReadInputTokenCount']),
-      cacheWrite: count(input['cacheWriteInputTokenCount']),
+      input: count(input['inputTokenCount'], 'inputTokenCount'),
+      output: count(output['outputTokenCount'], 'outputTokenCount'),
+      cacheRead: count(input['cacheReadInputTokenCount'], 'cacheReadInputTokenCount'),
+      cacheWrite: count(input['cacheWriteInputTokenCount'], 'cacheWriteInputTokenCount'),
     },
     messages: body ? bedrockMessages(body) : undefined,
     maxTokens: body ? optionalCount(inference['maxTokens'] ?? body['max_tokens']) : undefined,
@@ -164,12 +175,13 @@ function bedrockMessages(body: Json): ChatMessage[] | undefined {
 }
 
 function ledgerRecord(record: Json): AuditRequest | undefined {
+  if (!isObject(record['Item'])) throw new UnreadableRecord('not a DynamoDB export line ({"Item": ...})');
   const item = record['Item'] as Record<string, AttributeValue>;
   if (!item['sk']?.S?.startsWith('ATTEMPT#')) return undefined;
   if (typeof item['model']?.S !== 'string' || !/^\d+$/.test(item['inputTokens']?.N ?? '')) throw new UnreadableRecord('an attempt item without its model or tokens');
   const attempt = recordFromItem(item);
   return {
-    timestamp: attempt.startedAt,
+    timestamp: timestampOf(attempt.startedAt),
     model: attempt.model,
     usage: attempt.usage,
     messages: undefined,
@@ -179,6 +191,7 @@ function ledgerRecord(record: Json): AuditRequest | undefined {
     failed: attempt.outcome !== 'success',
     tier: attempt.tier,
     retry: attempt.attempt > 1 || (attempt.purpose ?? 'answer') !== 'answer',
+    purpose: attempt.purpose ?? 'answer',
   };
 }
 
@@ -200,23 +213,30 @@ export function csvColumns(header: readonly string[]): (row: readonly string[]) 
     throw new UnreadableRecord('the CSV header needs "completion_tokens" and "prompt_tokens" or "prompt"');
   }
   const cell = (row: readonly string[], at: number) => (at >= 0 ? (row[at] ?? '').trim() : '');
-  const number = (text: string) => (/^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text)) : undefined);
+  // An empty cell is no count; anything else must be a whole number, or the row is not trusted with money.
+  const number = (text: string, name: string) => {
+    if (text === '') return undefined;
+    if (!/^\d+$/.test(text)) throw new UnreadableRecord(`${name} is "${text.slice(0, 40)}", not a whole number`);
+    return Number(text);
+  };
+  // prompt_tokens (OpenAI's) counts cached tokens in; input_tokens (Anthropic's) leaves them out.
+  const cachedIncluded = columns.promptTokens >= 0 && header[columns.promptTokens]!.trim().toLowerCase().replace(/[\s-]+/g, '_') === 'prompt_tokens';
   return (row) => {
     const model = cell(row, columns.model);
     if (model === '') throw new UnreadableRecord('no model');
     const prompt = columns.prompt >= 0 ? (row[columns.prompt] ?? '') : undefined;
-    const cached = number(cell(row, columns.cachedTokens)) ?? 0;
+    const cached = number(cell(row, columns.cachedTokens), 'cached_tokens') ?? 0;
     // Without a token count, the prompt's own estimate stands in (about four characters a token).
-    const promptTokens = number(cell(row, columns.promptTokens)) ?? Math.ceil((prompt ?? '').length / 4);
+    const promptTokens = number(cell(row, columns.promptTokens), 'prompt_tokens') ?? Math.ceil((prompt ?? '').length / 4);
     const status = cell(row, columns.status);
     return {
       timestamp: timestampOf(cell(row, columns.timestamp)),
       model,
-      usage: { input: Math.max(0, promptTokens - cached), output: number(cell(row, columns.completionTokens)) ?? 0, cacheRead: cached, cacheWrite: 0 },
+      usage: { input: cachedIncluded ? Math.max(0, promptTokens - cached) : promptTokens, output: number(cell(row, columns.completionTokens), 'completion_tokens') ?? 0, cacheRead: cached, cacheWrite: 0 },
       messages: prompt === undefined ? undefined : [{ role: 'user', content: prompt }],
       maxTokens: undefined,
       toolCount: 0,
-      latencyMs: number(cell(row, columns.latency)),
+      latencyMs: number(cell(row, columns.latency), 'latency_ms'),
       failed: /^(error|failed|[45]\d\d)$/i.test(status),
     };
   };
@@ -242,9 +262,16 @@ function optionalCount(value: unknown): number | undefined {
 
 /** ISO text or epoch seconds or milliseconds, as ISO; `undefined` when it is neither. */
 function timestampOf(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value < 1e12 ? value * 1000 : value).toISOString();
+  if (typeof value === 'number') return isoOf(value < 1e12 ? value * 1000 : value < 1e15 ? value : value / 1e6);
   if (typeof value !== 'string' || value === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return timestampOf(Number(value));
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+  // A time without a zone is UTC, as logs write it, never this machine's zone.
+  const zoned = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  return isoOf(Date.parse(zoned));
+}
+
+/** ISO text of epoch ms, or `undefined` when it is no date at all. */
+function isoOf(ms: number): string | undefined {
+  const date = new Date(ms);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
 }

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ConfigError } from '../../lambda/core/errors';
 import { csvColumns, detectFormat, LOG_FORMATS, parseJsonRecord, UnreadableRecord, type AuditRequest, type LogFormat } from './log-records';
@@ -33,9 +33,18 @@ export async function* readRequests(files: readonly string[], options: ReadOptio
       read += chunk.length;
       options.onProgress?.(before + read, totalBytes);
     });
-    const text = gzip ? raw.pipe(createGunzip()) : raw;
+    // Text is decoded after the byte count, so progress is in bytes of the file, as its size is.
+    const text = gzip ? raw.pipe(createGunzip()) : raw.pipe(new PassThrough());
     text.setEncoding('utf8');
-    yield* requestsOf(file, text, options);
+    try {
+      yield* requestsOf(file, text, options);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code === 'string' && code.startsWith('Z_')) throw new ConfigError(`${file}: the gzip data is cut short or damaged (${(error as Error).message}); the records before it were read.`);
+      throw error;
+    } finally {
+      raw.destroy();
+    }
     before += sizes[index]!;
   }
 }
@@ -49,14 +58,16 @@ async function* requestsOf(file: string, text: Readable, options: ReadOptions): 
     lineNumber += 1;
     return next.value;
   };
+  // Whatever a record throws, it is that record's fault: reported by its line, and the run goes on.
   const unreadable = (line: number, error: unknown) => {
-    if (!(error instanceof UnreadableRecord)) throw error;
-    options.onUnreadable?.(file, line, error.message);
+    const reason = error instanceof UnreadableRecord ? error.message : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
+    options.onUnreadable?.(file, line, reason);
   };
 
   let first = await nextLine();
   while (first !== undefined && first.trim() === '') first = await nextLine();
   if (first === undefined) return;
+  first = first.replace(/^\uFEFF/, '');
   const format = options.format ?? detectFormat(first);
   if (format === undefined) throw new ConfigError(`Cannot tell the format of ${file} from its first line; pass --format (${LOG_FORMATS.join(', ')}).`);
 
@@ -69,7 +80,7 @@ async function* requestsOf(file: string, text: Readable, options: ReadOptions): 
   }
   let toRequest: (row: readonly string[]) => AuditRequest;
   try {
-    toRequest = csvColumns(csvRecord(first.replace(/^\uFEFF/, '')).cells);
+    toRequest = csvColumns(csvRecord(first).cells);
   } catch (error) {
     if (error instanceof UnreadableRecord) throw new ConfigError(`${file}: ${error.message}.`);
     throw error;
@@ -77,13 +88,19 @@ async function* requestsOf(file: string, text: Readable, options: ReadOptions): 
   for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
     if (line === '') continue;
     const start = lineNumber;
-    // A quoted cell may hold line breaks: take lines until the record closes.
+    // A quoted cell may hold line breaks: take lines until the record closes, but not without end (a stray quote).
     let record = csvRecord(line);
-    while (record.open) {
+    let lines = 1;
+    while (record.open && lines < MAX_RECORD_LINES && line.length < MAX_RECORD_CHARACTERS) {
       const more = await nextLine();
       if (more === undefined) break;
       line += `\n${more}`;
+      lines += 1;
       record = csvRecord(line);
+    }
+    if (record.open) {
+      unreadable(start, new UnreadableRecord(`a quote opened here is not closed within ${lines} lines; those lines are skipped`));
+      continue;
     }
     try {
       yield { ...toRequest(record.cells), format };
@@ -92,6 +109,10 @@ async function* requestsOf(file: string, text: Readable, options: ReadOptions): 
     }
   }
 }
+
+/** How far a quoted CSV cell may run before the quote counts as a stray. */
+const MAX_RECORD_LINES = 200;
+const MAX_RECORD_CHARACTERS = 256 * 1024;
 
 /** One RFC 4180 record: cells split on commas outside quotes, "" for a quote; `open` when it ends inside a quoted cell. */
 export function csvRecord(text: string): { cells: string[]; open: boolean } {

@@ -129,14 +129,14 @@ function dailyChart(days: readonly ShapeLine[]): string {
     const before = y(cents(day.today_usd));
     const after = y(cents(day.projected_usd));
     return (
-      `<rect class="bar" data-series="daily-today" x="${x}" y="${before}" width="${barWidth}" height="${Math.max(1, plot.bottom - before)}" fill="${BEFORE}"><title>${day.key}: ${dollars(day.today_usd)} today</title></rect>` +
-      `<rect class="bar" data-series="daily-projected" x="${x + barWidth + 1}" y="${after}" width="${barWidth}" height="${Math.max(1, plot.bottom - after)}" fill="${AFTER}"><title>${day.key}: ${dollars(day.projected_usd)} routed</title></rect>`
+      `<rect class="bar" data-series="daily-today" x="${x}" y="${before}" width="${barWidth}" height="${Math.max(1, plot.bottom - before)}" fill="${BEFORE}"><title>${escape(day.key)}: ${dollars(day.today_usd)} today</title></rect>` +
+      `<rect class="bar" data-series="daily-projected" x="${x + barWidth + 1}" y="${after}" width="${barWidth}" height="${Math.max(1, plot.bottom - after)}" fill="${AFTER}"><title>${escape(day.key)}: ${dollars(day.projected_usd)} routed</title></rect>`
     );
   });
   const axis =
     `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#c5c9cf"></line>` +
     `<text x="0" y="${plot.top + 10}">${dollars((most / 100).toFixed(2))}</text><text x="0" y="${plot.bottom}">$0</text>` +
-    `<text x="${plot.left}" y="${height - 8}">${days[0]!.key}</text><text x="${plot.right}" y="${height - 8}" text-anchor="end">${days[days.length - 1]!.key}</text>`;
+    `<text x="${plot.left}" y="${height - 8}">${escape(days[0]!.key)}</text><text x="${plot.right}" y="${height - 8}" text-anchor="end">${escape(days[days.length - 1]!.key)}</text>`;
   return `<svg role="img" aria-label="Daily cost" data-chart="daily" width="${width}" height="${height}">${axis}${bars.join('')}</svg>`;
 }
 

@@ -72,7 +72,7 @@ export function workedExample(inputs: WorkedExampleInputs = STANDARD_EXAMPLE, aw
     routed: { cheap_usd: formatUsd(cheap), flagship_usd: formatUsd(flagship), verified_usd: formatUsd(verified), total_usd: formatUsd(routed) },
     saving_usd: formatUsd(allFlagship - routed),
     saving_percent: tenths(allFlagship - routed, allFlagship),
-    markup: { '5%': formatUsd((routed * 5n) / 100n), '10%': formatUsd((routed * 10n) / 100n) },
+    markup: { '5%': formatUsd((routed * 5n + 50n) / 100n), '10%': formatUsd((routed * 10n + 50n) / 100n) },
     aws: { lines: lines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal) },
     net_saving_usd: formatUsd(allFlagship - routed - awsTotal),
     net_saving_percent: tenths(allFlagship - routed - awsTotal, allFlagship),

@@ -67,7 +67,8 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
 
   const policyFiles = [values.policy ?? DEFAULT_POLICY_FILE, ...(values['what-if'] ? [values['what-if']] : [])];
   const audits = policyFiles.map((file) => createAudit(readPolicyFile(file), { policyName: basename(file), aws }));
-  const progress = io.stderr.isTTY && !values.json ? progressBar(io.stderr) : undefined;
+  // On stderr, so it never mixes with --json on stdout.
+  const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
   const formats = new Set<string>();
   let unreadable = 0;
   for await (const request of readRequests(positionals, {

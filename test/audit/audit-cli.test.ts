@@ -73,15 +73,22 @@ describe('npx switchyard audit', () => {
     expect(compared.what_if!.requests).toBe(compared.audit.requests);
   });
 
-  it('draws a progress bar on a terminal, and none when the output is JSON', async () => {
-    const drawn = async (...args: string[]) => {
+  it('draws a progress bar on a terminal\'s stderr (with --json too, which goes to stdout), and none elsewhere', async () => {
+    const drawn = async (terminal: boolean, ...args: string[]) => {
       let text = '';
-      const stderr = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), { isTTY: true });
+      const stderr = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), { isTTY: terminal });
       await runAuditCommand([join(FIXTURES, 'openai-requests.jsonl'), ...args], { stdout: () => undefined, stderr });
       return text;
     };
-    expect(await drawn()).toMatch(/\r\[#{30}\] 100%  7 requests\n$/);
-    expect(await drawn('--json')).toBe('');
+    expect(await drawn(true)).toMatch(/\r\[#{30}\] 100%  7 requests\n$/);
+    expect(await drawn(true, '--json')).toMatch(/\r\[#{30}\] 100%  7 requests\n$/);
+    expect(await drawn(false)).toBe('');
+  });
+
+  it('names a cut-short gzip file instead of failing with a stack', async () => {
+    const cut = join(dir, 'cut.json.gz');
+    writeFileSync(cut, readFileSync(join(FIXTURES, 'bedrock-invocations.json.gz')).subarray(0, 600));
+    expect((await failing(cut)).stderr.trim()).toBe(`${cut}: the gzip data is cut short or damaged (unexpected end of file); the records before it were read.`);
   });
 
   it('prints the worked example', async () => {

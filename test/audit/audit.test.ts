@@ -46,15 +46,18 @@ describe('createAudit', () => {
 
   it('adds the tier\'s verification pass to a tier-3 request, and none to the others', () => {
     const verifying = policy;
+    const highStakes = request({ messages: [{ role: 'user', content: 'My doctor prescribed warfarin and I was also given ibuprofen for back pain. Is it safe to take both together, and what dose should I use?' }] });
+    const standard = request({ messages: [{ role: 'user', content: "Translate 'good morning' into French." }] });
+    expect([highStakes, standard].map((each) => classifyWithPolicy({ messages: each.messages!, maxTokens: undefined }, verifying).tier)).toEqual([3, 0]);
     const audit = createAudit(verifying, { policyName: 'default' });
-    audit.add(request({ tier: 3 }));
-    audit.add(request({ tier: 1 }));
+    audit.add(highStakes);
+    audit.add(standard);
     const result = audit.result();
 
     const settings = verifying.verification[3]!;
     expect(usd(result.cost.verification_usd)).toBeGreaterThan(0n);
     expect(usd(result.cost.verification_usd)).toBeLessThan(costOf({ input: 3000, output: 40, cacheRead: 0, cacheWrite: 0 }, settings.model.price));
-    expect(result.shapes.by_tier.find((line) => line.key === '1')!.projected_usd).toBe(formatUsd(costOf(request({}).usage, verifying.tiers[1][0]!.price)));
+    expect(result.shapes.by_tier.find((line) => line.key === '0')!.projected_usd).toBe(formatUsd(costOf(request({}).usage, verifying.tiers[0][0]!.price)));
   });
 
   it('computes the markups on the routed bill, not on today\'s', () => {
@@ -89,6 +92,23 @@ describe('createAudit', () => {
     expect(result.failed).toBe(1);
     expect(usd(result.cost.today_usd)).toBe(2n * costOf(request({}).usage, lookUpPrice('bedrock/amazon.nova-pro-v1:0', policy)!.price));
     expect(result.aws.lines.find((line) => line.part === 'Step Functions')!.usd).not.toBe('0.000000000');
+  });
+
+  it('keeps a ledger\'s verification calls as they ran, and adds no estimated pass where the ledger already holds one', () => {
+    const audit = createAudit(policy, { policyName: 'default' });
+    const answer = request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 3, purpose: 'answer' });
+    const check = request({ model: 'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0', tier: 3, purpose: 'verification', retry: true });
+    audit.add(answer);
+    audit.add(check);
+    const result = audit.result();
+
+    const haiku = lookUpPrice(check.model, policy)!.price;
+    expect(result.cost.verification_usd).toBe('0.000000000');
+    expect(usd(result.cost.projected_usd)).toBe(costOf(answer.usage, policy.tiers[3][0]!.price) + costOf(check.usage, haiku));
+  });
+
+  it('prices Gemini models from the price table', () => {
+    expect(lookUpPrice('gemini-2.5-flash', policy)?.id).toBe('google/gemini-2.5-flash');
   });
 
   it('adds up: the breakdowns by tier, model, length and day each sum to the totals', () => {

@@ -113,6 +113,74 @@ describe('audit log formats', () => {
     ]);
   });
 
+  const written = (name: string, text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const readAll = async (file: string) => {
+    const requests = [];
+    const skipped: string[] = [];
+    for await (const request of readRequests([file], { onUnreadable: (_name, line, reason) => skipped.push(`${line}: ${reason}`) })) requests.push(request);
+    return { requests, skipped };
+  };
+
+  it('refuses token counts that are not whole numbers, and a response without usage, rather than count them free', async () => {
+    const openai = written('bad.jsonl', [
+      '{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","usage":{"prompt_tokens":"12","completion_tokens":3}}}',
+      '{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","choices":[]}}',
+      '{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","usage":{"input_tokens":12,"output_tokens":3,"input_tokens_details":{"cached_tokens":2}}}}',
+    ].join('\n'));
+    const csv = written('bad.csv', 'model,prompt_tokens,completion_tokens\ngpt-5,"1,000",3\ngpt-5,1e3,3\ngpt-5,-5,3\ngpt-5,,3\n');
+
+    const fromOpenAi = await readAll(openai);
+    const fromCsv = await readAll(csv);
+
+    expect(fromOpenAi.skipped).toEqual(['1: prompt_tokens is "12", not a whole number of tokens', '2: a response without usage (a stream without stream_options.include_usage?)']);
+    expect(fromOpenAi.requests.map((request) => request.usage)).toEqual([{ input: 10, output: 3, cacheRead: 2, cacheWrite: 0 }]);
+    expect(fromCsv.skipped).toEqual(['2: prompt_tokens is "1,000", not a whole number', '3: prompt_tokens is "1e3", not a whole number', '4: prompt_tokens is "-5", not a whole number']);
+    expect(fromCsv.requests.map((request) => request.usage.input)).toEqual([0]);
+  });
+
+  it('skips a stray quote\'s lines as one unreadable record and reads on, without waiting on the rest of the file', async () => {
+    const rows = ['model,prompt,prompt_tokens,completion_tokens', 'gpt-5,"never closed,1,1', ...Array.from({ length: 5000 }, (_, index) => `gpt-5,row ${index},1,1`)];
+    const { requests, skipped } = await readAll(written('stray.csv', `${rows.join('\n')}\n`));
+
+    expect(skipped).toEqual(['2: a quote opened here is not closed within 200 lines; those lines are skipped']);
+    expect(requests).toHaveLength(5000 - 199);
+  });
+
+  it('reads what a line says, whatever throws: a ledger line that is not an item, a money field that is not a number', async () => {
+    const file = written('ledger.json', [
+      '{"Item":{"pk":{"S":"REQ#1"},"sk":{"S":"ATTEMPT#001"},"model":{"S":"bedrock/amazon.nova-micro-v1:0"},"inputTokens":{"N":"10"},"outputTokens":{"N":"2"},"costNanoUsd":{"N":"1000.5"},"attempt":{"N":"1"},"startedAt":{"S":"2026-11-04T10:00:00Z"},"outcome":{"S":"success"}}}',
+      '{"Nope":{}}',
+      '{"Item":{"pk":{"S":"REQ#2"},"sk":{"S":"ATTEMPT#001"},"model":{"S":"bedrock/amazon.nova-micro-v1:0"},"inputTokens":{"N":"10"},"outputTokens":{"N":"2"},"costNanoUsd":{"N":"1000"},"attempt":{"N":"1"},"startedAt":{"S":"2026-11-04T10:00:00Z"},"outcome":{"S":"success"}}}',
+    ].join('\n'));
+    const { requests, skipped } = await readAll(file);
+
+    expect(skipped).toEqual(['1: SyntaxError: Cannot convert 1000.5 to a BigInt', '2: not a DynamoDB export line ({"Item": ...})']);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('reads a first line behind a byte-order mark, a model_id column, and a time without a zone as UTC', async () => {
+    const jsonl = await readAll(written('bom.jsonl', '\uFEFF{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","usage":{"prompt_tokens":1,"completion_tokens":1}}}\n'));
+    const csv = await readAll(written('ids.csv', 'timestamp,model_id,prompt_tokens,completion_tokens\n2026-11-03 23:30:00,gpt-5,1,1\n'));
+
+    expect(jsonl.requests).toHaveLength(1);
+    expect(csv.requests.map((request) => request.timestamp)).toEqual(['2026-11-03T23:30:00.000Z']);
+  });
+
+  it('counts progress in bytes of the file, whatever its characters', async () => {
+    const line = '{"request":{"model":"gpt-5","messages":[{"role":"user","content":"请把这句话翻译成英文：今天天气很好。"}]},"response":{"model":"gpt-5","usage":{"prompt_tokens":20,"completion_tokens":8}}}';
+    const file = written('cjk.jsonl', `${Array.from({ length: 2000 }, () => line).join('\n')}\n`);
+    const reports: [number, number][] = [];
+    for await (const request of readRequests([file], { onProgress: (read, total) => reports.push([read, total]) })) void request;
+
+    const [read, total] = reports.at(-1)!;
+    expect(read).toBe(total);
+    expect(total).toBe(Buffer.byteLength(`${Array.from({ length: 2000 }, () => line).join('\n')}\n`));
+  });
+
   it('splits CSV records the RFC 4180 way', () => {
     expect(csvRecord('a,"b,c","d ""e""",')).toEqual({ cells: ['a', 'b,c', 'd "e"', ''], open: false });
     expect(csvRecord('a,"b')).toEqual({ cells: ['a', 'b'], open: true });
