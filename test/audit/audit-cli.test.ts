@@ -137,6 +137,11 @@ describe('npx switchyard audit', () => {
         { chart: 'by-tier', bars: 2 * output.audit.shapes.by_tier.length },
         { chart: 'daily', bars: 2 * output.audit.daily.length },
       ]);
+      // Bars are drawn to scale: the tier-mix bars' widths stand in the ratios of their counts.
+      const widths = await page.$$eval('svg[data-chart="tier-mix"] rect.bar', (bars) => bars.map((bar) => bar.getBoundingClientRect().width));
+      const counts = Object.values(output.audit.tiers).filter((count) => count > 0);
+      const most = Math.max(...counts);
+      widths.forEach((width, index) => expect(Math.abs(width / Math.max(...widths) - counts[index]! / most)).toBeLessThan(0.02));
       const totals = Object.fromEntries(await page.$$eval('[data-total]', (nodes) => nodes.map((node) => [node.getAttribute('data-total'), node.textContent])));
       expect(totals).toEqual({
         today: dollars(output.audit.cost.today_usd),
