@@ -52,11 +52,13 @@ export interface UsageReport {
   readonly budgets: readonly BudgetLine[];
 }
 
-/** `part / whole` as a percentage with one decimal, in integer arithmetic. */
+/** `part / whole` as a percentage with one decimal, rounded half away from zero, in integer arithmetic: 28,400 of 56,000 is "50.7"; a loss is "-84.0". */
 export function percentOf(part: bigint, whole: bigint): string {
   if (whole === 0n) return '0.0';
-  const perMille = (part * 1000n + whole / 2n) / whole;
-  return `${perMille / 10n}.${perMille % 10n}`;
+  const absolute = (value: bigint) => (value < 0n ? -value : value);
+  const perMille = (absolute(part) * 1000n + absolute(whole) / 2n) / absolute(whole);
+  const negative = perMille > 0n && part < 0n !== whole < 0n;
+  return `${negative ? '-' : ''}${perMille / 10n}.${perMille % 10n}`;
 }
 
 /** How much of a budget `spent` uses: any spend is without bound against a $0 cap. */

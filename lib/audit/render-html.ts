@@ -7,7 +7,8 @@
 import { basename } from 'node:path';
 import { parseUsd } from '../../lambda/core/money';
 import type { AuditResult, ShapeLine } from './audit';
-import { dollars, tenths } from './format';
+import { percentOf } from '../../lambda/core/usage-report';
+import { dollars } from './format';
 import type { AuditRun } from './render-text';
 
 const TIER_NAMES: Record<string, string> = { '0': 'tier 0 trivial', '1': 'tier 1 standard', '2': 'tier 2 complex', '3': 'tier 3 high-stakes', untagged: 'untagged' };
@@ -81,7 +82,7 @@ function whatIf(main: AuditResult, other: AuditResult): string {
 ${row('routed (projected)', (result) => dollars(result.cost.projected_usd))}
 ${row('saving', (result) => `${dollars(result.cost.saving_usd)} (${result.cost.saving_percent}%)`)}
 ${row('net saving, AWS included', (result) => `${dollars(result.net.saving_usd)} (${result.net.saving_percent}%)`)}
-${row('tier mix', (result) => Object.entries(result.tiers).filter(([, count]) => count > 0).map(([tier, count]) => `${tier}: ${tenths(BigInt(count), BigInt(result.requests))}%`).join(', '))}
+${row('tier mix', (result) => Object.entries(result.tiers).filter(([, count]) => count > 0).map(([tier, count]) => `${tier}: ${percentOf(BigInt(count), BigInt(result.requests))}%`).join(', '))}
 </table>`;
 }
 
@@ -93,7 +94,7 @@ function tierMixChart(result: AuditResult): string {
   const bars = entries.map(([tier, count], index) => {
     const length = Math.max(1, Math.round((count / most) * (width - 260)));
     const y = index * rowHeight;
-    return `<text x="0" y="${y + 17}">${escape(TIER_NAMES[tier] ?? tier)}</text><rect class="bar" data-series="tiers" x="150" y="${y + 5}" width="${length}" height="16" fill="${AFTER}"></rect><text x="${156 + length}" y="${y + 17}">${count.toLocaleString('en-US')} (${tenths(BigInt(count), BigInt(result.requests))}%)</text>`;
+    return `<text x="0" y="${y + 17}">${escape(TIER_NAMES[tier] ?? tier)}</text><rect class="bar" data-series="tiers" x="150" y="${y + 5}" width="${length}" height="16" fill="${AFTER}"></rect><text x="${156 + length}" y="${y + 17}">${count.toLocaleString('en-US')} (${percentOf(BigInt(count), BigInt(result.requests))}%)</text>`;
   });
   return `<svg role="img" aria-label="Tier mix" data-chart="tier-mix" width="${width}" height="${entries.length * rowHeight + 4}">${bars.join('')}</svg>`;
 }

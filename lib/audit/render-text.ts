@@ -1,7 +1,8 @@
 /** The audit as a terminal reads it: totals first, then what drives them, then the assumptions. */
 import { parseUsd } from '../../lambda/core/money';
 import type { AuditResult, ShapeLine } from './audit';
-import { dollars, tenths } from './format';
+import { percentOf } from '../../lambda/core/usage-report';
+import { dollars } from './format';
 import type { WorkedExample } from './worked-example';
 
 export interface AuditRun {
@@ -54,7 +55,7 @@ function tierMix(result: AuditResult): string {
   const total = result.requests;
   return Object.entries(result.tiers)
     .filter(([, count]) => count > 0)
-    .map(([tier, count]) => `${tier === 'untagged' ? 'untagged' : `tier ${tier}`} ${tenths(BigInt(count), BigInt(total))}%`)
+    .map(([tier, count]) => `${tier === 'untagged' ? 'untagged' : `tier ${tier}`} ${percentOf(BigInt(count), BigInt(total))}%`)
     .join(', ');
 }
 

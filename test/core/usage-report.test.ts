@@ -1,5 +1,5 @@
 import { sumUsage, usageFromRecords, ZERO_COUNTERS, type CounterRow, type UsageCounters } from '../../lambda/core/usage-aggregates';
-import { describeUsage, renderUsage } from '../../lambda/core/usage-report';
+import { describeUsage, percentOf, renderUsage } from '../../lambda/core/usage-report';
 import { testPolicy } from '../support/policies';
 
 const DAY = '2026-11-27';
@@ -60,5 +60,14 @@ describe('spend beyond the answers', () => {
     // The always-flagship counterfactual has no verification: it counts against the saving.
     expect(report.total.saved_usd).toBe('-0.000001000');
     expect(renderUsage(report)).toMatch(/Beyond the answers:\n {2}verification .* 10\.0%/);
+  });
+});
+
+describe('percentOf', () => {
+  it('rounds to one decimal half away from zero, a loss included', () => {
+    expect(percentOf(28_400n, 56_000n)).toBe('50.7');
+    expect(percentOf(-12_200n, 24_300n)).toBe('-50.2');
+    expect(percentOf(-1n, 100_000n)).toBe('0.0');
+    expect(percentOf(5n, 0n)).toBe('0.0');
   });
 });
