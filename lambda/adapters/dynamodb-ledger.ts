@@ -133,6 +133,17 @@ export function attemptItem(record: AttemptRecord, retentionSeconds: number): Re
   return item;
 }
 
+const TEXT_FIELDS = ['requestId', 'startedAt', 'callerId', 'provider', 'model', 'outcome'] as const;
+const INTEGER_FIELDS = ['attempt', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costNanoUsd', 'flagshipCostNanoUsd'] as const;
+
+/** An item from outside this code (a stream record, an export) as an attempt, or `undefined` when it is not a whole one. */
+export function readableAttempt(item: Record<string, AttributeValue>): AttemptRecord | undefined {
+  if (TEXT_FIELDS.some((field) => typeof item[field]?.S !== 'string')) return undefined;
+  if (INTEGER_FIELDS.some((field) => !/^\d+$/.test(item[field]?.N ?? ''))) return undefined;
+  if (Number.isNaN(Date.parse(item['startedAt']!.S!))) return undefined;
+  return recordFromItem(item);
+}
+
 /** An attempt record from its item, as read back or as a stream record's new image carries it. */
 export function recordFromItem(item: Record<string, AttributeValue>): AttemptRecord {
   const text = (name: string) => item[name]?.S ?? '';

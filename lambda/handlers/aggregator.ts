@@ -11,9 +11,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoAggregateStore } from '../adapters/dynamodb-aggregates';
-import { recordFromItem } from '../adapters/dynamodb-ledger';
+import { readableAttempt } from '../adapters/dynamodb-ledger';
 import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/stream-aggregation';
-import type { AttemptRecord } from '../core/ledger';
 import { readLedgerConfig } from './runtime-config';
 
 const logger = new Logger({ serviceName: 'switchyard-aggregator' });
@@ -41,15 +40,5 @@ function startStore(): AggregateStore {
 /** A stream record as the aggregator reads it: its new image as an attempt, or `undefined` when it is not one. */
 export function streamedAttempt(record: DynamoDBRecord): StreamedAttempt {
   const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-  return { id: record.eventID ?? '', sequence: record.dynamodb?.SequenceNumber ?? '0', record: image === undefined ? undefined : attemptOf(image) };
-}
-
-const TEXT_FIELDS = ['requestId', 'startedAt', 'callerId', 'provider', 'model', 'outcome'] as const;
-const INTEGER_FIELDS = ['attempt', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costNanoUsd', 'flagshipCostNanoUsd'] as const;
-
-function attemptOf(image: Record<string, AttributeValue>): AttemptRecord | undefined {
-  if (TEXT_FIELDS.some((field) => typeof image[field]?.S !== 'string')) return undefined;
-  if (INTEGER_FIELDS.some((field) => !/^\d+$/.test(image[field]?.N ?? ''))) return undefined;
-  if (Number.isNaN(Date.parse(image['startedAt']!.S!))) return undefined;
-  return recordFromItem(image);
+  return { id: record.eventID ?? '', sequence: record.dynamodb?.SequenceNumber ?? '0', record: image === undefined ? undefined : readableAttempt(image) };
 }

@@ -18,7 +18,7 @@
  *   (`{"Item": {...}}` lines, DYNAMODB_JSON): each attempt, its tier known.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { recordFromItem } from '../../lambda/adapters/dynamodb-ledger';
+import { readableAttempt } from '../../lambda/adapters/dynamodb-ledger';
 import type { ChatMessage } from '../../lambda/core/chat-request';
 import type { Tier } from '../../lambda/core/policy';
 import type { TokenUsage } from '../../lambda/core/usage';
@@ -178,8 +178,8 @@ function ledgerRecord(record: Json): AuditRequest | undefined {
   if (!isObject(record['Item'])) throw new UnreadableRecord('not a DynamoDB export line ({"Item": ...})');
   const item = record['Item'] as Record<string, AttributeValue>;
   if (!item['sk']?.S?.startsWith('ATTEMPT#')) return undefined;
-  if (typeof item['model']?.S !== 'string' || !/^\d+$/.test(item['inputTokens']?.N ?? '')) throw new UnreadableRecord('an attempt item without its model or tokens');
-  const attempt = recordFromItem(item);
+  const attempt = readableAttempt(item);
+  if (attempt === undefined) throw new UnreadableRecord('an attempt item without its request, model, time, tokens or cost as whole numbers');
   return {
     timestamp: timestampOf(attempt.startedAt),
     model: attempt.model,
@@ -243,7 +243,8 @@ export function csvColumns(header: readonly string[]): (row: readonly string[]) 
 }
 
 function roleOf(value: unknown): ChatMessage['role'] {
-  return value === 'system' || value === 'assistant' || value === 'tool' || value === 'developer' ? (value === 'developer' ? 'system' : value) : 'user';
+  if (value === 'developer') return 'system';
+  return value === 'system' || value === 'assistant' || value === 'tool' ? value : 'user';
 }
 
 /** The text of a content value: a string, or blocks whose `key` holds text. */

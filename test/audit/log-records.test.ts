@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvRecord, readRequests } from '../../lib/audit/read-logs';
+import { attemptItem } from '../../lambda/adapters/dynamodb-ledger';
 import { detectFormat } from '../../lib/audit/log-records';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'audit');
@@ -154,11 +155,11 @@ describe('audit log formats', () => {
     const file = written('ledger.json', [
       '{"Item":{"pk":{"S":"REQ#1"},"sk":{"S":"ATTEMPT#001"},"model":{"S":"bedrock/amazon.nova-micro-v1:0"},"inputTokens":{"N":"10"},"outputTokens":{"N":"2"},"costNanoUsd":{"N":"1000.5"},"attempt":{"N":"1"},"startedAt":{"S":"2026-11-04T10:00:00Z"},"outcome":{"S":"success"}}}',
       '{"Nope":{}}',
-      '{"Item":{"pk":{"S":"REQ#2"},"sk":{"S":"ATTEMPT#001"},"model":{"S":"bedrock/amazon.nova-micro-v1:0"},"inputTokens":{"N":"10"},"outputTokens":{"N":"2"},"costNanoUsd":{"N":"1000"},"attempt":{"N":"1"},"startedAt":{"S":"2026-11-04T10:00:00Z"},"outcome":{"S":"success"}}}',
+      JSON.stringify({ Item: attemptItem({ requestId: '2', attempt: 1, startedAt: '2026-11-04T10:00:00.000Z', callerId: 'key:0123456789abcdef', tier: 0, route: null, provider: 'bedrock', model: 'bedrock/amazon.nova-micro-v1:0', usage: { input: 10, output: 2, cacheRead: 0, cacheWrite: 0 }, costNanoUsd: 1000n, flagshipCostNanoUsd: 5000n, latencyMs: 300, outcome: 'success', simulated: false, estimated: false }, 86_400) }),
     ].join('\n'));
     const { requests, skipped } = await readAll(file);
 
-    expect(skipped).toEqual(['1: SyntaxError: Cannot convert 1000.5 to a BigInt', '2: not a DynamoDB export line ({"Item": ...})']);
+    expect(skipped).toEqual(['1: an attempt item without its request, model, time, tokens or cost as whole numbers', '2: not a DynamoDB export line ({"Item": ...})']);
     expect(requests).toHaveLength(1);
   });
 
