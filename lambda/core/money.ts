@@ -34,6 +34,11 @@ export function formatUsd(nano: NanoUsd): string {
   return `${sign}${whole}.${fraction}`;
 }
 
+/** `percent`% of an amount, rounded half up: a 5% markup on a bill. */
+export function percentageOf(amount: NanoUsd, percent: bigint): NanoUsd {
+  return (amount * percent + 50n) / 100n;
+}
+
 /** The four rates of one model, in nano-USD per million tokens. */
 export interface TokenRates {
   readonly input: NanoUsd;

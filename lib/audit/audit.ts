@@ -9,14 +9,14 @@
  */
 import { estimateTokens } from '../../lambda/core/token-estimate';
 import type { ChatMessage } from '../../lambda/core/chat-request';
-import { costOf, formatUsd, type ModelPrice, type NanoUsd } from '../../lambda/core/money';
+import { costOf, formatUsd, parseUsd, percentageOf, type ModelPrice, type NanoUsd } from '../../lambda/core/money';
 import { compilePrice, type ModelSpec, type Policy, type Tier } from '../../lambda/core/policy';
 import { PRICE_TABLE } from '../../lambda/core/price-table';
 import { classifyWithPolicy } from '../../lambda/core/routing';
 import type { TokenUsage } from '../../lambda/core/usage';
 import { TYPICAL_VERDICT_TOKENS, verificationFor, verifierRequest } from '../../lambda/core/verification';
 import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
-import { tenths } from './format';
+import { percentOf } from '../../lambda/core/usage-report';
 import type { AuditRequest } from './log-records';
 
 export const TIER_KEYS = ['0', '1', '2', '3', 'untagged'] as const;
@@ -169,11 +169,11 @@ export function createAudit(policy: Policy, options: { policyName: string; aws?:
           projected_usd: formatUsd(total.projected),
           verification_usd: formatUsd(verification),
           saving_usd: formatUsd(saving),
-          saving_percent: tenths(saving, total.today),
+          saving_percent: percentOf(saving, total.today),
         },
-        markup: { '5%': formatUsd(share(total.projected, 5n)), '10%': formatUsd(share(total.projected, 10n)) },
+        markup: { '5%': formatUsd(percentageOf(total.projected, 5n)), '10%': formatUsd(percentageOf(total.projected, 10n)) },
         aws: { lines: awsLines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal) },
-        net: { projected_with_aws_usd: formatUsd(total.projected + awsTotal), saving_usd: formatUsd(net), saving_percent: tenths(net, total.today) },
+        net: { projected_with_aws_usd: formatUsd(total.projected + awsTotal), saving_usd: formatUsd(net), saving_percent: percentOf(net, total.today) },
         shapes: {
           by_model: lines(byModel).sort((a, b) => compareUsd(b.today_usd, a.today_usd)),
           by_tier: TIER_KEYS.filter((name) => byTier.has(name)).map((name) => line(name, byTier.get(name)!)),
@@ -206,8 +206,7 @@ function line(key: string, sums: Sums): ShapeLine {
 }
 
 const lines = (map: Map<string, Sums>) => [...map].map(([key, sums]) => line(key, sums));
-const share = (amount: NanoUsd, percentage: bigint) => (amount * percentage + 50n) / 100n;
-const compareUsd = (a: string, b: string) => (BigInt(a.replace('.', '')) < BigInt(b.replace('.', '')) ? -1 : a === b ? 0 : 1);
+const compareUsd = (a: string, b: string) => (parseUsd(a) < parseUsd(b) ? -1 : a === b ? 0 : 1);
 
 function tierOf(request: AuditRequest, policy: Policy): Tier | null {
   if (request.messages === undefined || request.messages.length === 0) return null;
@@ -230,7 +229,7 @@ function lengthBand(usage: TokenUsage): string {
  * (a dated OpenAI snapshot as its family, a Bedrock ARN by its last part).
  */
 export function lookUpPrice(model: string, policy: Pick<Policy, 'models'>): { id: string; price: ModelPrice } | null {
-  const bare = model.includes(':aws:') || model.startsWith('arn:') ? model.slice(model.lastIndexOf('/') + 1) : model;
+  const bare = model.startsWith('arn:') ? model.slice(model.lastIndexOf('/') + 1) : model;
   const undated = bare.replace(/-\d{4}-\d{2}-\d{2}$/, '');
   const candidates = [model, bare, `openai/${bare}`, `openai/${undated}`, `bedrock/${bare}`, `google/${bare}`];
   for (const id of candidates) {

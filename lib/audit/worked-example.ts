@@ -9,9 +9,9 @@
  * half again, it is $27,600: a 50.7% saving. A 5% markup on the routed bill
  * is $1,380.
  */
-import { formatUsd, parseUsd } from '../../lambda/core/money';
+import { formatUsd, parseUsd, percentageOf } from '../../lambda/core/money';
 import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
-import { tenths } from './format';
+import { percentOf } from '../../lambda/core/usage-report';
 
 export interface WorkedExampleInputs {
   readonly requestsPerMonth: number;
@@ -71,10 +71,10 @@ export function workedExample(inputs: WorkedExampleInputs = STANDARD_EXAMPLE, aw
     all_flagship_usd: formatUsd(allFlagship),
     routed: { cheap_usd: formatUsd(cheap), flagship_usd: formatUsd(flagship), verified_usd: formatUsd(verified), total_usd: formatUsd(routed) },
     saving_usd: formatUsd(allFlagship - routed),
-    saving_percent: tenths(allFlagship - routed, allFlagship),
-    markup: { '5%': formatUsd((routed * 5n + 50n) / 100n), '10%': formatUsd((routed * 10n + 50n) / 100n) },
+    saving_percent: percentOf(allFlagship - routed, allFlagship),
+    markup: { '5%': formatUsd(percentageOf(routed, 5n)), '10%': formatUsd(percentageOf(routed, 10n)) },
     aws: { lines: lines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal) },
     net_saving_usd: formatUsd(allFlagship - routed - awsTotal),
-    net_saving_percent: tenths(allFlagship - routed - awsTotal, allFlagship),
+    net_saving_percent: percentOf(allFlagship - routed - awsTotal, allFlagship),
   };
 }
