@@ -6,11 +6,19 @@ import { attemptItem } from '../../lambda/adapters/dynamodb-ledger';
 import { detectFormat } from '../../lib/audit/log-records';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'audit');
-const read = async (file: string, options: Parameters<typeof readRequests>[1] = {}) => {
-  const requests = [];
-  for await (const request of readRequests([join(FIXTURES, file)], options)) requests.push(request);
-  return requests;
+const written = (name: string, text: string) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'audit-')), name);
+  writeFileSync(file, text);
+  return file;
 };
+/** Every request of a file, and each skipped record as "line: reason". */
+const readAll = async (file: string) => {
+  const requests = [];
+  const skipped: string[] = [];
+  for await (const request of readRequests([file], { onUnreadable: (_name, line, reason) => skipped.push(`${line}: ${reason}`) })) requests.push(request);
+  return { requests, skipped };
+};
+const read = async (fixture: string) => (await readAll(join(FIXTURES, fixture))).requests;
 
 describe('audit log formats', () => {
   it('reads OpenAI request/response lines: model, tokens net of cached ones, the prompt, latency, time, and a failed call', async () => {
@@ -100,31 +108,13 @@ describe('audit log formats', () => {
   });
 
   it('reports an unreadable line by its number and goes on', async () => {
-    const skipped: [string, number, string][] = [];
-    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), 'log.jsonl');
-    writeFileSync(file, ['{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","usage":{"prompt_tokens":1,"completion_tokens":1}}}', 'not json', '{"response":{"usage":{}}}', ''].join('\n'));
+    const file = written('log.jsonl', ['{"request":{"model":"gpt-5"},"response":{"model":"gpt-5","usage":{"prompt_tokens":1,"completion_tokens":1}}}', 'not json', '{"response":{"usage":{}}}', ''].join('\n'));
 
-    const requests = [];
-    for await (const request of readRequests([file], { onUnreadable: (name, line, reason) => skipped.push([name, line, reason]) })) requests.push(request);
+    const { requests, skipped } = await readAll(file);
 
     expect(requests).toHaveLength(1);
-    expect(skipped).toEqual([
-      [file, 2, 'not JSON'],
-      [file, 3, 'no model in the request or the response'],
-    ]);
+    expect(skipped).toEqual(['2: not JSON', '3: no model in the request or the response']);
   });
-
-  const written = (name: string, text: string) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), name);
-    writeFileSync(file, text);
-    return file;
-  };
-  const readAll = async (file: string) => {
-    const requests = [];
-    const skipped: string[] = [];
-    for await (const request of readRequests([file], { onUnreadable: (_name, line, reason) => skipped.push(`${line}: ${reason}`) })) requests.push(request);
-    return { requests, skipped };
-  };
 
   it('refuses token counts that are not whole numbers, and a response without usage, rather than count them free', async () => {
     const openai = written('bad.jsonl', [
