@@ -4,11 +4,12 @@
  * The upstream is a local server that replays a real OpenAI SSE transcript at
  * once, so the difference is what the gateway adds.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { loadPolicy } from '../lambda/core/policy';
+import { loadPolicy } from '../lambda/policy/policy';
 import { startLocalGateway, type LocalGateway } from '../lambda/local/local-gateway';
-import { sseEvents } from '../test/support/fixtures';
 
 /** Milliseconds from sending each request: to the first chunk with text, and to `data: [DONE]`. */
 export interface StreamTimings {
@@ -30,7 +31,8 @@ export interface FirstChunkOptions {
   readonly warmUp: number;
 }
 
-const EVENTS = sseEvents('openai/chat-completion-stream.txt');
+/** A recorded OpenAI stream, split into its events (the benchmark reads the fixture; it imports no test code). */
+const EVENTS = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'openai', 'chat-completion-stream.txt'), 'utf8').split(/(?<=\n\n)/).filter(Boolean);
 const ANSWER = 'You flew to Lisbon.';
 const PRICE = { input: '1', output: '2', source: 'bench', asOf: '2026-01-01' };
 const BODY = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }], stream: true });

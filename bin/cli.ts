@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createDynamoKeyStore } from '../lambda/adapters/dynamodb-key-store';
-import { ConfigError } from '../lambda/core/errors';
+import { ConfigError } from '../lambda/core/base/errors';
 import { readPolicyFile } from '../lambda/policy/policy-file';
 import { KEYS_LOCATION_OPTIONS, KEYS_USAGE, runKeysCommand } from '../lib/cli/keys';
 import { locateKeyStore } from '../lib/cli/key-store-location';
@@ -16,7 +16,7 @@ import { renderSmoke, runSmoke } from '../lib/cli/smoke';
 import { runAuditCommand } from '../lib/cli/audit';
 import { defaultPolicyFileFor } from '../lib/geography';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
 import { STSClient } from '@aws-sdk/client-sts';
 import { dirname } from 'node:path';
 

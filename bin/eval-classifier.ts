@@ -9,8 +9,8 @@
  * tiers 2-3 to the strong model keeps of its quality and saves of its cost.
  */
 import { existsSync } from 'node:fs';
-import { classifyPrompt } from '../lambda/core/classifier';
-import { costOf } from '../lambda/core/money';
+import { classifyPrompt } from '../lambda/core/routing/classifier';
+import { costOf } from '../lambda/core/accounting/money';
 import { EVAL_DATA as DATA, loadLabelled as load, STRONG } from '../lib/eval/routing-data';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';

@@ -13,16 +13,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyPrompt } from '../lambda/core/classifier';
-import { costOf } from '../lambda/core/money';
-import { estimateTokens } from '../lambda/core/token-estimate';
+import { classifyPrompt } from '../lambda/core/routing/classifier';
+import { costOf } from '../lambda/core/accounting/money';
+import { estimateTokens } from '../lambda/core/routing/token-estimate';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 import { EVAL_DATA, loadLabelled, type Labelled } from '../lib/eval/routing-data';
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
-import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/trained-classifier';
-import type { Tier } from '../lambda/core/policy';
+import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/routing/trained-classifier';
+import type { Tier } from '../lambda/policy/policy';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;

@@ -2,17 +2,17 @@
  * `npm start`: the local gateway on http://127.0.0.1:8787 with embedded
  * defaults. Every setting is an environment variable; see the README.
  */
-import { formatUsd } from '../lambda/core/money';
-import { TIERS } from '../lambda/core/policy';
-import { worstCaseAttemptCost } from '../lambda/core/budgets';
+import { formatUsd } from '../lambda/core/accounting/money';
+import { TIERS } from '../lambda/policy/policy';
+import { worstCaseAttemptCost } from '../lambda/core/accounting/budgets';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadPolicy, type PolicyDocument } from '../lambda/core/policy';
+import { loadPolicy, type PolicyDocument } from '../lambda/policy/policy';
 import { DEFAULT_PORT, removeGatewayState, writeGatewayState } from '../lambda/local/gateway-state';
 import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { withSimulatedFaults } from '../lambda/local/simulated-faults';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
 
 function simulationChoice(value: string | undefined): SimulationChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';

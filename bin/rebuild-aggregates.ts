@@ -11,9 +11,9 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { rebuildDay } from '../lambda/adapters/dynamodb-usage';
-import { ConfigError } from '../lambda/core/errors';
-import { DAY_SECONDS, isUtcDay, startOfUtcDay, utcDay } from '../lambda/core/utc-day';
-import { DEFAULT_LEDGER_RETENTION_DAYS } from '../lambda/handlers/environment';
+import { ConfigError } from '../lambda/core/base/errors';
+import { DAY_SECONDS, isUtcDay, startOfUtcDay, utcDay } from '../lambda/core/base/utc-day';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../lambda/contract/deployment';
 import { LOCAL_AWS } from '../lambda/local/dynalite';
 import { findGateway, portSetting } from '../lambda/local/gateway-state';
 import { LEDGER_TABLE_NAME } from '../lambda/local/local-gateway';

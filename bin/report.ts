@@ -8,10 +8,10 @@
  * `GET /v1/shadow`.
  */
 import { parseArgs } from 'node:util';
-import { renderUsage, type UsageReport } from '../lambda/core/usage-report';
-import { renderShadowReport, type ShadowReport } from '../lambda/core/shadow';
+import { renderUsage, type UsageReport } from '../lambda/core/accounting/usage-report';
+import { renderShadowReport, type ShadowReport } from '../lambda/core/features/shadow';
 import { findGateway, portSetting } from '../lambda/local/gateway-state';
-import { utcDay } from '../lambda/core/utc-day';
+import { utcDay } from '../lambda/core/base/utc-day';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

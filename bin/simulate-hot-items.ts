@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import { aggregateTransaction } from '../lambda/adapters/dynamodb-aggregates';
 import { AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb-usage';
 import { AGGREGATOR_BATCHING } from '../lambda/adapters/ledger-table';
-import { aggregateBatch, type StreamedAttempt } from '../lambda/core/stream-aggregation';
-import type { AttemptRecord } from '../lambda/core/ledger';
-import type { Tier } from '../lambda/core/policy';
+import { aggregateBatch, type StreamedAttempt } from '../lambda/core/accounting/ledger-aggregation';
+import type { AttemptRecord } from '../lambda/core/accounting/ledger';
+import type { Tier } from '../lambda/policy/policy';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 const PARTITION_WRITES_PER_SECOND = 1000;

@@ -1,6 +1,6 @@
 /**
  * `npm run train:classifier`: trains classifier v1's three heads and writes
- * lambda/core/classifier-weights.json. Reproducible: the split, the order and
+ * lambda/core/routing/classifier-weights.json. Reproducible: the split, the order and
  * the arithmetic are fixed, so two runs write the same bytes (`-- --check`
  * retrains and compares with the file instead).
  *
@@ -20,12 +20,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FEATURE_BITS, FEATURE_BUCKETS } from '../lambda/core/prompt-features';
-import { classifierInput, rawScore, sigmoid, type ClassifierInput, type ClassifierWeightsFile } from '../lambda/core/trained-classifier';
+import { FEATURE_BITS, FEATURE_BUCKETS } from '../lambda/core/routing/prompt-features';
+import { classifierInput, rawScore, sigmoid, type ClassifierInput, type ClassifierWeightsFile } from '../lambda/core/routing/trained-classifier';
 import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
 
-const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'classifier-weights.json');
+const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-weights.json');
 const SEED = 20261127;
 const LEARNING_RATE = 0.2;
 const GRID = { epochs: [1, 2, 3], l2: [1e-5, 1e-4, 1e-3] } as const;

@@ -8,7 +8,7 @@
  * Prices are us-east-1, on-demand, without free tiers. Money is integer
  * nano-USD, as everywhere else in Switchyard.
  */
-import { parseUsd, type NanoUsd } from '../lambda/core/money';
+import { parseUsd, type NanoUsd } from '../lambda/core/accounting/money';
 
 export interface AwsPrice {
   /** USD for `per` units, an exact decimal of at most nine places. */

@@ -6,10 +6,10 @@
 import { dirname, resolve } from 'node:path';
 import { defaultPolicyFileFor } from './geography';
 import * as z from 'zod/mini';
-import '../lambda/core/zod-english';
-import { ConfigError } from '../lambda/core/errors';
-import type { Policy } from '../lambda/core/policy';
-import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/handlers/environment';
+import '../lambda/core/base/zod-english';
+import { ConfigError } from '../lambda/core/base/errors';
+import type { Policy } from '../lambda/policy/policy';
+import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 export type AuthMode = 'managed' | 'apiKey' | 'iam';

@@ -13,7 +13,7 @@ import { LedgerAggregator } from './constructs/ledger-aggregator';
 import { ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
 import type { DeployConfig } from './deploy-config';
-import { ENVIRONMENT } from '../lambda/handlers/environment';
+import { ENVIRONMENT } from '../lambda/contract/deployment';
 
 export interface SwitchyardStackProps extends StackProps {
   readonly config: DeployConfig;

@@ -4,7 +4,7 @@
  * threshold, day).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertPublisher } from '../core/rollup';
+import type { AlertPublisher } from '../core/accounting/rollup';
 
 export function createSnsAlertPublisher(options: { client: SNSClient; topicArn: string }): AlertPublisher {
   return {

@@ -3,7 +3,7 @@
  * machine built by `fallback-workflow.ts`.
  */
 import { StartSyncExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { toFallbackOutcome, type FallbackRunner } from '../core/fallback-contract';
+import { toFallbackOutcome, type FallbackRunner } from '../core/execution/fallback-contract';
 
 export interface StepFunctionsFallbackOptions {
   readonly client: SFNClient;

@@ -7,8 +7,8 @@
  * its bundle.
  */
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { ShadowDispatcher } from '../core/shadow';
-import type { Log } from '../core/telemetry';
+import type { ShadowDispatcher } from '../core/features/shadow';
+import type { Log } from '../core/base/telemetry';
 
 /** Step Functions' input limit, in UTF-8 bytes. */
 export const MAX_SHADOW_JOB_BYTES = 256 * 1024;

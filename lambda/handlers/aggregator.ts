@@ -12,7 +12,7 @@ import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoAggregateStore } from '../adapters/dynamodb-aggregates';
 import { readableAttempt } from '../adapters/dynamodb-ledger';
-import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/stream-aggregation';
+import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/accounting/ledger-aggregation';
 import { readLedgerConfig } from './runtime-config';
 
 const logger = new Logger({ serviceName: 'switchyard-aggregator' });

@@ -3,9 +3,9 @@
  * request and response.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callerIdForPrincipal } from '../core/auth';
-import { keyLimitsSchema, type KeyLimits } from '../core/managed-keys';
-import type { GatewayRequest, GatewayResponse } from '../core/gateway';
+import { callerIdForPrincipal } from '../core/features/auth';
+import { keyLimitsSchema, type KeyLimits } from '../core/features/managed-keys';
+import type { GatewayRequest, GatewayResponse } from '../core/gateway/create-gateway';
 import type { HttpResponseMetadata } from './response-stream';
 
 /** Time kept back from the deadline to write the ledger and send the answer. */

@@ -17,10 +17,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
 import { xrayTracingFrom } from '../adapters/xray-subsegments';
-import { callerIdForKey, extractApiKey } from '../core/auth';
-import { ConfigError } from '../core/errors';
-import { createKeyVerifier, type KeyVerifier } from '../core/managed-keys';
-import { ENVIRONMENT } from './environment';
+import { callerIdForKey, extractApiKey } from '../core/features/auth';
+import { ConfigError } from '../core/base/errors';
+import { createKeyVerifier, type KeyVerifier } from '../core/features/managed-keys';
+import { ENVIRONMENT } from '../contract/deployment';
 
 type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 

@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
-import type { Log } from '../core/telemetry';
+import type { Log } from '../core/base/telemetry';
 
 /** The keys every line of one invocation carries, named as Powertools names them. */
 export interface RequestKeys {

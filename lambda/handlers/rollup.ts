@@ -13,10 +13,10 @@ import { createDynamoAlertClaims, createDynamoSummaryStore } from '../adapters/d
 import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
 import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
 import { createSnsAlertPublisher } from '../adapters/sns-alert-publisher';
-import { ConfigError } from '../core/errors';
-import { runRollup, type RollupResult } from '../core/rollup';
-import { DAY_MS, isUtcDay, utcDay } from '../core/utc-day';
-import { ENVIRONMENT } from './environment';
+import { ConfigError } from '../core/base/errors';
+import { runRollup, type RollupResult } from '../core/accounting/rollup';
+import { DAY_MS, isUtcDay, utcDay } from '../core/base/utc-day';
+import { ENVIRONMENT } from '../contract/deployment';
 import { readRuntimeConfig } from './runtime-config';
 
 export function rollupDay(requested: string | undefined, now: number): string {

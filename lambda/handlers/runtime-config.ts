@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import '../core/zod-english';
-import { ConfigError } from '../core/errors';
-import type { Policy } from '../core/policy';
+import '../core/base/zod-english';
+import { ConfigError } from '../core/base/errors';
+import type { Policy } from '../policy/policy';
 import { readPolicyFile } from '../policy/policy-file';
-import { BUNDLED_POLICY_FILE, DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from './environment';
+import { BUNDLED_POLICY_FILE, DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from '../contract/deployment';
 
 const ledgerSchema = z.object({
   [ENVIRONMENT.ledgerTableName]: z.string().check(z.minLength(1)),

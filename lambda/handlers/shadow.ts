@@ -10,7 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { runShadowJob, type ShadowJob } from '../core/shadow';
+import { runShadowJob, type ShadowJob } from '../core/features/shadow';
 import { buildAwsDependencies } from './aws-dependencies';
 import { coldStartTracker, inRequestScope, lambdaContextKeys, requestScopedLog } from './request-scope';
 import { readRuntimeConfig } from './runtime-config';

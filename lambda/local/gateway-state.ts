@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/base/errors';
 
 /** Where the state files live: `.switchyard/` at the repository root, whatever the working directory. */
 export const STATE_DIRECTORY = join(__dirname, '..', '..', '.switchyard');

@@ -14,12 +14,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { callerIdForKey, extractApiKey } from '../core/auth';
-import { errorBodyFor } from '../core/anthropic-messages';
-import { CallerError } from '../core/errors';
-import { INVALID_KEY_MESSAGE, type KeyVerifier } from '../core/managed-keys';
-import { toHttpError, type HttpError } from '../core/http-errors';
-import type { Log } from '../core/telemetry';
+import { callerIdForKey, extractApiKey } from '../core/features/auth';
+import { errorBodyFor } from '../core/surfaces/anthropic-messages/parse-request';
+import { CallerError } from '../core/base/errors';
+import { INVALID_KEY_MESSAGE, type KeyVerifier } from '../core/features/managed-keys';
+import { toHttpError, type HttpError } from '../core/surfaces/shared/http-error';
+import type { Log } from '../core/base/telemetry';
 import type { RouterHandler } from '../handlers/create-router-handler';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before Lambda runs. */

@@ -7,8 +7,8 @@
  * record it names, as Lambda does with a partial batch response, and with
  * nothing added, so the store may finish a chunk it had half written.
  */
-import type { AttemptRecord } from '../core/ledger';
-import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/stream-aggregation';
+import type { AttemptRecord } from '../core/accounting/ledger';
+import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/accounting/ledger-aggregation';
 
 export interface LocalAggregateFeedOptions {
   /** How long a record may wait for its batch to fill. @default 1000 */

@@ -4,9 +4,9 @@
  * to the attempt handler in this process.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import { runAttemptTask, type AttemptDependencies } from '../core/attempt';
-import { toFallbackOutcome, type AttemptTaskInput, type FallbackRunner } from '../core/fallback-contract';
-import { ATTEMPT_STATE, buildFallbackDefinition } from '../core/fallback-definition';
+import { runAttemptTask, type AttemptDependencies } from '../core/execution/attempt';
+import { toFallbackOutcome, type AttemptTaskInput, type FallbackRunner } from '../core/execution/fallback-contract';
+import { ATTEMPT_STATE, buildFallbackDefinition } from '../core/execution/fallback-definition';
 
 export interface LocalFallbackOptions {
   readonly timeoutSeconds: number;

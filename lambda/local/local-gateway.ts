@@ -3,7 +3,7 @@
  * embedded DynamoDB for the ledger, and real providers where credentials are
  * present, the mock provider (labelled simulated) where they are not.
  */
-import { createInProcessShadowQueue, runShadowJob } from '../core/shadow';
+import { createInProcessShadowQueue, runShadowJob } from '../core/features/shadow';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +12,12 @@ import { createDynamoStores } from '../adapters/dynamodb-stores';
 import { createDynamoAggregateStore } from '../adapters/dynamodb-aggregates';
 import { createLocalAggregateFeed, type LocalAggregateFeed } from './local-aggregate-feed';
 import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
-import { createKeyVerifier, type KeyVerifier } from '../core/managed-keys';
-import type { AttemptDependencies } from '../core/attempt';
-import { createGateway } from '../core/gateway';
-import type { Policy, ProviderConfig } from '../core/policy';
+import { createKeyVerifier, type KeyVerifier } from '../core/features/managed-keys';
+import type { AttemptDependencies } from '../core/execution/attempt';
+import { createGateway } from '../core/gateway/create-gateway';
+import type { Policy, ProviderConfig } from '../policy/policy';
 import { createRouterHandler } from '../handlers/create-router-handler';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../handlers/environment';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../contract/deployment';
 import { requestScopedLog } from '../handlers/request-scope';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../policy/policy-file';
 import { fixedKey, type ApiKeySource } from '../providers/api-keys';

@@ -5,8 +5,8 @@
  *
  *   SWITCHYARD_MOCK_FAULTS='{"bedrock/amazon.nova-micro-v1:0": {"failureRate": 0.5, "failures": ["throttled"]}}'
  */
-import { ConfigError } from '../core/errors';
-import type { PolicyDocument } from '../core/policy';
+import { ConfigError } from '../core/base/errors';
+import type { PolicyDocument } from '../policy/policy';
 
 export function withSimulatedFaults(document: PolicyDocument, faultsJson: string | undefined): PolicyDocument {
   if (faultsJson === undefined || faultsJson.trim() === '') return document;

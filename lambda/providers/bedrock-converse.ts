@@ -20,11 +20,11 @@ import type { DocumentType } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { decodeDataUrl, type ContentPart, type ReasoningBlock, type ToolCall } from '../core/chat-content';
-import type { ChatMessage } from '../core/chat-request';
-import { ProviderError, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/provider';
-import type { TokenUsage } from '../core/usage';
+import { decodeDataUrl, type ContentPart, type ReasoningBlock, type ToolCall } from '../core/content/chat-content';
+import type { ChatMessage } from '../core/surfaces/openai-chat/parse-request';
+import { ProviderError, type ProviderFailureKind } from '../core/base/errors';
+import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/model/provider';
+import type { TokenUsage } from '../core/content/token-usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
 export interface BedrockOptions {

@@ -3,7 +3,7 @@
  * provider's own error code says nothing more specific: one table for HTTP
  * statuses, and one rule for failures below HTTP (no answer at all).
  */
-import type { ProviderFailureKind } from '../core/errors';
+import type { ProviderFailureKind } from '../core/base/errors';
 
 /** The failure an HTTP error status means. */
 export function failureKindOfStatus(status: number): ProviderFailureKind {

@@ -3,11 +3,11 @@
  * its wire format (Groq, Together, vLLM, Ollama, LM Studio, ...).
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { ToolCall } from '../core/chat-content';
-import { wireToolCall, type ChatMessage } from '../core/chat-request';
-import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/errors';
-import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/provider';
-import { NO_USAGE, type TokenUsage } from '../core/usage';
+import type { ToolCall } from '../core/content/chat-content';
+import { wireToolCall, type ChatMessage } from '../core/surfaces/openai-chat/parse-request';
+import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/base/errors';
+import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/model/provider';
+import { NO_USAGE, type TokenUsage } from '../core/content/token-usage';
 import type { ApiKeySource } from './api-keys';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 

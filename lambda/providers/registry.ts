@@ -4,8 +4,8 @@
  * factory here, and the compiler points at every place that must change.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { ProviderConfig } from '../core/policy';
-import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/provider';
+import type { ProviderConfig } from '../policy/policy';
+import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/model/provider';
 import { createBedrockAdapter, createBedrockClient } from './bedrock-converse';
 import { fixedKey, type ApiKeySource } from './api-keys';
 import { createMockAdapter } from './mock';

@@ -7,16 +7,16 @@
  * shape breakdowns and a daily trend. State is a handful of counters per
  * model, tier, length band and day: memory does not grow with the log.
  */
-import { estimateTokens } from '../../lambda/core/token-estimate';
-import type { ChatMessage } from '../../lambda/core/chat-request';
-import { costOf, formatUsd, parseUsd, percentageOf, type ModelPrice, type NanoUsd } from '../../lambda/core/money';
-import { compilePrice, type ModelSpec, type Policy, type Tier } from '../../lambda/core/policy';
-import { PRICE_TABLE } from '../../lambda/core/price-table';
-import { classifyWithPolicy } from '../../lambda/core/routing';
-import type { TokenUsage } from '../../lambda/core/usage';
-import { TYPICAL_VERDICT_TOKENS, verificationFor, verifierRequest } from '../../lambda/core/verification';
+import { estimateTokens } from '../../lambda/core/routing/token-estimate';
+import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import { costOf, formatUsd, parseUsd, percentageOf, type ModelPrice, type NanoUsd } from '../../lambda/core/accounting/money';
+import { compilePrice, type ModelSpec, type Policy, type Tier } from '../../lambda/policy/policy';
+import { PRICE_TABLE } from '../../lambda/core/accounting/price-table';
+import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
+import type { TokenUsage } from '../../lambda/core/content/token-usage';
+import { TYPICAL_VERDICT_TOKENS, verificationFor, verifierRequest } from '../../lambda/core/features/verification';
 import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
-import { percentOf } from '../../lambda/core/usage-report';
+import { percentOf } from '../../lambda/core/accounting/usage-report';
 import type { AuditRequest } from './log-records';
 
 export const TIER_KEYS = ['0', '1', '2', '3', 'untagged'] as const;

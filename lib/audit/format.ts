@@ -1,6 +1,6 @@
 /** How the audit writes money for people: dollars and cents (four places under a dollar), with thousands grouped. */
-import { parseUsd } from '../../lambda/core/money';
-import { formatCents } from '../../lambda/core/usage-report';
+import { parseUsd } from '../../lambda/core/accounting/money';
+import { formatCents } from '../../lambda/core/accounting/usage-report';
 
 /** An exact USD string ("27600.000000000") as the usage report rounds it, grouped for reading ("$27,600.00"). */
 export function dollars(usd: string): string {

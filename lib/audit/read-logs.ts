@@ -8,7 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { ConfigError } from '../../lambda/core/errors';
+import { ConfigError } from '../../lambda/core/base/errors';
 import { csvColumns, detectFormat, LOG_FORMATS, parseJsonRecord, UnreadableRecord, type AuditRequest, type LogFormat } from './log-records';
 
 export interface ReadOptions {

@@ -5,9 +5,9 @@
  * total on the page is the JSON output's, formatted.
  */
 import { basename } from 'node:path';
-import { parseUsd } from '../../lambda/core/money';
+import { parseUsd } from '../../lambda/core/accounting/money';
 import type { AuditResult, ShapeLine } from './audit';
-import { percentOf } from '../../lambda/core/usage-report';
+import { percentOf } from '../../lambda/core/accounting/usage-report';
 import { dollars } from './format';
 import type { AuditRun } from './render-text';
 

@@ -1,7 +1,7 @@
 /** The audit as a terminal reads it: totals first, then what drives them, then the assumptions. */
-import { parseUsd } from '../../lambda/core/money';
+import { parseUsd } from '../../lambda/core/accounting/money';
 import type { AuditResult, ShapeLine } from './audit';
-import { percentOf } from '../../lambda/core/usage-report';
+import { percentOf } from '../../lambda/core/accounting/usage-report';
 import { dollars } from './format';
 import type { WorkedExample } from './worked-example';
 

@@ -9,9 +9,9 @@
  * half again, it is $27,600: a 50.7% saving. A 5% markup on the routed bill
  * is $1,380.
  */
-import { formatUsd, parseUsd, percentageOf } from '../../lambda/core/money';
+import { formatUsd, parseUsd, percentageOf } from '../../lambda/core/accounting/money';
 import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
-import { percentOf } from '../../lambda/core/usage-report';
+import { percentOf } from '../../lambda/core/accounting/usage-report';
 
 export interface WorkedExampleInputs {
   readonly requestsPerMonth: number;

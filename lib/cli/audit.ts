@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../lambda/core/errors';
+import { ConfigError } from '../../lambda/core/base/errors';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../../lambda/policy/policy-file';
 import { DEFAULT_AWS_USAGE } from '../aws-prices';
 import { createAudit, type AuditResult } from '../audit/audit';

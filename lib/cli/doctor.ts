@@ -12,7 +12,7 @@ import {
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ModelSpec, Policy } from '../../lambda/core/policy';
+import type { ModelSpec, Policy } from '../../lambda/policy/policy';
 import { whyNotOffered } from '../geography';
 import { awsClientConfig } from './key-store-location';
 

@@ -6,7 +6,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigError } from '../../lambda/core/errors';
+import { ConfigError } from '../../lambda/core/base/errors';
 import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { findGateway, portSetting } from '../../lambda/local/gateway-state';
 import { LEDGER_TABLE_NAME } from '../../lambda/local/local-gateway';

@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { KeyStore } from '../../lambda/adapters/dynamodb-key-store';
-import { ConfigError } from '../../lambda/core/errors';
-import { keyLimitsSchema, type KeyLimits, type KeyRecord } from '../../lambda/core/managed-keys';
-import type { Policy } from '../../lambda/core/policy';
+import { ConfigError } from '../../lambda/core/base/errors';
+import { keyLimitsSchema, type KeyLimits, type KeyRecord } from '../../lambda/core/features/managed-keys';
+import type { Policy } from '../../lambda/policy/policy';
 
 export interface KeysCommandContext {
   readonly store: KeyStore;

@@ -4,7 +4,7 @@
  * with what decided it and what it cost. Real calls, real (small) spend: about
  * 20 output tokens per request.
  */
-import { FORCE_FALLBACK_HEADER } from '../../lambda/core/forced-fallback';
+import { FORCE_FALLBACK_HEADER } from '../../lambda/core/execution/forced-fallback';
 
 export interface SmokeStep {
   readonly name: string;

@@ -16,7 +16,7 @@ import type { CostLedger } from './cost-ledger';
 import { thresholdAlarm } from './threshold-alarm';
 import { acknowledgeInvokeGrant, createNodeFunction, withPolicyFile } from './node-function';
 import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
-import { ENVIRONMENT } from '../../lambda/handlers/environment';
+import { ENVIRONMENT } from '../../lambda/contract/deployment';
 
 export interface BudgetAlertsProps {
   readonly ledger: CostLedger;

@@ -3,11 +3,11 @@ import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { buildFallbackDefinition } from '../../lambda/core/fallback-definition';
+import { buildFallbackDefinition } from '../../lambda/core/execution/fallback-definition';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
 import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/handlers/environment';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/contract/deployment';
 
 const EXPRESS_MAX_SECONDS = 300;
 

@@ -22,11 +22,11 @@ import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthMode } from '../deploy-config';
-import { ConfigError } from '../../lambda/core/errors';
+import { ConfigError } from '../../lambda/core/base/errors';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { createNodeFunction } from './node-function';
-import { DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from '../../lambda/handlers/environment';
-import { INVALID_KEY_MESSAGE } from '../../lambda/core/managed-keys';
+import { DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from '../../lambda/contract/deployment';
+import { INVALID_KEY_MESSAGE } from '../../lambda/core/features/managed-keys';
 import type { CostLedger } from './cost-ledger';
 
 export interface GatewayApiProps {

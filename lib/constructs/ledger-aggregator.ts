@@ -13,7 +13,7 @@ import type { CostLedger } from './cost-ledger';
 import { createNodeFunction } from './node-function';
 import { thresholdAlarm } from './threshold-alarm';
 import { AGGREGATOR_BATCHING, ATTEMPT_SORT_PREFIX, KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
-import { ENVIRONMENT } from '../../lambda/handlers/environment';
+import { ENVIRONMENT } from '../../lambda/contract/deployment';
 
 export interface LedgerAggregatorProps {
   readonly ledger: CostLedger;

@@ -8,7 +8,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ESBUILD_OPTIONS } from '../bundling';
-import { BUNDLED_POLICY_FILE } from '../../lambda/handlers/environment';
+import { BUNDLED_POLICY_FILE } from '../../lambda/contract/deployment';
 
 export interface NodeFunctionProps {
   readonly entry: string;

@@ -7,7 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Chain, DefinitionBody, Errors, Fail, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SHADOW_DEADLINE_MS } from '../../lambda/core/shadow';
+import { SHADOW_DEADLINE_MS } from '../../lambda/core/features/shadow';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
 import { ProviderFunction, type ProviderFunctionProps } from './provider-function';

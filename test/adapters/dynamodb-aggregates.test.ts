@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { aggregateTransaction, createDynamoAggregateStore } from '../../lambda/adapters/dynamodb-aggregates';
-import { aggregateBatch, chunkOf, MAX_TRANSACTION_ITEMS } from '../../lambda/core/stream-aggregation';
+import { aggregateBatch, chunkOf, MAX_TRANSACTION_ITEMS } from '../../lambda/core/accounting/ledger-aggregation';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
 import { asStream } from '../support/stream-delivery';
 

@@ -1,5 +1,5 @@
 import { createDynamoFeedbackStore } from '../../lambda/adapters/dynamodb-feedback-store';
-import type { FeedbackEntry } from '../../lambda/core/feedback';
+import type { FeedbackEntry } from '../../lambda/core/features/feedback';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 
 const TABLE = 'feedback-test';

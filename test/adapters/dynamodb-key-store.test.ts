@@ -2,7 +2,7 @@ import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } 
 import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb-key-store';
 import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
 import { createManagedKeyAuthorizer } from '../../lambda/handlers/authorizer';
-import { checkKey, createKeyVerifier, hashKey } from '../../lambda/core/managed-keys';
+import { checkKey, createKeyVerifier, hashKey } from '../../lambda/core/features/managed-keys';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { attemptKey, createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
-import type { AttemptRecord } from '../../lambda/core/ledger';
+import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 
 const TABLE = 'ledger-test';

@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { createAudit, lookUpPrice } from '../../lib/audit/audit';
 import type { AuditRequest } from '../../lib/audit/log-records';
 import { readRequests } from '../../lib/audit/read-logs';
-import { costOf, formatUsd, parseUsd } from '../../lambda/core/money';
-import { classifyWithPolicy } from '../../lambda/core/routing';
+import { costOf, formatUsd, parseUsd } from '../../lambda/core/accounting/money';
+import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../../lambda/policy/policy-file';
 
 const policy = readPolicyFile(DEFAULT_POLICY_FILE);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AWS_PRICES, awsCostOf, DEFAULT_AWS_USAGE, displayedPrice, type AwsPriceName } from '../../lib/aws-prices';
 import { STANDARD_EXAMPLE, workedExample } from '../../lib/audit/worked-example';
-import { parseUsd } from '../../lambda/core/money';
+import { parseUsd } from '../../lambda/core/accounting/money';
 
 /** The README's cost-table row that quotes each price. */
 const ROW_OF: Record<AwsPriceName, string> = {

@@ -6,16 +6,16 @@
  * with each other and with the table: the outcome, the calls each provider
  * received, and the ledger rows.
  */
-import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../../lambda/core/attempt';
-import { createMemoryBudgetStore } from '../../lambda/core/budgets';
-import { createMemoryCircuitStore } from '../../lambda/core/circuit-breaker';
-import { BUDGET_ERROR_NAMES, PROVIDER_ERROR_NAMES, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/errors';
-import type { KeyBudget } from '../../lambda/core/managed-keys';
-import { planFallback, type FallbackRunner } from '../../lambda/core/fallback-contract';
-import { createInProcessFallback } from '../../lambda/core/in-process-fallback';
-import { createMemoryLedger } from '../../lambda/core/ledger';
-import { loadPolicy } from '../../lambda/core/policy';
-import type { Completion, ProviderRegistry } from '../../lambda/core/provider';
+import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../../lambda/core/execution/attempt';
+import { createMemoryBudgetStore } from '../../lambda/core/accounting/budgets';
+import { createMemoryCircuitStore } from '../../lambda/core/execution/circuit-breaker';
+import { BUDGET_ERROR_NAMES, PROVIDER_ERROR_NAMES, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/base/errors';
+import type { KeyBudget } from '../../lambda/core/features/managed-keys';
+import { planFallback, type FallbackRunner } from '../../lambda/core/execution/fallback-contract';
+import { createInProcessFallback } from '../../lambda/core/execution/in-process-fallback';
+import { createMemoryLedger } from '../../lambda/core/accounting/ledger';
+import { loadPolicy } from '../../lambda/policy/policy';
+import type { Completion, ProviderRegistry } from '../../lambda/core/model/provider';
 import { createLocalFallback } from '../../lambda/local/local-fallback';
 
 const PRICE = { input: '1', output: '2', source: 'test', asOf: '2026-01-01' };

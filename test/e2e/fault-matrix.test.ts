@@ -5,7 +5,7 @@
  * state machine run by aws-local-stepfunctions. For each case: the status,
  * the path, and ledger rows that match the calls the provider received.
  */
-import { loadPolicy, type ProviderConfig } from '../../lambda/core/policy';
+import { loadPolicy, type ProviderConfig } from '../../lambda/policy/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';

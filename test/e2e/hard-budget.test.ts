@@ -5,11 +5,11 @@
  * refused request gets a 429 that names the budget and its reset.
  */
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { worstCaseAttemptCost } from '../../lambda/core/budgets';
-import { maxInputTokens } from '../../lambda/core/token-estimate';
-import { callerIdForKey } from '../../lambda/core/auth';
-import { formatUsd } from '../../lambda/core/money';
-import { loadPolicy } from '../../lambda/core/policy';
+import { worstCaseAttemptCost } from '../../lambda/core/accounting/budgets';
+import { maxInputTokens } from '../../lambda/core/routing/token-estimate';
+import { callerIdForKey } from '../../lambda/core/features/auth';
+import { formatUsd } from '../../lambda/core/accounting/money';
+import { loadPolicy } from '../../lambda/policy/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 

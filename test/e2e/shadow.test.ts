@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import { loadPolicy, type PolicyDocument } from '../../lambda/core/policy';
-import { sampled } from '../../lambda/core/shadow';
+import { loadPolicy, type PolicyDocument } from '../../lambda/policy/policy';
+import { sampled } from '../../lambda/core/features/shadow';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { testPolicyDocument } from '../support/policies';

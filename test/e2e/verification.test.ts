@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import { loadPolicy, type PolicyDocument } from '../../lambda/core/policy';
+import { loadPolicy, type PolicyDocument } from '../../lambda/policy/policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { testPolicyDocument } from '../support/policies';

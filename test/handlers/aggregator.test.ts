@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { attemptItem } from '../../lambda/adapters/dynamodb-ledger';
 import { handler, streamedAttempt } from '../../lambda/handlers/aggregator';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
-import type { AttemptRecord } from '../../lambda/core/ledger';
+import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
 
 const records = uniqueAttempts(fc.sample(attemptArbitrary(['2026-11-27']), { numRuns: 12, seed: 11 }));
 

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { AttemptDependencies } from '../../lambda/core/attempt';
-import { ROUTING_ERROR_NAMES } from '../../lambda/core/errors';
-import type { AttemptTaskInput } from '../../lambda/core/fallback-contract';
+import type { AttemptDependencies } from '../../lambda/core/execution/attempt';
+import { ROUTING_ERROR_NAMES } from '../../lambda/core/base/errors';
+import type { AttemptTaskInput } from '../../lambda/core/execution/fallback-contract';
 import { createAttemptHandler } from '../../lambda/handlers/attempt';
-import { lambdaContext } from '../support/api-events';
+import { lambdaContext } from '../../lambda/local/lambda-runtime';
 import { testPolicy } from '../support/policies';
 import { printedLogs } from '../support/printed-logs';
 

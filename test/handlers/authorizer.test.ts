@@ -1,5 +1,5 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { callerIdForKey, extractApiKey } from '../../lambda/core/auth';
+import { callerIdForKey, extractApiKey } from '../../lambda/core/features/auth';
 import { apiGatewayKeyAuthorizer as handler, authorizerFromEnvironment, stageWildcard } from '../../lambda/handlers/authorizer';
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/v1/POST/chat/completions';

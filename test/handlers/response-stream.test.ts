@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { startHttpResponse, streamifyResponse, type StreamingHandler } from '../../lambda/handlers/response-stream';
-import { lambdaStreamingRuntime, readStreamedAnswer, RecordedResponseStream } from '../support/api-events';
+import { lambdaStreamingRuntime, readStreamedAnswer, RecordedResponseStream } from '../../lambda/local/lambda-runtime';
 
 const scope = globalThis as { awslambda?: unknown };
 const handler: StreamingHandler<unknown> = async () => undefined;

@@ -2,8 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
 import { createRouterHandler, dimensionedMetrics } from '../../lambda/handlers/create-router-handler';
-import { ConfigError } from '../../lambda/core/errors';
-import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway';
+import { ConfigError } from '../../lambda/core/base/errors';
+import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway/create-gateway';
 import {
   invokeStreaming,
   lambdaContext,
@@ -11,7 +11,7 @@ import {
   readStreamedAnswer,
   RecordedResponseStream,
   useLambdaStreamingRuntime,
-} from '../support/api-events';
+} from '../../lambda/local/lambda-runtime';
 import { printedLogs } from '../support/printed-logs';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';

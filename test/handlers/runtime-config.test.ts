@@ -1,4 +1,4 @@
-import { ConfigError } from '../../lambda/core/errors';
+import { ConfigError } from '../../lambda/core/base/errors';
 import { readRuntimeConfig } from '../../lambda/handlers/runtime-config';
 import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { createSwitchyardApp } from '../../lib/app';
-import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES } from '../../lambda/core/errors';
+import { CHAIN_ENDING_NAMES, errorNamesFor, PROVIDER_ERROR_NAMES } from '../../lambda/core/base/errors';
 
 const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [] } });
 const template = Template.fromStack(stack);

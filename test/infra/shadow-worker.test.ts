@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { createSwitchyardApp } from '../../lib/app';
-import { SHADOW_DEADLINE_MS } from '../../lambda/core/shadow';
+import { SHADOW_DEADLINE_MS } from '../../lambda/core/features/shadow';
 
 const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [] } });
 const template = Template.fromStack(stack);

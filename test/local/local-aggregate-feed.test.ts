@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createLocalAggregateFeed } from '../../lambda/local/local-aggregate-feed';
-import type { AggregateStore } from '../../lambda/core/stream-aggregation';
-import { usageFromRecords } from '../../lambda/core/usage-aggregates';
+import type { AggregateStore } from '../../lambda/core/accounting/ledger-aggregation';
+import { usageFromRecords } from '../../lambda/core/accounting/usage-aggregates';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
 import { eventually } from '../support/eventually';
 import { memoryStore } from '../support/memory-aggregates';

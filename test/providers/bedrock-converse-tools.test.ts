@@ -1,6 +1,6 @@
-import type { ChatMessage } from '../../lambda/core/chat-request';
-import { loadPolicy } from '../../lambda/core/policy';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
+import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import { loadPolicy } from '../../lambda/policy/policy';
+import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
 import { createBedrockAdapter, fitForBedrock, MISSING_TOOL_RESULT } from '../../lambda/providers/bedrock-converse';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { completionCall } from '../support/completion-calls';

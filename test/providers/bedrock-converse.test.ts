@@ -1,7 +1,7 @@
 import { failureKindOfStatus } from '../../lambda/providers/failure-kinds';
-import type { ProviderFailureKind } from '../../lambda/core/errors';
-import { loadPolicy } from '../../lambda/core/policy';
-import type { CompletionCall } from '../../lambda/core/provider';
+import type { ProviderFailureKind } from '../../lambda/core/base/errors';
+import { loadPolicy } from '../../lambda/policy/policy';
+import type { CompletionCall } from '../../lambda/core/model/provider';
 import { createBedrockAdapter, createBedrockClient, toConverseMessages } from '../../lambda/providers/bedrock-converse';
 import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { fixture } from '../support/fixtures';

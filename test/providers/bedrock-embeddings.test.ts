@@ -1,4 +1,4 @@
-import { loadPolicy } from '../../lambda/core/policy';
+import { loadPolicy } from '../../lambda/policy/policy';
 import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
 import { fixture } from '../support/fixtures';
 import { defaultPolicyDocument } from '../support/policies';

@@ -5,10 +5,10 @@
  * worked out by hand from the list prices (USD per million tokens) in the
  * comment above it. 1 USD per million tokens is 1,000 nano-USD per token.
  */
-import { costOf, formatUsd } from '../../lambda/core/money';
-import type { ModelSpec } from '../../lambda/core/policy';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
-import type { TokenUsage } from '../../lambda/core/usage';
+import { costOf, formatUsd } from '../../lambda/core/accounting/money';
+import type { ModelSpec } from '../../lambda/policy/policy';
+import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
+import type { TokenUsage } from '../../lambda/core/content/token-usage';
 import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';

@@ -1,5 +1,5 @@
-import type { CompletionChunk } from '../../lambda/core/provider';
-import { ProviderError } from '../../lambda/core/errors';
+import type { CompletionChunk } from '../../lambda/core/model/provider';
+import { ProviderError } from '../../lambda/core/base/errors';
 import { createMockAdapter } from '../../lambda/providers/mock';
 import { completionCall } from '../support/completion-calls';
 import { testPolicy } from '../support/policies';

@@ -1,5 +1,5 @@
-import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
+import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/errors';
+import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { fixture, sseEvents } from '../support/fixtures';

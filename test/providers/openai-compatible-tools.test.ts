@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../../lambda/core/chat-request';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/provider';
+import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { completionCall } from '../support/completion-calls';
 import { fixture, sseEvents } from '../support/fixtures';

@@ -1,5 +1,5 @@
-import type { ProviderFailureKind } from '../../lambda/core/errors';
-import type { CompletionCall } from '../../lambda/core/provider';
+import type { ProviderFailureKind } from '../../lambda/core/base/errors';
+import type { CompletionCall } from '../../lambda/core/model/provider';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter, retryAfterMs } from '../../lambda/providers/openai-compatible';
 import { fixture } from '../support/fixtures';

@@ -1,8 +1,8 @@
 /** Random attempt records for property tests of the ledger and its aggregates, and the sums they must add up to. */
 import fc from 'fast-check';
-import { ATTEMPT_PURPOSES, type AttemptRecord } from '../../lambda/core/ledger';
-import { PROVIDER_FAILURE_KINDS } from '../../lambda/core/errors';
-import { addCounters, countersOf, ZERO_COUNTERS, type UsageCounters } from '../../lambda/core/usage-aggregates';
+import { ATTEMPT_PURPOSES, type AttemptRecord } from '../../lambda/core/accounting/ledger';
+import { PROVIDER_FAILURE_KINDS } from '../../lambda/core/base/errors';
+import { addCounters, countersOf, ZERO_COUNTERS, type UsageCounters } from '../../lambda/core/accounting/usage-aggregates';
 
 /** Attempts on `days`, from `callers` callers: enough distinct counters to need several transactions a batch. */
 export const attemptArbitrary = (days: readonly string[], callers = 4) =>

@@ -1,5 +1,5 @@
 /** The CallerError a parse throws, for tests of what the edge refuses. */
-import { CallerError } from '../../lambda/core/errors';
+import { CallerError } from '../../lambda/core/base/errors';
 
 export function rejectionOf(parse: () => unknown): CallerError {
   try {

@@ -1,7 +1,7 @@
 /** The provider call a test of an adapter sends, with a short deadline of its own. */
-import type { ChatMessage } from '../../lambda/core/chat-request';
-import type { CompletionCall } from '../../lambda/core/provider';
-import type { ModelSpec } from '../../lambda/core/policy';
+import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import type { CompletionCall } from '../../lambda/core/model/provider';
+import type { ModelSpec } from '../../lambda/policy/policy';
 
 /** Two user turns in a row, which Bedrock needs merged. */
 const MESSAGES: readonly ChatMessage[] = [

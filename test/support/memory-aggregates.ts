@@ -1,6 +1,6 @@
 /** An aggregate store in memory, for tests of the code that feeds one. */
-import type { AggregateChunk, AggregateStore, CounterDelta } from '../../lambda/core/stream-aggregation';
-import { sumUsage, type DailyUsage } from '../../lambda/core/usage-aggregates';
+import type { AggregateChunk, AggregateStore, CounterDelta } from '../../lambda/core/accounting/ledger-aggregation';
+import { sumUsage, type DailyUsage } from '../../lambda/core/accounting/usage-aggregates';
 
 /** Aggregates in memory, with DynamoDB's transaction semantics: the marker and every delta, or nothing. */
 export function memoryStore(): AggregateStore & { readonly chunks: AggregateChunk[]; usage(day: string): DailyUsage } {

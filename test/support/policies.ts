@@ -1,6 +1,6 @@
 /** Policies for tests, built from the same schema the product uses. */
 import { readFileSync } from 'node:fs';
-import { loadPolicy, type Policy, type PolicyDocument } from '../../lambda/core/policy';
+import { loadPolicy, type Policy, type PolicyDocument } from '../../lambda/policy/policy';
 import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 
 export function defaultPolicyDocument(): PolicyDocument {

@@ -1,5 +1,5 @@
-import { ProviderError } from '../../lambda/core/errors';
-import type { CompletionCall, ProviderAdapter } from '../../lambda/core/provider';
+import { ProviderError } from '../../lambda/core/base/errors';
+import type { CompletionCall, ProviderAdapter } from '../../lambda/core/model/provider';
 import type { ScriptedResponse, ScriptedServer } from './scripted-server';
 
 /**

@@ -2,9 +2,9 @@
  * A provider registry whose answers a test scripts per model: the boundary
  * of the core's unit tests. Real adapters are tested against wire servers.
  */
-import { ProviderError, type ProviderFailureKind } from '../../lambda/core/errors';
-import type { Completion, CompletionCall, ProviderRegistry } from '../../lambda/core/provider';
-import type { TokenUsage } from '../../lambda/core/usage';
+import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/errors';
+import type { Completion, CompletionCall, ProviderRegistry } from '../../lambda/core/model/provider';
+import type { TokenUsage } from '../../lambda/core/content/token-usage';
 
 export type ScriptedOutcome =
   | { readonly ok: true; readonly usage: TokenUsage; readonly content?: string }

@@ -8,8 +8,8 @@
  * after it succeeded.
  */
 import fc from 'fast-check';
-import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../../lambda/core/stream-aggregation';
-import type { AttemptRecord } from '../../lambda/core/ledger';
+import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../../lambda/core/accounting/ledger-aggregation';
+import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
 
 export type DeliveryFault = 'none' | 'timeout-after-writes' | 'lost-response' | 'write-fails' | 'delivered-twice';
 

@@ -3,7 +3,7 @@
  * scripted server on 127.0.0.1 that speaks the wire format. End-to-end tests
  * script the host and drive the gateway.
  */
-import { loadPolicy, type Capability, type PolicyDocument } from '../../lambda/core/policy';
+import { loadPolicy, type Capability, type PolicyDocument } from '../../lambda/policy/policy';
 import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../lambda/local/local-gateway';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server';
 

@@ -1,0 +1,274 @@
+/**
+ * Serving `stream: true`. A stream cannot pass through Step Functions, so the
+ * whole chain is walked here, by the plan `planFallback` makes and the rules
+ * `walkInProcess` follows, until one provider has produced its first chunk.
+ * Until then a failure falls back exactly as a non-streaming request would;
+ * from then on the answer has begun: a failure ends the stream with an error
+ * event (never a clean end), and the attempt is recorded with what it used.
+ */
+import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
+import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
+import type { ChatRequest } from '../surfaces/openai-chat/parse-request';
+import { isAttemptFailure, ProviderError } from '../base/errors';
+import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
+import { walkInProcess } from './in-process-fallback';
+import type { AttemptOutcome, AttemptRecord } from '../accounting/ledger';
+import type { Completion, CompletionChunk, FinishReason } from '../model/provider';
+import type { RoutingDecision } from '../routing/decide-route';
+import { estimateTextTokens, estimateTokens } from '../routing/token-estimate';
+import { NO_USAGE, type TokenUsage } from '../content/token-usage';
+import type { Verification } from '../features/verification';
+
+/** A provider stream that has produced its first chunk: the answer has begun. */
+export interface StartedStream {
+  readonly attempt: OpenAttempt;
+  readonly simulated: boolean;
+  readonly first: CompletionChunk;
+  readonly rest: AsyncIterator<CompletionChunk>;
+  /** The call's idle limit (paused while the reader reads) and the request's deadline. */
+  readonly idle: IdleLimit;
+}
+
+export type ChatStreamStart =
+  | { readonly ok: true; readonly stream: StartedStream; readonly records: readonly AttemptRecord[] }
+  | { readonly ok: false; readonly error: Error; readonly records: readonly AttemptRecord[] };
+
+/** Walks the chain until a provider streams its first chunk, or the chain fails as a non-streaming request would. */
+export async function startChatStream(
+  chat: ChatRequest,
+  decision: RoutingDecision,
+  context: AttemptContext,
+  dependencies: AttemptDependencies,
+): Promise<ChatStreamStart> {
+  const { clock, ledger, policy } = dependencies;
+  const request = attemptRequestOf(chat, decision);
+  const number = firstAttemptNumber();
+  let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
+  try {
+    const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), context.deadline, dependencies);
+    outcome = { status: 'streaming', stream };
+  } catch (error) {
+    if (!isAttemptFailure(error)) throw error;
+    const plan = planFallback({ error, attemptsUsed: number.used() }, decision.chain, request, context, policy.fallback);
+    if (!plan.walk) {
+      outcome = plan.outcome;
+    } else {
+      const signal = AbortSignal.timeout(Math.max(1, context.deadline + FALLBACK_REPORT_GRACE_MS - clock.now()));
+      const walked = await walkInProcess(
+        plan.input,
+        signal,
+        async (task) =>
+          startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies), dependencies), context.deadline, dependencies),
+        dependencies,
+      );
+      outcome = walked.status === 'answered' ? { status: 'streaming', stream: walked.answer } : walked;
+    }
+  }
+  // Streaming from the first numbered attempt is the common case: nothing was recorded before it, so nothing is read.
+  const streamsFirst = outcome.status === 'streaming' && outcome.stream.attempt.number === FIRST_ATTEMPT;
+  const records = streamsFirst ? [] : await ledger.recordsFor(context.requestId);
+  if (outcome.status === 'streaming') return { ok: true, stream: outcome.stream, records };
+  return { ok: false, error: chainError(outcome, records), records };
+}
+
+/** Opens the provider's stream and waits for its first chunk; a failure until then is the attempt's `failed`. */
+async function startStream(attempt: OpenAttempt, deadline: number, dependencies: Pick<AttemptDependencies, 'providers' | 'clock'>): Promise<StartedStream> {
+  const provider = dependencies.providers.get(attempt.model.provider);
+  const simulated = dependencies.providers.isSimulated(attempt.model.provider);
+  const idle = idleLimit(attempt.firstTokenMs, deadline - dependencies.clock.now());
+  try {
+    const chunks = provider.stream ? provider.stream({ ...attempt.call, signal: idle.signal }) : wholeAnswer(provider.complete({ ...attempt.call, signal: idle.signal }));
+    const rest = chunks[Symbol.asyncIterator]();
+    const first = await rest.next();
+    if (first.done) throw new ProviderError('malformed_response', 'the stream ended before any chunk', { provider: attempt.model.provider, model: attempt.model.id });
+    idle.pause();
+    return { attempt, simulated, first: first.value, rest, idle };
+  } catch (error) {
+    idle.stop();
+    return attempt.failed(error);
+  }
+}
+
+/** A provider that cannot stream answers in one piece. */
+async function* wholeAnswer(completion: Promise<Completion>): AsyncGenerator<CompletionChunk> {
+  const { content, toolCalls = [], finishReason, usage } = await completion;
+  if (content !== '' || toolCalls.length === 0) yield { type: 'text', text: content };
+  for (const [index, call] of toolCalls.entries()) yield { type: 'tool_call', index, id: call.id, name: call.name, arguments: call.arguments };
+  yield { type: 'end', finishReason, usage };
+}
+
+interface IdleLimit {
+  readonly signal: AbortSignal;
+  /** Starts the wait for the next chunk afresh. */
+  restart(): void;
+  /** Stops waiting for now (the reader is busy); the deadline still holds. */
+  pause(): void;
+  /** Stops both. */
+  stop(): void;
+}
+
+/**
+ * Aborts when no chunk has come for `ms`, so a stream may run long but never
+ * stall, and at the request's deadline, so it ends with an error event of its
+ * own rather than be cut off when the function's time is up.
+ */
+function idleLimit(ms: number, untilDeadlineMs: number): IdleLimit {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new DOMException('no chunk in time', 'TimeoutError'));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(abort, Math.max(1, untilDeadlineMs));
+  const restart = () => {
+    clearTimeout(timer);
+    timer = setTimeout(abort, ms);
+  };
+  restart();
+  return {
+    signal: controller.signal,
+    restart,
+    pause: () => clearTimeout(timer),
+    stop: () => {
+      clearTimeout(timer);
+      clearTimeout(deadline);
+    },
+  };
+}
+
+/** A piece of a streamed tool call, as the encoders get it. */
+export type ToolCallPiece = Extract<CompletionChunk, { type: 'tool_call' }>;
+
+/**
+ * One API surface's stream format (OpenAI chat chunks, Anthropic message
+ * events, ...). Made per request: an encoder may keep state, such as which
+ * content block is open. Each method returns whole frames to write, in order.
+ */
+export interface StreamEncoder {
+  /** Frames that open the answer, before its first piece. */
+  begin(): string[];
+  text(text: string): string[];
+  toolCall(piece: ToolCallPiece): string[];
+  /** The model's reasoning, for surfaces that carry it; absent where it is not passed on. */
+  thinking?(piece: Extract<CompletionChunk, { type: 'thinking' }>): string[];
+  /** Frames that close a complete answer. */
+  end(finishReason: FinishReason, usage: TokenUsage): string[];
+  /** Frames that report the answer's verification, after its end; absent where the surface does not carry it. */
+  verified?(verification: Verification): string[];
+  /** Frames after everything else (OpenAI's `[DONE]`). */
+  close?(): string[];
+  /** Frames that end a broken answer: an error in the surface's own format, never a clean end. */
+  fail(message: string): string[];
+}
+
+export interface ChatStreamOptions {
+  readonly requestId: string;
+  readonly messages: ChatRequest['messages'];
+  readonly tools: ChatRequest['tools'];
+  readonly encoder: StreamEncoder;
+  /** Checks the complete answer's text after its end, before the stream closes: the verification pass. */
+  readonly verify?: ((answer: string) => Promise<Verification>) | undefined;
+  /** Told the complete answer's text once it has ended (shadow traffic compares it). */
+  readonly completed?: ((answer: string) => void) | undefined;
+}
+
+/**
+ * The stream as the surface's server-sent events, by its encoder. A failure
+ * after the first byte ends with the encoder's error and never a clean end.
+ * `recorded` resolves with the attempt's ledger record however the stream
+ * ends, also when the reader stops early (the provider call is then ended).
+ */
+export function chatStreamEvents(started: StartedStream, options: ChatStreamOptions): { events: AsyncGenerator<string>; recorded: Promise<AttemptRecord> } {
+  let settle!: (record: AttemptRecord) => void;
+  const recorded = new Promise<AttemptRecord>((resolve) => (settle = resolve));
+  const { encoder } = options;
+  const estimate = (text: string): TokenUsage => ({ ...NO_USAGE, input: estimateTokens(options.messages, options.tools), output: estimateTextTokens(text) });
+
+  async function* events(): AsyncGenerator<string> {
+    const { attempt, rest, idle } = started;
+    let text = '';
+    let content = '';
+    let settled = false;
+    const brokeOff = async (outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, estimated: boolean) => {
+      settled = true;
+      idle.stop();
+      settle(await attempt.brokeOff(outcome, usage, started.simulated, estimated));
+    };
+    try {
+      yield* encoder.begin();
+      let next: IteratorResult<CompletionChunk> = { done: false, value: started.first };
+      while (!next.done) {
+        const piece = next.value;
+        if (piece.type === 'end') {
+          settled = true;
+          idle.stop();
+          // Lets the adapter finish its call (its own cleanup runs); the answer is complete.
+          await rest.return?.().catch(() => undefined);
+          const usage = piece.usage ?? estimate(text);
+          settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
+          yield* encoder.end(piece.finishReason, usage);
+          options.completed?.(content);
+          if (options.verify) {
+            const verification = await options.verify(content);
+            if (encoder.verified) yield* encoder.verified(verification);
+          }
+          if (encoder.close) yield* encoder.close();
+          return;
+        }
+        if (piece.type === 'thinking') {
+          // Passed on where the surface carries reasoning; for the timers below, a sign of life either way.
+          if (encoder.thinking) yield* encoder.thinking(piece);
+        } else if (piece.type === 'tool_call') {
+          text += piece.arguments;
+          yield* encoder.toolCall(piece);
+        } else {
+          text += piece.text;
+          content += piece.text;
+          yield* encoder.text(piece.text);
+        }
+        // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.
+        idle.restart();
+        next = await rest.next();
+        idle.pause();
+      }
+      throw new ProviderError('malformed_response', 'the stream ended without its end', { provider: attempt.model.provider, model: attempt.model.id });
+    } catch (error) {
+      if (settled) throw error;
+      const failure = error instanceof ProviderError ? error : undefined;
+      const outcome: Exclude<AttemptOutcome, 'success'> = failure?.kind ?? 'connection';
+      await brokeOff(outcome, failure?.usage ?? estimate(text), failure?.usage === undefined);
+      yield* encoder.fail(`${attempt.model.id} stopped answering after the stream began (${outcome}). Request id: ${options.requestId}.`);
+    } finally {
+      if (!settled) {
+        // The reader went away: end the provider call, and charge what it used so far.
+        idle.stop();
+        await rest.return?.().catch(() => undefined);
+        await brokeOff('aborted', estimate(text), true);
+      }
+    }
+  }
+  const inner = events();
+  let begun = false;
+  /** A generator's `return()` or `throw()` before its first `next()` runs none of its body: end the call and settle here instead. */
+  const abandonUnstarted = async () => {
+    begun = true;
+    started.idle.stop();
+    await started.rest.return?.().catch(() => undefined);
+    settle(await started.attempt.brokeOff('aborted', estimate(''), started.simulated, true));
+  };
+  const guarded: AsyncGenerator<string> = {
+    next: (...args) => ((begun = true), inner.next(...args)),
+    return: async (value) => {
+      if (!begun) await abandonUnstarted();
+      return inner.return(value);
+    },
+    throw: async (error) => {
+      if (!begun) await abandonUnstarted();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    [Symbol.asyncDispose]: async () => {
+      await guarded.return(undefined);
+    },
+  };
+  return { events: guarded, recorded };
+}
