@@ -99,7 +99,7 @@ describe('npx switchyard audit', () => {
     expect(stdout).toContain('A 5% markup gateway adds $1,380.00 a month to the routed bill; a 10% one $2,760.00');
     expect(stdout).toMatch(/Net saving: \$28,\d{3}\.\d{2} a month/);
     // The README shows this output as it is printed.
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(stdout.trim());
+    expect(readFileSync(join(ROOT, 'docs', 'audit.md'), 'utf8')).toContain(stdout.trim());
   });
 
   it('says what to fix, without a stack, for a missing file, an unknown format or a bad flag', async () => {

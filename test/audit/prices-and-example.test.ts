@@ -4,7 +4,7 @@ import { AWS_PRICES, awsCostOf, DEFAULT_AWS_USAGE, displayedPrice, type AwsPrice
 import { STANDARD_EXAMPLE, workedExample } from '../../lib/audit/worked-example';
 import { parseUsd } from '../../lambda/core/accounting/money';
 
-/** The README's cost-table row that quotes each price. */
+/** The row of docs/costs.md's cost table that quotes each price. */
 const ROW_OF: Record<AwsPriceName, string> = {
   apiGatewayRestRequest: '| API Gateway REST |',
   lambdaRequest: '| Router Lambda, arm64',
@@ -18,10 +18,9 @@ const ROW_OF: Record<AwsPriceName, string> = {
 };
 
 describe('the AWS price list', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('## What it costs to run'), readme.indexOf('## Benchmarks'));
+  const table = readFileSync(join(__dirname, '..', '..', 'docs', 'costs.md'), 'utf8');
 
-  it('is what the README\'s cost table quotes, price by price', () => {
+  it('is what the cost table in docs/costs.md quotes, price by price', () => {
     for (const [name, prefix] of Object.entries(ROW_OF) as [AwsPriceName, string][]) {
       const row = table.split('\n').find((line) => line.startsWith(prefix));
       expect([name, row?.includes(displayedPrice(name))]).toEqual([name, true]);
