@@ -17,7 +17,7 @@ import { createDynamoStores } from '../lambda/adapters/dynamodb-stores';
 import { classifyPrompt } from '../lambda/core/routing/classifier';
 import { classifyTrained } from '../lambda/core/routing/trained-classifier';
 import { estimateTokens } from '../lambda/core/routing/token-estimate';
-import type { ChatMessage } from '../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../lambda/core/model/message';
 import { createGateway } from '../lambda/core/gateway/create-gateway';
 import { createMemoryLedger, type Ledger } from '../lambda/core/accounting/ledger';
 import { createMemoryCircuitStore, type CircuitStore } from '../lambda/core/execution/circuit-breaker';

@@ -20,11 +20,14 @@ import type { DocumentType } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { decodeDataUrl, type ContentPart, type ReasoningBlock, type ToolCall } from '../core/content/chat-content';
-import type { ChatMessage } from '../core/surfaces/openai-chat/parse-request';
+import { decodeDataUrl } from '../core/content/images';
+import type { ContentPart, ChatMessage } from '../core/model/message';
+import type { ReasoningBlock } from '../core/model/reasoning';
+import type { ToolCall } from '../core/model/tool';
 import { ProviderError, type ProviderFailureKind } from '../core/base/errors';
-import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/model/provider';
-import type { TokenUsage } from '../core/content/token-usage';
+import type { CompletionCall, EmbeddingCall, Embeddings, ProviderAdapter } from '../core/model/provider';
+import type { Completion, CompletionChunk, FinishReason } from '../core/model/completion';
+import type { TokenUsage } from '../core/model/usage';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 
 export interface BedrockOptions {

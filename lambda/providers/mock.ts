@@ -4,11 +4,12 @@
  * routing, pricing and the ledger behave as they would in production.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ToolCall } from '../core/content/chat-content';
+import type { ToolCall } from '../core/model/tool';
 import { estimateTextTokens, estimateTokens, WORDS_PER_TOKEN } from '../core/routing/token-estimate';
 import { ProviderError, type ProviderFailureKind } from '../core/base/errors';
 import type { ModelSpec } from '../policy/policy';
-import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, ProviderAdapter } from '../core/model/provider';
+import type { CompletionCall, EmbeddingCall, Embeddings, ProviderAdapter } from '../core/model/provider';
+import type { Completion, CompletionChunk } from '../core/model/completion';
 
 export interface MockOptions {
   /** Provider id the mock stands in for (`mock`, or a simulated `bedrock`). */

@@ -3,11 +3,14 @@
  * its wire format (Groq, Together, vLLM, Ollama, LM Studio, ...).
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { ToolCall } from '../core/content/chat-content';
-import { wireToolCall, type ChatMessage } from '../core/surfaces/openai-chat/parse-request';
+import type { ToolCall } from '../core/model/tool';
+import { wireToolCall } from '../core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../core/model/message';
 import { ProviderError, type ProviderErrorDetails, type ProviderFailureKind } from '../core/base/errors';
-import type { Completion, CompletionCall, CompletionChunk, EmbeddingCall, Embeddings, FinishReason, ProviderAdapter } from '../core/model/provider';
-import { NO_USAGE, type TokenUsage } from '../core/content/token-usage';
+import type { CompletionCall, EmbeddingCall, Embeddings, ProviderAdapter } from '../core/model/provider';
+import type { Completion, CompletionChunk, FinishReason } from '../core/model/completion';
+import { NO_USAGE } from '../core/content/token-usage';
+import type { TokenUsage } from '../core/model/usage';
 import type { ApiKeySource } from './api-keys';
 import { connectionFailure, failureKindOfStatus } from './failure-kinds';
 

@@ -8,12 +8,12 @@
  * model, tier, length band and day: memory does not grow with the log.
  */
 import { estimateTokens } from '../../lambda/core/routing/token-estimate';
-import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../../lambda/core/model/message';
 import { costOf, formatUsd, parseUsd, percentageOf, type ModelPrice, type NanoUsd } from '../../lambda/core/accounting/money';
 import { compilePrice, type ModelSpec, type Policy, type Tier } from '../../lambda/policy/policy';
 import { PRICE_TABLE } from '../../lambda/core/accounting/price-table';
 import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
-import type { TokenUsage } from '../../lambda/core/content/token-usage';
+import type { TokenUsage } from '../../lambda/core/model/usage';
 import { TYPICAL_VERDICT_TOKENS, verificationFor, verifierRequest } from '../../lambda/core/features/verification';
 import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
 import { percentOf } from '../../lambda/core/accounting/usage-report';

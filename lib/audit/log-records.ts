@@ -19,9 +19,9 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { readableAttempt } from '../../lambda/adapters/dynamodb-ledger';
-import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../../lambda/core/model/message';
 import type { Tier } from '../../lambda/policy/policy';
-import type { TokenUsage } from '../../lambda/core/content/token-usage';
+import type { TokenUsage } from '../../lambda/core/model/usage';
 
 export const LOG_FORMATS = ['openai', 'bedrock', 'csv', 'ledger'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];

@@ -15,7 +15,8 @@ import { planFallback, type FallbackRunner } from '../../lambda/core/execution/f
 import { createInProcessFallback } from '../../lambda/core/execution/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/accounting/ledger';
 import { loadPolicy } from '../../lambda/policy/policy';
-import type { Completion, ProviderRegistry } from '../../lambda/core/model/provider';
+import type { ProviderRegistry } from '../../lambda/core/model/provider';
+import type { Completion } from '../../lambda/core/model/completion';
 import { createLocalFallback } from '../../lambda/local/local-fallback';
 
 const PRICE = { input: '1', output: '2', source: 'test', asOf: '2026-01-01' };

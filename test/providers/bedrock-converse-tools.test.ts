@@ -1,6 +1,7 @@
-import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../../lambda/core/model/message';
 import { loadPolicy } from '../../lambda/policy/policy';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
+import type { CompletionCall } from '../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../lambda/core/model/completion';
 import { createBedrockAdapter, fitForBedrock, MISSING_TOOL_RESULT } from '../../lambda/providers/bedrock-converse';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { completionCall } from '../support/completion-calls';

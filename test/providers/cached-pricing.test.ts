@@ -7,8 +7,9 @@
  */
 import { costOf, formatUsd } from '../../lambda/core/accounting/money';
 import type { ModelSpec } from '../../lambda/policy/policy';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
-import type { TokenUsage } from '../../lambda/core/content/token-usage';
+import type { CompletionCall } from '../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../lambda/core/model/completion';
+import type { TokenUsage } from '../../lambda/core/model/usage';
 import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';

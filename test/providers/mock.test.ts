@@ -1,4 +1,4 @@
-import type { CompletionChunk } from '../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../lambda/core/model/completion';
 import { ProviderError } from '../../lambda/core/base/errors';
 import { createMockAdapter } from '../../lambda/providers/mock';
 import { completionCall } from '../support/completion-calls';

@@ -1,5 +1,6 @@
 import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/errors';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
+import type { CompletionCall } from '../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../lambda/core/model/completion';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { fixture, sseEvents } from '../support/fixtures';

@@ -1,5 +1,6 @@
-import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
-import type { CompletionCall, CompletionChunk } from '../../lambda/core/model/provider';
+import type { ChatMessage } from '../../lambda/core/model/message';
+import type { CompletionCall } from '../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../lambda/core/model/completion';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { completionCall } from '../support/completion-calls';
 import { fixture, sseEvents } from '../support/fixtures';

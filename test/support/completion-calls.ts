@@ -1,5 +1,5 @@
 /** The provider call a test of an adapter sends, with a short deadline of its own. */
-import type { ChatMessage } from '../../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../../lambda/core/model/message';
 import type { CompletionCall } from '../../lambda/core/model/provider';
 import type { ModelSpec } from '../../lambda/policy/policy';
 

@@ -3,8 +3,9 @@
  * of the core's unit tests. Real adapters are tested against wire servers.
  */
 import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/errors';
-import type { Completion, CompletionCall, ProviderRegistry } from '../../lambda/core/model/provider';
-import type { TokenUsage } from '../../lambda/core/content/token-usage';
+import type { CompletionCall, ProviderRegistry } from '../../lambda/core/model/provider';
+import type { Completion } from '../../lambda/core/model/completion';
+import type { TokenUsage } from '../../lambda/core/model/usage';
 
 export type ScriptedOutcome =
   | { readonly ok: true; readonly usage: TokenUsage; readonly content?: string }

@@ -5,7 +5,7 @@
 import type { ProviderFailureKind } from '../base/errors';
 import type { NanoUsd } from './money';
 import type { Tier } from '../../policy/policy';
-import type { TokenUsage } from '../content/token-usage';
+import type { TokenUsage } from '../model/usage';
 
 export type AttemptOutcome = 'success' | ProviderFailureKind | 'aborted';
 

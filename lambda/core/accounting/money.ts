@@ -2,7 +2,7 @@
  * Money is integer nano-USD (1e-9 USD) held in `bigint`. No floating point
  * touches a price or a cost anywhere in Switchyard.
  */
-import type { TokenUsage } from '../content/token-usage';
+import type { TokenUsage } from '../model/usage';
 
 export type NanoUsd = bigint;
 

@@ -10,7 +10,7 @@
  * {@link fallbackAction}; how it is shown to a caller is decided in exactly one
  * function, `toHttpError` in `http-errors.ts`.
  */
-import type { TokenUsage } from '../content/token-usage';
+import type { TokenUsage } from '../model/usage';
 
 /** Why an attempt at a provider failed, as far as routing cares. */
 export const PROVIDER_FAILURE_KINDS = [

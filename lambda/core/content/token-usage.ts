@@ -1,19 +1,11 @@
 /**
- * Token usage as every provider reports it once normalised: the four counts
- * are disjoint, so `input` excludes tokens read from or written to a cache.
+ * Values over the request model (types live in ../model): token counts here,
+ * image data URLs and reasoning blocks beside. Small pure helpers that the
+ * surfaces, the providers and the ledger share.
  */
-export interface TokenUsage {
-  readonly input: number;
-  readonly output: number;
-  readonly cacheRead: number;
-  readonly cacheWrite: number;
-  /**
-   * Of `output`, the tokens the model spent reasoning, where the provider reports them (OpenAI's
-   * `reasoning_tokens`). Already counted in `output` and billed at its rate by every provider here.
-   */
-  readonly reasoning?: number | undefined;
-}
+import type { TokenUsage } from '../model/usage';
 
+/** No tokens at all. */
 export const NO_USAGE: TokenUsage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
 
 /** Input tokens in OpenAI's sense: everything the prompt cost, cached or not. */

@@ -9,8 +9,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import { reasoningCollector, type ReasoningRequest, type ToolCall, type ToolChoice, type ToolDefinition } from '../content/chat-content';
-import type { ChatMessage, ResponseFormat } from '../surfaces/openai-chat/parse-request';
+import { reasoningCollector } from '../content/reasoning-blocks';
+import type { ReasoningRequest } from '../model/reasoning';
+import type { ToolCall, ToolChoice, ToolDefinition } from '../model/tool';
+import type { ChatMessage } from '../model/message';
+import type { ResponseFormat } from '../model/chat-request';
 import type { KeyBudget } from '../features/managed-keys';
 import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from '../accounting/budgets';
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from '../base/errors';
@@ -20,8 +23,10 @@ import { estimateTextTokens, estimateTokens, maxInputTokens } from '../routing/t
 import type { AttemptOutcome, AttemptPurpose, AttemptRecord, Ledger } from '../accounting/ledger';
 import { costOf } from '../accounting/money';
 import type { ModelSpec, Policy, Tier } from '../../policy/policy';
-import type { Completion, CompletionCall, ProviderAdapter, ProviderRegistry } from '../model/provider';
-import { NO_USAGE, type TokenUsage } from '../content/token-usage';
+import type { CompletionCall, ProviderAdapter, ProviderRegistry } from '../model/provider';
+import type { Completion } from '../model/completion';
+import { NO_USAGE } from '../content/token-usage';
+import type { TokenUsage } from '../model/usage';
 
 /** Below this much time left an attempt is not started: it could not finish. */
 export const MIN_ATTEMPT_MS = 250;

@@ -5,7 +5,7 @@
  * answer, or the failure, with every attempt the ledger holds for the request.
  */
 import { attemptCandidate, type AttemptContext, type AttemptDependencies, type AttemptRequest } from './attempt';
-import type { ChatRequest } from '../surfaces/openai-chat/parse-request';
+import type { ChatRequest } from '../model/chat-request';
 import {
   BUDGET_ERROR_NAMES,
   BudgetExceededError,
@@ -19,7 +19,7 @@ import {
 import { firstAttemptNumber, planFallback, type FallbackOutcome, type FallbackPlan, type FallbackRunner } from './fallback-contract';
 import type { AttemptRecord } from '../accounting/ledger';
 import type { ModelSpec } from '../../policy/policy';
-import type { Completion } from '../model/provider';
+import type { Completion } from '../model/completion';
 import type { RoutingDecision } from '../routing/decide-route';
 
 /**

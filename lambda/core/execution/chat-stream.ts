@@ -8,16 +8,18 @@
  */
 import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
 import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
-import type { ChatRequest } from '../surfaces/openai-chat/parse-request';
+import type { ChatRequest } from '../model/chat-request';
 import { isAttemptFailure, ProviderError } from '../base/errors';
 import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
 import type { AttemptOutcome, AttemptRecord } from '../accounting/ledger';
-import type { Completion, CompletionChunk, FinishReason } from '../model/provider';
+import type { Completion, CompletionChunk } from '../model/completion';
+import type { StreamEncoder } from '../model/stream-encoder';
 import type { RoutingDecision } from '../routing/decide-route';
 import { estimateTextTokens, estimateTokens } from '../routing/token-estimate';
-import { NO_USAGE, type TokenUsage } from '../content/token-usage';
-import type { Verification } from '../features/verification';
+import { NO_USAGE } from '../content/token-usage';
+import type { TokenUsage } from '../model/usage';
+import type { Verification } from '../model/verification';
 
 /** A provider stream that has produced its first chunk: the answer has begun. */
 export interface StartedStream {
@@ -131,31 +133,6 @@ function idleLimit(ms: number, untilDeadlineMs: number): IdleLimit {
       clearTimeout(deadline);
     },
   };
-}
-
-/** A piece of a streamed tool call, as the encoders get it. */
-export type ToolCallPiece = Extract<CompletionChunk, { type: 'tool_call' }>;
-
-/**
- * One API surface's stream format (OpenAI chat chunks, Anthropic message
- * events, ...). Made per request: an encoder may keep state, such as which
- * content block is open. Each method returns whole frames to write, in order.
- */
-export interface StreamEncoder {
-  /** Frames that open the answer, before its first piece. */
-  begin(): string[];
-  text(text: string): string[];
-  toolCall(piece: ToolCallPiece): string[];
-  /** The model's reasoning, for surfaces that carry it; absent where it is not passed on. */
-  thinking?(piece: Extract<CompletionChunk, { type: 'thinking' }>): string[];
-  /** Frames that close a complete answer. */
-  end(finishReason: FinishReason, usage: TokenUsage): string[];
-  /** Frames that report the answer's verification, after its end; absent where the surface does not carry it. */
-  verified?(verification: Verification): string[];
-  /** Frames after everything else (OpenAI's `[DONE]`). */
-  close?(): string[];
-  /** Frames that end a broken answer: an error in the surface's own format, never a clean end. */
-  fail(message: string): string[];
 }
 
 export interface ChatStreamOptions {

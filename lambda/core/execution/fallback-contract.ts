@@ -12,7 +12,7 @@ import type { KeyBudget } from '../features/managed-keys';
 import type { AttemptContext, AttemptRequest } from './attempt';
 import { fallbackAction, ProviderError } from '../base/errors';
 import type { FallbackSettings, ModelSpec, Tier } from '../../policy/policy';
-import type { Completion } from '../model/provider';
+import type { Completion } from '../model/completion';
 
 /**
  * Attempt numbers are 1-based and unique within a request. The router's own

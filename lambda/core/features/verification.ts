@@ -10,25 +10,16 @@
  * budgets and circuits.
  */
 import { attemptCandidate, type AttemptContext, type AttemptDependencies, type AttemptRequest } from '../execution/attempt';
-import type { ChatRequest } from '../surfaces/openai-chat/parse-request';
+import type { ChatRequest } from '../model/chat-request';
 import { scannedText } from '../routing/classifier';
 import { isAttemptFailure } from '../base/errors';
 import type { AttemptRecord } from '../accounting/ledger';
 import type { ModelSpec, Policy, VerificationSettings } from '../../policy/policy';
-import type { Completion } from '../model/provider';
+import type { Completion } from '../model/completion';
+import type { Verification } from '../model/verification';
 import type { RoutingDecision } from '../routing/decide-route';
 import { costOf } from '../accounting/money';
 import { estimateTokens } from '../routing/token-estimate';
-
-export type VerificationStatus = 'pass' | 'fail' | 'skipped';
-
-export interface Verification {
-  readonly status: VerificationStatus;
-  /** The verifier's score, when it gave one. */
-  readonly score: number | null;
-  /** Why it was skipped, for the logs and the header: never prompt or answer text. */
-  readonly note?: string;
-}
 
 /** What the verifier is asked, after the policy's rubric. */
 const OUTPUT_FORMAT =

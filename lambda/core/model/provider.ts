@@ -1,12 +1,16 @@
 /**
- * The one seam between the router and the model providers. Each adapter in
+ * The one seam between the router and the model providers (part of the
+ * request model: types only). Each adapter in
  * `lambda/providers/` builds its provider's request, parses the response,
  * normalises usage and sorts its failures into {@link ProviderError} kinds.
  */
-import type { ReasoningBlock, ReasoningRequest, ToolCall, ToolChoice, ToolDefinition } from '../content/chat-content';
-import type { ChatMessage, ResponseFormat } from '../surfaces/openai-chat/parse-request';
 import type { ModelSpec, ProviderConfig } from '../../policy/policy';
-import type { TokenUsage } from '../content/token-usage';
+import type { ResponseFormat } from './chat-request';
+import type { Completion, CompletionChunk } from './completion';
+import type { ChatMessage } from './message';
+import type { ReasoningRequest } from './reasoning';
+import type { ToolChoice, ToolDefinition } from './tool';
+import type { TokenUsage } from './usage';
 
 export interface CompletionCall {
   readonly model: ModelSpec;
@@ -31,53 +35,6 @@ export interface CompletionCall {
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }
-
-/** OpenAI's finish reasons; a provider's content filter is a failure (`content_filter`), not an answer. */
-export type FinishReason = 'stop' | 'length' | 'tool_calls';
-
-export interface Completion {
-  readonly content: string;
-  /** The tools the model called; absent or empty when it called none. */
-  readonly toolCalls?: readonly ToolCall[] | undefined;
-  /** The reasoning the model did first, where the provider returns it (Claude's thinking). */
-  readonly reasoning?: readonly ReasoningBlock[] | undefined;
-  readonly finishReason: FinishReason;
-  readonly usage: TokenUsage;
-  /** True when no real model produced the answer (the mock provider). */
-  readonly simulated: boolean;
-  /** What the provider's adapter changed so the provider would take the request (`top_p dropped: ...`). */
-  readonly adjusted?: readonly string[] | undefined;
-}
-
-/**
- * One piece of a streamed answer, provider-neutral: any number of `text` and
- * `tool_call` pieces, then exactly one `end`.
- */
-export type CompletionChunk =
-  | { readonly type: 'text'; readonly text: string }
-  /**
-   * The model is reasoning: a piece of its thinking text, the signature that closes a block, or
-   * an encrypted block; or none of them (a provider that does not show its reasoning). Surfaces
-   * that carry reasoning pass it on; for the timers it is proof of life either way.
-   */
-  | { readonly type: 'thinking'; readonly text?: string | undefined; readonly signature?: string | undefined; readonly redacted?: string | undefined }
-  | {
-      readonly type: 'tool_call';
-      /** Which call this piece belongs to, counting from 0 in the order the calls began. */
-      readonly index: number;
-      /** On a call's first piece only. */
-      readonly id?: string | undefined;
-      /** On a call's first piece only. */
-      readonly name?: string | undefined;
-      /** The next piece of the arguments' JSON text; '' when none came with it. */
-      readonly arguments: string;
-    }
-  | {
-      readonly type: 'end';
-      readonly finishReason: FinishReason;
-      /** As the provider reported it; `undefined` when it reported none (the router then estimates and says so). */
-      readonly usage: TokenUsage | undefined;
-    };
 
 export interface ProviderAdapter {
   /** Resolves with a completion, or rejects with a `ProviderError`. */

@@ -7,7 +7,7 @@
  * by default and reads these rules' findings as signals and floors;
  * `classifier.model: "rules"` in the policy routes by them alone.
  */
-import type { ChatMessage } from '../surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../model/message';
 import type { Tier } from '../../policy/policy';
 import { estimateTokens } from './token-estimate';
 

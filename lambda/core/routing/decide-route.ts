@@ -4,10 +4,10 @@
  * caller's default, then the prompt classifier (v1 at the policy's or the
  * route's thresholds). Every decision carries reasons.
  */
-import type { ChatRequest } from '../surfaces/openai-chat/parse-request';
+import type { ChatRequest } from '../model/chat-request';
 import { worstCaseAttemptCost } from '../accounting/budgets';
 import { classifyPrompt, type PromptView } from './classifier';
-import { isRemoteImage } from '../content/chat-content';
+import { isRemoteImage } from '../content/images';
 import { CallerError } from '../base/errors';
 import { formatUsd } from '../accounting/money';
 import { TIERS, type Capability, type ClassifierThresholds, type ModelSpec, type Policy, type Tier } from '../../policy/policy';

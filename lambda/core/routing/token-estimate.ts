@@ -7,8 +7,8 @@
  *   budget reserves and what `POST /v1/route` quotes as the most a call can cost.
  */
 
-import type { ToolDefinition } from '../content/chat-content';
-import type { ChatMessage } from '../surfaces/openai-chat/parse-request';
+import type { ToolDefinition } from '../model/tool';
+import type { ChatMessage } from '../model/message';
 
 type Prompt = Pick<ChatMessage, 'content' | 'parts' | 'toolCalls' | 'toolCallId'>;
 

@@ -3,7 +3,8 @@ import { circuitStatus, createMemoryCircuitStore } from '../../../lambda/core/ex
 import { fallbackAction, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../../lambda/core/base/errors';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
-import type { Completion, CompletionChunk, ProviderRegistry } from '../../../lambda/core/model/provider';
+import type { ProviderRegistry } from '../../../lambda/core/model/provider';
+import type { Completion, CompletionChunk } from '../../../lambda/core/model/completion';
 import { testPolicy } from '../../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../../support/scripted-providers';
 

@@ -5,8 +5,9 @@ import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/ba
 import { createGateway, type GatewayResponse } from '../../../lambda/core/gateway/create-gateway';
 import { createInProcessFallback } from '../../../lambda/core/execution/in-process-fallback';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
-import type { CompletionChunk, ProviderRegistry } from '../../../lambda/core/model/provider';
-import type { TokenUsage } from '../../../lambda/core/content/token-usage';
+import type { ProviderRegistry } from '../../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../../lambda/core/model/completion';
+import type { TokenUsage } from '../../../lambda/core/model/usage';
 import type { Policy } from '../../../lambda/policy/policy';
 import { testPolicy } from '../../support/policies';
 

@@ -5,7 +5,8 @@ import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
 import { ProviderError } from '../../../lambda/core/base/errors';
 import type { Log } from '../../../lambda/core/base/telemetry';
-import type { Completion, CompletionCall, ProviderRegistry } from '../../../lambda/core/model/provider';
+import type { CompletionCall, ProviderRegistry } from '../../../lambda/core/model/provider';
+import type { Completion } from '../../../lambda/core/model/completion';
 import { decideRoute } from '../../../lambda/core/routing/decide-route';
 import { DEFAULT_RUBRIC } from '../../../lambda/policy/policy';
 import { parseVerdict, verificationFor, verificationShare, verifierRequest, verifyAndRetry } from '../../../lambda/core/features/verification';

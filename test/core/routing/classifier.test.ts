@@ -1,5 +1,5 @@
 import { classifyPrompt } from '../../../lambda/core/routing/classifier';
-import type { ChatMessage } from '../../../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatMessage } from '../../../lambda/core/model/message';
 
 const user = (content: string): ChatMessage[] => [{ role: 'user', content }];
 const tierOf = (content: string, maxTokens?: number) => classifyPrompt({ messages: user(content), maxTokens }).tier;

@@ -1,7 +1,7 @@
 import { worstCaseAttemptCost } from '../../../lambda/core/accounting/budgets';
 import { formatUsd } from '../../../lambda/core/accounting/money';
 import { maxInputTokens } from '../../../lambda/core/routing/token-estimate';
-import type { ChatRequest } from '../../../lambda/core/surfaces/openai-chat/parse-request';
+import type { ChatRequest } from '../../../lambda/core/model/chat-request';
 import { CallerError } from '../../../lambda/core/base/errors';
 import { parseChatRequest } from '../../../lambda/core/surfaces/openai-chat/parse-request';
 import { loadPolicy } from '../../../lambda/policy/policy';

@@ -1,6 +1,7 @@
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
-import { embeddingModelFor, embedTexts, parseEmbeddingsRequest, toEmbeddingsResponse } from '../../../lambda/core/surfaces/embeddings/parse-request';
+import { embeddingModelFor, parseEmbeddingsRequest, toEmbeddingsResponse } from '../../../lambda/core/surfaces/embeddings/parse-request';
+import { embedTexts } from '../../../lambda/core/execution/embed';
 import { ProviderError } from '../../../lambda/core/base/errors';
 import { toHttpError } from '../../../lambda/core/surfaces/shared/http-error';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';

@@ -8,14 +8,18 @@
  */
 import * as z from 'zod/mini';
 import '../../base/zod-english';
-import { IMAGE_FORMATS, type ContentPart, type ReasoningBlock, type ToolCall, type ToolChoice, type ToolDefinition } from '../../content/chat-content';
-import { readRequestBody, type ChatMessage, type ChatRequest } from '../openai-chat/parse-request';
-import type { StreamEncoder } from '../../execution/chat-stream';
+import { IMAGE_FORMATS } from '../../content/images';
+import type { ContentPart, ChatMessage } from '../../model/message';
+import type { ReasoningBlock } from '../../model/reasoning';
+import type { ToolCall, ToolChoice, ToolDefinition } from '../../model/tool';
+import { readRequestBody } from '../openai-chat/parse-request';
+import type { ChatRequest } from '../../model/chat-request';
+import type { StreamEncoder } from '../../model/stream-encoder';
 import { CallerError } from '../../base/errors';
 import type { HttpError } from '../shared/http-error';
 import type { Limits } from '../../../policy/policy';
-import type { Completion, FinishReason } from '../../model/provider';
-import type { TokenUsage } from '../../content/token-usage';
+import type { Completion, FinishReason } from '../../model/completion';
+import type { TokenUsage } from '../../model/usage';
 
 const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);

@@ -6,12 +6,8 @@
  */
 import * as z from 'zod/mini';
 import '../../base/zod-english';
-import { openAttempt, type AttemptContext, type AttemptDependencies } from '../../execution/attempt';
 import { readRequestBody } from '../openai-chat/parse-request';
-import { chainError } from '../../execution/chat-flow';
-import { CallerError, isAttemptFailure } from '../../base/errors';
-import { firstAttemptNumber } from '../../execution/fallback-contract';
-import type { AttemptRecord } from '../../accounting/ledger';
+import { CallerError } from '../../base/errors';
 import type { Limits, ModelSpec, Policy } from '../../../policy/policy';
 import type { Embeddings } from '../../model/provider';
 import { resolveAlias } from '../../routing/decide-route';
@@ -61,40 +57,6 @@ export function embeddingModelFor(name: string, policy: Policy): ModelSpec {
     throw new CallerError('model_not_found', `"${name.slice(0, 64)}" is not an embedding model on this gateway. Embedding models: ${embedding.join(', ') || 'none configured'}.`, 'model');
   }
   return model;
-}
-
-export type EmbeddingsResult =
-  | { readonly ok: true; readonly embeddings: Embeddings; readonly record: AttemptRecord }
-  | { readonly ok: false; readonly error: Error; readonly records: readonly AttemptRecord[] };
-
-/** One attempt at the model: gated on its circuit, the deadline and the budgets, recorded whatever happens. */
-export async function embedTexts(
-  request: EmbeddingsRequest,
-  model: ModelSpec,
-  context: AttemptContext,
-  dependencies: AttemptDependencies,
-): Promise<EmbeddingsResult> {
-  const provider = dependencies.providers.get(model.provider);
-  if (!provider.embed) {
-    throw new CallerError('invalid_request', `"${model.id}" is on a provider that serves no embeddings here.`, 'model');
-  }
-  const number = firstAttemptNumber();
-  const messages = request.inputs.map((content) => ({ role: 'user' as const, content }));
-  try {
-    const attempt = await openAttempt(model, { messages, maxTokens: 1 }, context, number.take, dependencies);
-    let embeddings: Embeddings;
-    try {
-      embeddings = await provider.embed({ model, inputs: request.inputs, dimensions: request.dimensions, signal: AbortSignal.timeout(attempt.timeoutMs) });
-    } catch (error) {
-      return await attempt.failed(error);
-    }
-    return { ok: true, embeddings, record: await attempt.succeeded(embeddings.usage, embeddings.simulated) };
-  } catch (error) {
-    if (!isAttemptFailure(error)) throw error;
-    // A chain of one: the same answers as a chat chain that ended this way (400, 429, 502, 504).
-    const records = number.used() > 0 ? await dependencies.ledger.recordsFor(context.requestId) : [];
-    return { ok: false, error: chainError({ status: 'exhausted', error: error.name, message: error.message }, records), records };
-  }
 }
 
 /** OpenAI's list of embeddings; base64 is the float32 little-endian bytes, as OpenAI encodes them. */

@@ -7,89 +7,16 @@
 import * as z from 'zod/mini';
 import '../../base/zod-english';
 import type { $ZodIssue } from 'zod/v4/core';
-import {
-  decodeDataUrl,
-  IMAGE_FORMATS,
-  type ContentPart,
-  type ReasoningBlock,
-  type ReasoningRequest,
-  type ToolCall,
-  type ToolChoice,
-  type ToolDefinition,
-} from '../../content/chat-content';
+import { decodeDataUrl, IMAGE_FORMATS } from '../../content/images';
+import type { ContentPart, ChatMessage, ChatRole } from '../../model/message';
+import type { ChatRequest, ResponseFormat } from '../../model/chat-request';
+import type { ToolCall, ToolChoice, ToolDefinition } from '../../model/tool';
 import { CallerError } from '../../base/errors';
 import { formatPath, type Limits } from '../../../policy/policy';
-import type { StreamEncoder } from '../../execution/chat-stream';
-import type { Completion, FinishReason } from '../../model/provider';
-import { promptTokens, type TokenUsage } from '../../content/token-usage';
-
-export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
-
-export interface ChatMessage {
-  readonly role: ChatRole;
-  /** The message's text: its text parts joined by newlines; '' for an assistant turn that only calls tools. */
-  readonly content: string;
-  /** A user message with images: its text and image parts in order (`content` still holds the text). */
-  readonly parts?: readonly ContentPart[] | undefined;
-  /** An assistant message: the tools it called. */
-  readonly toolCalls?: readonly ToolCall[] | undefined;
-  /** An assistant message: the reasoning it began with, to send back as it came (Anthropic's thinking blocks). */
-  readonly reasoning?: readonly ReasoningBlock[] | undefined;
-  /** A tool message: the id of the call whose result it carries. */
-  readonly toolCallId?: string | undefined;
-}
-
-/** The shape the answer must take: OpenAI's `response_format`. */
-export type ResponseFormat =
-  | { readonly type: 'text' }
-  | { readonly type: 'json_object' }
-  | {
-      readonly type: 'json_schema';
-      readonly jsonSchema: {
-        readonly name: string;
-        readonly description?: string | undefined;
-        readonly schema?: Readonly<Record<string, unknown>> | undefined;
-        readonly strict?: boolean | undefined;
-      };
-    };
-
-/** A validated request, reduced to what every provider adapter understands. */
-export interface ChatRequest {
-  /** As the caller sent it: `auto`, `tier-N` or a policy model id. */
-  readonly model: string;
-  readonly messages: readonly ChatMessage[];
-  /** What the caller asked for, already checked against `limits.maxTokens`. */
-  readonly maxTokens: number | undefined;
-  readonly temperature: number | undefined;
-  readonly topP: number | undefined;
-  readonly stop: readonly string[] | undefined;
-  readonly metadata: Readonly<Record<string, string>>;
-  /** Answer as server-sent events. */
-  readonly stream: boolean;
-  /** With `stream`: end with a chunk that carries the usage (`stream_options.include_usage`). */
-  readonly includeUsage: boolean;
-  /**
-   * Parameters the request set that no provider is sent (`seed`, `user`,
-   * penalties, ...), sorted: the answer names them in `x-switchyard-dropped-params`.
-   */
-  readonly dropped: readonly string[];
-  /** `response_format` as sent; `text` when none. */
-  readonly responseFormat: ResponseFormat;
-  /** Functions the model may call; empty when none. */
-  readonly tools: readonly ToolDefinition[];
-  /** As sent; only with `tools`. */
-  readonly toolChoice: ToolChoice | undefined;
-  /** As sent (`parallel_tool_calls`); only with `tools`. */
-  readonly parallelToolCalls: boolean | undefined;
-  /** The caller marked the prompt for caching (Anthropic's `cache_control`). @default false */
-  readonly cachePrompt?: boolean | undefined;
-  /** Asked-for reasoning (`reasoning_effort`, Responses' `reasoning.effort`, Anthropic's `thinking`). @default none */
-  readonly reasoning?: ReasoningRequest | undefined;
-  /** anthropic-beta flags the client sent; each model is sent those it accepts. @default none */
-  readonly betas?: readonly string[] | undefined;
-  /** What the edge changed to make the request servable, e.g. `max_tokens 32000->16384`: named in `x-switchyard-adjusted`. */
-  readonly adjusted?: readonly string[] | undefined;
-}
+import type { StreamEncoder } from '../../model/stream-encoder';
+import type { Completion, FinishReason } from '../../model/completion';
+import { promptTokens } from '../../content/token-usage';
+import type { TokenUsage } from '../../model/usage';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 

@@ -7,13 +7,17 @@
  */
 import * as z from 'zod/mini';
 import '../../base/zod-english';
-import { decodeDataUrl, type ContentPart, type ToolCall, type ToolChoice } from '../../content/chat-content';
-import { checkedTools, readRequestBody, type ChatMessage, type ChatRequest, type ResponseFormat } from '../openai-chat/parse-request';
-import type { StreamEncoder } from '../../execution/chat-stream';
+import { decodeDataUrl } from '../../content/images';
+import type { ContentPart, ChatMessage } from '../../model/message';
+import type { ToolCall, ToolChoice } from '../../model/tool';
+import { checkedTools, readRequestBody } from '../openai-chat/parse-request';
+import type { ChatRequest, ResponseFormat } from '../../model/chat-request';
+import type { StreamEncoder } from '../../model/stream-encoder';
 import { CallerError } from '../../base/errors';
 import type { Limits } from '../../../policy/policy';
-import type { Completion, FinishReason } from '../../model/provider';
-import { promptTokens, type TokenUsage } from '../../content/token-usage';
+import type { Completion, FinishReason } from '../../model/completion';
+import { promptTokens } from '../../content/token-usage';
+import type { TokenUsage } from '../../model/usage';
 
 const item = z.looseObject({ type: z.optional(z.string()) });
 
