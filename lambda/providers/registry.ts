@@ -6,7 +6,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { ProviderConfig } from '../policy/policy';
 import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/model/provider';
-import { createBedrockAdapter, createBedrockClient } from './bedrock-converse';
+import { createBedrockAdapter, createBedrockClient } from './bedrock/bedrock-provider';
 import { fixedKey, type ApiKeySource } from './api-keys';
 import { createMockAdapter } from './mock';
 import { createOpenAiCompatibleAdapter } from './openai-compatible';

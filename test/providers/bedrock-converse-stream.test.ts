@@ -2,7 +2,7 @@ import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/
 import { loadPolicy } from '../../lambda/policy/policy';
 import type { CompletionCall } from '../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../lambda/core/model/completion';
-import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock-converse';
+import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock/bedrock-provider';
 import { LOCAL_AWS } from '../../lambda/local/dynalite';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { fixture } from '../support/fixtures';

@@ -1,5 +1,5 @@
 import { loadPolicy } from '../../lambda/policy/policy';
-import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
+import { createBedrockAdapter } from '../../lambda/providers/bedrock/bedrock-provider';
 import { fixture } from '../support/fixtures';
 import { defaultPolicyDocument } from '../support/policies';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';

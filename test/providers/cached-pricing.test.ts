@@ -10,7 +10,7 @@ import type { ModelSpec } from '../../lambda/policy/policy';
 import type { CompletionCall } from '../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../lambda/core/model/completion';
 import type { TokenUsage } from '../../lambda/core/model/usage';
-import { createBedrockAdapter } from '../../lambda/providers/bedrock-converse';
+import { createBedrockAdapter } from '../../lambda/providers/bedrock/bedrock-provider';
 import { fixedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';

@@ -1,0 +1,69 @@
+/**
+ * This folder: the Amazon Bedrock adapter, through the Converse API: one
+ * request shape for every model family (Nova, Claude, Llama, Mistral, ...).
+ * Split as vercel/ai splits its Bedrock provider: the adapter factory and the
+ * client it is given (`bedrock-provider.ts`); chat through Converse and
+ * ConverseStream (`chat.ts`), with the messages, the tools, the usage, the
+ * finish reasons and the errors each in a file of its own; embeddings through
+ * InvokeModel (`embeddings.ts`); and the rules that rewrite requests Bedrock
+ * refuses (this file, with Claude's thinking rules in `thinking.ts`).
+ *
+ * This file: the adapter's `adjust`, requests Bedrock is known to refuse
+ * rewritten into ones it takes.
+ */
+import type { ChatMessage } from '../../core/model/message';
+import type { CompletionCall } from '../../core/model/provider';
+import { fitThinking } from './thinking';
+
+/** Claude 4.5 and later, in any inference profile. */
+const CLAUDE_ONE_SAMPLER = /anthropic\.claude-[a-z]+-(?:4-[5-9]|[5-9])/;
+
+/** What a tool call nobody answered is answered with, so Converse takes the conversation. */
+export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
+
+/**
+ * Requests Bedrock is known to refuse, rewritten into ones it takes, by rule:
+ * - Claude 4.5 and later refuse `temperature` with `top_p`: `top_p` is dropped;
+ * - Converse refuses a tool call without a result in the next turn: each
+ *   unanswered call gets a result saying none was sent.
+ * (OpenAI's `developer` role is already a system message, and tool names are
+ * checked at the edge against the pattern Converse also uses.)
+ */
+export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omit<CompletionCall, 'signal'>; adjusted: string[] } {
+  const adjusted: string[] = [];
+  let fitted = call;
+  if (fitted.reasoning !== undefined) {
+    const thinking = fitThinking(fitted);
+    fitted = thinking.call;
+    adjusted.push(...thinking.adjusted);
+  }
+  if (fitted.temperature !== undefined && fitted.topP !== undefined && CLAUDE_ONE_SAMPLER.test(fitted.model.providerModelId)) {
+    fitted = { ...fitted, topP: undefined };
+    adjusted.push('top_p dropped (Claude 4.5 takes temperature or top_p)');
+  }
+  // Each turn's missing results go with the results it got: after them, or right after the calls.
+  const source = fitted.messages;
+  const messages: ChatMessage[] = [];
+  const unanswered: string[] = [];
+  for (let index = 0; index < source.length; ) {
+    const message = source[index]!;
+    messages.push(message);
+    index += 1;
+    // A turn of calls that ends the conversation is not answered yet: nothing is missing.
+    if (!message.toolCalls || index === source.length) continue;
+    const answered = new Set<string>();
+    for (; source[index]?.role === 'tool'; index += 1) {
+      answered.add(source[index]!.toolCallId!);
+      messages.push(source[index]!);
+    }
+    for (const toolCall of message.toolCalls.filter((call) => !answered.has(call.id))) {
+      unanswered.push(toolCall.id);
+      messages.push({ role: 'tool', content: MISSING_TOOL_RESULT, toolCallId: toolCall.id });
+    }
+  }
+  if (unanswered.length > 0) {
+    fitted = { ...fitted, messages };
+    adjusted.push(`empty results added for unanswered tool calls ${unanswered.join(' ')}`);
+  }
+  return { call: fitted, adjusted };
+}
