@@ -9,7 +9,7 @@ import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/mo
 import { createBedrockAdapter, createBedrockClient } from './bedrock/bedrock-provider';
 import { fixedKey, type ApiKeySource } from './api-keys';
 import { createMockAdapter } from './mock';
-import { createOpenAiCompatibleAdapter } from './openai-compatible';
+import { createOpenAiCompatibleAdapter } from './openai-compatible/openai-compatible-provider';
 
 export interface RegistryOptions {
   /** Provider ids to answer with the mock adapter instead of their real API. */

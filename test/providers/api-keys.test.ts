@@ -1,5 +1,5 @@
 import { cachedKey } from '../../lambda/providers/api-keys';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
+import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
 import { completionCall } from '../support/completion-calls';
 import { fixture } from '../support/fixtures';
 import { testPolicy } from '../support/policies';

@@ -12,7 +12,7 @@ import type { CompletionChunk } from '../../lambda/core/model/completion';
 import type { TokenUsage } from '../../lambda/core/model/usage';
 import { createBedrockAdapter } from '../../lambda/providers/bedrock/bedrock-provider';
 import { fixedKey } from '../../lambda/providers/api-keys';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
+import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { completionCall } from '../support/completion-calls';
 import { fixture, sseEvents } from '../support/fixtures';

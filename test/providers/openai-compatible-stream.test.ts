@@ -2,7 +2,7 @@ import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/
 import type { CompletionCall } from '../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../lambda/core/model/completion';
 import { fixedKey } from '../../lambda/providers/api-keys';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
+import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
 import { fixture, sseEvents } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
 import { testPolicy } from '../support/policies';

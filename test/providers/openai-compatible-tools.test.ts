@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../../lambda/core/model/message';
 import type { CompletionCall } from '../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../lambda/core/model/completion';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible';
+import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
 import { completionCall } from '../support/completion-calls';
 import { fixture, sseEvents } from '../support/fixtures';
 import { testPolicy } from '../support/policies';

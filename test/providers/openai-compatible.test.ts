@@ -1,7 +1,8 @@
 import type { ProviderFailureKind } from '../../lambda/core/base/errors';
 import type { CompletionCall } from '../../lambda/core/model/provider';
 import { fixedKey } from '../../lambda/providers/api-keys';
-import { createOpenAiCompatibleAdapter, retryAfterMs } from '../../lambda/providers/openai-compatible';
+import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
+import { retryAfterMs } from '../../lambda/providers/openai-compatible/errors';
 import { fixture } from '../support/fixtures';
 import { failureOf } from '../support/provider-failure';
 import { testPolicy } from '../support/policies';
