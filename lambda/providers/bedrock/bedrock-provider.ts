@@ -6,12 +6,11 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { ProviderError } from '../../core/base/errors';
-import type { CompletionCall, EmbeddingCall, ProviderAdapter } from '../../core/model/provider';
+import type { ProviderAdapter } from '../../core/model/provider';
+import { failFor } from '../call-failure';
 import { fitForBedrock } from './adjust-request';
 import { completeWithConverse, streamWithConverse } from './chat';
 import { embedWithBedrock } from './embeddings';
-import type { Fail } from './errors';
 
 export interface BedrockOptions {
   /** Provider id from the policy, normally `bedrock`. */
@@ -48,15 +47,10 @@ export function createBedrockClient(options: BedrockClientOptions = {}): Bedrock
 }
 
 export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
-  const failFor =
-    (call: CompletionCall | EmbeddingCall): Fail =>
-    (kind, message, extra = {}) =>
-      new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...extra });
-
   return {
     adjust: fitForBedrock,
-    embed: async (call) => embedWithBedrock(options.client, call, failFor(call)),
-    complete: async (call) => completeWithConverse(options.client, call, failFor(call)),
-    stream: (call) => streamWithConverse(options.client, call, failFor(call)),
+    embed: async (call) => embedWithBedrock(options.client, call, failFor(options.provider, call)),
+    complete: async (call) => completeWithConverse(options.client, call, failFor(options.provider, call)),
+    stream: (call) => streamWithConverse(options.client, call, failFor(options.provider, call)),
   };
 }

@@ -18,9 +18,10 @@ import type { ToolCall } from '../../core/model/tool';
 import type { CompletionCall } from '../../core/model/provider';
 import type { Completion, CompletionChunk } from '../../core/model/completion';
 import type { TokenUsage } from '../../core/model/usage';
+import type { Fail } from '../call-failure';
 import { toConverseMessages } from './convert-to-converse-messages';
 import { normaliseUsage } from './convert-usage';
-import { classifySdkError, type Fail } from './errors';
+import { classifySdkError } from './errors';
 import { finishReasonOf } from './map-finish-reason';
 import { asksForJson, JSON_TOOL, toolConfigOf } from './prepare-tools';
 

@@ -1,24 +1,21 @@
 /** Embeddings on Bedrock, through InvokeModel: Titan Text Embeddings v2 and Cohere Embed. */
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { EmbeddingCall, Embeddings } from '../../core/model/provider';
-import { classifySdkError, type Fail } from './errors';
+import type { Fail } from '../call-failure';
+import { embeddingsOf, isVector } from '../embedding-vectors';
+import { classifySdkError } from './errors';
 
 const TITAN_EMBEDDINGS = /^amazon\.titan-embed-text-v2/;
 const COHERE_EMBEDDINGS = /(?:^|\.)cohere\.embed-/;
 /** Cohere Embed's limit on texts per call. */
 const COHERE_TEXTS_PER_CALL = 96;
 
-function isVector(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every((entry) => typeof entry === 'number');
-}
-
-/** Calls' vectors in order, and their tokens summed: embedding models write no output. */
-function embeddingsOf(results: readonly { readonly vectors: readonly number[][]; readonly tokens: number }[]): Embeddings {
-  return {
-    vectors: results.flatMap((result) => result.vectors),
-    usage: { input: results.reduce((sum, result) => sum + result.tokens, 0), output: 0, cacheRead: 0, cacheWrite: 0 },
-    simulated: false,
-  };
+/** Calls' vectors in order, and their tokens summed. */
+function embeddingsOfCalls(results: readonly { readonly vectors: readonly number[][]; readonly tokens: number }[]): Embeddings {
+  return embeddingsOf(
+    results.flatMap((result) => result.vectors),
+    results.reduce((sum, result) => sum + result.tokens, 0),
+  );
 }
 
 /** Titan embeds one text a call: this many calls at once per request. */
@@ -80,7 +77,7 @@ export async function embedWithBedrock(client: BedrockRuntimeClient, call: Embed
       if (!isVector(vector) || typeof tokens !== 'number') throw malformed('embedding or no inputTextTokenCount');
       return { vectors: [vector], tokens };
     });
-    return embeddingsOf(results);
+    return embeddingsOfCalls(results);
   }
   if (COHERE_EMBEDDINGS.test(modelId)) {
     const batches = Array.from({ length: Math.ceil(call.inputs.length / COHERE_TEXTS_PER_CALL) }, (_, index) =>
@@ -95,7 +92,7 @@ export async function embedWithBedrock(client: BedrockRuntimeClient, call: Embed
       if (headerTokens === undefined) throw malformed('x-amzn-bedrock-input-token-count header');
       return { vectors, tokens: headerTokens };
     });
-    return embeddingsOf(results);
+    return embeddingsOfCalls(results);
   }
   throw fail('rejected', `${modelId} is not an embedding model Switchyard calls on Bedrock (Titan Text Embeddings v2 and Cohere Embed are)`);
 }

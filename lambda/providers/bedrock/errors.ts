@@ -1,9 +1,7 @@
 /** Bedrock's failures, from the SDK's modelled exceptions, sorted into failure kinds. */
-import { ProviderError, type ProviderFailureKind } from '../../core/base/errors';
-import type { TokenUsage } from '../../core/model/usage';
+import type { ProviderError, ProviderFailureKind } from '../../core/base/errors';
+import type { Fail } from '../call-failure';
 import { connectionFailure, failureKindOfStatus } from '../failure-kinds';
-
-export type Fail = (kind: ProviderFailureKind, message: string, extra?: { status?: number; usage?: TokenUsage; cause?: unknown }) => ProviderError;
 
 /**
  * What Bedrock says when a model is not enabled for the account (model access, or its

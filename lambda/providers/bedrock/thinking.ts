@@ -1,8 +1,8 @@
 /** Reasoning on Bedrock: Claude's extended thinking, fitted to what Claude takes. */
 import type { CompletionCall } from '../../core/model/provider';
+import { THINKING_BUDGETS } from '../reasoning-budgets';
 
-/** Claude's thinking budget for each OpenAI effort; Claude's minimum is 1,024 tokens. */
-const THINKING_BUDGETS = { minimal: 1024, low: 2048, medium: 8192, high: 24_576 } as const;
+/** Claude's minimum thinking budget. */
 const MIN_THINKING_BUDGET = 1024;
 
 /**

@@ -8,11 +8,13 @@ import type { ToolCall } from '../../core/model/tool';
 import type { CompletionCall } from '../../core/model/provider';
 import type { Completion, CompletionChunk } from '../../core/model/completion';
 import type { TokenUsage } from '../../core/model/usage';
+import type { Fail } from '../call-failure';
 import { connectionFailure } from '../failure-kinds';
+import { effortOf } from '../reasoning-budgets';
 import type { WireChunk, WireResponse } from './api-types';
 import { wireMessage } from './convert-to-openai-messages';
 import { normaliseUsage } from './convert-usage';
-import { classifyStatus, statusFailure, statusOfStreamError, type Fail } from './errors';
+import { classifyStatus, statusFailure, statusOfStreamError } from './errors';
 import { finishReasonOf } from './map-finish-reason';
 import { parseJson, readText, type PostJson } from './post-json';
 import { toolFieldsOf } from './prepare-tools';
@@ -150,11 +152,6 @@ function wholeCompletion(text: string, fail: Fail): Completion {
   const finishReason = finishReasonOf(choice?.finish_reason);
   if (!finishReason) throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
   return { content, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
-}
-
-/** An Anthropic thinking budget as the nearest OpenAI effort. */
-function effortOf(budgetTokens: number): 'low' | 'medium' | 'high' {
-  return budgetTokens <= 2048 ? 'low' : budgetTokens <= 8192 ? 'medium' : 'high';
 }
 
 /** Longest single event the parser buffers: a stream that never ends one is broken, not slow. */

@@ -1,8 +1,9 @@
 /** Embeddings from an OpenAI-compatible host's `/embeddings`. */
-import { NO_USAGE } from '../../core/content/token-usage';
 import type { EmbeddingCall, Embeddings } from '../../core/model/provider';
+import type { Fail } from '../call-failure';
+import { embeddingsOf, isVector } from '../embedding-vectors';
 import type { WireResponse, WireUsage } from './api-types';
-import { statusFailure, type Fail } from './errors';
+import { statusFailure } from './errors';
 import { parseJson, readText, type PostJson } from './post-json';
 
 export async function embedWithOpenAi(postJson: PostJson, call: EmbeddingCall, fail: Fail): Promise<Embeddings> {
@@ -12,12 +13,8 @@ export async function embedWithOpenAi(postJson: PostJson, call: EmbeddingCall, f
   const parsed = parseJson<{ data?: { index?: number; embedding?: unknown }[]; usage?: WireUsage }>(text);
   if (!response.ok) throw statusFailure(response, text, parsed as WireResponse | undefined, fail);
   const vectors = [...(parsed?.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((entry) => entry.embedding);
-  if (vectors.length !== call.inputs.length || !vectors.every(isNumberArray) || !parsed?.usage) {
+  if (vectors.length !== call.inputs.length || !vectors.every(isVector) || !parsed?.usage) {
     throw fail('malformed_response', 'response has no embedding per input, or no usage', { status: 200 });
   }
-  return { vectors, usage: { ...NO_USAGE, input: parsed.usage.prompt_tokens ?? 0 }, simulated: false };
-}
-
-function isNumberArray(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every((entry) => typeof entry === 'number');
+  return embeddingsOf(vectors, parsed.usage.prompt_tokens ?? 0);
 }

@@ -1,9 +1,8 @@
 /** An OpenAI-compatible host's failures (error answers and error events in a stream) sorted into failure kinds. */
-import type { ProviderError, ProviderErrorDetails, ProviderFailureKind } from '../../core/base/errors';
+import type { ProviderError, ProviderFailureKind } from '../../core/base/errors';
+import type { Fail } from '../call-failure';
 import { failureKindOfStatus } from '../failure-kinds';
 import type { WireError, WireResponse } from './api-types';
-
-export type Fail = (kind: ProviderFailureKind, message: string, details?: Omit<ProviderErrorDetails, 'provider' | 'model'>) => ProviderError;
 
 const CONTEXT_LENGTH = /context[_ ]length|maximum context|too many tokens|prompt is too long|reduce the length/i;
 

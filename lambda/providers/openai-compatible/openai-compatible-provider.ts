@@ -1,10 +1,9 @@
 /** The OpenAI-compatible adapter, tying the pieces of this folder together. */
-import { ProviderError } from '../../core/base/errors';
-import type { CompletionCall, EmbeddingCall, ProviderAdapter } from '../../core/model/provider';
+import type { ProviderAdapter } from '../../core/model/provider';
 import type { ApiKeySource } from '../api-keys';
+import { failFor } from '../call-failure';
 import { completeChat, streamChat, type ChatSettings } from './chat';
 import { embedWithOpenAi } from './embeddings';
-import type { Fail } from './errors';
 import { jsonPoster } from './post-json';
 
 export interface OpenAiCompatibleOptions {
@@ -25,14 +24,9 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
   const postJson = jsonPoster(options.baseUrl, options.apiKey);
   const chat: ChatSettings = { postJson, maxTokensField: options.maxTokensField ?? 'max_completion_tokens' };
 
-  const failFor =
-    (call: CompletionCall | EmbeddingCall): Fail =>
-    (kind, message, details = {}) =>
-      new ProviderError(kind, message, { provider: options.provider, model: call.model.id, ...details });
-
   return {
-    embed: async (call) => embedWithOpenAi(postJson, call, failFor(call)),
-    complete: async (call) => completeChat(chat, call, failFor(call)),
-    stream: (call) => streamChat(chat, call, failFor(call)),
+    embed: async (call) => embedWithOpenAi(postJson, call, failFor(options.provider, call)),
+    complete: async (call) => completeChat(chat, call, failFor(options.provider, call)),
+    stream: (call) => streamChat(chat, call, failFor(options.provider, call)),
   };
 }

@@ -6,8 +6,8 @@
 import { ProviderError } from '../../core/base/errors';
 import type { CompletionCall } from '../../core/model/provider';
 import type { ApiKeySource } from '../api-keys';
+import type { Fail } from '../call-failure';
 import { connectionFailure } from '../failure-kinds';
-import type { Fail } from './errors';
 
 /** POSTs a JSON body below the base URL; `deadline` is the call's own signal, which tells a timeout from a cancel. */
 export type PostJson = (path: string, body: unknown, stream: boolean, signal: AbortSignal, deadline: AbortSignal, fail: Fail) => Promise<Response>;
