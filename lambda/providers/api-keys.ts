@@ -1,8 +1,17 @@
 /**
- * Where an adapter gets its provider's API key: fixed (the environment, for
- * `npm start`), or a secret read on demand and cached for a few minutes (in
- * AWS), so a rotated or newly pasted key reaches warm instances. A provider
- * that refuses the key makes the adapter ask for a fresh one once.
+ * This folder: the model providers behind the one seam in
+ * `core/model/provider.ts`. One adapter per provider kind, each in a folder
+ * with the same file names (`bedrock/`, `openai-compatible/`), plus the mock
+ * (`mock.ts`) and the registry that builds them from the policy
+ * (`registry.ts`); beside them, what the adapters share: API keys (this
+ * file), failure kinds and the call's error, embedding results and the
+ * effort/thinking-budget table.
+ *
+ * This file: where an adapter gets its provider's API key: fixed (the
+ * environment, for `npm start`), or a secret read on demand and cached for a
+ * few minutes (in AWS), so a rotated or newly pasted key reaches warm
+ * instances. A provider that refuses the key makes the adapter ask for a
+ * fresh one once.
  */
 
 export interface ApiKeySource {
