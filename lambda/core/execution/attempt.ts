@@ -9,9 +9,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import { reasoningCollector } from '../content/reasoning-blocks';
+import { answerAccumulator } from './answer-accumulator';
 import type { ReasoningRequest } from '../model/reasoning';
-import type { ToolCall, ToolChoice, ToolDefinition } from '../model/tool';
+import type { ToolChoice, ToolDefinition } from '../model/tool';
 import type { ChatMessage } from '../model/message';
 import type { ResponseFormat } from '../model/chat-request';
 import type { KeyBudget } from '../features/managed-keys';
@@ -19,7 +19,7 @@ import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore 
 import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from '../base/errors';
 import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
 import type { Log, MetricSink } from '../base/telemetry';
-import { estimateTextTokens, estimateTokens, maxInputTokens } from '../routing/token-estimate';
+import { estimateTokens, maxInputTokens } from '../routing/token-estimate';
 import type { AttemptOutcome, AttemptPurpose, AttemptRecord, Ledger } from '../accounting/ledger';
 import { costOf } from '../accounting/money';
 import type { ModelSpec, Policy, Tier } from '../../policy/policy';
@@ -162,40 +162,14 @@ async function readWholeStream(
   const hung = new AbortController();
   const firstTokenTimer = setTimeout(() => hung.abort(new DOMException('no first token in time', 'TimeoutError')), attempt.firstTokenMs);
   const signal = AbortSignal.any([AbortSignal.timeout(attempt.timeoutMs), hung.signal]);
-  let content = '';
-  const toolCalls: ToolCall[] = [];
-  const reasoning = reasoningCollector();
-  const seen = (): TokenUsage => ({
-    ...NO_USAGE,
-    input: estimateTokens(request.messages, request.tools),
-    output: estimateTextTokens(content + toolCalls.map((call) => call.arguments).join('')),
-  });
+  const answer = answerAccumulator(request);
   let started = false;
   try {
     for await (const chunk of provider.stream({ ...attempt.call, signal })) {
       clearTimeout(firstTokenTimer);
       started = true;
-      if (chunk.type === 'thinking') {
-        reasoning.add(chunk);
-        continue;
-      }
-      if (chunk.type === 'text') content += chunk.text;
-      else if (chunk.type === 'tool_call') {
-        const call = toolCalls[chunk.index] ?? { id: '', name: '', arguments: '' };
-        toolCalls[chunk.index] = { id: chunk.id ?? call.id, name: chunk.name ?? call.name, arguments: call.arguments + chunk.arguments };
-      } else {
-        const calls = toolCalls.filter(Boolean);
-        const blocks = reasoning.blocks();
-        const completion: Completion = {
-          content,
-          ...(calls.length > 0 ? { toolCalls: calls } : {}),
-          ...(blocks.length > 0 ? { reasoning: blocks } : {}),
-          finishReason: chunk.finishReason,
-          usage: chunk.usage ?? seen(),
-          simulated: attempt.simulated,
-        };
-        return { completion, estimated: chunk.usage === undefined };
-      }
+      if (chunk.type === 'end') return answer.complete(chunk, attempt.simulated);
+      answer.add(chunk);
     }
     throw new ProviderError('malformed_response', 'the stream ended without its end', { provider: attempt.model.provider, model: attempt.model.id, status: 200 });
   } catch (error) {
@@ -205,7 +179,7 @@ async function readWholeStream(
       provider: error.provider,
       model: error.model,
       status: error.status,
-      usage: error.usage ?? seen(),
+      usage: error.usage ?? answer.seen(),
       usageEstimated: error.usage === undefined,
       cause: error,
     };

@@ -16,8 +16,7 @@ import type { AttemptOutcome, AttemptRecord } from '../accounting/ledger';
 import type { Completion, CompletionChunk } from '../model/completion';
 import type { StreamEncoder } from '../model/stream-encoder';
 import type { RoutingDecision } from '../routing/decide-route';
-import { estimateTextTokens, estimateTokens } from '../routing/token-estimate';
-import { NO_USAGE } from '../content/token-usage';
+import { answerAccumulator } from './answer-accumulator';
 import type { TokenUsage } from '../model/usage';
 import type { Verification } from '../model/verification';
 
@@ -156,12 +155,10 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
   let settle!: (record: AttemptRecord) => void;
   const recorded = new Promise<AttemptRecord>((resolve) => (settle = resolve));
   const { encoder } = options;
-  const estimate = (text: string): TokenUsage => ({ ...NO_USAGE, input: estimateTokens(options.messages, options.tools), output: estimateTextTokens(text) });
+  const answer = answerAccumulator(options);
 
   async function* events(): AsyncGenerator<string> {
     const { attempt, rest, idle } = started;
-    let text = '';
-    let content = '';
     let settled = false;
     const brokeOff = async (outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, estimated: boolean) => {
       settled = true;
@@ -178,26 +175,24 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           idle.stop();
           // Lets the adapter finish its call (its own cleanup runs); the answer is complete.
           await rest.return?.().catch(() => undefined);
-          const usage = piece.usage ?? estimate(text);
-          settle(await attempt.succeeded(usage, started.simulated, piece.usage === undefined));
-          yield* encoder.end(piece.finishReason, usage);
-          options.completed?.(content);
+          const { completion, estimated } = answer.complete(piece, started.simulated);
+          settle(await attempt.succeeded(completion.usage, started.simulated, estimated));
+          yield* encoder.end(piece.finishReason, completion.usage);
+          options.completed?.(completion.content);
           if (options.verify) {
-            const verification = await options.verify(content);
+            const verification = await options.verify(completion.content);
             if (encoder.verified) yield* encoder.verified(verification);
           }
           if (encoder.close) yield* encoder.close();
           return;
         }
+        answer.add(piece);
         if (piece.type === 'thinking') {
           // Passed on where the surface carries reasoning; for the timers below, a sign of life either way.
           if (encoder.thinking) yield* encoder.thinking(piece);
         } else if (piece.type === 'tool_call') {
-          text += piece.arguments;
           yield* encoder.toolCall(piece);
         } else {
-          text += piece.text;
-          content += piece.text;
           yield* encoder.text(piece.text);
         }
         // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.
@@ -210,14 +205,14 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
       if (settled) throw error;
       const failure = error instanceof ProviderError ? error : undefined;
       const outcome: Exclude<AttemptOutcome, 'success'> = failure?.kind ?? 'connection';
-      await brokeOff(outcome, failure?.usage ?? estimate(text), failure?.usage === undefined);
+      await brokeOff(outcome, failure?.usage ?? answer.seen(), failure?.usage === undefined);
       yield* encoder.fail(`${attempt.model.id} stopped answering after the stream began (${outcome}). Request id: ${options.requestId}.`);
     } finally {
       if (!settled) {
         // The reader went away: end the provider call, and charge what it used so far.
         idle.stop();
         await rest.return?.().catch(() => undefined);
-        await brokeOff('aborted', estimate(text), true);
+        await brokeOff('aborted', answer.seen(), true);
       }
     }
   }
@@ -228,7 +223,7 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
     begun = true;
     started.idle.stop();
     await started.rest.return?.().catch(() => undefined);
-    settle(await started.attempt.brokeOff('aborted', estimate(''), started.simulated, true));
+    settle(await started.attempt.brokeOff('aborted', answer.seen(), started.simulated, true));
   };
   const guarded: AsyncGenerator<string> = {
     next: (...args) => ((begun = true), inner.next(...args)),
