@@ -1,14 +1,14 @@
-import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/errors';
-import { loadPolicy } from '../../lambda/policy/policy';
-import type { CompletionCall } from '../../lambda/core/model/provider';
-import type { CompletionChunk } from '../../lambda/core/model/completion';
-import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock/bedrock-provider';
-import { LOCAL_AWS } from '../../lambda/local/dynalite';
-import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
-import { fixture } from '../support/fixtures';
-import { defaultPolicyDocument } from '../support/policies';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
-import { completionCall } from '../support/completion-calls';
+import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
+import { loadPolicy } from '../../../lambda/policy/policy';
+import type { CompletionCall } from '../../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../../lambda/core/model/completion';
+import { createBedrockAdapter, createBedrockClient } from '../../../lambda/providers/bedrock/bedrock-provider';
+import { LOCAL_AWS } from '../../../lambda/local/dynalite';
+import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../../support/bedrock-event-stream';
+import { fixture } from '../../support/fixtures';
+import { defaultPolicyDocument } from '../../support/policies';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
+import { completionCall } from '../../support/completion-calls';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const errors = fixture<Record<string, { status: number; message: string }>>('bedrock/errors.json');

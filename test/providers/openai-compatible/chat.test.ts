@@ -1,13 +1,13 @@
-import type { ProviderFailureKind } from '../../lambda/core/base/errors';
-import type { CompletionCall } from '../../lambda/core/model/provider';
-import { fixedKey } from '../../lambda/providers/api-keys';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
-import { retryAfterMs } from '../../lambda/providers/openai-compatible/errors';
-import { fixture } from '../support/fixtures';
-import { failureOf } from '../support/provider-failure';
-import { testPolicy } from '../support/policies';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
-import { completionCall } from '../support/completion-calls';
+import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
+import type { CompletionCall } from '../../../lambda/core/model/provider';
+import { fixedKey } from '../../../lambda/providers/api-keys';
+import { createOpenAiCompatibleAdapter } from '../../../lambda/providers/openai-compatible/openai-compatible-provider';
+import { retryAfterMs } from '../../../lambda/providers/openai-compatible/errors';
+import { fixture } from '../../support/fixtures';
+import { failureOf } from '../../support/provider-failure';
+import { testPolicy } from '../../support/policies';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
+import { completionCall } from '../../support/completion-calls';
 
 const model = testPolicy().models.get('local/remote')!;
 const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { stop: ['\n'], ...overrides });

@@ -1,9 +1,9 @@
-import { loadPolicy } from '../../lambda/policy/policy';
-import { createBedrockAdapter } from '../../lambda/providers/bedrock/bedrock-provider';
-import { fixture } from '../support/fixtures';
-import { defaultPolicyDocument } from '../support/policies';
-import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
-import { bedrockAdapterFor } from '../support/bedrock-wire';
+import { loadPolicy } from '../../../lambda/policy/policy';
+import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
+import { fixture } from '../../support/fixtures';
+import { defaultPolicyDocument } from '../../support/policies';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { bedrockAdapterFor } from '../../support/bedrock-wire';
 
 const document = defaultPolicyDocument();
 document.models['bedrock/cohere.embed-v4:0'] = { type: 'embedding', contextWindow: 128_000 };

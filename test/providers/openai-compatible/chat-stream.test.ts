@@ -1,13 +1,13 @@
-import { ProviderError, type ProviderFailureKind } from '../../lambda/core/base/errors';
-import type { CompletionCall } from '../../lambda/core/model/provider';
-import type { CompletionChunk } from '../../lambda/core/model/completion';
-import { fixedKey } from '../../lambda/providers/api-keys';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
-import { fixture, sseEvents } from '../support/fixtures';
-import { failureOf } from '../support/provider-failure';
-import { testPolicy } from '../support/policies';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
-import { completionCall } from '../support/completion-calls';
+import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
+import type { CompletionCall } from '../../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../../lambda/core/model/completion';
+import { fixedKey } from '../../../lambda/providers/api-keys';
+import { createOpenAiCompatibleAdapter } from '../../../lambda/providers/openai-compatible/openai-compatible-provider';
+import { fixture, sseEvents } from '../../support/fixtures';
+import { failureOf } from '../../support/provider-failure';
+import { testPolicy } from '../../support/policies';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
+import { completionCall } from '../../support/completion-calls';
 
 const model = testPolicy().models.get('local/remote')!;
 const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { stop: ['\n'], ...overrides });

@@ -1,11 +1,11 @@
-import type { ChatMessage } from '../../lambda/core/model/message';
-import type { CompletionCall } from '../../lambda/core/model/provider';
-import type { CompletionChunk } from '../../lambda/core/model/completion';
-import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
-import { completionCall } from '../support/completion-calls';
-import { fixture, sseEvents } from '../support/fixtures';
-import { testPolicy } from '../support/policies';
-import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
+import type { ChatMessage } from '../../../lambda/core/model/message';
+import type { CompletionCall } from '../../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../../lambda/core/model/completion';
+import { createOpenAiCompatibleAdapter } from '../../../lambda/providers/openai-compatible/openai-compatible-provider';
+import { completionCall } from '../../support/completion-calls';
+import { fixture, sseEvents } from '../../support/fixtures';
+import { testPolicy } from '../../support/policies';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
 const model = testPolicy().models.get('local/remote')!;
 const weather = { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true };

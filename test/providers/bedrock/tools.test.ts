@@ -1,15 +1,15 @@
-import type { ChatMessage } from '../../lambda/core/model/message';
-import { loadPolicy } from '../../lambda/policy/policy';
-import type { CompletionCall } from '../../lambda/core/model/provider';
-import type { CompletionChunk } from '../../lambda/core/model/completion';
-import { fitForBedrock, MISSING_TOOL_RESULT } from '../../lambda/providers/bedrock/adjust-request';
-import { createBedrockAdapter } from '../../lambda/providers/bedrock/bedrock-provider';
-import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
-import { completionCall } from '../support/completion-calls';
-import { fixture } from '../support/fixtures';
-import { defaultPolicyDocument } from '../support/policies';
-import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
-import { bedrockAdapterFor } from '../support/bedrock-wire';
+import type { ChatMessage } from '../../../lambda/core/model/message';
+import { loadPolicy } from '../../../lambda/policy/policy';
+import type { CompletionCall } from '../../../lambda/core/model/provider';
+import type { CompletionChunk } from '../../../lambda/core/model/completion';
+import { fitForBedrock, MISSING_TOOL_RESULT } from '../../../lambda/providers/bedrock/adjust-request';
+import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
+import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../../support/bedrock-event-stream';
+import { completionCall } from '../../support/completion-calls';
+import { fixture } from '../../support/fixtures';
+import { defaultPolicyDocument } from '../../support/policies';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { bedrockAdapterFor } from '../../support/bedrock-wire';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const weather = { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };

@@ -1,15 +1,15 @@
-import { failureKindOfStatus } from '../../lambda/providers/failure-kinds';
-import type { ProviderFailureKind } from '../../lambda/core/base/errors';
-import { loadPolicy } from '../../lambda/policy/policy';
-import type { CompletionCall } from '../../lambda/core/model/provider';
-import { createBedrockAdapter, createBedrockClient } from '../../lambda/providers/bedrock/bedrock-provider';
-import { toConverseMessages } from '../../lambda/providers/bedrock/convert-to-converse-messages';
-import { LOCAL_AWS } from '../../lambda/local/dynalite';
-import { fixture } from '../support/fixtures';
-import { failureOf } from '../support/provider-failure';
-import { defaultPolicyDocument } from '../support/policies';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../support/scripted-server';
-import { completionCall } from '../support/completion-calls';
+import { failureKindOfStatus } from '../../../lambda/providers/failure-kinds';
+import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
+import { loadPolicy } from '../../../lambda/policy/policy';
+import type { CompletionCall } from '../../../lambda/core/model/provider';
+import { createBedrockAdapter, createBedrockClient } from '../../../lambda/providers/bedrock/bedrock-provider';
+import { toConverseMessages } from '../../../lambda/providers/bedrock/convert-to-converse-messages';
+import { LOCAL_AWS } from '../../../lambda/local/dynalite';
+import { fixture } from '../../support/fixtures';
+import { failureOf } from '../../support/provider-failure';
+import { defaultPolicyDocument } from '../../support/policies';
+import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
+import { completionCall } from '../../support/completion-calls';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const errors = fixture<Record<string, { status: number; message: string }>>('bedrock/errors.json');
