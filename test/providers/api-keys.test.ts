@@ -1,3 +1,8 @@
+/**
+ * This folder: the provider adapters' tests, one folder per adapter that has
+ * one in `lambda/providers/`, and here what they share (API keys, cached-prompt
+ * pricing) and the mock.
+ */
 import { cachedKey } from '../../lambda/providers/api-keys';
 import { createOpenAiCompatibleAdapter } from '../../lambda/providers/openai-compatible/openai-compatible-provider';
 import { completionCall } from '../support/completion-calls';

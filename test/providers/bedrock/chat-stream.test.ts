@@ -1,3 +1,8 @@
+/**
+ * This folder: the Bedrock adapter's tests, with the real AWS SDK against a local
+ * server that speaks Bedrock's wire format and replays stored responses; one
+ * file per piece of `lambda/providers/bedrock/` worth testing on its own.
+ */
 import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
 import { loadPolicy } from '../../../lambda/policy/policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';

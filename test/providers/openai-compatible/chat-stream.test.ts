@@ -1,3 +1,8 @@
+/**
+ * This folder: the OpenAI-compatible adapter's tests, against a local server
+ * that speaks OpenAI's wire format and replays stored responses; one file per
+ * piece of `lambda/providers/openai-compatible/` worth testing on its own.
+ */
 import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
