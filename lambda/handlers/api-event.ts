@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callerIdForPrincipal } from '../core/features/auth';
 import { keyLimitsSchema, type KeyLimits } from '../core/features/managed-keys';
-import type { GatewayRequest, GatewayResponse } from '../core/gateway/create-gateway';
+import type { GatewayRequest, GatewayResponse } from '../core/gateway/types';
 import type { HttpResponseMetadata } from './response-stream';
 
 /** Time kept back from the deadline to write the ledger and send the answer. */

@@ -2,14 +2,15 @@
  * The router handler: API Gateway proxy event in, OpenAI-format answer out,
  * written to Lambda's response stream (status and headers first, then the
  * JSON body in one write, or each server-sent event as it comes). A thin
- * adapter: all behaviour lives in `lambda/core/gateway.ts`. The Lambda entry
+ * adapter: all behaviour lives in `lambda/core/gateway/`. The Lambda entry
  * (`router.ts`) and the local server both call the handler built here.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { Gateway, GatewayRequest, GatewayStream, RequestSummary } from '../core/gateway/create-gateway';
+import type { Gateway, GatewayRequest, GatewayStream, RequestSummary } from '../core/gateway/types';
+import { surfaceOf } from '../core/gateway/endpoints';
 import { toHttpError } from '../core/surfaces/shared/http-error';
 import type { Log } from '../core/base/telemetry';
 import { toGatewayRequest, toResponseMetadata } from './api-event';
@@ -76,10 +77,11 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
       log.error('router failed to start or to read the event', { error: error instanceof Error ? error.message : String(error) });
       const requestId = event.requestContext.requestId;
       const http = toHttpError(error, requestId);
+      // The path's own surface answers, as the gateway would have: Anthropic's envelope on /v1/messages.
       startHttpResponse(responseStream, {
         statusCode: http.status,
         headers: { 'content-type': 'application/json', 'x-switchyard-request-id': requestId },
-      }).end(JSON.stringify(http.body));
+      }).end(JSON.stringify(surfaceOf(event.resource).errorBody(http)));
       return;
     }
     const response = await router.gateway(request);

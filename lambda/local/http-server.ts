@@ -15,7 +15,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../core/features/auth';
-import { errorBodyFor } from '../core/surfaces/anthropic-messages/parse-request';
+import { surfaceOf } from '../core/gateway/endpoints';
 import { CallerError } from '../core/base/errors';
 import { INVALID_KEY_MESSAGE, type KeyVerifier } from '../core/features/managed-keys';
 import { toHttpError, type HttpError } from '../core/surfaces/shared/http-error';
@@ -140,10 +140,10 @@ async function serve(
   const url = parseTarget(request.url);
   const fail = (error: CallerError) => {
     if (!request.readableEnded) request.resume();
-    // Claude Code and the Anthropic SDKs read Anthropic's envelope on their own paths.
+    // Each path's errors are in its surface's envelope: Claude Code and the Anthropic SDKs read Anthropic's.
     const path = url?.pathname.slice(STAGE.length + 1) ?? '';
     const http = toHttpError(error, requestId);
-    send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId }, JSON.stringify(errorBodyFor(path, http)));
+    send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId }, JSON.stringify(surfaceOf(path).errorBody(http)));
   };
 
   if (url === undefined) {

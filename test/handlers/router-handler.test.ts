@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
 import { createRouterHandler, dimensionedMetrics } from '../../lambda/handlers/create-router-handler';
 import { ConfigError } from '../../lambda/core/base/errors';
-import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway/create-gateway';
+import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway/types';
 import {
   invokeStreaming,
   lambdaContext,

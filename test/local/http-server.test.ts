@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Gateway, RequestSummary } from '../../lambda/core/gateway/create-gateway';
+import type { Gateway, RequestSummary } from '../../lambda/core/gateway/types';
 import { createLocalServer } from '../../lambda/local/http-server';
 import { createRouterHandler, type RouterHandler } from '../../lambda/handlers/create-router-handler';
 import { startHttpResponse } from '../../lambda/handlers/response-stream';

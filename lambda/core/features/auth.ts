@@ -5,8 +5,7 @@
  * named by a short hash of their key.
  */
 import { createHash } from 'node:crypto';
-
-export type HeaderBag = Readonly<Record<string, string | undefined>>;
+import type { HeaderBag } from '../base/header-bag';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

@@ -9,7 +9,7 @@
  * and is never logged.
  */
 import * as z from 'zod/mini';
-import { readRequestBody } from '../surfaces/openai-chat/parse-request';
+import { readRequestBody } from '../surfaces/shared/read-body';
 import { CallerError } from '../base/errors';
 import { purposeOf, type AttemptRecord } from '../accounting/ledger';
 import { formatUsd, type NanoUsd } from '../accounting/money';

@@ -1,5 +1,6 @@
 import { createMemoryFeedbackStore } from '../../../lambda/core/features/feedback';
-import { createGateway, type GatewayRequest } from '../../../lambda/core/gateway/create-gateway';
+import { createGateway } from '../../../lambda/core/gateway/create-gateway';
+import type { GatewayRequest } from '../../../lambda/core/gateway/types';
 import type { Log } from '../../../lambda/core/base/telemetry';
 import { createMemoryLedger, type Ledger } from '../../../lambda/core/accounting/ledger';
 import { createMemoryBudgetStore, type BudgetStore } from '../../../lambda/core/accounting/budgets';

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { anthropicErrorBody, anthropicEventEncoder, parseMessagesRequest, toAnthropicMessage } from '../../../lambda/core/surfaces/anthropic-messages/parse-request';
+import { parseMessagesRequest } from '../../../lambda/core/surfaces/anthropic-messages/parse-request';
+import { anthropicErrorBody } from '../../../lambda/core/surfaces/anthropic-messages/error-envelope';
+import { anthropicEventEncoder } from '../../../lambda/core/surfaces/anthropic-messages/encode-stream';
+import { toAnthropicMessage } from '../../../lambda/core/surfaces/anthropic-messages/encode-response';
 import { CallerError } from '../../../lambda/core/base/errors';
 import { toHttpError } from '../../../lambda/core/surfaces/shared/http-error';
 import { rejectionOf } from '../../support/caller-errors';

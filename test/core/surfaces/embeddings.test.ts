@@ -1,6 +1,8 @@
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
-import { embeddingModelFor, parseEmbeddingsRequest, toEmbeddingsResponse } from '../../../lambda/core/surfaces/embeddings/parse-request';
+import { parseEmbeddingsRequest } from '../../../lambda/core/surfaces/embeddings/parse-request';
+import { embeddingModelFor } from '../../../lambda/core/routing/embedding-model';
+import { toEmbeddingsResponse } from '../../../lambda/core/surfaces/embeddings/encode-response';
 import { embedTexts } from '../../../lambda/core/execution/embed';
 import { ProviderError } from '../../../lambda/core/base/errors';
 import { toHttpError } from '../../../lambda/core/surfaces/shared/http-error';

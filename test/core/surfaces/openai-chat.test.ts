@@ -1,4 +1,5 @@
-import { parseChatRequest, wireUsage } from '../../../lambda/core/surfaces/openai-chat/parse-request';
+import { parseChatRequest } from '../../../lambda/core/surfaces/openai-chat/parse-request';
+import { wireUsage } from '../../../lambda/core/surfaces/openai-chat/map-usage';
 import { rejectionOf } from '../../support/caller-errors';
 import { testPolicy } from '../../support/policies';
 

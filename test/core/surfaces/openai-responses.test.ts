@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseResponsesRequest, responsesEventEncoder, toResponseObject } from '../../../lambda/core/surfaces/openai-responses/parse-request';
+import { parseResponsesRequest } from '../../../lambda/core/surfaces/openai-responses/parse-request';
+import { responsesEventEncoder } from '../../../lambda/core/surfaces/openai-responses/encode-stream';
+import { toResponseObject } from '../../../lambda/core/surfaces/openai-responses/encode-response';
 import { rejectionOf } from '../../support/caller-errors';
 import { testPolicy } from '../../support/policies';
 

@@ -1,25 +1,21 @@
 /**
- * Anthropic's Messages API at the edge (`POST /v1/messages` and
- * `/v1/messages/count_tokens`), for Claude Code and the Anthropic SDKs: a
- * request parsed into the provider-neutral {@link ChatRequest}, a completion
- * shaped as Anthropic's message, its stream as Anthropic's events, and errors
- * in Anthropic's envelope. Routing, pricing and the ledger are the same as for
- * chat completions; only the wire format differs.
+ * Anthropic's Messages request (`POST /v1/messages`, and
+ * `/v1/messages/count_tokens` without `max_tokens`), as Claude Code and the
+ * Anthropic SDKs send it, parsed into the provider-neutral {@link ChatRequest}.
+ * Routing, pricing and the ledger are the same as for chat completions; only
+ * the wire format differs.
  */
 import * as z from 'zod/mini';
 import '../../base/zod-english';
+import { CallerError } from '../../base/errors';
 import { IMAGE_FORMATS } from '../../content/images';
-import type { ContentPart, ChatMessage } from '../../model/message';
+import type { ChatRequest } from '../../model/chat-request';
+import type { ChatMessage, ContentPart } from '../../model/message';
 import type { ReasoningBlock } from '../../model/reasoning';
 import type { ToolCall, ToolChoice, ToolDefinition } from '../../model/tool';
-import { readRequestBody } from '../openai-chat/parse-request';
-import type { ChatRequest } from '../../model/chat-request';
-import type { StreamEncoder } from '../../model/stream-encoder';
-import { CallerError } from '../../base/errors';
-import type { HttpError } from '../shared/http-error';
 import type { Limits } from '../../../policy/policy';
-import type { Completion, FinishReason } from '../../model/completion';
-import type { TokenUsage } from '../../model/usage';
+import { readRequestBody } from '../shared/read-body';
+import { checkedImageUrl, checkedTools, checkMessageCount, MAX_TOOLS, toolNameSchema } from '../shared/request-checks';
 
 const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);
@@ -37,13 +33,13 @@ const bodySchema = z.looseObject({
     z
       .array(
         z.looseObject({
-          name: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"')),
+          name: toolNameSchema,
           type: z.optional(z.string()),
           description: z.optional(z.string()),
           input_schema: z.optional(z.record(z.string(), z.unknown())),
         }),
       )
-      .check(z.maxLength(128)),
+      .check(z.maxLength(MAX_TOOLS)),
   ),
   tool_choice: z.optional(
     z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.optional(z.string()), disable_parallel_tool_use: z.optional(z.boolean()) }),
@@ -77,9 +73,7 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
   if (request.max_tokens === undefined && options.requireMaxTokens !== false) {
     throw new CallerError('invalid_request', '"max_tokens" is required (expected a positive integer).', 'max_tokens');
   }
-  if (request.messages.length > limits.maxMessages) {
-    throw new CallerError('invalid_request', `"messages" has ${request.messages.length} entries; the limit is ${limits.maxMessages}.`, 'messages');
-  }
+  checkMessageCount(request.messages.length, limits, 'messages');
   const adjusted: string[] = [];
   let maxTokens = request.max_tokens;
   if (maxTokens !== undefined && maxTokens > limits.maxTokens) {
@@ -121,20 +115,13 @@ function toolChoiceOf(
   choice: z.output<typeof bodySchema>['tool_choice'],
   tools: readonly ToolDefinition[],
 ): Pick<ChatRequest, 'tools' | 'toolChoice' | 'parallelToolCalls'> {
-  if (tools.length === 0) {
-    if (choice !== undefined && choice.type !== 'none') throw new CallerError('invalid_request', '"tool_choice" needs "tools".', 'tool_choice');
-    return { tools, toolChoice: undefined, parallelToolCalls: undefined };
-  }
-  let toolChoice: ToolChoice | undefined;
-  if (choice?.type === 'any') toolChoice = 'required';
-  else if (choice?.type === 'none' || choice?.type === 'auto') toolChoice = choice.type;
-  else if (choice?.type === 'tool') {
-    if (!choice.name || !tools.some((tool) => tool.name === choice.name)) {
-      throw new CallerError('invalid_request', `"tool_choice.name" must name one of the "tools": ${tools.map((tool) => tool.name).join(', ')}.`, 'tool_choice.name');
-    }
-    toolChoice = { name: choice.name };
-  }
-  return { tools, toolChoice, parallelToolCalls: choice?.disable_parallel_tool_use === true ? false : undefined };
+  // Anthropic's "none" only forbids calls, so it is allowed without tools.
+  if (tools.length === 0 && choice?.type === 'none') return { tools, toolChoice: undefined, parallelToolCalls: undefined };
+  const toolChoice: ToolChoice | undefined = choice?.type === 'any' ? 'required' : choice?.type === 'tool' ? { name: choice.name ?? '' } : choice?.type;
+  return checkedTools(tools, toolChoice, choice?.disable_parallel_tool_use === true ? false : undefined, {
+    name: (index) => `tools[${index}].name`,
+    choiceName: 'tool_choice.name',
+  });
 }
 
 /**
@@ -268,154 +255,10 @@ function imageUrl(item: z.output<typeof block>, at: string): string {
     if (!(IMAGE_FORMATS as readonly string[]).includes(format)) {
       throw new CallerError('invalid_request', `"${at}.source.media_type" is "${source.media_type}"; use image/${IMAGE_FORMATS.join(', image/')}.`, `${at}.source.media_type`);
     }
-    return `data:${source.media_type};base64,${source.data}`;
+    return checkedImageUrl(`data:${source.media_type};base64,${source.data}`, `${at}.source.data`);
   }
-  if (source?.type === 'url' && typeof source.url === 'string' && /^https?:\/\//i.test(source.url)) return source.url;
+  if (source?.type === 'url' && typeof source.url === 'string') return checkedImageUrl(source.url, `${at}.source.url`);
   throw new CallerError('invalid_request', `"${at}.source" must be {"type": "base64", "media_type": ..., "data": ...} or {"type": "url", "url": "https://..."}.`, `${at}.source`);
-}
-
-const STOP_REASONS: Readonly<Record<FinishReason, string>> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' };
-
-/** Usage as Anthropic counts it: input excludes cached tokens, which are counted apart. */
-function anthropicUsage(usage: TokenUsage) {
-  return {
-    input_tokens: usage.input,
-    output_tokens: usage.output,
-    cache_creation_input_tokens: usage.cacheWrite,
-    cache_read_input_tokens: usage.cacheRead,
-  };
-}
-
-/** A completion as Anthropic's `message` object. */
-export function toAnthropicMessage(requestId: string, model: string, completion: Completion) {
-  return {
-    id: `msg_${requestId.replaceAll('-', '')}`,
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [
-      ...(completion.reasoning ?? []).map((block) =>
-        'redacted' in block ? { type: 'redacted_thinking', data: block.redacted } : { type: 'thinking', thinking: block.text, signature: block.signature },
-      ),
-      ...(completion.content !== '' ? [{ type: 'text', text: completion.content }] : []),
-      ...(completion.toolCalls ?? []).map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: jsonObject(call.arguments) })),
-    ],
-    stop_reason: STOP_REASONS[completion.finishReason],
-    stop_sequence: null,
-    usage: anthropicUsage(completion.usage),
-  };
-}
-
-/** A model's arguments as an object; text that is not one (a broken model answer) is kept under `arguments`. */
-function jsonObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // falls through
-  }
-  return { arguments: text };
-}
-
-/**
- * Anthropic's stream: `message_start`, then for each content block its
- * `content_block_start`, deltas (`text_delta`, `input_json_delta`) and
- * `content_block_stop`, then `message_delta` with the stop reason and the
- * usage, and `message_stop`. A broken stream ends with an `error` event.
- */
-export function anthropicEventEncoder(options: { readonly requestId: string; readonly model: string; readonly inputTokens: number }): StreamEncoder {
-  let open: { readonly index: number; readonly kind: 'text' | 'tool_use' | 'thinking' } | undefined;
-  let blocks = 0;
-  const toolBlocks = new Map<number, number>();
-  const close = () => {
-    if (!open) return [];
-    const frame = event('content_block_stop', { index: open.index });
-    open = undefined;
-    return [frame];
-  };
-  const start = (kind: 'text' | 'tool_use' | 'thinking', contentBlock: Record<string, unknown>) => {
-    const frames = close();
-    open = { index: blocks, kind };
-    blocks += 1;
-    return [...frames, event('content_block_start', { index: open.index, content_block: contentBlock })];
-  };
-  return {
-    begin: () => [
-      event('message_start', {
-        message: {
-          id: `msg_${options.requestId.replaceAll('-', '')}`,
-          type: 'message',
-          role: 'assistant',
-          model: options.model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          // The provider reports usage at the end: this is an estimate, which message_delta replaces.
-          usage: { input_tokens: options.inputTokens, output_tokens: 0 },
-        },
-      }),
-    ],
-    text: (text) => [
-      ...(open?.kind === 'text' ? [] : start('text', { type: 'text', text: '' })),
-      event('content_block_delta', { index: open!.index, delta: { type: 'text_delta', text } }),
-    ],
-    thinking: ({ text, signature, redacted }) => {
-      const frames: string[] = [];
-      if (redacted !== undefined) {
-        frames.push(...start('thinking', { type: 'redacted_thinking', data: redacted }), ...close());
-      }
-      if (text === undefined && signature === undefined) return frames;
-      if (open?.kind !== 'thinking') frames.push(...start('thinking', { type: 'thinking', thinking: '', signature: '' }));
-      if (text) frames.push(event('content_block_delta', { index: open!.index, delta: { type: 'thinking_delta', thinking: text } }));
-      if (signature !== undefined) frames.push(event('content_block_delta', { index: open!.index, delta: { type: 'signature_delta', signature } }), ...close());
-      return frames;
-    },
-    toolCall: (piece) => {
-      const frames: string[] = [];
-      if (piece.id !== undefined) {
-        frames.push(...start('tool_use', { type: 'tool_use', id: piece.id, name: piece.name ?? '', input: {} }));
-        toolBlocks.set(piece.index, open!.index);
-      }
-      const index = toolBlocks.get(piece.index);
-      if (index !== undefined && piece.arguments !== '') frames.push(event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece.arguments } }));
-      return frames;
-    },
-    end: (finishReason, usage) => [
-      ...close(),
-      event('message_delta', { delta: { stop_reason: STOP_REASONS[finishReason], stop_sequence: null }, usage: anthropicUsage(usage) }),
-      event('message_stop', {}),
-    ],
-    fail: (message) => [event('error', { error: { type: 'api_error', message } })],
-  };
-}
-
-function event(type: string, data: Record<string, unknown>): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-}
-
-/** Anthropic's error types by HTTP status. */
-const ERROR_TYPES: Readonly<Record<number, string>> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  529: 'overloaded_error',
-};
-
-/** The body of an error in Anthropic's envelope: the same status and message as the OpenAI one. */
-export function anthropicErrorBody(http: HttpError) {
-  const type = ERROR_TYPES[http.status] ?? (http.status >= 500 ? 'api_error' : 'invalid_request_error');
-  return { type: 'error', error: { type, message: http.body.error.message } };
-}
-
-/** Paths (below the stage) that speak Anthropic's API, so answer its errors in Anthropic's envelope. */
-const ANTHROPIC_PATHS = new Set(['/messages', '/messages/count_tokens']);
-
-/** An error's body in the envelope of the API the path belongs to. */
-export function errorBodyFor(path: string, http: HttpError): unknown {
-  return ANTHROPIC_PATHS.has(path) ? anthropicErrorBody(http) : http.body;
 }
 
 /** The flags of an `anthropic-beta` header: comma-separated, as Claude Code sends them. */

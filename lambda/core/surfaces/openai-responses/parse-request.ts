@@ -1,23 +1,18 @@
 /**
- * OpenAI's Responses API at the edge (`POST /v1/responses`), for Codex CLI and
- * the openai SDKs' `responses.create`, stateless: a request parsed into the
- * provider-neutral {@link ChatRequest}, a completion shaped as a `response`
- * object, and its stream as the Responses event sequence. Nothing is stored:
- * `store: true` and `previous_response_id` are refused with a 400.
+ * OpenAI's Responses request (`POST /v1/responses`), as Codex CLI and the
+ * openai SDKs' `responses.create` send it, parsed into the provider-neutral
+ * {@link ChatRequest}. Stateless: nothing is stored, so `store: true` and
+ * `previous_response_id` are refused with a 400 that says what to send instead.
  */
 import * as z from 'zod/mini';
 import '../../base/zod-english';
-import { decodeDataUrl } from '../../content/images';
-import type { ContentPart, ChatMessage } from '../../model/message';
-import type { ToolCall, ToolChoice } from '../../model/tool';
-import { checkedTools, readRequestBody } from '../openai-chat/parse-request';
-import type { ChatRequest, ResponseFormat } from '../../model/chat-request';
-import type { StreamEncoder } from '../../model/stream-encoder';
 import { CallerError } from '../../base/errors';
+import type { ChatRequest, ResponseFormat } from '../../model/chat-request';
+import type { ChatMessage, ContentPart } from '../../model/message';
+import type { ToolCall, ToolChoice } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
-import type { Completion, FinishReason } from '../../model/completion';
-import { promptTokens } from '../../content/token-usage';
-import type { TokenUsage } from '../../model/usage';
+import { readRequestBody } from '../shared/read-body';
+import { checkedImageUrl, checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema, toolNameSchema } from '../shared/request-checks';
 
 const item = z.looseObject({ type: z.optional(z.string()) });
 
@@ -30,8 +25,8 @@ const bodySchema = z.looseObject({
   top_p: z.nullish(z.number().check(z.gte(0), z.lte(1))),
   stream: z.nullish(z.boolean()),
   store: z.nullish(z.boolean()),
-  metadata: z.nullish(z.record(z.string(), z.string())),
-  tools: z.nullish(z.array(z.looseObject({ type: z.string(), name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"'))), description: z.nullish(z.string()), parameters: z.nullish(z.record(z.string(), z.unknown())), strict: z.nullish(z.boolean()) })).check(z.maxLength(128))),
+  metadata: metadataSchema,
+  tools: z.nullish(z.array(z.looseObject({ type: z.string(), name: z.optional(toolNameSchema), description: z.nullish(z.string()), parameters: z.nullish(z.record(z.string(), z.unknown())), strict: z.nullish(z.boolean()) })).check(z.maxLength(MAX_TOOLS))),
   tool_choice: z.nullish(z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), name: z.string() })])),
   parallel_tool_calls: z.nullish(z.boolean()),
   reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])) })),
@@ -63,19 +58,14 @@ const REFUSED: Readonly<Record<string, string>> = {
   prompt: 'stored prompt templates are not supported: send "instructions" and "input"',
 };
 
-
 export function parseResponsesRequest(body: string | undefined, limits: Limits): ChatRequest {
   const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model" and "input"', refused: REFUSED });
-  if (request.max_output_tokens != null && request.max_output_tokens > limits.maxTokens) {
-    throw new CallerError('invalid_request', `"max_output_tokens" is ${request.max_output_tokens}; the limit is ${limits.maxTokens}.`, 'max_output_tokens');
-  }
+  checkOutputTokens(request.max_output_tokens, limits, 'max_output_tokens');
   const messages = [
     ...(request.instructions ? [{ role: 'system' as const, content: request.instructions }] : []),
     ...(typeof request.input === 'string' ? [{ role: 'user' as const, content: request.input }] : itemsToMessages(request.input)),
   ];
-  if (messages.length > limits.maxMessages) {
-    throw new CallerError('invalid_request', `"input" has ${messages.length} messages; the limit is ${limits.maxMessages}.`, 'input');
-  }
+  checkMessageCount(messages.length, limits, 'input', 'messages');
   const tools = (request.tools ?? []).map((tool, index) => {
     if (tool.type !== 'function' || !tool.name) {
       const param = `tools[${index}].type`;
@@ -92,7 +82,7 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     temperature: request.temperature ?? undefined,
     topP: request.top_p ?? undefined,
     stop: undefined,
-    metadata: request.metadata ?? {},
+    metadata: Object.fromEntries(Object.entries(request.metadata ?? {}).map(([key, value]) => [key, String(value)])),
     stream: request.stream === true,
     includeUsage: true,
     dropped,
@@ -158,9 +148,8 @@ function messageOf(fields: Record<string, unknown>, at: string): ChatMessage {
     if ((part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
     if (part['type'] === 'input_image' && role === 'user') {
       const url = part['image_url'];
-      if (typeof url !== 'string' || (!/^https?:\/\//i.test(url) && !decodeDataUrl(url))) {
-        throw new CallerError('invalid_request', `"${where}.image_url" must be an https URL or a base64 data URL of an image.`, `${where}.image_url`);
-      }
+      if (typeof url !== 'string') throw new CallerError('invalid_request', `"${where}.image_url" must be text: an https URL or a base64 data URL.`, `${where}.image_url`);
+      checkedImageUrl(url, `${where}.image_url`);
       const detail = part['detail'];
       return { type: 'image', image: { url, detail: detail === 'low' || detail === 'high' || detail === 'auto' ? detail : undefined } };
     }
@@ -173,146 +162,4 @@ function messageOf(fields: Record<string, unknown>, at: string): ChatMessage {
 function nonEmpty(message: ChatMessage, at: string): ChatMessage {
   if (message.content.trim() === '' && !message.parts) throw new CallerError('invalid_request', `"${at}.content" is empty: every message needs text.`, `${at}.content`);
   return message;
-}
-
-/** Usage as Responses counts it: input includes cached tokens, which are also counted apart. */
-function responsesUsage(usage: TokenUsage) {
-  const input = promptTokens(usage);
-  return {
-    input_tokens: input,
-    input_tokens_details: { cached_tokens: usage.cacheRead },
-    output_tokens: usage.output,
-    output_tokens_details: { reasoning_tokens: usage.reasoning ?? 0 },
-    total_tokens: input + usage.output,
-  };
-}
-
-interface ResponseIds {
-  readonly response: string;
-  readonly message: string;
-  call(index: number): string;
-}
-
-function idsOf(requestId: string): ResponseIds {
-  const id = requestId.replaceAll('-', '');
-  return { response: `resp_${id}`, message: `msg_${id}`, call: (index) => `fc_${index}_${id}` };
-}
-
-/** The parts of a `response` object every state shares; `output` and the outcome vary. */
-function responseObject(ids: ResponseIds, model: string, createdAt: number, fields: Record<string, unknown>) {
-  return { id: ids.response, object: 'response', created_at: createdAt, model, error: null, incomplete_details: null, store: false, metadata: {}, ...fields };
-}
-
-function outcomeOf(finishReason: FinishReason) {
-  return finishReason === 'length' ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } : { status: 'completed' };
-}
-
-const messageItem = (id: string, text: string, status: string) => ({
-  type: 'message',
-  id,
-  status,
-  role: 'assistant',
-  content: [{ type: 'output_text', text, annotations: [] }],
-});
-
-const callItem = (id: string, call: ToolCall, status: string) => ({ type: 'function_call', id, call_id: call.id, name: call.name, arguments: call.arguments, status });
-
-/** A completion as a `response` object: a message item for its text, a function_call item per tool call. */
-export function toResponseObject(requestId: string, model: string, completion: Completion, nowMs: number) {
-  const ids = idsOf(requestId);
-  const calls = completion.toolCalls ?? [];
-  const output = [
-    ...(completion.content !== '' || calls.length === 0 ? [messageItem(ids.message, completion.content, 'completed')] : []),
-    ...calls.map((call, index) => callItem(ids.call(index), call, 'completed')),
-  ];
-  return responseObject(ids, model, Math.floor(nowMs / 1000), { ...outcomeOf(completion.finishReason), output, usage: responsesUsage(completion.usage) });
-}
-
-/**
- * The Responses event sequence: `response.created`, `response.in_progress`,
- * then per output item `response.output_item.added`, its deltas
- * (`response.output_text.delta` inside a content part, or
- * `response.function_call_arguments.delta`) and `.done` events, and
- * `response.completed` (or `response.incomplete`) with the whole response.
- * A broken stream ends with `response.failed` and an `error` event.
- */
-export function responsesEventEncoder(options: { readonly requestId: string; readonly model: string; readonly nowMs: number }): StreamEncoder {
-  const ids = idsOf(options.requestId);
-  const createdAt = Math.floor(options.nowMs / 1000);
-  let sequence = 0;
-  const event = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
-  const done: Record<string, unknown>[] = [];
-  let current: { readonly index: number; readonly kind: 'message'; text: string } | { readonly index: number; readonly kind: 'call'; readonly call: ToolCall; args: string } | undefined;
-  const calls = new Map<number, { readonly index: number; readonly itemId: string }>();
-
-  const finish = (): string[] => {
-    if (!current) return [];
-    const item = current;
-    current = undefined;
-    if (item.kind === 'message') {
-      const finished = messageItem(ids.message, item.text, 'completed');
-      done.push(finished);
-      const part = { item_id: ids.message, output_index: item.index, content_index: 0 };
-      return [
-        event('response.output_text.done', { ...part, text: item.text }),
-        event('response.content_part.done', { ...part, part: finished.content[0] }),
-        event('response.output_item.done', { output_index: item.index, item: finished }),
-      ];
-    }
-    const finished = callItem(ids.call(item.index), { ...item.call, arguments: item.args }, 'completed');
-    done.push(finished);
-    return [
-      event('response.function_call_arguments.done', { item_id: finished.id, output_index: item.index, arguments: item.args }),
-      event('response.output_item.done', { output_index: item.index, item: finished }),
-    ];
-  };
-
-  return {
-    begin: () => {
-      const response = responseObject(ids, options.model, createdAt, { status: 'in_progress', output: [], usage: null });
-      return [event('response.created', { response }), event('response.in_progress', { response })];
-    },
-    text: (text) => {
-      const frames: string[] = [];
-      if (current?.kind !== 'message') {
-        frames.push(...finish());
-        current = { index: done.length, kind: 'message', text: '' };
-        frames.push(
-          event('response.output_item.added', { output_index: current.index, item: { ...messageItem(ids.message, '', 'in_progress'), content: [] } }),
-          event('response.content_part.added', { item_id: ids.message, output_index: current.index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
-        );
-      }
-      const message = current as Extract<typeof current, { kind: 'message' }>;
-      message.text += text;
-      frames.push(event('response.output_text.delta', { item_id: ids.message, output_index: message.index, content_index: 0, delta: text }));
-      return frames;
-    },
-    toolCall: (piece) => {
-      const frames: string[] = [];
-      if (piece.id !== undefined) {
-        frames.push(...finish());
-        const call = { id: piece.id, name: piece.name ?? '', arguments: '' };
-        current = { index: done.length, kind: 'call', call, args: '' };
-        calls.set(piece.index, { index: current.index, itemId: ids.call(current.index) });
-        frames.push(event('response.output_item.added', { output_index: current.index, item: callItem(ids.call(current.index), call, 'in_progress') }));
-      }
-      const target = calls.get(piece.index);
-      if (target && piece.arguments !== '') {
-        if (current?.kind === 'call' && current.index === target.index) current.args += piece.arguments;
-        frames.push(event('response.function_call_arguments.delta', { item_id: target.itemId, output_index: target.index, delta: piece.arguments }));
-      }
-      return frames;
-    },
-    end: (finishReason, usage) => {
-      const frames = finish();
-      const outcome = outcomeOf(finishReason);
-      const response = responseObject(ids, options.model, createdAt, { ...outcome, output: done, usage: responsesUsage(usage) });
-      return [...frames, event(outcome.status === 'completed' ? 'response.completed' : 'response.incomplete', { response })];
-    },
-    fail: (message) => {
-      const error = { code: 'stream_interrupted', message };
-      const response = responseObject(ids, options.model, createdAt, { status: 'failed', error, output: done, usage: null });
-      return [event('response.failed', { response }), event('error', { ...error, param: null })];
-    },
-  };
 }

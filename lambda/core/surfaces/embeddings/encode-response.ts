@@ -1,0 +1,18 @@
+/** Vectors as OpenAI's embeddings list. */
+import type { Embeddings } from '../../model/provider';
+import { embeddingsUsage } from './map-usage';
+import type { EmbeddingsRequest } from './parse-request';
+
+/** OpenAI's list of embeddings; base64 is the float32 little-endian bytes, as OpenAI encodes them. */
+export function toEmbeddingsResponse(model: string, request: EmbeddingsRequest, embeddings: Embeddings) {
+  return {
+    object: 'list',
+    model,
+    data: embeddings.vectors.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding: request.encodingFormat === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
+    })),
+    usage: embeddingsUsage(embeddings.usage),
+  };
+}
