@@ -7,11 +7,11 @@ import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/ba
 import { loadPolicy } from '../../../lambda/policy/policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
-import { createBedrockAdapter, createBedrockClient } from '../../../lambda/providers/bedrock/bedrock-provider';
-import { LOCAL_AWS } from '../../../lambda/local/dynalite';
+import type { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../../support/bedrock-event-stream';
 import { fixture } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';
+import { bedrockAdapterFor } from '../../support/bedrock-wire';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
 import { completionCall } from '../../support/completion-calls';
 
@@ -34,8 +34,7 @@ describe('Bedrock ConverseStream adapter, with the real SDK against a local Bedr
   let adapter: ReturnType<typeof createBedrockAdapter>;
   beforeAll(async () => {
     server = await startScriptedServer();
-    const client = createBedrockClient({ ...LOCAL_AWS, endpoint: server.url });
-    adapter = createBedrockAdapter({ provider: 'bedrock', client });
+    adapter = bedrockAdapterFor(server);
   });
   afterAll(() => server.close());
 

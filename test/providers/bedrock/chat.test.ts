@@ -2,12 +2,12 @@ import { failureKindOfStatus } from '../../../lambda/providers/failure-kinds';
 import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
 import { loadPolicy } from '../../../lambda/policy/policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
-import { createBedrockAdapter, createBedrockClient } from '../../../lambda/providers/bedrock/bedrock-provider';
+import type { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { toConverseMessages } from '../../../lambda/providers/bedrock/convert-to-converse-messages';
-import { LOCAL_AWS } from '../../../lambda/local/dynalite';
 import { fixture } from '../../support/fixtures';
 import { failureOf } from '../../support/provider-failure';
 import { defaultPolicyDocument } from '../../support/policies';
+import { bedrockAdapterFor } from '../../support/bedrock-wire';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
 import { completionCall } from '../../support/completion-calls';
 
@@ -27,8 +27,7 @@ describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wi
   let adapter: ReturnType<typeof createBedrockAdapter>;
   beforeAll(async () => {
     server = await startScriptedServer();
-    const client = createBedrockClient({ ...LOCAL_AWS, endpoint: server.url });
-    adapter = createBedrockAdapter({ provider: 'bedrock', client });
+    adapter = bedrockAdapterFor(server);
   });
   afterAll(() => server.close());
 
