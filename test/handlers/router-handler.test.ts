@@ -233,6 +233,21 @@ describe('createRouterHandler', () => {
     expect(starts).toBe(2);
   });
 
+  it('answers a start failure on /messages in Anthropic\'s envelope, as the gateway answers its other errors there', async () => {
+    const handler = createRouterHandler({
+      start: async () => {
+        throw new ConfigError('Invalid router environment: LEDGER_TABLE_NAME missing');
+      },
+      logger: quietLogger(),
+      metrics: metrics(),
+    });
+    const failed = await invokeStreaming(handler, proxyEvent({ resource: '/messages' }));
+    expect(failed.statusCode).toBe(500);
+    const body = JSON.parse(failed.body);
+    expect(body).toEqual({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/c6af9ac6-7b61-11e6-9a41-93e8deadbeef/) } });
+    expect(failed.body).not.toMatch(/LEDGER_TABLE_NAME/);
+  });
+
   it('stamps each line with its own invocation\'s ids when invocations overlap on one logger', async () => {
     const { gateway } = recordingGateway();
     let release!: () => void;

@@ -65,7 +65,7 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     ...(request.instructions ? [{ role: 'system' as const, content: request.instructions }] : []),
     ...(typeof request.input === 'string' ? [{ role: 'user' as const, content: request.input }] : itemsToMessages(request.input)),
   ];
-  checkMessageCount(messages.length, limits, 'input', 'messages');
+  checkMessageCount(messages.length, limits, 'input');
   const tools = (request.tools ?? []).map((tool, index) => {
     if (tool.type !== 'function' || !tool.name) {
       const param = `tools[${index}].type`;

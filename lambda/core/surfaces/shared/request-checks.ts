@@ -75,10 +75,10 @@ export function checkedImageUrl(url: string, param: string): string {
   );
 }
 
-/** The policy's limit on messages; `param` is the surface's own field, `noun` what it counts. */
-export function checkMessageCount(count: number, limits: Limits, param: string, noun = 'entries'): void {
+/** The policy's limit on messages; `param` is the surface's own field. */
+export function checkMessageCount(count: number, limits: Limits, param: string): void {
   if (count > limits.maxMessages) {
-    throw new CallerError('invalid_request', `"${param}" has ${count} ${noun}; the limit is ${limits.maxMessages}.`, param);
+    throw new CallerError('invalid_request', `"${param}" has ${count} messages; the limit is ${limits.maxMessages}.`, param);
   }
 }
 
