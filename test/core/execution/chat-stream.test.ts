@@ -2,7 +2,8 @@ import { createMemoryFeedbackStore } from '../../../lambda/core/features/feedbac
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
 import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
-import { createGateway, type GatewayResponse } from '../../../lambda/core/gateway/create-gateway';
+import { createGateway } from '../../../lambda/core/gateway/create-gateway';
+import type { GatewayResponse } from '../../../lambda/core/gateway/types';
 import { createInProcessFallback } from '../../../lambda/core/execution/in-process-fallback';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
 import type { ProviderRegistry } from '../../../lambda/core/model/provider';
