@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { loadPolicy } from '../lambda/policy/policy';
+import { loadPolicy } from '../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../lambda/local/local-gateway';
 
 /** Milliseconds from sending each request: to the first chunk with text, and to `data: [DONE]`. */

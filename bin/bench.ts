@@ -25,7 +25,8 @@ import { createInProcessFallback } from '../lambda/core/execution/in-process-fal
 import { createMemoryFeedbackStore } from '../lambda/core/features/feedback';
 import { createMemoryBudgetStore } from '../lambda/core/accounting/budgets';
 import assert from 'node:assert/strict';
-import { loadPolicy, type Policy } from '../lambda/policy/policy';
+import type { Policy } from '../lambda/policy/policy';
+import { loadPolicy } from '../lambda/policy/load-policy';
 import { createLocalFallback } from '../lambda/local/local-fallback';
 import { createRouterHandler, type RouterHandler } from '../lambda/handlers/create-router-handler';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo } from '../lambda/local/dynalite';

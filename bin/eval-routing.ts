@@ -22,7 +22,7 @@ import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } fro
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/routing/trained-classifier';
-import type { Tier } from '../lambda/policy/policy';
+import type { Tier } from '../lambda/policy/schema';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;

@@ -3,11 +3,12 @@
  * defaults. Every setting is an environment variable; see the README.
  */
 import { formatUsd } from '../lambda/core/accounting/money';
-import { TIERS } from '../lambda/policy/policy';
+import { TIERS } from '../lambda/policy/schema';
 import { worstCaseAttemptCost } from '../lambda/core/accounting/budgets';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadPolicy, type PolicyDocument } from '../lambda/policy/policy';
+import { loadPolicy } from '../lambda/policy/load-policy';
+import type { PolicyDocument } from '../lambda/policy/schema';
 import { DEFAULT_PORT, removeGatewayState, writeGatewayState } from '../lambda/local/gateway-state';
 import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';

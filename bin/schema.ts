@@ -5,8 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { policySchema } from '../lambda/policy/policy';
-import { policyJsonSchema } from '../lambda/policy/json-schema';
+import { policySchema } from '../lambda/policy/schema';
+import { policyJsonSchema } from '../lambda/policy/policy-json-schema';
 import { geographicPolicyText, type Geography } from '../lib/geography';
 
 const file = join(__dirname, '..', 'lambda', 'policy', 'policy.schema.json');

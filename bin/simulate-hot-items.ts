@@ -16,7 +16,7 @@ import { AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb-usage';
 import { AGGREGATOR_BATCHING } from '../lambda/adapters/ledger-table';
 import { aggregateBatch, type StreamedAttempt } from '../lambda/core/accounting/ledger-aggregation';
 import type { AttemptRecord } from '../lambda/core/accounting/ledger';
-import type { Tier } from '../lambda/policy/policy';
+import type { Tier } from '../lambda/policy/schema';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 
 const PARTITION_WRITES_PER_SECOND = 1000;

@@ -6,7 +6,7 @@
  */
 import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FeedbackEntry, FeedbackStore } from '../core/features/feedback';
-import type { Tier } from '../policy/policy';
+import type { Tier } from '../policy/schema';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from '../contract/deployment';
 import { KEY_PREFIXES, LEDGER_KEYS, queryPartition } from './ledger-table';
 

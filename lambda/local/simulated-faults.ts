@@ -6,7 +6,7 @@
  *   SWITCHYARD_MOCK_FAULTS='{"bedrock/amazon.nova-micro-v1:0": {"failureRate": 0.5, "failures": ["throttled"]}}'
  */
 import { ConfigError } from '../core/base/errors';
-import type { PolicyDocument } from '../policy/policy';
+import type { PolicyDocument } from '../policy/schema';
 
 export function withSimulatedFaults(document: PolicyDocument, faultsJson: string | undefined): PolicyDocument {
   if (faultsJson === undefined || faultsJson.trim() === '') return document;

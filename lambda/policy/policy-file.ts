@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/base/errors';
-import { loadPolicy, type Policy } from './policy';
+import type { Policy } from './policy';
+import { loadPolicy } from './load-policy';
 
 /** The policy `npm start` and `cdk deploy` use unless told otherwise. */
 export const DEFAULT_POLICY_FILE = join(__dirname, 'default-policy.json');

@@ -4,7 +4,7 @@
  * factory here, and the compiler points at every place that must change.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { ProviderConfig } from '../policy/policy';
+import type { ProviderConfig } from '../policy/schema';
 import type { ProviderAdapter, ProviderKind, ProviderRegistry } from '../core/model/provider';
 import { createBedrockAdapter, createBedrockClient } from './bedrock/bedrock-provider';
 import { fixedKey, type ApiKeySource } from './api-keys';

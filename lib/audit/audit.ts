@@ -10,7 +10,9 @@
 import { estimateTokens } from '../../lambda/core/routing/token-estimate';
 import type { ChatMessage } from '../../lambda/core/model/message';
 import { costOf, formatUsd, parseUsd, percentageOf, type ModelPrice, type NanoUsd } from '../../lambda/core/accounting/money';
-import { compilePrice, type ModelSpec, type Policy, type Tier } from '../../lambda/policy/policy';
+import type { ModelSpec, Policy } from '../../lambda/policy/policy';
+import { compilePrice } from '../../lambda/policy/load-policy';
+import type { Tier } from '../../lambda/policy/schema';
 import { PRICE_TABLE } from '../../lambda/core/accounting/price-table';
 import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
 import type { TokenUsage } from '../../lambda/core/model/usage';

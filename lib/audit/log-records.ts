@@ -20,7 +20,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { readableAttempt } from '../../lambda/adapters/dynamodb-ledger';
 import type { ChatMessage } from '../../lambda/core/model/message';
-import type { Tier } from '../../lambda/policy/policy';
+import type { Tier } from '../../lambda/policy/schema';
 import type { TokenUsage } from '../../lambda/core/model/usage';
 
 export const LOG_FORMATS = ['openai', 'bedrock', 'csv', 'ledger'] as const;

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Tier } from '../../lambda/policy/policy';
+import type { Tier } from '../../lambda/policy/schema';
 
 export const EVAL_DATA = process.env['SWITCHYARD_EVAL_DATA'] ?? join(__dirname, '..', '..', '..', 'shared', 'data', 'routing-eval');
 

@@ -3,7 +3,7 @@
  * recall and precision, macro-F1, and how many tier-2/3 prompts went to tiers
  * 0-1 (under-routing, the costly mistake), rendered as the eval reports print it.
  */
-import { TIERS, type Tier } from '../../lambda/policy/policy';
+import { TIERS, type Tier } from '../../lambda/policy/schema';
 
 export interface TierConfusion {
   /** matrix[labelled][predicted] */

@@ -11,7 +11,7 @@ import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { modelWords, quotaApplies, renderFindings, runDoctor, type Finding } from '../../lib/cli/doctor';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { testPolicyDocument } from '../support/policies';
 
 const NOVA = 'bedrock/eu.amazon.nova-lite-v1:0';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { callerIdForKey } from '../../lambda/core/features/auth';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { removeGatewayState, writeGatewayState } from '../../lambda/local/gateway-state';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { testPolicyDocument } from '../support/policies';

@@ -5,7 +5,7 @@
  * ConverseStream event frames with reasoning in them.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { fixture } from '../support/fixtures';

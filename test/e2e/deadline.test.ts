@@ -2,7 +2,7 @@
  * A chain of hung providers ends with a clean 504 inside API Gateway's
  * timeout, never a hung request.
  */
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';

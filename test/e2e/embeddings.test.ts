@@ -5,7 +5,7 @@
  * OpenAI-compatible host; each call priced, recorded and shown in usage.
  */
 import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';

@@ -14,7 +14,7 @@ import type { KeyBudget } from '../../lambda/core/features/managed-keys';
 import { planFallback, type FallbackRunner } from '../../lambda/core/execution/fallback-contract';
 import { createInProcessFallback } from '../../lambda/core/execution/in-process-fallback';
 import { createMemoryLedger } from '../../lambda/core/accounting/ledger';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import type { ProviderRegistry } from '../../lambda/core/model/provider';
 import type { Completion } from '../../lambda/core/model/completion';
 import { createLocalFallback } from '../../lambda/local/local-fallback';

@@ -5,7 +5,8 @@
  * state machine run by aws-local-stepfunctions. For each case: the status,
  * the path, and ledger rows that match the calls the provider received.
  */
-import { loadPolicy, type ProviderConfig } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
+import type { ProviderConfig } from '../../lambda/policy/schema';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { fixture } from '../support/fixtures';
 import { attemptRows } from '../support/ledger-rows';

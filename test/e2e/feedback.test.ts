@@ -3,7 +3,7 @@
  * with the answers made by the official openai client.
  */
 import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { testPolicyDocument } from '../support/policies';
 

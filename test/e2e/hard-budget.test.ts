@@ -9,7 +9,7 @@ import { worstCaseAttemptCost } from '../../lambda/core/accounting/budgets';
 import { maxInputTokens } from '../../lambda/core/routing/token-estimate';
 import { callerIdForKey } from '../../lambda/core/features/auth';
 import { formatUsd } from '../../lambda/core/accounting/money';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 

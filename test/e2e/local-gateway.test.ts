@@ -3,7 +3,7 @@
  * dynalite for the ledger) driven by the official openai client.
  */
 import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { withSimulatedFaults } from '../../lambda/local/simulated-faults';
 import { attemptRows } from '../support/ledger-rows';

@@ -4,7 +4,7 @@
  * server (through fetch), driven by the official openai client.
  */
 import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../support/bedrock-event-stream';
 import { fixture } from '../support/fixtures';

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import { loadPolicy, type PolicyDocument } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
+import type { PolicyDocument } from '../../lambda/policy/schema';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { testPolicyDocument } from '../support/policies';

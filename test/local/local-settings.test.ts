@@ -1,4 +1,4 @@
-import { loadPolicy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
 import { decideSimulation } from '../../lambda/local/local-gateway';
 import { withSimulatedFaults } from '../../lambda/local/simulated-faults';
 import { defaultPolicy, defaultPolicyDocument } from '../support/policies';

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lambda/core/base/errors';
-import { compilePrice, loadPolicy, policySchema, TIERS, type PolicyDocument } from '../../lambda/policy/policy';
+import { compilePrice, loadPolicy } from '../../lambda/policy/load-policy';
+import { policySchema, TIERS, type PolicyDocument } from '../../lambda/policy/schema';
 import { PRICE_TABLE } from '../../lambda/core/accounting/price-table';
-import { policyJsonSchema } from '../../lambda/policy/json-schema';
+import { policyJsonSchema } from '../../lambda/policy/policy-json-schema';
 import { geographicPolicyText, geographyOf, whyNotOffered } from '../../lib/geography';
 import { defaultPolicy, defaultPolicyDocument, testPolicy, testPolicyDocument } from '../support/policies';
 

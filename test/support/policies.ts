@@ -1,6 +1,8 @@
 /** Policies for tests, built from the same schema the product uses. */
 import { readFileSync } from 'node:fs';
-import { loadPolicy, type Policy, type PolicyDocument } from '../../lambda/policy/policy';
+import type { Policy } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
+import type { PolicyDocument } from '../../lambda/policy/schema';
 import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 
 export function defaultPolicyDocument(): PolicyDocument {

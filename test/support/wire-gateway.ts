@@ -3,7 +3,8 @@
  * scripted server on 127.0.0.1 that speaks the wire format. End-to-end tests
  * script the host and drive the gateway.
  */
-import { loadPolicy, type Capability, type PolicyDocument } from '../../lambda/policy/policy';
+import { loadPolicy } from '../../lambda/policy/load-policy';
+import type { Capability, PolicyDocument } from '../../lambda/policy/schema';
 import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../lambda/local/local-gateway';
 import { startScriptedServer, type Script, type ScriptedServer } from './scripted-server';
 

@@ -9,7 +9,8 @@
 import { BudgetExceededError } from '../base/errors';
 import { budgetOfKey, type KeyBudget } from '../features/managed-keys';
 import { costOf, formatUsd, ratesFor, type NanoUsd } from './money';
-import type { Budget, ModelSpec, Policy, Tier } from '../../policy/policy';
+import type { Budget, ModelSpec, Policy } from '../../policy/policy';
+import type { Tier } from '../../policy/schema';
 import type { RoutingDecision } from '../routing/decide-route';
 import type { Log } from '../base/telemetry';
 import { nextUtcMidnight, utcDay } from '../base/utc-day';

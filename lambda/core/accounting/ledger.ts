@@ -4,7 +4,7 @@
  */
 import type { ProviderFailureKind } from '../base/errors';
 import type { NanoUsd } from './money';
-import type { Tier } from '../../policy/policy';
+import type { Tier } from '../../policy/schema';
 import type { TokenUsage } from '../model/usage';
 
 export type AttemptOutcome = 'success' | ProviderFailureKind | 'aborted';

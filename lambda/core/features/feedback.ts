@@ -13,7 +13,8 @@ import { readRequestBody } from '../surfaces/shared/read-body';
 import { CallerError } from '../base/errors';
 import { purposeOf, type AttemptRecord } from '../accounting/ledger';
 import { formatUsd, type NanoUsd } from '../accounting/money';
-import type { Limits, Tier } from '../../policy/policy';
+import type { Limits } from '../../policy/policy';
+import type { Tier } from '../../policy/schema';
 
 /** The body of `POST /v1/feedback`. */
 const feedbackSchema = z.object({

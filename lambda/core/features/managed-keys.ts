@@ -13,7 +13,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import { CallerError } from '../base/errors';
 import { parseUsd } from '../accounting/money';
-import { TIERS, type Budget, type BudgetMode, type Policy, type Tier } from '../../policy/policy';
+import type { Budget, Policy } from '../../policy/policy';
+import { TIERS, type BudgetMode, type Tier } from '../../policy/schema';
 import type { RoutingDecision } from '../routing/decide-route';
 
 const KEY_PATTERN = /^sy-([0-9a-f]{16})-[A-Za-z0-9_-]{43}$/;

@@ -17,7 +17,8 @@ import { isAttemptFailure } from '../base/errors';
 import type { KeyBudget } from './managed-keys';
 import { purposeOf } from '../accounting/ledger';
 import { formatUsd, type NanoUsd } from '../accounting/money';
-import type { Policy, ShadowSettings, Tier } from '../../policy/policy';
+import type { Policy, ShadowSettings } from '../../policy/policy';
+import type { Tier } from '../../policy/schema';
 import type { RoutingDecision } from '../routing/decide-route';
 
 /** What a report groups shadow results by: the route's name, or `tier-N`. */

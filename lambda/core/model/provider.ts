@@ -4,7 +4,8 @@
  * `lambda/providers/` builds its provider's request, parses the response,
  * normalises usage and sorts its failures into {@link ProviderError} kinds.
  */
-import type { ModelSpec, ProviderConfig } from '../../policy/policy';
+import type { ModelSpec } from '../../policy/policy';
+import type { ProviderConfig } from '../../policy/schema';
 import type { ResponseFormat } from './chat-request';
 import type { Completion, CompletionChunk } from './completion';
 import type { ChatMessage } from './message';

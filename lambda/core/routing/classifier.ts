@@ -8,7 +8,7 @@
  * `classifier.model: "rules"` in the policy routes by them alone.
  */
 import type { ChatMessage } from '../model/message';
-import type { Tier } from '../../policy/policy';
+import type { Tier } from '../../policy/schema';
 import { estimateTokens } from './token-estimate';
 
 export interface PromptView {

@@ -10,7 +10,8 @@ import { classifyPrompt, type PromptView } from './classifier';
 import { isRemoteImage } from '../content/images';
 import { CallerError } from '../base/errors';
 import { formatUsd } from '../accounting/money';
-import { TIERS, type Capability, type ClassifierThresholds, type ModelSpec, type Policy, type Tier } from '../../policy/policy';
+import type { ClassifierThresholds, ModelSpec, Policy } from '../../policy/policy';
+import { TIERS, type Capability, type Tier } from '../../policy/schema';
 import { classifyTrained, type TierScores } from './trained-classifier';
 import { estimateTokens, maxInputTokens } from './token-estimate';
 

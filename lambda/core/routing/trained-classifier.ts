@@ -13,7 +13,8 @@
  */
 import { ruleFindings, scannedText, type PromptView, type RuleFinding, type TierVerdict } from './classifier';
 import weightsJson from './classifier-weights.json';
-import type { ClassifierThresholds, Tier } from '../../policy/policy';
+import type { ClassifierThresholds } from '../../policy/policy';
+import type { Tier } from '../../policy/schema';
 import { FEATURE_BUCKETS, featureLabel, promptFeatures, type PromptFeatures } from './prompt-features';
 
 /** One head's weights as `npm run train:classifier` writes them. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { costOf, formatUsd, parseUsd } from '../../../lambda/core/accounting/money';
 import { PRICE_TABLE } from '../../../lambda/core/accounting/price-table';
-import { compilePrice } from '../../../lambda/policy/policy';
+import { compilePrice } from '../../../lambda/policy/load-policy';
 
 const usage = fc.record({
   input: fc.nat(2_000_000),

@@ -8,7 +8,7 @@ import type { Log } from '../../../lambda/core/base/telemetry';
 import type { CompletionCall, ProviderRegistry } from '../../../lambda/core/model/provider';
 import type { Completion } from '../../../lambda/core/model/completion';
 import { decideRoute } from '../../../lambda/core/routing/decide-route';
-import { DEFAULT_RUBRIC } from '../../../lambda/policy/policy';
+import { DEFAULT_RUBRIC } from '../../../lambda/policy/load-policy';
 import { parseVerdict, verificationFor, verificationShare, verifierRequest, verifyAndRetry } from '../../../lambda/core/features/verification';
 import { defaultPolicy, testPolicy, testPolicyDocument } from '../../support/policies';
 import { usage } from '../../support/scripted-providers';

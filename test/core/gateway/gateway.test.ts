@@ -11,7 +11,7 @@ import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit
 import { createInProcessFallback } from '../../../lambda/core/execution/in-process-fallback';
 import type { FallbackRunner } from '../../../lambda/core/execution/fallback-contract';
 import { testPolicyDocument } from '../../support/policies';
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import { MAX_WORKFLOW_INPUT_BYTES } from '../../../lambda/core/execution/fallback-contract';
 import type { ProviderRegistry } from '../../../lambda/core/model/provider';
 import { testPolicy } from '../../support/policies';

@@ -4,7 +4,7 @@ import { maxInputTokens } from '../../../lambda/core/routing/token-estimate';
 import type { ChatRequest } from '../../../lambda/core/model/chat-request';
 import { CallerError } from '../../../lambda/core/base/errors';
 import { parseChatRequest } from '../../../lambda/core/surfaces/openai-chat/parse-request';
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import { decideRoute, describeDecision, fitCapabilities, resolveAlias, type RoutingSignals } from '../../../lambda/core/routing/decide-route';
 import { classifyTrained } from '../../../lambda/core/routing/trained-classifier';
 import { defaultPolicy, defaultPolicyDocument, testPolicy } from '../../support/policies';

@@ -126,7 +126,7 @@ function harness() {
     clock: { now: () => Date.now() },
     log: { info: () => undefined, error: () => undefined },
     fallback: { run: async () => ({ status: 'exhausted', error: 'none', message: 'no fallback in this test' }) },
-    usage: { readDay: async () => usageFromRecords([]) },
+    usage: { readDay: async (day: string) => usageFromRecords(day, []) },
     feedback: createMemoryFeedbackStore(),
   });
   const send = async (path: string, body: string) => {

@@ -4,7 +4,7 @@
  * file per piece of `lambda/providers/bedrock/` worth testing on its own.
  */
 import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
 import type { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';

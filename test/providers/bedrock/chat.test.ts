@@ -1,6 +1,6 @@
 import { failureKindOfStatus } from '../../../lambda/providers/failure-kinds';
 import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { toConverseMessages } from '../../../lambda/providers/bedrock/convert-to-converse-messages';

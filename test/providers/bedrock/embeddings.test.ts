@@ -1,4 +1,4 @@
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { fixture } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';

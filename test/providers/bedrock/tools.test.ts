@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../../lambda/core/model/message';
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
 import { fitForBedrock, MISSING_TOOL_RESULT } from '../../../lambda/providers/bedrock/adjust-request';

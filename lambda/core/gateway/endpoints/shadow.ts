@@ -4,7 +4,7 @@
  */
 import { CallerError } from '../../base/errors';
 import { shadowFor, shadowReport } from '../../features/shadow';
-import { TIERS, type Tier } from '../../../policy/policy';
+import { TIERS, type Tier } from '../../../policy/schema';
 import { isAdmin, reportDay } from '../request-context';
 import { json } from '../respond';
 import type { EndpointHandler, GatewayDependencies } from '../types';

@@ -1,7 +1,7 @@
 /** The 400 for a field a schema refused: it names the field and says, in plain words, what is wrong. */
 import type { $ZodIssue } from 'zod/v4/core';
 import { CallerError } from '../../base/errors';
-import { formatPath } from '../../../policy/policy';
+import { formatPath } from '../../base/format-path';
 
 /** The 400 for the first problem a schema found in `input`, naming the field. */
 export function invalidField(issue: $ZodIssue, input: unknown): CallerError {

@@ -5,7 +5,7 @@
  * `loadPolicy`.
  */
 import * as z from 'zod/mini';
-import type { policySchema } from './policy';
+import type { policySchema } from './schema';
 
 export function policyJsonSchema(schema: typeof policySchema): Record<string, unknown> {
   return {
