@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamoStores } from '../lambda/adapters/dynamodb-stores';
+import { createDynamoStores } from '../lambda/adapters/dynamodb/dynamodb-stores';
 import { classifyPrompt } from '../lambda/core/routing/classifier';
 import { classifyTrained } from '../lambda/core/routing/trained-classifier';
 import { estimateTokens } from '../lambda/core/routing/token-estimate';

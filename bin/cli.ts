@@ -6,7 +6,7 @@
  *   audit   what routing would save on a request log, net of Switchyard's own AWS bill
  */
 import { parseArgs } from 'node:util';
-import { createDynamoKeyStore } from '../lambda/adapters/dynamodb-key-store';
+import { createDynamoKeyStore } from '../lambda/adapters/dynamodb/dynamodb-key-store';
 import { ConfigError } from '../lambda/core/base/errors';
 import { readPolicyFile } from '../lambda/policy/policy-file';
 import { KEYS_LOCATION_OPTIONS, KEYS_USAGE, runKeysCommand } from '../lib/cli/keys';

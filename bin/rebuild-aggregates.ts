@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { rebuildDay } from '../lambda/adapters/dynamodb-usage';
+import { rebuildDay } from '../lambda/adapters/dynamodb/dynamodb-usage';
 import { ConfigError } from '../lambda/core/base/errors';
 import { DAY_SECONDS, isUtcDay, startOfUtcDay, utcDay } from '../lambda/core/base/utc-day';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from '../lambda/contract/deployment';

@@ -5,12 +5,12 @@
  * runs the same code as the rollup Lambda and prints what SNS would receive
  * instead of sending it.
  */
-import { createDynamoFeedbackStore } from '../lambda/adapters/dynamodb-feedback-store';
+import { createDynamoFeedbackStore } from '../lambda/adapters/dynamodb/dynamodb-feedback-store';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoAlertClaims, createDynamoSummaryStore } from '../lambda/adapters/dynamodb-rollup-store';
-import { createDynamoUsageReader } from '../lambda/adapters/dynamodb-usage';
-import { createDynamoKeyStore } from '../lambda/adapters/dynamodb-key-store';
+import { createDynamoAlertClaims, createDynamoSummaryStore } from '../lambda/adapters/dynamodb/dynamodb-rollup-store';
+import { createDynamoUsageReader } from '../lambda/adapters/dynamodb/dynamodb-usage';
+import { createDynamoKeyStore } from '../lambda/adapters/dynamodb/dynamodb-key-store';
 import { runRollup } from '../lambda/core/accounting/rollup';
 import { renderUsage } from '../lambda/core/accounting/usage-report';
 import { ConfigError } from '../lambda/core/base/errors';

@@ -11,9 +11,9 @@
  *   npm run simulate:hot-items -- --rate 1000 --seconds 60 --callers 200
  */
 import { parseArgs } from 'node:util';
-import { aggregateTransaction } from '../lambda/adapters/dynamodb-aggregates';
-import { AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb-usage';
-import { AGGREGATOR_BATCHING } from '../lambda/adapters/ledger-table';
+import { aggregateTransaction } from '../lambda/adapters/dynamodb/dynamodb-aggregates';
+import { AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb/dynamodb-usage';
+import { AGGREGATOR_BATCHING } from '../lambda/adapters/dynamodb/ledger-table';
 import { aggregateBatch, type StreamedAttempt } from '../lambda/core/accounting/ledger-aggregation';
 import type { AttemptRecord } from '../lambda/core/accounting/ledger';
 import type { Tier } from '../lambda/policy/schema';

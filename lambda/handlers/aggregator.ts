@@ -10,8 +10,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { createDynamoAggregateStore } from '../adapters/dynamodb-aggregates';
-import { readableAttempt } from '../adapters/dynamodb-ledger';
+import { createDynamoAggregateStore } from '../adapters/dynamodb/dynamodb-aggregates';
+import { readableAttempt } from '../adapters/dynamodb/dynamodb-ledger';
 import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/accounting/ledger-aggregation';
 import { readLedgerConfig } from './runtime-config';
 

@@ -15,7 +15,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
+import { createDynamoKeyStore } from '../adapters/dynamodb/dynamodb-key-store';
 import { xrayTracingFrom } from '../adapters/xray-subsegments';
 import { callerIdForKey, extractApiKey } from '../core/features/auth';
 import { ConfigError } from '../core/base/errors';

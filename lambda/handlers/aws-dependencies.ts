@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createDynamoStores } from '../adapters/dynamodb-stores';
+import { createDynamoStores } from '../adapters/dynamodb/dynamodb-stores';
 import { xrayTracingFrom, type AwsClientTracer } from '../adapters/xray-subsegments';
 import type { UsageReader } from '../core/accounting/usage-aggregates';
 import type { FeedbackStore } from '../core/features/feedback';

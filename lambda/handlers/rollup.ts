@@ -5,13 +5,13 @@
  * daily schedule runs at a local time, which daylight saving moves against
  * UTC, and a rerun of a day is harmless (its alerts go out once).
  */
-import { createDynamoFeedbackStore } from '../adapters/dynamodb-feedback-store';
+import { createDynamoFeedbackStore } from '../adapters/dynamodb/dynamodb-feedback-store';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createDynamoAlertClaims, createDynamoSummaryStore } from '../adapters/dynamodb-rollup-store';
-import { createDynamoUsageReader } from '../adapters/dynamodb-usage';
-import { createDynamoKeyStore } from '../adapters/dynamodb-key-store';
+import { createDynamoAlertClaims, createDynamoSummaryStore } from '../adapters/dynamodb/dynamodb-rollup-store';
+import { createDynamoUsageReader } from '../adapters/dynamodb/dynamodb-usage';
+import { createDynamoKeyStore } from '../adapters/dynamodb/dynamodb-key-store';
 import { createSnsAlertPublisher } from '../adapters/sns-alert-publisher';
 import { ConfigError } from '../core/base/errors';
 import { runRollup, type RollupResult } from '../core/accounting/rollup';

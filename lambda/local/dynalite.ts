@@ -4,7 +4,7 @@
  */
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { ledgerTableDefinition } from '../adapters/ledger-table';
+import { ledgerTableDefinition } from '../adapters/dynamodb/ledger-table';
 
 // dynalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -18,7 +18,7 @@
  *   (`{"Item": {...}}` lines, DYNAMODB_JSON): each attempt, its tier known.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { readableAttempt } from '../../lambda/adapters/dynamodb-ledger';
+import { readableAttempt } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
 import type { ChatMessage } from '../../lambda/core/model/message';
 import type { Tier } from '../../lambda/policy/schema';
 import type { TokenUsage } from '../../lambda/core/model/usage';

@@ -4,7 +4,7 @@
  * `--local`, in the embedded table of `npm start`.
  */
 import { parseArgs } from 'node:util';
-import type { KeyStore } from '../../lambda/adapters/dynamodb-key-store';
+import type { KeyStore } from '../../lambda/adapters/dynamodb/dynamodb-key-store';
 import { ConfigError } from '../../lambda/core/base/errors';
 import { keyLimitsSchema, type KeyLimits, type KeyRecord } from '../../lambda/core/features/managed-keys';
 import type { Policy } from '../../lambda/policy/policy';

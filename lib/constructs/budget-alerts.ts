@@ -15,7 +15,7 @@ import { LAMBDA_ENTRIES } from '../bundling';
 import type { CostLedger } from './cost-ledger';
 import { thresholdAlarm } from './threshold-alarm';
 import { acknowledgeInvokeGrant, createNodeFunction, withPolicyFile } from './node-function';
-import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
+import { KEY_PREFIXES } from '../../lambda/adapters/dynamodb/ledger-table';
 import { ENVIRONMENT } from '../../lambda/contract/deployment';
 
 export interface BudgetAlertsProps {

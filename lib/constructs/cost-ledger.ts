@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
+import { KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/dynamodb/ledger-table';
 
 export interface CostLedgerProps {
   /**

@@ -12,7 +12,7 @@ import { LAMBDA_ENTRIES } from '../bundling';
 import type { CostLedger } from './cost-ledger';
 import { createNodeFunction } from './node-function';
 import { thresholdAlarm } from './threshold-alarm';
-import { AGGREGATOR_BATCHING, ATTEMPT_SORT_PREFIX, KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/ledger-table';
+import { AGGREGATOR_BATCHING, ATTEMPT_SORT_PREFIX, KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/dynamodb/ledger-table';
 import { ENVIRONMENT } from '../../lambda/contract/deployment';
 
 export interface LedgerAggregatorProps {

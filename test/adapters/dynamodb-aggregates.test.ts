@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { aggregateTransaction, createDynamoAggregateStore } from '../../lambda/adapters/dynamodb-aggregates';
+import { aggregateTransaction, createDynamoAggregateStore } from '../../lambda/adapters/dynamodb/dynamodb-aggregates';
 import { aggregateBatch, chunkOf, MAX_TRANSACTION_ITEMS } from '../../lambda/core/accounting/ledger-aggregation';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
 import { asStream } from '../support/stream-delivery';

@@ -1,5 +1,5 @@
-import { createDynamoCircuitStore } from '../../lambda/adapters/dynamodb-circuit-store';
-import { createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
+import { createDynamoCircuitStore } from '../../lambda/adapters/dynamodb/dynamodb-circuit-store';
+import { createDynamoLedger } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
 import { circuitStatus } from '../../lambda/core/execution/circuit-breaker';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { eventually } from '../support/eventually';

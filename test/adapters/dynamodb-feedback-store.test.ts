@@ -1,4 +1,4 @@
-import { createDynamoFeedbackStore } from '../../lambda/adapters/dynamodb-feedback-store';
+import { createDynamoFeedbackStore } from '../../lambda/adapters/dynamodb/dynamodb-feedback-store';
 import type { FeedbackEntry } from '../../lambda/core/features/feedback';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 

@@ -1,6 +1,6 @@
 import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb-key-store';
-import { KEY_PREFIXES } from '../../lambda/adapters/ledger-table';
+import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb/dynamodb-key-store';
+import { KEY_PREFIXES } from '../../lambda/adapters/dynamodb/ledger-table';
 import { createManagedKeyAuthorizer } from '../../lambda/handlers/authorizer';
 import { checkKey, createKeyVerifier, hashKey } from '../../lambda/core/features/managed-keys';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';

@@ -1,5 +1,5 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { attemptKey, createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
+import { attemptKey, createDynamoLedger } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
 import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 

@@ -1,8 +1,8 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { createDynamoAggregateStore } from '../../lambda/adapters/dynamodb-aggregates';
-import { createDynamoLedger } from '../../lambda/adapters/dynamodb-ledger';
-import { AGGREGATE_SHARDS, aggregatePartition, createDynamoUsageReader, rebuildDay } from '../../lambda/adapters/dynamodb-usage';
+import { createDynamoAggregateStore } from '../../lambda/adapters/dynamodb/dynamodb-aggregates';
+import { createDynamoLedger } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
+import { AGGREGATE_SHARDS, aggregatePartition, createDynamoUsageReader, rebuildDay } from '../../lambda/adapters/dynamodb/dynamodb-usage';
 import { aggregateBatch } from '../../lambda/core/accounting/ledger-aggregation';
 import { usageFromRecords } from '../../lambda/core/accounting/usage-aggregates';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';

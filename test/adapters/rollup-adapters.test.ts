@@ -1,5 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createDynamoAlertClaims } from '../../lambda/adapters/dynamodb-rollup-store';
+import { createDynamoAlertClaims } from '../../lambda/adapters/dynamodb/dynamodb-rollup-store';
 import { createSnsAlertPublisher } from '../../lambda/adapters/sns-alert-publisher';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';

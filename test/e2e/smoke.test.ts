@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb-key-store';
+import { createDynamoKeyStore } from '../../lambda/adapters/dynamodb/dynamodb-key-store';
 import { runSmoke } from '../../lib/cli/smoke';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 

@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynam
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { attemptItem } from '../../lambda/adapters/dynamodb-ledger';
+import { attemptItem } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
 import { handler, streamedAttempt } from '../../lambda/handlers/aggregator';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
 import type { AttemptRecord } from '../../lambda/core/accounting/ledger';

@@ -1,7 +1,7 @@
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { CostLedger } from '../../lib/constructs/cost-ledger';
 import { LedgerAggregator } from '../../lib/constructs/ledger-aggregator';
-import { AGGREGATOR_BATCHING } from '../../lambda/adapters/ledger-table';
+import { AGGREGATOR_BATCHING } from '../../lambda/adapters/dynamodb/ledger-table';
 import { templateOf, testStack } from '../support/cdk';
 
 function build() {

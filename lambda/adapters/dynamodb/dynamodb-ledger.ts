@@ -13,10 +13,10 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { purposeOf, type AttemptOutcome, type AttemptPurpose, type AttemptRecord, type Ledger } from '../core/accounting/ledger';
-import type { Tier } from '../policy/schema';
-import { DAY_SECONDS } from '../core/base/utc-day';
-import { DEFAULT_LEDGER_RETENTION_DAYS } from '../contract/deployment';
+import { purposeOf, type AttemptOutcome, type AttemptPurpose, type AttemptRecord, type Ledger } from '../../core/accounting/ledger';
+import type { Tier } from '../../policy/schema';
+import { DAY_SECONDS } from '../../core/base/utc-day';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../../contract/deployment';
 import { ATTEMPT_SORT_PREFIX, KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 

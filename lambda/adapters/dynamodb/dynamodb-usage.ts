@@ -11,8 +11,8 @@
  * with requests.
  */
 import { BatchWriteItemCommand, paginateScan, type AttributeValue, type DynamoDBClient, type Update, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { AttemptRecord } from '../core/accounting/ledger';
-import { sumDeltas, type CounterDelta } from '../core/accounting/ledger-aggregation';
+import type { AttemptRecord } from '../../core/accounting/ledger';
+import { sumDeltas, type CounterDelta } from '../../core/accounting/ledger-aggregation';
 import { recordFromItem } from './dynamodb-ledger';
 import {
   sumUsage,
@@ -21,7 +21,7 @@ import {
   type UsageDimension,
   type UsageMetric,
   type UsageReader,
-} from '../core/accounting/usage-aggregates';
+} from '../../core/accounting/usage-aggregates';
 import { ATTEMPT_SORT_PREFIX, KEY_PREFIXES, LEDGER_KEYS, queryPartition } from './ledger-table';
 
 export const AGGREGATE_SHARDS = 32;

@@ -4,8 +4,8 @@
  * summary.
  */
 import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AlertClaims, SummaryStore } from '../core/accounting/rollup';
-import { DAY_SECONDS, startOfUtcDay } from '../core/base/utc-day';
+import type { AlertClaims, SummaryStore } from '../../core/accounting/rollup';
+import { DAY_SECONDS, startOfUtcDay } from '../../core/base/utc-day';
 import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 

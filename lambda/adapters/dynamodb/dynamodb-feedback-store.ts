@@ -5,9 +5,9 @@
  * as the attempt records.
  */
 import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FeedbackEntry, FeedbackStore } from '../core/features/feedback';
-import type { Tier } from '../policy/schema';
-import { DEFAULT_LEDGER_RETENTION_DAYS } from '../contract/deployment';
+import type { FeedbackEntry, FeedbackStore } from '../../core/features/feedback';
+import type { Tier } from '../../policy/schema';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../../contract/deployment';
 import { KEY_PREFIXES, LEDGER_KEYS, queryPartition } from './ledger-table';
 
 export function createDynamoFeedbackStore(options: { client: DynamoDBClient; tableName: string; retentionDays?: number }): FeedbackStore {

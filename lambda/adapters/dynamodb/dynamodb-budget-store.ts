@@ -13,9 +13,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { BudgetStore } from '../core/accounting/budgets';
+import type { BudgetStore } from '../../core/accounting/budgets';
 import { sendCounterUpdate } from './counter-writes';
-import { DAY_SECONDS } from '../core/base/utc-day';
+import { DAY_SECONDS } from '../../core/base/utc-day';
 import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoBudgetStoreOptions {

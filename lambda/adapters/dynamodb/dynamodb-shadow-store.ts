@@ -7,8 +7,8 @@
  * most 200 characters, may quote them.
  */
 import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { JudgeVerdict, ShadowResult, ShadowResultStore } from '../core/features/shadow';
-import { DEFAULT_LEDGER_RETENTION_DAYS } from '../contract/deployment';
+import type { JudgeVerdict, ShadowResult, ShadowResultStore } from '../../core/features/shadow';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../../contract/deployment';
 import { KEY_PREFIXES, LEDGER_KEYS, queryPartition } from './ledger-table';
 
 const partition = (name: string, day: string) => `${KEY_PREFIXES.shadow}${name}#${day}`;

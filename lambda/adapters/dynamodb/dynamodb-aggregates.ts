@@ -23,9 +23,9 @@ import {
   type DynamoDBClient,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { AggregateChunk, AggregateStore, ChunkOutcome } from '../core/accounting/ledger-aggregation';
-import { DAY_SECONDS } from '../core/base/utc-day';
-import { DEFAULT_LEDGER_RETENTION_DAYS } from '../contract/deployment';
+import type { AggregateChunk, AggregateStore, ChunkOutcome } from '../../core/accounting/ledger-aggregation';
+import { DAY_SECONDS } from '../../core/base/utc-day';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../../contract/deployment';
 import { sendCounterUpdate } from './counter-writes';
 import { AGGREGATE_SHARDS, counterUpdate } from './dynamodb-usage';
 import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';

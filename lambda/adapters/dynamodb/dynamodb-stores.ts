@@ -4,12 +4,12 @@
  * functions, local mode, the benchmark and the tests all build them here.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { BudgetStore } from '../core/accounting/budgets';
-import type { CircuitStore } from '../core/execution/circuit-breaker';
-import type { FeedbackStore } from '../core/features/feedback';
-import type { AttemptRecord, Ledger } from '../core/accounting/ledger';
-import type { ShadowResultStore } from '../core/features/shadow';
-import type { UsageReader } from '../core/accounting/usage-aggregates';
+import type { BudgetStore } from '../../core/accounting/budgets';
+import type { CircuitStore } from '../../core/execution/circuit-breaker';
+import type { FeedbackStore } from '../../core/features/feedback';
+import type { AttemptRecord, Ledger } from '../../core/accounting/ledger';
+import type { ShadowResultStore } from '../../core/features/shadow';
+import type { UsageReader } from '../../core/accounting/usage-aggregates';
 import { createDynamoBudgetStore } from './dynamodb-budget-store';
 import { createDynamoCircuitStore } from './dynamodb-circuit-store';
 import { createDynamoFeedbackStore } from './dynamodb-feedback-store';

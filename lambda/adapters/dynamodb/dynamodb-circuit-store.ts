@@ -15,8 +15,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { CLOSED, circuitStatus, type CircuitState, type CircuitStore } from '../core/execution/circuit-breaker';
-import { DAY_SECONDS } from '../core/base/utc-day';
+import { CLOSED, circuitStatus, type CircuitState, type CircuitStore } from '../../core/execution/circuit-breaker';
+import { DAY_SECONDS } from '../../core/base/utc-day';
 import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoCircuitStoreOptions {

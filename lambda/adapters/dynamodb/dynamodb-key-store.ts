@@ -15,8 +15,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ConfigError } from '../core/base/errors';
-import { generateKey, hashKey, KEY_ID_PATTERN, keyLimitsSchema, type KeyLimits, type KeyRecord } from '../core/features/managed-keys';
+import { ConfigError } from '../../core/base/errors';
+import { generateKey, hashKey, KEY_ID_PATTERN, keyLimitsSchema, type KeyLimits, type KeyRecord } from '../../core/features/managed-keys';
 import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoKeyStoreOptions {
