@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvRecord, readRequests } from '../../lib/audit/read-logs';
-import { attemptItem } from '../../lambda/adapters/dynamodb-ledger';
+import { attemptItem } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
 import { detectFormat } from '../../lib/audit/log-records';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'audit');
