@@ -12,7 +12,7 @@
  * same way without a workflow engine.
  */
 import { CHAIN_ENDING_NAMES, errorNamesFor } from '../base/errors';
-import type { FallbackSettings } from '../../policy/policy';
+import type { FallbackSettings } from '../../policy/schema';
 
 export const ATTEMPT_STATE = 'Attempt';
 

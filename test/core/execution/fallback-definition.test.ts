@@ -9,7 +9,7 @@ import {
   RoutingError,
 } from '../../../lambda/core/base/errors';
 import { ATTEMPT_STATE, buildFallbackDefinition, LAMBDA_SERVICE_ERRORS } from '../../../lambda/core/execution/fallback-definition';
-import { loadPolicy } from '../../../lambda/policy/policy';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
 import { testPolicyDocument } from '../../support/policies';
 
 // asl-validator ships no types.
