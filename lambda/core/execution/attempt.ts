@@ -1,123 +1,33 @@
 /**
- * One attempt at one candidate model: the unit of work of both the router's
- * first, in-process attempt and the fallback's attempt task ({@link runAttemptTask}).
+ * One attempt at one candidate model: the unit of work of the router's first,
+ * in-process try, of a streamed answer's walk and of the fallback's attempt
+ * task ({@link runAttemptTask}).
  *
- * It gates the call on the model's circuit and the deadline, makes the call,
- * records the attempt in the ledger (successful or not, with the tokens it
- * used) and updates the circuit. Failures are rethrown for the caller or the
- * state machine to route on; nothing here decides what comes next.
+ * {@link openAttempt} passes the attempt's gates (`attempt-gates.ts`), takes
+ * its number and fits the call to the model; the caller makes the call. One
+ * settle step then writes down how it ended, whatever that was: the budgets
+ * settled to the actual cost, the record (built by the pure
+ * {@link buildAttemptRecord}) written to the ledger, the model's circuit
+ * updated. Failures are rethrown for the caller or the state machine to route
+ * on; nothing here decides what comes next.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CLOSED, circuitStatus, type CircuitStore } from './circuit-breaker';
-import { answerAccumulator } from './answer-accumulator';
-import type { ReasoningRequest } from '../model/reasoning';
-import type { ToolChoice, ToolDefinition } from '../model/tool';
-import type { ChatMessage } from '../model/message';
-import type { ResponseFormat } from '../model/chat-request';
-import type { KeyBudget } from '../features/managed-keys';
-import { reserveBudgets, trackedBudgets, worstCaseAttemptCost, type BudgetStore } from '../accounting/budgets';
-import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from '../base/errors';
-import type { AttemptTaskInput, AttemptTaskOutput } from './fallback-contract';
-import type { Log, MetricSink } from '../base/telemetry';
-import { estimateTokens, maxInputTokens } from '../routing/token-estimate';
-import type { AttemptOutcome, AttemptPurpose, AttemptRecord, Ledger } from '../accounting/ledger';
+import type { AttemptOutcome, AttemptRecord } from '../accounting/ledger';
 import { costOf } from '../accounting/money';
-import type { ModelSpec, Policy, Tier } from '../../policy/policy';
-import type { CompletionCall, ProviderAdapter, ProviderRegistry } from '../model/provider';
-import type { Completion } from '../model/completion';
+import { countsAgainstCircuit, ProviderError, RoutingError, type ProviderFailureKind } from '../base/errors';
 import { NO_USAGE } from '../content/token-usage';
+import type { Completion } from '../model/completion';
+import type { CompletionCall, ProviderAdapter } from '../model/provider';
 import type { TokenUsage } from '../model/usage';
+import { estimateTokens } from '../routing/token-estimate';
+import type { ModelSpec } from '../../policy/policy';
+import { answerAccumulator } from './answer-accumulator';
+import type { AttemptContext, AttemptDependencies, AttemptNumbering, AttemptRequest, AttemptSuccess, OpenAttempt } from './attempt-contract';
+import { circuitBookkeeping, honourRetryAfter, MIN_ATTEMPT_MS, passCircuit, requireTimeLeft, reserveBudget, type BudgetHold } from './attempt-gates';
+import { circuitStatus, type CircuitState } from './circuit-breaker';
+import { taskNumbering, type AttemptTaskInput, type AttemptTaskOutput } from './fallback-contract';
 
-/** Below this much time left an attempt is not started: it could not finish. */
-export const MIN_ATTEMPT_MS = 250;
-
-/** The request as every attempt sends it: the output budget is already decided. */
-export interface AttemptRequest {
-  readonly messages: readonly ChatMessage[];
-  readonly maxTokens: number;
-  readonly temperature?: number | undefined;
-  readonly topP?: number | undefined;
-  readonly stop?: readonly string[] | undefined;
-  /** Mark the prompt prefix for caching where the model supports it. @default false */
-  readonly cachePrompt?: boolean | undefined;
-  /** The shape the answer must take. @default text */
-  readonly responseFormat?: ResponseFormat | undefined;
-  /** Functions the model may call. @default none */
-  readonly tools?: readonly ToolDefinition[] | undefined;
-  readonly toolChoice?: ToolChoice | undefined;
-  readonly parallelToolCalls?: boolean | undefined;
-  /** anthropic-beta flags the caller sent. @default none */
-  readonly betas?: readonly string[] | undefined;
-  /** Asked-for reasoning; sent to models with the `reasoning` capability. @default none */
-  readonly reasoning?: ReasoningRequest | undefined;
-}
-
-export interface AttemptContext {
-  readonly requestId: string;
-  readonly callerId: string;
-  readonly tier: Tier | null;
-  readonly route: string | null;
-  /** Epoch ms by which the whole request must be answered. */
-  readonly deadline: number;
-  /** The managed key's own daily budget, which stands in for the policy's budget for the caller. @default none */
-  readonly keyBudget?: KeyBudget | null | undefined;
-  /** @default 'answer' */
-  readonly purpose?: AttemptPurpose | undefined;
-}
-
-export interface AttemptDependencies {
-  readonly policy: Policy;
-  readonly providers: ProviderRegistry;
-  readonly ledger: Ledger;
-  readonly circuits: CircuitStore;
-  /** Where `block` and `downgrade` budgets keep the day's committed spend. */
-  readonly budgets: BudgetStore;
-  readonly clock: { now(): number };
-  readonly log: Log;
-  /** @default no metrics */
-  readonly metrics?: MetricSink;
-  /** Waits out a provider's retry-after; the signal fires at the deadline. @default node:timers/promises setTimeout */
-  readonly wait?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-export interface AttemptSuccess {
-  readonly completion: Completion;
-  readonly record: AttemptRecord;
-}
-
-/**
- * An attempt that has passed its gates (time, circuit, budget) and holds its
- * number: the call to make, and how to settle it. Every path settles exactly
- * once, so every attempt that reached a provider is in the ledger once.
- */
-export interface OpenAttempt {
-  readonly model: ModelSpec;
-  readonly number: number;
-  /** The provider answers without a real model (the mock). */
-  readonly simulated: boolean;
-  /** The provider call, without its signal: a whole-call timeout or a per-chunk idle timeout is the caller's choice. */
-  readonly call: Omit<CompletionCall, 'signal'>;
-  /** What the provider's adapter changed in the call so the provider takes it. */
-  readonly adjusted: readonly string[];
-  /** How long to wait for the first token (and, streaming, for each next one) before the provider counts as hung. */
-  readonly firstTokenMs: number;
-  /** How long the whole call may take: the first-token wait plus the output budget at the model's slowest rate, within the deadline. */
-  readonly timeoutMs: number;
-  /** Records a finished call and closes the model's circuit. */
-  succeeded(usage: TokenUsage, simulated: boolean, estimated?: boolean): Promise<AttemptRecord>;
-  /**
-   * Records a call that failed before it answered anything, counts it against
-   * the circuit, waits out a retry-after that fits, and throws what routing
-   * acts on: the error, or `DeadlineExceeded` when the deadline cut the call.
-   */
-  failed(error: unknown): Promise<never>;
-  /**
-   * Records a call that stopped after part of its answer went out: a broken
-   * stream (counted against the circuit like any failure of its kind) or a
-   * caller that went away (`aborted`). Nothing is retried: the answer has begun.
-   */
-  brokeOff(outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, simulated: boolean, estimated: boolean): Promise<AttemptRecord>;
-}
+// Callers outside execution/ import the attempt's contract from here, with what it describes.
+export type { AttemptContext, AttemptDependencies, AttemptRequest, AttemptSuccess, OpenAttempt } from './attempt-contract';
 
 /**
  * Tries `model` once. `attemptNumber` is called only once the gates have
@@ -129,7 +39,7 @@ export async function attemptCandidate(
   model: ModelSpec,
   request: AttemptRequest,
   context: AttemptContext,
-  attemptNumber: () => Promise<number>,
+  attemptNumber: AttemptNumbering['take'],
   dependencies: AttemptDependencies,
 ): Promise<AttemptSuccess> {
   const attempt = await openAttempt(model, request, context, attemptNumber, dependencies);
@@ -199,95 +109,64 @@ export async function openAttempt(
   model: ModelSpec,
   request: AttemptRequest,
   context: AttemptContext,
-  attemptNumber: () => Promise<number>,
+  attemptNumber: AttemptNumbering['take'],
   dependencies: AttemptDependencies,
 ): Promise<OpenAttempt> {
-  const { policy, providers, ledger, circuits, clock, log } = dependencies;
-  if (context.deadline - clock.now() < MIN_ATTEMPT_MS) {
-    throw new RoutingError('deadline', `no time left to try ${model.id}`);
-  }
-  // Circuit bookkeeping never costs an answer: if the store fails, the circuit counts as closed.
-  const guarded = async <T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      log.error('circuit store failed', { model: model.id, operation: what, error: String(error) });
-      return fallback;
-    }
-  };
-  const circuit = await guarded('read', async () => (await circuits.read([model.id])).get(model.id)!, CLOSED);
-  const status = circuitStatus(circuit, clock.now());
-  if (status === 'open' || (status === 'half-open' && !(await guarded('probe', () => circuits.claimProbe(model.id, clock.now()), true)))) {
-    dependencies.metrics?.count('CircuitSkipped', { Model: model.id });
-    throw new RoutingError('skipped', `${model.id} skipped: its circuit is open`);
-  }
-
-  const tracked = trackedBudgets(policy, context.callerId, context.keyBudget);
-  const settle =
-    tracked.length > 0
-      ? await reserveBudgets(
-          dependencies.budgets,
-          tracked,
-          worstCaseAttemptCost(model, maxInputTokens(request.messages, request.tools), request.maxTokens),
-          clock.now(),
-          { model: model.id, maxTokens: request.maxTokens },
-        )
-      : undefined;
-
+  const { policy, providers, clock } = dependencies;
+  requireTimeLeft(model, context.deadline, clock.now());
+  const circuit = await passCircuit(model, dependencies);
+  const budget = await reserveBudget(model, request, context, dependencies);
   let number: number;
   try {
     number = await attemptNumber();
   } catch (error) {
-    await settle?.(0n).catch(() => undefined);
+    await budget?.settle(0n).catch(() => undefined);
     throw error;
   }
   const startedAt = clock.now();
-  const extraWork = context.purpose !== undefined && context.purpose !== 'answer';
-  const record = async (usage: TokenUsage, outcome: AttemptOutcome, simulated: boolean, estimated = false): Promise<AttemptRecord> => {
-    const entry: AttemptRecord = {
-      requestId: context.requestId,
-      attempt: number,
-      startedAt: new Date(startedAt).toISOString(),
-      callerId: context.callerId,
-      tier: context.tier,
-      route: context.route,
-      provider: model.provider,
-      model: model.id,
-      usage,
-      costNanoUsd: costOf(usage, model.price),
-      // An embedding has no cheaper-model counterfactual: the flagship is a chat model. A verification has none at all.
-      flagshipCostNanoUsd: extraWork ? 0n : costOf(usage, model.type === 'embedding' ? model.price : policy.flagship.price),
-      latencyMs: clock.now() - startedAt,
-      outcome,
-      simulated,
-      estimated,
-      ...(extraWork ? { purpose: context.purpose } : {}),
-    };
-    try {
-      await settle?.(entry.costNanoUsd);
-    } catch (error) {
-      log.error('budget settle failed', { requestId: context.requestId, budgets: tracked.map((budget) => budget.id), error: String(error) });
-    }
-    try {
-      await ledger.record([entry]);
-    } catch (error) {
-      // The tokens are spent: keep a full copy (no prompt text) in the log to replay into the ledger.
-      log.error('ledger write failed', { requestId: context.requestId, records: [entry], error });
-    }
-    return entry;
+  const simulated = providers.isSimulated(model.provider);
+  const settle = (end: AttemptEnd, ending: AttemptEnding) => {
+    const record = buildAttemptRecord({ model, context, number, startedAt, endedAt: clock.now(), ending }, policy.flagship);
+    return settleAttempt(record, end, { model, deadline: context.deadline, budget, circuit }, dependencies);
   };
-  const countFailure = async (kind: ProviderFailureKind) => {
-    dependencies.metrics?.count('ProviderFailures', { FailureKind: kind });
-    if (!countsAgainstCircuit(kind)) return;
-    const state = await guarded('record failure', () => circuits.recordFailure(model.id, clock.now()), circuit);
-    if (circuitStatus(state, clock.now()) === 'open') {
-      log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
-      dependencies.metrics?.count('CircuitOpened', { Model: model.id });
-    }
+  return {
+    model,
+    number,
+    simulated,
+    ...fitCall(model, request, context.deadline - startedAt, dependencies),
+    async succeeded(usage, simulated, estimated = false) {
+      return (await settle('answered', { outcome: 'success', usage, simulated, estimated })).record;
+    },
+    async failed(error) {
+      if (!(error instanceof ProviderError)) {
+        await settle('failed', { outcome: 'aborted', usage: NO_USAGE, simulated, estimated: false });
+        throw error;
+      }
+      const { health } = await settle('failed', failedEnding(error, request, simulated));
+      if (health.health === 'failed' && health.cutByDeadline) throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
+      await honourRetryAfter(error, context.deadline, dependencies);
+      throw error;
+    },
+    async brokeOff(outcome, usage, simulated, estimated) {
+      return (await settle('broke-off', { outcome, usage, simulated, estimated })).record;
+    },
   };
+}
 
+/**
+ * The call as `model` takes it: the output budget clamped to the model's,
+ * what it lacks the capability for left out (and said so), the adapter's own
+ * adjustments; and how long to wait, for the first token and for the whole
+ * output budget at the model's slowest rate, never past the deadline.
+ */
+function fitCall(
+  model: ModelSpec,
+  request: AttemptRequest,
+  untilDeadlineMs: number,
+  dependencies: Pick<AttemptDependencies, 'policy' | 'providers'>,
+): Pick<OpenAttempt, 'call' | 'adjusted' | 'firstTokenMs' | 'timeoutMs'> {
   const maxTokens = Math.min(request.maxTokens, model.maxOutputTokens);
-  const firstTokenMs = policy.fallback.attemptTimeoutSeconds * 1000;
+  const firstTokenMs = dependencies.policy.fallback.attemptTimeoutSeconds * 1000;
   const call: Omit<CompletionCall, 'signal'> = {
     model,
     messages: request.messages,
@@ -304,67 +183,143 @@ export async function openAttempt(
     reasoning: model.capabilities.has('reasoning') ? request.reasoning : undefined,
   };
   const reasoningNotSent = request.reasoning !== undefined && call.reasoning === undefined ? [`reasoning not sent (${model.id} has no reasoning capability)`] : [];
-  const fitted = providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
+  const fitted = dependencies.providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
   return {
-    model,
-    number,
-    simulated: providers.isSimulated(model.provider),
     call: fitted.call,
     adjusted: [...reasoningNotSent, ...fitted.adjusted],
-    firstTokenMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs)),
-    timeoutMs: Math.max(1, Math.min(context.deadline - startedAt, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
-    async succeeded(usage, simulated, estimated = false) {
-      const entry = await record(usage, 'success', simulated, estimated);
-      if (circuit.failures > 0 || circuit.openUntil > 0) await guarded('record success', () => circuits.recordSuccess(model.id), undefined);
-      return entry;
-    },
-    async failed(error) {
-      const simulated = providers.isSimulated(model.provider);
-      if (!(error instanceof ProviderError)) {
-        await record(NO_USAGE, 'aborted', simulated);
-        throw error;
-      }
-      // The provider read the prompt but reported no usage (a call we stopped waiting for, or one that
-      // failed after its 200 answer began): never record it at $0.
-      const promptRead = error.usage === undefined && ((error.kind === 'timeout' && error.status === undefined) || error.status === 200);
-      if (promptRead) await record({ ...NO_USAGE, input: estimateTokens(request.messages, request.tools) }, error.kind, simulated, true);
-      else await record(error.usage ?? NO_USAGE, error.kind, simulated, error.usageEstimated);
-      // A call cut off by the request's own deadline says nothing about the model's health, and ends the chain.
-      const cutByDeadline = (error.kind === 'timeout' || error.kind === 'generation_timeout') && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
-      if (cutByDeadline) {
-        dependencies.metrics?.count('ProviderFailures', { FailureKind: error.kind });
-        throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
-      }
-      await countFailure(error.kind);
-      await honourRetryAfter(error, context.deadline, dependencies);
-      throw error;
-    },
-    async brokeOff(outcome, usage, simulated, estimated) {
-      const entry = await record(usage, outcome, simulated, estimated);
-      // As in `failed`: the caller leaving, or the request's own deadline, says nothing about the model's health.
-      const cutByDeadline = outcome === 'timeout' && clock.now() >= context.deadline - MIN_ATTEMPT_MS;
-      if (outcome !== 'aborted' && !cutByDeadline) await countFailure(outcome);
-      return entry;
-    },
+    firstTokenMs: Math.max(1, Math.min(untilDeadlineMs, firstTokenMs)),
+    timeoutMs: Math.max(1, Math.min(untilDeadlineMs, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
   };
 }
 
+/** How an attempt ended, as its record tells it. */
+export interface AttemptEnding {
+  readonly outcome: AttemptOutcome;
+  readonly usage: TokenUsage;
+  readonly simulated: boolean;
+  /** The usage is the router's estimate, not the provider's count. */
+  readonly estimated: boolean;
+}
+
+/** What a failed call is recorded with: what the provider reported, or, when it read the prompt and reported nothing, the prompt's estimate. */
+function failedEnding(error: ProviderError, request: AttemptRequest, simulated: boolean): AttemptEnding {
+  // The provider read the prompt but reported no usage (a call we stopped waiting for, or one that
+  // failed after its 200 answer began): never record it at $0.
+  const promptRead = error.usage === undefined && ((error.kind === 'timeout' && error.status === undefined) || error.status === 200);
+  if (promptRead) return { outcome: error.kind, usage: { ...NO_USAGE, input: estimateTokens(request.messages, request.tools) }, simulated, estimated: true };
+  return { outcome: error.kind, usage: error.usage ?? NO_USAGE, simulated, estimated: error.usageEstimated };
+}
+
+/** Everything an attempt's ledger record is made of. */
+export interface AttemptFacts {
+  readonly model: ModelSpec;
+  readonly context: Pick<AttemptContext, 'requestId' | 'callerId' | 'tier' | 'route' | 'purpose'>;
+  readonly number: number;
+  /** Epoch ms: once the gates had passed, and when the attempt settled. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly ending: AttemptEnding;
+}
+
 /**
- * A throttled provider that says when to come back is waited for here, before
- * the failure is reported, so the retry that follows respects it. When the
- * wait would outlast the deadline the candidate is skipped instead.
+ * An attempt's ledger record: priced at the model's list price, with what the
+ * same tokens would have cost on the flagship, so savings are measured. Pure.
  */
-async function honourRetryAfter(error: ProviderError, deadline: number, dependencies: AttemptDependencies): Promise<void> {
-  const { clock, wait = (ms, signal) => sleep(ms, undefined, { signal }) } = dependencies;
-  if (error.kind !== 'throttled' || error.retryAfterMs === undefined || error.retryAfterMs <= 0) return;
-  if (clock.now() + error.retryAfterMs + MIN_ATTEMPT_MS > deadline) {
-    throw new RoutingError('skipped', `${error.model} asked to retry after ${error.retryAfterMs} ms, past the deadline`);
+export function buildAttemptRecord(facts: AttemptFacts, flagship: Pick<ModelSpec, 'price'>): AttemptRecord {
+  const { model, context, ending } = facts;
+  const extraWork = context.purpose !== undefined && context.purpose !== 'answer';
+  return {
+    requestId: context.requestId,
+    attempt: facts.number,
+    startedAt: new Date(facts.startedAt).toISOString(),
+    callerId: context.callerId,
+    tier: context.tier,
+    route: context.route,
+    provider: model.provider,
+    model: model.id,
+    usage: ending.usage,
+    costNanoUsd: costOf(ending.usage, model.price),
+    // An embedding has no cheaper-model counterfactual: the flagship is a chat model. A verification has none at all.
+    flagshipCostNanoUsd: extraWork ? 0n : costOf(ending.usage, model.type === 'embedding' ? model.price : flagship.price),
+    latencyMs: facts.endedAt - facts.startedAt,
+    outcome: ending.outcome,
+    simulated: ending.simulated,
+    estimated: ending.estimated,
+    ...(extraWork ? { purpose: context.purpose } : {}),
+  };
+}
+
+/** Where the call stood when the attempt ended: it answered, it failed before answering, or it broke off after its answer began. */
+type AttemptEnd = 'answered' | 'failed' | 'broke-off';
+
+/** What an attempt's end says about its model's health: for its circuit and the failure metric. */
+type ModelHealth =
+  | { readonly health: 'good' }
+  | { readonly health: 'unknown' }
+  | { readonly health: 'failed'; readonly kind: ProviderFailureKind; readonly cutByDeadline: boolean };
+
+/**
+ * Neither a caller that went away nor the request's own deadline says
+ * anything about the model: neither counts against its circuit. A call the
+ * deadline cut before it answered still counts in the failure metric, as the
+ * caller got no answer; a stream it cut after the answer began does not.
+ */
+function modelHealth(end: AttemptEnd, outcome: AttemptOutcome, late: boolean): ModelHealth {
+  if (outcome === 'success') return { health: 'good' };
+  if (outcome === 'aborted') return { health: 'unknown' };
+  const cutByDeadline = late && (outcome === 'timeout' || (end === 'failed' && outcome === 'generation_timeout'));
+  if (cutByDeadline && end === 'broke-off') return { health: 'unknown' };
+  return { health: 'failed', kind: outcome, cutByDeadline };
+}
+
+/** What an open attempt holds until it settles. */
+interface HeldAttempt {
+  readonly model: ModelSpec;
+  readonly deadline: number;
+  readonly budget: BudgetHold | undefined;
+  /** The circuit as the gate saw it. */
+  readonly circuit: CircuitState;
+}
+
+/**
+ * The one settle step of every attempt: the budgets' reserve replaced by the
+ * actual cost, the record written to the ledger, then the model's circuit
+ * told what the end says about it (judged after the writes, by the clock
+ * then). Storage faults are logged, never thrown: the tokens are spent either way.
+ */
+async function settleAttempt(
+  record: AttemptRecord,
+  end: AttemptEnd,
+  held: HeldAttempt,
+  dependencies: AttemptDependencies,
+): Promise<{ readonly record: AttemptRecord; readonly health: ModelHealth }> {
+  const { circuits, clock, ledger, log, metrics } = dependencies;
+  const { model, circuit } = held;
+  try {
+    await held.budget?.settle(record.costNanoUsd);
+  } catch (error) {
+    log.error('budget settle failed', { requestId: record.requestId, budgets: held.budget?.budgets, error: String(error) });
   }
   try {
-    await wait(error.retryAfterMs, AbortSignal.timeout(Math.max(1, deadline - clock.now())));
-  } catch {
-    throw new RoutingError('deadline', `the deadline passed while waiting to retry ${error.model}`);
+    await ledger.record([record]);
+  } catch (error) {
+    // The tokens are spent: keep a full copy (no prompt text) in the log to replay into the ledger.
+    log.error('ledger write failed', { requestId: record.requestId, records: [record], error });
   }
+  const health = modelHealth(end, record.outcome, clock.now() >= held.deadline - MIN_ATTEMPT_MS);
+  if (health.health === 'good' && (circuit.failures > 0 || circuit.openUntil > 0)) {
+    await circuitBookkeeping(model, 'record success', () => circuits.recordSuccess(model.id), undefined, log);
+  }
+  if (health.health !== 'failed') return { record, health };
+  metrics?.count('ProviderFailures', { FailureKind: health.kind });
+  if (!health.cutByDeadline && countsAgainstCircuit(health.kind)) {
+    const state = await circuitBookkeeping(model, 'record failure', () => circuits.recordFailure(model.id, clock.now()), circuit, log);
+    if (circuitStatus(state, clock.now()) === 'open') {
+      log.error('circuit opened', { model: model.id, failures: state.failures, openUntil: new Date(state.openUntil).toISOString() });
+      metrics?.count('CircuitOpened', { Model: model.id });
+    }
+  }
+  return { record, health };
 }
 
 /**
@@ -373,7 +328,7 @@ async function honourRetryAfter(error: ProviderError, deadline: number, dependen
  * numbered through the ledger so concurrent tasks and retries never share a number.
  */
 export async function runAttemptTask(input: AttemptTaskInput, dependencies: AttemptDependencies): Promise<AttemptTaskOutput> {
-  const { completion } = await attemptCandidate(taskModel(input, dependencies), input.request, input, taskNumbering(input, dependencies), dependencies);
+  const { completion } = await attemptCandidate(taskModel(input, dependencies), input.request, input, taskNumbering(input, dependencies.ledger).take, dependencies);
   return { model: input.model, completion };
 }
 
@@ -385,9 +340,4 @@ export function taskModel(input: AttemptTaskInput, dependencies: Pick<AttemptDep
     throw new RoutingError('skipped', `${model.id} has a context window of ${model.contextWindow}, not above ${input.contextFloor}`);
   }
   return model;
-}
-
-/** A fallback attempt's number: the next from the ledger's counter, after the offset. */
-export function taskNumbering(input: AttemptTaskInput, dependencies: Pick<AttemptDependencies, 'ledger'>): () => Promise<number> {
-  return () => dependencies.ledger.nextAttempt(input.requestId, input.attemptOffset);
 }

@@ -16,7 +16,7 @@ import {
   ROUTING_ERROR_NAMES,
   type FailedAttemptSummary,
 } from '../base/errors';
-import { firstAttemptNumber, planFallback, type FallbackOutcome, type FallbackPlan, type FallbackRunner } from './fallback-contract';
+import { firstTryNumbering, planFallback, type FallbackOutcome, type FallbackPlan, type FallbackRunner } from './fallback-contract';
 import type { AttemptRecord } from '../accounting/ledger';
 import type { ModelSpec } from '../../policy/policy';
 import type { Completion } from '../model/completion';
@@ -49,7 +49,7 @@ export async function completeChat(
   const { ledger, policy } = dependencies;
   const request = attemptRequestOf(chat, decision);
   const primary = decision.chain[0]!;
-  const number = firstAttemptNumber();
+  const number = firstTryNumbering();
   let plan: FallbackPlan;
   try {
     const first = await attemptCandidate(primary, request, context, number.take, dependencies);

@@ -6,11 +6,11 @@
  * from then on the answer has begun: a failure ends the stream with an error
  * event (never a clean end), and the attempt is recorded with what it used.
  */
-import { openAttempt, taskModel, taskNumbering, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
+import { openAttempt, taskModel, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
 import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
 import type { ChatRequest } from '../model/chat-request';
 import { isAttemptFailure, ProviderError } from '../base/errors';
-import { FIRST_ATTEMPT, firstAttemptNumber, planFallback, type FallbackOutcome } from './fallback-contract';
+import { FIRST_ATTEMPT, firstTryNumbering, planFallback, taskNumbering, type FallbackOutcome } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
 import type { AttemptOutcome, AttemptRecord } from '../accounting/ledger';
 import type { Completion, CompletionChunk } from '../model/completion';
@@ -43,7 +43,7 @@ export async function startChatStream(
 ): Promise<ChatStreamStart> {
   const { clock, ledger, policy } = dependencies;
   const request = attemptRequestOf(chat, decision);
-  const number = firstAttemptNumber();
+  const number = firstTryNumbering();
   let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
   try {
     const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), context.deadline, dependencies);
@@ -59,7 +59,7 @@ export async function startChatStream(
         plan.input,
         signal,
         async (task) =>
-          startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies), dependencies), context.deadline, dependencies),
+          startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies.ledger).take, dependencies), context.deadline, dependencies),
         dependencies,
       );
       outcome = walked.status === 'answered' ? { status: 'streaming', stream: walked.answer } : walked;

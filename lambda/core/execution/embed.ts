@@ -6,7 +6,7 @@
 import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
 import { chainError } from './chat-flow';
 import { CallerError, isAttemptFailure } from '../base/errors';
-import { firstAttemptNumber } from './fallback-contract';
+import { firstTryNumbering } from './fallback-contract';
 import type { AttemptRecord } from '../accounting/ledger';
 import type { ModelSpec } from '../../policy/policy';
 import type { Embeddings } from '../model/provider';
@@ -27,7 +27,7 @@ export async function embedTexts(
   if (!provider.embed) {
     throw new CallerError('invalid_request', `"${model.id}" is on a provider that serves no embeddings here.`, 'model');
   }
-  const number = firstAttemptNumber();
+  const number = firstTryNumbering();
   const messages = request.inputs.map((content) => ({ role: 'user' as const, content }));
   try {
     const attempt = await openAttempt(model, { messages, maxTokens: 1 }, context, number.take, dependencies);

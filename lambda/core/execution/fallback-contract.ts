@@ -9,33 +9,41 @@
  * the router's own first try failed; both runners execute its plan.
  */
 import type { KeyBudget } from '../features/managed-keys';
-import type { AttemptContext, AttemptRequest } from './attempt';
+import type { Ledger } from '../accounting/ledger';
+import type { AttemptContext, AttemptNumbering, AttemptRequest } from './attempt-contract';
 import { fallbackAction, ProviderError } from '../base/errors';
-import type { FallbackSettings, ModelSpec, Tier } from '../../policy/policy';
+import type { ModelSpec } from '../../policy/policy';
+import type { FallbackSettings, Tier } from '../../policy/schema';
 import type { Completion } from '../model/completion';
 
 /**
- * Attempt numbers are 1-based and unique within a request. The router's own
- * first try is {@link FIRST_ATTEMPT} once it passes its gates (circuit,
- * budget, time); every attempt in the fallback takes `attemptOffset + n` from
+ * Attempt numbers are 1-based and unique within a request, and a candidate
+ * skipped at its gates takes none. The router's own first try is
+ * {@link FIRST_ATTEMPT}: nothing in the request can be numbered before it, so
+ * it needs no round trip to the ledger. Every attempt after it (each task of
+ * the fallback, in the workflow or in-process) takes `attemptOffset + n` from
  * the ledger's atomic counter (`Ledger.nextAttempt`), n = 1, 2, ..., so
  * retries and concurrent tasks never share a number.
  */
 export const FIRST_ATTEMPT = 1;
 
-/** Hands out the number of the router's first try and remembers whether it did. */
-export interface FirstAttemptNumber {
-  readonly take: () => Promise<number>;
-  /** Numbers handed out so far: 0 or 1, the fallback's `attemptOffset`. */
-  readonly used: () => number;
+/** The router's first try: {@link FIRST_ATTEMPT}, if its gates pass. `used()` is the fallback's `attemptOffset`. */
+export function firstTryNumbering(): AttemptNumbering {
+  return countedNumbering(async () => FIRST_ATTEMPT);
 }
 
-export function firstAttemptNumber(): FirstAttemptNumber {
+/** A fallback task's: the next number from the ledger's counter, after the offset the router left. */
+export function taskNumbering(task: Pick<AttemptTaskInput, 'requestId' | 'attemptOffset'>, ledger: Pick<Ledger, 'nextAttempt'>): AttemptNumbering {
+  return countedNumbering(() => ledger.nextAttempt(task.requestId, task.attemptOffset));
+}
+
+function countedNumbering(next: () => Promise<number>): AttemptNumbering {
   let used = 0;
   return {
     take: async () => {
-      used = 1;
-      return FIRST_ATTEMPT;
+      const number = await next();
+      used += 1;
+      return number;
     },
     used: () => used,
   };

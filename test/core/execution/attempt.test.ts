@@ -1,4 +1,4 @@
-import { attemptCandidate, type AttemptDependencies } from '../../../lambda/core/execution/attempt';
+import { attemptCandidate, buildAttemptRecord, type AttemptDependencies } from '../../../lambda/core/execution/attempt';
 import { circuitStatus, createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
 import { fallbackAction, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../../lambda/core/base/errors';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
@@ -237,3 +237,52 @@ describe('attemptCandidate on a provider that streams: its answer read whole, a 
   });
 });
 
+
+describe('buildAttemptRecord', () => {
+  const startedAt = Date.UTC(2026, 0, 2, 3, 4, 5);
+  const facts = {
+    model,
+    context: { requestId: 'r', callerId: 'c', tier: 1 as const, route: 'triage' },
+    number: 3,
+    startedAt,
+    endedAt: startedAt + 420,
+    ending: { outcome: 'success' as const, usage: usage(100, 20), simulated: false, estimated: false },
+  };
+
+  it("prices the usage at the model's list price and the counterfactual at the flagship's, with the latency from its timings", () => {
+    // mock/medium: $1 in, $2 out per million tokens; the flagship mock/large: $10 in, $30 out.
+    expect(buildAttemptRecord(facts, policy.flagship)).toEqual({
+      requestId: 'r',
+      attempt: 3,
+      startedAt: '2026-01-02T03:04:05.000Z',
+      callerId: 'c',
+      tier: 1,
+      route: 'triage',
+      provider: 'mock',
+      model: 'mock/medium',
+      usage: usage(100, 20),
+      costNanoUsd: 140_000n,
+      flagshipCostNanoUsd: 1_600_000n,
+      latencyMs: 420,
+      outcome: 'success',
+      simulated: false,
+      estimated: false,
+    });
+  });
+
+  it('carries a failed ending as it is: its outcome, estimate and simulation marks', () => {
+    const ending = { outcome: 'timeout' as const, usage: usage(5, 0), simulated: true, estimated: true };
+    expect(buildAttemptRecord({ ...facts, ending }, policy.flagship)).toMatchObject({ outcome: 'timeout', simulated: true, estimated: true, costNanoUsd: 5_000n });
+  });
+
+  it('gives work beyond the answer no flagship counterfactual, and names its purpose', () => {
+    const record = buildAttemptRecord({ ...facts, context: { ...facts.context, purpose: 'verification' } }, policy.flagship);
+    expect([record.flagshipCostNanoUsd, record.purpose]).toEqual([0n, 'verification']);
+    expect('purpose' in buildAttemptRecord({ ...facts, context: { ...facts.context, purpose: 'answer' } }, policy.flagship)).toBe(false);
+  });
+
+  it("prices an embedding's counterfactual at its own price: the flagship is a chat model", () => {
+    const record = buildAttemptRecord({ ...facts, model: { ...model, type: 'embedding' } }, policy.flagship);
+    expect(record.flagshipCostNanoUsd).toBe(record.costNanoUsd);
+  });
+});

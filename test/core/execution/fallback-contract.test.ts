@@ -1,5 +1,6 @@
 import { BudgetExceededError, ProviderError, RoutingError } from '../../../lambda/core/base/errors';
-import { MAX_WORKFLOW_INPUT_BYTES, planFallback } from '../../../lambda/core/execution/fallback-contract';
+import { FIRST_ATTEMPT, firstTryNumbering, MAX_WORKFLOW_INPUT_BYTES, planFallback, taskNumbering } from '../../../lambda/core/execution/fallback-contract';
+import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
 import { testPolicy } from '../../support/policies';
 
 const policy = testPolicy();
@@ -46,5 +47,24 @@ describe('planFallback', () => {
     expect(planFallback({ error: failure('unavailable'), attemptsUsed: 1 }, chain, large, context, policy.fallback)).toMatchObject({ runner: 'in-process' });
     const longAnswer = { ...request, maxTokens: MAX_WORKFLOW_INPUT_BYTES / 8 };
     expect(planFallback({ error: failure('unavailable'), attemptsUsed: 1 }, chain, longAnswer, context, policy.fallback)).toMatchObject({ runner: 'in-process' });
+  });
+});
+
+describe('attempt numbering', () => {
+  it("gives the router's first try number 1 without asking the ledger, and counts it only once taken", async () => {
+    const numbering = firstTryNumbering();
+    expect(numbering.used()).toBe(0);
+    expect(await numbering.take()).toBe(FIRST_ATTEMPT);
+    expect(numbering.used()).toBe(1);
+  });
+
+  it("numbers fallback tasks after the router's offset from the ledger's counter, each number once across tasks", async () => {
+    const ledger = createMemoryLedger();
+    const task = { requestId: 'r', attemptOffset: 1 };
+    const first = taskNumbering(task, ledger);
+    const second = taskNumbering(task, ledger);
+    expect(await Promise.all([first.take(), second.take(), first.take()])).toEqual([2, 3, 4]);
+    expect([first.used(), second.used()]).toEqual([2, 1]);
+    expect(await taskNumbering({ requestId: 'other', attemptOffset: 0 }, ledger).take()).toBe(1);
   });
 });
