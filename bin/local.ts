@@ -2,13 +2,11 @@
  * `npm start`: the local gateway on http://127.0.0.1:8787 with embedded
  * defaults. Every setting is an environment variable; see the README.
  */
-import { formatUsd } from '../lambda/core/accounting/money';
-import { TIERS } from '../lambda/policy/schema';
-import { worstCaseAttemptCost } from '../lambda/core/accounting/budgets';
+import { formatUsd, worstCaseAttemptCost } from '../lambda/core/accounting/money';
+import { TIERS, type PolicyDocument } from '../lambda/policy/schema';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPolicy } from '../lambda/policy/load-policy';
-import type { PolicyDocument } from '../lambda/policy/schema';
 import { DEFAULT_PORT, removeGatewayState, writeGatewayState } from '../lambda/local/gateway-state';
 import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-gateway';
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';

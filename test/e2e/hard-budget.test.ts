@@ -5,10 +5,9 @@
  * refused request gets a 429 that names the budget and its reset.
  */
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { worstCaseAttemptCost } from '../../lambda/core/accounting/budgets';
+import { worstCaseAttemptCost, formatUsd } from '../../lambda/core/accounting/money';
 import { maxInputTokens } from '../../lambda/core/routing/token-estimate';
 import { callerIdForKey } from '../../lambda/core/features/auth';
-import { formatUsd } from '../../lambda/core/accounting/money';
 import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';

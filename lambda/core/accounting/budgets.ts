@@ -1,4 +1,8 @@
 /**
+ * Accounting: money in integer nano-USD, list prices, the ledger of attempts,
+ * budgets, the daily aggregates summed from the ledger table's change feed,
+ * the usage report and the daily rollup.
+ *
  * Hard budgets: a `block` budget reserves each attempt's worst-case cost
  * before the call, with a conditional write against what is left, and settles
  * to the actual cost afterwards, so concurrent requests can never overshoot
@@ -8,8 +12,8 @@
  */
 import { BudgetExceededError } from '../base/errors';
 import { budgetOfKey, type KeyBudget } from '../features/managed-keys';
-import { costOf, formatUsd, ratesFor, type NanoUsd } from './money';
-import type { Budget, ModelSpec, Policy } from '../../policy/policy';
+import { formatUsd, type NanoUsd } from './money';
+import type { Budget, Policy } from '../../policy/policy';
 import type { Tier } from '../../policy/schema';
 import type { RoutingDecision } from '../routing/decide-route';
 import type { Log } from '../base/telemetry';
@@ -36,20 +40,6 @@ export function budgetsOf(policy: Policy, callerId: string, keyBudget?: KeyBudge
 /** Budgets whose spend is counted at request time: the ones that can change what a request does. */
 export function trackedBudgets(policy: Policy, callerId: string, keyBudget?: KeyBudget | null): Budget[] {
   return budgetsOf(policy, callerId, keyBudget).filter((budget) => budget.mode !== 'alert');
-}
-
-/**
- * The most one call to `model` can cost: `inputTokenBound` input tokens (from
- * `maxInputTokens`) at the dearest input price (a cache write can cost more
- * than plain input), and the whole output budget. A `block` budget reserves
- * exactly this, and `POST /v1/route` quotes it as `estimated_max_cost_usd`.
- */
-export function worstCaseAttemptCost(model: ModelSpec, inputTokenBound: number, maxTokens: number): NanoUsd {
-  const usage = { input: inputTokenBound, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 };
-  // Past a long-context threshold the dearer rates apply to everything.
-  const rates = ratesFor(usage, model.price);
-  const dearest = [rates.input, rates.cacheRead, rates.cacheWrite].reduce((max, price) => (price > max ? price : max));
-  return costOf(usage, { ...rates, input: dearest });
 }
 
 /** What a reservation is for, so a refusal can say what to change. */

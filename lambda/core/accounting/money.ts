@@ -73,3 +73,23 @@ export function ratesFor(usage: TokenUsage, price: ModelPrice): TokenRates {
   const long = price.longContext;
   return long !== undefined && usage.input + usage.cacheRead + usage.cacheWrite > long.aboveInputTokens ? long : price;
 }
+
+/** What the worst case reads of a model (a `ModelSpec` has both). */
+interface ModelSpecLike {
+  readonly maxOutputTokens: number;
+  readonly price: ModelPrice;
+}
+
+/**
+ * The most one call to `model` can cost: `inputTokenBound` input tokens (from
+ * `maxInputTokens`) at the dearest input price (a cache write can cost more
+ * than plain input), and the whole output budget. A `block` budget reserves
+ * exactly this, and `POST /v1/route` quotes it as `estimated_max_cost_usd`.
+ */
+export function worstCaseAttemptCost(model: ModelSpecLike, inputTokenBound: number, maxTokens: number): NanoUsd {
+  const usage = { input: inputTokenBound, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 };
+  // Past a long-context threshold the dearer rates apply to everything.
+  const rates = ratesFor(usage, model.price);
+  const dearest = [rates.input, rates.cacheRead, rates.cacheWrite].reduce((max, price) => (price > max ? price : max));
+  return costOf(usage, { ...rates, input: dearest });
+}

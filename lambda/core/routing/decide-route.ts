@@ -5,11 +5,10 @@
  * route's thresholds). Every decision carries reasons.
  */
 import type { ChatRequest } from '../model/chat-request';
-import { worstCaseAttemptCost } from '../accounting/budgets';
+import { worstCaseAttemptCost, formatUsd } from '../accounting/money';
 import { classifyPrompt, type PromptView } from './classifier';
 import { isRemoteImage } from '../content/images';
 import { CallerError } from '../base/errors';
-import { formatUsd } from '../accounting/money';
 import type { ClassifierThresholds, ModelSpec, Policy } from '../../policy/policy';
 import { TIERS, type Capability, type Tier } from '../../policy/schema';
 import { classifyTrained, type TierScores } from './trained-classifier';

@@ -1,4 +1,5 @@
-import { createMemoryBudgetStore, downgradeForBudgets, reserveBudgets, worstCaseAttemptCost } from '../../../lambda/core/accounting/budgets';
+import { createMemoryBudgetStore, downgradeForBudgets, reserveBudgets } from '../../../lambda/core/accounting/budgets';
+import { worstCaseAttemptCost } from '../../../lambda/core/accounting/money';
 import { maxInputTokens } from '../../../lambda/core/routing/token-estimate';
 import { BUDGET_ERROR_NAMES, BudgetExceededError } from '../../../lambda/core/base/errors';
 import type { Budget } from '../../../lambda/policy/policy';

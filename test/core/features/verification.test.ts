@@ -1,6 +1,6 @@
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import { parseChatRequest } from '../../../lambda/core/surfaces/openai-chat/parse-request';
-import { attemptRequestOf } from '../../../lambda/core/execution/chat-flow';
+import { attemptRequestOf } from '../../../lambda/core/execution/chain-runner';
 import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
 import { ProviderError } from '../../../lambda/core/base/errors';

@@ -1,5 +1,4 @@
-import { worstCaseAttemptCost } from '../../../lambda/core/accounting/budgets';
-import { formatUsd } from '../../../lambda/core/accounting/money';
+import { worstCaseAttemptCost, formatUsd } from '../../../lambda/core/accounting/money';
 import { maxInputTokens } from '../../../lambda/core/routing/token-estimate';
 import type { ChatRequest } from '../../../lambda/core/model/chat-request';
 import { CallerError } from '../../../lambda/core/base/errors';
