@@ -1,4 +1,8 @@
 /**
+ * This folder: the commands behind `npm start`, `npm run bench`, the CDK app
+ * (cdk-app.ts), the CLI and the project's tools (training and evaluating the
+ * classifier, reports, the rollup).
+ *
  * Section (g) of `npm run bench`: the cost audit's throughput on a generated
  * log of OpenAI request/response lines, whose prompts are our labelled
  * prompts (varied, real text), with the classifier tagging every one. The

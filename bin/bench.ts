@@ -7,11 +7,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { build } from 'esbuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoStores } from '../lambda/adapters/dynamodb/dynamodb-stores';
 import { classifyPrompt } from '../lambda/core/routing/classifier';
@@ -32,10 +31,10 @@ import { createRouterHandler, type RouterHandler } from '../lambda/handlers/crea
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo } from '../lambda/local/dynalite';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 import { createProviderRegistry } from '../lambda/providers/registry';
-import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../lib/bundling';
 import { lambdaContext, proxyEvent, readStreamedAnswer, RecordedResponseStream, useLambdaStreamingRuntime } from '../lambda/local/lambda-runtime';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
+import { bundle } from './bench-bundle';
 import { streamingFirstChunk } from './bench-first-chunk';
 import { wholeGateway } from './bench-gateway';
 import { auditThroughput } from './bench-audit';
@@ -224,51 +223,6 @@ function classifierSpeed<T>(tokens: number, classify: (messages: ChatMessage[]) 
     if (index >= 500) samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
   return { ...summary(samples), result };
-}
-
-interface BundleFigures {
-  readonly bytes: number;
-  readonly mapBytes: number;
-  /** Median module init over fresh processes, as deployed (source maps off), and with `--enable-source-maps`. */
-  readonly initMedianMs: number;
-  readonly initWithMapsMedianMs: number;
-  readonly runs: number;
-}
-
-async function bundle(): Promise<BundleFigures> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
-  const outfile = join(dir, 'index.js');
-  await build({ ...ESBUILD_OPTIONS, entryPoints: [LAMBDA_ENTRIES.router], outfile, logLevel: 'warning' });
-  copyFileSync(DEFAULT_POLICY_FILE, join(dir, 'policy.json'));
-  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  const runs = 9;
-  const median = (nodeOptions: string) => {
-    const samples: number[] = [];
-    for (let index = 0; index < runs; index += 1) {
-      const output = execFileSync(process.execPath, ['-e', probe], {
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          NODE_OPTIONS: nodeOptions,
-          LEDGER_TABLE_NAME: 'bench',
-          AWS_REGION: 'us-east-1',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        encoding: 'utf8',
-      });
-      samples.push(Number(output));
-    }
-    return samples.sort((x, y) => x - y)[Math.floor(runs / 2)]!;
-  };
-  // Interleaved, so drift on a shared machine hits both alike.
-  const plain: number[] = [];
-  const mapped: number[] = [];
-  for (let round = 0; round < 3; round += 1) {
-    plain.push(median(''));
-    mapped.push(median('--enable-source-maps'));
-  }
-  const middle = (values: number[]) => values.sort((x, y) => x - y)[1]!;
-  return { bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size, initMedianMs: middle(plain), initWithMapsMedianMs: middle(mapped), runs: runs * 3 };
 }
 
 async function main(): Promise<void> {

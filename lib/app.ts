@@ -1,3 +1,8 @@
+/**
+ * This folder: the CDK app and its stack (constructs/ one per concern), the
+ * deploy settings, AWS prices, the `switchyard` CLI (cli/), the cost audit
+ * (audit/) and the classifier's evaluation (eval/).
+ */
 import { App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readDeployConfig } from './deploy-config';

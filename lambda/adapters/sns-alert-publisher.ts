@@ -1,4 +1,8 @@
 /**
+ * Adapters: the AWS services behind the core's interfaces (DynamoDB in
+ * dynamodb/, SNS, Step Functions, X-Ray). Besides the handlers, only this
+ * folder calls an AWS SDK.
+ *
  * Budget alerts on SNS: a subject and a plain-text body an e-mail client shows
  * well, and message attributes subscribers can filter on (severity, budget,
  * threshold, day).

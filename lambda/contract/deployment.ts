@@ -1,4 +1,7 @@
 /**
+ * Contract: what the deployment and the code must agree on, in a module that
+ * lib/ and lambda/ both import.
+ *
  * The contract between the CDK constructs and the handlers: the environment
  * variables the constructs write and the handlers read, and the defaults both
  * sides assume. Each is written once here and imported on both sides, so a

@@ -1,4 +1,7 @@
 /**
+ * Handlers: the Lambda entry points, thin adapters from an AWS event to the
+ * core and back; each reads its configuration once, at cold start.
+ *
  * The aggregator Lambda, fed by the ledger table's DynamoDB Stream (new
  * attempt records only: the event source mapping filters the rest). It sums
  * each batch into the daily counters with `aggregateBatch`, exactly once per

@@ -1,4 +1,8 @@
 /**
+ * Local: what `npm start` runs in place of AWS: an embedded DynamoDB, the
+ * fallback state machine run in-process, the aggregation feed, the HTTP server
+ * and Lambda's runtime stand-ins.
+ *
  * An embedded DynamoDB (dynalite) on 127.0.0.1, in memory unless given a
  * directory, with the ledger table created the way CDK creates it.
  */

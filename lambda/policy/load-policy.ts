@@ -1,5 +1,5 @@
 /**
- * The routing policy, in one folder: its schema (`schema.ts`), the resolved
+ * Policy: the routing policy in one folder: its schema (`schema.ts`), the resolved
  * types the rest of the gateway reads (`policy.ts`), this loader that
  * validates and resolves a document, the file reader (`policy-file.ts`), the
  * JSON Schema generator, and the default policies per geography with their

@@ -1,4 +1,8 @@
 /**
+ * Audit: `switchyard audit`, which prices a request log as it ran and as
+ * Switchyard would route it: reading logs, the arithmetic, and the text and
+ * HTML reports.
+ *
  * The cost audit's arithmetic: each logged request is tagged with a tier by
  * the gateway's own classifier (under the policy's thresholds), priced as it
  * ran (the logged model at list price) and as Switchyard would have run it

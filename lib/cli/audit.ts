@@ -1,4 +1,7 @@
 /**
+ * CLI: the `switchyard` command's subcommands (audit, doctor, keys, smoke),
+ * each a module.
+ *
  * `npx switchyard audit <file…>` (also `npm run audit -- <file…>`): tags a
  * request log with the gateway's classifier and prices it as it ran and as
  * Switchyard would route it, net of Switchyard's own AWS bill. Reads

@@ -1,3 +1,8 @@
+/**
+ * Constructs: one CDK construct per concern (API, functions, fallback
+ * workflow, ledger, aggregator, alerts, dashboard), with readonly props and
+ * grants through methods.
+ */
 import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';

@@ -1,4 +1,7 @@
 /**
+ * Eval: the classifier's evaluation: the public prompt sets read in place, the
+ * labelled sets, the metrics and the plots.
+ *
  * The public prompt sets in ../shared/data/routing-eval, read in place (never
  * copied into this repository: some are licensed for non-commercial use
  * only), with the proxy tiers that folder's README suggests (noisy by nature)

@@ -1,4 +1,8 @@
 /**
+ * DynamoDB: every store on the one ledger table (attempt records, budgets,
+ * circuits, managed keys, feedback, shadow results, daily aggregates), its key
+ * layout in ledger-table.ts.
+ *
  * Counter `ADD`s are not idempotent: an `ADD` retried after its response was
  * lost counts twice. So they are sent without the SDK's retries, and retried
  * here only after errors that DynamoDB guarantees left the item unchanged

@@ -1,4 +1,8 @@
 /**
+ * Base: what every part of the core imports: the error contract, logging and
+ * clock types, request headers, UTC days, field paths and zod's English
+ * messages.
+ *
  * The error contract.
  *
  * Every failure that crosses a module boundary is one of the classes below.

@@ -1,4 +1,11 @@
-/** Images in requests: the formats every provider here takes, and base64 data URLs decoded. */
+/**
+ * Content: values over the request model (whose types are in ../model):
+ * images, reasoning blocks assembled from a stream, token counts. Small pure
+ * helpers that the surfaces, the providers and the ledger share.
+ *
+ * This file: images in requests: the formats every provider here takes, and
+ * base64 data URLs decoded.
+ */
 import type { ImageInput } from '../model/message';
 
 /** The image formats every vision provider here accepts (Bedrock Converse's list). */

@@ -1,8 +1,4 @@
-/**
- * Values over the request model (types live in ../model): token counts here,
- * image data URLs and reasoning blocks beside. Small pure helpers that the
- * surfaces, the providers and the ledger share.
- */
+/** Token counts: none at all, and a prompt's tokens as OpenAI counts them. */
 import type { TokenUsage } from '../model/usage';
 
 /** No tokens at all. */

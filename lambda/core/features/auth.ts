@@ -1,4 +1,7 @@
 /**
+ * Features: what runs beside routing: API keys (reading them, managed keys and
+ * their limits), the tier-3 verification pass, shadow traffic and feedback.
+ *
  * API keys, as the AWS authorizer and the local gateway both read them. A key
  * may arrive as `Authorization: Bearer <key>` (what the openai SDK sends) or
  * as `x-api-key`. Keys themselves are never logged or stored: callers are

@@ -1,4 +1,13 @@
-/** A chat request after its surface parsed and checked it: what routing, attempts and adapters read. */
+/**
+ * Model: the provider-neutral request model, the types every API surface
+ * parses into and every provider adapter reads, one concept a file. Types
+ * only: nothing in this folder runs, and nothing here imports a surface, a
+ * provider or the router, so any part of the gateway may depend on it
+ * without a cycle.
+ *
+ * This file: a chat request after its surface parsed and checked it: what
+ * routing, attempts and adapters read.
+ */
 import type { ChatMessage } from './message';
 import type { ReasoningRequest } from './reasoning';
 import type { ToolChoice, ToolDefinition } from './tool';

@@ -1,11 +1,4 @@
-/**
- * The provider-neutral request model: the types every API surface parses into
- * and every provider adapter reads, one concept a file. Types only: nothing in
- * this folder runs, and nothing here imports a surface, a provider or the
- * router, so any part of the gateway may depend on it without a cycle.
- *
- * This file: one turn of a conversation.
- */
+/** One turn of a conversation. */
 import type { ReasoningBlock } from './reasoning';
 import type { ToolCall } from './tool';
 

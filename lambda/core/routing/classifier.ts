@@ -1,4 +1,8 @@
 /**
+ * Routing: the tier decision: the rules (v0) and the trained classifier (v1)
+ * over prompt features, the token estimate, and the chain of models a decision
+ * picks, with the reasons for it.
+ *
  * Tier classification, v0: deterministic rules over cheap prompt features.
  *
  * Under-routing (a hard request sent to a cheap model) is the costly error,

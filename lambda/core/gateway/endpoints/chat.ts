@@ -8,7 +8,7 @@
  * request, answer and stream formats.
  */
 import { VerificationFailedError } from '../../base/errors';
-import { completeChat, attemptRequestOf } from '../../execution/chat-flow';
+import { completeChat, attemptRequestOf } from '../../execution/chain-runner';
 import { chatStreamEvents, startChatStream } from '../../execution/chat-stream';
 import { wantsForcedFallback, withForcedFailure } from '../../execution/forced-fallback';
 import { createInProcessFallback } from '../../execution/in-process-fallback';
@@ -24,7 +24,7 @@ import { decideRequest } from '../decide-request';
 import { attemptContext, isAdmin } from '../request-context';
 import { AnsweredFailure, summarise } from '../respond';
 import { chatAnswerHeaders, chatStreamHeaders, describeAttempts, withBaseHeaders } from '../response-headers';
-import { shadowAfterAnswer } from './chat-shadow';
+import { shadowAfterAnswer } from './shadow-dispatch';
 import type { EndpointHandler, GatewayDependencies, GatewayRequest, GatewayResponse } from '../types';
 
 export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependencies): EndpointHandler {

@@ -1,4 +1,11 @@
-/** A whole answer as Anthropic's `message` object. */
+/**
+ * Anthropic messages: the Anthropic Messages surface (one file per step, named
+ * as in every surface folder): parse the request, encode the answer and the
+ * stream, map usage and finish reasons, the error envelope, and the surface
+ * object.
+ *
+ * This file: a whole answer as Anthropic's `message` object.
+ */
 import type { Completion } from '../../model/completion';
 import { anthropicStopReason } from './map-finish-reason';
 import { anthropicUsage } from './map-usage';

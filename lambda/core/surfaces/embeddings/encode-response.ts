@@ -1,4 +1,10 @@
-/** Vectors as OpenAI's embeddings list. */
+/**
+ * Embeddings: the Embeddings surface (the API has no stream and no finish
+ * reasons, so it has no files for them): parse the request, encode the answer,
+ * the error envelope, and the surface object.
+ *
+ * This file: vectors as OpenAI's embeddings list.
+ */
 import type { Embeddings } from '../../model/provider';
 import { embeddingsUsage } from './map-usage';
 import type { EmbeddingsRequest } from './parse-request';

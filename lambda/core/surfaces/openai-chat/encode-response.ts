@@ -1,4 +1,11 @@
-/** A whole answer as OpenAI's `chat.completion` object. */
+/**
+ * OpenAI chat: the OpenAI chat completions surface (one file per step, named
+ * as in every surface folder): parse the request, encode the answer and the
+ * stream, map usage and finish reasons, the error envelope, and the surface
+ * object.
+ *
+ * This file: a whole answer as OpenAI's `chat.completion` object.
+ */
 import type { Completion } from '../../model/completion';
 import type { ToolCall } from '../../model/tool';
 import { openAiFinishReason } from './map-finish-reason';

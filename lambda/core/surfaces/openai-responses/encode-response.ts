@@ -1,4 +1,11 @@
-/** A whole answer as a Responses `response` object, and the items and ids its stream shares. */
+/**
+ * OpenAI responses: the OpenAI Responses surface (one file per step, named as
+ * in every surface folder): parse the request, encode the answer and the
+ * stream, map usage and finish reasons, the error envelope, and the surface
+ * object.
+ *
+ * This file: a whole answer as a Responses `response` object, and the items and ids its stream shares.
+ */
 import type { Completion } from '../../model/completion';
 import type { ToolCall } from '../../model/tool';
 import { outcomeOf } from './map-finish-reason';

@@ -1,7 +1,17 @@
 /**
- * The only place where an error becomes an HTTP answer, in OpenAI's error
- * envelope so that every OpenAI client surfaces it properly. Caller errors say
- * what to fix; server errors say nothing internal and give the request id.
+ * Surfaces: each API the gateway speaks (OpenAI chat, Anthropic Messages,
+ * OpenAI Responses, embeddings) has a folder of its own with the same file
+ * names: parse the request, encode the answer, encode the stream, map usage,
+ * map finish reasons, the error envelope, and the surface object that ties
+ * them. This folder, shared/, holds what every surface does the same way:
+ * reading a body, naming a bad field, the checks every surface applies
+ * (tool names, images, limits), the error-to-HTTP mapping and the surface
+ * contract.
+ *
+ * This file: the only place where an error becomes an HTTP status and
+ * message (in OpenAI's envelope, which each surface's error-envelope.ts
+ * rewrites into its own). Caller errors say what to fix; server errors say
+ * nothing internal and give the request id.
  */
 import { BudgetExceededError, CallerError, ChainFailedError, ProviderError, VerificationFailedError, type FailedAttemptSummary } from '../../base/errors';
 

@@ -1,15 +1,4 @@
-/**
- * Surfaces: each API the gateway speaks (OpenAI chat, Anthropic Messages,
- * OpenAI Responses, embeddings) has a folder of its own with the same file
- * names: parse the request, encode the answer, encode the stream, map usage,
- * map finish reasons, the error envelope, and the surface object that ties
- * them. This folder, shared/, holds what every surface does the same way:
- * reading a body, naming a bad field, the checks every surface applies
- * (tool names, images, limits), the error-to-HTTP mapping and the surface
- * contract.
- *
- * This file: a request body as every surface reads it.
- */
+/** A request body as every surface reads it. */
 import type * as z from 'zod/mini';
 import '../../base/zod-english';
 import { CallerError } from '../../base/errors';

@@ -2,7 +2,7 @@
 import type { AttemptRecord } from '../../accounting/ledger';
 import { utcDay } from '../../base/utc-day';
 import type { AttemptContext } from '../../execution/attempt';
-import { attemptRequestOf } from '../../execution/chat-flow';
+import { attemptRequestOf } from '../../execution/chain-runner';
 import { sampled, shadowFor, shadowName, type ShadowJob } from '../../features/shadow';
 import type { ChatRequest } from '../../model/chat-request';
 import type { RoutingDecision } from '../../routing/decide-route';
