@@ -3,7 +3,8 @@
  * CONTRIBUTING.md (once it exists) and docs/*.md must name a file or folder of
  * the repository and, with an #anchor, a heading of the page it points to, slugged
  * as GitHub slugs headings. Links in code (fenced blocks, inline spans) and to
- * the web are not checked.
+ * the web are not checked, but a repository path quoted in inline code must
+ * exist.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,11 +96,24 @@ function brokenLinks(root: string, pages: readonly string[]): string[] {
     }));
 }
 
+/** Repository paths the pages name in inline code (`lambda/core/...ts`): each must still exist, so a moved file cannot leave the docs pointing at nothing. */
+function staleSourcePaths(root: string, pages: readonly string[]): string[] {
+  return pages.flatMap((page) => {
+    const prose = withoutFences(readFileSync(page, 'utf8')).join('\n');
+    const named = [...prose.matchAll(/`((?:lambda|lib|bin|test|docs)\/[\w./-]+\.(?:ts|cjs|json|md))`/g)].map((match) => match[1]!);
+    return [...new Set(named)].filter((path) => !existsSync(join(root, path))).map((path) => `${relative(root, page)}: \`${path}\` does not exist`);
+  });
+}
+
 describe('documentation links', () => {
   it('finds every linked file, folder and heading when README.md, CONTRIBUTING.md and docs/*.md link to each other', () => {
     const pages = documentationPages(ROOT);
     expect(pages.map((page) => relative(ROOT, page))).toEqual(expect.arrayContaining(['README.md', join('docs', 'api.md')]));
     expect(brokenLinks(ROOT, pages)).toEqual([]);
+  });
+
+  it('names only source files that exist when a page quotes a path in inline code', () => {
+    expect(staleSourcePaths(ROOT, documentationPages(ROOT))).toEqual([]);
   });
 
   describe('on pages written for the test', () => {
@@ -129,6 +143,11 @@ describe('documentation links', () => {
         'CONTRIBUTING.md: [the old one](docs/old.md): no file docs/old.md',
         'docs/guide.md: [typo](../README.md#intr0): no heading #intr0 in README.md',
       ]);
+    });
+
+    it('reports a source path quoted in inline code when the file has moved, and not one in a fence', () => {
+      writeFileSync(join(root, 'README.md'), ['Kept: `lambda/router.ts`. Moved: `lambda/core/gone.ts`.', '```', '`lambda/fenced.ts`', '```'].join('\n'));
+      expect(staleSourcePaths(root, documentationPages(root))).toEqual(['README.md: `lambda/core/gone.ts` does not exist']);
     });
 
     it('passes over links when they sit in fenced code, in inline code or point to the web', () => {
