@@ -15,7 +15,7 @@ import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDynamoAggregateStore } from '../adapters/dynamodb/dynamodb-aggregates';
 import { readableAttempt } from '../adapters/dynamodb/dynamodb-ledger';
-import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/accounting/ledger-aggregation';
+import { aggregateBatch, type AggregateStore, type DeliveredAttempt } from '../core/accounting/ledger-aggregation';
 import { readLedgerConfig } from './runtime-config';
 
 const logger = new Logger({ serviceName: 'switchyard-aggregator' });
@@ -23,7 +23,7 @@ let store: AggregateStore | undefined;
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   store ??= startStore();
-  const batch = event.Records.map(streamedAttempt);
+  const batch = event.Records.map(deliveredAttempt);
   const result = await aggregateBatch(batch, store);
   for (const id of result.unreadable) logger.error('skipped a stream record that is not a readable attempt; once its day has ended, rebuild it with npm run rebuild-aggregates', { eventId: id });
   if (result.overlapsNextBatch) logger.error('an earlier chunk reached past this batch: the next batch may count some attempts twice; rebuild the day with npm run rebuild-aggregates once it has ended');
@@ -41,7 +41,7 @@ function startStore(): AggregateStore {
 }
 
 /** A stream record as the aggregator reads it: its new image as an attempt, or `undefined` when it is not one. */
-export function streamedAttempt(record: DynamoDBRecord): StreamedAttempt {
+export function deliveredAttempt(record: DynamoDBRecord): DeliveredAttempt {
   const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
   return { id: record.eventID ?? '', sequence: record.dynamodb?.SequenceNumber ?? '0', record: image === undefined ? undefined : readableAttempt(image) };
 }

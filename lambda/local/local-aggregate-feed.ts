@@ -8,7 +8,7 @@
  * nothing added, so the store may finish a chunk it had half written.
  */
 import type { AttemptRecord } from '../core/accounting/ledger';
-import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../core/accounting/ledger-aggregation';
+import { aggregateBatch, type AggregateStore, type DeliveredAttempt } from '../core/accounting/ledger-aggregation';
 
 export interface LocalAggregateFeedOptions {
   /** How long a record may wait for its batch to fill. @default 1000 */
@@ -33,14 +33,14 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
   const windowMs = options.windowMs ?? 1000;
   const batchSize = options.batchSize ?? 500;
   const retryDelayMs = options.retryDelayMs ?? 1000;
-  // A stream of this process's own: ids unique across restarts on the same table, sequence numbers increasing.
-  const stream = `local-${Date.now().toString(36)}-${process.pid}`;
+  // A feed of this process's own: ids unique across restarts on the same table, sequence numbers increasing.
+  const feed = `local-${Date.now().toString(36)}-${process.pid}`;
   let sequence = 0n;
-  const queue: StreamedAttempt[] = [];
+  const queue: DeliveredAttempt[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   // After a failure, the rest of the failed batch, delivered again exactly (no records added): what the store's retry relies on.
-  let retry: StreamedAttempt[] | undefined;
+  let retry: DeliveredAttempt[] | undefined;
 
   /** Delivers batches until the queue is empty, or only a part batch is left unless `all`; false when a batch failed. */
   const drain = async (all: boolean): Promise<boolean> => {
@@ -61,7 +61,7 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
     }
     return true;
   };
-  // One delivery at a time, in order, as a stream shard's consumer.
+  // One delivery at a time, in order, as a shard's consumer reads a DynamoDB Stream.
   let delivering: Promise<boolean> = Promise.resolve(true);
   const deliver = (all: boolean) => {
     clearTimeout(timer);
@@ -92,7 +92,7 @@ export function createLocalAggregateFeed(store: AggregateStore, options: LocalAg
       }
       for (const record of records) {
         sequence += 1n;
-        queue.push({ id: `${stream}-${sequence}`, sequence: sequence.toString(), record });
+        queue.push({ id: `${feed}-${sequence}`, sequence: sequence.toString(), record });
       }
       if (queue.length >= batchSize) void deliver(false);
       else schedule(windowMs);

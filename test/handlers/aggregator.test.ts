@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { attemptItem } from '../../lambda/adapters/dynamodb/dynamodb-ledger';
-import { handler, streamedAttempt } from '../../lambda/handlers/aggregator';
+import { handler, deliveredAttempt } from '../../lambda/handlers/aggregator';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
 import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
 
@@ -36,7 +36,7 @@ describe('aggregator handler', () => {
     for (const [index, record] of records.entries()) {
       // Stored as whole milliseconds; an answer's purpose is the default, not stored.
       const stored = { ...record, latencyMs: Math.round(record.latencyMs), purpose: record.purpose === 'answer' ? undefined : record.purpose };
-      expect(streamedAttempt(streamRecord(record, index))).toEqual({ id: `event-${index}`, sequence: String(4_000_000_000_000_000_000n + BigInt(index) * 100n), record: stored });
+      expect(deliveredAttempt(streamRecord(record, index))).toEqual({ id: `event-${index}`, sequence: String(4_000_000_000_000_000_000n + BigInt(index) * 100n), record: stored });
     }
   });
 
@@ -65,7 +65,7 @@ describe('aggregator handler', () => {
     delete broken.dynamodb!.NewImage!['costNanoUsd'];
     const event: DynamoDBStreamEvent = { Records: [streamRecord(records[0]!, 0), broken, streamRecord(records[2]!, 2)] };
 
-    expect(streamedAttempt(broken).record).toBeUndefined();
+    expect(deliveredAttempt(broken).record).toBeUndefined();
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
     expect(dynamo.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems![0]!.Put!.Item!['attempts']).toEqual({ N: '2' });
   });

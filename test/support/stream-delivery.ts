@@ -8,7 +8,7 @@
  * after it succeeded.
  */
 import fc from 'fast-check';
-import { aggregateBatch, type AggregateStore, type StreamedAttempt } from '../../lambda/core/accounting/ledger-aggregation';
+import { aggregateBatch, type AggregateStore, type DeliveredAttempt } from '../../lambda/core/accounting/ledger-aggregation';
 import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
 
 export type DeliveryFault = 'none' | 'timeout-after-writes' | 'lost-response' | 'write-fails' | 'delivered-twice';
@@ -31,12 +31,12 @@ export const deliveryScheduleArbitrary: fc.Arbitrary<DeliverySchedule> = fc.reco
   maxItems: fc.constantFrom(8, 20, 100),
 });
 
-export function asStream(records: readonly AttemptRecord[], stream = 'shard'): StreamedAttempt[] {
+export function asStream(records: readonly AttemptRecord[], stream = 'shard'): DeliveredAttempt[] {
   return records.map((record, index) => ({ id: `${stream}-${index + 1}`, sequence: String(1000 + index * 7), record }));
 }
 
 /** Runs the schedule until every record is behind the checkpoint; returns how many deliveries it took. */
-export async function deliverLikeLambda(stream: readonly StreamedAttempt[], store: AggregateStore, schedule: DeliverySchedule): Promise<number> {
+export async function deliverLikeLambda(stream: readonly DeliveredAttempt[], store: AggregateStore, schedule: DeliverySchedule): Promise<number> {
   let checkpoint = 0;
   let step = 0;
   let retrySize = 0;

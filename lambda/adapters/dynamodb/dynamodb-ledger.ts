@@ -3,7 +3,7 @@
  * attempt number and written with `attribute_not_exists`, so a retried write
  * can never count an attempt twice. That one conditional PutItem is all the
  * request path writes: the daily aggregates are built from the table's
- * stream of new records, off the path (`core/stream-aggregation.ts`).
+ * change feed of new records, off the path (`core/accounting/ledger-aggregation.ts`).
  */
 import {
   ConditionalCheckFailedException,

@@ -1,6 +1,7 @@
 /**
- * Daily aggregates, built off the request path from the ledger's stream of
- * new attempt records.
+ * Daily aggregates, built off the request path from the ledger table's
+ * change feed of new attempt records (a DynamoDB Stream in AWS; "stream"
+ * elsewhere in the code means a client's server-sent events).
  *
  * The router writes one record per attempt and nothing else. An aggregator
  * reads those records in batches, sums each batch per counter (day ×
@@ -11,7 +12,7 @@
  * where an earlier chunk began, finds the marker, skips what it covered and
  * counts only the rest: the aggregates equal the sum of the records, exactly.
  *
- * That holds for every redelivery a stream consumer makes when it restarts
+ * That holds for every redelivery a change-feed consumer makes when it restarts
  * from its checkpoint: a batch retried after a timeout, or from the record a
  * partial batch response named (always a chunk's first). It would not hold if
  * a batch were split at an arbitrary record (Lambda's bisect-on-error), so
@@ -20,13 +21,13 @@
 import { addCounters, countersOf, dayOf, dimensionsOf, ZERO_COUNTERS, type DimensionValue, type UsageCounters } from './usage-aggregates';
 import type { AttemptRecord } from './ledger';
 
-/** One new attempt record as the stream delivers it. */
-export interface StreamedAttempt {
-  /** Unique in the stream: a chunk's marker is keyed by its first record's id. */
+/** One new attempt record as the change feed delivers it. */
+export interface DeliveredAttempt {
+  /** Unique in the feed: a chunk's marker is keyed by its first record's id. */
   readonly id: string;
-  /** The record's position, a decimal integer that increases along the stream (within a shard). */
+  /** The record's position, a decimal integer that increases along the feed (within a shard). */
   readonly sequence: string;
-  /** `undefined` when the stream record is not a readable attempt: skipped and reported, never retried. */
+  /** `undefined` when the feed's record is not a readable attempt: skipped and reported, never retried. */
   readonly record: AttemptRecord | undefined;
 }
 
@@ -64,7 +65,7 @@ export interface BatchResult {
   readonly counted: number;
   /** Attempts an earlier delivery had already counted. */
   readonly duplicates: number;
-  /** Stream records that were not readable attempts, by id. */
+  /** Feed records that were not readable attempts, by id. */
   readonly unreadable: readonly string[];
   /**
    * Set when a chunk could not be written: the sequence number of its first
@@ -82,8 +83,8 @@ export interface BatchResult {
   readonly overlapsNextBatch?: boolean;
 }
 
-/** Counts a batch into the aggregates, chunk by chunk, in stream order; safe to call again with any redelivery. */
-export async function aggregateBatch(batch: readonly StreamedAttempt[], store: AggregateStore, maxItems = MAX_TRANSACTION_ITEMS): Promise<BatchResult> {
+/** Counts a batch into the aggregates, chunk by chunk, in feed order; safe to call again with any redelivery. */
+export async function aggregateBatch(batch: readonly DeliveredAttempt[], store: AggregateStore, maxItems = MAX_TRANSACTION_ITEMS): Promise<BatchResult> {
   let pending = batch;
   let counted = 0;
   let duplicates = 0;
@@ -121,7 +122,7 @@ export async function aggregateBatch(batch: readonly StreamedAttempt[], store: A
 }
 
 /** How many of `attempts`, from the first, fit one transaction: their distinct counters and the marker. */
-export function chunkLength(attempts: readonly StreamedAttempt[], maxItems = MAX_TRANSACTION_ITEMS): number {
+export function chunkLength(attempts: readonly DeliveredAttempt[], maxItems = MAX_TRANSACTION_ITEMS): number {
   const counters = new Set<string>();
   for (let index = 0; index < attempts.length; index += 1) {
     const record = attempts[index]!.record;
@@ -134,7 +135,7 @@ export function chunkLength(attempts: readonly StreamedAttempt[], maxItems = MAX
 }
 
 /** The chunk of these records: their sums per counter, keyed by the first record. */
-export function chunkOf(attempts: readonly StreamedAttempt[]): AggregateChunk {
+export function chunkOf(attempts: readonly DeliveredAttempt[]): AggregateChunk {
   const records = attempts.flatMap((attempt) => (attempt.record === undefined ? [] : [attempt.record]));
   return {
     markerId: attempts[0]!.id,

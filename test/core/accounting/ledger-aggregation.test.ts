@@ -5,7 +5,7 @@ import {
   chunkOf,
   sumDeltas,
   type AggregateStore,
-  type StreamedAttempt,
+  type DeliveredAttempt,
 } from '../../../lambda/core/accounting/ledger-aggregation';
 import { addCounters, usageFromRecords, ZERO_COUNTERS } from '../../../lambda/core/accounting/usage-aggregates';
 import { memoryStore } from '../../support/memory-aggregates';
@@ -32,7 +32,7 @@ describe('aggregateBatch', () => {
   it('splits a batch into chunks that each fit one transaction, the marker included', () => {
     fc.assert(
       fc.property(fc.array(attemptArbitrary(DAYS, 40), { minLength: 1, maxLength: 200 }), fc.integer({ min: 7, max: 100 }), (records, maxItems) => {
-        let pending: StreamedAttempt[] = asStream(records);
+        let pending: DeliveredAttempt[] = asStream(records);
         while (pending.length > 0) {
           const length = chunkLength(pending, maxItems);
           expect(length).toBeGreaterThan(0);
@@ -71,7 +71,7 @@ describe('aggregateBatch', () => {
 
   it('skips unreadable records and reports them, and a redelivery does not count them either', async () => {
     const records = sample(10, 4);
-    const stream: StreamedAttempt[] = asStream(records).map((attempt, index) => (index === 4 ? { ...attempt, record: undefined } : attempt));
+    const stream: DeliveredAttempt[] = asStream(records).map((attempt, index) => (index === 4 ? { ...attempt, record: undefined } : attempt));
     const store = memoryStore();
 
     const result = await aggregateBatch(stream, store);
