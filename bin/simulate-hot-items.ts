@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { aggregateTransaction } from '../lambda/adapters/dynamodb/dynamodb-aggregates';
 import { AGGREGATE_SHARDS } from '../lambda/adapters/dynamodb/dynamodb-usage';
 import { AGGREGATOR_BATCHING } from '../lambda/adapters/dynamodb/ledger-table';
-import { aggregateBatch, type StreamedAttempt } from '../lambda/core/accounting/ledger-aggregation';
+import { aggregateBatch, type DeliveredAttempt } from '../lambda/core/accounting/ledger-aggregation';
 import type { AttemptRecord } from '../lambda/core/accounting/ledger';
 import type { Tier } from '../lambda/policy/schema';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   };
 
   const streamShards = Number(values.streamShards);
-  const streams = Array.from({ length: streamShards }, () => [] as { at: number; attempt: StreamedAttempt }[]);
+  const streams = Array.from({ length: streamShards }, () => [] as { at: number; attempt: DeliveredAttempt }[]);
   const writesByItem = new Map<string, number>();
   const writesByPartition = new Map<string, number>();
   const count = (partition: string, sortKey: string, units = 1) => {

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { aggregateTransaction, createDynamoAggregateStore } from '../../lambda/adapters/dynamodb/dynamodb-aggregates';
 import { aggregateBatch, chunkOf, MAX_TRANSACTION_ITEMS } from '../../lambda/core/accounting/ledger-aggregation';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
-import { asStream } from '../support/stream-delivery';
+import { asStream } from '../support/feed-delivery';
 
 const TABLE = 'ledger';
 const records = (runs: number, callers: number, seed: number) => uniqueAttempts(fc.sample(attemptArbitrary(['2026-11-27', '2026-11-28'], callers), { numRuns: runs, seed }));

@@ -7,7 +7,7 @@ import { aggregateBatch } from '../../lambda/core/accounting/ledger-aggregation'
 import { usageFromRecords } from '../../lambda/core/accounting/usage-aggregates';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
-import { asStream, deliverLikeLambda, deliveryScheduleArbitrary } from '../support/stream-delivery';
+import { asStream, deliverLikeLambda, deliveryScheduleArbitrary } from '../support/feed-delivery';
 
 const DAY = '2026-11-27';
 

@@ -10,7 +10,7 @@ import {
 import { addCounters, usageFromRecords, ZERO_COUNTERS } from '../../../lambda/core/accounting/usage-aggregates';
 import { memoryStore } from '../../support/memory-aggregates';
 import { attemptArbitrary, uniqueAttempts } from '../../support/attempt-records';
-import { asStream, deliverLikeLambda, deliveryScheduleArbitrary } from '../../support/stream-delivery';
+import { asStream, deliverLikeLambda, deliveryScheduleArbitrary } from '../../support/feed-delivery';
 
 const DAYS = ['2026-11-26', '2026-11-27'];
 
