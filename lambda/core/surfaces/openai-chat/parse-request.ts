@@ -91,7 +91,7 @@ const bodySchema = z.looseObject({
       z.looseObject({
         type: z.literal('json_schema'),
         json_schema: z.looseObject({
-          name: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"')),
+          name: toolNameSchema,
           description: z.optional(z.string()),
           schema: z.optional(z.record(z.string(), z.unknown())),
           strict: z.nullish(z.boolean()),

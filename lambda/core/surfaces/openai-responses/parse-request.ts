@@ -38,7 +38,7 @@ const bodySchema = z.looseObject({
           z.looseObject({ type: z.literal('json_object') }),
           z.looseObject({
             type: z.literal('json_schema'),
-            name: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"')),
+            name: toolNameSchema,
             schema: z.optional(z.record(z.string(), z.unknown())),
             description: z.optional(z.string()),
             strict: z.nullish(z.boolean()),

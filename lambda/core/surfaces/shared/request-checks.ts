@@ -13,7 +13,7 @@ import type { ToolChoice, ToolDefinition } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { clip } from './invalid-field';
 
-/** OpenAI's own rule for function names, which Anthropic's tool names follow too. */
+/** OpenAI's own rule for function and JSON-schema names, which Anthropic's tool names follow too. */
 export const toolNameSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"'));
 
 /** OpenAI's and Anthropic's limit on tools per request. */
