@@ -1,16 +1,17 @@
 /**
- * Serving `stream: true`. A stream cannot pass through Step Functions, so the
- * whole chain is walked here, by the plan `planFallback` makes and the rules
- * `walkInProcess` follows, until one provider has produced its first chunk.
- * Until then a failure falls back exactly as a non-streaming request would;
- * from then on the answer has begun: a failure ends the stream with an error
- * event (never a clean end), and the attempt is recorded with what it used.
+ * Serving `stream: true`. Until a provider has produced its first chunk the
+ * chain runs as any other ({@link runChain}), except that a stream cannot pass
+ * through Step Functions: the rest of the chain is walked here, by the rules
+ * `walkInProcess` shares with the workflow. From then on the answer has begun:
+ * {@link chatStreamEvents} reads it on and encodes it for the caller; a failure
+ * ends the stream with an error event (never a clean end), and the attempt is
+ * recorded with what it used.
  */
 import { openAttempt, taskModel, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
-import { attemptRequestOf, chainError, FALLBACK_REPORT_GRACE_MS } from './chat-flow';
+import { attemptRequestOf, runChain, walkSignal, type ChainTrial } from './chain-runner';
 import type { ChatRequest } from '../model/chat-request';
-import { isAttemptFailure, ProviderError } from '../base/errors';
-import { FIRST_ATTEMPT, firstTryNumbering, planFallback, taskNumbering, type FallbackOutcome } from './fallback-contract';
+import { ProviderError } from '../base/errors';
+import { FIRST_ATTEMPT, taskNumbering } from './fallback-contract';
 import { walkInProcess } from './in-process-fallback';
 import type { AttemptOutcome, AttemptRecord } from '../accounting/ledger';
 import type { Completion, CompletionChunk } from '../model/completion';
@@ -41,35 +42,26 @@ export async function startChatStream(
   context: AttemptContext,
   dependencies: AttemptDependencies,
 ): Promise<ChatStreamStart> {
-  const { clock, ledger, policy } = dependencies;
-  const request = attemptRequestOf(chat, decision);
-  const number = firstTryNumbering();
-  let outcome: Exclude<FallbackOutcome, { status: 'answered' }> | { status: 'streaming'; stream: StartedStream };
-  try {
-    const stream = await startStream(await openAttempt(decision.chain[0]!, request, context, number.take, dependencies), context.deadline, dependencies);
-    outcome = { status: 'streaming', stream };
-  } catch (error) {
-    if (!isAttemptFailure(error)) throw error;
-    const plan = planFallback({ error, attemptsUsed: number.used() }, decision.chain, request, context, policy.fallback);
-    if (!plan.walk) {
-      outcome = plan.outcome;
-    } else {
-      const signal = AbortSignal.timeout(Math.max(1, context.deadline + FALLBACK_REPORT_GRACE_MS - clock.now()));
-      const walked = await walkInProcess(
+  const run = await runChain(decision.chain, attemptRequestOf(chat, decision), context, streamedAnswers(dependencies), dependencies);
+  return run.ok ? { ok: true, stream: run.answer, records: run.records } : run;
+}
+
+function streamedAnswers(dependencies: AttemptDependencies): ChainTrial<StartedStream> {
+  const tryCandidate: ChainTrial<StartedStream>['tryCandidate'] = async (model, request, context, attemptNumber) =>
+    startStream(await openAttempt(model, request, context, attemptNumber, dependencies), context.deadline, dependencies);
+  return {
+    tryCandidate,
+    // A stream cannot pass through Step Functions: the rest of the chain is walked here, by the workflow's rules.
+    walkRest: (plan, context) =>
+      walkInProcess(
         plan.input,
-        signal,
-        async (task) =>
-          startStream(await openAttempt(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies.ledger).take, dependencies), context.deadline, dependencies),
+        walkSignal(context.deadline, dependencies.clock),
+        async (task) => tryCandidate(taskModel(task, dependencies), task.request, task, taskNumbering(task, dependencies.ledger).take),
         dependencies,
-      );
-      outcome = walked.status === 'answered' ? { status: 'streaming', stream: walked.answer } : walked;
-    }
-  }
-  // Streaming from the first numbered attempt is the common case: nothing was recorded before it, so nothing is read.
-  const streamsFirst = outcome.status === 'streaming' && outcome.stream.attempt.number === FIRST_ATTEMPT;
-  const records = streamsFirst ? [] : await ledger.recordsFor(context.requestId);
-  if (outcome.status === 'streaming') return { ok: true, stream: outcome.stream, records };
-  return { ok: false, error: chainError(outcome, records), records };
+      ),
+    // A stream is recorded when it ends: at its start the ledger holds only the attempts before it, none before the first number.
+    knownRecords: (stream) => (stream.attempt.number === FIRST_ATTEMPT ? [] : undefined),
+  };
 }
 
 /** Opens the provider's stream and waits for its first chunk; a failure until then is the attempt's `failed`. */

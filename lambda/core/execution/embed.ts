@@ -1,16 +1,16 @@
 /**
  * An embeddings request's one attempt: there is no tier and no fallback, since
- * another model's vectors would not match the caller's; the attempt is gated,
- * priced and recorded like any other.
+ * another model's vectors would not match the caller's. The attempt is gated,
+ * priced and recorded like any other, and a failure answers as a chat chain
+ * that ended the same way would: it runs on the one chain runner, as a chain of one.
  */
-import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
-import { chainError } from './chat-flow';
-import { CallerError, isAttemptFailure } from '../base/errors';
-import { firstTryNumbering } from './fallback-contract';
 import type { AttemptRecord } from '../accounting/ledger';
-import type { ModelSpec } from '../../policy/policy';
-import type { Embeddings } from '../model/provider';
+import { CallerError } from '../base/errors';
+import type { Embeddings, ProviderAdapter } from '../model/provider';
 import type { EmbeddingsRequest } from '../surfaces/embeddings/parse-request';
+import type { ModelSpec } from '../../policy/policy';
+import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
+import { runChain, type ChainTrial } from './chain-runner';
 
 export type EmbeddingsResult =
   | { readonly ok: true; readonly embeddings: Embeddings; readonly record: AttemptRecord }
@@ -27,21 +27,22 @@ export async function embedTexts(
   if (!provider.embed) {
     throw new CallerError('invalid_request', `"${model.id}" is on a provider that serves no embeddings here.`, 'model');
   }
-  const number = firstTryNumbering();
-  const messages = request.inputs.map((content) => ({ role: 'user' as const, content }));
-  try {
-    const attempt = await openAttempt(model, { messages, maxTokens: 1 }, context, number.take, dependencies);
-    let embeddings: Embeddings;
-    try {
-      embeddings = await provider.embed({ model, inputs: request.inputs, dimensions: request.dimensions, signal: AbortSignal.timeout(attempt.timeoutMs) });
-    } catch (error) {
-      return await attempt.failed(error);
-    }
-    return { ok: true, embeddings, record: await attempt.succeeded(embeddings.usage, embeddings.simulated) };
-  } catch (error) {
-    if (!isAttemptFailure(error)) throw error;
-    // A chain of one: the same answers as a chat chain that ended this way (400, 429, 502, 504).
-    const records = number.used() > 0 ? await dependencies.ledger.recordsFor(context.requestId) : [];
-    return { ok: false, error: chainError({ status: 'exhausted', error: error.name, message: error.message }, records), records };
-  }
+  const embedder = provider as Required<Pick<ProviderAdapter, 'embed'>>;
+  const oneAttempt: ChainTrial<{ embeddings: Embeddings; record: AttemptRecord }> = {
+    async tryCandidate(candidate, attemptRequest, attemptContext, attemptNumber) {
+      const attempt = await openAttempt(candidate, attemptRequest, attemptContext, attemptNumber, dependencies);
+      let embeddings: Embeddings;
+      try {
+        embeddings = await embedder.embed({ model: candidate, inputs: request.inputs, dimensions: request.dimensions, signal: AbortSignal.timeout(attempt.timeoutMs) });
+      } catch (error) {
+        return attempt.failed(error);
+      }
+      return { embeddings, record: await attempt.succeeded(embeddings.usage, embeddings.simulated) };
+    },
+    knownRecords: (answer) => [answer.record],
+  };
+  // What the gates price: the texts as the prompt, and no output beyond a token.
+  const gated = { messages: request.inputs.map((content) => ({ role: 'user' as const, content })), maxTokens: 1 };
+  const run = await runChain([model], gated, context, oneAttempt, dependencies);
+  return run.ok ? { ok: true, embeddings: run.answer.embeddings, record: run.answer.record } : run;
 }
