@@ -111,8 +111,12 @@ export function planFallback(
   return { walk: true, input, runner: largestPayload > MAX_WORKFLOW_INPUT_BYTES ? 'in-process' : 'workflow' };
 }
 
-/** Input of one fallback execution. Field names are read by the state machine definition. */
-export interface FallbackInput {
+/**
+ * What every state of the fallback passes on unchanged: who the request is
+ * for, what it sends, the attempts numbered before the walk, and its deadline.
+ * Field names are read by the state machine definition.
+ */
+export interface FallbackRequest {
   readonly requestId: string;
   readonly callerId: string;
   /** The managed key's budget, or null (the state machine reads every field, so none is left out). */
@@ -120,6 +124,13 @@ export interface FallbackInput {
   readonly tier: Tier | null;
   readonly route: string | null;
   readonly request: AttemptRequest;
+  /** Attempts already recorded for the request. */
+  readonly attemptOffset: number;
+  readonly deadline: number;
+}
+
+/** Input of one fallback execution. */
+export interface FallbackInput extends FallbackRequest {
   /** Model ids of the whole chain, and their context windows. */
   readonly candidates: readonly string[];
   readonly contextWindows: readonly number[];
@@ -128,25 +139,14 @@ export interface FallbackInput {
   readonly cursor: { readonly index: number };
   /** Candidates with a context window no larger than this are skipped. */
   readonly contextFloor: { readonly value: number };
-  /** Attempts already recorded for the request. */
-  readonly attemptOffset: number;
   /** Wait before the first attempt: the backoff after the router's own failed try. */
   readonly initialWaitSeconds: number;
-  readonly deadline: number;
 }
 
 /** Input of the attempt task, built by the state machine from {@link FallbackInput}. */
-export interface AttemptTaskInput {
-  readonly requestId: string;
-  readonly callerId: string;
-  readonly keyBudget: KeyBudget | null;
-  readonly tier: Tier | null;
-  readonly route: string | null;
-  readonly request: AttemptRequest;
+export interface AttemptTaskInput extends FallbackRequest {
   readonly model: string;
   readonly contextFloor: number;
-  readonly attemptOffset: number;
-  readonly deadline: number;
 }
 
 export interface AttemptTaskOutput {
