@@ -1,9 +1,10 @@
 /**
  * Execution: how a routed request is carried out along its chain of candidate
  * models. One attempt at one candidate (`attempt.ts`, its contract, its gates:
- * time, circuit, budget); the chain runner that tries the first candidate in
- * this process and walks the rest by the fallback plan (`chain-runner.ts`, and
- * `chat-stream.ts` for streamed answers); the fallback plan and its runners
+ * time, circuit, budget); the one chain runner that tries the first candidate
+ * in this process and walks the rest by the fallback plan (`chain-runner.ts`
+ * for whole answers, `chat-stream.ts` for streamed ones, `embed.ts` for
+ * embeddings, a chain of one); the fallback plan and its runners
  * (`fallback-contract.ts`, the Step Functions state machine's definition in
  * `fallback-definition.ts`, the same walk in-process in
  * `in-process-fallback.ts`, a forced fallback for drills); and the per-model

@@ -143,7 +143,7 @@ export async function openAttempt(
         throw error;
       }
       const { health } = await settle('failed', failedEnding(error, request, simulated));
-      if (health.health === 'failed' && health.cutByDeadline) throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
+      if (health.status === 'failed' && health.cutByDeadline) throw new RoutingError('deadline', `${model.id} was cut off by the request's deadline`);
       await honourRetryAfter(error, context.deadline, dependencies);
       throw error;
     },
@@ -254,9 +254,9 @@ type AttemptEnd = 'answered' | 'failed' | 'broke-off';
 
 /** What an attempt's end says about its model's health: for its circuit and the failure metric. */
 type ModelHealth =
-  | { readonly health: 'good' }
-  | { readonly health: 'unknown' }
-  | { readonly health: 'failed'; readonly kind: ProviderFailureKind; readonly cutByDeadline: boolean };
+  | { readonly status: 'good' }
+  | { readonly status: 'unknown' }
+  | { readonly status: 'failed'; readonly kind: ProviderFailureKind; readonly cutByDeadline: boolean };
 
 /**
  * Neither a caller that went away nor the request's own deadline says
@@ -265,11 +265,11 @@ type ModelHealth =
  * caller got no answer; a stream it cut after the answer began does not.
  */
 function modelHealth(end: AttemptEnd, outcome: AttemptOutcome, late: boolean): ModelHealth {
-  if (outcome === 'success') return { health: 'good' };
-  if (outcome === 'aborted') return { health: 'unknown' };
+  if (outcome === 'success') return { status: 'good' };
+  if (outcome === 'aborted') return { status: 'unknown' };
   const cutByDeadline = late && (outcome === 'timeout' || (end === 'failed' && outcome === 'generation_timeout'));
-  if (cutByDeadline && end === 'broke-off') return { health: 'unknown' };
-  return { health: 'failed', kind: outcome, cutByDeadline };
+  if (cutByDeadline && end === 'broke-off') return { status: 'unknown' };
+  return { status: 'failed', kind: outcome, cutByDeadline };
 }
 
 /** What an open attempt holds until it settles. */
@@ -307,10 +307,10 @@ async function settleAttempt(
     log.error('ledger write failed', { requestId: record.requestId, records: [record], error });
   }
   const health = modelHealth(end, record.outcome, clock.now() >= held.deadline - MIN_ATTEMPT_MS);
-  if (health.health === 'good' && (circuit.failures > 0 || circuit.openUntil > 0)) {
+  if (health.status === 'good' && (circuit.failures > 0 || circuit.openUntil > 0)) {
     await circuitBookkeeping(model, 'record success', () => circuits.recordSuccess(model.id), undefined, log);
   }
-  if (health.health !== 'failed') return { record, health };
+  if (health.status !== 'failed') return { record, health };
   metrics?.count('ProviderFailures', { FailureKind: health.kind });
   if (!health.cutByDeadline && countsAgainstCircuit(health.kind)) {
     const state = await circuitBookkeeping(model, 'record failure', () => circuits.recordFailure(model.id, clock.now()), circuit, log);

@@ -7,7 +7,8 @@
  * ends the stream with an error event (never a clean end), and the attempt is
  * recorded with what it used.
  */
-import { openAttempt, taskModel, type AttemptContext, type AttemptDependencies, type OpenAttempt } from './attempt';
+import { openAttempt, taskModel } from './attempt';
+import type { AttemptContext, AttemptDependencies, OpenAttempt } from './attempt-contract';
 import { attemptRequestOf, runChain, walkSignal, type ChainTrial } from './chain-runner';
 import type { ChatRequest } from '../model/chat-request';
 import { ProviderError } from '../base/errors';

@@ -9,7 +9,8 @@ import { CallerError } from '../base/errors';
 import type { Embeddings, ProviderAdapter } from '../model/provider';
 import type { EmbeddingsRequest } from '../surfaces/embeddings/parse-request';
 import type { ModelSpec } from '../../policy/policy';
-import { openAttempt, type AttemptContext, type AttemptDependencies } from './attempt';
+import { openAttempt } from './attempt';
+import type { AttemptContext, AttemptDependencies } from './attempt-contract';
 import { runChain, type ChainTrial } from './chain-runner';
 
 export type EmbeddingsResult =

@@ -6,7 +6,7 @@
  * candidate. Nothing else changes: the attempt is recorded, and the model's
  * circuit is not charged for a failure that was not the model's.
  */
-import type { AttemptDependencies } from './attempt';
+import type { AttemptDependencies } from './attempt-contract';
 import type { CircuitStore } from './circuit-breaker';
 import { CallerError, ProviderError } from '../base/errors';
 import type { ProviderAdapter, ProviderRegistry } from '../model/provider';

@@ -9,7 +9,8 @@
  * The router uses it when a request is too large to pass through Step
  * Functions (256 KB), and when the workflow cannot be started.
  */
-import { runAttemptTask, type AttemptDependencies } from './attempt';
+import { runAttemptTask } from './attempt';
+import type { AttemptDependencies } from './attempt-contract';
 import { MIN_ATTEMPT_MS } from './attempt-gates';
 import { CHAIN_ENDING_NAMES, errorNamesFor, RoutingError } from '../base/errors';
 import type { AttemptTaskInput, FallbackInput, FallbackOutcome, FallbackRunner } from './fallback-contract';
