@@ -11,7 +11,7 @@ import type { UsageReader } from '../core/accounting/usage-aggregates';
 import type { FeedbackStore } from '../core/features/feedback';
 import type { ShadowResultStore } from '../core/features/shadow';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { AttemptDependencies } from '../core/execution/attempt';
+import type { AttemptDependencies } from '../core/execution/attempt-contract';
 import { ConfigError } from '../core/base/errors';
 import type { Log, MetricSink } from '../core/base/telemetry';
 import { cachedKey } from '../providers/api-keys';

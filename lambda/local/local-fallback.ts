@@ -4,7 +4,8 @@
  * to the attempt handler in this process.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import { runAttemptTask, type AttemptDependencies } from '../core/execution/attempt';
+import { runAttemptTask } from '../core/execution/attempt';
+import type { AttemptDependencies } from '../core/execution/attempt-contract';
 import { toFallbackOutcome, type AttemptTaskInput, type FallbackRunner } from '../core/execution/fallback-contract';
 import { ATTEMPT_STATE, buildFallbackDefinition } from '../core/execution/fallback-definition';
 

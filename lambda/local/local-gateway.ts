@@ -13,7 +13,7 @@ import { createDynamoAggregateStore } from '../adapters/dynamodb/dynamodb-aggreg
 import { createLocalAggregateFeed, type LocalAggregateFeed } from './local-aggregate-feed';
 import { createDynamoKeyStore } from '../adapters/dynamodb/dynamodb-key-store';
 import { createKeyVerifier, type KeyVerifier } from '../core/features/managed-keys';
-import type { AttemptDependencies } from '../core/execution/attempt';
+import type { AttemptDependencies } from '../core/execution/attempt-contract';
 import { createGateway } from '../core/gateway/create-gateway';
 import type { Policy } from '../policy/policy';
 import type { ProviderConfig } from '../policy/schema';

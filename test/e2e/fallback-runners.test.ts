@@ -6,7 +6,7 @@
  * with each other and with the table: the outcome, the calls each provider
  * received, and the ledger rows.
  */
-import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../../lambda/core/execution/attempt';
+import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../../lambda/core/execution/attempt-contract';
 import { createMemoryBudgetStore } from '../../lambda/core/accounting/budgets';
 import { createMemoryCircuitStore } from '../../lambda/core/execution/circuit-breaker';
 import { BUDGET_ERROR_NAMES, PROVIDER_ERROR_NAMES, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../lambda/core/base/errors';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { AttemptDependencies } from '../../lambda/core/execution/attempt';
+import type { AttemptDependencies } from '../../lambda/core/execution/attempt-contract';
 import { ROUTING_ERROR_NAMES } from '../../lambda/core/base/errors';
 import type { AttemptTaskInput } from '../../lambda/core/execution/fallback-contract';
 import { createAttemptHandler } from '../../lambda/handlers/attempt';

@@ -26,9 +26,6 @@ import { circuitBookkeeping, honourRetryAfter, MIN_ATTEMPT_MS, passCircuit, requ
 import { circuitStatus, type CircuitState } from './circuit-breaker';
 import { taskNumbering, type AttemptTaskInput, type AttemptTaskOutput } from './fallback-contract';
 
-// Callers outside execution/ import the attempt's contract from here, with what it describes.
-export type { AttemptContext, AttemptDependencies, AttemptRequest, AttemptSuccess, OpenAttempt } from './attempt-contract';
-
 /**
  * Tries `model` once. `attemptNumber` is called only once the gates have
  * passed, so skipped candidates use no number.

@@ -37,6 +37,11 @@ export function taskNumbering(task: Pick<AttemptTaskInput, 'requestId' | 'attemp
   return countedNumbering(() => ledger.nextAttempt(task.requestId, task.attemptOffset));
 }
 
+/** Calls made after the answer (its verification, shadow traffic): the ledger's counter above the first try, as a fallback task's. */
+export function afterAnswerNumbering(requestId: string, ledger: Pick<Ledger, 'nextAttempt'>): AttemptNumbering {
+  return taskNumbering({ requestId, attemptOffset: FIRST_ATTEMPT }, ledger);
+}
+
 function countedNumbering(next: () => Promise<number>): AttemptNumbering {
   let used = 0;
   return {

@@ -11,7 +11,9 @@
  * counted against budgets.
  */
 import { createHash } from 'node:crypto';
-import { attemptCandidate, type AttemptContext, type AttemptDependencies, type AttemptRequest } from '../execution/attempt';
+import { attemptCandidate } from '../execution/attempt';
+import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../execution/attempt-contract';
+import { afterAnswerNumbering } from '../execution/fallback-contract';
 import { scannedText } from '../routing/classifier';
 import { isAttemptFailure } from '../base/errors';
 import type { KeyBudget } from './managed-keys';
@@ -105,8 +107,9 @@ export async function runShadowJob(job: ShadowJob, dependencies: AttemptDependen
   const base = { requestId: job.requestId, callerId: job.callerId, tier: job.tier, route: job.route, keyBudget: job.keyBudget ?? null, deadline: clock.now() + SHADOW_DEADLINE_MS };
   // Only this run's calls are summed: a retried job must not count an earlier run's calls again.
   const numbers = new Set<number>();
+  const numbering = afterAnswerNumbering(job.requestId, ledger);
   const nextNumber = async () => {
-    const number = await ledger.nextAttempt(job.requestId, 1);
+    const number = await numbering.take();
     numbers.add(number);
     return number;
   };

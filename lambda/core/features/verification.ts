@@ -9,7 +9,9 @@
  * priced, recorded in the ledger (purpose `verification`), counted against
  * budgets and circuits.
  */
-import { attemptCandidate, type AttemptContext, type AttemptDependencies, type AttemptRequest } from '../execution/attempt';
+import { attemptCandidate } from '../execution/attempt';
+import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../execution/attempt-contract';
+import { afterAnswerNumbering } from '../execution/fallback-contract';
 import type { ChatRequest } from '../model/chat-request';
 import { scannedText } from '../routing/classifier';
 import { isAttemptFailure } from '../base/errors';
@@ -89,8 +91,7 @@ export async function verifyAndRetry(
   context: AttemptContext,
   dependencies: AttemptDependencies,
 ): Promise<VerifiedAnswer> {
-  // Attempts after the answer take the ledger's counter above the first attempt, as the fallback's do.
-  const nextNumber = () => dependencies.ledger.nextAttempt(context.requestId, 1);
+  const nextNumber = afterAnswerNumbering(context.requestId, dependencies.ledger).take;
   let best: VerifiedAnswer = { ...answered, verification: await verify(chat, answered.completion.content, settings, context, dependencies, nextNumber) };
   if (best.verification.status !== 'fail' || settings.onFail !== 'retry-next') return best;
   const remaining = decision.chain.slice(decision.chain.findIndex((model) => model.id === answered.model.id) + 1);
@@ -125,9 +126,7 @@ export function verifyStreamedAnswer(
   return async (answer) => {
     let verification: Verification;
     try {
-      verification = await verify(chat, answer, settings, context, dependencies, () =>
-        dependencies.ledger.nextAttempt(context.requestId, 1),
-      );
+      verification = await verify(chat, answer, settings, context, dependencies, afterAnswerNumbering(context.requestId, dependencies.ledger).take);
     } catch (error) {
       // The answer has been sent: a storage fault while checking it ends the check, never the stream.
       dependencies.log.error('verification failed to run', { requestId: context.requestId, error: error instanceof Error ? error.message : String(error) });

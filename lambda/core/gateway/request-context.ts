@@ -1,7 +1,7 @@
 /** What every endpoint reads of a request the same way: who the caller is, what it may see, and what its attempts are for. */
 import { CallerError } from '../base/errors';
 import { isUtcDay, utcDay } from '../base/utc-day';
-import type { AttemptContext } from '../execution/attempt';
+import type { AttemptContext } from '../execution/attempt-contract';
 import type { RoutingDecision } from '../routing/decide-route';
 import type { Policy } from '../../policy/policy';
 import type { GatewayRequest } from './types';

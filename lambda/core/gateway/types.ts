@@ -1,6 +1,6 @@
 /** The gateway's contract with its entry points (the Lambda handler, the local server): a plain request in, a plain response out. */
 import type { HeaderBag } from '../base/header-bag';
-import type { AttemptDependencies } from '../execution/attempt';
+import type { AttemptDependencies } from '../execution/attempt-contract';
 import type { FallbackRunner } from '../execution/fallback-contract';
 import type { FeedbackStore } from '../features/feedback';
 import type { KeyLimits } from '../features/managed-keys';

@@ -1,4 +1,5 @@
-import { attemptCandidate, buildAttemptRecord, type AttemptDependencies } from '../../../lambda/core/execution/attempt';
+import { attemptCandidate, buildAttemptRecord } from '../../../lambda/core/execution/attempt';
+import type { AttemptDependencies } from '../../../lambda/core/execution/attempt-contract';
 import { circuitStatus, createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
 import { fallbackAction, ProviderError, ROUTING_ERROR_NAMES, type ProviderFailureKind } from '../../../lambda/core/base/errors';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';

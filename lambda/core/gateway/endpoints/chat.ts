@@ -18,7 +18,7 @@ import type { ChatRequest } from '../../model/chat-request';
 import type { Verification } from '../../model/verification';
 import type { RoutingDecision } from '../../routing/decide-route';
 import type { ChatSurface } from '../../surfaces/shared/surface';
-import type { AttemptContext } from '../../execution/attempt';
+import type { AttemptContext } from '../../execution/attempt-contract';
 import type { ModelSpec } from '../../../policy/policy';
 import { decideRequest } from '../decide-request';
 import { attemptContext, isAdmin } from '../request-context';
