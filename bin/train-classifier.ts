@@ -1,6 +1,7 @@
 /**
  * `npm run train:classifier`: trains classifier v1's three heads and writes
- * lambda/core/routing/classifier-weights.json. Reproducible: the split, the order and
+ * lambda/core/routing/classifier-weights.json, with how each head was trained in
+ * classifier-training.json beside it. Reproducible: the split, the order and
  * the arithmetic are fixed, so two runs write the same bytes (`-- --check`
  * retrains and compares with the file instead).
  *
@@ -26,6 +27,8 @@ import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
 
 const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-weights.json');
+/** How each head was trained, beside the weights: notes for people, which the router does not load. */
+const TRAINING_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-training.json');
 const SEED = 20261127;
 const LEARNING_RATE = 0.2;
 const GRID = { epochs: [1, 2, 3], l2: [1e-5, 1e-4, 1e-3] } as const;
@@ -210,7 +213,7 @@ interface HeadPlan {
 }
 
 /** Trains one head: the grid on the fit fifths, the best on validation, int8 weights, Platt calibration. */
-function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadName]; log: string[]; validation: Validated[] } {
+function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadName]; training: Record<string, unknown>; log: string[]; validation: Validated[] } {
   const fit = plan.examples.filter((example) => !isValidation(example.id));
   const validation = plan.examples.filter((example) => isValidation(example.id));
   const log = [`${plan.name}: training on ${fit.length} prompts, validating on ${validation.length}`];
@@ -249,14 +252,14 @@ function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadN
       weights: quantized.toString('base64'),
       signals: signalWeights,
       calibration,
-      training: {
-        data: plan.data,
-        examples: fit.length,
-        validationExamples: validation.length,
-        epochs: chosen.epochs,
-        l2: chosen.l2,
-        [`validation${plan.qualityName}`]: round(chosen.quality),
-      },
+    },
+    training: {
+      data: plan.data,
+      examples: fit.length,
+      validationExamples: validation.length,
+      epochs: chosen.epochs,
+      l2: chosen.l2,
+      [`validation${plan.qualityName}`]: round(chosen.quality),
     },
   };
 }
@@ -310,11 +313,13 @@ function main(): void {
     },
   ];
   const heads: { -readonly [K in HeadName]?: ClassifierWeightsFile['heads'][K] } = {};
+  const headTraining: { [K in HeadName]?: Record<string, unknown> } = {};
   const thresholds: { -readonly [K in HeadName]?: number } = {};
   const thresholdRules: { -readonly [K in HeadName]?: string } = {};
   for (const plan of plans) {
-    const { file, log, validation } = trainHead(plan);
+    const { file, training, log, validation } = trainHead(plan);
     heads[plan.name] = file;
+    headTraining[plan.name] = training;
     thresholds[plan.name] = plan.threshold(validation);
     thresholdRules[plan.name] = plan.thresholdRule;
     console.log(`${log.join('\n')}\n  default threshold ${thresholds[plan.name]}: ${plan.thresholdRule}`);
@@ -322,19 +327,26 @@ function main(): void {
   const file: ClassifierWeightsFile = {
     version: 3,
     featureBits: FEATURE_BITS,
-    training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules },
     thresholds: thresholds as ClassifierWeightsFile['thresholds'],
     heads: heads as ClassifierWeightsFile['heads'],
   };
-  const text = `${JSON.stringify(file, null, 2)}\n`;
+  const outputs = [
+    { path: WEIGHTS_FILE, text: `${JSON.stringify(file, null, 2)}\n` },
+    {
+      path: TRAINING_FILE,
+      text: `${JSON.stringify({ training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules }, heads: headTraining }, null, 2)}\n`,
+    },
+  ];
   if (values.check) {
-    const same = existsSync(WEIGHTS_FILE) && readFileSync(WEIGHTS_FILE, 'utf8') === text;
-    console.log(same ? `${WEIGHTS_FILE} is byte-identical to a fresh training run.` : `${WEIGHTS_FILE} differs from a fresh training run.`);
-    process.exitCode = same ? 0 : 1;
+    const differing = outputs.filter(({ path, text }) => !existsSync(path) || readFileSync(path, 'utf8') !== text);
+    for (const { path } of outputs) console.log(differing.some((output) => output.path === path) ? `${path} differs from a fresh training run.` : `${path} is byte-identical to a fresh training run.`);
+    process.exitCode = differing.length === 0 ? 0 : 1;
     return;
   }
-  writeFileSync(WEIGHTS_FILE, text);
-  console.log(`Wrote ${WEIGHTS_FILE} (${Buffer.byteLength(text)} bytes).`);
+  for (const { path, text } of outputs) {
+    writeFileSync(path, text);
+    console.log(`Wrote ${path} (${Buffer.byteLength(text)} bytes).`);
+  }
 }
 
 main();

@@ -27,14 +27,17 @@ export interface HeadWeights {
   readonly signals: Readonly<Record<string, number>>;
   /** Platt scaling: probability = sigmoid(a * z + b) for the raw score z. */
   readonly calibration: { readonly a: number; readonly b: number };
-  readonly training: Readonly<Record<string, unknown>>;
 }
 
-/** The weights file: one head per tier boundary, named as `POST /v1/route` names the scores. */
+/**
+ * The weights file: one head per tier boundary, named as `POST /v1/route`
+ * names the scores. How each was trained is written beside it, in
+ * `classifier-training.json`, which the router does not read (so the notes
+ * stay out of the Lambda bundle).
+ */
 export interface ClassifierWeightsFile {
   readonly version: 3;
   readonly featureBits: number;
-  readonly training: Readonly<Record<string, unknown>>;
   /** The default threshold of each score, chosen on the validation split; a policy may move them. */
   readonly thresholds: TierThresholds;
   readonly heads: { readonly tier_1_or_more: HeadWeights; readonly tier_2_or_more: HeadWeights; readonly tier_3: HeadWeights };
