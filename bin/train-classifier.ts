@@ -324,29 +324,21 @@ function main(): void {
     thresholdRules[plan.name] = plan.thresholdRule;
     console.log(`${log.join('\n')}\n  default threshold ${thresholds[plan.name]}: ${plan.thresholdRule}`);
   }
-  const file: ClassifierWeightsFile = {
-    version: 3,
-    featureBits: FEATURE_BITS,
-    thresholds: thresholds as ClassifierWeightsFile['thresholds'],
-    heads: heads as ClassifierWeightsFile['heads'],
-  };
-  const outputs = [
-    { path: WEIGHTS_FILE, text: `${JSON.stringify(file, null, 2)}\n` },
-    {
-      path: TRAINING_FILE,
-      text: `${JSON.stringify({ training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules }, heads: headTraining }, null, 2)}\n`,
-    },
-  ];
-  if (values.check) {
-    const differing = outputs.filter(({ path, text }) => !existsSync(path) || readFileSync(path, 'utf8') !== text);
-    for (const { path } of outputs) console.log(differing.some((output) => output.path === path) ? `${path} differs from a fresh training run.` : `${path} is byte-identical to a fresh training run.`);
-    process.exitCode = differing.length === 0 ? 0 : 1;
-    return;
+  const file: ClassifierWeightsFile = { version: 3, featureBits: FEATURE_BITS, thresholds: thresholds as ClassifierWeightsFile['thresholds'], heads: heads as ClassifierWeightsFile['heads'] };
+  const training = { training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules }, heads: headTraining };
+  let differing = 0;
+  for (const [path, contents] of [[WEIGHTS_FILE, file], [TRAINING_FILE, training]] as const) {
+    const text = `${JSON.stringify(contents, null, 2)}\n`;
+    if (!values.check) {
+      writeFileSync(path, text);
+      console.log(`Wrote ${path} (${Buffer.byteLength(text)} bytes).`);
+    } else if (existsSync(path) && readFileSync(path, 'utf8') === text) console.log(`${path} is byte-identical to a fresh training run.`);
+    else {
+      console.log(`${path} differs from a fresh training run.`);
+      differing += 1;
+    }
   }
-  for (const { path, text } of outputs) {
-    writeFileSync(path, text);
-    console.log(`Wrote ${path} (${Buffer.byteLength(text)} bytes).`);
-  }
+  process.exitCode = differing === 0 ? 0 : 1;
 }
 
 main();
