@@ -15,7 +15,7 @@ import type { ReasoningBlock } from '../../model/reasoning';
 import type { ToolCall, ToolChoice, ToolDefinition } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { readRequestBody } from '../shared/read-body';
-import { checkedImageUrl, checkedTools, checkMessageCount, MAX_TOOLS, toolNameSchema } from '../shared/request-checks';
+import { checkedImageUrl, checkedTools, checkMessageCount, MAX_TOOLS, requireContent, toolNameSchema } from '../shared/request-checks';
 
 const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);
@@ -148,7 +148,7 @@ class BlockReader {
 
   /** A user turn can hold tool results: each becomes a tool message, before the rest of the turn. */
   message(role: 'user' | 'assistant', content: string | readonly z.output<typeof block>[], at: string): ChatMessage[] {
-    if (typeof content === 'string') return [this.nonEmpty({ role, content }, at)];
+    if (typeof content === 'string') return [requireContent({ role, content }, at)];
     const results: ChatMessage[] = [];
     const parts: ContentPart[] = [];
     const toolCalls: ToolCall[] = [];
@@ -183,7 +183,7 @@ class BlockReader {
     });
     const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
     const hasImage = parts.some((part) => part.type === 'image');
-    if (parts.length === 0 && toolCalls.length === 0) return results.length > 0 ? results : [this.nonEmpty({ role, content: '' }, at)];
+    if (parts.length === 0 && toolCalls.length === 0) return results.length > 0 ? results : [requireContent({ role, content: '' }, at)];
     const message: ChatMessage = {
       role,
       content: text,
@@ -191,14 +191,7 @@ class BlockReader {
       ...(toolCalls.length > 0 ? { toolCalls } : {}),
       ...(reasoning.length > 0 ? { reasoning } : {}),
     };
-    return [...results, this.nonEmpty(message, at)];
-  }
-
-  private nonEmpty(message: ChatMessage, at: string): ChatMessage {
-    if (message.content.trim() === '' && !message.parts && !message.toolCalls) {
-      throw new CallerError('invalid_request', `"${at}" is empty: every message needs text.`, at);
-    }
-    return message;
+    return [...results, requireContent(message, at)];
   }
 
   private text(item: z.output<typeof block>, at: string): string {

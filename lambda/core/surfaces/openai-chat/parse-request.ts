@@ -7,13 +7,14 @@
 import * as z from 'zod/mini';
 import '../../base/zod-english';
 import { CallerError } from '../../base/errors';
-import type { ChatRequest, ResponseFormat } from '../../model/chat-request';
+import type { ChatRequest } from '../../model/chat-request';
 import type { ChatMessage, ChatRole, ContentPart } from '../../model/message';
 import type { ToolCall } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { clip } from '../shared/invalid-field';
 import { readRequestBody } from '../shared/read-body';
-import { checkedImageUrl, checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema, toolNameSchema } from '../shared/request-checks';
+import { jsonObjectFormat, jsonSchemaFields, responseFormatOf, textFormat } from '../shared/response-format';
+import { checkedImageUrl, checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema, requireContent, toolNameSchema } from '../shared/request-checks';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 
@@ -85,19 +86,7 @@ const bodySchema = z.looseObject({
   parallel_tool_calls: z.nullish(z.boolean()),
   reasoning_effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])),
   response_format: z.nullish(
-    z.discriminatedUnion('type', [
-      z.looseObject({ type: z.literal('text') }),
-      z.looseObject({ type: z.literal('json_object') }),
-      z.looseObject({
-        type: z.literal('json_schema'),
-        json_schema: z.looseObject({
-          name: toolNameSchema,
-          description: z.optional(z.string()),
-          schema: z.optional(z.record(z.string(), z.unknown())),
-          strict: z.nullish(z.boolean()),
-        }),
-      }),
-    ]),
+    z.discriminatedUnion('type', [textFormat, jsonObjectFormat, z.looseObject({ type: z.literal('json_schema'), json_schema: z.looseObject(jsonSchemaFields) })]),
   ),
 });
 
@@ -127,17 +116,10 @@ function validateChatRequest(body: Body, dropped: string[], limits: Limits): Cha
     stream,
     includeUsage: stream && body.stream_options?.include_usage === true,
     dropped,
-    responseFormat: responseFormatOf(body.response_format),
+    responseFormat: responseFormatOf(body.response_format?.type === 'json_schema' ? { type: 'json_schema', ...body.response_format.json_schema } : (body.response_format ?? undefined)),
     ...(body.reasoning_effort ? { reasoning: { effort: body.reasoning_effort } } : {}),
     ...toolsOf(body),
   };
-}
-
-function responseFormatOf(format: Body['response_format']): ResponseFormat {
-  if (!format || format.type === 'text') return { type: 'text' };
-  if (format.type === 'json_object') return { type: 'json_object' };
-  const { name, description, schema, strict } = format.json_schema;
-  return { type: 'json_schema', jsonSchema: { name, description, schema, strict: strict ?? undefined } };
 }
 
 type Body = z.output<typeof bodySchema>;
@@ -187,10 +169,7 @@ function toChatMessage(entry: z.output<typeof message>, index: number, called: S
     called.add(call.id);
     return { id: call.id, name: call.function.name, arguments: call.function.arguments };
   });
-  if (content.trim() === '' && !parts && !toolCalls?.length) {
-    throw new CallerError('invalid_request', `"${at}.content" is empty: every message needs text.`, `${at}.content`);
-  }
-  return { role, content, ...(parts ? { parts } : {}), ...(toolCalls?.length ? { toolCalls } : {}) };
+  return requireContent({ role, content, ...(parts ? { parts } : {}), ...(toolCalls?.length ? { toolCalls } : {}) }, `${at}.content`);
 }
 
 /** The text of a message's content, and its parts in order when it has images (user messages only). */

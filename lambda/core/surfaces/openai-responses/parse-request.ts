@@ -7,12 +7,13 @@
 import * as z from 'zod/mini';
 import '../../base/zod-english';
 import { CallerError } from '../../base/errors';
-import type { ChatRequest, ResponseFormat } from '../../model/chat-request';
+import type { ChatRequest } from '../../model/chat-request';
 import type { ChatMessage, ContentPart } from '../../model/message';
 import type { ToolCall, ToolChoice } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { readRequestBody } from '../shared/read-body';
-import { checkedImageUrl, checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema, toolNameSchema } from '../shared/request-checks';
+import { jsonObjectFormat, jsonSchemaFields, responseFormatOf, textFormat } from '../shared/response-format';
+import { checkedImageUrl, checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema, requireContent, toolNameSchema } from '../shared/request-checks';
 
 const item = z.looseObject({ type: z.optional(z.string()) });
 
@@ -32,19 +33,7 @@ const bodySchema = z.looseObject({
   reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])) })),
   text: z.nullish(
     z.looseObject({
-      format: z.nullish(
-        z.discriminatedUnion('type', [
-          z.looseObject({ type: z.literal('text') }),
-          z.looseObject({ type: z.literal('json_object') }),
-          z.looseObject({
-            type: z.literal('json_schema'),
-            name: toolNameSchema,
-            schema: z.optional(z.record(z.string(), z.unknown())),
-            description: z.optional(z.string()),
-            strict: z.nullish(z.boolean()),
-          }),
-        ]),
-      ),
+      format: z.nullish(z.discriminatedUnion('type', [textFormat, jsonObjectFormat, z.looseObject({ type: z.literal('json_schema'), ...jsonSchemaFields })])),
     }),
   ),
 });
@@ -86,16 +75,10 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     stream: request.stream === true,
     includeUsage: true,
     dropped,
-    responseFormat: formatOf(request.text?.format ?? undefined),
+    responseFormat: responseFormatOf(request.text?.format ?? undefined),
     ...(request.reasoning?.effort ? { reasoning: { effort: request.reasoning.effort } } : {}),
     ...checkedTools(tools, toolChoice, request.parallel_tool_calls ?? undefined, { name: (index) => `tools[${index}].name`, choiceName: 'tool_choice.name' }),
   };
-}
-
-function formatOf(format: NonNullable<z.output<typeof bodySchema>['text']>['format'] | undefined): ResponseFormat {
-  if (!format || format.type === 'text') return { type: 'text' };
-  if (format.type === 'json_object') return { type: 'json_object' };
-  return { type: 'json_schema', jsonSchema: { name: format.name, description: format.description, schema: format.schema, strict: format.strict ?? undefined } };
 }
 
 /**
@@ -141,7 +124,7 @@ function messageOf(fields: Record<string, unknown>, at: string): ChatMessage {
     throw new CallerError('invalid_request', `"${at}.role" must be one of "user", "assistant", "system", "developer".`, `${at}.role`);
   }
   const content = fields['content'];
-  if (typeof content === 'string') return nonEmpty({ role, content }, at);
+  if (typeof content === 'string') return requireContent({ role, content }, `${at}.content`);
   if (!Array.isArray(content)) throw new CallerError('invalid_request', `"${at}.content" must be text or a list of content parts.`, `${at}.content`);
   const parts = content.map((part: Record<string, unknown>, index): ContentPart => {
     const where = `${at}.content[${index}]`;
@@ -156,10 +139,5 @@ function messageOf(fields: Record<string, unknown>, at: string): ChatMessage {
     throw new CallerError('unsupported_parameter', `"${where}" is a "${String(part['type'])}" part; input_text, output_text and (from users) input_image parts are supported.`, where);
   });
   const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
-  return nonEmpty({ role, content: text, ...(parts.some((part) => part.type === 'image') ? { parts } : {}) }, at);
-}
-
-function nonEmpty(message: ChatMessage, at: string): ChatMessage {
-  if (message.content.trim() === '' && !message.parts) throw new CallerError('invalid_request', `"${at}.content" is empty: every message needs text.`, `${at}.content`);
-  return message;
+  return requireContent({ role, content: text, ...(parts.some((part) => part.type === 'image') ? { parts } : {}) }, `${at}.content`);
 }

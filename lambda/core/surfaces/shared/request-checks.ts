@@ -9,6 +9,7 @@ import '../../base/zod-english';
 import { CallerError } from '../../base/errors';
 import { decodeDataUrl, IMAGE_FORMATS } from '../../content/images';
 import type { ChatRequest } from '../../model/chat-request';
+import type { ChatMessage } from '../../model/message';
 import type { ToolChoice, ToolDefinition } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { clip } from './invalid-field';
@@ -87,4 +88,12 @@ export function checkOutputTokens(asked: number | null | undefined, limits: Limi
   if (asked != null && asked > limits.maxTokens) {
     throw new CallerError('invalid_request', `"${param}" is ${asked}; the limit is ${limits.maxTokens}.`, param);
   }
+}
+
+/** A message with something in it: text, an image or a tool call. @throws CallerError naming `param` */
+export function requireContent<M extends ChatMessage>(message: M, param: string): M {
+  if (message.content.trim() === '' && !message.parts && !message.toolCalls?.length) {
+    throw new CallerError('invalid_request', `"${param}" is empty: every message needs text.`, param);
+  }
+  return message;
 }
