@@ -46,6 +46,13 @@ describe('the code layout', () => {
     expect([...readers]).toEqual(expect.arrayContaining(['lambda', 'lib']));
   });
 
+  it('keeps providers and surfaces apart: they meet only in the request model', () => {
+    const crossing = edges.filter(
+      ({ from, to }) => (from.startsWith('lambda/providers/') && to.startsWith('lambda/core/surfaces/')) || (from.startsWith('lambda/core/surfaces/') && to.startsWith('lambda/providers/')),
+    );
+    expect(describeEdges(crossing)).toEqual([]);
+  });
+
   it('keeps bin/ free of test support: benchmarks and tools run on product code only', () => {
     expect(describeEdges(edges.filter(({ from, to }) => from.startsWith('bin/') && to.startsWith('test/')))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /** A conversation as OpenAI's request messages. */
 import type { ChatMessage } from '../../core/model/message';
-import { wireToolCall } from '../../core/surfaces/openai-chat/encode-response';
+import type { ToolCall } from '../../core/model/tool';
 
 /** A message in OpenAI's request shape: images as `image_url` parts, tool calls and results as OpenAI sends them. */
 export function wireMessage(message: ChatMessage): Record<string, unknown> {
@@ -10,4 +10,9 @@ export function wireMessage(message: ChatMessage): Record<string, unknown> {
     : message.content;
   if (!message.toolCalls) return { role: message.role, content };
   return { role: message.role, content: message.content === '' ? null : content, tool_calls: message.toolCalls.map(wireToolCall) };
+}
+
+/** A tool call in OpenAI's request shape. The chat surface writes the same shape in its answers, but a provider reads no surface. */
+function wireToolCall(call: ToolCall) {
+  return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } };
 }

@@ -37,7 +37,7 @@ export function toChatCompletion(requestId: string, model: string, completion: C
   };
 }
 
-/** A tool call in OpenAI's shape, in a response or a request. */
-export function wireToolCall(call: ToolCall) {
+/** A tool call in OpenAI's answer shape. */
+function wireToolCall(call: ToolCall) {
   return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } };
 }
