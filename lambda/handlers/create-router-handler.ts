@@ -10,7 +10,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Gateway, GatewayRequest, GatewayStream, RequestSummary } from '../core/gateway/types';
-import { surfaceOf } from '../core/gateway/endpoints';
+import { surfaceOf } from '../core/gateway/endpoint-table';
 import { toHttpError } from '../core/surfaces/shared/http-error';
 import type { Log } from '../core/base/telemetry';
 import { toGatewayRequest, toResponseMetadata } from './api-event';

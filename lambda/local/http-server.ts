@@ -15,7 +15,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { callerIdForKey, extractApiKey } from '../core/features/auth';
-import { surfaceOf } from '../core/gateway/endpoints';
+import { surfaceOf } from '../core/gateway/endpoint-table';
 import { CallerError } from '../core/base/errors';
 import { INVALID_KEY_MESSAGE, type KeyVerifier } from '../core/features/managed-keys';
 import { toHttpError, type HttpError } from '../core/surfaces/shared/http-error';

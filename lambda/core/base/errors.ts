@@ -12,7 +12,7 @@
  *
  * What a failure means for routing is decided in exactly one function,
  * {@link fallbackAction}; how it is shown to a caller is decided in exactly one
- * function, `toHttpError` in `http-errors.ts`.
+ * function, `toHttpError` in `surfaces/shared/http-error.ts`.
  */
 import type { TokenUsage } from '../model/usage';
 

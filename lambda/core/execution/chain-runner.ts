@@ -34,7 +34,7 @@ import type { WalkOutcome } from './in-process-fallback';
  * attempts stop at the deadline by themselves and record what they used, and
  * the ledger is read after it returns, so the answer lists every attempt.
  */
-export const FALLBACK_REPORT_GRACE_MS = 750;
+const FALLBACK_REPORT_GRACE_MS = 750;
 
 /** A plan that walks the rest of the chain. */
 export type WalkPlan = Extract<FallbackPlan, { walk: true }>;

@@ -7,7 +7,7 @@
 import type { AttemptRecord } from '../accounting/ledger';
 import { CallerError } from '../base/errors';
 import type { Embeddings, ProviderAdapter } from '../model/provider';
-import type { EmbeddingsRequest } from '../surfaces/embeddings/parse-request';
+import type { EmbeddingsRequest } from '../model/embeddings-request';
 import type { ModelSpec } from '../../policy/policy';
 import { openAttempt } from './attempt';
 import type { AttemptContext, AttemptDependencies } from './attempt-contract';

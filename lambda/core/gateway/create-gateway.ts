@@ -7,7 +7,7 @@
  * share: the request's context, the response headers and the error response.
  */
 import { CallerError } from '../base/errors';
-import { ENDPOINTS, SWITCHYARD_API } from './endpoints';
+import { ENDPOINTS, SWITCHYARD_API } from './endpoint-table';
 import { failureResponse } from './respond';
 import type { EndpointHandler, Gateway, GatewayDependencies } from './types';
 

@@ -107,7 +107,7 @@ export function droppedParams(dropped: readonly string[]): Headers {
 }
 
 /** Header values must be printable ASCII; reasons are capped to keep headers small. */
-export function headerSafe(text: string): string {
+function headerSafe(text: string): string {
   const clean = text.replace(/[^\x20-\x7e]/g, ' ');
   return clean.length > 512 ? `${clean.slice(0, 509)}...` : clean;
 }

@@ -398,6 +398,15 @@ describe('gateway: other endpoints', () => {
     expect(wrongMethod.status).toBe(405);
     expect(JSON.parse(wrongMethod.body).error.code).toBe('method_not_allowed');
   });
+
+  it('names a refused request in metrics by its endpoint, as it names that endpoint\'s answers', async () => {
+    const { send } = harness({});
+    const refused = await send('POST', '/chat/completions', { model: 'auto', messages: [] });
+    expect([refused.status, refused.summary.endpoint]).toEqual([400, 'chat']);
+    const counted = await send('POST', '/messages/count_tokens', '');
+    expect([counted.status, counted.summary.endpoint]).toEqual([400, 'messages/count_tokens']);
+    expect(JSON.parse(counted.body).error.message).toBe('The request body is empty: send a JSON object with "model" and "messages".');
+  });
 });
 
 describe('gateway: anthropic-beta flags on /messages', () => {

@@ -59,6 +59,14 @@ describe('parseMessagesRequest', () => {
     expect([error.param, error.message]).toEqual([param, expect.stringMatching(message)]);
   });
 
+  it('refuses an image whose media type is no image type, or whose URL source carries bytes', () => {
+    const image = (source: Record<string, unknown>) => rejection({ messages: [{ role: 'user', content: [{ type: 'image', source }] }] });
+    expect(image({ type: 'base64', media_type: 'png', data: 'iVBORw0KGgo=' }).param).toBe('messages[0].content[0].source.media_type');
+    expect(image({ type: 'url', url: 'data:image/png;base64,iVBORw0KGgo=' }).param).toBe('messages[0].content[0].source');
+    const web = parse({ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } }] }] });
+    expect(web.messages[0]!.parts).toEqual([{ type: 'image', image: { url: 'https://example.com/cat.png' } }]);
+  });
+
   it('lowers max_tokens over the cap and says so, and needs none for count_tokens', () => {
     expect(parse({ max_tokens: 32_000, messages: [{ role: 'user', content: 'Hi' }] })).toMatchObject({ maxTokens: limits.maxTokens, adjusted: [`max_tokens 32000->${limits.maxTokens}`] });
     expect(parseMessagesRequest(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }), limits, { requireMaxTokens: false }).maxTokens).toBeUndefined();

@@ -24,7 +24,7 @@ import { decideRequest } from '../decide-request';
 import { attemptContext, isAdmin } from '../request-context';
 import { AnsweredFailure, summarise } from '../respond';
 import { chatAnswerHeaders, chatStreamHeaders, describeAttempts, withBaseHeaders } from '../response-headers';
-import { shadowAfterAnswer } from './shadow-dispatch';
+import { shadowAfterAnswer } from '../shadow-dispatch';
 import type { EndpointHandler, GatewayDependencies, GatewayRequest, GatewayResponse } from '../types';
 
 export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependencies): EndpointHandler {

@@ -69,7 +69,10 @@ export interface AnthropicParseOptions {
  * policy's cap is lowered to it (Claude Code asks for 32,000) and named in `adjusted`.
  */
 export function parseMessagesRequest(body: string | undefined, limits: Limits, options: AnthropicParseOptions = {}): ChatRequest {
-  const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model", "max_tokens" and "messages"', refused: REFUSED });
+  const { data: request, dropped } = readRequestBody(body, limits, bodySchema, {
+    expects: options.requireMaxTokens === false ? '"model" and "messages"' : '"model", "max_tokens" and "messages"',
+    refused: REFUSED,
+  });
   if (request.max_tokens === undefined && options.requireMaxTokens !== false) {
     throw new CallerError('invalid_request', '"max_tokens" is required (expected a positive integer).', 'max_tokens');
   }
@@ -245,12 +248,13 @@ function imageUrl(item: z.output<typeof block>, at: string): string {
   const source = (item as { source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } }).source;
   if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string') {
     const format = source.media_type.replace(/^image\//, '');
-    if (!(IMAGE_FORMATS as readonly string[]).includes(format)) {
+    if (!source.media_type.startsWith('image/') || !(IMAGE_FORMATS as readonly string[]).includes(format)) {
       throw new CallerError('invalid_request', `"${at}.source.media_type" is "${source.media_type}"; use image/${IMAGE_FORMATS.join(', image/')}.`, `${at}.source.media_type`);
     }
     return checkedImageUrl(`data:${source.media_type};base64,${source.data}`, `${at}.source.data`);
   }
-  if (source?.type === 'url' && typeof source.url === 'string') return checkedImageUrl(source.url, `${at}.source.url`);
+  // A URL source names an image on the web; bytes come as a base64 source.
+  if (source?.type === 'url' && typeof source.url === 'string' && !source.url.startsWith('data:')) return checkedImageUrl(source.url, `${at}.source.url`);
   throw new CallerError('invalid_request', `"${at}.source" must be {"type": "base64", "media_type": ..., "data": ...} or {"type": "url", "url": "https://..."}.`, `${at}.source`);
 }
 

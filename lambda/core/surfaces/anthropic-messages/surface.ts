@@ -1,4 +1,4 @@
-/** Anthropic's Messages API as one surface object: the gateway's endpoints read nothing else of this folder. */
+/** Anthropic's Messages API as one surface object, for the chat endpoint; count_tokens reads only the request parser. */
 import type { ChatSurface } from '../shared/surface';
 import { toAnthropicMessage } from './encode-response';
 import { anthropicEventEncoder } from './encode-stream';

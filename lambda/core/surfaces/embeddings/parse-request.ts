@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import '../../base/zod-english';
 import { readRequestBody } from '../shared/read-body';
+import type { EmbeddingsRequest } from '../../model/embeddings-request';
 import type { Limits } from '../../../policy/policy';
 
 /** OpenAI's own limit on texts per request. */
@@ -20,15 +21,6 @@ const bodySchema = z.looseObject({
   dimensions: z.nullish(z.int().check(z.positive())),
   encoding_format: z.nullish(z.enum(['float', 'base64'])),
 });
-
-export interface EmbeddingsRequest {
-  readonly model: string;
-  readonly inputs: readonly string[];
-  readonly dimensions: number | undefined;
-  readonly encodingFormat: 'float' | 'base64';
-  /** Parameters accepted and not sent (`user`): named in `x-switchyard-dropped-params`. */
-  readonly dropped: readonly string[];
-}
 
 export function parseEmbeddingsRequest(body: string | undefined, limits: Limits): EmbeddingsRequest {
   const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model" and "input"' });

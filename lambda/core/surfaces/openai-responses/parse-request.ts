@@ -130,9 +130,8 @@ function messageOf(fields: Record<string, unknown>, at: string): ChatMessage {
     const where = `${at}.content[${index}]`;
     if ((part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
     if (part['type'] === 'input_image' && role === 'user') {
-      const url = part['image_url'];
-      if (typeof url !== 'string') throw new CallerError('invalid_request', `"${where}.image_url" must be text: an https URL or a base64 data URL.`, `${where}.image_url`);
-      checkedImageUrl(url, `${where}.image_url`);
+      // Anything but text fails the same check, with the same message.
+      const url = checkedImageUrl(typeof part['image_url'] === 'string' ? part['image_url'] : '', `${where}.image_url`);
       const detail = part['detail'];
       return { type: 'image', image: { url, detail: detail === 'low' || detail === 'high' || detail === 'auto' ? detail : undefined } };
     }

@@ -14,7 +14,7 @@ export interface Surface {
   errorBody(http: HttpError): unknown;
 }
 
-export interface StreamEncoderOptions {
+interface StreamEncoderOptions {
   readonly requestId: string;
   readonly model: string;
   readonly simulated: boolean;

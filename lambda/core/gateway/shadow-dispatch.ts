@@ -1,12 +1,12 @@
 /** Shadow traffic after a chat answer: whether the request is in its share, and the job to hand on once the answer has gone. */
-import type { AttemptRecord } from '../../accounting/ledger';
-import { utcDay } from '../../base/utc-day';
-import type { AttemptContext } from '../../execution/attempt-contract';
-import { attemptRequestOf } from '../../execution/chain-runner';
-import { sampled, shadowFor, shadowName, type ShadowJob } from '../../features/shadow';
-import type { ChatRequest } from '../../model/chat-request';
-import type { RoutingDecision } from '../../routing/decide-route';
-import type { GatewayDependencies, GatewayRequest } from '../types';
+import type { AttemptRecord } from '../accounting/ledger';
+import { utcDay } from '../base/utc-day';
+import type { AttemptContext } from '../execution/attempt-contract';
+import { attemptRequestOf } from '../execution/chain-runner';
+import { sampled, shadowFor, shadowName, type ShadowJob } from '../features/shadow';
+import type { ChatRequest } from '../model/chat-request';
+import type { RoutingDecision } from '../routing/decide-route';
+import type { GatewayDependencies, GatewayRequest } from './types';
 
 export function shadowAfterAnswer(dependencies: GatewayDependencies) {
   const { policy, clock, log } = dependencies;

@@ -24,7 +24,7 @@ import type { EndpointHandler, GatewayDependencies } from './types';
 /** Switchyard's own endpoints (route, models, usage, feedback, shadow): OpenAI's error envelope, which every OpenAI client reads. */
 export const SWITCHYARD_API: Surface = { name: 'switchyard', errorBody: openAiErrorBody };
 
-export interface Endpoint {
+interface Endpoint {
   readonly method: 'GET' | 'POST';
   /** Its name in metrics and the access line. */
   readonly name: string;
