@@ -53,6 +53,12 @@ describe('the code layout', () => {
     expect(describeEdges(crossing)).toEqual([]);
   });
 
+  it('keeps the surfaces and the gateway above the rest of the core: nothing below them imports them', () => {
+    const below = /^lambda\/(core\/(model|content|base|routing|execution|accounting|features)|policy|providers|adapters)\//;
+    const upward = edges.filter(({ from, to }) => below.test(from) && /^lambda\/core\/(surfaces|gateway)\//.test(to));
+    expect(describeEdges(upward)).toEqual([]);
+  });
+
   it('keeps bin/ free of test support: benchmarks and tools run on product code only', () => {
     expect(describeEdges(edges.filter(({ from, to }) => from.startsWith('bin/') && to.startsWith('test/')))).toEqual([]);
   });

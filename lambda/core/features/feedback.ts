@@ -9,15 +9,14 @@
  * and is never logged.
  */
 import * as z from 'zod/mini';
-import { readRequestBody } from '../surfaces/shared/read-body';
 import { CallerError } from '../base/errors';
 import { purposeOf, type AttemptRecord } from '../accounting/ledger';
 import { formatUsd, type NanoUsd } from '../accounting/money';
-import type { Limits } from '../../policy/policy';
 import type { Tier } from '../../policy/schema';
 
 /** The body of `POST /v1/feedback`. */
-const feedbackSchema = z.object({
+/** `POST /v1/feedback`'s body. */
+export const feedbackSchema = z.object({
   request_id: z.string().check(z.minLength(1), z.maxLength(128)),
   score: z.union([z.number().check(z.gte(0), z.lte(1)), z.enum(['thumbs_up', 'thumbs_down'])]),
   label: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
@@ -55,11 +54,6 @@ const SERVING: ReadonlySet<string> = new Set(['answer', 'verification']);
 export const WELL_RATED = 0.5;
 
 export type FeedbackBody = z.output<typeof feedbackSchema>;
-
-/** Validates a feedback body: size and JSON first, then each field, as every request body. */
-export function parseFeedback(body: string | undefined, limits: Limits): FeedbackBody {
-  return readRequestBody(body, limits, feedbackSchema, { expects: '"request_id" and "score" (0 to 1, "thumbs_up" or "thumbs_down"), and optionally "label" and "comment"' }).data;
-}
 
 /**
  * Ties feedback to the request it rates. The request must be the caller's:

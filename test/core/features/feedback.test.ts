@@ -1,5 +1,6 @@
 import { CallerError } from '../../../lambda/core/base/errors';
-import { createMemoryFeedbackStore, feedbackEntry, feedbackLines, parseFeedback, type FeedbackEntry } from '../../../lambda/core/features/feedback';
+import { createMemoryFeedbackStore, feedbackEntry, feedbackLines, type FeedbackEntry } from '../../../lambda/core/features/feedback';
+import { parseFeedback } from '../../../lambda/core/gateway/endpoints/feedback';
 import type { AttemptRecord } from '../../../lambda/core/accounting/ledger';
 import { testPolicy } from '../../support/policies';
 

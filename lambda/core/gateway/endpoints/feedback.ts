@@ -1,6 +1,8 @@
 /** `POST /feedback`: a score on one of the caller's own answers; a later one replaces it. */
-import { feedbackEntry, parseFeedback } from '../../features/feedback';
+import { feedbackEntry, feedbackSchema, type FeedbackBody } from '../../features/feedback';
+import { readRequestBody } from '../../surfaces/shared/read-body';
 import { json } from '../respond';
+import type { Limits } from '../../../policy/policy';
 import type { EndpointHandler, GatewayDependencies } from '../types';
 
 export function feedbackEndpoint(dependencies: GatewayDependencies): EndpointHandler {
@@ -20,4 +22,9 @@ export function feedbackEndpoint(dependencies: GatewayDependencies): EndpointHan
       comment_stored: entry.comment !== undefined,
     });
   };
+}
+
+/** Validates a feedback body: size and JSON first, then each field, as every request body. */
+export function parseFeedback(body: string | undefined, limits: Limits): FeedbackBody {
+  return readRequestBody(body, limits, feedbackSchema, { expects: '"request_id" and "score" (0 to 1, "thumbs_up" or "thumbs_down"), and optionally "label" and "comment"' }).data;
 }
