@@ -221,6 +221,20 @@ describe('every surface refuses the same mistakes the same way', () => {
     });
   }
 
+  it('answers an oversize or malformed body on embeddings and count_tokens the same way, each in its envelope', async () => {
+    const { send } = harness();
+    const cases = [
+      { path: '/embeddings', body: { model: 'auto', input: 'hello' }, envelope: openAiEnvelope },
+      { path: '/messages/count_tokens', body: { model: 'auto', messages: [{ role: 'user', content: 'hi' }] }, envelope: anthropicEnvelope },
+    ];
+    for (const { path, body, envelope } of cases) {
+      const large = await send(path, JSON.stringify({ ...body, padding: 'x'.repeat(maxBodyBytes) }));
+      expect([large.status, envelope(large.body).message]).toEqual([413, expect.stringMatching(new RegExp(`^The request body is \\d+ bytes; the limit is ${maxBodyBytes} bytes\\.`))]);
+      const broken = await send(path, '{"model": "auto",');
+      expect([broken.status, envelope(broken.body).message]).toEqual([400, expect.stringMatching(/^The request body is not valid JSON/)]);
+    }
+  });
+
   it('refuses more output than the policy allows on the OpenAI surfaces, while Anthropic\'s lowers it and says so (Claude Code always asks for more)', async () => {
     const { send } = harness();
     for (const surface of [SURFACES['chat completions']!, SURFACES['responses']!]) {
