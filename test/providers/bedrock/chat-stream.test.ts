@@ -7,12 +7,11 @@ import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/ba
 import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
-import type { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../../support/bedrock-event-stream';
 import { fixture } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';
-import { bedrockAdapterFor } from '../../support/bedrock-wire';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
+import { useBedrockWireServer, type BedrockAdapter } from '../../support/bedrock-wire';
+import type { ScriptedResponse, ScriptedServer } from '../../support/scripted-server';
 import { completionCall } from '../../support/completion-calls';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
@@ -31,12 +30,8 @@ const text = (value: string): CompletionChunk => ({ type: 'text', text: value })
 
 describe('Bedrock ConverseStream adapter, with the real SDK against a local Bedrock wire server', () => {
   let server: ScriptedServer;
-  let adapter: ReturnType<typeof createBedrockAdapter>;
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    adapter = bedrockAdapterFor(server);
-  });
-  afterAll(() => server.close());
+  let adapter: BedrockAdapter;
+  useBedrockWireServer((wire) => ({ server, adapter } = wire));
 
   /** Every chunk the stream yields, and the ProviderError it ends with, if any. */
   async function read(response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) {

@@ -2,13 +2,12 @@ import { failureKindOfStatus } from '../../../lambda/providers/failure-kinds';
 import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
 import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
-import type { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { toConverseMessages } from '../../../lambda/providers/bedrock/convert-to-converse-messages';
 import { fixture } from '../../support/fixtures';
 import { failureOf } from '../../support/provider-failure';
 import { defaultPolicyDocument } from '../../support/policies';
-import { bedrockAdapterFor } from '../../support/bedrock-wire';
-import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
+import { useBedrockWireServer, type BedrockAdapter } from '../../support/bedrock-wire';
+import type { ScriptedResponse, ScriptedServer } from '../../support/scripted-server';
 import { completionCall } from '../../support/completion-calls';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
@@ -24,12 +23,8 @@ function bedrockError(name: string): ScriptedResponse {
 
 describe('Bedrock Converse adapter, with the real SDK against a local Bedrock wire server', () => {
   let server: ScriptedServer;
-  let adapter: ReturnType<typeof createBedrockAdapter>;
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    adapter = bedrockAdapterFor(server);
-  });
-  afterAll(() => server.close());
+  let adapter: BedrockAdapter;
+  useBedrockWireServer((wire) => ({ server, adapter } = wire));
 
   const failure = (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) => failureOf(server, adapter, response, call(overrides));
 

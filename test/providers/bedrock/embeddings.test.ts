@@ -1,9 +1,8 @@
 import { loadPolicy } from '../../../lambda/policy/load-policy';
-import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { fixture } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';
-import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { bedrockAdapterFor } from '../../support/bedrock-wire';
+import type { ScriptedServer } from '../../support/scripted-server';
+import { useBedrockWireServer, type BedrockAdapter } from '../../support/bedrock-wire';
 
 const document = defaultPolicyDocument();
 document.models['bedrock/cohere.embed-v4:0'] = { type: 'embedding', contextWindow: 128_000 };
@@ -14,12 +13,8 @@ const COHERE = fixture<{ embeddings: { float: number[][] } }>('bedrock/cohere-em
 
 describe('Bedrock embeddings through InvokeModel, with the real SDK against a local Bedrock wire server', () => {
   let server: ScriptedServer;
-  let adapter: ReturnType<typeof createBedrockAdapter>;
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    adapter = bedrockAdapterFor(server);
-  });
-  afterAll(() => server.close());
+  let adapter: BedrockAdapter;
+  useBedrockWireServer((wire) => ({ server, adapter } = wire));
   const embed = (model = cohere, inputs: string[] = ['lisbon', 'porto'], dimensions?: number) =>
     adapter.embed!({ model, inputs, dimensions, signal: AbortSignal.timeout(2000) });
 

@@ -3,13 +3,12 @@ import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
 import { fitForBedrock, MISSING_TOOL_RESULT } from '../../../lambda/providers/bedrock/adjust-request';
-import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { encodeFrames, EVENT_STREAM_CONTENT_TYPE, type StreamFrame } from '../../support/bedrock-event-stream';
 import { completionCall } from '../../support/completion-calls';
 import { fixture } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';
-import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { bedrockAdapterFor } from '../../support/bedrock-wire';
+import type { ScriptedServer } from '../../support/scripted-server';
+import { useBedrockWireServer, type BedrockAdapter } from '../../support/bedrock-wire';
 
 const model = loadPolicy(defaultPolicyDocument()).models.get('bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0')!;
 const weather = { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
@@ -33,12 +32,8 @@ const conversation: ChatMessage[] = [
 
 describe('Bedrock Converse adapter: tools and images, with the real SDK against a local Bedrock wire server', () => {
   let server: ScriptedServer;
-  let adapter: ReturnType<typeof createBedrockAdapter>;
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    adapter = bedrockAdapterFor(server);
-  });
-  afterAll(() => server.close());
+  let adapter: BedrockAdapter;
+  useBedrockWireServer((wire) => ({ server, adapter } = wire));
 
   const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { messages: conversation, tools: [weather], toolChoice: 'auto', ...overrides });
   const sentBody = () => JSON.parse(server.requests.at(-1)!.body);
@@ -209,12 +204,11 @@ describe('reasoning on Bedrock: Claude extended thinking, by rule', () => {
 
   describe('against the local Bedrock wire server', () => {
     let server: ScriptedServer;
-    let adapter: ReturnType<typeof createBedrockAdapter>;
-    beforeAll(async () => {
-      server = await startScriptedServer(() => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-thinking.json')) }));
-      adapter = bedrockAdapterFor(server);
-    });
-    afterAll(() => server.close());
+    let adapter: BedrockAdapter;
+    useBedrockWireServer(
+      (wire) => ({ server, adapter } = wire),
+      () => ({ headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, chunks: encodeFrames(fixture<StreamFrame[]>('bedrock/converse-stream-thinking.json')) }),
+    );
 
     it('asks for thinking with its budget, and streams the thinking apart from the text, with its signature', async () => {
       const chunks: CompletionChunk[] = [];
