@@ -1,14 +1,4 @@
-import { createMemoryFeedbackStore } from '../../../lambda/core/features/feedback';
-import { createGateway } from '../../../lambda/core/gateway/create-gateway';
-import type { GatewayRequest } from '../../../lambda/core/gateway/types';
-import type { Log } from '../../../lambda/core/base/telemetry';
-import { createMemoryLedger, type Ledger } from '../../../lambda/core/accounting/ledger';
-import { createMemoryBudgetStore, type BudgetStore } from '../../../lambda/core/accounting/budgets';
-import { usageFromRecords } from '../../../lambda/core/accounting/usage-aggregates';
-import type { Policy } from '../../../lambda/policy/policy';
-import type { KeyLimits } from '../../../lambda/core/features/managed-keys';
-import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
-import { createInProcessFallback } from '../../../lambda/core/execution/in-process-fallback';
+import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import type { FallbackRunner } from '../../../lambda/core/execution/fallback-contract';
 import { testPolicyDocument } from '../../support/policies';
 import { loadPolicy } from '../../../lambda/policy/load-policy';
@@ -16,50 +6,10 @@ import { MAX_WORKFLOW_INPUT_BYTES } from '../../../lambda/core/execution/fallbac
 import type { ProviderRegistry } from '../../../lambda/core/model/provider';
 import { testPolicy } from '../../support/policies';
 import { scriptedRegistry, usage, type ScriptedOutcome } from '../../support/scripted-providers';
+import { gatewayHarness } from '../../support/gateway-harness';
 import { DEFAULT_THRESHOLDS } from '../../../lambda/core/routing/trained-classifier';
 
 const policy = testPolicy();
-
-function harness(
-  outcomes: Record<string, ScriptedOutcome>,
-  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner; budgets?: BudgetStore; policy?: Policy; keyLimits?: KeyLimits } = {},
-) {
-  const memory = createMemoryLedger();
-  const errors: { message: string; fields: Record<string, unknown> }[] = [];
-  const ledger: Ledger = {
-    ...memory,
-    async record(batch) {
-      if (options.failLedger) throw new Error('DynamoDB is down');
-      await memory.record(batch);
-    },
-  };
-  const log: Log = { info: () => undefined, error: (message, fields) => errors.push({ message, fields }) };
-  const providers = options.providers ?? scriptedRegistry(outcomes);
-  const circuits = createMemoryCircuitStore(policy.fallback.circuitBreaker);
-  const budgets = options.budgets ?? createMemoryBudgetStore();
-  const dependencies = { policy: options.policy ?? policy, providers, ledger, circuits, budgets, clock: { now: () => Date.now() }, log };
-  const fallback = options.fallback ?? createInProcessFallback(dependencies, { sleep: async () => undefined });
-  const usage = { readDay: async (day: string) => usageFromRecords(day, memory.records) };
-  const feedback = createMemoryFeedbackStore();
-  const gateway = createGateway({ ...dependencies, fallback, usage, feedback });
-  let sent = 0;
-  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc0000000000000') => {
-    sent += 1;
-    const request: GatewayRequest = {
-      requestId: `req-${sent}`,
-      method,
-      path,
-      headers,
-      query,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      callerId,
-      deadline: Date.now() + 5000,
-      keyLimits: options.keyLimits,
-    };
-    return gateway(request);
-  };
-  return { send, records: memory.records, errors, providers, circuits, budgets };
-}
 
 /** A retryable failure of one candidate: the router's own try, then the workflow's first try and its retries. */
 const TRIES_OF_FAILING_PRIMARY = 1 + 1 + policy.fallback.retry.maxAttempts;
@@ -68,7 +18,7 @@ const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model:
 
 describe('gateway: POST /chat/completions', () => {
   it('names the OpenAI parameters it did not send to the provider in x-switchyard-dropped-params', async () => {
-    const { send } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } });
+    const { send } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) } });
     const dropped = await send('POST', '/chat/completions', chat('Extract the city: I flew to Lisbon.', { seed: 7, user: 'u-1' }));
     expect([dropped.status, dropped.headers['x-switchyard-dropped-params']]).toEqual([200, 'seed,user']);
     const plain = await send('POST', '/chat/completions', chat('Extract the city: I flew to Lisbon.'));
@@ -76,7 +26,7 @@ describe('gateway: POST /chat/completions', () => {
   });
 
   it('answers in the chat.completion format with the decision and exact cost in headers', async () => {
-    const { send, records } = harness({ 'mock/small': { ok: true, usage: { input: 100, output: 40, cacheRead: 20, cacheWrite: 0 }, content: 'Rome' } });
+    const { send, records } = gatewayHarness({ 'mock/small': { ok: true, usage: { input: 100, output: 40, cacheRead: 20, cacheWrite: 0 }, content: 'Rome' } });
     const response = await send('POST', '/chat/completions', chat('Extract the city: I live in Rome.'));
     expect(response.status).toBe(200);
     const body = JSON.parse(response.body);
@@ -103,7 +53,7 @@ describe('gateway: POST /chat/completions', () => {
   });
 
   it('retries a throttled primary, then falls back, reporting the whole path and the sum of all attempts', async () => {
-    const { send, records } = harness({
+    const { send, records } = gatewayHarness({
       'mock/small': { ok: false, kind: 'throttled' },
       'mock/medium': { ok: true, usage: usage(10, 10) },
     });
@@ -117,7 +67,7 @@ describe('gateway: POST /chat/completions', () => {
   });
 
   it('answers 502 in the OpenAI envelope listing each attempt, and still records them', async () => {
-    const { send, records } = harness({
+    const { send, records } = gatewayHarness({
       'mock/large': { ok: false, kind: 'unavailable', usage: usage(5, 0) },
     });
     const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
@@ -144,11 +94,11 @@ describe('gateway: POST /chat/completions', () => {
       ...testPolicyDocument(),
       models: { ...testPolicyDocument().models, 'mock/medium': { contextWindow: 200_000, maxOutputTokens: 1000, price: { input: '1', output: '2', source: 'test', asOf: '2026-01-01' } } },
     });
-    const small = await harness(outcomes, { fallback: workflow, policy: wide }).send('POST', '/chat/completions', chat('x'), { 'x-switchyard-tier': '3' });
+    const small = await gatewayHarness(outcomes, { fallback: workflow, policy: wide }).send('POST', '/chat/completions', chat('x'), { 'x-switchyard-tier': '3' });
     expect(small.status).toBe(502);
     expect(used).toEqual(['workflow from 1']);
 
-    const large = await harness(outcomes, { fallback: workflow, policy: wide }).send('POST', '/chat/completions', chat('y'.repeat(MAX_WORKFLOW_INPUT_BYTES)), {
+    const large = await gatewayHarness(outcomes, { fallback: workflow, policy: wide }).send('POST', '/chat/completions', chat('y'.repeat(MAX_WORKFLOW_INPUT_BYTES)), {
       'x-switchyard-tier': '3',
     });
     expect(large.status).toBe(200);
@@ -157,14 +107,14 @@ describe('gateway: POST /chat/completions', () => {
   });
 
   it('turns a provider rejection into a 400 that quotes the provider', async () => {
-    const { send } = harness({ 'mock/large': { ok: false, kind: 'rejected' } });
+    const { send } = gatewayHarness({ 'mock/large': { ok: false, kind: 'rejected' } });
     const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body).error.code).toBe('provider_rejected');
   });
 
   it('calls no provider and writes nothing for an invalid request', async () => {
-    const { send, records, providers } = harness({});
+    const { send, records, providers } = gatewayHarness({});
     for (const body of ['{oops', JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 1 }] }), JSON.stringify(chat('x', { model: 'nope' }))]) {
       const response = await send('POST', '/chat/completions', body);
       expect([400, 404]).toContain(response.status);
@@ -175,7 +125,7 @@ describe('gateway: POST /chat/completions', () => {
   });
 
   it('still answers when the ledger is down, and logs the full records without prompt text', async () => {
-    const { send, errors } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { failLedger: true });
+    const { send, errors } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { failLedger: true });
     const response = await send('POST', '/chat/completions', chat('Extract the secret word: swordfish'));
     expect(response.status).toBe(200);
     expect(errors.length).toBe(1);
@@ -195,7 +145,7 @@ describe('gateway: POST /chat/completions', () => {
         },
       }),
     };
-    const { send, errors } = harness({}, { providers: broken });
+    const { send, errors } = gatewayHarness({}, { providers: broken });
     const response = await send('POST', '/chat/completions', chat('x'));
     expect(response.status).toBe(500);
     const { error } = JSON.parse(response.body);
@@ -217,7 +167,7 @@ describe('gateway: budgets', () => {
   } as never);
 
   it('refuses a request whose worst case alone is past the cap with 429 naming max_tokens, before any provider is called, even with nothing spent', async () => {
-    const { send, providers, records } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted });
+    const { send, providers, records } = gatewayHarness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted });
     const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
     expect(response.status).toBe(429);
     const { error } = JSON.parse(response.body);
@@ -230,7 +180,7 @@ describe('gateway: budgets', () => {
   it('refuses with "no room left" once the cap is spent', async () => {
     const budgets = createMemoryBudgetStore();
     await budgets.adjust('caller:key:abc0000000000000', new Date().toISOString().slice(0, 10), 1000n);
-    const { send, providers } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted, budgets });
+    const { send, providers } = gatewayHarness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { policy: budgeted, budgets });
     const response = await send('POST', '/chat/completions', chat('x', { model: 'mock/large' }));
     expect(response.status).toBe(429);
     expect(JSON.parse(response.body).error.message).toMatch(/"caller:key:abc0000000000000" has no room left for this request; it resets at/);
@@ -240,7 +190,7 @@ describe('gateway: budgets', () => {
   it('moves on to a cheaper candidate whose worst case fits what the budget has left', async () => {
     // Tier 3 is mock/large, then mock/medium; the cap holds medium's worst case for max_tokens 100, not large's.
     const capped = testPolicy({ budgets: { callers: { 'key:abc0000000000000': { dailyUsd: '0.0003', mode: 'block' } } } } as never);
-    const { send, providers, records } = harness({ 'mock/medium': { ok: true, usage: usage(10, 10) } }, { policy: capped });
+    const { send, providers, records } = gatewayHarness({ 'mock/medium': { ok: true, usage: usage(10, 10) } }, { policy: capped });
     const response = await send('POST', '/chat/completions', chat('x', { max_tokens: 100 }), { 'x-switchyard-tier': '3' });
     expect(response.status).toBe(200);
     expect(response.headers['x-switchyard-model']).toBe('mock/medium');
@@ -249,7 +199,7 @@ describe('gateway: budgets', () => {
   });
 
   it('routes a caller past its downgrade threshold one tier cheaper, and says why', async () => {
-    const { send, budgets } = harness({}, { policy: budgeted });
+    const { send, budgets } = gatewayHarness({}, { policy: budgeted });
     await budgets.adjust('caller:key:b0b0b0b0b0b0b0b0', new Date().toISOString().slice(0, 10), 850_000_000n);
     const body = JSON.parse((await send('POST', '/route', chat('x', { model: 'tier-2' }), {}, {}, 'key:b0b0b0b0b0b0b0b0')).body);
     expect(body.tier).toBe(1);
@@ -260,7 +210,7 @@ describe('gateway: budgets', () => {
 describe('gateway: usage', () => {
   const withAdmin = testPolicy({ admins: ['key:ad00000000000000'] } as never);
   const traffic = async () => {
-    const h = harness({ 'mock/small': { ok: true, usage: usage(1000, 100) }, 'mock/large': { ok: true, usage: usage(1000, 100) } }, { policy: withAdmin });
+    const h = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1000, 100) }, 'mock/large': { ok: true, usage: usage(1000, 100) } }, { policy: withAdmin });
     await h.send('POST', '/chat/completions', chat('x', { model: 'mock/small' }), {}, {}, 'key:abc0000000000000');
     await h.send('POST', '/chat/completions', chat('x', { model: 'mock/large' }), {}, {}, 'key:other');
     return h;
@@ -304,7 +254,7 @@ describe('gateway: the json capability', () => {
   });
 
   it('answers 400 naming the capability, without calling anything, when no candidate has it', async () => {
-    const { send, providers } = harness({});
+    const { send, providers } = gatewayHarness({});
     const response = await send('POST', '/chat/completions', chat('x', { response_format: { type: 'json_object' } }), { 'x-switchyard-tier': '0' });
     const { error } = JSON.parse(response.body);
     expect([response.status, error.code, error.param]).toEqual([400, 'unsupported_parameter', 'response_format']);
@@ -313,7 +263,7 @@ describe('gateway: the json capability', () => {
   });
 
   it('skips the candidates without it, says so, and hands the format to the provider', async () => {
-    const { send, providers } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, { policy: withJson });
+    const { send, providers } = gatewayHarness({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, { policy: withJson });
     const schema = { name: 'city', schema: { type: 'object' } };
     const response = await send('POST', '/chat/completions', chat('x', { response_format: { type: 'json_schema', json_schema: schema } }), { 'x-switchyard-tier': '0' });
     expect(response.status).toBe(200);
@@ -325,7 +275,7 @@ describe('gateway: the json capability', () => {
 
 describe('gateway: context windows', () => {
   it('answers 400 context_length_exceeded without calling anything when no candidate can hold the prompt', async () => {
-    const { send, providers, records } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } });
+    const { send, providers, records } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) } });
     // Tier 0 is mock/small (1,000 tokens) then mock/medium (8,000): about 10,000 tokens fit neither.
     const response = await send('POST', '/chat/completions', chat('word '.repeat(8000)), { 'x-switchyard-tier': '0' });
     expect(response.status).toBe(400);
@@ -337,7 +287,7 @@ describe('gateway: context windows', () => {
   });
 
   it('skips the candidates too small for the prompt, and says so', async () => {
-    const { send, providers } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } });
+    const { send, providers } = gatewayHarness({ 'mock/medium': { ok: true, usage: usage(1, 1) } });
     const response = await send('POST', '/chat/completions', chat('word '.repeat(1000)), { 'x-switchyard-tier': '0' });
     expect(response.status).toBe(200);
     expect((providers as ReturnType<typeof scriptedRegistry>).calls.map((call) => call.model.id)).toEqual(['mock/medium']);
@@ -347,7 +297,7 @@ describe('gateway: context windows', () => {
 
 describe('gateway: other endpoints', () => {
   it('lists the virtual and configured models', async () => {
-    const response = await harness({}).send('GET', '/models');
+    const response = await gatewayHarness({}).send('GET', '/models');
     const body = JSON.parse(response.body);
     expect(body.object).toBe('list');
     expect(body.data.map((model: { id: string }) => model.id)).toEqual(['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3', 'mock/small', 'mock/medium', 'mock/large', 'local/remote']);
@@ -355,14 +305,14 @@ describe('gateway: other endpoints', () => {
 
   it("lists exact aliases too, in OpenAI's and Anthropic's shapes at once", async () => {
     const aliased = testPolicy({ aliases: { 'claude-haiku-4-5': 'mock/small', 'claude-*': 'auto' } });
-    const body = JSON.parse((await harness({}, { policy: aliased }).send('GET', '/models')).body);
+    const body = JSON.parse((await gatewayHarness({}, { policy: aliased }).send('GET', '/models')).body);
     expect(body.data.at(-1)).toMatchObject({ id: 'claude-haiku-4-5', object: 'model', owned_by: 'switchyard', type: 'model', display_name: 'claude-haiku-4-5', alias_of: 'mock/small' });
     expect(body.data.some((model: { id: string }) => model.id.endsWith('*'))).toBe(false);
     expect([body.has_more, body.first_id, body.last_id]).toEqual([false, 'auto', 'claude-haiku-4-5']);
   });
 
   it('explains a routing decision without calling a model', async () => {
-    const { send, providers, records } = harness({});
+    const { send, providers, records } = gatewayHarness({});
     const response = await send('POST', '/route', chat('What dosage of aspirin is safe?'));
     expect(response.status).toBe(200);
     const body = JSON.parse(response.body);
@@ -380,7 +330,7 @@ describe('gateway: other endpoints', () => {
   });
 
   it('shows open circuits in the decision', async () => {
-    const { send, circuits } = harness({});
+    const { send, circuits } = gatewayHarness({});
     for (let index = 0; index < policy.fallback.circuitBreaker.failureThreshold; index += 1) await circuits.recordFailure('mock/large', Date.now());
     const body = JSON.parse((await send('POST', '/route', chat('x', { model: 'tier-3' }))).body);
     expect(body.chain.map((entry: { model: string; circuit: string }) => [entry.model, entry.circuit])).toEqual([
@@ -390,7 +340,7 @@ describe('gateway: other endpoints', () => {
   });
 
   it('answers unknown paths with 404 and wrong methods with 405, in the OpenAI envelope', async () => {
-    const { send } = harness({});
+    const { send } = gatewayHarness({});
     const missing = await send('GET', '/completions');
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.body).error.message).toMatch(/POST \/v1\/chat\/completions/);
@@ -400,7 +350,7 @@ describe('gateway: other endpoints', () => {
   });
 
   it('names a refused request in metrics by its endpoint, as it names that endpoint\'s answers', async () => {
-    const { send } = harness({});
+    const { send } = gatewayHarness({});
     const refused = await send('POST', '/chat/completions', { model: 'auto', messages: [] });
     expect([refused.status, refused.summary.endpoint]).toEqual([400, 'chat']);
     const counted = await send('POST', '/messages/count_tokens', '');
@@ -418,7 +368,7 @@ describe('gateway: anthropic-beta flags on /messages', () => {
   });
 
   it('sends a model the flags it takes, and names the rest in x-switchyard-dropped-betas', async () => {
-    const { send, providers } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { policy: withBetas });
+    const { send, providers } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { policy: withBetas });
     const body = { model: 'mock/small', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] };
     const response = await send('POST', '/messages', body, { 'anthropic-beta': 'context-1m-2025-08-07,claude-code-20250219' });
     expect(response.status).toBe(200);
@@ -436,7 +386,7 @@ describe('gateway: reasoning', () => {
   });
 
   it('sends the reasoning asked for to a model that reasons, and says so when the one that answered does not', async () => {
-    const { send, providers } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, { policy: withReasoning });
+    const { send, providers } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) }, 'mock/medium': { ok: true, usage: usage(1, 1) } }, { policy: withReasoning });
     const toSmall = await send('POST', '/chat/completions', chat('x', { model: 'mock/small', reasoning_effort: 'low' }));
     expect(toSmall.headers['x-switchyard-adjusted']).toBe('reasoning not sent (mock/small has no reasoning capability)');
     const toMedium = await send('POST', '/chat/completions', chat('x', { model: 'mock/medium', reasoning_effort: 'low' }));
@@ -449,16 +399,16 @@ describe('gateway: a managed key\'s limits', () => {
   const hard = 'Prove that the halting problem is undecidable, step by step, and then analyse the complexity of the reduction you used in detail.';
 
   it('lowers a classified tier to the key\'s highest, and says so', async () => {
-    const open = JSON.parse((await harness({}).send('POST', '/route', chat(hard))).body);
+    const open = JSON.parse((await gatewayHarness({}).send('POST', '/route', chat(hard))).body);
     expect(open.tier).toBeGreaterThan(0);
-    const capped = JSON.parse((await harness({}, { keyLimits: { maxTier: 0 } }).send('POST', '/route', chat(hard))).body);
+    const capped = JSON.parse((await gatewayHarness({}, { keyLimits: { maxTier: 0 } }).send('POST', '/route', chat(hard))).body);
     expect(capped.tier).toBe(0);
     expect(capped.chain.map((model: { model: string }) => model.model)).toEqual(['mock/small', 'mock/medium']);
     expect(capped.reasons.at(-1)).toBe(`tier ${open.tier} -> 0: the key's highest tier`);
   });
 
   it('refuses, with a 403, a tier the caller asked for above the key\'s highest, and calls no provider', async () => {
-    const { send, records } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { maxTier: 1 } });
+    const { send, records } = gatewayHarness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { maxTier: 1 } });
     const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-3' }));
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error).toMatchObject({ type: 'permission_error', code: 'tier_not_allowed', param: 'model' });
@@ -469,7 +419,7 @@ describe('gateway: a managed key\'s limits', () => {
   });
 
   it('routes only to the key\'s models, and refuses a request none of them can serve', async () => {
-    const { send, records } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, { keyLimits: { models: ['mock/medium'] } });
+    const { send, records } = gatewayHarness({ 'mock/medium': { ok: true, usage: usage(1, 1) } }, { keyLimits: { models: ['mock/medium'] } });
     const served = await send('POST', '/chat/completions', chat('hi', { model: 'tier-0' }));
     expect([served.status, served.headers['x-switchyard-model']]).toEqual([200, 'mock/medium']);
     expect(served.headers['x-switchyard-tier-reasons']).toContain('not allowed for this key: mock/small');
@@ -480,7 +430,7 @@ describe('gateway: a managed key\'s limits', () => {
   });
 
   it('moves a classified request to the nearest tier that has one of the key\'s models, but not an explicit one', async () => {
-    const { send } = harness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { models: ['mock/large'] } });
+    const { send } = gatewayHarness({ 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { models: ['mock/large'] } });
     const decision = JSON.parse((await send('POST', '/route', chat('Extract the city: I flew to Lisbon.'))).body);
     expect(decision.tier).toBeGreaterThanOrEqual(1);
     expect(decision.chain.map((model: { model: string }) => model.model)).toEqual(['mock/large']);
@@ -490,7 +440,7 @@ describe('gateway: a managed key\'s limits', () => {
 
   it('counts spend against the key\'s own block budget, and refuses at its cap with a 429', async () => {
     const budgets = createMemoryBudgetStore();
-    const { send } = harness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { budgets, keyLimits: { dailyBudget: { usd: '0', mode: 'block' } } });
+    const { send } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { budgets, keyLimits: { dailyBudget: { usd: '0', mode: 'block' } } });
     const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-0' }));
     expect(refused.status).toBe(429);
     expect(JSON.parse(refused.body).error.message).toContain('caller:key:abc0000000000000');
@@ -501,14 +451,14 @@ describe('gateway: a managed key\'s limits', () => {
 
 describe('gateway: a forced fallback (x-switchyard-force-fallback)', () => {
   it('is refused with a 403 to a caller that is not an admin, before any provider is called', async () => {
-    const { send, records } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) } });
+    const { send, records } = gatewayHarness({ 'mock/medium': { ok: true, usage: usage(1, 1) } });
     const refused = await send('POST', '/chat/completions', chat('hi', { model: 'tier-1' }), { 'x-switchyard-force-fallback': 'true' });
     expect([refused.status, JSON.parse(refused.body).error.code]).toEqual([403, 'admin_only']);
     expect(records).toHaveLength(0);
   });
 
   it('fails the first candidate for an admin key, so the next one answers; "false" asks for nothing', async () => {
-    const { send } = harness({ 'mock/medium': { ok: true, usage: usage(1, 1) }, 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { admin: true } });
+    const { send } = gatewayHarness({ 'mock/medium': { ok: true, usage: usage(1, 1) }, 'mock/large': { ok: true, usage: usage(1, 1) } }, { keyLimits: { admin: true } });
     const forced = await send('POST', '/chat/completions', chat('hi', { model: 'tier-1' }), { 'x-switchyard-force-fallback': 'true' });
     expect([forced.status, forced.headers['x-switchyard-fallback-path']]).toEqual([200, 'mock/medium,mock/large']);
     const plain = await send('POST', '/chat/completions', chat('hi', { model: 'tier-1' }), { 'x-switchyard-force-fallback': 'false' });

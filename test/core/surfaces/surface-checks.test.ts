@@ -4,14 +4,9 @@
  * body itself), one request builder per surface that places each mistake
  * where that API puts the field, and no provider called or attempt written.
  */
-import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
-import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
-import { usageFromRecords } from '../../../lambda/core/accounting/usage-aggregates';
-import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
-import { createMemoryFeedbackStore } from '../../../lambda/core/features/feedback';
-import { createGateway } from '../../../lambda/core/gateway/create-gateway';
 import { ANTHROPIC_MESSAGES } from '../../../lambda/core/surfaces/anthropic-messages/surface';
 import { testPolicy } from '../../support/policies';
+import { gatewayHarness } from '../../support/gateway-harness';
 import { scriptedRegistry } from '../../support/scripted-providers';
 
 const policy = testPolicy();
@@ -115,25 +110,13 @@ function imageSource(url: string) {
 }
 
 function harness() {
-  const ledger = createMemoryLedger();
   const providers = scriptedRegistry({});
-  const gateway = createGateway({
-    policy,
-    providers,
-    ledger,
-    circuits: createMemoryCircuitStore(policy.fallback.circuitBreaker),
-    budgets: createMemoryBudgetStore(),
-    clock: { now: () => Date.now() },
-    log: { info: () => undefined, error: () => undefined },
-    fallback: { run: async () => ({ status: 'exhausted', error: 'none', message: 'no fallback in this test' }) },
-    usage: { readDay: async (day: string) => usageFromRecords(day, []) },
-    feedback: createMemoryFeedbackStore(),
-  });
+  const { send: sendTo, records } = gatewayHarness({}, { providers });
   const send = async (path: string, body: string) => {
-    const response = await gateway({ requestId: 'req-1', method: 'POST', path, headers: {}, query: {}, body, callerId: 'key:test', deadline: Date.now() + 29_000 });
+    const response = await sendTo('POST', path, body);
     return { status: response.status, body: JSON.parse(response.body) };
   };
-  return { send, providers, ledger };
+  return { send, providers, records };
 }
 
 /** Every mistake, with the refusal every surface must give: its status, and its message with the surface's own field names filled in. */
@@ -193,7 +176,7 @@ describe('every surface refuses the same mistakes the same way', () => {
   for (const [surfaceName, surface] of Object.entries(SURFACES)) {
     describe(surfaceName, () => {
       it.each(MISTAKES)('answers $name with the same refusal, in its own envelope, calling no provider', async ({ mistake, status, message, param }) => {
-        const { send, providers, ledger } = harness();
+        const { send, providers, records } = harness();
         const response = await send(surface.path, JSON.stringify(surface.body(mistake)));
         expect(response.status).toBe(status);
         const error = surface.envelope(response.body);
@@ -201,7 +184,7 @@ describe('every surface refuses the same mistakes the same way', () => {
         expect(error.message).toBe(message(surface));
         if ('param' in error) expect(error.param).toBe(param(surface));
         expect(providers.calls).toEqual([]);
-        expect(await ledger.recordsFor('req-1')).toEqual([]);
+        expect(records).toEqual([]);
       });
 
       it('answers a body over the size limit with 413 before reading it', async () => {
