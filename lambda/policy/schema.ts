@@ -106,6 +106,21 @@ export const simulationSchema = z.strictObject({
   reply: z.optional(
     described(z.string().check(z.minLength(1), z.maxLength(10_000)), "What the mock answers instead of its note: e.g. a verifier's JSON, to script a test or a demo"),
   ),
+  script: z.optional(
+    described(
+      z
+        .array(
+          z.union([
+            z.strictObject({ reply: z.string().check(z.minLength(1), z.maxLength(10_000)) }),
+            z.strictObject({
+              toolCall: z.strictObject({ name: z.string().check(z.minLength(1)), arguments: z._default(z.record(z.string(), z.unknown()), {}) }),
+            }),
+          ]),
+        )
+        .check(z.minLength(1), z.maxLength(100)),
+      'A scripted session: step N answers the turn that follows N assistant messages, with a reply or a call of a tool the request offers (arguments filled in from its schema where left out); past the last step the mock answers in text',
+    ),
+  ),
 });
 
 const modelSchema = z.strictObject({

@@ -10,6 +10,7 @@ import { ProviderError, type ProviderFailureKind } from '../core/base/errors';
 import type { ModelSpec } from '../policy/policy';
 import type { CompletionCall, EmbeddingCall, Embeddings, ProviderAdapter } from '../core/model/provider';
 import type { Completion, CompletionChunk } from '../core/model/completion';
+import { exampleOf } from './schema-example';
 
 export interface MockOptions {
   /** Provider id the mock stands in for (`mock`, or a simulated `bedrock`). */
@@ -67,25 +68,18 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
     async complete(call: CompletionCall): Promise<Completion> {
       const input = estimateTokens(call.messages, call.tools);
       await simulate(call.model, call.signal, input);
-      const toolCall = mockToolCall(call);
+      const step = scriptedStep(call);
+      const toolCall = step && 'toolCall' in step ? scriptedToolCall(call, step.toolCall) : forcedToolCall(call);
       if (toolCall) {
         return { content: '', toolCalls: [toolCall], finishReason: 'tool_calls', usage: { input, output: estimateTextTokens(toolCall.arguments) + 8, cacheRead: 0, cacheWrite: 0 }, simulated: true };
       }
-      const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
-      const words = lastUser ? lastUser.content.split(/\s+/).filter(Boolean).length : 0;
-      const images = lastUser?.parts?.filter((part) => part.type === 'image').length ?? 0;
-      const results = call.messages.at(-1)?.role === 'tool' ? ` It read the result of ${call.messages.filter((message) => message.role === 'tool').length} tool call(s).` : '';
-      const note =
-        `[simulated by Switchyard's mock provider: no model was called] ${call.model.id} would answer here. ` +
-        `Your last message had ${words} words${images > 0 ? ` and ${images} image(s)` : ''} across ${call.messages.length} message(s).${results}`;
-      // Asked for JSON, the mock still answers JSON, so a caller's parser is exercised too. A scripted reply wins.
-      const answer = call.model.simulation.reply ?? (call.responseFormat.type === 'text' ? note : JSON.stringify({ simulated: true, note }));
+      const answer = step && 'reply' in step ? step.reply : (call.model.simulation.reply ?? answerOf(call));
       const answerTokens = Math.ceil(answer.split(/\s+/).length / WORDS_PER_TOKEN);
       const output = Math.min(answerTokens, call.maxTokens);
       return {
         content: output < answerTokens ? truncateToTokens(answer, output) : answer,
         finishReason: output < answerTokens ? 'length' : 'stop',
-        usage: { input: estimateTokens(call.messages, call.tools), output, cacheRead: 0, cacheWrite: 0 },
+        usage: { input, output, cacheRead: 0, cacheWrite: 0 },
         simulated: true,
       };
     },
@@ -112,21 +106,59 @@ export function createMockAdapter(options: MockOptions): ProviderAdapter {
 }
 
 /**
- * Offered tools and not answering a tool's result, the mock calls one: the
- * tool `tool_choice` names, else the first. Its arguments fill the schema's
- * required properties with placeholder values of their types.
+ * The mock's own answer: a note that says what it saw, in the shape asked for.
+ * Asked for JSON it answers JSON, and for a schema a value of that schema, so a
+ * caller's parser and validator run as they would on a real answer.
  */
-function mockToolCall(call: CompletionCall): ToolCall | undefined {
-  if (call.tools.length === 0 || call.toolChoice === 'none' || call.messages.at(-1)?.role === 'tool') return undefined;
-  const choice = call.toolChoice;
-  const tool = (typeof choice === 'object' && call.tools.find((entry) => entry.name === choice.name)) || call.tools[0]!;
-  const schema = (tool.parameters ?? {}) as { properties?: Record<string, { type?: unknown }>; required?: unknown };
-  const required = Array.isArray(schema.required) ? schema.required.filter((name): name is string => typeof name === 'string') : [];
-  const args = Object.fromEntries(required.map((name) => [name, PLACEHOLDERS[String(schema.properties?.[name]?.type)] ?? 'simulated']));
-  return { id: `call_mock_${randomUUID().replaceAll('-', '').slice(0, 16)}`, name: tool.name, arguments: JSON.stringify(args) };
+function answerOf(call: CompletionCall): string {
+  const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
+  const words = lastUser ? lastUser.content.split(/\s+/).filter(Boolean).length : 0;
+  const images = lastUser?.parts?.filter((part) => part.type === 'image').length ?? 0;
+  const results = call.messages.at(-1)?.role === 'tool' ? ` It read the result of ${call.messages.filter((message) => message.role === 'tool').length} tool call(s).` : '';
+  const note =
+    `[simulated by Switchyard's mock provider: no model was called] ${call.model.id} would answer here. ` +
+    `Your last message had ${words} words${images > 0 ? ` and ${images} image(s)` : ''} across ${call.messages.length} message(s).${results}`;
+  const format = call.responseFormat;
+  if (format.type === 'json_schema') return JSON.stringify(exampleOf(format.jsonSchema.schema ?? {}));
+  return format.type === 'json_object' ? JSON.stringify({ simulated: true, note }) : note;
 }
 
-const PLACEHOLDERS: Readonly<Record<string, unknown>> = { string: 'simulated', number: 0, integer: 0, boolean: false, array: [], object: {} };
+type ScriptStep = NonNullable<ModelSpec['simulation']['script']>[number];
+
+/** The scripted step for this turn: step N follows N assistant messages. */
+function scriptedStep(call: CompletionCall): ScriptStep | undefined {
+  const turn = call.messages.filter((message) => message.role === 'assistant').length;
+  return call.model.simulation.script?.[turn];
+}
+
+/** A scripted call of a tool the request offers; a tool it does not offer gets a text answer instead. */
+function scriptedToolCall(call: CompletionCall, step: Extract<ScriptStep, { toolCall: unknown }>['toolCall']): ToolCall | undefined {
+  const tool = call.toolChoice === 'none' ? undefined : call.tools.find((entry) => entry.name === step.name);
+  return tool && mockCall(tool.name, { ...requiredArguments(tool.parameters), ...step.arguments });
+}
+
+/**
+ * Only a request that forces a call gets one (`tool_choice` required or naming
+ * a tool) unless a script asks for it: an agent offers its tools on every turn,
+ * and a mock that called one each time would never let the session end.
+ */
+function forcedToolCall(call: CompletionCall): ToolCall | undefined {
+  const choice = call.toolChoice;
+  if (call.tools.length === 0 || call.messages.at(-1)?.role === 'tool' || (choice !== 'required' && typeof choice !== 'object')) return undefined;
+  const tool = (typeof choice === 'object' && call.tools.find((entry) => entry.name === choice.name)) || call.tools[0]!;
+  return mockCall(tool.name, requiredArguments(tool.parameters));
+}
+
+/** The schema's required properties, each with an example value of its schema. */
+function requiredArguments(parameters: unknown): Record<string, unknown> {
+  const schema = (parameters ?? {}) as { properties?: Record<string, unknown>; required?: unknown };
+  const required = Array.isArray(schema.required) ? schema.required.filter((name): name is string => typeof name === 'string') : [];
+  return Object.fromEntries(required.map((name) => [name, exampleOf(schema.properties?.[name], parameters)]));
+}
+
+function mockCall(name: string, args: Record<string, unknown>): ToolCall {
+  return { id: `call_mock_${randomUUID().replaceAll('-', '').slice(0, 16)}`, name, arguments: JSON.stringify(args) };
+}
 
 /** Titan Text Embeddings v2's default size. */
 const MOCK_DIMENSIONS = 1024;

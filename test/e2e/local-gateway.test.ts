@@ -3,6 +3,8 @@
  * dynalite for the ledger) driven by the official openai client.
  */
 import OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import * as z from 'zod';
 import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { withSimulatedFaults } from '../../lambda/local/simulated-faults';
@@ -90,12 +92,14 @@ describe('local gateway with simulated providers, through the openai client', ()
   });
 
   it('answers json_schema output on models with the json capability, and refuses JSON with tools where only Bedrock remains', async () => {
-    const answer = await client.chat.completions.create({
+    // The openai SDK's parse helper checks the answer against the schema it sent.
+    const trip = z.object({ city: z.string(), nights: z.number().int().min(1), legs: z.array(z.object({ from: z.string(), to: z.string() })) });
+    const answer = await client.chat.completions.parse({
       model: 'openai/gpt-4.1-mini',
       messages: [{ role: 'user', content: 'Where did I fly? I flew to Lisbon.' }],
-      response_format: { type: 'json_schema', json_schema: { name: 'trip', schema: { type: 'object' } } },
+      response_format: zodResponseFormat(trip, 'trip'),
     });
-    expect(JSON.parse(answer.choices[0]!.message.content!)).toMatchObject({ simulated: true });
+    expect(answer.choices[0]!.message.parsed).toEqual({ city: 'simulated', nights: 1, legs: [{ from: 'simulated', to: 'simulated' }] });
     const onBedrock = await client.chat.completions.create({ model: 'tier-0', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } });
     expect([onBedrock.model, JSON.parse(onBedrock.choices[0]!.message.content!).simulated]).toEqual(['bedrock/amazon.nova-micro-v1:0', true]);
     const tool = { type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } };

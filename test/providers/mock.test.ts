@@ -52,9 +52,63 @@ describe('mock provider with tools and images', () => {
     expect((await adapter.complete(completionCall(model, { messages: [withImage] }))).content).toMatch(/1 words and 1 image\(s\)/);
   });
 
+  it('answers in text when tools are only offered, so an agent that offers its tools every turn can finish', async () => {
+    const adapter = createMockAdapter({ provider: 'mock' });
+    for (const toolChoice of [undefined, 'auto' as const]) {
+      const completion = await adapter.complete(completionCall(model, { messages: [ask], tools: [lookup], toolChoice }));
+      expect(completion).toMatchObject({ finishReason: 'stop', content: expect.stringMatching(/^\[simulated/) });
+      expect(completion.toolCalls).toBeUndefined();
+    }
+    expect((await adapter.complete(completionCall(model, { messages: [ask], tools: [lookup], toolChoice: 'required' }))).toolCalls).toHaveLength(1);
+  });
+
+  it('plays a scripted session: step N answers the turn after N assistant messages, then plain text', async () => {
+    const scripted = {
+      ...model,
+      simulation: { ...model.simulation, script: [{ toolCall: { name: 'lookup', arguments: { city: 'Lisbon' } } }, { reply: 'It is sunny in Lisbon.' }] },
+    };
+    const adapter = createMockAdapter({ provider: 'mock' });
+    const first = await adapter.complete(completionCall(scripted, { messages: [ask], tools: [lookup] }));
+    expect(first.toolCalls).toEqual([{ id: expect.stringMatching(/^call_mock_/), name: 'lookup', arguments: '{"city":"Lisbon","days":0}' }]);
+    const history = [ask, { role: 'assistant' as const, content: '', toolCalls: first.toolCalls! }, { role: 'tool' as const, content: 'sunny', toolCallId: first.toolCalls![0]!.id }];
+    expect((await adapter.complete(completionCall(scripted, { messages: history, tools: [lookup] }))).content).toBe('It is sunny in Lisbon.');
+    const past = [...history, { role: 'assistant' as const, content: 'It is sunny in Lisbon.' }, { role: 'user' as const, content: 'Thanks' }];
+    expect((await adapter.complete(completionCall(scripted, { messages: past, tools: [lookup] }))).content).toMatch(/^\[simulated/);
+    // A scripted tool the request does not offer is answered in text.
+    expect((await adapter.complete(completionCall(scripted, { messages: [ask], tools: [] }))).finishReason).toBe('stop');
+  });
+
+  it('answers a JSON schema with a value of that schema', async () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        name: { type: 'string', minLength: 12 },
+        age: { type: 'integer', minimum: 18 },
+        tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] }, minItems: 2 },
+        address: { $ref: '#/$defs/address' },
+        nickname: { anyOf: [{ type: 'null' }, { type: 'string' }] },
+        kind: { const: 'person' },
+      },
+      required: ['name', 'age', 'tags', 'address', 'nickname', 'kind'],
+      additionalProperties: false,
+      $defs: { address: { type: 'object', properties: { city: { type: 'string' }, zip: { type: ['string', 'null'], format: 'date' } }, required: ['city', 'zip'] } },
+    };
+    const completion = await createMockAdapter({ provider: 'mock' }).complete(
+      completionCall(model, { messages: [ask], maxTokens: 500, responseFormat: { type: 'json_schema', jsonSchema: { name: 'person', schema } } }),
+    );
+    expect(JSON.parse(completion.content)).toEqual({
+      name: 'simulated...',
+      age: 18,
+      tags: ['a', 'a'],
+      address: { city: 'simulated', zip: '2026-01-01' },
+      nickname: 'simulated',
+      kind: 'person',
+    });
+  });
+
   it('streams a tool call as its start and a second argument piece', async () => {
     const chunks: CompletionChunk[] = [];
-    for await (const chunk of createMockAdapter({ provider: 'mock' }).stream!(completionCall(model, { messages: [ask], tools: [lookup] }))) chunks.push(chunk);
+    for await (const chunk of createMockAdapter({ provider: 'mock' }).stream!(completionCall(model, { messages: [ask], tools: [lookup], toolChoice: 'required' }))) chunks.push(chunk);
     expect(chunks.map((chunk) => chunk.type)).toEqual(['tool_call', 'tool_call', 'end']);
     expect(chunks.flatMap((chunk) => (chunk.type === 'tool_call' ? [chunk.arguments] : [])).join('')).toBe('{"city":"simulated","days":0}');
   });
