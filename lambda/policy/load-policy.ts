@@ -87,7 +87,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     aliases: policy.aliases,
     defaultEmbeddingModel: policy.embeddings.default === undefined ? undefined : models.get(policy.embeddings.default),
     callers: policy.callers,
-    limits: policy.limits,
+    limits: { ...policy.limits, maxTokens: policy.limits.maxTokens },
     fallback: policy.fallback,
     budgets: {
       thresholds: [...policy.budgets.thresholds].sort((a, b) => a - b),

@@ -55,7 +55,8 @@ export interface Budgets {
 export interface Limits {
   readonly maxBodyBytes: number;
   readonly maxMessages: number;
-  readonly maxTokens: number;
+  /** The policy's own cap on max_tokens; none means each model's maxOutputTokens. */
+  readonly maxTokens: number | undefined;
   readonly defaultMaxTokens: number;
 }
 

@@ -215,10 +215,22 @@ export const shadowSchema = z.strictObject({
 
 const chainSchema = z.array(modelId).check(z.minLength(1, 'needs at least one model'), z.maxLength(8));
 
+/**
+ * Lambda takes at most 6 MB of request payload, and the body travels inside the
+ * API Gateway event as an escaped JSON string: 5 MiB leaves room for the escapes
+ * and the event's headers. A long agent session is far below it.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
 const limitsSchema = z.strictObject({
-  maxBodyBytes: z._default(positiveInt.check(z.lte(10 * 1024 * 1024)), 1024 * 1024),
-  maxMessages: z._default(positiveInt.check(z.lte(10_000)), 256),
-  maxTokens: z._default(described(positiveInt, 'Largest max_tokens a caller may ask for'), 16_384),
+  maxBodyBytes: z._default(
+    described(positiveInt.check(z.lte(10 * 1024 * 1024)), "Largest request body in bytes; the default fits Lambda's 6 MB request payload with the event around it"),
+    DEFAULT_MAX_BODY_BYTES,
+  ),
+  maxMessages: z._default(described(positiveInt.check(z.lte(1_000_000)), 'Most messages one request may carry; the body limit bounds them first by default'), 100_000),
+  maxTokens: z.optional(
+    described(positiveInt, "Largest max_tokens a caller may ask for; left out, each model's own maxOutputTokens is the cap"),
+  ),
   defaultMaxTokens: z._default(described(positiveInt, 'max_tokens used when the caller sets none'), 4096),
 });
 
@@ -407,7 +419,7 @@ export const policySchema = z
           context.addIssue({ code: 'custom', path: ['routes', name, 'thresholds'], message: 'thresholds apply only to a route without a tier: remove one of the two' });
         }
       }
-      if (policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
+      if (policy.limits.maxTokens !== undefined && policy.limits.defaultMaxTokens > policy.limits.maxTokens) {
         context.addIssue({ code: 'custom', path: ['limits', 'defaultMaxTokens'], message: 'must not exceed limits.maxTokens' });
       }
     }),

@@ -138,7 +138,7 @@ describe('loadPolicy', () => {
 
   it('fills in limits and resolves provider model ids', () => {
     const policy = loadPolicy(testPolicyDocument());
-    expect(policy.limits.maxBodyBytes).toBe(1024 * 1024);
+    expect(policy.limits).toEqual({ maxBodyBytes: 5 * 1024 * 1024, maxMessages: 100_000, maxTokens: undefined, defaultMaxTokens: 4096 });
     expect(policy.models.get('local/remote')!.providerModelId).toBe('remote');
     expect(policy.providers['bedrock']!.kind).toBe('bedrock');
   });

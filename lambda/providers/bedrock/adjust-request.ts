@@ -25,7 +25,10 @@ export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
  * Requests Bedrock is known to refuse, rewritten into ones it takes, by rule:
  * - Claude 4.5 and later refuse `temperature` with `top_p`: `top_p` is dropped;
  * - Converse refuses a tool call without a result in the next turn: each
- *   unanswered call gets a result saying none was sent.
+ *   unanswered call gets a result saying none was sent;
+ * - Converse takes system text only before the conversation: a system message
+ *   within it (Claude Code's per-turn controls) becomes a user turn's text in
+ *   its place, marked as the system's, so the cached prefix before it holds.
  * (OpenAI's `developer` role is already a system message, and tool names are
  * checked at the edge against the pattern Converse also uses.)
  */
@@ -40,6 +43,12 @@ export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omi
   if (fitted.temperature !== undefined && fitted.topP !== undefined && CLAUDE_ONE_SAMPLER.test(fitted.model.providerModelId)) {
     fitted = { ...fitted, topP: undefined };
     adjusted.push('top_p dropped (Claude 4.5 takes temperature or top_p)');
+  }
+  const firstTurn = fitted.messages.findIndex((message) => message.role !== 'system');
+  const midConversation = fitted.messages.filter((message, index) => message.role === 'system' && firstTurn !== -1 && index > firstTurn).length;
+  if (midConversation > 0) {
+    fitted = { ...fitted, messages: fitted.messages.map((message, index) => (message.role === 'system' && index > firstTurn ? asUserTurn(message) : message)) };
+    adjusted.push(`${midConversation} mid-conversation system message(s) sent as user text`);
   }
   // Each turn's missing results go with the results it got: after them, or right after the calls.
   const source = fitted.messages;
@@ -66,4 +75,8 @@ export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omi
     adjusted.push(`empty results added for unanswered tool calls ${unanswered.join(' ')}`);
   }
   return { call: fitted, adjusted };
+}
+
+function asUserTurn(message: ChatMessage): ChatMessage {
+  return { role: 'user', content: `<system-message>\n${message.content}\n</system-message>` };
 }

@@ -43,6 +43,43 @@ describe('parseMessagesRequest', () => {
     expect(rejection({ messages: [{ role: 'user', content: 'Hi' }], thinking: { type: 'enabled', budget_tokens: 100 } }).param).toBe('thinking.budget_tokens');
   });
 
+  it('reads adaptive thinking at output_config.effort (medium when none), and says what an unknown thinking type may be', () => {
+    const hi = [{ role: 'user', content: 'Hi' }];
+    expect(parse({ messages: hi, thinking: { type: 'adaptive', display: 'summarized' } }).reasoning).toEqual({ effort: 'medium' });
+    expect(parse({ messages: hi, thinking: { type: 'adaptive' }, output_config: { effort: 'low' } }).reasoning).toEqual({ effort: 'low' });
+    expect(parse({ messages: hi, thinking: { type: 'adaptive' }, output_config: { effort: 'max' } }).reasoning).toEqual({ effort: 'high' });
+    expect(parse({ messages: hi, output_config: { effort: 'high' } }).reasoning).toBeUndefined();
+    const unknown = rejection({ messages: hi, thinking: { type: 'sometimes' } });
+    expect([unknown.param, unknown.message]).toEqual(['thinking.type', '"thinking.type" must be one of "enabled", "adaptive", "disabled".']);
+    expect(rejection({ messages: hi, thinking: { type: 'enabled' } }).param).toBe('thinking.budget_tokens');
+  });
+
+  it('reads output_config.format as a JSON schema the answer must take', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const request = parse({ messages: [{ role: 'user', content: 'Where?' }], output_config: { format: { type: 'json_schema', schema } } });
+    expect(request.responseFormat).toEqual({ type: 'json_schema', jsonSchema: { name: 'output', schema, strict: true } });
+    expect(request.dropped).toEqual([]);
+  });
+
+  it('keeps a mid-conversation system message in its place, as Claude Code sends its per-turn controls', () => {
+    const request = parse({
+      system: 'You are Claude Code.',
+      messages: [
+        { role: 'user', content: 'Fix the test.' },
+        { role: 'assistant', content: 'Done.' },
+        { role: 'system', content: [{ type: 'text', text: 'Plan mode is on.' }] },
+        { role: 'user', content: 'Now the docs.' },
+      ],
+    });
+    expect(request.messages.map(({ role, content }) => [role, content])).toEqual([
+      ['system', 'You are Claude Code.'],
+      ['user', 'Fix the test.'],
+      ['assistant', 'Done.'],
+      ['system', 'Plan mode is on.'],
+      ['user', 'Now the docs.'],
+    ]);
+  });
+
   it('asks for no caching when no block carries cache_control', () => {
     expect(parse({ messages: [{ role: 'user', content: 'Hi' }] }).cachePrompt).toBe(false);
   });
@@ -68,7 +105,11 @@ describe('parseMessagesRequest', () => {
   });
 
   it('lowers max_tokens over the cap and says so, and needs none for count_tokens', () => {
-    expect(parse({ max_tokens: 32_000, messages: [{ role: 'user', content: 'Hi' }] })).toMatchObject({ maxTokens: limits.maxTokens, adjusted: [`max_tokens 32000->${limits.maxTokens}`] });
+    const capped = { ...limits, maxTokens: 16_384 };
+    const request = parseMessagesRequest(JSON.stringify({ model: 'auto', max_tokens: 32_000, messages: [{ role: 'user', content: 'Hi' }] }), capped);
+    expect(request).toMatchObject({ maxTokens: 16_384, adjusted: ['max_tokens 32000->16384'] });
+    // Without a cap of the policy's own, the model's own maximum applies later: nothing is lowered here.
+    expect(parse({ max_tokens: 128_000, messages: [{ role: 'user', content: 'Hi' }] })).toMatchObject({ maxTokens: 128_000, adjusted: [] });
     expect(parseMessagesRequest(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }), limits, { requireMaxTokens: false }).maxTokens).toBeUndefined();
   });
 });
@@ -149,11 +190,11 @@ describe('toAnthropicMessage and the event encoder', () => {
 describe('a Claude Code request, as it sends one', () => {
   const body = readFileSync(join(__dirname, '..', '..', 'fixtures', 'surfaces', 'claude-code-messages.json'), 'utf8');
 
-  it('is served: cached system blocks, thinking sent back, a tool loop; its max_tokens lowered and its metadata named', () => {
+  it('is served: cached system blocks, thinking sent back, a tool loop; its max_tokens kept (under the model\'s own cap) and its metadata named', () => {
     const request = parseMessagesRequest(body, limits);
     expect(request.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool']);
     expect(request.messages[2]).toMatchObject({ reasoning: [{ text: 'I should run the tests first.', signature: 'ErUBCkYIBxgCIkB3pQ5h3sZ9qJ2mT0x' }], toolCalls: [{ name: 'Bash' }] });
-    expect(request).toMatchObject({ cachePrompt: true, stream: true, reasoning: { budgetTokens: 31_999 }, dropped: ['metadata'], adjusted: [`max_tokens 32000->${limits.maxTokens}`] });
+    expect(request).toMatchObject({ cachePrompt: true, stream: true, reasoning: { budgetTokens: 31_999 }, dropped: ['metadata'], adjusted: [] });
     expect(request.tools.map((tool) => tool.name)).toEqual(['Bash', 'Read']);
   });
 });

@@ -53,7 +53,7 @@ describe('parseChatRequest', () => {
   it('rejects an oversize body with 413 before parsing it', () => {
     const error = rejection(`{"x":"${'a'.repeat(limits.maxBodyBytes)}"}`, true);
     expect(error.status).toBe(413);
-    expect(error.message).toMatch(/limit is 1048576 bytes/);
+    expect(error.message).toMatch(/limit is 5242880 bytes/);
   });
 
   it('names the field of a wrong type', () => {
@@ -87,16 +87,19 @@ describe('parseChatRequest', () => {
   });
 
   it('enforces the policy caps on max_tokens and message count', () => {
-    const tooMany = rejection({ ...valid, max_tokens: limits.maxTokens + 1 });
+    const capped = { ...limits, maxTokens: 16_384 };
+    const tooMany = rejectionOf(() => parseChatRequest(JSON.stringify({ ...valid, max_tokens: 16_385 }), capped));
     expect(tooMany.message).toMatch(/"max_tokens" is 16385; the limit is 16384/);
+    // Without a cap of the policy's own, each model's maximum output is the limit: not the edge's to refuse.
+    expect(parseChatRequest(JSON.stringify({ ...valid, max_tokens: 128_000 }), limits).maxTokens).toBe(128_000);
     const messages = Array.from({ length: limits.maxMessages + 1 }, () => ({ role: 'user', content: 'x' }));
-    expect(rejection({ model: 'auto', messages }).message).toMatch(/the limit is 256/);
+    expect(rejection({ model: 'auto', messages }).message).toMatch(/has 100001 messages; the limit is 100000/);
   });
 
   it('checks max_tokens against the cap also when max_completion_tokens is sent', () => {
-    const error = rejection({ ...valid, max_completion_tokens: 10, max_tokens: limits.maxTokens + 1 });
+    const error = rejectionOf(() => parseChatRequest(JSON.stringify({ ...valid, max_completion_tokens: 10, max_tokens: 4001 }), { ...limits, maxTokens: 4000 }));
     expect([error.status, error.param]).toEqual([400, 'max_tokens']);
-    expect(error.message).toBe(`"max_tokens" is ${limits.maxTokens + 1}; the limit is ${limits.maxTokens}.`);
+    expect(error.message).toBe('"max_tokens" is 4001; the limit is 4000.');
   });
 
   it("holds metadata and stop sequences to OpenAI's limits", () => {

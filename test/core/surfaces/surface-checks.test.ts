@@ -10,7 +10,10 @@ import { gatewayHarness } from '../../support/gateway-harness';
 import { scriptedRegistry } from '../../support/scripted-providers';
 
 const policy = testPolicy();
-const { maxMessages, maxBodyBytes, maxTokens } = policy.limits;
+const { maxMessages, maxBodyBytes } = policy.limits;
+/** A policy that caps output below the models' own maximum. */
+const maxTokens = 2000;
+const capped = testPolicy({ limits: { maxTokens, defaultMaxTokens: 1000 } });
 
 /** A mistake, placed in one surface's request. */
 interface Mistake {
@@ -109,9 +112,9 @@ function imageSource(url: string) {
   return data ? { type: 'base64', media_type: data[1], data: data[2] } : { type: 'url', url };
 }
 
-function harness() {
+function harness(options: { policy?: typeof policy } = {}) {
   const providers = scriptedRegistry({});
-  const { send: sendTo, records } = gatewayHarness({}, { providers });
+  const { send: sendTo, records } = gatewayHarness({}, { providers, ...options });
   const send = async (path: string, body: string) => {
     const response = await sendTo('POST', path, body);
     return { status: response.status, body: JSON.parse(response.body) };
@@ -219,12 +222,12 @@ describe('every surface refuses the same mistakes the same way', () => {
   });
 
   it('refuses more output than the policy allows on the OpenAI surfaces, while Anthropic\'s lowers it and says so (Claude Code always asks for more)', async () => {
-    const { send } = harness();
+    const { send } = harness({ policy: capped });
     for (const surface of [SURFACES['chat completions']!, SURFACES['responses']!]) {
       const response = await send(surface.path, JSON.stringify(surface.body({ outputTokens: maxTokens + 1 })));
       expect([response.status, surface.envelope(response.body).message]).toEqual([400, `"${surface.outputParam}" is ${maxTokens + 1}; the limit is ${maxTokens}.`]);
     }
-    const anthropic = ANTHROPIC_MESSAGES.parse(JSON.stringify(SURFACES['anthropic messages']!.body({ outputTokens: maxTokens + 1 })), policy.limits, {});
+    const anthropic = ANTHROPIC_MESSAGES.parse(JSON.stringify(SURFACES['anthropic messages']!.body({ outputTokens: maxTokens + 1 })), capped.limits, {});
     expect([anthropic.maxTokens, anthropic.adjusted]).toEqual([maxTokens, [`max_tokens ${maxTokens + 1}->${maxTokens}`]]);
   });
 

@@ -139,6 +139,26 @@ describe('fitForBedrock: requests Bedrock refuses, rewritten by rule', () => {
   const nova = policy.models.get('bedrock/amazon.nova-lite-v1:0')!;
   const call = (overrides: Partial<CompletionCall>) => completionCall(claude, overrides);
 
+  it('sends a mid-conversation system message as user text in its place, and leaves a leading one in the system prompt', () => {
+    const messages = [
+      { role: 'system' as const, content: 'You are Claude Code.' },
+      { role: 'user' as const, content: 'Fix the test.' },
+      { role: 'assistant' as const, content: 'Done.' },
+      { role: 'system' as const, content: 'Plan mode is on.' },
+      { role: 'user' as const, content: 'Now the docs.' },
+    ];
+    const { call: fitted, adjusted } = fitForBedrock(call({ messages }));
+    expect(fitted.messages.map(({ role, content }) => [role, content])).toEqual([
+      ['system', 'You are Claude Code.'],
+      ['user', 'Fix the test.'],
+      ['assistant', 'Done.'],
+      ['user', '<system-message>\nPlan mode is on.\n</system-message>'],
+      ['user', 'Now the docs.'],
+    ]);
+    expect(adjusted).toEqual(['1 mid-conversation system message(s) sent as user text']);
+    expect(fitForBedrock(call({ messages: messages.slice(0, 3) })).adjusted).toEqual([]);
+  });
+
   it('drops top_p beside temperature for Claude 4.5, and leaves other models and lone settings alone', () => {
     expect(fitForBedrock(call({ temperature: 0.2, topP: 0.9 }))).toMatchObject({ call: { temperature: 0.2, topP: undefined }, adjusted: ['top_p dropped (Claude 4.5 takes temperature or top_p)'] });
     expect(fitForBedrock(completionCall(nova, { temperature: 0.2, topP: 0.9 })).adjusted).toEqual([]);

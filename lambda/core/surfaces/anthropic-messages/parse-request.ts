@@ -17,13 +17,18 @@ import type { Limits } from '../../../policy/policy';
 import { readRequestBody } from '../shared/read-body';
 import { checkedImageUrl, checkedTools, checkMessageCount, MAX_TOOLS, requireContent, toolNameSchema } from '../shared/request-checks';
 
+/** `output_config.effort`, and the reasoning effort each is read as on the paths that only take OpenAI's three. */
+const EFFORTS = ['low', 'medium', 'high', 'max'] as const;
+const REASONING_EFFORT: Readonly<Record<(typeof EFFORTS)[number], 'low' | 'medium' | 'high'>> = { low: 'low', medium: 'medium', high: 'high', max: 'high' };
+
 const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);
 
 const bodySchema = z.looseObject({
   model: z.string().check(z.minLength(1, 'is required: a Claude model name such as "claude-sonnet-4-5", "auto", or a model id from GET /v1/models')),
   max_tokens: z.optional(z.int().check(z.positive())),
-  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content })).check(z.minLength(1, 'must contain at least one message')),
+  // Claude Code sends `system` turns mid-conversation (per-turn controls).
+  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant', 'system']), content })).check(z.minLength(1, 'must contain at least one message')),
   system: z.optional(content),
   stop_sequences: z.optional(z.array(z.string())),
   temperature: z.optional(z.number().check(z.gte(0), z.lte(1))),
@@ -45,12 +50,20 @@ const bodySchema = z.looseObject({
     z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.optional(z.string()), disable_parallel_tool_use: z.optional(z.boolean()) }),
   ),
   thinking: z.optional(
-    z.discriminatedUnion('type', [
-      z.looseObject({ type: z.literal('enabled'), budget_tokens: z.int().check(z.gte(1024, 'must be at least 1024')) }),
-      z.looseObject({ type: z.literal('disabled') }),
-    ]),
+    z.looseObject({
+      type: z.enum(['enabled', 'adaptive', 'disabled']),
+      budget_tokens: z.optional(z.int().check(z.gte(1024, 'must be at least 1024'))),
+      display: z.optional(z.string()),
+    }),
+  ),
+  output_config: z.optional(
+    z.looseObject({
+      effort: z.optional(z.enum(EFFORTS)),
+      format: z.optional(z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })),
+    }),
   ),
 });
+
 
 /** Fields Switchyard cannot honour: refused, with what to do instead. */
 const REFUSED: Readonly<Record<string, string>> = {
@@ -79,10 +92,16 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
   checkMessageCount(request.messages.length, limits, 'messages');
   const adjusted: string[] = [];
   let maxTokens = request.max_tokens;
-  if (maxTokens !== undefined && maxTokens > limits.maxTokens) {
+  if (maxTokens !== undefined && limits.maxTokens !== undefined && maxTokens > limits.maxTokens) {
     adjusted.push(`max_tokens ${maxTokens}->${limits.maxTokens}`);
     maxTokens = limits.maxTokens;
   }
+  const thinking = request.thinking;
+  if (thinking?.type === 'enabled' && thinking.budget_tokens === undefined) {
+    throw new CallerError('invalid_request', '"thinking.budget_tokens" is required with "type": "enabled" (at least 1024); or send {"type": "adaptive"}.', 'thinking.budget_tokens');
+  }
+  const effort = request.output_config?.effort;
+  const format = request.output_config?.format;
 
   const reader = new BlockReader();
   const system = request.system === undefined ? [] : [{ role: 'system' as const, content: reader.systemText(request.system) }];
@@ -106,12 +125,26 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
     stream: request.stream === true,
     includeUsage: true,
     dropped,
-    responseFormat: { type: 'text' },
+    responseFormat: format ? { type: 'json_schema', jsonSchema: { name: 'output', schema: format.schema, strict: true } } : { type: 'text' },
     ...toolChoiceOf(request.tool_choice, tools),
     cachePrompt: reader.cacheRequested,
     adjusted,
-    ...(request.thinking?.type === 'enabled' ? { reasoning: { budgetTokens: request.thinking.budget_tokens } } : {}),
+    ...reasoningRequestOf(thinking, effort),
   };
+}
+
+/**
+ * Thinking as the provider-neutral reasoning request: a budget as sent; adaptive
+ * thinking (the model decides how much) at `output_config.effort`, medium when
+ * none; `effort` alone asks for no thinking (on Claude it also shortens the answer).
+ */
+function reasoningRequestOf(
+  thinking: z.output<typeof bodySchema>['thinking'],
+  effort: (typeof EFFORTS)[number] | undefined,
+): Pick<ChatRequest, 'reasoning'> {
+  if (thinking?.type === 'enabled') return { reasoning: { budgetTokens: thinking.budget_tokens } };
+  if (thinking?.type === 'adaptive') return { reasoning: { effort: REASONING_EFFORT[effort ?? 'medium'] } };
+  return {};
 }
 
 function toolChoiceOf(
@@ -150,7 +183,7 @@ class BlockReader {
   }
 
   /** A user turn can hold tool results: each becomes a tool message, before the rest of the turn. */
-  message(role: 'user' | 'assistant', content: string | readonly z.output<typeof block>[], at: string): ChatMessage[] {
+  message(role: 'user' | 'assistant' | 'system', content: string | readonly z.output<typeof block>[], at: string): ChatMessage[] {
     if (typeof content === 'string') return [requireContent({ role, content }, at)];
     const results: ChatMessage[] = [];
     const parts: ContentPart[] = [];

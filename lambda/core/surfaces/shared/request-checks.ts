@@ -85,7 +85,7 @@ export function checkMessageCount(count: number, limits: Limits, param: string):
 
 /** The policy's cap on output tokens, on the surfaces that refuse more (Anthropic's lowers it instead: see its parser). */
 export function checkOutputTokens(asked: number | null | undefined, limits: Limits, param: string): void {
-  if (asked != null && asked > limits.maxTokens) {
+  if (asked != null && limits.maxTokens !== undefined && asked > limits.maxTokens) {
     throw new CallerError('invalid_request', `"${param}" is ${asked}; the limit is ${limits.maxTokens}.`, param);
   }
 }
