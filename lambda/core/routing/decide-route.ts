@@ -4,6 +4,7 @@
  * caller's default, then the prompt classifier (v1 at the policy's or the
  * route's thresholds). Every decision carries reasons.
  */
+import { claudeModelFor, claudeNameOfModel, parseClaudeName } from './claude-names';
 import type { ChatRequest } from '../model/chat-request';
 import { worstCaseAttemptCost, formatUsd } from '../accounting/money';
 import { classifyPrompt, type PromptView } from './classifier';
@@ -67,6 +68,9 @@ export function decideRoute(request: ChatRequest, signals: RoutingSignals, polic
 
   const route = signals.routeHeader !== undefined && Object.hasOwn(policy.routes, signals.routeHeader) ? policy.routes[signals.routeHeader] : undefined;
   const model = resolveAlias(request.model, policy, route?.aliases);
+  // A Claude name no alias covers names the policy's model of that family and version.
+  const claude = policy.models.has(model) || model !== request.model ? undefined : claudeModelFor(model, policy.models.values());
+  if (claude) return { ...decide(null, 'model', [claudeReason(request.model, claude)]), chain: [claude] };
   const named = policy.models.get(model);
   if (named?.type === 'embedding') {
     throw new CallerError('invalid_request', `"${quoted(request.model)}" is an embedding model: send it to POST /v1/embeddings, or name a chat model.`, 'model');
@@ -126,6 +130,15 @@ export function classifyWithPolicy(view: PromptView, policy: Pick<Policy, 'class
 }
 
 const definedOnly = (thresholds: ClassifierThresholds) => Object.fromEntries(Object.entries(thresholds).filter(([, value]) => value !== undefined));
+
+function claudeReason(name: string, model: ModelSpec): string {
+  const wanted = parseClaudeName(name)!;
+  const served = claudeNameOfModel(model)!;
+  const exact = wanted.version.length > 0 && wanted.version.join('.') === served.version.join('.');
+  return exact
+    ? `model "${quoted(name)}" is Claude ${wanted.family} ${served.version.join('.')}: ${model.id}`
+    : `model "${quoted(name)}": the newest Claude ${wanted.family} in the policy, ${model.id}`;
+}
 
 /**
  * What a model name a client sent stands for: the route's aliases first, then
