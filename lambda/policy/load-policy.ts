@@ -88,6 +88,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
     defaultEmbeddingModel: policy.embeddings.default === undefined ? undefined : models.get(policy.embeddings.default),
     callers: policy.callers,
     limits: { ...policy.limits, maxTokens: policy.limits.maxTokens },
+    hostedTools: policy.hostedTools,
     fallback: policy.fallback,
     budgets: {
       thresholds: [...policy.budgets.thresholds].sort((a, b) => a - b),

@@ -113,6 +113,8 @@ export interface Policy {
   readonly aliases: Readonly<Record<string, string>>;
   readonly callers: Readonly<Record<string, { readonly defaultTier: Tier }>>;
   readonly limits: Limits;
+  /** What to do with hosted tools no model here runs: drop and name them, or refuse the request. */
+  readonly hostedTools: 'drop' | 'refuse';
   readonly fallback: FallbackSettings;
   readonly budgets: Budgets;
   readonly admins: ReadonlySet<string>;

@@ -85,6 +85,10 @@ export const providerSchema = z.discriminatedUnion('kind', [
         'Field of the provider secret (in AWS) or environment variable (locally) holding the key',
       ),
     ),
+    promptCacheKey: z._default(
+      described(z.boolean(), "Send a caller's prompt_cache_key on (OpenAI takes it; a host that refuses unknown fields does not); otherwise it is named in x-switchyard-adjusted"),
+      false,
+    ),
   }),
   z.strictObject({
     kind: z.literal('bedrock'),
@@ -333,6 +337,13 @@ export const policySchema = z
       {},
     ),
     limits: z.prefault(limitsSchema, {}),
+    hostedTools: z._default(
+      described(
+        z.enum(['drop', 'refuse']),
+        "Tools a provider would run itself (Responses web_search, Anthropic server tools), which no model here runs: drop them and name them in x-switchyard-dropped-tools, or refuse the request with a 400",
+      ),
+      'drop',
+    ),
     fallback: z.prefault(described(fallbackSchema, 'Retries with backoff on Step Functions, and circuit breaking'), {}),
     budgets: z.prefault(described(budgetsSchema, 'Daily budgets: alerts on SNS, and optionally brownouts or hard caps'), {}),
     admins: z._default(described(z.array(callerId), 'Caller ids that may read every caller\'s usage'), []),

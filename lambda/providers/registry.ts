@@ -48,6 +48,7 @@ const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
       provider,
       baseUrl: config.baseUrl,
       apiKey: config.apiKeyName === undefined ? undefined : (options.apiKeys[config.apiKeyName] ?? fixedKey(undefined)),
+      promptCacheKey: config.promptCacheKey,
     }),
   mock: (provider, config, options) => createMockAdapter({ provider, latencyMs: config.latencyMs, ...random(options) }),
 };

@@ -29,6 +29,8 @@ export interface AttemptRequest {
   readonly stop?: readonly string[] | undefined;
   /** Mark the prompt prefix for caching where the model supports it. @default false */
   readonly cachePrompt?: boolean | undefined;
+  /** The caller's own prompt-cache key, for hosts that take one. @default none */
+  readonly promptCacheKey?: string | undefined;
   /** The shape the answer must take. @default text */
   readonly responseFormat?: ResponseFormat | undefined;
   /** Functions the model may call. @default none */

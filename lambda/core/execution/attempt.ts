@@ -172,6 +172,7 @@ function fitCall(
     topP: request.topP,
     stop: request.stop,
     cachePrompt: request.cachePrompt === true && model.promptCaching,
+    ...(request.promptCacheKey !== undefined ? { promptCacheKey: request.promptCacheKey } : {}),
     responseFormat: request.responseFormat ?? { type: 'text' },
     tools: request.tools ?? [],
     toolChoice: request.toolChoice,

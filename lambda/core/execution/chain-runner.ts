@@ -167,7 +167,9 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
     temperature: chat.temperature,
     topP: chat.topP,
     stop: chat.stop,
-    cachePrompt: decision.cachePrompt,
+    // A caller's cache key says its prompt prefix repeats: where the model caches, the prefix is marked.
+    cachePrompt: decision.cachePrompt || chat.promptCacheKey !== undefined,
+    ...(chat.promptCacheKey !== undefined ? { promptCacheKey: chat.promptCacheKey } : {}),
     responseFormat: chat.responseFormat,
     ...(chat.tools.length > 0 ? { tools: chat.tools, toolChoice: chat.toolChoice, parallelToolCalls: chat.parallelToolCalls } : {}),
     ...(chat.betas?.length ? { betas: chat.betas } : {}),

@@ -1,5 +1,6 @@
 /** A chat request parsed and decided: its tier and chain, after budgets, the key's limits, capabilities and context windows. */
 import { downgradeWithinBudgets } from '../accounting/budgets';
+import { CallerError } from '../base/errors';
 import { applyKeyLimits } from '../features/managed-keys';
 import { decideRoute, fitCapabilities, fitContextWindows } from '../routing/decide-route';
 import type { ChatSurface } from '../surfaces/shared/surface';
@@ -10,6 +11,10 @@ import type { GatewayDependencies, GatewayRequest } from './types';
 export async function decideRequest(request: GatewayRequest, surface: Pick<ChatSurface, 'parse'>, dependencies: GatewayDependencies) {
   const { policy } = dependencies;
   const chat = surface.parse(request.body, policy.limits, request.headers);
+  const hosted = chat.droppedTools ?? [];
+  if (hosted.length > 0 && policy.hostedTools === 'refuse') {
+    throw new CallerError('unsupported_parameter', `"tools" offers ${hosted.map((type) => `"${type}"`).join(', ')}: hosted tools are not run here (the policy's hostedTools is "refuse"); run the tool in your client.`, 'tools');
+  }
   const budgets = { callerId: request.callerId, keyBudget: request.keyLimits?.dailyBudget };
   const routed = await downgradeWithinBudgets(decideRoute(chat, signalsOf(request), policy), budgets, dependencies);
   const decision = applyKeyLimits(routed, request.keyLimits, policy);

@@ -94,6 +94,7 @@ export function chatStreamHeaders(options: {
 function editHeaders(chat: ChatRequest, model: ModelSpec, byProvider: readonly string[] = []): Headers {
   const headers: Headers = {};
   if (chat.dropped.length > 0) headers['x-switchyard-dropped-params'] = headerSafe(chat.dropped.join(','));
+  if (chat.droppedTools?.length) headers['x-switchyard-dropped-tools'] = headerSafe(chat.droppedTools.join(','));
   const adjusted = [...(chat.adjusted ?? []), ...byProvider];
   if (adjusted.length > 0) headers['x-switchyard-adjusted'] = headerSafe(adjusted.join(', '));
   const droppedBetas = (chat.betas ?? []).filter((flag) => !model.anthropicBetas.has(flag));

@@ -64,6 +64,15 @@ export interface ChatRequest {
   readonly reasoning?: ReasoningRequest | undefined;
   /** anthropic-beta flags the client sent; each model is sent those it accepts. @default none */
   readonly betas?: readonly string[] | undefined;
+  /**
+   * Hosted tools the caller offered that no model here runs (Responses `web_search`, Anthropic
+   * server tools), by type: not sent, and named in `x-switchyard-dropped-tools`. @default none
+   */
+  readonly droppedTools?: readonly string[] | undefined;
+  /** The caller wants reasoning back as opaque items to send next turn (Responses `include: ["reasoning.encrypted_content"]`). @default false */
+  readonly encryptedReasoning?: boolean | undefined;
+  /** The caller's own prompt-cache key (Responses `prompt_cache_key`): sent to hosts that take one. @default none */
+  readonly promptCacheKey?: string | undefined;
   /** What the edge changed to make the request servable, e.g. `max_tokens 32000->16384`: named in `x-switchyard-adjusted`. */
   readonly adjusted?: readonly string[] | undefined;
 }

@@ -23,6 +23,8 @@ export interface CompletionCall {
   readonly stop: readonly string[] | undefined;
   /** Mark the prompt prefix for caching (only set for models with `promptCaching`). */
   readonly cachePrompt: boolean;
+  /** The caller's prompt-cache key (OpenAI's `prompt_cache_key`), for hosts that route by one. @default none */
+  readonly promptCacheKey?: string | undefined;
   /** The shape the answer must take; not `text` only for models with the `json` capability. */
   readonly responseFormat: ResponseFormat;
   /** Functions the model may call (only sent to models with the `tools` capability); empty when none. */

@@ -35,6 +35,10 @@ export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
 export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omit<CompletionCall, 'signal'>; adjusted: string[] } {
   const adjusted: string[] = [];
   let fitted = call;
+  if (fitted.promptCacheKey !== undefined) {
+    fitted = { ...fitted, promptCacheKey: undefined };
+    adjusted.push(`prompt_cache_key not sent (Bedrock takes none${fitted.cachePrompt ? '; the prompt prefix is marked for caching instead' : ''})`);
+  }
   if (fitted.reasoning !== undefined) {
     const thinking = fitThinking(fitted);
     fitted = thinking.call;

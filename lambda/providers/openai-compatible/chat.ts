@@ -37,6 +37,7 @@ async function post(settings: ChatSettings, call: CompletionCall, stream: boolea
   if (call.temperature !== undefined) body['temperature'] = call.temperature;
   if (call.topP !== undefined) body['top_p'] = call.topP;
   if (call.stop !== undefined) body['stop'] = call.stop;
+  if (call.promptCacheKey !== undefined) body['prompt_cache_key'] = call.promptCacheKey;
   if (call.responseFormat.type === 'json_object') body['response_format'] = { type: 'json_object' };
   if (call.responseFormat.type === 'json_schema') {
     const { name, description, schema, strict } = call.responseFormat.jsonSchema;

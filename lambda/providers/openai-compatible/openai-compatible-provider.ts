@@ -18,6 +18,8 @@ export interface OpenAiCompatibleOptions {
    * @default 'max_completion_tokens'
    */
   readonly maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** The host takes OpenAI's `prompt_cache_key` (others may refuse a field they do not know). @default false */
+  readonly promptCacheKey?: boolean;
 }
 
 export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions): ProviderAdapter {
@@ -28,5 +30,14 @@ export function createOpenAiCompatibleAdapter(options: OpenAiCompatibleOptions):
     embed: async (call) => embedWithOpenAi(postJson, call, failFor(options.provider, call)),
     complete: async (call) => completeChat(chat, call, failFor(options.provider, call)),
     stream: (call) => streamChat(chat, call, failFor(options.provider, call)),
+    // A cache key the host is not set to take is not sent, and said so.
+    ...(options.promptCacheKey
+      ? {}
+      : {
+          adjust: (call) =>
+            call.promptCacheKey === undefined
+              ? { call, adjusted: [] }
+              : { call: { ...call, promptCacheKey: undefined }, adjusted: [`prompt_cache_key not sent (provider "${options.provider}" is not set to take one)`] },
+        }),
   };
 }

@@ -25,6 +25,27 @@ describe('gateway: POST /chat/completions', () => {
     expect(plain.headers['x-switchyard-dropped-params']).toBeUndefined();
   });
 
+  it('drops hosted tools no model here runs and names them, on Responses and Messages alike; a policy can refuse them instead', async () => {
+    const lookup = { type: 'function', name: 'lookup', parameters: { type: 'object' } };
+    const responses = { model: 'mock/small', input: 'Find it.', tools: [lookup, { type: 'web_search', external_web_access: false }] };
+    const messages = { model: 'mock/small', max_tokens: 50, messages: [{ role: 'user', content: 'Find it.' }], tools: [{ name: 'lookup', input_schema: { type: 'object' } }, { type: 'web_search_20250305', name: 'web_search' }] };
+    const document = testPolicyDocument();
+    const withTools = (extra: Record<string, unknown> = {}) =>
+      loadPolicy({ ...document, models: { ...document.models, 'mock/small': { ...document.models['mock/small']!, capabilities: ['tools'] } }, ...extra });
+    const providers = scriptedRegistry({ 'mock/small': { ok: true, usage: usage(1, 1) } });
+    const { send } = gatewayHarness({}, { providers, policy: withTools() });
+    for (const [path, body, dropped] of [['/responses', responses, 'web_search'], ['/messages', messages, 'web_search_20250305']] as const) {
+      const answer = await send('POST', path, body);
+      expect([answer.status, answer.headers['x-switchyard-dropped-tools']]).toEqual([200, dropped]);
+    }
+    expect(providers.calls.map((call) => call.tools.map((tool) => tool.name))).toEqual([['lookup'], ['lookup']]);
+
+    const untouched = scriptedRegistry({ 'mock/small': { ok: true, usage: usage(1, 1) } });
+    const refused = await gatewayHarness({}, { providers: untouched, policy: withTools({ hostedTools: 'refuse' }) }).send('POST', '/responses', responses);
+    expect([refused.status, JSON.parse(refused.body).error.message]).toEqual([400, '"tools" offers "web_search": hosted tools are not run here (the policy\'s hostedTools is "refuse"); run the tool in your client.']);
+    expect(untouched.calls).toEqual([]);
+  });
+
   it('answers in the chat.completion format with the decision and exact cost in headers', async () => {
     const { send, records } = gatewayHarness({ 'mock/small': { ok: true, usage: { input: 100, output: 40, cacheRead: 20, cacheWrite: 0 }, content: 'Rome' } });
     const response = await send('POST', '/chat/completions', chat('Extract the city: I live in Rome.'));

@@ -88,7 +88,6 @@ describe('parseMessagesRequest', () => {
     [{ messages: [{ role: 'user', content: 'Hi' }], max_tokens: undefined }, 'max_tokens', /is required/],
     [{ messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] }, 'messages[0].content[0]', /"document" block/],
     [{ messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }] }] }, 'messages[0].content[0].tool_use_id', /earlier assistant message/],
-    [{ messages: [{ role: 'user', content: 'Hi' }], tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, 'tools[0].type', /server tools are not supported/],
     [{ messages: [{ role: 'user', content: 'Hi' }], mcp_servers: [{}] }, 'mcp_servers', /MCP servers are not supported/],
     [{ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/tiff', data: 'AA' } }] }] }, 'messages[0].content[0].source.media_type', /image\/png/],
   ])('refuses %j naming the field', (body, param, message) => {

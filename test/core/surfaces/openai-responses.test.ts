@@ -38,10 +38,11 @@ describe('parseResponsesRequest', () => {
   });
 
   it.each([
-    [{ input: 'Hi', tools: [{ type: 'web_search' }] }, 'tools[0].type', /only function tools/],
     [{ input: 'Hi', tools: [{ type: 'function', name: 'my.tool' }] }, 'tools[0].name', /letters, digits/],
     [{ input: [{ type: 'function_call_output', call_id: 'x', output: 'y' }] }, 'input[0].call_id', /earlier function_call/],
-    [{ input: [{ type: 'file_search_call', id: 'f' }] }, 'input[0].type', /"file_search_call" item/],
+    [{ input: 'Hi', tools: [{ name: 'lookup' }] }, 'tools[0].type', /is required/],
+    [{ input: 'Hi', tools: [{ type: '' }] }, 'tools[0].type', /must be "function", "custom", "namespace" or a hosted tool's type/],
+    [{ input: 'Hi', tools: [{ type: 'namespace', name: 'ns', tools: [{ type: 'function', name: 'a.b' }] }] }, 'tools[0].tools[0].name', /letters, digits/],
     [{ input: 'Hi', conversation: 'conv_1' }, 'conversation', /not stored here/],
     [{ input: 'Hi', tool_choice: 'required' }, 'tool_choice', /only allowed when "tools"/],
     [{ input: '' }, 'input', /must not be empty/],
@@ -55,7 +56,7 @@ describe('Responses output', () => {
   const usage = { input: 10, output: 5, cacheRead: 90, cacheWrite: 0, reasoning: 2 };
 
   it('is incomplete with its reason when the answer ran out of tokens, and counts cached tokens inside input', () => {
-    const response = toResponseObject('a-b', 'm', { content: 'Hi', finishReason: 'length', usage, simulated: false }, 1_000_000);
+    const response = toResponseObject('a-b', 'm', { content: 'Hi', finishReason: 'length', usage, simulated: false }, 1_000_000, parse({ input: 'Hi' }));
     expect(response).toMatchObject({
       id: 'resp_ab',
       status: 'incomplete',
@@ -66,7 +67,7 @@ describe('Responses output', () => {
   });
 
   it('numbers events in sequence and closes an item before the next begins', () => {
-    const encoder = responsesEventEncoder({ requestId: 'r', model: 'm', nowMs: 0 });
+    const encoder = responsesEventEncoder({ requestId: 'r', model: 'm', nowMs: 0, chat: parse({ input: 'Hi' }) });
     const events = [
       ...encoder.begin(),
       ...encoder.text('Hi'),
@@ -104,6 +105,117 @@ describe('a Codex CLI request, as it sends one', () => {
     expect(request.messages.map((message) => message.role)).toEqual(['system', 'system', 'user', 'user', 'assistant', 'tool']);
     expect(request.messages[4]!.toolCalls).toEqual([{ id: 'call_Xk2pQ9rT4vW7yZ1a', name: 'shell', arguments: '{"command":["npm","test"],"workdir":"/work/app"}' }]);
     expect(request).toMatchObject({ stream: true, toolChoice: 'auto', parallelToolCalls: false, reasoning: { effort: 'medium' } });
-    expect(request.dropped).toEqual(['include', 'prompt_cache_key']);
+    expect(request.dropped).toEqual([]);
+    expect(request).toMatchObject({ encryptedReasoning: true, promptCacheKey: expect.any(String) });
+  });
+});
+
+/** A request Codex 0.171.0 sent, captured offline (long texts cut): `test/fixtures/agents/`. */
+const codex = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'agents', `${name}.json`), 'utf8')) as { headers: Record<string, string>; body: Record<string, unknown> };
+/** The output items of a whole answer. */
+const outputOf = (response: unknown) => (response as { output: { type: string }[] }).output;
+const events = (frames: readonly string[]) => frames.map((frame) => JSON.parse(frame.split('\n')[1]!.slice('data: '.length)));
+
+describe('Codex 0.171.0 requests, as captured', () => {
+  it('with the README config (model auto): namespace tools flattened, the hosted web_search dropped and named, nothing refused', () => {
+    const request = parseResponsesRequest(JSON.stringify(codex('codex-auto-first-turn').body), limits);
+    const names = request.tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['exec_command', 'multi_agent_v1__spawn_agent', 'multi_agent_v1__wait_agent']));
+    expect(request.tools.find((tool) => tool.name === 'multi_agent_v1__spawn_agent')!.origin).toEqual({ name: 'spawn_agent', namespace: 'multi_agent_v1' });
+    expect(request.droppedTools).toEqual(['web_search']);
+    expect(request.messages.map((message) => message.role)).toEqual(['system', 'system', 'user', 'user']);
+    expect(request).toMatchObject({ stream: true, encryptedReasoning: true, promptCacheKey: codex('codex-auto-first-turn').body['prompt_cache_key'] });
+    expect(request.dropped).toEqual(['client_metadata']);
+  });
+
+  it('with its default model: tools from the additional_tools item, the freeform exec tool as a function of one input string', () => {
+    const request = parseResponsesRequest(JSON.stringify(codex('codex-default-first-turn').body), limits);
+    const exec = request.tools.find((tool) => tool.name === 'functions__exec')!;
+    expect(exec.origin).toEqual({ name: 'exec', namespace: 'functions', freeform: true });
+    expect(exec.parameters).toMatchObject({ required: ['input'], properties: { input: { type: 'string' } } });
+    expect(exec.description).toMatch(/The input must match this lark grammar:\n\nstart: pragma_source/);
+    expect(request.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['clock__sleep', 'collaboration__spawn_agent']));
+    expect(request.droppedTools).toEqual([]);
+  });
+
+  it('carries a custom tool call and its output (a list of text parts) back as the flattened call and a tool message', () => {
+    const request = parseResponsesRequest(JSON.stringify(codex('codex-default-custom-tool-result').body), limits);
+    const [call, result] = request.messages.slice(-2);
+    expect(call!.toolCalls![0]).toMatchObject({ name: 'functions__exec', arguments: expect.stringMatching(/^\{"input":"const r = await tools.exec_command/) });
+    expect(result).toMatchObject({ role: 'tool', toolCallId: call!.toolCalls![0]!.id, content: expect.stringMatching(/^Script completed\n[\s\S]*"exit_code":0/) });
+  });
+
+  it('answers a flattened call in the caller\'s terms: namespace and name, or a custom_tool_call with its input, streamed and whole', () => {
+    const chat = parseResponsesRequest(JSON.stringify(codex('codex-default-first-turn').body), limits);
+    const completion = {
+      content: '',
+      toolCalls: [
+        { id: 'call_1', name: 'functions__exec', arguments: JSON.stringify({ input: 'text("hi");' }) },
+        { id: 'call_2', name: 'clock__sleep', arguments: '{"seconds":1}' },
+      ],
+      finishReason: 'tool_calls' as const,
+      usage: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0 },
+      simulated: false,
+    };
+    const whole = toResponseObject('r', 'm', completion, 0, chat);
+    expect(outputOf(whole)).toEqual([
+      { type: 'custom_tool_call', id: 'ctc_0_r', call_id: 'call_1', name: 'exec', namespace: 'functions', input: 'text("hi");', status: 'completed' },
+      { type: 'function_call', id: 'fc_1_r', call_id: 'call_2', name: 'sleep', namespace: 'clock', arguments: '{"seconds":1}', status: 'completed' },
+    ]);
+    const encoder = responsesEventEncoder({ requestId: 'r', model: 'm', nowMs: 0, chat });
+    const streamed = events([
+      ...encoder.begin(),
+      ...encoder.toolCall({ type: 'tool_call', index: 0, id: 'call_1', name: 'functions__exec', arguments: '{"input":"text(' }),
+      ...encoder.toolCall({ type: 'tool_call', index: 0, arguments: '\\"hi\\");"}' }),
+      ...encoder.end('tool_calls', completion.usage),
+    ]);
+    expect(streamed.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.custom_tool_call_input.delta',
+      'response.custom_tool_call_input.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(streamed[4]).toMatchObject({ item_id: 'ctc_0_r', input: 'text("hi");' });
+    expect(streamed.at(-1).response.output).toEqual([outputOf(whole)[0]]);
+  });
+
+  it('returns Claude\'s thinking as an opaque reasoning item that comes back with the next turn, when include asks for it', () => {
+    const chat = parse({ input: 'Hi', include: ['reasoning.encrypted_content'], store: false });
+    const blocks = [{ text: 'Think first.', signature: 'sig-1' }, { redacted: 'cmVkYWN0ZWQ=' }];
+    const completion = { content: 'Hello.', reasoning: blocks, finishReason: 'stop' as const, usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, simulated: false };
+    const [item] = outputOf(toResponseObject('r', 'm', completion, 0, chat)) as unknown as [{ type: string; encrypted_content: string; summary: unknown }];
+    expect(item).toMatchObject({ type: 'reasoning', id: 'rs_r', summary: [{ type: 'summary_text', text: 'Think first.' }] });
+    expect(outputOf(toResponseObject('r', 'm', completion, 0, parse({ input: 'Hi' }))).map((entry) => entry.type)).toEqual(['message']);
+
+    const encoder = responsesEventEncoder({ requestId: 'r', model: 'm', nowMs: 0, chat });
+    const streamed = events([
+      ...encoder.begin(),
+      ...encoder.thinking!({ type: 'thinking', text: 'Think first.' }),
+      ...encoder.thinking!({ type: 'thinking', signature: 'sig-1' }),
+      ...encoder.thinking!({ type: 'thinking', redacted: 'cmVkYWN0ZWQ=' }),
+      ...encoder.text('Hello.'),
+      ...encoder.end('stop', completion.usage),
+    ]);
+    expect(streamed.at(-1).response.output[0]).toEqual(item);
+
+    const next = parse({
+      input: [
+        { type: 'message', role: 'user', content: 'Hi' },
+        item,
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello.' }] },
+        { type: 'reasoning', id: 'rs_other', summary: [], encrypted_content: 'gAAAAB-another-provider' },
+        { type: 'message', role: 'user', content: 'Again' },
+      ],
+    });
+    expect(next.messages[1]).toEqual({ role: 'assistant', content: 'Hello.', reasoning: blocks });
+    expect(next.messages.map((message) => message.reasoning)).toEqual([undefined, blocks, undefined]);
+  });
+
+  it('names item types it does not send, instead of refusing the turn', () => {
+    const request = parse({ input: [{ type: 'message', role: 'user', content: 'Hi' }, { type: 'web_search_call', id: 'ws_1', status: 'completed' }] });
+    expect(request.dropped).toEqual(['input[].web_search_call']);
   });
 });

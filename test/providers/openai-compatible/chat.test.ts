@@ -108,6 +108,18 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
     await expect(closed.complete(call())).rejects.toMatchObject({ kind: 'connection' });
   });
 
+  it('sends a caller\'s prompt_cache_key to a host set to take one; to any other, adjust takes it out and says so', async () => {
+    server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
+    const openai = createOpenAiCompatibleAdapter({ provider: 'openai', baseUrl: `${server.url}/v1`, apiKey: undefined, promptCacheKey: true });
+    expect(openai.adjust).toBeUndefined();
+    await openai.complete(call({ promptCacheKey: 'thread-1' }));
+    expect(JSON.parse(server.requests.at(-1)!.body).prompt_cache_key).toBe('thread-1');
+    const { signal: _signal, ...unsent } = call({ promptCacheKey: 'thread-1' });
+    expect(adapter.adjust!(unsent)).toEqual({ call: { ...unsent, promptCacheKey: undefined }, adjusted: ['prompt_cache_key not sent (provider "local" is not set to take one)'] });
+    await adapter.complete(call());
+    expect(JSON.parse(server.requests.at(-1)!.body).prompt_cache_key).toBeUndefined();
+  });
+
   it('can send max_tokens to hosts that only know that field, and no key when none is configured', async () => {
     server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
     const legacy = createOpenAiCompatibleAdapter({ provider: 'local', baseUrl: `${server.url}/v1`, apiKey: undefined, maxTokensField: 'max_tokens' });

@@ -105,7 +105,7 @@ export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependen
     return {
       status: 200,
       headers: withBaseHeaders(request, headers),
-      body: JSON.stringify(surface.answer(request.requestId, answer.model.id, answer.completion, clock.now())),
+      body: JSON.stringify(surface.answer(request.requestId, answer.model.id, answer.completion, clock.now(), chat)),
       summary: summarise(surface.name, 200, headers['x-switchyard-tier']!, records, answer.model.id),
       ...(afterResponse ? { afterResponse } : {}),
     };

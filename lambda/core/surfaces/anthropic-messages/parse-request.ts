@@ -106,11 +106,10 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
   const reader = new BlockReader();
   const system = request.system === undefined ? [] : [{ role: 'system' as const, content: reader.systemText(request.system) }];
   const messages = request.messages.flatMap((message, index) => reader.message(message.role, message.content, `messages[${index}].content`));
-  const tools = (request.tools ?? []).map((tool, index): ToolDefinition => {
-    if (tool.type !== undefined && tool.type !== 'custom') {
-      const param = `tools[${index}].type`;
-      throw new CallerError('unsupported_parameter', `"${param}" is "${tool.type}": server tools are not supported; declare a custom tool and run it in your client.`, param);
-    }
+  // Server tools (web search, code execution, ...) run at Anthropic, not on any model here: dropped and named.
+  const isServerTool = (tool: { readonly type?: string | undefined }) => tool.type !== undefined && tool.type !== 'custom';
+  const droppedTools = (request.tools ?? []).filter(isServerTool).map((tool) => tool.type!);
+  const tools = (request.tools ?? []).filter((tool) => !isServerTool(tool)).map((tool): ToolDefinition => {
     reader.noteCacheControl(tool);
     return { name: tool.name, description: tool.description, parameters: tool.input_schema };
   });
@@ -125,6 +124,7 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
     stream: request.stream === true,
     includeUsage: true,
     dropped,
+    droppedTools,
     responseFormat: format ? { type: 'json_schema', jsonSchema: { name: 'output', schema: format.schema, strict: true } } : { type: 'text' },
     ...toolChoiceOf(request.tool_choice, tools),
     cachePrompt: reader.cacheRequested,

@@ -6,14 +6,14 @@
  */
 import * as z from 'zod/mini';
 import '../../base/zod-english';
-import { CallerError } from '../../base/errors';
 import type { ChatRequest } from '../../model/chat-request';
-import type { ChatMessage, ContentPart } from '../../model/message';
-import type { ToolCall, ToolChoice } from '../../model/tool';
+import type { ToolChoice } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { readRequestBody } from '../shared/read-body';
 import { jsonObjectFormat, jsonSchemaFields, responseFormatOf, textFormat } from '../shared/response-format';
-import { checkedImageUrl, checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema, requireContent, toolNameSchema } from '../shared/request-checks';
+import { checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema } from '../shared/request-checks';
+import { readItems } from './read-items';
+import { readTools } from './read-tools';
 
 const item = z.looseObject({ type: z.optional(z.string()) });
 
@@ -27,10 +27,12 @@ const bodySchema = z.looseObject({
   stream: z.nullish(z.boolean()),
   store: z.nullish(z.boolean()),
   metadata: metadataSchema,
-  tools: z.nullish(z.array(z.looseObject({ type: z.string(), name: z.optional(toolNameSchema), description: z.nullish(z.string()), parameters: z.nullish(z.record(z.string(), z.unknown())), strict: z.nullish(z.boolean()) })).check(z.maxLength(MAX_TOOLS))),
-  tool_choice: z.nullish(z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), name: z.string() })])),
+  tools: z.nullish(z.array(z.looseObject({ type: z.string() })).check(z.maxLength(MAX_TOOLS))),
+  tool_choice: z.nullish(z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.enum(['function', 'custom']), name: z.string() })])),
   parallel_tool_calls: z.nullish(z.boolean()),
-  reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.enum(['minimal', 'low', 'medium', 'high'])) })),
+  reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'])) })),
+  include: z.nullish(z.array(z.string())),
+  prompt_cache_key: z.nullish(z.string().check(z.maxLength(1024))),
   text: z.nullish(
     z.looseObject({
       format: z.nullish(z.discriminatedUnion('type', [textFormat, jsonObjectFormat, z.looseObject({ type: z.literal('json_schema'), ...jsonSchemaFields })])),
@@ -50,20 +52,14 @@ const REFUSED: Readonly<Record<string, string>> = {
 export function parseResponsesRequest(body: string | undefined, limits: Limits): ChatRequest {
   const { data: request, dropped } = readRequestBody(body, limits, bodySchema, { expects: '"model" and "input"', refused: REFUSED });
   checkOutputTokens(request.max_output_tokens, limits, 'max_output_tokens');
-  const messages = [
-    ...(request.instructions ? [{ role: 'system' as const, content: request.instructions }] : []),
-    ...(typeof request.input === 'string' ? [{ role: 'user' as const, content: request.input }] : itemsToMessages(request.input)),
-  ];
+  const items = typeof request.input === 'string' ? readItems([{ type: 'message', role: 'user', content: request.input }]) : readItems(request.input);
+  const messages = [...(request.instructions ? [{ role: 'system' as const, content: request.instructions }] : []), ...items.messages];
   checkMessageCount(messages.length, limits, 'input');
-  const tools = (request.tools ?? []).map((tool, index) => {
-    if (tool.type !== 'function' || !tool.name) {
-      const param = `tools[${index}].type`;
-      throw new CallerError('unsupported_parameter', `"${param}" is "${tool.type}": only function tools are supported; run other tools in your client.`, param);
-    }
-    return { name: tool.name, description: tool.description ?? undefined, parameters: tool.parameters ?? undefined, strict: tool.strict ?? undefined };
-  });
+  const declared = readTools(request.tools ?? [], 'tools');
+  const tools = [...declared.tools, ...items.offered.tools];
   const choice = request.tool_choice ?? undefined;
-  const toolChoice: ToolChoice | undefined = typeof choice === 'object' ? { name: choice.name } : choice;
+  const toolChoice: ToolChoice | undefined = typeof choice === 'object' ? { name: tools.find((tool) => tool.origin?.name === choice.name && !tool.origin.namespace)?.name ?? choice.name } : choice;
+  const effort = request.reasoning?.effort;
   return {
     model: request.model,
     messages,
@@ -74,69 +70,18 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     metadata: Object.fromEntries(Object.entries(request.metadata ?? {}).map(([key, value]) => [key, String(value)])),
     stream: request.stream === true,
     includeUsage: true,
-    dropped,
+    dropped: [...dropped, ...items.droppedItems].sort(),
+    droppedTools: [...declared.dropped, ...items.offered.dropped],
     responseFormat: responseFormatOf(request.text?.format ?? undefined),
-    ...(request.reasoning?.effort ? { reasoning: { effort: request.reasoning.effort } } : {}),
-    ...checkedTools(tools, toolChoice, request.parallel_tool_calls ?? undefined, { name: (index) => `tools[${index}].name`, choiceName: 'tool_choice.name' }),
+    // "none" asks for no reasoning; "xhigh" is the most there is elsewhere.
+    ...(effort && effort !== 'none' ? { reasoning: { effort: effort === 'xhigh' ? 'high' : effort } } : {}),
+    encryptedReasoning: request.include?.includes('reasoning.encrypted_content') === true,
+    ...(request.prompt_cache_key ? { promptCacheKey: request.prompt_cache_key } : {}),
+    ...checkedTools(tools, toolChoice, request.parallel_tool_calls ?? undefined, { name: (index) => toolParam(index, declared.tools.length), choiceName: 'tool_choice.name' }),
   };
 }
 
-/**
- * Input items as chat messages: messages by role, a `function_call` joins the
- * assistant turn before it (or starts one), a `function_call_output` is a tool
- * message, and earlier `reasoning` items are not sent back.
- */
-function itemsToMessages(items: readonly z.output<typeof item>[]): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  const called = new Set<string>();
-  items.forEach((entry, index) => {
-    const at = `input[${index}]`;
-    const fields = entry as Record<string, unknown>;
-    const type = entry.type ?? 'message';
-    if (type === 'message') {
-      messages.push(messageOf(fields, at));
-    } else if (type === 'function_call') {
-      const { call_id: id, name, arguments: args } = fields;
-      if (typeof id !== 'string' || typeof name !== 'string' || typeof args !== 'string') {
-        throw new CallerError('invalid_request', `"${at}" must be {"type": "function_call", "call_id": ..., "name": ..., "arguments": "..."}.`, at);
-      }
-      called.add(id);
-      const call: ToolCall = { id, name, arguments: args };
-      const previous = messages.at(-1);
-      if (previous?.role === 'assistant') messages[messages.length - 1] = { ...previous, toolCalls: [...(previous.toolCalls ?? []), call] };
-      else messages.push({ role: 'assistant', content: '', toolCalls: [call] });
-    } else if (type === 'function_call_output') {
-      const { call_id: id, output } = fields;
-      if (typeof id !== 'string' || !called.has(id)) {
-        throw new CallerError('invalid_request', `"${at}.call_id" must be the call_id of an earlier function_call item.`, `${at}.call_id`);
-      }
-      messages.push({ role: 'tool', content: typeof output === 'string' ? output : JSON.stringify(output ?? ''), toolCallId: id });
-    } else if (type !== 'reasoning') {
-      throw new CallerError('unsupported_parameter', `"${at}" is a "${type}" item; message, function_call and function_call_output items are supported.`, `${at}.type`);
-    }
-  });
-  return messages;
-}
-
-function messageOf(fields: Record<string, unknown>, at: string): ChatMessage {
-  const role = fields['role'] === 'developer' ? 'system' : fields['role'];
-  if (role !== 'user' && role !== 'assistant' && role !== 'system') {
-    throw new CallerError('invalid_request', `"${at}.role" must be one of "user", "assistant", "system", "developer".`, `${at}.role`);
-  }
-  const content = fields['content'];
-  if (typeof content === 'string') return requireContent({ role, content }, `${at}.content`);
-  if (!Array.isArray(content)) throw new CallerError('invalid_request', `"${at}.content" must be text or a list of content parts.`, `${at}.content`);
-  const parts = content.map((part: Record<string, unknown>, index): ContentPart => {
-    const where = `${at}.content[${index}]`;
-    if ((part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
-    if (part['type'] === 'input_image' && role === 'user') {
-      // Anything but text fails the same check, with the same message.
-      const url = checkedImageUrl(typeof part['image_url'] === 'string' ? part['image_url'] : '', `${where}.image_url`);
-      const detail = part['detail'];
-      return { type: 'image', image: { url, detail: detail === 'low' || detail === 'high' || detail === 'auto' ? detail : undefined } };
-    }
-    throw new CallerError('unsupported_parameter', `"${where}" is a "${String(part['type'])}" part; input_text, output_text and (from users) input_image parts are supported.`, where);
-  });
-  const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
-  return requireContent({ role, content: text, ...(parts.some((part) => part.type === 'image') ? { parts } : {}) }, `${at}.content`);
+/** Where the tool at `index` of the flattened list was declared: `tools`, or an `additional_tools` item. */
+function toolParam(index: number, declared: number): string {
+  return index < declared ? `tools[${index}].name` : `input[].tools[${index - declared}].name`;
 }

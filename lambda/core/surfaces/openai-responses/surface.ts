@@ -9,7 +9,7 @@ export const OPENAI_RESPONSES: ChatSurface = {
   name: 'responses',
   parse: parseResponsesRequest,
   answer: toResponseObject,
-  encoder: ({ requestId, model, nowMs }) => responsesEventEncoder({ requestId, model, nowMs }),
+  encoder: ({ requestId, model, nowMs, chat }) => responsesEventEncoder({ requestId, model, nowMs, chat }),
   errorBody: responsesErrorBody,
   streamsVerdict: false,
 };

@@ -27,7 +27,7 @@ interface StreamEncoderOptions {
 /** A surface for chat: how it reads a request, shapes an answer and streams one. */
 export interface ChatSurface extends Surface {
   parse(body: string | undefined, limits: Limits, headers: HeaderBag): ChatRequest;
-  answer(requestId: string, model: string, completion: Completion, nowMs: number): unknown;
+  answer(requestId: string, model: string, completion: Completion, nowMs: number, chat: ChatRequest): unknown;
   encoder(options: StreamEncoderOptions): StreamEncoder;
   /** The stream reports a verification verdict in an event of its own, so its headers can say one is pending. */
   readonly streamsVerdict: boolean;
