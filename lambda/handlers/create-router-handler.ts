@@ -39,6 +39,8 @@ export interface RouterHandlerOptions {
    * POWERTOOLS_METRICS_DISABLED is set, as for Powertools' own
    */
   readonly writeEmf?: ((line: string) => void) | undefined;
+  /** Told each served request's summary once its attempts are recorded (a stream's after its last byte): the local access line's cost. */
+  readonly onServed?: ((requestId: string, summary: RequestSummary) => void) | undefined;
 }
 
 export type RouterHandler = StreamingHandler<APIGatewayProxyEvent>;
@@ -86,12 +88,10 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     }
     const response = await router.gateway(request);
     const output = startHttpResponse(responseStream, toResponseMetadata(response));
-    if (response.stream) {
-      await serveStream(output, response.stream, client, log, metrics, startedAt, writeEmf);
-    } else {
-      output.end(response.body);
-      served(response.summary, log, metrics, startedAt, writeEmf);
-    }
+    const summary = response.stream
+      ? await serveStream(output, response.stream, client, log, metrics, startedAt, writeEmf)
+      : (output.end(response.body), served(response.summary, log, metrics, startedAt, writeEmf));
+    options.onServed?.(request.requestId, summary);
     // The caller has the whole answer: what is left (a shadow job) runs before the invocation ends, never before the answer.
     await response.afterResponse?.().catch((error: unknown) => log.error('work after the response failed', { error: error instanceof Error ? error.message : String(error) }));
   };
@@ -117,7 +117,7 @@ async function serveStream(
   metrics: Metrics,
   startedAt: number,
   writeEmf: EmfWriter,
-): Promise<void> {
+): Promise<RequestSummary> {
   try {
     for await (const event of stream.events) {
       // Leaving the loop calls the iterator's return(): the core then ends the provider call.
@@ -132,15 +132,16 @@ async function serveStream(
   }
   const clientGone = client.gone();
   if (!output.writableEnded && !output.destroyed) output.end();
-  served(await stream.summary, log, metrics, startedAt, writeEmf, clientGone);
+  return served(await stream.summary, log, metrics, startedAt, writeEmf, clientGone);
 }
 
-function served(summary: RequestSummary, log: Log, metrics: Metrics, startedAt: number, writeEmf: EmfWriter, clientGone = false): void {
+function served(summary: RequestSummary, log: Log, metrics: Metrics, startedAt: number, writeEmf: EmfWriter, clientGone = false): RequestSummary {
   recordMetrics(metrics, summary, Date.now() - startedAt);
   const document = writeEmf && dimensionedMetrics(summary, Date.now());
   if (document) writeEmf(`${JSON.stringify(document)}\n`);
   // Powertools writes the bigint cost as a decimal string.
   log.info('request served', { ...summary, ...(clientGone ? { clientGone } : {}) });
+  return summary;
 }
 
 /** Whether the reader of a response stream is still there: a stream closed or failed before it finished has lost its client. */

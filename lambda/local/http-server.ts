@@ -21,6 +21,7 @@ import { INVALID_KEY_MESSAGE, type KeyVerifier } from '../core/features/managed-
 import { toHttpError, type HttpError } from '../core/surfaces/shared/http-error';
 import type { Log } from '../core/base/telemetry';
 import type { RouterHandler } from '../handlers/create-router-handler';
+import type { ServedCosts } from './served-costs';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before Lambda runs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -44,6 +45,8 @@ export interface LocalServerOptions {
    * control characters. Unknown parts are `-`.
    */
   readonly accessLog?: (line: string) => void;
+  /** What the handler's requests cost, as its `onServed` tells them: a stream's cost is known only after its headers went out. */
+  readonly servedCosts?: ServedCosts;
   /** Where failures of the server itself (never the caller's mistakes) are reported. */
   readonly log?: Log;
 }
@@ -57,28 +60,28 @@ export function createLocalServer(options: LocalServerOptions): Server {
   // The response a socket is busy with, so a parse error inside its body is answered through it.
   const inFlight = new WeakMap<Duplex, InFlight>();
 
-  const begin = (request: IncomingMessage, response: ServerResponse): string => {
-    const requestId = randomUUID();
+  /** Starts a request's bookkeeping; its access line is written once the answer closed and `settled` (the handler's work) is done. */
+  const begin = (request: IncomingMessage, response: ServerResponse, requestId: string, settled: Promise<unknown>): void => {
     const started = performance.now();
     const current = { response, requestId };
     inFlight.set(request.socket, current);
     response.once('close', () => {
       if (inFlight.get(request.socket) === current) inFlight.delete(request.socket);
-      options.accessLog?.(
-        accessLine(request.method, request.url, response.headersSent ? response.statusCode : undefined, started, {
-          tier: header(response, 'x-switchyard-tier'),
-          model: header(response, 'x-switchyard-model'),
-          // A stream's cost is known only after its headers went out: it is in the ledger and the request log.
-          cost: header(response, 'x-switchyard-cost-usd') ?? (header(response, 'content-type')?.startsWith('text/event-stream') ? '-' : undefined),
-        }),
-      );
+      const status = response.headersSent ? response.statusCode : undefined;
+      const stream = header(response, 'content-type')?.startsWith('text/event-stream') === true;
+      // Only a stream waits for its cost: a whole answer's is in its header, and its handler has told it already.
+      void (options.servedCosts?.costOf(requestId, stream ? settled : Promise.resolve()) ?? Promise.resolve(undefined)).then((served) => {
+        const cost = header(response, 'x-switchyard-cost-usd') ?? served ?? (stream ? '-' : undefined);
+        options.accessLog?.(accessLine(request.method, request.url, status, started, { tier: header(response, 'x-switchyard-tier'), model: header(response, 'x-switchyard-model'), cost }));
+      });
     });
-    return requestId;
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void => {
-    const requestId = begin(request, response);
-    serve(request, response, requestId, expectsContinue, options).catch((error: unknown) => {
+    const requestId = randomUUID();
+    const handled = Promise.resolve().then(() => serve(request, response, requestId, expectsContinue, options));
+    begin(request, response, requestId, handled.catch(() => undefined));
+    handled.catch((error: unknown) => {
       // A caller that hangs up mid-body is not a failure of the server.
       if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') options.log?.error('local server failed', { requestId, error: String(error) });
       reply(response, toHttpError(error, requestId), requestId);
@@ -90,7 +93,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => handle(request, response, true));
 
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const requestId = begin(request, response);
+    const requestId = randomUUID();
+    begin(request, response, requestId, Promise.resolve());
     request.resume();
     const expectation = withoutControlCharacters(String(request.headers.expect)).slice(0, 100);
     const error = new CallerError('expectation_failed', `"Expect: ${expectation}" is not supported: send no Expect header, or "Expect: 100-continue".`);
@@ -331,3 +335,4 @@ function header(response: ServerResponse, name: string): string | undefined {
   const value = response.getHeader(name);
   return typeof value === 'string' && value !== '' ? withoutControlCharacters(value).replace(/\s/g, '') : undefined;
 }
+

@@ -26,6 +26,9 @@ import { createProviderRegistry } from '../providers/registry';
 import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from './dynalite';
 import { createLocalFallback } from './local-fallback';
 import { createLocalServer } from './http-server';
+import { servedCosts } from './served-costs';
+import { formatUsd } from '../core/accounting/money';
+import type { RequestSummary } from '../core/gateway/types';
 
 export const LEDGER_TABLE_NAME = 'switchyard-ledger';
 
@@ -152,10 +155,12 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   // Shadow jobs run in this process, after their answers have gone, as the SQS-fed worker runs them in AWS.
   const shadows = createInProcessShadowQueue((job) => runShadowJob(job, { ...dependencies, shadowResults: stores.shadowResults }), dependencies.log);
   const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage, feedback: stores.feedback, shadows, shadowResults: stores.shadowResults });
+  const costs = options.accessLog ? servedCosts() : undefined;
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),
     logger,
     metrics: new Metrics({ namespace: 'Switchyard', serviceName: 'router-local' }),
+    ...(costs ? { onServed: (requestId: string, summary: RequestSummary) => summary.attempts > 0 && costs.told(requestId, formatUsd(summary.costNanoUsd)) } : {}),
   });
 
   const server = createLocalServer({
@@ -164,6 +169,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     ...(options.allowedKeys ? { allowedKeys: new Set(options.allowedKeys) } : {}),
     ...(options.auth === 'managed' ? { verifyKey: managedKeyVerifier(dynamo.client, options.keyCacheMs) } : {}),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+    ...(costs ? { servedCosts: costs } : {}),
     log: logger,
   });
   try {

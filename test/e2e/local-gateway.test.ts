@@ -9,6 +9,7 @@ import { loadPolicy } from '../../lambda/policy/load-policy';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { withSimulatedFaults } from '../../lambda/local/simulated-faults';
 import { attemptRows } from '../support/ledger-rows';
+import { parseUsd } from '../../lambda/core/accounting/money';
 import { testPolicyDocument } from '../support/policies';
 import { printedLogs } from '../support/printed-logs';
 import { rawRequest } from '../support/raw-http';
@@ -302,6 +303,29 @@ describe('local server, for requests that break HTTP, the URL or the rules befor
       ]),
     );
     expect(lines.join('\n')).not.toMatch(/secret-team-key|token/);
+  });
+
+  it('writes a streamed answer\'s cost in its access line once the stream ends, the cost the ledger and /v1/usage have', async () => {
+    const headers = { authorization: 'Bearer stream-cost-key', 'content-type': 'application/json' };
+    const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'tier-2', stream: true, messages: [{ role: 'user', content: 'Tell me about lighthouses.' }] }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await response.text();
+    const requestId = response.headers.get('x-switchyard-request-id')!;
+    const rows = await attemptRows(gateway, requestId);
+    const ledgerCost = rows.reduce((sum, row) => sum + BigInt(row['costNanoUsd']!.N!), 0n);
+    expect(ledgerCost > 0n).toBe(true);
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(/^POST \/v1\/chat\/completions 200 tier=2 model=\S+ cost=\$[0-9.]+ \d+ms$/)]));
+    const logged = /cost=\$([0-9.]+)/.exec(lines[0]!)![1]!;
+    expect(parseUsd(logged)).toBe(ledgerCost);
+    // This key's caller made this one request: its day's total is this request's cost.
+    await eventually(async () => {
+      const usage = (await (await fetch(`${gateway.baseUrl}/usage`, { headers })).json()) as { total: { cost_usd: string; requests: string } };
+      expect([usage.total.cost_usd, usage.total.requests]).toEqual([logged, '1']);
+    });
   });
 
   it('cuts a long path to 200 characters in the access line', async () => {
