@@ -125,14 +125,17 @@ function toBudget(id: string, callerId: string | undefined, budget: z.output<typ
 const NO_FAULTS: Simulation = { latencyMs: 0, failureRate: 0, failures: ['unavailable'] };
 
 /** Cache reads and writes cost the input price unless the row says otherwise; so do a long context's. */
-export function compilePrice(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'longContext'>): ModelPrice {
-  const rates = (part: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>) => {
+export function compilePrice(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h' | 'longContext'>): ModelPrice {
+  const rates = (part: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h'>) => {
     const input = parseUsd(part.input);
+    const cacheWrite = part.cacheWrite === undefined ? input : parseUsd(part.cacheWrite);
     return {
       input,
       output: parseUsd(part.output),
       cacheRead: part.cacheRead === undefined ? input : parseUsd(part.cacheRead),
-      cacheWrite: part.cacheWrite === undefined ? input : parseUsd(part.cacheWrite),
+      cacheWrite,
+      // A provider that lists no one-hour write has none: such writes, if any, bill as writes.
+      cacheWrite1h: part.cacheWrite1h === undefined ? cacheWrite : parseUsd(part.cacheWrite1h),
     };
   };
   const long = row.longContext;

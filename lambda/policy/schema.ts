@@ -64,10 +64,11 @@ const priceRowSchema = z.strictObject({
   input: usd,
   output: usd,
   cacheRead: z.optional(usd),
-  cacheWrite: z.optional(usd),
+  cacheWrite: z.optional(described(usd, 'A cache write that lives five minutes')),
+  cacheWrite1h: z.optional(described(usd, 'A cache write that lives an hour (Claude\'s ttl "1h"); defaults to cacheWrite')),
   longContext: z.optional(
     described(
-      z.strictObject({ aboveInputTokens: positiveInt, input: usd, output: usd, cacheRead: z.optional(usd), cacheWrite: z.optional(usd) }),
+      z.strictObject({ aboveInputTokens: positiveInt, input: usd, output: usd, cacheRead: z.optional(usd), cacheWrite: z.optional(usd), cacheWrite1h: z.optional(usd) }),
       'Rates the whole request pays once its prompt (input plus cached tokens) is over aboveInputTokens, e.g. Claude Sonnet 4.5 over 200k',
     ),
   ),

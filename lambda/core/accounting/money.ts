@@ -39,12 +39,15 @@ export function percentageOf(amount: NanoUsd, percent: bigint): NanoUsd {
   return (amount * percent + 50n) / 100n;
 }
 
-/** The four rates of one model, in nano-USD per million tokens. */
+/** The rates of one model, in nano-USD per million tokens. */
 export interface TokenRates {
   readonly input: NanoUsd;
   readonly output: NanoUsd;
   readonly cacheRead: NanoUsd;
+  /** A cache write that lives five minutes (the default lifetime). */
   readonly cacheWrite: NanoUsd;
+  /** A cache write that lives an hour. */
+  readonly cacheWrite1h: NanoUsd;
 }
 
 /** List prices of one model: its rates, and the dearer ones a long prompt pays on the whole request. */
@@ -60,11 +63,13 @@ export interface ModelPrice extends TokenRates {
  */
 export function costOf(usage: TokenUsage, price: ModelPrice): NanoUsd {
   const rates = ratesFor(usage, price);
+  const oneHour = Math.min(usage.cacheWrite1h ?? 0, usage.cacheWrite);
   const scaled =
     BigInt(usage.input) * rates.input +
     BigInt(usage.output) * rates.output +
     BigInt(usage.cacheRead) * rates.cacheRead +
-    BigInt(usage.cacheWrite) * rates.cacheWrite;
+    BigInt(usage.cacheWrite - oneHour) * rates.cacheWrite +
+    BigInt(oneHour) * rates.cacheWrite1h;
   return (scaled + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT;
 }
 
@@ -90,6 +95,6 @@ export function worstCaseAttemptCost(model: ModelSpecLike, inputTokenBound: numb
   const usage = { input: inputTokenBound, output: Math.min(maxTokens, model.maxOutputTokens), cacheRead: 0, cacheWrite: 0 };
   // Past a long-context threshold the dearer rates apply to everything.
   const rates = ratesFor(usage, model.price);
-  const dearest = [rates.input, rates.cacheRead, rates.cacheWrite].reduce((max, price) => (price > max ? price : max));
+  const dearest = [rates.input, rates.cacheRead, rates.cacheWrite, rates.cacheWrite1h].reduce((max, price) => (price > max ? price : max));
   return costOf(usage, { ...rates, input: dearest });
 }

@@ -11,6 +11,8 @@ export interface PriceRow {
   readonly cacheRead?: string;
   /** Cache write (prompt caching, 5-minute TTL); defaults to `input`. */
   readonly cacheWrite?: string;
+  /** Cache write with a one-hour TTL (Claude); defaults to `cacheWrite`. */
+  readonly cacheWrite1h?: string;
   /** Dearer rates the whole request pays once its prompt (input plus cached tokens) is over `aboveInputTokens`. */
   readonly longContext?: {
     readonly aboveInputTokens: number;
@@ -18,6 +20,7 @@ export interface PriceRow {
     readonly output: string;
     readonly cacheRead?: string;
     readonly cacheWrite?: string;
+    readonly cacheWrite1h?: string;
   };
   readonly source: string;
   readonly asOf: string;

@@ -46,10 +46,19 @@ describe('costOf', () => {
     expect(costOf({ input: 1000, output: 500, cacheRead: 0, cacheWrite: 0 }, price)).toBe(10_500_000n);
   });
 
+  it('prices one-hour cache writes at their own rate and the rest of the writes at the five-minute rate', () => {
+    // Claude Opus 5.5: $4 input, $5 five-minute write, $8 one-hour write.
+    const price = compilePrice({ input: '4', output: '20', cacheRead: '0.2', cacheWrite: '5', cacheWrite1h: '8' });
+    expect(costOf({ input: 0, output: 0, cacheRead: 0, cacheWrite: 1_000_000, cacheWrite1h: 250_000 }, price)).toBe(750_000n * 5_000n + 250_000n * 8_000n);
+    expect(costOf({ input: 0, output: 0, cacheRead: 0, cacheWrite: 1_000_000 }, price)).toBe(5_000_000_000n);
+    // A row without a one-hour price bills such writes as writes.
+    expect(costOf({ input: 0, output: 0, cacheRead: 0, cacheWrite: 100, cacheWrite1h: 100 }, compilePrice({ input: '3', output: '15', cacheWrite: '3.75' }))).toBe(375_000n);
+  });
+
   it('is the exact rational cost rounded half up, never off by more than half a nano-USD', () => {
     fc.assert(
       fc.property(usage, nanoPerMillion, nanoPerMillion, nanoPerMillion, nanoPerMillion, (tokens, input, output, cacheRead, cacheWrite) => {
-        const cost = costOf(tokens, { input, output, cacheRead, cacheWrite });
+        const cost = costOf(tokens, { input, output, cacheRead, cacheWrite, cacheWrite1h: cacheWrite });
         const exactTimesMillion =
           BigInt(tokens.input) * input + BigInt(tokens.output) * output + BigInt(tokens.cacheRead) * cacheRead + BigInt(tokens.cacheWrite) * cacheWrite;
         const errorTimesMillion = cost * 1_000_000n - exactTimesMillion;
