@@ -12,6 +12,8 @@ import { startLocalGateway, type SimulationChoice } from '../lambda/local/local-
 import { DEFAULT_POLICY_FILE } from '../lambda/policy/policy-file';
 import { withSimulatedFaults } from '../lambda/local/simulated-faults';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
+import { retiredModelWarnings } from '../lambda/policy/retirements';
+import { utcDay } from '../lambda/core/base/utc-day';
 
 function simulationChoice(value: string | undefined): SimulationChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
     ...[...gateway.policy.models.values()]
       .filter((model) => model.simulation.failureRate > 0 && simulated.get(model.provider)?.simulated)
       .map((model) => `  ! ${model.id} fails ${Math.round(model.simulation.failureRate * 100)}% of calls (${model.simulation.failures.join(', ')})`),
+    ...retiredModelWarnings(gateway.policy.models.values(), utcDay(Date.now())).map((warning) => `  ! ${warning}`),
     '',
     `Ledger: embedded DynamoDB at ${gateway.dynamo.endpoint}, table ${gateway.ledgerTableName}` +
       (process.env['SWITCHYARD_DATA_DIR'] ? ` (data in ${process.env['SWITCHYARD_DATA_DIR']})` : ' (in memory)'),

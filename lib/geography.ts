@@ -34,7 +34,7 @@ export function defaultPolicyFileFor(region: string | undefined, policyDirectory
  */
 export function geographicPolicyText(shipped: string, geography: Geography): string {
   let text = shipped.replaceAll('"bedrock/amazon.nova-', `"bedrock/${geography}.amazon.nova-`);
-  if (geography === 'eu') text = text.replaceAll('"bedrock/global.anthropic.', '"bedrock/eu.anthropic.');
+  if (geography === 'eu') text = text.replaceAll('"bedrock/global.anthropic.', '"bedrock/eu.anthropic.').replaceAll('"bedrock/global.amazon.', '"bedrock/eu.amazon.');
   return text;
 }
 

@@ -1,4 +1,6 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { retiredModelWarnings } from '../lambda/policy/retirements';
+import { utcDay } from '../lambda/core/base/utc-day';
 import { whyNotOffered } from './geography';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -117,6 +119,9 @@ export class SwitchyardStack extends Stack {
   private warnAboutModelsNotOffered(config: DeployConfig): void {
     for (const warning of modelsNotOffered(config)) {
       Annotations.of(this).addWarningV2('@switchyard/model-not-offered', `${warning} Fix the policy (${config.policyFile}), or run npx switchyard doctor.`);
+    }
+    for (const warning of retiredModelWarnings(config.policy.models.values(), utcDay(Date.now()))) {
+      Annotations.of(this).addWarningV2('@switchyard/model-retired', `${warning} Fix the policy (${config.policyFile}).`);
     }
   }
 }

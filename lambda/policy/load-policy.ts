@@ -12,6 +12,7 @@ import { ConfigError } from '../core/base/errors';
 import { formatPath } from '../core/base/format-path';
 import { parseUsd, type ModelPrice } from '../core/accounting/money';
 import { PRICE_TABLE, type PriceRow } from '../core/accounting/price-table';
+import { knownRetirement } from './retirements';
 import type { Budget, ModelSpec, Policy, ShadowSettings, VerificationSettings } from './policy';
 import { BUILT_IN_PROVIDERS, policySchema, providerOf, TIERS, type budgetSchema, type ProviderConfig, type shadowSchema, type Simulation, type Tier, type verificationSchema } from './schema';
 
@@ -52,6 +53,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       promptCaching: model.promptCaching,
       capabilities: new Set(model.capabilities),
       anthropicBetas: new Set(model.anthropicBetas),
+      ...retirementOf(id, model.retiresOn),
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);
@@ -140,4 +142,10 @@ export function compilePrice(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead
   };
   const long = row.longContext;
   return { ...rates(row), ...(long ? { longContext: { ...rates(long), aboveInputTokens: long.aboveInputTokens } } : {}) };
+}
+
+/** The policy's own date for a model, else the provider's known one. */
+function retirementOf(id: string, retiresOn: string | undefined): Pick<ModelSpec, 'retirement'> {
+  const retirement = retiresOn !== undefined ? { retiresOn, source: 'the policy' } : knownRetirement(id);
+  return retirement ? { retirement } : {};
 }

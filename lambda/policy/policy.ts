@@ -5,6 +5,7 @@
  */
 import type { ModelPrice } from '../core/accounting/money';
 import type { PriceRow } from '../core/accounting/price-table';
+import type { Retirement } from './retirements';
 import type { Capability, FallbackSettings, ProviderConfig, Simulation, BudgetMode, Tier } from './schema';
 
 /** A model as the router uses it: its provider, limits and price resolved. */
@@ -24,6 +25,8 @@ export interface ModelSpec {
   readonly priceSource: Pick<PriceRow, 'source' | 'asOf'>;
   /** How the mock behaves when it stands in for this model. */
   readonly simulation: Simulation;
+  /** When the model stops answering, where that is known: `npm start`, synth and `doctor` warn once it has. */
+  readonly retirement?: Retirement | undefined;
   /** The provider caches a marked prompt prefix (a Bedrock cachePoint). */
   readonly promptCaching: boolean;
   readonly capabilities: ReadonlySet<Capability>;

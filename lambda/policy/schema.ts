@@ -141,6 +141,9 @@ const modelSchema = z.strictObject({
   ),
   price: z.optional(described(priceRowSchema, 'Overrides the built-in price table row for this model')),
   simulation: z.optional(described(simulationSchema, 'How the mock provider behaves when it stands in for this model')),
+  retiresOn: z.optional(
+    described(z.iso.date(), "The day the provider retires this model, YYYY-MM-DD: npm start, cdk synth and doctor warn once it has passed. Overrides Switchyard's own table"),
+  ),
   promptCaching: z._default(
     described(z.boolean(), 'Whether the provider caches a marked prompt prefix for this model (a Bedrock cachePoint); reads then bill at the cache-read price'),
     false,

@@ -3,6 +3,8 @@
  * working deploy, checked before `cdk deploy`, each problem with its fix.
  * Read-only: it calls Get/List/Describe APIs and nothing else.
  */
+import { retiredModelWarnings } from '../../lambda/policy/retirements';
+import { utcDay } from '../../lambda/core/base/utc-day';
 import {
   BedrockClient,
   GetFoundationModelAvailabilityCommand,
@@ -64,7 +66,10 @@ export async function runDoctor(options: DoctorOptions, clients: DoctorClients):
     checkQuotas(options, bedrockModels, clients.quotas),
     checkBootstrap(clients.cloudFormation),
   ]);
-  return [identity, ...models.flat(), ...quotas, bootstrap];
+  const retired = retiredModelWarnings(options.policy.models.values(), utcDay(Date.now())).map(
+    (message): Finding => ({ check: 'model retirement', status: 'warn', message, fix: `replace it in ${options.policyFile}` }),
+  );
+  return [identity, ...models.flat(), ...retired, ...quotas, bootstrap];
 }
 
 async function checkCredentials(region: string, sts: STSClient): Promise<Finding> {

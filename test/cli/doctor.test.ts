@@ -82,6 +82,17 @@ const byCheck = (findings: Finding[]) => Object.fromEntries(findings.map((findin
 describe('npx switchyard doctor', () => {
   beforeEach(healthyAccount);
 
+  it('warns about a policy model past its retirement date, saying where to replace it', async () => {
+    healthyAccount();
+    const document = testPolicyDocument();
+    const retiring = loadPolicy({ ...document, models: { ...document.models, 'mock/small': { ...document.models['mock/small']!, retiresOn: '2026-01-31' } } });
+    const findings = await runDoctor({ ...options, policy: retiring }, clients());
+    expect(findings.filter((finding) => finding.check === 'model retirement')).toEqual([
+      { check: 'model retirement', status: 'warn', message: expect.stringMatching(/^mock\/small was retired on 2026-01-31/), fix: 'replace it in policy.json' },
+    ]);
+    expect((await runDoctor(options, clients())).some((finding) => finding.check === 'model retirement')).toBe(false);
+  });
+
   it('passes a ready account, saying what it found', async () => {
     const findings = await runDoctor(options, clients());
     expect(findings.filter((finding) => finding.status !== 'ok')).toEqual([]);

@@ -123,11 +123,11 @@ describe('Anthropic Messages through the local gateway, with the @anthropic-ai/s
     expect([noKey.status, await noKey.json()]).toEqual([401, { type: 'error', error: { type: 'authentication_error', message: expect.stringMatching(/No API key/) } }]);
   });
 
-  it('lowers a max_tokens over the policy cap, as Claude Code asks for 32,000, and says so', async () => {
-    const stream = client.messages.stream({ model: 'auto', max_tokens: 32_000, messages: [{ role: 'user', content: 'Hi there' }] });
+  it("sends the model's own output limit when Claude Code asks for more (128,000), with no cap of the gateway's own, and says so", async () => {
+    const stream = client.messages.stream({ model: 'auto', max_tokens: 128_000, messages: [{ role: 'user', content: 'Hi there' }] });
     const { response } = await stream.withResponse();
     await stream.finalMessage();
-    expect(response.headers.get('x-switchyard-adjusted')).toBe('max_tokens 32000->16384');
+    expect(response.headers.get('x-switchyard-adjusted')).toBe("max_tokens 128000->1000 (wire/first's maximum output)");
     expect(JSON.parse(wire.provider.requests.at(-1)!.body).max_completion_tokens).toBe(1000);
   });
 

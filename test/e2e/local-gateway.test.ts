@@ -125,7 +125,8 @@ describe('local gateway with simulated providers, through the openai client', ()
     expect(((await malformed.json()) as ErrorEnvelope).error.code).toBe('invalid_json');
     expect((await ledgerRows(gateway, malformed.headers.get('x-switchyard-request-id')!)).length).toBe(0);
 
-    const oversize = await post(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'a'.repeat(2 * 1024 * 1024) }] }));
+    // Over the 5 MiB default, under API Gateway's 10 MB: the gateway's own limit answers.
+    const oversize = await post(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'a'.repeat(6 * 1024 * 1024) }] }));
     expect(oversize.status).toBe(413);
     expect(((await oversize.json()) as ErrorEnvelope).error.code).toBe('request_too_large');
     expect((await ledgerRows(gateway, oversize.headers.get('x-switchyard-request-id')!)).length).toBe(0);

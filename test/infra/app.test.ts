@@ -72,7 +72,8 @@ describe('deployment settings', () => {
 });
 
 describe('npx cdk synth', () => {
-  it('synthesises offline, bundling the router with its policy under 1 MB', () => {
+  // The budget was 1 MB until issue 22's agent support (Codex tools, Claude names, the 5.x catalog) added 16 KB.
+  it('synthesises offline, bundling the router with its policy under 1.05 MB', () => {
     const output = mkdtempSync(join(tmpdir(), 'switchyard-cdk-out-'));
     execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', output], {
       cwd: ROOT,
@@ -85,7 +86,7 @@ describe('npx cdk synth', () => {
     expect(router).toBeDefined();
     expect(JSON.parse(readFileSync(join(router!, 'policy.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(ROOT, 'lambda/policy/default-policy.json'), 'utf8')));
     const size = statSync(join(router!, 'index.js')).size;
-    expect(size).toBeLessThan(1_000_000) /* `router bundle is ${size} bytes` */;
+    expect(size).toBeLessThan(1_050_000) /* `router bundle is ${size} bytes` */;
   });
 });
 
@@ -136,6 +137,16 @@ describe('deployment settings for operators', () => {
       else process.env['CDK_DEFAULT_REGION'] = saved;
     }
     expect(() => synthWith({ region: 'Ireland' })).toThrow(/-c region: must be an AWS Region/);
+  });
+
+  it('warn at synth about a policy model past its retirement date', () => {
+    const document = testPolicyDocument();
+    const file = join(mkdtempSync(join(tmpdir(), 'switchyard-retired-')), 'policy.json');
+    const retired = { ...document.models['mock/small']!, retiresOn: '2026-01-31' };
+    writeFileSync(file, JSON.stringify({ ...document, models: { ...document.models, 'mock/small': retired } }));
+    const warningsOf = (stack: SwitchyardStack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('was retired')).map((entry) => String(entry.entry.data));
+    expect(warningsOf(synthWith({ policy: file }).stack)).toEqual([expect.stringMatching(/^mock\/small was retired on 2026-01-31 \(the policy\): calls to it fail/)]);
+    expect(warningsOf(synthWith({}).stack)).toEqual([]);
   });
 
   it('warn at synth about policy models the Region cannot call, and not about a fitting policy', () => {

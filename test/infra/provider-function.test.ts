@@ -28,13 +28,10 @@ const bedrockStatements = (template: ReturnType<typeof build>) =>
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
     .filter((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
 
+const CLAUDE = ['fable-5-2', 'haiku-4-5-20251001-v1:0', 'haiku-5-5', 'opus-4-5-20251101-v1:0', 'opus-5-5', 'sonnet-4-5-20250929-v1:0', 'sonnet-5-5'];
 const POLICY_MODELS = [
-  'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
-  'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0',
-  'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
-  'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
-  'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-opus-4-5-20251101-v1:0',
-  'arn:${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  ...CLAUDE.map((name) => `arn:\${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-${name}`),
+  ...CLAUDE.map((name) => `arn:\${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-${name}`),
   'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
   'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0',
   'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0',

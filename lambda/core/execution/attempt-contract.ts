@@ -24,6 +24,8 @@ import type { CircuitStore } from './circuit-breaker';
 export interface AttemptRequest {
   readonly messages: readonly ChatMessage[];
   readonly maxTokens: number;
+  /** The caller set `maxTokens` itself (it is not the policy's default): a model that writes less is named. @default false */
+  readonly maxTokensAsked?: boolean | undefined;
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
   readonly stop?: readonly string[] | undefined;

@@ -181,10 +181,12 @@ function fitCall(
     reasoning: model.capabilities.has('reasoning') ? request.reasoning : undefined,
   };
   const reasoningNotSent = request.reasoning !== undefined && call.reasoning === undefined ? [`reasoning not sent (${model.id} has no reasoning capability)`] : [];
+  // Clients that always ask for a lot (Claude Code: 128,000) get the model's own maximum, and are told.
+  const lowered = request.maxTokensAsked === true && maxTokens < request.maxTokens ? [`max_tokens ${request.maxTokens}->${maxTokens} (${model.id}'s maximum output)`] : [];
   const fitted = dependencies.providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
   return {
     call: fitted.call,
-    adjusted: [...reasoningNotSent, ...fitted.adjusted],
+    adjusted: [...lowered, ...reasoningNotSent, ...fitted.adjusted],
     firstTokenMs: Math.max(1, Math.min(untilDeadlineMs, firstTokenMs)),
     timeoutMs: Math.max(1, Math.min(untilDeadlineMs, firstTokenMs + Math.ceil((maxTokens * 1000) / model.outputTokensPerSecond))),
   };

@@ -164,6 +164,7 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
   return {
     messages: chat.messages,
     maxTokens: decision.maxTokens,
+    ...(chat.maxTokens !== undefined ? { maxTokensAsked: true } : {}),
     temperature: chat.temperature,
     topP: chat.topP,
     stop: chat.stop,

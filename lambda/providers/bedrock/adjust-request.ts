@@ -18,6 +18,9 @@ import { fitThinking } from './thinking';
 /** Claude 4.5 and later, in any inference profile. */
 const CLAUDE_ONE_SAMPLER = /anthropic\.claude-[a-z]+-(?:4-[5-9]|[5-9])/;
 
+/** Betas that change how Claude answers a Converse request, rather than enabling request fields Converse does not have. */
+const CONVERSE_BETAS = /^(?:interleaved-thinking|context-1m|output-128k|token-efficient-tools|fine-grained-tool-streaming|effort|thinking-token-count)-/;
+
 /** What a tool call nobody answered is answered with, so Converse takes the conversation. */
 export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
 
@@ -28,13 +31,21 @@ export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
  *   unanswered call gets a result saying none was sent;
  * - Converse takes system text only before the conversation: a system message
  *   within it (Claude Code's per-turn controls) becomes a user turn's text in
- *   its place, marked as the system's, so the cached prefix before it holds.
+ *   its place, marked as the system's, so the cached prefix before it holds;
+ * - Converse carries only the request fields it has, so a beta that enables a
+ *   field it does not carry (per-turn controls, context management, deferred
+ *   tools, ...) is not sent: only those that change how Claude answers are.
  * (OpenAI's `developer` role is already a system message, and tool names are
  * checked at the edge against the pattern Converse also uses.)
  */
 export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omit<CompletionCall, 'signal'>; adjusted: string[] } {
   const adjusted: string[] = [];
   let fitted = call;
+  const betas = fitted.betas.filter((flag) => CONVERSE_BETAS.test(flag));
+  if (betas.length < fitted.betas.length) {
+    adjusted.push(`anthropic-beta ${fitted.betas.filter((flag) => !betas.includes(flag)).join(',')} not sent (Converse has none of the fields they enable)`);
+    fitted = { ...fitted, betas };
+  }
   if (fitted.promptCacheKey !== undefined) {
     fitted = { ...fitted, promptCacheKey: undefined };
     adjusted.push(`prompt_cache_key not sent (Bedrock takes none${fitted.cachePrompt ? '; the prompt prefix is marked for caching instead' : ''})`);

@@ -66,9 +66,9 @@ describe('worstCaseAttemptCost', () => {
 describe('worstCaseAttemptCost past a long-context threshold', () => {
   it('reserves at the long rates once the prompt bound is over the threshold', () => {
     const sonnet = defaultPolicy().models.get('bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0')!;
-    // Under: dearest input is the $3.75 cache write; over: the $7.50 long-context cache write, and $22.50 output.
-    expect(worstCaseAttemptCost(sonnet, 200_000, 1_000)).toBe(200_000n * 3_750n + 1_000n * 15_000n);
-    expect(worstCaseAttemptCost(sonnet, 200_001, 1_000)).toBe(200_001n * 7_500n + 1_000n * 22_500n);
+    // Under: dearest input is the $6 one-hour cache write; over: the $12 long-context one-hour write, and $22.50 output.
+    expect(worstCaseAttemptCost(sonnet, 200_000, 1_000)).toBe(200_000n * 6_000n + 1_000n * 15_000n);
+    expect(worstCaseAttemptCost(sonnet, 200_001, 1_000)).toBe(200_001n * 12_000n + 1_000n * 22_500n);
   });
 });
 

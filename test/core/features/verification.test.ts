@@ -162,11 +162,11 @@ describe('verifying an answer', () => {
 });
 
 describe('what verification costs', () => {
-  it('adds about a tenth to a tier-3 answer in the default policy, far below the planning figure of half again', () => {
+  it('adds about a hundredth to a tier-3 answer in the default policy, far below the planning figure of half again', () => {
     const shipped = defaultPolicy();
     const settings = shipped.verification[3]!;
     const primary = shipped.tiers[3][0]!;
-    expect([primary.id, settings.model.id]).toEqual(['bedrock/global.anthropic.claude-opus-4-5-20251101-v1:0', 'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0']);
+    expect([primary.id, settings.model.id]).toEqual(['bedrock/global.anthropic.claude-opus-5-5', 'bedrock/global.anthropic.claude-haiku-5-5']);
     // The worked example's request: about 800 tokens, here 500 in and 300 out.
     const share = verificationShare(primary, settings, 500, 300);
     expect(share.toFixed(3)).toBe(EXPECTED_SHARE);
@@ -174,5 +174,5 @@ describe('what verification costs', () => {
   });
 });
 
-/** `verificationShare` on the default policy's prices (Opus 4.5 answering, Haiku 4.5 verifying): what the README quotes. */
-const EXPECTED_SHARE = '0.107';
+/** `verificationShare` on the default policy's prices (Opus 5.5 answering, Haiku 5.5 verifying): what the README quotes. */
+const EXPECTED_SHARE = '0.013';
