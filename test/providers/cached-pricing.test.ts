@@ -64,6 +64,16 @@ describe('Cached prompt pricing, from a provider response to nano-USD', () => {
     expect(formatUsd(cost)).toBe('0.000846550');
   });
 
+  it('prices one-hour cache writes from the TTL breakdown Converse reports, at 2x input instead of 1.25x', async () => {
+    const answer = fixture<Record<string, unknown> & { usage: Record<string, unknown> }>('bedrock/converse-cached.json');
+    const oneHour = { ...answer, usage: { ...answer.usage, cacheDetails: [{ ttl: '1h', inputTokens: 200 }, { ttl: '5m', inputTokens: 55 }] } };
+    server.respond(() => ({ body: JSON.stringify(oneHour) }));
+    const { usage } = await bedrock.complete(call(HAIKU));
+    expect(usage).toEqual({ input: 12, output: 11, cacheRead: 4608, cacheWrite: 255, cacheWrite1h: 200 });
+    // As above, but 200 of the 255 written tokens at $2 (2,000 nano) and 55 at $1.25: 12,000 + 55,000 + 460,800 + 400,000 + 68,750.
+    expect(costOf(usage, HAIKU.price)).toBe(996_550n);
+  });
+
   it('prices a Claude Opus 4.5 ConverseStream answer from the cache counts in its metadata event', async () => {
     server.respond(() => ({
       headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE },

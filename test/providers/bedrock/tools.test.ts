@@ -139,6 +139,14 @@ describe('fitForBedrock: requests Bedrock refuses, rewritten by rule', () => {
   const nova = policy.models.get('bedrock/amazon.nova-lite-v1:0')!;
   const call = (overrides: Partial<CompletionCall>) => completionCall(claude, overrides);
 
+  it('sends Converse only the betas that change how Claude answers, naming the rest', () => {
+    const betas = ['interleaved-thinking-2025-05-14', 'per-turn-control-2026-07-01', 'effort-2025-11-24', 'advanced-tool-use-2025-11-20'];
+    const { call: fitted, adjusted } = fitForBedrock(call({ betas }));
+    expect(fitted.betas).toEqual(['interleaved-thinking-2025-05-14', 'effort-2025-11-24']);
+    expect(adjusted).toEqual(['anthropic-beta per-turn-control-2026-07-01,advanced-tool-use-2025-11-20 not sent (Converse has none of the fields they enable)']);
+    expect(fitForBedrock(call({ betas: ['interleaved-thinking-2025-05-14'] })).adjusted).toEqual([]);
+  });
+
   it('sends a mid-conversation system message as user text in its place, and leaves a leading one in the system prompt', () => {
     const messages = [
       { role: 'system' as const, content: 'You are Claude Code.' },
