@@ -54,6 +54,7 @@ export function loadPolicy(document: unknown, origin = 'policy'): Policy {
       capabilities: new Set(model.capabilities),
       anthropicBetas: new Set(model.anthropicBetas),
       ...retirementOf(id, model.retiresOn),
+      ...(model.api !== undefined ? { api: model.api } : {}),
     });
   }
   const resolve = (ids: readonly string[]): ModelSpec[] => ids.map((id) => models.get(id)!);

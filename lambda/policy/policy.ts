@@ -25,6 +25,8 @@ export interface ModelSpec {
   readonly priceSource: Pick<PriceRow, 'source' | 'asOf'>;
   /** How the mock behaves when it stands in for this model. */
   readonly simulation: Simulation;
+  /** Bedrock: the API Messages requests for it go through, when the policy says; the adapter's rule otherwise. */
+  readonly api?: 'converse' | 'messages' | undefined;
   /** When the model stops answering, where that is known: `npm start`, synth and `doctor` warn once it has. */
   readonly retirement?: Retirement | undefined;
   /** The provider caches a marked prompt prefix (a Bedrock cachePoint). */

@@ -141,6 +141,12 @@ const modelSchema = z.strictObject({
   ),
   price: z.optional(described(priceRowSchema, 'Overrides the built-in price table row for this model')),
   simulation: z.optional(described(simulationSchema, 'How the mock provider behaves when it stands in for this model')),
+  api: z.optional(
+    described(
+      z.enum(['converse', 'messages']),
+      "Bedrock only: the API a Messages request for this model goes through. Default: messages (Bedrock's own Anthropic Messages API, fields as sent) for Claude 5 and later, converse otherwise",
+    ),
+  ),
   retiresOn: z.optional(
     described(z.iso.date(), "The day the provider retires this model, YYYY-MM-DD: npm start, cdk synth and doctor warn once it has passed. Overrides Switchyard's own table"),
   ),

@@ -36,6 +36,7 @@ const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
   bedrock: (provider, config, options) =>
     createBedrockAdapter({
       provider,
+      endpoint: options.bedrockEndpoint,
       client: (options.traceClient ?? ((client) => client))(
         createBedrockClient({
           ...(config.region ? { region: config.region } : {}),

@@ -1,4 +1,5 @@
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { bedrockApiOf } from '../../lambda/providers/bedrock/bedrock-provider';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -39,6 +40,8 @@ export interface ProviderFunctionProps {
    * @default true
    */
   readonly servesEmbeddings?: boolean;
+  /** Whether it sends Messages requests on to Bedrock's Messages API (the router and the fallback attempts; not the shadow worker). @default true */
+  readonly servesMessagesApi?: boolean;
 }
 
 /** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
@@ -77,34 +80,41 @@ export class ProviderFunction extends Construct {
     props.ledger.grantWrite(this.function);
     props.ledger.grantRead(this.function);
     props.providerSecrets?.grantRead(this.function);
-    this.grantBedrock(props.policy, props.servesEmbeddings ?? true);
+    this.grantBedrock(props.policy, props.servesEmbeddings ?? true, props.servesMessagesApi ?? true);
   }
 
   /** `bedrock:InvokeModelWithResponseStream` on exactly the policy's Bedrock models (and their inference profiles). */
-  private grantBedrock(policy: Policy, servesEmbeddings: boolean): void {
+  private grantBedrock(policy: Policy, servesEmbeddings: boolean, servesMessagesApi: boolean): void {
     const stack = Stack.of(this);
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-    const resources = { chat: new Set<string>(), embedding: new Set<string>() };
+    const resources = { chat: new Set<string>(), messages: new Set<string>(), embedding: new Set<string>() };
     const crossRegion = new Set<string>();
     for (const model of policy.models.values()) {
       const provider = policy.providers[model.provider];
       if (provider?.kind !== 'bedrock' || (model.type === 'embedding' && !servesEmbeddings)) continue;
       const region = provider.region ?? stack.region;
       const profile = INFERENCE_PROFILE.exec(model.providerModelId);
+      const grant = model.type === 'embedding' ? resources.embedding : servesMessagesApi && bedrockApiOf(model) === 'messages' ? resources.messages : resources.chat;
       if (profile) {
-        resources[model.type].add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
-        resources[model.type].add(`arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`);
+        grant.add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
+        grant.add(`arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`);
         crossRegion.add(profile[2]!);
       } else {
-        resources[model.type].add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
+        grant.add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
       }
     }
     // Every chat answer is read as a stream (ConverseStream), whole or not: it is how a hung model is told from a slow one.
+    // Bedrock's Messages API (Claude 5 and later) is authorised as InvokeModel, its streamed answers perhaps as
+    // InvokeModelWithResponseStream: AWS's page names the first only, so those models get both.
     // Embedding models answer InvokeModel, and only they may be invoked so.
-    const actions = { chat: 'bedrock:InvokeModelWithResponseStream', embedding: 'bedrock:InvokeModel' } as const;
-    for (const type of ['chat', 'embedding'] as const) {
+    const actions = {
+      chat: ['bedrock:InvokeModelWithResponseStream'],
+      messages: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      embedding: ['bedrock:InvokeModel'],
+    } as const;
+    for (const type of ['chat', 'messages', 'embedding'] as const) {
       if (resources[type].size === 0) continue;
-      this.function.addToRolePolicy(new PolicyStatement({ actions: [actions[type]], resources: [...resources[type]].sort() }));
+      this.function.addToRolePolicy(new PolicyStatement({ actions: [...actions[type]], resources: [...resources[type]].sort() }));
     }
     for (const baseModel of crossRegion) {
       Validations.of(this.function).acknowledge({

@@ -13,7 +13,7 @@ import { acknowledgeInvokeGrant } from './node-function';
 import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
 import { thresholdAlarm } from './threshold-alarm';
 
-export interface ShadowWorkerProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName' | 'requestTimeoutMs' | 'servesEmbeddings'> {
+export interface ShadowWorkerProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName' | 'requestTimeoutMs' | 'servesEmbeddings' | 'servesMessagesApi'> {
   /** Where the dead-letter alarm notifies. */
   readonly alertTopic: ITopic;
 }
@@ -40,6 +40,8 @@ export class ShadowWorker extends Construct {
       serviceName: 'shadow',
       requestTimeoutMs: SHADOW_DEADLINE_MS + 9000,
       servesEmbeddings: false,
+      // Shadow calls are chat requests of the worker's own, never a caller's Messages request: Converse only.
+      servesMessagesApi: false,
     });
     this.deadLetters = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -48,9 +48,15 @@ describe('the deployed app streams', () => {
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(routerRole))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement) => JSON.stringify(statement.Action).includes('bedrock:'));
-    expect(bedrock.map((statement) => statement.Action)).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:InvokeModel']);
-    // Only the embedding model may be invoked without a stream.
-    expect(JSON.stringify(bedrock[1].Resource)).toMatch(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":bedrock:",\{"Ref":"AWS::Region"\},"::foundation-model\/amazon.titan-embed-text-v2:0"\]\]\}$/);
+    expect(bedrock.map((statement) => statement.Action)).toEqual([
+      'bedrock:InvokeModelWithResponseStream',
+      ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      'bedrock:InvokeModel',
+    ]);
+    // Claude 5.x also by InvokeModel, for Bedrock's Messages API; otherwise only the embedding model may be invoked without a stream.
+    expect(JSON.stringify(bedrock[1].Resource)).toMatch(/claude-opus-5-5/);
+    expect(JSON.stringify(bedrock[1].Resource)).not.toMatch(/nova|claude-[a-z]+-4-5/);
+    expect(JSON.stringify(bedrock[2].Resource)).toMatch(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":bedrock:",\{"Ref":"AWS::Region"\},"::foundation-model\/amazon.titan-embed-text-v2:0"\]\]\}$/);
   });
 });
 

@@ -70,7 +70,10 @@ describe('FallbackWorkflow', () => {
     for (const action of ['bedrock:InvokeModelWithResponseStream', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'secretsmanager:GetSecretValue']) {
       expect(actions).toContain(action);
     }
-    expect(actions).not.toContain('bedrock:InvokeModel');
+    // InvokeModel only with the stream action, for the models Bedrock's Messages API serves (a Messages request's fallbacks go there too).
+    const statements = statementsOfRole(attemptRole).filter((statement) => actionsOf(statement).includes('bedrock:InvokeModel'));
+    expect(statements.map(actionsOf)).toEqual([['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']]);
+    expect(JSON.stringify(statements[0]!.Resource)).not.toMatch(/nova|claude-[a-z]+-4-5/);
     expect(actions.some((action) => action.startsWith('states:'))).toBe(false);
   });
 });

@@ -28,10 +28,14 @@ const bedrockStatements = (template: ReturnType<typeof build>) =>
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
     .filter((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('bedrock:'));
 
-const CLAUDE = ['fable-5-2', 'haiku-4-5-20251001-v1:0', 'haiku-5-5', 'opus-4-5-20251101-v1:0', 'opus-5-5', 'sonnet-4-5-20250929-v1:0', 'sonnet-5-5'];
+const claudeArns = (names: readonly string[]) => [
+  ...names.map((name) => `arn:\${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-${name}`),
+  ...names.map((name) => `arn:\${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-${name}`),
+];
+/** Claude 5.x goes through Bedrock's Messages API, the 4.5 models and Nova through Converse. */
+const MESSAGES_MODELS = claudeArns(['fable-5-2', 'haiku-5-5', 'opus-5-5', 'sonnet-5-5']);
 const POLICY_MODELS = [
-  ...CLAUDE.map((name) => `arn:\${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-${name}`),
-  ...CLAUDE.map((name) => `arn:\${AWS::Partition}:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-${name}`),
+  ...claudeArns(['haiku-4-5-20251001-v1:0', 'opus-4-5-20251101-v1:0', 'sonnet-4-5-20250929-v1:0']),
   'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
   'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0',
   'arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0',
@@ -60,11 +64,16 @@ describe('ProviderFunction', () => {
     build().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it("may invoke exactly the policy's Bedrock chat models, inference profiles included, only as a stream, and its embedding model without one", () => {
+  it("may invoke exactly the policy's Bedrock chat models, inference profiles included, only as a stream (Claude 5.x also by InvokeModel, for the Messages API), and its embedding model without one", () => {
     const statements = bedrockStatements(build());
-    expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:InvokeModel']);
+    expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual([
+      'bedrock:InvokeModelWithResponseStream',
+      ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      'bedrock:InvokeModel',
+    ]);
     expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
-    expect(rendered([statements[1].Resource].flat())).toEqual(['arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']);
+    expect(rendered(statements[1].Resource)).toEqual(MESSAGES_MODELS);
+    expect(rendered([statements[2].Resource].flat())).toEqual(['arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']);
   });
 
   it('may write and query the ledger and read the provider secret, but never scan or delete', () => {

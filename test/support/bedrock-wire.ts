@@ -4,7 +4,7 @@ import { createBedrockAdapter, createBedrockClient } from '../../lambda/provider
 import { startScriptedServer, type ScriptedServer } from './scripted-server';
 
 export function bedrockAdapterFor(server: ScriptedServer): ReturnType<typeof createBedrockAdapter> {
-  return createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }) });
+  return createBedrockAdapter({ provider: 'bedrock', client: createBedrockClient({ ...LOCAL_AWS, endpoint: server.url }), endpoint: server.url });
 }
 
 export type BedrockAdapter = ReturnType<typeof createBedrockAdapter>;

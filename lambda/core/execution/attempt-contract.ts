@@ -31,6 +31,8 @@ export interface AttemptRequest {
   readonly stop?: readonly string[] | undefined;
   /** Mark the prompt prefix for caching where the model supports it. @default false */
   readonly cachePrompt?: boolean | undefined;
+  /** The caller's Anthropic Messages request as sent, for providers that serve that API natively. @default none */
+  readonly anthropicBody?: Readonly<Record<string, unknown>> | undefined;
   /** The caller's own prompt-cache key, for hosts that take one. @default none */
   readonly promptCacheKey?: string | undefined;
   /** The shape the answer must take. @default text */

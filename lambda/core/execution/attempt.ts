@@ -51,7 +51,8 @@ export async function attemptCandidate(
   }
   const { completion, estimated } = answer;
   const record = await attempt.succeeded(completion.usage, completion.simulated, estimated);
-  return { completion: attempt.adjusted.length > 0 ? { ...completion, adjusted: attempt.adjusted } : completion, record };
+  const native = attempt.call.anthropicBody !== undefined ? { native: true } : {};
+  return { completion: attempt.adjusted.length > 0 ? { ...completion, ...native, adjusted: attempt.adjusted } : { ...completion, ...native }, record };
 }
 
 /**
@@ -164,6 +165,9 @@ function fitCall(
 ): Pick<OpenAttempt, 'call' | 'adjusted' | 'firstTokenMs' | 'timeoutMs'> {
   const maxTokens = Math.min(request.maxTokens, model.maxOutputTokens);
   const firstTokenMs = dependencies.policy.fallback.attemptTimeoutSeconds * 1000;
+  const adapter = dependencies.providers.get(model.provider);
+  // A Messages request goes to a provider that serves that API itself as it came.
+  const native = request.anthropicBody !== undefined && adapter.speaksAnthropicMessages?.(model) === true;
   const call: Omit<CompletionCall, 'signal'> = {
     model,
     messages: request.messages,
@@ -179,11 +183,12 @@ function fitCall(
     parallelToolCalls: request.parallelToolCalls,
     betas: (request.betas ?? []).filter((flag) => model.anthropicBetas.has(flag)),
     reasoning: model.capabilities.has('reasoning') ? request.reasoning : undefined,
+    ...(native ? { anthropicBody: request.anthropicBody } : {}),
   };
   const reasoningNotSent = request.reasoning !== undefined && call.reasoning === undefined ? [`reasoning not sent (${model.id} has no reasoning capability)`] : [];
   // Clients that always ask for a lot (Claude Code: 128,000) get the model's own maximum, and are told.
   const lowered = request.maxTokensAsked === true && maxTokens < request.maxTokens ? [`max_tokens ${request.maxTokens}->${maxTokens} (${model.id}'s maximum output)`] : [];
-  const fitted = dependencies.providers.get(model.provider).adjust?.(call) ?? { call, adjusted: [] };
+  const fitted = adapter.adjust?.(call) ?? { call, adjusted: [] };
   return {
     call: fitted.call,
     adjusted: [...lowered, ...reasoningNotSent, ...fitted.adjusted],

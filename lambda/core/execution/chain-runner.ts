@@ -171,6 +171,7 @@ export function attemptRequestOf(chat: ChatRequest, decision: RoutingDecision): 
     // A caller's cache key says its prompt prefix repeats: where the model caches, the prefix is marked.
     cachePrompt: decision.cachePrompt || chat.promptCacheKey !== undefined,
     ...(chat.promptCacheKey !== undefined ? { promptCacheKey: chat.promptCacheKey } : {}),
+    ...(chat.anthropicBody !== undefined ? { anthropicBody: chat.anthropicBody } : {}),
     responseFormat: chat.responseFormat,
     ...(chat.tools.length > 0 ? { tools: chat.tools, toolChoice: chat.toolChoice, parallelToolCalls: chat.parallelToolCalls } : {}),
     ...(chat.betas?.length ? { betas: chat.betas } : {}),

@@ -53,11 +53,12 @@ export function chatAnswerHeaders(options: {
   readonly model: ModelSpec;
   readonly adjusted: readonly string[] | undefined;
   readonly simulated: boolean;
+  readonly native?: boolean | undefined;
 }): Headers {
   return {
     ...describeAttempts(options.decision, options.records),
     ...(options.verification ? verificationHeaders(options.verification) : {}),
-    ...editHeaders(options.chat, options.model, options.adjusted),
+    ...editHeaders(options.chat, options.model, options.adjusted, options.native),
     ...answeredBy(options.model, options.simulated),
   };
 }
@@ -76,11 +77,12 @@ export function chatStreamHeaders(options: {
   readonly adjusted: readonly string[];
   readonly simulated: boolean;
   readonly verdictPending: boolean;
+  readonly native?: boolean | undefined;
 }): Headers {
   const { 'x-switchyard-cost-usd': _notYetKnown, ...attempts } = describeAttempts(options.decision, options.failed);
   return {
     ...attempts,
-    ...editHeaders(options.chat, options.model, options.adjusted),
+    ...editHeaders(options.chat, options.model, options.adjusted, options.native),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-switchyard-attempts': String(options.failed.length + 1),
@@ -90,10 +92,13 @@ export function chatStreamHeaders(options: {
   };
 }
 
-/** What the edge did not send, and what it changed, named so that nothing is ignored or altered silently. */
-function editHeaders(chat: ChatRequest, model: ModelSpec, byProvider: readonly string[] = []): Headers {
+/**
+ * What the edge did not send, and what it changed, named so that nothing is ignored or altered
+ * silently. An answer through the provider's own Messages API had every field sent as it came.
+ */
+function editHeaders(chat: ChatRequest, model: ModelSpec, byProvider: readonly string[] = [], native = false): Headers {
   const headers: Headers = {};
-  if (chat.dropped.length > 0) headers['x-switchyard-dropped-params'] = headerSafe(chat.dropped.join(','));
+  if (chat.dropped.length > 0 && !native) headers['x-switchyard-dropped-params'] = headerSafe(chat.dropped.join(','));
   if (chat.droppedTools?.length) headers['x-switchyard-dropped-tools'] = headerSafe(chat.droppedTools.join(','));
   const adjusted = [...(chat.adjusted ?? []), ...byProvider];
   if (adjusted.length > 0) headers['x-switchyard-adjusted'] = headerSafe(adjusted.join(', '));

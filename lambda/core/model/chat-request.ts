@@ -73,6 +73,8 @@ export interface ChatRequest {
   readonly encryptedReasoning?: boolean | undefined;
   /** The caller's own prompt-cache key (Responses `prompt_cache_key`): sent to hosts that take one. @default none */
   readonly promptCacheKey?: string | undefined;
+  /** A Messages request as the caller sent it, for providers that serve that API natively (see `CompletionCall`). @default none */
+  readonly anthropicBody?: Readonly<Record<string, unknown>> | undefined;
   /** What the edge changed to make the request servable, e.g. `max_tokens 32000->16384`: named in `x-switchyard-adjusted`. */
   readonly adjusted?: readonly string[] | undefined;
 }

@@ -16,6 +16,8 @@ export interface Completion {
   readonly usage: TokenUsage;
   /** True when no real model produced the answer (the mock provider). */
   readonly simulated: boolean;
+  /** Answered through the provider's own Messages API with the caller's request as sent: nothing the edge dropped was dropped. */
+  readonly native?: boolean | undefined;
   /** What the provider's adapter changed so the provider would take the request (`top_p dropped: ...`). */
   readonly adjusted?: readonly string[] | undefined;
 }

@@ -35,6 +35,12 @@ export interface CompletionCall {
   readonly betas: readonly string[];
   /** Reasoning to ask for; only set for models with the `reasoning` capability. */
   readonly reasoning?: ReasoningRequest | undefined;
+  /**
+   * The caller's Anthropic Messages request as it came: set only for a provider
+   * that serves the Messages API itself for this model, which then sends it as is
+   * (its model, output cap and stream flag set) instead of the fields above.
+   */
+  readonly anthropicBody?: Readonly<Record<string, unknown>> | undefined;
   /** Fires when the request's deadline passes; adapters must stop waiting then. */
   readonly signal: AbortSignal;
 }
@@ -56,6 +62,8 @@ export interface ProviderAdapter {
    * each), saying what changed; the router sends the result. Absent when nothing needs it.
    */
   adjust?(call: Omit<CompletionCall, 'signal'>): { readonly call: Omit<CompletionCall, 'signal'>; readonly adjusted: readonly string[] };
+  /** Whether the provider serves Anthropic's Messages API itself for `model`: a Messages request then goes to it as sent. */
+  speaksAnthropicMessages?(model: ModelSpec): boolean;
   /** Embeds texts; rejects with a `ProviderError`. Only providers that serve embedding models have it. */
   embed?(call: EmbeddingCall): Promise<Embeddings>;
 }

@@ -11,12 +11,17 @@ import { failFor } from '../call-failure';
 import { fitForBedrock } from './adjust-request';
 import { completeWithConverse, streamWithConverse } from './chat';
 import { embedWithBedrock } from './embeddings';
+import { completeNative, streamNative } from './native-messages';
+import { claudeNameOfModel } from '../../core/routing/claude-names';
+import type { ModelSpec } from '../../policy/policy';
 
 export interface BedrockOptions {
   /** Provider id from the policy, normally `bedrock`. */
   readonly provider: string;
   /** A client with `maxAttempts: 1`: retrying is the fallback chain's job. */
   readonly client: BedrockRuntimeClient;
+  /** The client's endpoint when it is not the Region's own (the tests' local Bedrock server), for the Messages API. */
+  readonly endpoint?: string | undefined;
 }
 
 export interface BedrockClientOptions {
@@ -46,11 +51,25 @@ export function createBedrockClient(options: BedrockClientOptions = {}): Bedrock
   });
 }
 
+/**
+ * Messages requests for Claude 5 and later go to Bedrock's own Messages API
+ * with their fields as sent (a model's `api` in the policy can say otherwise);
+ * everything else goes through Converse, fitted by its rules.
+ */
 export function createBedrockAdapter(options: BedrockOptions): ProviderAdapter {
+  const native = { client: options.client, endpoint: options.endpoint };
   return {
-    adjust: fitForBedrock,
+    speaksAnthropicMessages: (model) => bedrockApiOf(model) === 'messages',
+    // A native call goes as the caller sent it: Converse's rules are not for it.
+    adjust: (call) => (call.anthropicBody ? { call, adjusted: [] } : fitForBedrock(call)),
     embed: async (call) => embedWithBedrock(options.client, call, failFor(options.provider, call)),
-    complete: async (call) => completeWithConverse(options.client, call, failFor(options.provider, call)),
-    stream: (call) => streamWithConverse(options.client, call, failFor(options.provider, call)),
+    complete: async (call) =>
+      call.anthropicBody ? completeNative(native, call, failFor(options.provider, call)) : completeWithConverse(options.client, call, failFor(options.provider, call)),
+    stream: (call) => (call.anthropicBody ? streamNative(native, call, failFor(options.provider, call)) : streamWithConverse(options.client, call, failFor(options.provider, call))),
   };
+}
+
+/** The API Messages requests for a model go through: the policy's choice, else Claude 5 and later on Messages, the rest on Converse. */
+export function bedrockApiOf(model: Pick<ModelSpec, 'providerModelId' | 'api'>): 'messages' | 'converse' {
+  return model.api ?? ((claudeNameOfModel(model)?.version[0] ?? 0) >= 5 ? 'messages' : 'converse');
 }

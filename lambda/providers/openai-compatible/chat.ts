@@ -8,7 +8,7 @@ import type { ToolCall } from '../../core/model/tool';
 import type { CompletionCall } from '../../core/model/provider';
 import type { Completion, CompletionChunk } from '../../core/model/completion';
 import type { TokenUsage } from '../../core/model/usage';
-import type { Fail } from '../call-failure';
+import { readText, type Fail } from '../call-failure';
 import { connectionFailure } from '../failure-kinds';
 import { effortOf } from '../reasoning-budgets';
 import type { WireChunk, WireResponse } from './api-types';
@@ -16,7 +16,7 @@ import { wireMessage } from './convert-to-openai-messages';
 import { normaliseUsage } from './convert-usage';
 import { classifyStatus, statusFailure, statusOfStreamError } from './errors';
 import { finishReasonOf } from './map-finish-reason';
-import { parseJson, readText, type PostJson } from './post-json';
+import { parseJson, type PostJson } from './post-json';
 import { toolFieldsOf } from './prepare-tools';
 
 /** What chat needs from the adapter: how to reach the host, and the name it knows the output limit by. */

@@ -1,10 +1,10 @@
 /** Embeddings from an OpenAI-compatible host's `/embeddings`. */
 import type { EmbeddingCall, Embeddings } from '../../core/model/provider';
-import type { Fail } from '../call-failure';
+import { readText, type Fail } from '../call-failure';
 import { embeddingsOf, isVector } from '../embedding-vectors';
 import type { WireResponse, WireUsage } from './api-types';
 import { statusFailure } from './errors';
-import { parseJson, readText, type PostJson } from './post-json';
+import { parseJson, type PostJson } from './post-json';
 
 export async function embedWithOpenAi(postJson: PostJson, call: EmbeddingCall, fail: Fail): Promise<Embeddings> {
   const body = { model: call.model.providerModelId, input: call.inputs, encoding_format: 'float', ...(call.dimensions !== undefined ? { dimensions: call.dimensions } : {}) };

@@ -4,7 +4,6 @@
  * read as text and parsed.
  */
 import { ProviderError } from '../../core/base/errors';
-import type { CompletionCall } from '../../core/model/provider';
 import type { ApiKeySource } from '../api-keys';
 import type { Fail } from '../call-failure';
 import { connectionFailure } from '../failure-kinds';
@@ -34,14 +33,6 @@ export function jsonPoster(baseUrl: string, apiKey: ApiKeySource | undefined): P
       throw fail(...connectionFailure(error, deadline), { cause: error });
     }
   };
-}
-
-export async function readText(response: Response, call: Pick<CompletionCall, 'signal'>, fail: Fail): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    throw fail(...connectionFailure(error, call.signal), { cause: error });
-  }
 }
 
 export function parseJson<T>(text: string): T | undefined {

@@ -197,3 +197,17 @@ describe('a Claude Code request, as it sends one', () => {
     expect(request.tools.map((tool) => tool.name)).toEqual(['Bash', 'Read']);
   });
 });
+
+describe('Claude Code 2.1.332 requests, as captured', () => {
+  const captured = (name: string) => (JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'agents', `${name}.json`), 'utf8')) as { body: unknown }).body;
+
+  it.each(['claude-code-first-turn', 'claude-code-tool-result', 'claude-code-stream-json'])('%s is read whole, and names what only Claude\'s own API carries', (name) => {
+    const body = captured(name) as Record<string, unknown>;
+    const request = parseMessagesRequest(JSON.stringify(body), limits);
+    expect(request).toMatchObject({ model: 'claude-opus-5-5', maxTokens: 128_000, stream: true, reasoning: { effort: 'medium' }, cachePrompt: true, droppedTools: [] });
+    expect(request.messages.filter((message) => message.role === 'system')).toHaveLength(2);
+    expect(request.dropped).toEqual(['context_management', 'messages[].output_config', 'metadata', 'thinking.display', 'tools[].defer_loading']);
+    // Kept as sent, for a provider that serves the Messages API itself.
+    expect(request.anthropicBody).toEqual(body);
+  });
+});

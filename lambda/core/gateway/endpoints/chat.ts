@@ -54,6 +54,7 @@ export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependen
       model,
       adjusted: start.stream.attempt.adjusted,
       simulated: start.stream.simulated,
+      native: start.stream.attempt.call.anthropicBody !== undefined,
       verdictPending: settings !== undefined && surface.streamsVerdict,
     });
     const tier = headers['x-switchyard-tier']!;
@@ -100,7 +101,16 @@ export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependen
         throw new AnsweredFailure(error, { ...describeAttempts(decision, records), ...verificationHeaders(verification) }, records);
       }
     }
-    const headers = chatAnswerHeaders({ chat, decision, records, verification, model: answer.model, adjusted: answer.completion.adjusted, simulated: answer.completion.simulated });
+    const headers = chatAnswerHeaders({
+      chat,
+      decision,
+      records,
+      verification,
+      model: answer.model,
+      adjusted: answer.completion.adjusted,
+      simulated: answer.completion.simulated,
+      native: answer.completion.native,
+    });
     const afterResponse = shadow.after(request, chat, decision, context, answer.model.id, answer.completion.content, answerRecords(records));
     return {
       status: 200,

@@ -123,13 +123,14 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
     metadata: {},
     stream: request.stream === true,
     includeUsage: true,
-    dropped,
+    dropped: [...dropped, ...nestedDropped(request)].sort(),
     droppedTools,
     responseFormat: format ? { type: 'json_schema', jsonSchema: { name: 'output', schema: format.schema, strict: true } } : { type: 'text' },
     ...toolChoiceOf(request.tool_choice, tools),
     cachePrompt: reader.cacheRequested,
     adjusted,
     ...reasoningRequestOf(thinking, effort),
+    anthropicBody: request,
   };
 }
 
@@ -145,6 +146,21 @@ function reasoningRequestOf(
   if (thinking?.type === 'enabled') return { reasoning: { budgetTokens: thinking.budget_tokens } };
   if (thinking?.type === 'adaptive') return { reasoning: { effort: REASONING_EFFORT[effort ?? 'medium'] } };
   return {};
+}
+
+/**
+ * Fields inside the request that only Claude's own Messages API carries: on any
+ * other path they are not sent, and are named with the top-level ones.
+ */
+function nestedDropped(request: z.output<typeof bodySchema>): string[] {
+  const thinking = request.thinking?.type;
+  return [
+    ...(request.thinking?.display !== undefined ? ['thinking.display'] : []),
+    // Effort is read as the reasoning effort of adaptive thinking; alone, it has nowhere to go.
+    ...(request.output_config?.effort !== undefined && thinking !== 'adaptive' ? ['output_config.effort'] : []),
+    ...(request.messages.some((message) => 'output_config' in message) ? ['messages[].output_config'] : []),
+    ...((request.tools ?? []).some((tool) => 'defer_loading' in tool) ? ['tools[].defer_loading'] : []),
+  ];
 }
 
 function toolChoiceOf(

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The real coding-agent CLIs for the end-to-end tests, kept out of `npm ci` (they are ~800 MB with their
 // native binaries): installed on demand into .agent-clis/ at the versions test/support/agent-clis.json pins.
-//   node bin/agent-clis.cjs           install what is missing or at another version (npm test's pretest, .ci/run)
-//   node bin/agent-clis.cjs --check   compare the pins with the npm registry's latest; exit 1 when one is newer
+//   node bin/install-agent-clis.cjs           install what is missing or at another version (npm test's pretest, .ci/run)
+//   node bin/install-agent-clis.cjs --check   compare the pins with the npm registry's latest; exit 1 when one is newer
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
