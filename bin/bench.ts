@@ -273,7 +273,7 @@ async function main(): Promise<void> {
 
   const bundled = await bundle();
   console.log('\n(c) router bundle (esbuild, minified, AWS SDK included)');
-  console.log(`    size:               ${bundled.bytes} bytes (${(bundled.bytes / 1024).toFixed(0)} KiB; target < 1 MB)`);
+  console.log(`    size:               ${bundled.bytes} bytes (${(bundled.bytes / 1024).toFixed(0)} KiB; target < 1.05 MB)`);
   console.log(`    source map:         ${bundled.mapBytes} bytes, shipped beside it`);
   console.log(`    module init:        median ${bundled.initMedianMs.toFixed(1)} ms as deployed (source maps off; target < 150 ms), over ${bundled.runs} fresh node processes`);
   console.log(`    with --enable-source-maps: median ${bundled.initWithMapsMedianMs.toFixed(1)} ms (+${(bundled.initWithMapsMedianMs - bundled.initMedianMs).toFixed(1)} ms a cold start)`);
