@@ -4,7 +4,8 @@
  * follows PORT, and what it says when a port is taken.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -132,6 +133,19 @@ describe('npm start', () => {
     expect(banner).toMatch(/Auth: any API key is accepted/);
     expect(exitCode).toBe(0);
     expect(existsSync(gatewayStateFile(port))).toBe(false);
+  });
+
+  it('warns in its banner about a policy model past its retirement date, and not about the shipped policy', async () => {
+    const policy = JSON.parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8')) as { models: Record<string, Record<string, unknown>> };
+    policy.models['bedrock/amazon.nova-lite-v1:0'] = { ...policy.models['bedrock/amazon.nova-lite-v1:0'], retiresOn: '2026-01-31' };
+    const file = join(mkdtempSync(join(tmpdir(), 'switchyard-retired-')), 'policy.json');
+    writeFileSync(file, JSON.stringify(policy));
+    const retired = await start({ PORT: '0', SWITCHYARD_POLICY: file });
+    await stop(retired.child);
+    expect(retired.banner).toMatch(/^ {2}! bedrock\/amazon\.nova-lite-v1:0 was retired on 2026-01-31 \(the policy\): calls to it fail; name a current model in the policy instead\.$/m);
+    const shipped = await start({ PORT: '0' });
+    await stop(shipped.child);
+    expect(shipped.banner).not.toMatch(/was retired/);
   });
 
   it('accepts only managed keys with SWITCHYARD_AUTH=managed, and says how to make one', async () => {
