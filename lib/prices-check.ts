@@ -41,7 +41,9 @@ export function comparePriceTable(table: Readonly<Record<string, PriceRow>>, loo
     if (!theirs) return [{ model, field: 'missing', ours: `${row.input}/${row.output}`, catalog: 'no entry' }];
     const matched = theirs.matched === model.slice(model.indexOf('/') + 1) ? {} : { matched: theirs.matched };
     const ours = ratesOf(row);
-    const differences: PriceDifference[] = RATE_NAMES.filter((name) => theirs.rates[name] === undefined || parseUsd(ours[name]) !== parseUsd(theirs.rates[name])).map((field) => ({
+    // A one-hour write is compared where either side lists one; a model with none bills such writes as writes.
+    const compared = RATE_NAMES.filter((name) => name !== 'cacheWrite1h' || row.cacheWrite1h !== undefined || theirs.rates.cacheWrite1h !== undefined);
+    const differences: PriceDifference[] = compared.filter((name) => theirs.rates[name] === undefined || parseUsd(ours[name]) !== parseUsd(theirs.rates[name]!)).map((field) => ({
       model,
       field,
       ours: ours[field],
@@ -101,15 +103,33 @@ function decimal(amount: number): string {
   return amount.toFixed(9).replace(/\.?0+$/, '');
 }
 
-/** The report `npm run prices:check` prints. */
-export function renderDifferences(differences: readonly PriceDifference[], checked: number): string {
+/** A difference someone read and explained: it stays listed, and fails the check again once the catalog's figure changes. */
+export interface ReviewedDifference {
+  readonly model: string;
+  readonly field: string;
+  readonly catalog: string;
+  readonly why: string;
+}
+
+export function isReviewed(difference: PriceDifference, reviewed: readonly ReviewedDifference[]): ReviewedDifference | undefined {
+  return reviewed.find((entry) => entry.model === difference.model && entry.field === difference.field && entry.catalog === difference.catalog);
+}
+
+/** The report `npm run prices:check` prints: every difference, each reviewed one with its reason. */
+export function renderDifferences(differences: readonly PriceDifference[], checked: number, reviewed: readonly ReviewedDifference[] = []): string {
   if (differences.length === 0) return `All ${checked} rows of the price table agree with @pydantic/genai-prices.`;
   const lines = differences.map((difference) => {
     const matched = difference.matched ? ` (catalog matched "${difference.matched}")` : '';
+    const why = isReviewed(difference, reviewed)?.why;
+    const note = why === undefined ? '  NEW' : `  [reviewed: ${why}]`;
     return difference.field === 'missing'
-      ? `  ${difference.model}: not in the catalog${matched}`
-      : `  ${difference.model} ${difference.field}: table ${difference.ours}, catalog ${difference.catalog}${matched}`;
+      ? `  ${difference.model}: not in the catalog${matched}${note}`
+      : `  ${difference.model} ${difference.field}: table ${difference.ours}, catalog ${difference.catalog}${matched}${note}`;
   });
   const models = new Set(differences.map((difference) => difference.model)).size;
-  return [`${differences.length} difference(s) in ${models} of ${checked} rows of the price table against @pydantic/genai-prices:`, ...lines].join('\n');
+  const unreviewed = differences.filter((difference) => !isReviewed(difference, reviewed)).length;
+  return [
+    `${differences.length} difference(s) in ${models} of ${checked} rows of the price table against @pydantic/genai-prices; ${unreviewed} not reviewed:`,
+    ...lines,
+  ].join('\n');
 }

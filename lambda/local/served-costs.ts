@@ -10,6 +10,9 @@ export interface ServedCosts {
   costOf(requestId: string, settled: Promise<unknown>): Promise<string | undefined>;
 }
 
+/** How long a cost told before anyone asked for it is kept: an access line that never asks (a caller gone early) lets it go. */
+const KEPT_MS = 60_000;
+
 export function servedCosts(): ServedCosts {
   const told = new Map<string, string>();
   const waiting = new Map<string, (cost: string | undefined) => void>();
@@ -22,8 +25,12 @@ export function servedCosts(): ServedCosts {
     told(requestId, costUsd) {
       const waiter = waiting.get(requestId);
       waiting.delete(requestId);
-      if (waiter) waiter(costUsd);
-      else told.set(requestId, costUsd);
+      if (waiter) {
+        waiter(costUsd);
+        return;
+      }
+      told.set(requestId, costUsd);
+      setTimeout(() => told.delete(requestId), KEPT_MS).unref();
     },
     costOf(requestId, settled) {
       if (told.has(requestId)) return Promise.resolve(take(requestId));

@@ -25,8 +25,18 @@ describe('prices:check', () => {
       { model: 'bedrock/model-c', field: 'missing', ours: '4/20', catalog: 'no entry' },
       { model: 'bedrock/model-d', field: 'longContext', ours: 'over 100000: input 8, output 40, cacheRead 8, cacheWrite 8, cacheWrite1h 8', catalog: 'none' },
     ]);
-    expect(renderDifferences(differences, 4).split('\n')[0]).toBe('4 difference(s) in 3 of 4 rows of the price table against @pydantic/genai-prices:');
+    const reviewed = [{ model: 'bedrock/model-c', field: 'missing', catalog: 'no entry', why: 'not carried' }];
+    const report = renderDifferences(differences, 4, reviewed).split('\n');
+    expect(report[0]).toBe('4 difference(s) in 3 of 4 rows of the price table against @pydantic/genai-prices; 3 not reviewed:');
+    expect(report[3]).toBe('  bedrock/model-c: not in the catalog  [reviewed: not carried]');
+    expect(report[1]).toMatch(/  NEW$/);
     expect(renderDifferences([], 4)).toBe('All 4 rows of the price table agree with @pydantic/genai-prices.');
+  });
+
+  it('compares a one-hour write only where a side lists one', () => {
+    const noOneHour = { input: '1', output: '2', source: 'test', asOf: '2026-12-05' };
+    const catalog: CatalogPrice = { matched: 'model-e', rates: { input: '1', output: '2', cacheRead: '1', cacheWrite: '1', cacheWrite1h: undefined } };
+    expect(comparePriceTable({ 'bedrock/model-e': noOneHour }, () => catalog)).toEqual([]);
   });
 
   it('reads the pinned catalog: Opus 5.5 on Bedrock agrees with the table, and a geographic profile is matched to its regional entry', () => {
@@ -35,7 +45,7 @@ describe('prices:check', () => {
     expect(genaiPricesLookup('selfhosted/model')).toBeUndefined();
   });
 
-  it('runs as npm run prices:check, printing the report and exiting 1 while differences remain', () => {
+  it('runs as npm run prices:check, printing the report and exiting 1 only while a difference is not reviewed', () => {
     let output = '';
     let status = 0;
     try {
@@ -44,6 +54,6 @@ describe('prices:check', () => {
       ({ stdout: output, status } = error as { stdout: string; status: number });
     }
     expect(output).toMatch(/^(\d+ difference\(s\) in \d+ of \d+ rows|All \d+ rows) of the price table/);
-    expect(status).toBe(/^All/.test(output) ? 0 : 1);
+    expect(status).toBe(/ NEW$/m.test(output) ? 1 : 0);
   });
 });

@@ -106,6 +106,19 @@ describe('mock provider with tools and images', () => {
     });
   });
 
+  it('answers a recursive or outsized schema at once, with null where a $ref comes back and lengths capped', async () => {
+    const tree = { $defs: { node: { type: 'object', properties: { a: { $ref: '#/$defs/node' }, b: { $ref: '#/$defs/node' }, c: { $ref: '#/$defs/node' } }, required: ['a', 'b', 'c'] } }, $ref: '#/$defs/node' };
+    const huge = { type: 'object', properties: { list: { type: 'array', minItems: 5e9, items: { type: 'string', minLength: 2e9 } } } };
+    const adapter = createMockAdapter({ provider: 'mock' });
+    const started = Date.now();
+    const recursive = await adapter.complete(completionCall(model, { messages: [ask], maxTokens: 500, responseFormat: { type: 'json_schema', jsonSchema: { name: 'tree', schema: tree } } }));
+    expect(JSON.parse(recursive.content)).toEqual({ a: null, b: null, c: null });
+    const outsized = await adapter.complete(completionCall(model, { messages: [ask], maxTokens: 5000, responseFormat: { type: 'json_schema', jsonSchema: { name: 'huge', schema: huge } } }));
+    const { list } = JSON.parse(outsized.content) as { list: string[] };
+    expect([list.length, list[0]!.length]).toEqual([64, 64]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('streams a tool call as its start and a second argument piece', async () => {
     const chunks: CompletionChunk[] = [];
     for await (const chunk of createMockAdapter({ provider: 'mock' }).stream!(completionCall(model, { messages: [ask], tools: [lookup], toolChoice: 'required' }))) chunks.push(chunk);

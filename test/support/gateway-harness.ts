@@ -13,7 +13,7 @@ import { createInProcessFallback } from '../../lambda/core/execution/in-process-
 import { createMemoryFeedbackStore } from '../../lambda/core/features/feedback';
 import type { KeyLimits } from '../../lambda/core/features/managed-keys';
 import { createGateway } from '../../lambda/core/gateway/create-gateway';
-import type { GatewayRequest } from '../../lambda/core/gateway/types';
+import type { GatewayDependencies, GatewayRequest } from '../../lambda/core/gateway/types';
 import type { ProviderRegistry } from '../../lambda/core/model/provider';
 import type { Policy } from '../../lambda/policy/policy';
 import { testPolicy } from './policies';
@@ -21,7 +21,15 @@ import { scriptedRegistry, type ScriptedOutcome } from './scripted-providers';
 
 export function gatewayHarness(
   outcomes: Record<string, ScriptedOutcome>,
-  options: { failLedger?: boolean; providers?: ProviderRegistry; fallback?: FallbackRunner; budgets?: BudgetStore; policy?: Policy; keyLimits?: KeyLimits } = {},
+  options: {
+    failLedger?: boolean;
+    providers?: ProviderRegistry;
+    fallback?: FallbackRunner;
+    budgets?: BudgetStore;
+    policy?: Policy;
+    keyLimits?: KeyLimits;
+    shadows?: GatewayDependencies['shadows'];
+  } = {},
 ) {
   const memory = createMemoryLedger();
   const errors: { message: string; fields: Record<string, unknown> }[] = [];
@@ -41,7 +49,7 @@ export function gatewayHarness(
   const fallback = options.fallback ?? createInProcessFallback(dependencies, { sleep: async () => undefined });
   const usage = { readDay: async (day: string) => usageFromRecords(day, memory.records) };
   const feedback = createMemoryFeedbackStore();
-  const gateway = createGateway({ ...dependencies, fallback, usage, feedback });
+  const gateway = createGateway({ ...dependencies, fallback, usage, feedback, ...(options.shadows ? { shadows: options.shadows } : {}) });
   let sent = 0;
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc0000000000000') => {
     sent += 1;

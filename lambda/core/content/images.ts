@@ -1,6 +1,7 @@
 /**
  * Content: values over the request model (whose types are in ../model):
- * images, reasoning blocks assembled from a stream, token counts. Small pure
+ * images, reasoning blocks assembled from a stream, token counts, Anthropic's
+ * server tools. Small pure
  * helpers that the surfaces, the providers and the ledger share.
  *
  * This file: images in requests: the formats every provider here takes, and

@@ -112,7 +112,9 @@ export function planFallback(
     initialWaitSeconds: action === 'retry' && !waitedAlready ? settings.retry.intervalSeconds : 0,
     deadline: context.deadline,
   };
-  const largestPayload = Buffer.byteLength(JSON.stringify(input)) + ANSWER_BYTES_PER_TOKEN * request.maxTokens;
+  // No candidate writes more than its own maximum, whatever the request asked for (Claude Code asks for 128,000).
+  const longestAnswer = Math.min(request.maxTokens, Math.max(...chain.map((model) => model.maxOutputTokens)));
+  const largestPayload = Buffer.byteLength(JSON.stringify(input)) + ANSWER_BYTES_PER_TOKEN * longestAnswer;
   return { walk: true, input, runner: largestPayload > MAX_WORKFLOW_INPUT_BYTES ? 'in-process' : 'workflow' };
 }
 

@@ -45,7 +45,8 @@ export function shadowAfterAnswer(dependencies: GatewayDependencies) {
       day: utcDay(clock.now()),
       candidate: settings.model.id,
       ...(settings.judge ? { judge: settings.judge.id } : {}),
-      request: attemptRequestOf(chat, decision),
+      // The candidate answers the chat request, through Converse: the caller's Messages body stays here.
+      request: withoutAnthropicBody(attemptRequestOf(chat, decision)),
       primary: {
         model: primaryModel,
         content,
@@ -63,4 +64,9 @@ export function shadowAfterAnswer(dependencies: GatewayDependencies) {
   };
 
   return { isShadowed, after };
+}
+
+function withoutAnthropicBody<R extends { readonly anthropicBody?: unknown }>(request: R): Omit<R, 'anthropicBody'> {
+  const { anthropicBody: _kept, ...rest } = request;
+  return rest;
 }

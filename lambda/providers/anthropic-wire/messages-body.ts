@@ -10,6 +10,7 @@
  * management survive; only what routing decided is set: the model, the output
  * cap, whether to stream, and no tool the provider does not run.
  */
+import { isAnthropicServerTool } from '../../core/content/server-tools';
 import type { CompletionCall } from '../../core/model/provider';
 
 /** The wire body for `call`, whose `anthropicBody` is the caller's request as sent. */
@@ -25,8 +26,10 @@ export function messagesBody(call: Pick<CompletionCall, 'model' | 'maxTokens' | 
   };
 }
 
-/** A tool the client runs: server tools (web search, code execution) run at Anthropic only, and were named as dropped. */
+/**
+ * A tool the client runs: its own (`custom`, or untyped) or one Anthropic defines (bash, text editor, memory,
+ * computer). Server tools (web search, code execution) run at Anthropic only, and were named as dropped.
+ */
 function isClientTool(tool: unknown): boolean {
-  const type = (tool as { type?: unknown } | null)?.type;
-  return type === undefined || type === 'custom';
+  return !isAnthropicServerTool((tool as { type?: unknown } | null)?.type);
 }

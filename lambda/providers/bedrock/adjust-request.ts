@@ -31,7 +31,10 @@ export const MISSING_TOOL_RESULT = 'No result was sent for this call.';
  *   unanswered call gets a result saying none was sent;
  * - Converse takes system text only before the conversation: a system message
  *   within it (Claude Code's per-turn controls) becomes a user turn's text in
- *   its place, marked as the system's, so the cached prefix before it holds;
+ *   its place (after the results of calls it interrupts), marked as the
+ *   system's, so the cached prefix before it holds;
+ * - earlier reasoning blocks go back only when this call thinks (Claude with
+ *   thinking on): any other model refuses them;
  * - Converse carries only the request fields it has, so a beta that enables a
  *   field it does not carry (per-turn controls, context management, deferred
  *   tools, ...) is not sent: only those that change how Claude answers are.
@@ -59,11 +62,15 @@ export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omi
     fitted = { ...fitted, topP: undefined };
     adjusted.push('top_p dropped (Claude 4.5 takes temperature or top_p)');
   }
-  const firstTurn = fitted.messages.findIndex((message) => message.role !== 'system');
-  const midConversation = fitted.messages.filter((message, index) => message.role === 'system' && firstTurn !== -1 && index > firstTurn).length;
-  if (midConversation > 0) {
-    fitted = { ...fitted, messages: fitted.messages.map((message, index) => (message.role === 'system' && index > firstTurn ? asUserTurn(message) : message)) };
-    adjusted.push(`${midConversation} mid-conversation system message(s) sent as user text`);
+  // Reasoning goes back only to Claude thinking now: another model, or Claude with thinking off, refuses the blocks.
+  if (fitted.reasoning === undefined && fitted.messages.some((message) => message.reasoning?.length)) {
+    fitted = { ...fitted, messages: fitted.messages.map(({ reasoning: _blocks, ...message }) => message) };
+    adjusted.push('earlier reasoning blocks not sent (no thinking on this call)');
+  }
+  const systemTurns = systemTurnsAsUserText(fitted.messages);
+  if (systemTurns.moved > 0) {
+    fitted = { ...fitted, messages: systemTurns.messages };
+    adjusted.push(`${systemTurns.moved} mid-conversation system message(s) sent as user text`);
   }
   // Each turn's missing results go with the results it got: after them, or right after the calls.
   const source = fitted.messages;
@@ -92,6 +99,30 @@ export function fitForBedrock(call: Omit<CompletionCall, 'signal'>): { call: Omi
   return { call: fitted, adjusted };
 }
 
-function asUserTurn(message: ChatMessage): ChatMessage {
-  return { role: 'user', content: `<system-message>\n${message.content}\n</system-message>` };
+/**
+ * System messages after the conversation began, as marked user text in their
+ * place; one that came between tool calls and their results waits until after
+ * the results, which Converse wants right after the calls.
+ */
+function systemTurnsAsUserText(source: readonly ChatMessage[]): { messages: ChatMessage[]; moved: number } {
+  const firstTurn = source.findIndex((message) => message.role !== 'system');
+  if (firstTurn === -1) return { messages: [...source], moved: 0 };
+  const messages = source.slice(0, firstTurn);
+  let held: ChatMessage[] = [];
+  let moved = 0;
+  for (const message of source.slice(firstTurn)) {
+    if (message.role === 'system') {
+      moved += 1;
+      held.push({ role: 'user', content: `<system-message>\n${message.content}\n</system-message>` });
+      continue;
+    }
+    const previous = messages.at(-1);
+    const inResults = message.role === 'tool' && (previous?.role === 'tool' || previous?.toolCalls !== undefined);
+    if (!inResults) {
+      messages.push(...held);
+      held = [];
+    }
+    messages.push(message);
+  }
+  return { messages: [...messages, ...held], moved };
 }

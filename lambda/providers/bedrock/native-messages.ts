@@ -54,8 +54,15 @@ export async function* streamNative(settings: NativeMessagesSettings, call: Comp
 
 /** Signs the request with the client's credentials and Region, then sends it. */
 async function post(settings: NativeMessagesSettings, call: CompletionCall, stream: boolean, signal: AbortSignal, fail: Fail): Promise<Response> {
+  let region: string;
+  let credentials: Awaited<ReturnType<BedrockRuntimeClient['config']['credentials']>>;
   try {
-    const region = await settings.client.config.region();
+    [region, credentials] = await Promise.all([settings.client.config.region(), settings.client.config.credentials()]);
+  } catch (error) {
+    // No credentials (or no Region) is this deployment's fault, not the network's.
+    throw fail('provider_auth', `could not read the AWS credentials or Region to sign with: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  try {
     const url = new URL(PATH, settings.endpoint ?? `https://bedrock-runtime.${region}.amazonaws.com`);
     const body = JSON.stringify(messagesBody(call, stream));
     const headers: Record<string, string> = {
@@ -65,7 +72,7 @@ async function post(settings: NativeMessagesSettings, call: CompletionCall, stre
       'anthropic-version': ANTHROPIC_VERSION,
       ...(call.betas.length > 0 ? { 'anthropic-beta': call.betas.join(',') } : {}),
     };
-    const signer = new SignatureV4({ service: 'bedrock', region, sha256: NodeSha256, credentials: settings.client.config.credentials });
+    const signer = new SignatureV4({ service: 'bedrock', region, sha256: NodeSha256, credentials });
     const signed = await signer.sign({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port === '' ? undefined : Number(url.port), path: url.pathname, query: {}, headers, body });
     // fetch writes the Host header itself, the same one that was signed.
     const { host: _host, ...sent } = signed.headers;

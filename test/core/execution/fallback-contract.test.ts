@@ -46,7 +46,13 @@ describe('planFallback', () => {
     const large = { ...request, messages: [{ role: 'user' as const, content: 'x'.repeat(MAX_WORKFLOW_INPUT_BYTES) }] };
     expect(planFallback({ error: failure('unavailable'), attemptsUsed: 1 }, chain, large, context, policy.fallback)).toMatchObject({ runner: 'in-process' });
     const longAnswer = { ...request, maxTokens: MAX_WORKFLOW_INPUT_BYTES / 8 };
-    expect(planFallback({ error: failure('unavailable'), attemptsUsed: 1 }, chain, longAnswer, context, policy.fallback)).toMatchObject({ runner: 'in-process' });
+    const longWriters = chain.map((model) => ({ ...model, maxOutputTokens: MAX_WORKFLOW_INPUT_BYTES }));
+    expect(planFallback({ error: failure('unavailable'), attemptsUsed: 1 }, longWriters, longAnswer, context, policy.fallback)).toMatchObject({ runner: 'in-process' });
+  });
+
+  it("sizes the answer by the chain's own output limits, not by what the request asked (Claude Code asks for 128,000)", () => {
+    const asksForMuch = { ...request, maxTokens: 128_000 };
+    expect(planFallback({ error: failure('unavailable'), attemptsUsed: 1 }, chain, asksForMuch, context, policy.fallback)).toMatchObject({ runner: 'workflow' });
   });
 });
 

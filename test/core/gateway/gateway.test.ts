@@ -46,6 +46,18 @@ describe('gateway: POST /chat/completions', () => {
     expect(untouched.calls).toEqual([]);
   });
 
+  it("hands a shadow job the chat request without the caller's Messages body: the candidate answers through Converse", async () => {
+    const jobs: { request: Record<string, unknown> }[] = [];
+    const shadowing = testPolicy({ shadow: { '0': { model: 'mock/medium', percent: 100 } } });
+    const { send } = gatewayHarness({ 'mock/small': { ok: true, usage: usage(1, 1) } }, { policy: shadowing, shadows: { send: async (job) => void jobs.push(job as never) } });
+    const answer = await send('POST', '/messages', { model: 'tier-0', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }], context_management: { edits: [] } });
+    expect(answer.status).toBe(200);
+    await answer.afterResponse?.();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.request).toMatchObject({ messages: [{ role: 'user', content: 'Hi' }] });
+    expect(jobs[0]!.request).not.toHaveProperty('anthropicBody');
+  });
+
   it('answers in the chat.completion format with the decision and exact cost in headers', async () => {
     const { send, records } = gatewayHarness({ 'mock/small': { ok: true, usage: { input: 100, output: 40, cacheRead: 20, cacheWrite: 0 }, content: 'Rome' } });
     const response = await send('POST', '/chat/completions', chat('Extract the city: I live in Rome.'));

@@ -80,6 +80,13 @@ describe('parseMessagesRequest', () => {
     ]);
   });
 
+  it('drops server tools (and a choice among them alone), and names Anthropic-defined client tools, which only Claude\'s own API takes', () => {
+    const hi = [{ role: 'user', content: 'Hi' }];
+    expect(parse({ messages: hi, tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'auto' } })).toMatchObject({ tools: [], toolChoice: undefined, droppedTools: ['web_search_20250305'], dropped: ['tool_choice'] });
+    const request = parse({ messages: hi, tools: [{ type: 'bash_20250124', name: 'bash' }, { name: 'lookup', input_schema: { type: 'object' } }] });
+    expect([request.tools.map((tool) => tool.name), request.droppedTools, request.dropped]).toEqual([['lookup'], [], ['tools[].bash_20250124']]);
+  });
+
   it('asks for no caching when no block carries cache_control', () => {
     expect(parse({ messages: [{ role: 'user', content: 'Hi' }] }).cachePrompt).toBe(false);
   });

@@ -214,6 +214,28 @@ describe('Codex 0.171.0 requests, as captured', () => {
     expect(next.messages.map((message) => message.reasoning)).toEqual([undefined, blocks, undefined]);
   });
 
+  it('sends back only reasoning blocks of the exact two shapes, and reasoning only with the assistant turn right after it', () => {
+    const crafted = (blocks: unknown) => ({ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: `switchyard.v1.${Buffer.from(JSON.stringify(blocks)).toString('base64url')}` });
+    const hi = { type: 'message', role: 'user', content: 'Hi' };
+    const answer = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello.' }] };
+    const mixed = parse({ input: [hi, crafted([{ text: 't', signature: 's', redacted: 5 }, { redacted: 'cg==' }, { text: 't', signature: 's' }]), answer] });
+    expect(mixed.messages[1]!.reasoning).toEqual([{ redacted: 'cg==' }, { text: 't', signature: 's' }]);
+    // Reasoning followed by a user message is stale: the assistant turn after that gets none.
+    const stale = parse({ input: [hi, crafted([{ text: 't', signature: 's' }]), { ...hi, content: 'Again' }, answer] });
+    expect(stale.messages.map((message) => message.reasoning)).toEqual([undefined, undefined, undefined]);
+    // Thinking between two calls of one turn goes with that turn, first, as Converse sends reasoning.
+    const call = (id: string) => ({ type: 'function_call', call_id: id, name: 'look', arguments: '{}' });
+    const interleaved = parse({ input: [hi, crafted([{ text: 'one', signature: 's1' }]), call('c1'), crafted([{ text: 'two', signature: 's2' }]), call('c2')], tools: [{ type: 'function', name: 'look' }] });
+    expect(interleaved.messages[1]).toMatchObject({ role: 'assistant', toolCalls: [{ id: 'c1' }, { id: 'c2' }], reasoning: [{ text: 'one', signature: 's1' }, { text: 'two', signature: 's2' }] });
+  });
+
+  it('drops a tool choice among hosted tools alone, picks a namespaced tool by namespace and name, and refuses a content part that is no object', () => {
+    expect(parse({ input: 'Hi', tools: [{ type: 'web_search' }], tool_choice: 'auto', parallel_tool_calls: true })).toMatchObject({ tools: [], toolChoice: undefined, droppedTools: ['web_search'], dropped: ['parallel_tool_calls', 'tool_choice'] });
+    const namespaced = parse({ input: 'Hi', tools: [{ type: 'namespace', name: 'mcp', tools: [{ type: 'function', name: 'search' }] }], tool_choice: { type: 'function', namespace: 'mcp', name: 'search' } });
+    expect(namespaced.toolChoice).toEqual({ name: 'mcp__search' });
+    expect(rejection({ input: [{ type: 'message', role: 'user', content: [null] }] }).param).toBe('input[0].content[0]');
+  });
+
   it('names item types it does not send, instead of refusing the turn', () => {
     const request = parse({ input: [{ type: 'message', role: 'user', content: 'Hi' }, { type: 'web_search_call', id: 'ws_1', status: 'completed' }] });
     expect(request.dropped).toEqual(['input[].web_search_call']);

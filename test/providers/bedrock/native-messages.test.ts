@@ -11,6 +11,8 @@ import type { CompletionChunk } from '../../../lambda/core/model/completion';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import { loadPolicy } from '../../../lambda/policy/load-policy';
 import { costOf } from '../../../lambda/core/accounting/money';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-provider';
 import { completionCall } from '../../support/completion-calls';
 import { fixture, sseEvents } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';
@@ -114,6 +116,24 @@ describe("Bedrock's Messages API for Claude 5 and later", () => {
   ])('sorts an HTTP %i into a failure kind, quoting the provider', async (status, body, errorType, kind) => {
     server.respond(() => ({ status, body, ...(errorType ? { headers: { 'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/` } } : {}) }));
     await expect(adapter.complete(nativeCall())).rejects.toMatchObject({ kind, status, provider: 'bedrock', model: OPUS.id });
+  });
+
+  it('fails a call it cannot sign as provider_auth, not as a network fault, sending nothing', async () => {
+    const before = server.requests.length;
+    const unsigned = createBedrockAdapter({
+      provider: 'bedrock',
+      client: new BedrockRuntimeClient({ region: 'us-east-1', endpoint: server.url, credentials: async () => Promise.reject(new Error('no credentials in the chain')) }),
+      endpoint: server.url,
+    });
+    await expect(unsigned.complete(nativeCall())).rejects.toMatchObject({ kind: 'provider_auth', message: expect.stringMatching(/no credentials in the chain/) });
+    expect(server.requests.length).toBe(before);
+  });
+
+  it("keeps Anthropic-defined client tools in the body and takes out server tools", async () => {
+    server.respond(() => ({ body: fixture('bedrock/anthropic-messages.json') }));
+    const tools = [{ type: 'bash_20250124', name: 'bash' }, { type: 'web_search_20250305', name: 'web_search' }, { name: 'lookup', input_schema: { type: 'object' } }];
+    await adapter.complete(nativeCall({ anthropicBody: { ...CLAUDE_CODE.body, tools } }));
+    expect(JSON.parse(server.requests.at(-1)!.body).tools).toEqual([tools[0], tools[2]]);
   });
 
   it('fails a stream that reports an error event or breaks off, keeping the usage reported so far', async () => {

@@ -147,6 +147,24 @@ describe('fitForBedrock: requests Bedrock refuses, rewritten by rule', () => {
     expect(fitForBedrock(call({ betas: ['interleaved-thinking-2025-05-14'] })).adjusted).toEqual([]);
   });
 
+  it('moves a system message that interrupts tool calls and their results to after the results, and sends no reasoning where no thinking is on', () => {
+    const messages = [
+      { role: 'user' as const, content: 'Run it.' },
+      { role: 'assistant' as const, content: '', toolCalls: [{ id: 't1', name: 'lookup', arguments: '{}' }], reasoning: [{ text: 'hm', signature: 's' }] },
+      { role: 'system' as const, content: 'Be brief.' },
+      { role: 'tool' as const, content: 'done', toolCallId: 't1' },
+    ];
+    const { call: fitted, adjusted } = fitForBedrock(call({ messages }));
+    expect(turns(fitted.messages)).toEqual([
+      ['user', 'Run it.'],
+      ['assistant', ''],
+      ['tool', 'done'],
+      ['user', '<system-message>\nBe brief.\n</system-message>'],
+    ]);
+    expect(fitted.messages[1]!.reasoning).toBeUndefined();
+    expect(adjusted).toEqual(['earlier reasoning blocks not sent (no thinking on this call)', '1 mid-conversation system message(s) sent as user text']);
+  });
+
   it('sends a mid-conversation system message as user text in its place, and leaves a leading one in the system prompt', () => {
     const messages = [
       { role: 'system' as const, content: 'You are Claude Code.' },
@@ -156,7 +174,7 @@ describe('fitForBedrock: requests Bedrock refuses, rewritten by rule', () => {
       { role: 'user' as const, content: 'Now the docs.' },
     ];
     const { call: fitted, adjusted } = fitForBedrock(call({ messages }));
-    expect(fitted.messages.map(({ role, content }) => [role, content])).toEqual([
+    expect(turns(fitted.messages)).toEqual([
       ['system', 'You are Claude Code.'],
       ['user', 'Fix the test.'],
       ['assistant', 'Done.'],
@@ -267,3 +285,8 @@ describe('reasoning on Bedrock: Claude extended thinking, by rule', () => {
     });
   });
 });
+
+/** Each message as its role and text, to compare a conversation at a glance. */
+function turns(messages: readonly { readonly role: string; readonly content: string }[]): [string, string][] {
+  return messages.map(({ role, content }) => [role, content]);
+}

@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import '../../base/zod-english';
 import { CallerError } from '../../base/errors';
 import { IMAGE_FORMATS } from '../../content/images';
+import { isAnthropicServerTool } from '../../content/server-tools';
 import type { ChatRequest } from '../../model/chat-request';
 import type { ChatMessage, ContentPart } from '../../model/message';
 import type { ReasoningBlock } from '../../model/reasoning';
@@ -107,12 +108,16 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
   const system = request.system === undefined ? [] : [{ role: 'system' as const, content: reader.systemText(request.system) }];
   const messages = request.messages.flatMap((message, index) => reader.message(message.role, message.content, `messages[${index}].content`));
   // Server tools (web search, code execution, ...) run at Anthropic, not on any model here: dropped and named.
-  const isServerTool = (tool: { readonly type?: string | undefined }) => tool.type !== undefined && tool.type !== 'custom';
-  const droppedTools = (request.tools ?? []).filter(isServerTool).map((tool) => tool.type!);
-  const tools = (request.tools ?? []).filter((tool) => !isServerTool(tool)).map((tool): ToolDefinition => {
+  const droppedTools = (request.tools ?? []).filter((tool) => isAnthropicServerTool(tool.type)).map((tool) => tool.type!);
+  // Anthropic-defined client tools (bash, text editor, memory, computer) have no schema to send elsewhere:
+  // only Claude's own Messages API takes them, so the translated path names them as dropped.
+  const anthropicDefined = (request.tools ?? []).filter((tool) => tool.type !== undefined && tool.type !== 'custom' && !isAnthropicServerTool(tool.type));
+  const tools = (request.tools ?? []).filter((tool) => tool.type === undefined || tool.type === 'custom').map((tool): ToolDefinition => {
     reader.noteCacheControl(tool);
     return { name: tool.name, description: tool.description, parameters: tool.input_schema };
   });
+  // Offered only tools that are dropped here: the choice among them goes too, rather than refusing the request.
+  const noneLeft = tools.length === 0 && (request.tools ?? []).length > 0;
   return {
     model: request.model,
     messages: [...system, ...messages],
@@ -123,10 +128,15 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
     metadata: {},
     stream: request.stream === true,
     includeUsage: true,
-    dropped: [...dropped, ...nestedDropped(request)].sort(),
+    dropped: [
+      ...dropped,
+      ...nestedDropped(request),
+      ...anthropicDefined.map((tool) => `tools[].${tool.type}`),
+      ...(noneLeft && request.tool_choice !== undefined ? ['tool_choice'] : []),
+    ].sort(),
     droppedTools,
     responseFormat: format ? { type: 'json_schema', jsonSchema: { name: 'output', schema: format.schema, strict: true } } : { type: 'text' },
-    ...toolChoiceOf(request.tool_choice, tools),
+    ...toolChoiceOf(noneLeft ? undefined : request.tool_choice, tools),
     cachePrompt: reader.cacheRequested,
     adjusted,
     ...reasoningRequestOf(thinking, effort),

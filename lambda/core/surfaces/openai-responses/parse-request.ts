@@ -7,13 +7,14 @@
 import * as z from 'zod/mini';
 import '../../base/zod-english';
 import type { ChatRequest } from '../../model/chat-request';
-import type { ToolChoice } from '../../model/tool';
+import { CallerError } from '../../base/errors';
+import type { ToolChoice, ToolDefinition } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
 import { readRequestBody } from '../shared/read-body';
 import { jsonObjectFormat, jsonSchemaFields, responseFormatOf, textFormat } from '../shared/response-format';
 import { checkedTools, checkMessageCount, checkOutputTokens, MAX_TOOLS, metadataSchema } from '../shared/request-checks';
 import { readItems } from './read-items';
-import { readTools } from './read-tools';
+import { flatName, readTools } from './read-tools';
 
 const item = z.looseObject({ type: z.optional(z.string()) });
 
@@ -57,8 +58,15 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
   checkMessageCount(messages.length, limits, 'input');
   const declared = readTools(request.tools ?? [], 'tools');
   const tools = [...declared.tools, ...items.offered.tools];
-  const choice = request.tool_choice ?? undefined;
-  const toolChoice: ToolChoice | undefined = typeof choice === 'object' ? { name: tools.find((tool) => tool.origin?.name === choice.name && !tool.origin.namespace)?.name ?? choice.name } : choice;
+  const droppedTools = [...declared.dropped, ...items.offered.dropped];
+  if (tools.length > MAX_TOOLS) {
+    throw new CallerError('invalid_request', `"tools" holds ${tools.length} tools once namespaces are flattened; the limit is ${MAX_TOOLS}.`, 'tools');
+  }
+  // Offered only hosted tools, which are dropped: the choice among them goes too, rather than refusing the request.
+  const onlyHosted = tools.length === 0 && droppedTools.length > 0;
+  const choice = onlyHosted ? undefined : (request.tool_choice ?? undefined);
+  const toolChoice: ToolChoice | undefined = typeof choice === 'object' ? { name: chosenTool(choice, tools) } : choice;
+  const unsent = onlyHosted ? (['tool_choice', 'parallel_tool_calls'] as const).filter((param) => request[param] != null) : [];
   const effort = request.reasoning?.effort;
   return {
     model: request.model,
@@ -70,15 +78,21 @@ export function parseResponsesRequest(body: string | undefined, limits: Limits):
     metadata: Object.fromEntries(Object.entries(request.metadata ?? {}).map(([key, value]) => [key, String(value)])),
     stream: request.stream === true,
     includeUsage: true,
-    dropped: [...dropped, ...items.droppedItems].sort(),
-    droppedTools: [...declared.dropped, ...items.offered.dropped],
+    dropped: [...dropped, ...items.droppedItems, ...unsent].sort(),
+    droppedTools,
     responseFormat: responseFormatOf(request.text?.format ?? undefined),
     // "none" asks for no reasoning; "xhigh" is the most there is elsewhere.
     ...(effort && effort !== 'none' ? { reasoning: { effort: effort === 'xhigh' ? 'high' : effort } } : {}),
     encryptedReasoning: request.include?.includes('reasoning.encrypted_content') === true,
     ...(request.prompt_cache_key ? { promptCacheKey: request.prompt_cache_key } : {}),
-    ...checkedTools(tools, toolChoice, request.parallel_tool_calls ?? undefined, { name: (index) => toolParam(index, declared.tools.length), choiceName: 'tool_choice.name' }),
+    ...checkedTools(tools, toolChoice, onlyHosted ? undefined : (request.parallel_tool_calls ?? undefined), { name: (index) => toolParam(index, declared.tools.length), choiceName: 'tool_choice.name' }),
   };
+}
+
+/** The flattened name of the tool a `tool_choice` names: in its namespace, or a freeform tool by its own name. */
+function chosenTool(choice: { readonly name: string; readonly namespace?: unknown }, tools: readonly ToolDefinition[]): string {
+  if (typeof choice.namespace === 'string') return flatName(choice.namespace, choice.name);
+  return tools.find((tool) => tool.origin?.name === choice.name && tool.origin.namespace === undefined)?.name ?? choice.name;
 }
 
 /** Where the tool at `index` of the flattened list was declared: `tools`, or an `additional_tools` item. */

@@ -34,16 +34,20 @@ export function readItems(items: readonly Item[]): ReadItems {
   const read: ReadItems = { messages: [], offered: { tools: [], dropped: [] }, droppedItems: [] };
   const called = new Set<string>();
   let reasoning: ReasoningBlock[] = [];
-  /** Adds a call to the assistant turn before it, or starts one with the reasoning that preceded it. */
+  /**
+   * Adds a call to the assistant turn before it, or starts one, with the reasoning that preceded it:
+   * one turn's reasoning goes first in it, as Claude wrote it, even when it thought between calls.
+   */
   const addCall = (call: ToolCall) => {
     called.add(call.id);
     const previous = read.messages.at(-1);
-    if (previous?.role === 'assistant' && reasoning.length === 0) {
-      read.messages[read.messages.length - 1] = { ...previous, toolCalls: [...(previous.toolCalls ?? []), call] };
+    if (previous?.role === 'assistant') {
+      const blocks = [...(previous.reasoning ?? []), ...reasoning];
+      read.messages[read.messages.length - 1] = { ...previous, toolCalls: [...(previous.toolCalls ?? []), call], ...withReasoning(blocks) };
     } else {
       read.messages.push({ role: 'assistant', content: '', toolCalls: [call], ...withReasoning(reasoning) });
-      reasoning = [];
     }
+    reasoning = [];
   };
   items.forEach((item, index) => {
     const at = `input[${index}]`;
@@ -52,7 +56,8 @@ export function readItems(items: readonly Item[]): ReadItems {
       case 'message': {
         const message = messageOf(item, at);
         read.messages.push(message.role === 'assistant' ? { ...message, ...withReasoning(reasoning) } : message);
-        if (message.role === 'assistant') reasoning = [];
+        // Reasoning belongs to the assistant turn right after it: past any other message, it is stale.
+        reasoning = [];
         return;
       }
       case 'function_call':
@@ -74,6 +79,7 @@ export function readItems(items: readonly Item[]): ReadItems {
           throw new CallerError('invalid_request', `"${at}.call_id" must be the call_id of an earlier function_call or custom_tool_call item.`, `${at}.call_id`);
         }
         read.messages.push({ role: 'tool', content: outputText(item['output']), toolCallId: id });
+        reasoning = [];
         return;
       }
       case 'reasoning':
@@ -118,8 +124,10 @@ function messageOf(fields: Item, at: string): ChatMessage {
   const content = fields['content'];
   if (typeof content === 'string') return requireContent({ role, content }, `${at}.content`);
   if (!Array.isArray(content)) throw new CallerError('invalid_request', `"${at}.content" must be text or a list of content parts.`, `${at}.content`);
-  const parts = content.map((part: Record<string, unknown>, index): ContentPart => {
+  const parts = content.map((entry: unknown, index): ContentPart => {
     const where = `${at}.content[${index}]`;
+    if (typeof entry !== 'object' || entry === null) throw new CallerError('invalid_request', `"${where}" must be a content part object with a "type".`, where);
+    const part = entry as Record<string, unknown>;
     if ((part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string') return { type: 'text', text: part['text'] };
     if (part['type'] === 'input_image' && role === 'user') {
       // Anything but text fails the same check, with the same message.

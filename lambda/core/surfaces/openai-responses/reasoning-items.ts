@@ -23,14 +23,17 @@ export function readReasoningItem(item: Readonly<Record<string, unknown>>): Reas
   if (typeof content !== 'string' || !content.startsWith(PREFIX)) return [];
   try {
     const blocks: unknown = JSON.parse(Buffer.from(content.slice(PREFIX.length), 'base64url').toString('utf8'));
-    return Array.isArray(blocks) ? blocks.filter(isReasoningBlock) : [];
+    return Array.isArray(blocks) ? blocks.flatMap(reasoningBlockOf) : [];
   } catch {
     return [];
   }
 }
 
-function isReasoningBlock(value: unknown): value is ReasoningBlock {
-  if (typeof value !== 'object' || value === null) return false;
-  const block = value as Record<string, unknown>;
-  return (typeof block['text'] === 'string' && typeof block['signature'] === 'string') || typeof block['redacted'] === 'string';
+/** A block in exactly one of its two shapes, rebuilt from the checked fields alone: anything else is not sent. */
+function reasoningBlockOf(value: unknown): ReasoningBlock[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const { text, signature, redacted } = value as Record<string, unknown>;
+  if (typeof redacted === 'string' && text === undefined && signature === undefined) return [{ redacted }];
+  if (typeof text === 'string' && typeof signature === 'string' && redacted === undefined) return [{ text, signature }];
+  return [];
 }
