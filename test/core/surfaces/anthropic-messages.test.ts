@@ -87,13 +87,28 @@ describe('parseMessagesRequest', () => {
     expect([request.tools.map((tool) => tool.name), request.droppedTools, request.dropped]).toEqual([['lookup'], [], ['tools[].bash_20250124']]);
   });
 
+  it('keeps a block only Claude\'s own API takes (a document, an image a tool returned) as a note in its place, naming it', () => {
+    const request = parse({
+      messages: [
+        { role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }, { type: 'text', text: 'Summarise it.' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Read', input: { file_path: 'shot.png' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] }] },
+      ],
+    });
+    expect(request.messages.map(({ role, content }) => [role, content])).toEqual([
+      ['user', '[a document block was here; this model was not sent it]\nSummarise it.'],
+      ['assistant', ''],
+      ['tool', '[an image block was here; this model was not sent it]'],
+    ]);
+    expect(request.dropped).toEqual(['messages[].content[].document', 'messages[].content[].tool_result.image']);
+  });
+
   it('asks for no caching when no block carries cache_control', () => {
     expect(parse({ messages: [{ role: 'user', content: 'Hi' }] }).cachePrompt).toBe(false);
   });
 
   it.each([
     [{ messages: [{ role: 'user', content: 'Hi' }], max_tokens: undefined }, 'max_tokens', /is required/],
-    [{ messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] }, 'messages[0].content[0]', /"document" block/],
     [{ messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }] }] }, 'messages[0].content[0].tool_use_id', /earlier assistant message/],
     [{ messages: [{ role: 'user', content: 'Hi' }], mcp_servers: [{}] }, 'mcp_servers', /MCP servers are not supported/],
     [{ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/tiff', data: 'AA' } }] }] }, 'messages[0].content[0].source.media_type', /image\/png/],

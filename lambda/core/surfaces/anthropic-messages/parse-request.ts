@@ -132,6 +132,7 @@ export function parseMessagesRequest(body: string | undefined, limits: Limits, o
       ...dropped,
       ...nestedDropped(request),
       ...anthropicDefined.map((tool) => `tools[].${tool.type}`),
+      ...reader.dropped,
       ...(noneLeft && request.tool_choice !== undefined ? ['tool_choice'] : []),
     ].sort(),
     droppedTools,
@@ -194,6 +195,15 @@ class BlockReader {
   cacheRequested = false;
   private readonly called = new Set<string>();
 
+  /** Blocks the translated request does not carry, as `messages[].content[].<type>`: named in `x-switchyard-dropped-params`. */
+  readonly dropped = new Set<string>();
+
+  /** The note that stands in for a block not sent, so the turn keeps its place and the model knows something was there. */
+  notSent(type: string, name: string): string {
+    this.dropped.add(name);
+    return `[${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} block was here; this model was not sent it]`;
+  }
+
   noteCacheControl(item: object): void {
     if ((item as { cache_control?: unknown }).cache_control != null) this.cacheRequested = true;
   }
@@ -240,7 +250,8 @@ class BlockReader {
           if (role === 'assistant') reasoning.push(reasoningOf(item, where));
           return;
         default:
-          throw new CallerError('unsupported_parameter', `"${where}" is a "${item.type}" block; text, image, tool_use and tool_result blocks are supported.`, where);
+          // A document, a search result, a server tool's block: Claude's own API takes it as sent; elsewhere a note stands in.
+          parts.push({ type: 'text', text: this.notSent(item.type, `messages[].content[].${item.type}`) });
       }
     });
     const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
@@ -283,10 +294,10 @@ class BlockReader {
     else if (Array.isArray(content)) {
       text = content
         .map((part: z.output<typeof block>, index) => {
+          if (typeof part !== 'object' || part === null) throw new CallerError('invalid_request', `"${at}.content[${index}]" must be a content block.`, `${at}.content[${index}]`);
           this.noteCacheControl(part);
-          if (part.type === 'image') {
-            throw new CallerError('unsupported_parameter', `"${at}.content[${index}]": images in tool results are not supported; send them in a user message.`, `${at}.content[${index}]`);
-          }
+          // An image a tool returned (Claude Code's Read on a screenshot), a document: as sent to Claude's own API; a note elsewhere.
+          if (part.type !== 'text') return this.notSent(part.type, `messages[].content[].tool_result.${part.type}`);
           return this.text(part, `${at}.content[${index}]`);
         })
         .join('\n');
