@@ -236,6 +236,12 @@ describe('Codex 0.171.0 requests, as captured', () => {
     expect(rejection({ input: [{ type: 'message', role: 'user', content: [null] }] }).param).toBe('input[0].content[0]');
   });
 
+  it('puts a note in place of a message part no model here takes (a file), naming it', () => {
+    const request = parse({ input: [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=' }, { type: 'input_text', text: 'Summarise it.' }] }] });
+    expect(request.messages[0]!.content).toBe('[an input_file part was here; this model was not sent it]\nSummarise it.');
+    expect(request.dropped).toEqual(['input[].content[].input_file']);
+  });
+
   it('names item types it does not send, instead of refusing the turn', () => {
     const request = parse({ input: [{ type: 'message', role: 'user', content: 'Hi' }, { type: 'web_search_call', id: 'ws_1', status: 'completed' }] });
     expect(request.dropped).toEqual(['input[].web_search_call']);

@@ -15,6 +15,7 @@ import type { ChatMessage, ContentPart } from '../../model/message';
 import type { ReasoningBlock } from '../../model/reasoning';
 import type { ToolCall, ToolChoice, ToolDefinition } from '../../model/tool';
 import type { Limits } from '../../../policy/policy';
+import { notSentNote } from '../shared/not-sent';
 import { readRequestBody } from '../shared/read-body';
 import { checkedImageUrl, checkedTools, checkMessageCount, MAX_TOOLS, requireContent, toolNameSchema } from '../shared/request-checks';
 
@@ -201,7 +202,7 @@ class BlockReader {
   /** The note that stands in for a block not sent, so the turn keeps its place and the model knows something was there. */
   notSent(type: string, name: string): string {
     this.dropped.add(name);
-    return `[${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} block was here; this model was not sent it]`;
+    return notSentNote('block', type);
   }
 
   noteCacheControl(item: object): void {

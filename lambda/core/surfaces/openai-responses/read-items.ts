@@ -16,6 +16,7 @@ import { CallerError } from '../../base/errors';
 import type { ChatMessage, ContentPart } from '../../model/message';
 import type { ReasoningBlock } from '../../model/reasoning';
 import type { ToolCall } from '../../model/tool';
+import { notSentNote } from '../shared/not-sent';
 import { checkedImageUrl, requireContent } from '../shared/request-checks';
 import { readReasoningItem } from './reasoning-items';
 import { flatName, readTools, type ReadTools } from './read-tools';
@@ -54,7 +55,10 @@ export function readItems(items: readonly Item[]): ReadItems {
     const type = item['type'] ?? 'message';
     switch (type) {
       case 'message': {
-        const message = messageOf(item, at);
+        const message = messageOf(item, at, (type) => {
+          const name = `input[].content[].${type}`;
+          if (!read.droppedItems.includes(name)) read.droppedItems.push(name);
+        });
         read.messages.push(message.role === 'assistant' ? { ...message, ...withReasoning(reasoning) } : message);
         // Reasoning belongs to the assistant turn right after it: past any other message, it is stale.
         reasoning = [];
@@ -116,7 +120,8 @@ function outputText(output: unknown): string {
     .join('\n');
 }
 
-function messageOf(fields: Item, at: string): ChatMessage {
+/** A message item; a part no model here takes (a file, a refusal) is `dropped` and a note stands in its place. */
+function messageOf(fields: Item, at: string, dropped: (type: string) => void): ChatMessage {
   const role = fields['role'] === 'developer' ? 'system' : fields['role'];
   if (role !== 'user' && role !== 'assistant' && role !== 'system') {
     throw new CallerError('invalid_request', `"${at}.role" must be one of "user", "assistant", "system", "developer".`, `${at}.role`);
@@ -135,7 +140,11 @@ function messageOf(fields: Item, at: string): ChatMessage {
       const detail = part['detail'];
       return { type: 'image', image: { url, detail: detail === 'low' || detail === 'high' || detail === 'auto' ? detail : undefined } };
     }
-    throw new CallerError('unsupported_parameter', `"${where}" is a "${String(part['type'])}" part; input_text, output_text and (from users) input_image parts are supported.`, where);
+    if (typeof part['type'] !== 'string' || part['type'] === 'input_image') {
+      throw new CallerError('unsupported_parameter', `"${where}" is a "${String(part['type'])}" part; input_text, output_text and (from users) input_image parts are supported.`, where);
+    }
+    dropped(part['type']);
+    return { type: 'text', text: notSentNote('part', part['type']) };
   });
   const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
   return requireContent({ role, content: text, ...(parts.some((part) => part.type === 'image') ? { parts } : {}) }, `${at}.content`);
