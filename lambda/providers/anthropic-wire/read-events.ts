@@ -5,17 +5,14 @@
  * chunks: text, thinking (text, signature, redacted), tool calls numbered from
  * 0 in the order they begin, then one end with the usage.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ProviderFailureKind } from '../../core/base/errors';
 import type { CompletionChunk } from '../../core/model/completion';
 import type { TokenUsage } from '../../core/model/usage';
 import type { Fail } from '../call-failure';
-import { connectionFailure, failureKindOfStatus } from '../failure-kinds';
+import { failureKindOfStatus } from '../failure-kinds';
+import { serverSentEvents } from '../server-sent-events';
 import { finishReasonOf, type WireBlock } from './read-message';
 import { mergeUsage, type WireUsage } from './read-usage';
-
-/** Longer than any event Claude sends (a large tool input arrives in many deltas). */
-const MAX_EVENT_CHARACTERS = 4 * 1024 * 1024;
 
 interface WireEvent {
   readonly type?: string;
@@ -38,10 +35,6 @@ interface WireEvent {
 const ERROR_STATUS: Readonly<Record<string, number>> = { overloaded_error: 529, rate_limit_error: 429, api_error: 500, invalid_request_error: 400, timeout_error: 504 };
 
 export async function* readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal, failForCall: Fail): AsyncGenerator<CompletionChunk> {
-  const events: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event), maxBufferSize: MAX_EVENT_CHARACTERS });
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
   let startUsage: WireUsage | undefined;
   let deltaUsage: WireUsage | undefined;
   let stopReason: string | null | undefined;
@@ -50,75 +43,57 @@ export async function* readEvents(body: ReadableStream<Uint8Array>, signal: Abor
   const late = (kind: ProviderFailureKind, message: string, cause?: unknown) => failForCall(kind, message, { status: 200, usage: usage(), cause });
   /** Content block index to tool call number. */
   const toolCalls = new Map<number, number>();
-  try {
-    for (;;) {
-      let read: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        read = await reader.read();
-      } catch (error) {
-        const [kind, message] = connectionFailure(error, signal);
-        throw late(kind, `${message} (mid-stream)`, error);
-      }
-      if (read.done) throw late('connection', 'the stream ended without message_stop');
-      try {
-        parser.feed(decoder.decode(read.value, { stream: true }));
-      } catch (error) {
-        throw late('malformed_response', `an event is longer than ${MAX_EVENT_CHARACTERS} characters`, error);
-      }
-      for (const message of events.splice(0)) {
-        let event: WireEvent;
-        try {
-          event = JSON.parse(message.data) as WireEvent;
-        } catch (error) {
-          throw late('malformed_response', 'a streamed event is not JSON', error);
-        }
-        switch (event.type) {
-          case 'message_start':
-            startUsage = event.message?.usage;
-            break;
-          case 'content_block_start': {
-            const block = event.content_block;
-            if (block?.type === 'tool_use') {
-              const number = toolCalls.size;
-              toolCalls.set(event.index ?? number, number);
-              yield { type: 'tool_call', index: number, id: block.id ?? '', name: block.name ?? '', arguments: '' };
-            } else if (block?.type === 'redacted_thinking') {
-              yield { type: 'thinking', redacted: block.data ?? '' };
-            } else if (block?.type === 'text' && block.text) {
-              yield { type: 'text', text: block.text };
-            }
-            break;
-          }
-          case 'content_block_delta': {
-            const delta = event.delta;
-            if (delta?.type === 'text_delta' && delta.text) yield { type: 'text', text: delta.text };
-            else if (delta?.type === 'thinking_delta') yield { type: 'thinking', text: delta.thinking ?? '' };
-            else if (delta?.type === 'signature_delta') yield { type: 'thinking', signature: delta.signature ?? '' };
-            else if (delta?.type === 'input_json_delta' && delta.partial_json) {
-              const number = toolCalls.get(event.index ?? -1);
-              if (number === undefined) throw late('malformed_response', 'tool input for a block that is no tool_use');
-              yield { type: 'tool_call', index: number, arguments: delta.partial_json };
-            }
-            break;
-          }
-          case 'message_delta':
-            stopReason = event.delta?.stop_reason ?? stopReason;
-            deltaUsage = event.usage ?? deltaUsage;
-            break;
-          case 'message_stop':
-            yield { type: 'end', finishReason: finishReasonOf(stopReason, (kind, reason) => late(kind, reason)), usage: usage() };
-            return;
-          case 'error': {
-            const status = ERROR_STATUS[event.error?.type ?? ''] ?? 500;
-            throw late(failureKindOfStatus(status), `error event: ${event.error?.type ?? 'error'}: ${event.error?.message ?? 'no message'}`);
-          }
-          default:
-            // ping, content_block_stop, and event types added later: nothing to carry.
-            break;
-        }
-      }
+  for await (const message of serverSentEvents(body, signal, late)) {
+    let event: WireEvent;
+    try {
+      event = JSON.parse(message.data) as WireEvent;
+    } catch (error) {
+      throw late('malformed_response', 'a streamed event is not JSON', error);
     }
-  } finally {
-    reader.cancel().catch(() => undefined);
+    switch (event.type) {
+      case 'message_start':
+        startUsage = event.message?.usage;
+        break;
+      case 'content_block_start': {
+        const block = event.content_block;
+        if (block?.type === 'tool_use') {
+          const number = toolCalls.size;
+          toolCalls.set(event.index ?? number, number);
+          yield { type: 'tool_call', index: number, id: block.id ?? '', name: block.name ?? '', arguments: '' };
+        } else if (block?.type === 'redacted_thinking') {
+          yield { type: 'thinking', redacted: block.data ?? '' };
+        } else if (block?.type === 'text' && block.text) {
+          yield { type: 'text', text: block.text };
+        }
+        break;
+      }
+      case 'content_block_delta': {
+        const delta = event.delta;
+        if (delta?.type === 'text_delta' && delta.text) yield { type: 'text', text: delta.text };
+        else if (delta?.type === 'thinking_delta') yield { type: 'thinking', text: delta.thinking ?? '' };
+        else if (delta?.type === 'signature_delta') yield { type: 'thinking', signature: delta.signature ?? '' };
+        else if (delta?.type === 'input_json_delta' && delta.partial_json) {
+          const number = toolCalls.get(event.index ?? -1);
+          if (number === undefined) throw late('malformed_response', 'tool input for a block that is no tool_use');
+          yield { type: 'tool_call', index: number, arguments: delta.partial_json };
+        }
+        break;
+      }
+      case 'message_delta':
+        stopReason = event.delta?.stop_reason ?? stopReason;
+        deltaUsage = event.usage ?? deltaUsage;
+        break;
+      case 'message_stop':
+        yield { type: 'end', finishReason: finishReasonOf(stopReason, (kind, reason) => late(kind, reason)), usage: usage() };
+        return;
+      case 'error': {
+        const status = ERROR_STATUS[event.error?.type ?? ''] ?? 500;
+        throw late(failureKindOfStatus(status), `error event: ${event.error?.type ?? 'error'}: ${event.error?.message ?? 'no message'}`);
+      }
+      default:
+        // ping, content_block_stop, and event types added later: nothing to carry.
+        break;
+    }
   }
+  throw late('connection', 'the stream ended without message_stop');
 }

@@ -2,14 +2,13 @@
  * Chat completions: the request, a whole answer parsed, and a streamed one
  * read event by event into completion chunks.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ProviderFailureKind } from '../../core/base/errors';
 import type { ToolCall } from '../../core/model/tool';
 import type { CompletionCall } from '../../core/model/provider';
 import type { Completion, CompletionChunk } from '../../core/model/completion';
 import type { TokenUsage } from '../../core/model/usage';
 import { readText, type Fail } from '../call-failure';
-import { connectionFailure } from '../failure-kinds';
+import { serverSentEvents } from '../server-sent-events';
 import { effortOf } from '../reasoning-budgets';
 import type { WireChunk, WireResponse } from './api-types';
 import { wireMessage } from './convert-to-openai-messages';
@@ -73,61 +72,42 @@ export async function* streamChat(settings: ChatSettings, call: CompletionCall, 
       return;
     }
 
-    const events: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (event) => events.push(event), maxBufferSize: MAX_EVENT_CHARACTERS });
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
     let usage: TokenUsage | undefined;
     let finishReason: string | null | undefined;
     const begunCalls = new Set<number>();
     // Everything after the headers: the provider answered 200, and any usage it reported so far is charged.
     const late = (kind: ProviderFailureKind, message: string, cause?: unknown) => fail(kind, message, { status: 200, usage, cause });
 
-    for (;;) {
-      let read: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        read = await reader.read();
-      } catch (error) {
-        const [kind, message] = connectionFailure(error, call.signal);
-        throw late(kind, `${message} (mid-stream)`, error);
+    for await (const event of serverSentEvents(response.body, call.signal, late)) {
+      if (event.data === '[DONE]') {
+        if (finishReason === 'content_filter') throw late('content_filter', 'the provider withheld the answer (finish_reason content_filter)');
+        const reason = finishReasonOf(finishReason);
+        if (!reason) throw late('malformed_response', `unexpected finish_reason "${finishReason}"`);
+        yield { type: 'end', finishReason: reason, usage };
+        return;
       }
-      if (read.done) throw late('connection', 'the stream ended without [DONE]');
-      try {
-        parser.feed(decoder.decode(read.value, { stream: true }));
-      } catch (error) {
-        throw late('malformed_response', `an event is longer than ${MAX_EVENT_CHARACTERS} characters`, error);
+      const chunk = parseJson<WireChunk>(event.data);
+      if (!chunk || typeof chunk !== 'object') throw late('malformed_response', 'a streamed event is not JSON');
+      if (chunk.error || event.event === 'error') {
+        const error = chunk.error ?? {};
+        throw late(classifyStatus(statusOfStreamError(error), error), `error event: ${error.message ?? 'no message'}`);
       }
-
-      for (const event of events.splice(0)) {
-        if (event.data === '[DONE]') {
-          if (finishReason === 'content_filter') throw late('content_filter', 'the provider withheld the answer (finish_reason content_filter)');
-          const reason = finishReasonOf(finishReason);
-          if (!reason) throw late('malformed_response', `unexpected finish_reason "${finishReason}"`);
-          yield { type: 'end', finishReason: reason, usage };
-          return;
-        }
-        const chunk = parseJson<WireChunk>(event.data);
-        if (!chunk || typeof chunk !== 'object') throw late('malformed_response', 'a streamed event is not JSON');
-        if (chunk.error || event.event === 'error') {
-          const error = chunk.error ?? {};
-          throw late(classifyStatus(statusOfStreamError(error), error), `error event: ${error.message ?? 'no message'}`);
-        }
-        if (chunk.usage) usage = normaliseUsage(chunk.usage);
-        const choice = chunk.choices?.[0];
-        if (choice?.finish_reason) finishReason = choice.finish_reason;
-        const text = choice?.delta?.content;
-        if (typeof text === 'string' && text !== '') yield { type: 'text', text };
-        for (const call of choice?.delta?.tool_calls ?? []) {
-          if (typeof call.index !== 'number') throw late('malformed_response', 'a streamed tool call has no index');
-          const piece = call.function?.arguments ?? '';
-          // Some hosts repeat the id on every piece: only a call's first piece starts it.
-          if (call.id !== undefined && !begunCalls.has(call.index)) {
-            begunCalls.add(call.index);
-            yield { type: 'tool_call', index: call.index, id: call.id, name: call.function?.name ?? '', arguments: piece };
-          } else if (piece !== '') yield { type: 'tool_call', index: call.index, arguments: piece };
-        }
+      if (chunk.usage) usage = normaliseUsage(chunk.usage);
+      const choice = chunk.choices?.[0];
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      const text = choice?.delta?.content;
+      if (typeof text === 'string' && text !== '') yield { type: 'text', text };
+      for (const call of choice?.delta?.tool_calls ?? []) {
+        if (typeof call.index !== 'number') throw late('malformed_response', 'a streamed tool call has no index');
+        const piece = call.function?.arguments ?? '';
+        // Some hosts repeat the id on every piece: only a call's first piece starts it.
+        if (call.id !== undefined && !begunCalls.has(call.index)) {
+          begunCalls.add(call.index);
+          yield { type: 'tool_call', index: call.index, id: call.id, name: call.function?.name ?? '', arguments: piece };
+        } else if (piece !== '') yield { type: 'tool_call', index: call.index, arguments: piece };
       }
     }
+    throw late('connection', 'the stream ended without [DONE]');
   } finally {
     cancel.abort();
   }
@@ -154,6 +134,3 @@ function wholeCompletion(text: string, fail: Fail): Completion {
   if (!finishReason) throw fail('malformed_response', `unexpected finish_reason "${choice?.finish_reason}"`, { status: 200, usage });
   return { content, ...(toolCalls.length > 0 ? { toolCalls } : {}), finishReason, usage, simulated: false };
 }
-
-/** Longest single event the parser buffers: a stream that never ends one is broken, not slow. */
-const MAX_EVENT_CHARACTERS = 1 << 20;
