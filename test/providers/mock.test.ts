@@ -1,3 +1,4 @@
+import { drainStream } from '../support/drain-stream';
 import type { CompletionChunk } from '../../lambda/core/model/completion';
 import { ProviderError } from '../../lambda/core/base/errors';
 import { createMockAdapter } from '../../lambda/providers/mock';
@@ -130,21 +131,11 @@ describe('mock provider with tools and images', () => {
 describe('mock provider streaming', () => {
   const failing = (failures: ProviderError['kind'][]) => ({ ...model, simulation: { latencyMs: 0, failureRate: 1, failures } });
 
-  async function drain(stream: AsyncIterable<CompletionChunk>): Promise<{ chunks: CompletionChunk[]; error: unknown }> {
-    const chunks: CompletionChunk[] = [];
-    try {
-      for await (const chunk of stream) chunks.push(chunk);
-    } catch (error) {
-      return { chunks, error };
-    }
-    return { chunks, error: undefined };
-  }
-
   for (const maxTokens of [500, 10]) {
     it(`streams what complete answers in several text chunks, then one end with its usage (max_tokens ${maxTokens})`, async () => {
       const adapter = createMockAdapter({ provider: 'mock' });
       const completion = await adapter.complete(call(maxTokens));
-      const { chunks, error } = await drain(adapter.stream!(call(maxTokens)));
+      const { chunks, error } = await drainStream(adapter.stream!(call(maxTokens)));
       expect(error).toBe(undefined);
       const texts = chunks.slice(0, -1);
       expect(texts.length).toBeGreaterThan(1);
@@ -157,13 +148,13 @@ describe('mock provider streaming', () => {
   it('rejects before the first chunk when a fault is drawn, with what complete rejects with', async () => {
     const adapter = createMockAdapter({ provider: 'mock', random: () => 0 });
     const faulty = { ...call(500), model: failing(['throttled', 'content_filter']) };
-    const { chunks, error } = await drain(adapter.stream!(faulty));
+    const { chunks, error } = await drainStream(adapter.stream!(faulty));
     expect(chunks).toEqual([]);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: 'throttled', status: 429 });
 
     const filtered = { ...call(500), model: failing(['content_filter']) };
-    const streamed = await drain(adapter.stream!(filtered));
+    const streamed = await drainStream(adapter.stream!(filtered));
     const completed = await adapter.complete(filtered).catch((rejection: unknown) => rejection);
     expect(streamed.chunks).toEqual([]);
     expect(streamed.error).toEqual(completed);
@@ -172,7 +163,7 @@ describe('mock provider streaming', () => {
 
   it('gives up with timeout when the deadline passes during its latency', async () => {
     const adapter = createMockAdapter({ provider: 'mock', latencyMs: 200 });
-    const { chunks, error } = await drain(adapter.stream!(call(50, AbortSignal.timeout(20))));
+    const { chunks, error } = await drainStream(adapter.stream!(call(50, AbortSignal.timeout(20))));
     expect(chunks).toEqual([]);
     expect(error).toMatchObject({ kind: 'timeout' });
   });

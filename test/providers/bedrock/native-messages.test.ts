@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CompletionChunk } from '../../../lambda/core/model/completion';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import { loadPolicy } from '../../../lambda/policy/load-policy';
 import { costOf } from '../../../lambda/core/accounting/money';
@@ -16,6 +15,7 @@ import { createBedrockAdapter } from '../../../lambda/providers/bedrock/bedrock-
 import { completionCall } from '../../support/completion-calls';
 import { fixture, sseEvents } from '../../support/fixtures';
 import { defaultPolicyDocument } from '../../support/policies';
+import { drainStream } from '../../support/drain-stream';
 import { useBedrockWireServer, type BedrockAdapter } from '../../support/bedrock-wire';
 import type { ScriptedServer } from '../../support/scripted-server';
 
@@ -30,16 +30,6 @@ const STREAM = { status: 200, headers: { 'content-type': 'text/event-stream' }, 
 
 const nativeCall = (overrides: Partial<CompletionCall> = {}): CompletionCall =>
   completionCall(OPUS, { maxTokens: 32_000, betas: ['interleaved-thinking-2025-05-14', 'per-turn-control-2026-07-01'], anthropicBody: CLAUDE_CODE.body, ...overrides });
-
-async function drain(stream: AsyncIterable<CompletionChunk>): Promise<{ chunks: CompletionChunk[]; error: unknown }> {
-  const chunks: CompletionChunk[] = [];
-  try {
-    for await (const chunk of stream) chunks.push(chunk);
-  } catch (error) {
-    return { chunks, error };
-  }
-  return { chunks, error: undefined };
-}
 
 describe("Bedrock's Messages API for Claude 5 and later", () => {
   let server: ScriptedServer;
@@ -91,7 +81,7 @@ describe("Bedrock's Messages API for Claude 5 and later", () => {
 
   it('streams the same answer as chunks: thinking and its signature, text, one tool call in pieces, then the end with the final usage', async () => {
     server.respond(() => STREAM);
-    const { chunks, error } = await drain(adapter.stream!(nativeCall()));
+    const { chunks, error } = await drainStream(adapter.stream!(nativeCall()));
     expect(error).toBeUndefined();
     expect(JSON.parse(server.requests.at(-1)!.body).stream).toBe(true);
     expect(server.requests.at(-1)!.headers['accept']).toBe('text/event-stream');
@@ -140,10 +130,10 @@ describe("Bedrock's Messages API for Claude 5 and later", () => {
     const events = sseEvents('bedrock/anthropic-messages-stream.txt');
     const overloaded = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
     server.respond(() => ({ ...STREAM, chunks: [...events.slice(0, 3), overloaded].map((event) => Buffer.from(event)) }));
-    const broken = await drain(adapter.stream!(nativeCall()));
+    const broken = await drainStream(adapter.stream!(nativeCall()));
     expect(broken.error).toMatchObject({ kind: 'unavailable', status: 200, usage: { input: 12, output: 1, cacheRead: 9640, cacheWrite: 1800, cacheWrite1h: 1200 } });
 
     server.respond(() => ({ ...STREAM, chunks: events.slice(0, 6).map((event) => Buffer.from(event)) }));
-    expect((await drain(adapter.stream!(nativeCall()))).error).toMatchObject({ kind: 'connection', message: 'the stream ended without message_stop' });
+    expect((await drainStream(adapter.stream!(nativeCall()))).error).toMatchObject({ kind: 'connection', message: 'the stream ended without message_stop' });
   });
 });

@@ -3,7 +3,8 @@
  * that speaks OpenAI's wire format and replays stored responses; one file per
  * piece of `lambda/providers/openai-compatible/` worth testing on its own.
  */
-import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
+import { drainStream } from '../../support/drain-stream';
+import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
 import { fixedKey } from '../../../lambda/providers/api-keys';
@@ -34,17 +35,6 @@ const sse = (pieces: readonly string[], extra: Partial<ScriptedResponse> = {}): 
 });
 const errorEvent = (error: unknown) => `data: ${JSON.stringify(error)}\n\n`;
 
-/** Everything the stream gave before it ended or failed, and the failure. */
-async function drain(stream: AsyncIterable<CompletionChunk>): Promise<{ chunks: CompletionChunk[]; error: ProviderError | undefined }> {
-  const chunks: CompletionChunk[] = [];
-  try {
-    for await (const chunk of stream) chunks.push(chunk);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return { chunks, error: error as ProviderError };
-  }
-  return { chunks, error: undefined };
-}
 const texts = (chunks: readonly CompletionChunk[]) => chunks.flatMap((chunk) => (chunk.type === 'text' ? [chunk.text] : []));
 
 describe('OpenAI-compatible adapter streaming, against a local OpenAI wire server', () => {
@@ -60,7 +50,7 @@ describe('OpenAI-compatible adapter streaming, against a local OpenAI wire serve
 
   const streamOf = async (response: ScriptedResponse, overrides: Partial<CompletionCall> = {}) => {
     server.respond(() => response);
-    return drain(adapter.stream!(call(overrides)));
+    return drainStream(adapter.stream!(call(overrides)));
   };
 
   it('yields the text in order, then one end with usage normalised as complete does', async () => {
@@ -95,7 +85,7 @@ describe('OpenAI-compatible adapter streaming, against a local OpenAI wire serve
       chunks: cuts.slice(1).map((end, index) => whole.subarray(cuts[index], end)),
       chunkDelayMs: 10,
     }));
-    const { chunks, error } = await drain(adapter.stream!(call()));
+    const { chunks, error } = await drainStream(adapter.stream!(call()));
     expect(error).toBe(undefined);
     expect(texts(chunks).join('')).toBe('You flew to Lisboa é');
   });
