@@ -10,6 +10,8 @@ export interface Retirement {
   readonly source: string;
 }
 
+import { inferenceProfileOf } from './model-ids';
+
 const BEDROCK_LIFECYCLE = 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html';
 
 /** By Bedrock model id without its inference profile's prefix (the date holds for every profile of it). */
@@ -19,12 +21,10 @@ const BEDROCK_RETIREMENTS: Readonly<Record<string, Retirement>> = {
   'amazon.nova-premier-v1:0': { retiresOn: '2026-09-14', source: BEDROCK_LIFECYCLE },
 };
 
-const PROFILE_PREFIX = /^(?:global|us|eu|apac|jp|au|ca|us-gov)\./;
-
 /** The retirement a model id (`<provider>/<model>`) is known to have, if any. */
 export function knownRetirement(modelId: string): Retirement | undefined {
   const [provider, ...rest] = modelId.split('/');
-  return provider === 'bedrock' ? BEDROCK_RETIREMENTS[rest.join('/').replace(PROFILE_PREFIX, '')] : undefined;
+  return provider === 'bedrock' ? BEDROCK_RETIREMENTS[inferenceProfileOf(rest.join('/')).model] : undefined;
 }
 
 /** One warning per model the policy names that is past its retirement on `today` (YYYY-MM-DD), saying what to do. */

@@ -3,6 +3,7 @@
  * working deploy, checked before `cdk deploy`, each problem with its fix.
  * Read-only: it calls Get/List/Describe APIs and nothing else.
  */
+import { inferenceProfileOf } from '../../lambda/policy/model-ids';
 import { retiredModelWarnings } from '../../lambda/policy/retirements';
 import { utcDay } from '../../lambda/core/base/utc-day';
 import {
@@ -49,7 +50,6 @@ const MIN_LAMBDA_CONCURRENCY = 100;
 /** API Gateway's default integration timeout for a buffered integration. */
 const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 const LAMBDA_CONCURRENCY_QUOTA = 'L-B99A9384';
-const PROFILE = /^(us|eu|apac|global|jp|au|ca|us-gov)\.(.+)$/;
 
 export function createDoctorClients(region: string, profile: string | undefined): DoctorClients {
   const config = awsClientConfig({ region, profile });
@@ -91,10 +91,9 @@ async function checkModel(model: ModelSpec, options: DoctorOptions, bedrock: Bed
   const check = `model ${model.id}`;
   const offline = whyNotOffered(model.providerModelId, options.region);
   if (offline) return [{ check, status: 'fail', message: offline, fix: `use a model the Region offers in ${options.policyFile}` }];
-  const profile = PROFILE.exec(model.providerModelId);
-  const baseModel = profile ? profile[2]! : model.providerModelId;
+  const { profile, model: baseModel } = inferenceProfileOf(model.providerModelId);
   try {
-    if (profile) {
+    if (profile !== undefined) {
       await bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: model.providerModelId }));
     } else {
       const { modelDetails } = await bedrock.send(new GetFoundationModelCommand({ modelIdentifier: baseModel }));
@@ -193,7 +192,7 @@ export function quotaApplies(quotaName: string, providerModelId: string): boolea
   if (!name.includes('per minute')) return false;
   const phrase = modelWords(providerModelId).map((word) => word.replace(/\./g, '\\.')).join('\\s+');
   if (!new RegExp(`(^|[^a-z0-9.])${phrase}($|[^a-z0-9.])`).test(name)) return false;
-  const profile = PROFILE.exec(providerModelId)?.[1];
+  const { profile } = inferenceProfileOf(providerModelId);
   if (profile === 'global') return name.includes('global');
   if (profile !== undefined) return name.includes('cross-region') && !name.includes('global');
   return name.includes('on-demand');
@@ -201,7 +200,7 @@ export function quotaApplies(quotaName: string, providerModelId: string): boolea
 
 /** `global.anthropic.claude-opus-4-5-20251101-v1:0` -> ['claude', 'opus', '4.5']: the words Bedrock's quota names use. */
 export function modelWords(providerModelId: string): string[] {
-  const base = providerModelId.replace(PROFILE, '$2').replace(/^[a-z]+\./, '').replace(/-\d{8}/, '').replace(/-v\d+(:\d+)?$/, '').replace(/:\d+$/, '');
+  const base = inferenceProfileOf(providerModelId).model.replace(/^[a-z]+\./, '').replace(/-\d{8}/, '').replace(/-v\d+(:\d+)?$/, '').replace(/:\d+$/, '');
   return base.replace(/(\d)-(\d)/g, '$1.$2').split('-').filter(Boolean);
 }
 

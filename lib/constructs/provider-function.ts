@@ -1,4 +1,5 @@
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { inferenceProfileOf } from '../../lambda/policy/model-ids';
 import { bedrockApiOf } from '../../lambda/providers/bedrock/bedrock-provider';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -43,9 +44,6 @@ export interface ProviderFunctionProps {
   /** Whether it sends Messages requests on to Bedrock's Messages API (the router and the fallback attempts; not the shadow worker). @default true */
   readonly servesMessagesApi?: boolean;
 }
-
-/** Geo and global cross-region inference profiles: `us.`, `eu.`, `apac.`, `global.` ... */
-const INFERENCE_PROFILE = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
 
 /**
  * A Lambda function that calls model providers: the router, and the fallback
@@ -93,12 +91,12 @@ export class ProviderFunction extends Construct {
       const provider = policy.providers[model.provider];
       if (provider?.kind !== 'bedrock' || (model.type === 'embedding' && !servesEmbeddings)) continue;
       const region = provider.region ?? stack.region;
-      const profile = INFERENCE_PROFILE.exec(model.providerModelId);
+      const { profile, model: baseModel } = inferenceProfileOf(model.providerModelId);
       const grant = model.type === 'embedding' ? resources.embedding : servesMessagesApi && bedrockApiOf(model) === 'messages' ? resources.messages : resources.chat;
-      if (profile) {
+      if (profile !== undefined) {
         grant.add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
-        grant.add(`arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`);
-        crossRegion.add(profile[2]!);
+        grant.add(`arn:${stack.partition}:bedrock:*::foundation-model/${baseModel}`);
+        crossRegion.add(baseModel);
       } else {
         grant.add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
       }

@@ -6,6 +6,7 @@
  * (`global.anthropic.claude-opus-5-5-v1:0`). One pattern reads them all, so a
  * version Anthropic adds tomorrow maps by the same rule.
  */
+import { inferenceProfileOf } from '../../policy/model-ids';
 import type { ModelSpec } from '../../policy/policy';
 
 /** A Claude model name read into its parts. */
@@ -21,8 +22,8 @@ export interface ClaudeName {
 const NEW_STYLE = /^claude-([a-z]+)-(\d+)(?:-(\d{1,2}))?(?:-(\d{8}))?$/;
 /** `claude-3-5-haiku-20241022`, `claude-3-7-sonnet-latest`, `claude-3-opus-20240229`. */
 const OLD_STYLE = /^claude-(\d+)(?:-(\d{1,2}))?-([a-z]+)(?:-(\d{8}))?$/;
-/** What Bedrock puts around a name: a geography's inference profile and the model version. */
-const BEDROCK_WRAPPING = /^(?:(?:global|us|eu|jp|au|apac|ca|us-gov)\.)?anthropic\.|-v\d+(?::\d+)?$/g;
+/** What Bedrock puts around a name once its inference profile is taken off: the vendor and the model version. */
+const BEDROCK_WRAPPING = /^anthropic\.|-v\d+(?::\d+)?$/g;
 
 /** Reads a Claude model name, or `undefined` for a name that is not one. */
 export function parseClaudeName(name: string): ClaudeName | undefined {
@@ -37,7 +38,7 @@ export function parseClaudeName(name: string): ClaudeName | undefined {
 
 /** The Claude name a policy model serves, read from its provider's model id. */
 export function claudeNameOfModel(model: Pick<ModelSpec, 'providerModelId'>): ClaudeName | undefined {
-  const id = model.providerModelId.replace(BEDROCK_WRAPPING, '');
+  const id = inferenceProfileOf(model.providerModelId).model.replace(BEDROCK_WRAPPING, '');
   return id.startsWith('claude-') ? parseClaudeName(id) : undefined;
 }
 
