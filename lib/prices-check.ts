@@ -6,7 +6,7 @@
  * match a newer model to an older entry (it names the entry it matched).
  */
 import { calcPrice } from '@pydantic/genai-prices';
-import { formatUsd, parseUsd } from '../lambda/core/accounting/money';
+import { formatUsdShort, parseUsd } from '../lambda/core/accounting/money';
 import type { PriceRow } from '../lambda/core/accounting/price-table';
 
 /** One rate as a decimal USD string per million tokens, the way the table writes it. */
@@ -66,7 +66,7 @@ function ratesOf(row: Pick<PriceRow, 'input' | 'output' | 'cacheRead' | 'cacheWr
 
 function describeLong(long: CatalogPrice['longContext']): string {
   if (!long) return 'none';
-  return `over ${long.aboveInputTokens}: ${RATE_NAMES.map((name) => `${name} ${formatUsd(parseUsd(long.rates[name])).replace(/\.?0+$/, '')}`).join(', ')}`;
+  return `over ${long.aboveInputTokens}: ${RATE_NAMES.map((name) => `${name} ${formatUsdShort(parseUsd(long.rates[name]))}`).join(', ')}`;
 }
 
 /** The catalog's provider for a table id, and the model id it knows. */

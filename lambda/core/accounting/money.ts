@@ -34,6 +34,11 @@ export function formatUsd(nano: NanoUsd): string {
   return `${sign}${whole}.${fraction}`;
 }
 
+/** The shortest exact decimal, as price rows are written: 4400000000n -> "4.4", 10000000000n -> "10". */
+export function formatUsdShort(nano: NanoUsd): string {
+  return formatUsd(nano).replace(/\.?0+$/, '');
+}
+
 /** `percent`% of an amount, rounded half up: a 5% markup on a bill. */
 export function percentageOf(amount: NanoUsd, percent: bigint): NanoUsd {
   return (amount * percent + 50n) / 100n;

@@ -4,7 +4,7 @@
  * the row (and its `asOf`) when a provider changes a price. Keys are policy
  * model ids (`<provider>/<provider model id>`).
  */
-import { formatUsd, parseUsd } from './money';
+import { formatUsdShort, parseUsd } from './money';
 
 export interface PriceRow {
   readonly input: string;
@@ -101,7 +101,7 @@ const CLAUDE_5_ON_BEDROCK: Readonly<Record<string, PriceRow>> = Object.fromEntri
 
 /** Every rate of a row 10% dearer, exactly: what a geographic inference profile bills over the global one. */
 function geographic(row: PriceRow): PriceRow {
-  const plus10 = (usd: string | undefined) => (usd === undefined ? undefined : formatUsd((parseUsd(usd) * 11n) / 10n).replace(/\.?0+$/, ''));
+  const plus10 = (usd: string | undefined) => (usd === undefined ? undefined : formatUsdShort((parseUsd(usd) * 11n) / 10n));
   const rates = <R extends Partial<Record<'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h', string>>>(part: R) =>
     Object.fromEntries(Object.entries(part).map(([key, value]) => [key, typeof value === 'string' ? plus10(value) : value])) as R;
   const { longContext, source, asOf, ...flat } = row;

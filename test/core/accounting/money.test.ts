@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { costOf, formatUsd, parseUsd } from '../../../lambda/core/accounting/money';
+import { costOf, formatUsd, formatUsdShort, parseUsd } from '../../../lambda/core/accounting/money';
 import { PRICE_TABLE } from '../../../lambda/core/accounting/price-table';
 import { compilePrice } from '../../../lambda/policy/load-policy';
 
@@ -37,6 +37,11 @@ describe('parseUsd and formatUsd', () => {
     expect(formatUsd(12_345n)).toBe('0.000012345');
     expect(formatUsd(1_500_000_000n)).toBe('1.500000000');
     expect(formatUsd(-5n)).toBe('-0.000000005');
+  });
+
+  it('writes the shortest exact decimal for price rows, and reads back to the same amount', () => {
+    expect([4_400_000_000n, 10_000_000_000n, 82_500_000n, 0n].map(formatUsdShort)).toEqual(['4.4', '10', '0.0825', '0']);
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 999_999_999_999_999_999n }), (nano) => expect(parseUsd(formatUsdShort(nano))).toBe(nano)));
   });
 });
 
