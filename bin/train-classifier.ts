@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_BITS, FEATURE_BUCKETS } from '../lambda/core/routing/prompt-features';
 import { classifierInput, rawScore, sigmoid, type ClassifierInput, type ClassifierWeightsFile } from '../lambda/core/routing/trained-classifier';
+import { loadJudged, type Judged } from '../lib/eval/judged-data';
 import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
 
@@ -30,8 +31,10 @@ const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classif
 /** How each head was trained, beside the weights: notes for people, which the router does not load. */
 const TRAINING_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-training.json');
 const SEED = 20261127;
+/** Tier-0 prompts are rare in the data (only ours); weighted up to this share of the rest's weight. */
+const TIER_ZERO_SHARE = 0.25;
 const LEARNING_RATE = 0.2;
-const GRID = { epochs: [1, 2, 3], l2: [1e-5, 1e-4, 1e-3] } as const;
+const GRID = { epochs: [2, 4, 6], l2: [1e-5, 1e-4, 1e-3] } as const;
 
 interface Example {
   readonly id: string;
@@ -42,6 +45,7 @@ interface Example {
   readonly weight: number;
   readonly strong: number;
   readonly weak: number;
+  readonly openEnded: boolean;
 }
 
 type HeadName = keyof ClassifierWeightsFile['heads'];
@@ -166,8 +170,15 @@ interface Validated {
 const floorToCents = (probability: number) => Math.floor(probability * 100) / 100;
 
 /**
+ * A decision the classifier is unsure of never lands on the dearest tier:
+ * the default tier_3 threshold is at least an even chance.
+ */
+const SURE = 0.5;
+
+/**
  * tier_3: the highest threshold with validation recall of 0.95, unless its
- * precision is under 0.7; then the lowest threshold whose precision is 0.7.
+ * precision is under 0.7; then the lowest threshold whose precision is 0.7;
+ * and never under {@link SURE}.
  */
 function tierThreeThreshold(validated: readonly Validated[]): number {
   const positives = validated.filter((entry) => entry.example.label === 1).map((entry) => entry.probability).sort((a, b) => a - b);
@@ -176,28 +187,56 @@ function tierThreeThreshold(validated: readonly Validated[]): number {
     return chosen.filter((entry) => entry.example.label === 1).length / chosen.length;
   };
   const atRecall = floorToCents(positives[Math.floor(positives.length * 0.05)]!);
-  if (precisionAt(atRecall) >= 0.7) return atRecall;
   let threshold = atRecall;
   while (threshold < 1 && precisionAt(threshold) < 0.7) threshold = Math.round((threshold + 0.01) * 100) / 100;
+  return Math.max(SURE, threshold);
+}
+
+/** At most this share of open-ended (conversational) prompts is sent to the strong model by the default tier_2_or_more threshold. */
+const CONVERSATIONAL_SHARE = 0.4;
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+/**
+ * tier_2_or_more: the highest threshold at which the validation exam prompts
+ * keep 80% of the quality gap (PGR 0.8), raised until at most 40% of the
+ * validation open-ended prompts pass it.
+ */
+function tierTwoThreshold(validated: readonly Validated[]): number {
+  const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const exams = validated.filter((entry) => !entry.example.openEnded);
+  const strong = mean(exams.map((entry) => entry.example.strong));
+  const weak = mean(exams.map((entry) => entry.example.weak));
+  let threshold = 0;
+  for (let candidate = 0.99; candidate > 0; candidate = Math.round((candidate - 0.01) * 100) / 100) {
+    const quality = mean(exams.map((entry) => (entry.probability >= candidate ? entry.example.strong : entry.example.weak)));
+    if ((quality - weak) / (strong - weak) >= 0.8) {
+      threshold = candidate;
+      break;
+    }
+  }
+  const conversational = validated.filter((entry) => entry.example.openEnded);
+  const share = (limit: number) => conversational.filter((entry) => entry.probability >= limit).length / conversational.length;
+  while (threshold < 1 && share(threshold) > CONVERSATIONAL_SHARE) threshold = Math.round((threshold + 0.01) * 100) / 100;
   return threshold;
 }
 
-/** tier_2_or_more: the highest threshold at which the validation prompts keep 80% of the quality gap (PGR 0.8). */
-function tierTwoThreshold(validated: readonly Validated[]): number {
-  const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const strong = mean(validated.map((entry) => entry.example.strong));
-  const weak = mean(validated.map((entry) => entry.example.weak));
-  for (let threshold = 0.99; threshold > 0; threshold = Math.round((threshold - 0.01) * 100) / 100) {
-    const quality = mean(validated.map((entry) => (entry.probability >= threshold ? entry.example.strong : entry.example.weak)));
-    if ((quality - weak) / (strong - weak) >= 0.8) return threshold;
-  }
-  return 0;
+/** Each set's weight in training, so that every set weighs the same however many prompts it has. */
+function sourceWeights(items: readonly { source: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.source, (counts.get(item.source) ?? 0) + 1);
+  const total = [...counts.values()].reduce((sum, count) => sum + Math.sqrt(count), 0);
+  return new Map([...counts].map(([source, count]) => [source, items.length / (total * Math.sqrt(count))]));
 }
 
-/** tier_1_or_more: the highest threshold that sends at most 2% of the validation prompts of tier 1 or more to tier 0. */
+/**
+ * tier_1_or_more: the highest threshold that sends at most 5% of our own
+ * validation prompts of tier 1 or more (conversational requests, where tier 0
+ * and tier 1 meet; the exam sets are all far from tier 0) to tier 0.
+ */
 function tierOneThreshold(validated: readonly Validated[]): number {
-  const positives = validated.filter((entry) => entry.example.label === 1).map((entry) => entry.probability).sort((a, b) => a - b);
-  return floorToCents(positives[Math.floor(positives.length * 0.02)]!);
+  const positives = validated.filter((entry) => entry.example.label === 1 && entry.example.source === 'own').map((entry) => entry.probability).sort((a, b) => a - b);
+  return floorToCents(positives[Math.floor(positives.length * 0.05)]!);
 }
 
 interface HeadPlan {
@@ -270,8 +309,12 @@ function main(): void {
     console.error(`No training data at ${EVAL_DATA}: set SWITCHYARD_EVAL_DATA to the routing-eval folder.`);
     process.exit(2);
   }
-  const seen = loadLabelled().filter((item) => !item.heldOut);
-  const example = (item: (typeof seen)[number], label: number, weight = 1): Example => ({
+  const labelled = loadLabelled();
+  const seen = labelled.filter((item) => !item.heldOut);
+  const judged = loadJudged(labelled);
+  const judgedSeen = judged.items.filter((item) => !item.heldOut);
+  const weightOf = sourceWeights(judgedSeen);
+  const example = (item: { id: string; source: string; prompt: string; outcome?: Judged['outcome']; openEnded?: boolean }, label: number, weight = 1): Example => ({
     id: item.id,
     source: item.source,
     input: classifierInput(item.prompt),
@@ -279,6 +322,7 @@ function main(): void {
     weight,
     strong: item.outcome?.strong ?? 0,
     weak: item.outcome?.weak ?? 0,
+    openEnded: item.openEnded ?? false,
   });
   const tierZero = seen.filter((item) => item.tier === 0).length;
   const apgr = (validation: readonly Example[], score: (example: Example) => number) => meanApgr(validation, score);
@@ -286,21 +330,23 @@ function main(): void {
   const plans: HeadPlan[] = [
     {
       name: 'tier_1_or_more',
-      examples: seen.map((item) => (item.tier === 0 ? example(item, 0, (seen.length - tierZero) / tierZero) : example(item, 1))),
-      data: 'every labelled prompt outside the held-out fifth; label: tier 1 or more; tier-0 prompts weighted to balance',
+      examples: seen.map((item) => (item.tier === 0 ? example(item, 0, (TIER_ZERO_SHARE * (seen.length - tierZero)) / tierZero) : example(item, 1))),
+      data: 'every labelled prompt outside the held-out fifth; label: tier 1 or more; tier-0 prompts weighted to a quarter of the rest',
       quality: auc,
       qualityName: 'RocAuc',
       threshold: tierOneThreshold,
-      thresholdRule: 'the highest that sends at most 2% of the validation prompts of tier 1 or more to tier 0',
+      thresholdRule: 'the highest that sends at most 5% of our own validation prompts of tier 1 or more to tier 0',
     },
     {
       name: 'tier_2_or_more',
-      examples: seen.filter((item) => item.outcome !== undefined).map((item) => example(item, item.outcome!.strong > item.outcome!.weak ? 1 : 0)),
-      data: 'GSM8K and MMLU outside the held-out fifth; label: GPT-4 right and Mixtral-8x7B wrong',
+      examples: judgedSeen.map((item) => example(item, item.needsStrong ? 1 : 0, weightOf.get(item.source)!)),
+      data:
+        'GSM8K, MMLU, arena-bench-v1 and AlpacaEval 2.0 outside the held-out fifth, each set weighing the same; label: on the exams, GPT-4 right and Mixtral-8x7B wrong; ' +
+        'on the open-ended sets, the strong group of models passes the weak group by the margin in labelRules',
       quality: apgr,
       qualityName: 'Apgr',
       threshold: tierTwoThreshold,
-      thresholdRule: 'the highest at which the validation prompts keep 80% of the quality gap between Mixtral-8x7B and GPT-4 (PGR 0.8)',
+      thresholdRule: `the highest at which the validation exam prompts keep 80% of the quality gap between Mixtral-8x7B and GPT-4 (PGR 0.8), raised until at most ${percent(CONVERSATIONAL_SHARE)} of the validation open-ended prompts pass`,
     },
     {
       name: 'tier_3',
@@ -309,7 +355,7 @@ function main(): void {
       quality: auc,
       qualityName: 'RocAuc',
       threshold: tierThreeThreshold,
-      thresholdRule: 'the highest with validation recall 0.95, unless its precision is under 0.7; then the lowest with precision 0.7',
+      thresholdRule: 'the highest with validation recall 0.95, unless its precision is under 0.7; then the lowest with precision 0.7; never under 0.5 (an unsure decision does not go to the dearest tier)',
     },
   ];
   const heads: { -readonly [K in HeadName]?: ClassifierWeightsFile['heads'][K] } = {};
@@ -325,7 +371,7 @@ function main(): void {
     console.log(`${log.join('\n')}\n  default threshold ${thresholds[plan.name]}: ${plan.thresholdRule}`);
   }
   const file: ClassifierWeightsFile = { version: 3, featureBits: FEATURE_BITS, thresholds: thresholds as ClassifierWeightsFile['thresholds'], heads: heads as ClassifierWeightsFile['heads'] };
-  const training = { training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules }, heads: headTraining };
+  const training = { training: { command: 'npm run train:classifier', seed: SEED, learningRate: LEARNING_RATE, thresholdRules, labelRules: judged.rules }, heads: headTraining };
   let differing = 0;
   for (const [path, contents] of [[WEIGHTS_FILE, file], [TRAINING_FILE, training]] as const) {
     const text = `${JSON.stringify(contents, null, 2)}\n`;

@@ -50,10 +50,10 @@ const WIZARD_TIER_3 = new Set(['Law', 'Medicine']);
 const WIZARD_TIER_2 = new Set(['Math', 'Code Generation', 'Code Debug', 'Complex Format', 'Reasoning', 'Computer Science', 'Physics', 'Chemistry']);
 const ARENA_TIER_3 = /secur|vulnerab|tax|financ|invest|medic|health|cve|xss|stock|options trading|crypto/i;
 export const STRONG = 'gpt-4-1106-preview';
-const WEAK = 'mistralai/Mixtral-8x7B-Instruct-v0.1';
+export const WEAK = 'mistralai/Mixtral-8x7B-Instruct-v0.1';
 
 /** A fifth of the ids, fixed by their SHA-256: the same split on every machine and every run. */
-function isHeldOut(id: string): boolean {
+export function isHeldOut(id: string): boolean {
   return createHash('sha256').update(id).digest()[0]! % 5 === 0;
 }
 
@@ -106,4 +106,25 @@ function ownRows(): Record<string, unknown>[] {
     .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n'))
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * AlpacaEval's 801 prompts, tier-labelled for this project (ids and tiers
+ * only, in lib/eval/labelled/alpaca-tiers-*.jsonl; the prompts are read in
+ * place): a large set of ordinary requests, never trained on, for tier-3
+ * precision and the share of conversational prompts sent up.
+ */
+export function loadOrdinary(): Labelled[] {
+  const tiers = new Map<string, Tier>();
+  const folder = join(__dirname, 'labelled');
+  for (const name of readdirSync(folder).filter((entry) => /^alpaca-tiers-.*\.jsonl$/.test(entry)).sort()) {
+    for (const line of readFileSync(join(folder, name), 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const row = JSON.parse(line) as { id: string; tier: Tier };
+      tiers.set(row.id, row.tier);
+    }
+  }
+  return rows('alpaca_eval2_weighted_vs_gpt4turbo.jsonl')
+    .filter((row) => tiers.has(String(row['id'])))
+    .map((row) => ({ id: String(row['id']), source: 'alpaca-eval-2', prompt: String(row['prompt']), tier: tiers.get(String(row['id']))!, heldOut: isHeldOut(String(row['id'])) }));
 }

@@ -14,6 +14,7 @@
 import type { ChatMessage } from '../model/message';
 import type { Tier } from '../../policy/schema';
 import { estimateTokens } from './token-estimate';
+import { conversationText, latestRequestIndex, humanText, requestText, workState } from './agent-turn';
 
 export interface PromptView {
   readonly messages: readonly ChatMessage[];
@@ -32,7 +33,6 @@ export interface TierVerdict {
 export type PromptClassifier = (prompt: PromptView) => TierVerdict;
 
 const LONG_CONTEXT_TOKENS = 8000;
-const LONG_OUTPUT_TOKENS = 2000;
 const SHORT_PROMPT_TOKENS = 400;
 const TINY_OUTPUT_TOKENS = 16;
 
@@ -114,10 +114,17 @@ export interface RuleFinding {
 /**
  * Every rule that fires on a prompt, strongest first: v0's verdict, and
  * classifier v1's signals and floors. The text rules read `text`: by default
- * the system prompts and the last user turn, all of them.
+ * a short system prompt and the latest human request ({@link scannedText}).
+ *
+ * The output budget a client asks for is not a signal of a long answer:
+ * clients send the same large `max_tokens` on every call (Claude Code 128,000,
+ * the SDKs' examples 1,024 to 4,096). Only a tiny one is read, as a sign of a
+ * one-word answer. In an agent's session (tools offered), long context counts
+ * the conversation people and the model wrote, not the tool results and the
+ * client's preamble, and an edit to a code file since the request is a floor.
  */
 export function ruleFindings({ messages, maxTokens, toolCount = 0 }: PromptView, text = scannedText(messages)): RuleFinding[] {
-  const tokens = estimateTokens(messages);
+  const tokens = toolCount > 0 ? estimateTokens([{ content: conversationText(messages) }]) : estimateTokens(messages);
   const found: RuleFinding[] = [];
   const add = (tier: Tier, label: string, detail: string) => found.push({ tier, label, reason: `${label} (${detail})` });
 
@@ -131,9 +138,13 @@ export function ruleFindings({ messages, maxTokens, toolCount = 0 }: PromptView,
     if (match) add(rule.tier, rule.label, quoted(match, haystack));
   }
   if (tokens > LONG_CONTEXT_TOKENS) add(2, 'long context', `~${tokens} tokens`);
-  if (maxTokens !== undefined && maxTokens >= LONG_OUTPUT_TOKENS) add(2, 'long output requested', `max_tokens ${maxTokens}`);
   // An agent's turn: the model must pick a tool and fill its schema, which the trivial tier's models do unreliably.
-  if (toolCount > 0) add(1, 'tools offered', String(toolCount));
+  if (toolCount > 0) {
+    add(1, 'tools offered', String(toolCount));
+    const work = workState(messages);
+    if (work.editedCode !== undefined) add(2, 'agent editing code', quote(work.editedCode));
+    else if (work.toolResults > 0) add(1, 'agent working', `${work.toolResults} tool result${work.toolResults === 1 ? '' : 's'}${work.lastFailed ? ', the last failed' : ''}`);
+  }
   const longAnswer = LONG_ANSWER.exec(lower);
   if (longAnswer && (longAnswer[1] === undefined || Number(longAnswer[1]) >= 500)) add(2, 'long output requested', quoted(longAnswer, lower));
 
@@ -154,19 +165,12 @@ export const classifyPrompt: PromptClassifier = (view) => {
   return { tier: found[0]!.tier, reasons: found.map((entry) => entry.reason) };
 };
 
-/** System prompts and the latest user turn carry the task; older turns are context. Classifier v1 reads the same. */
-export function scannedText(messages: readonly ChatMessage[]): string {
-  const parts: string[] = [];
-  for (const message of messages) if (message.role === 'system') parts.push(message.content);
-  parts.push(lastUserText(messages));
-  return parts.join('\n');
-}
+/** A short system prompt and the latest human request carry the task; older turns are context. Classifier v1 reads the same. */
+export const scannedText = (messages: readonly ChatMessage[]): string => requestText(messages);
 
 function lastUserText(messages: readonly ChatMessage[]): string {
-  for (let index = messages.length - 1; index >= 0; index -= 1) {
-    if (messages[index]!.role === 'user') return messages[index]!.content;
-  }
-  return '';
+  const latest = latestRequestIndex(messages);
+  return latest < 0 ? '' : humanText(messages[latest]!.content);
 }
 
 /** Reasons travel in an HTTP header: printable ASCII only, and short. */

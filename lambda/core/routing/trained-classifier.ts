@@ -69,6 +69,16 @@ export function ruleSignals(findings: readonly RuleFinding[]): string[] {
   return [`v0 tier ${findings[0]!.tier}`, ...findings.map((finding) => finding.label)];
 }
 
+/**
+ * How long the read text is, in distinct words and word pairs: on the
+ * open-ended sets, how much a strong model adds grows with the request's
+ * length (a one-line question rarely needs it; a pasted page with a task often does).
+ */
+export function sizeSignal(features: PromptFeatures): string {
+  const distinct = features.buckets.length;
+  return distinct < 16 ? 'size: tiny' : distinct < 64 ? 'size: short' : distinct < 256 ? 'size: medium' : distinct < 1024 ? 'size: long' : 'size: very long';
+}
+
 /** The heads' input for a prompt's text: its words, and v0's rules run over it. */
 export function classifierInput(text: string): ClassifierInput {
   return conversationInput({ messages: [{ role: 'user', content: text }], maxTokens: undefined });
@@ -84,7 +94,8 @@ export function classifierInput(text: string): ClassifierInput {
 export function conversationInput(view: PromptView): ClassifierInput {
   const text = classifierText(view);
   const findings = ruleFindings(view, text);
-  return { text, features: promptFeatures(text), signals: ruleSignals(findings), findings };
+  const features = promptFeatures(text);
+  return { text, features, signals: [...ruleSignals(findings), sizeSignal(features)], findings };
 }
 
 /** How much of a long prompt v1 reads: its start (instructions, the document's kind) and its end (usually the question). */
@@ -137,7 +148,13 @@ export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 export type TierScores = Readonly<Record<keyof TierThresholds, number>>;
 
-/** The three calibrated probabilities, from one pass over the prompt's buckets. */
+/**
+ * The three calibrated probabilities, from one pass over the prompt's
+ * buckets, made to nest as the events they name do: a tier-3 request is of
+ * tier 2 or more, which is of tier 1 or more, so tier_3 <= tier_2_or_more <=
+ * tier_1_or_more. Each head is trained apart; a head that says less than a
+ * narrower event's head is raised to it.
+ */
 export function tierScores(input: ClassifierInput, heads: Heads = SHIPPED_HEADS): TierScores {
   const { tier_1_or_more: one, tier_2_or_more: two, tier_3: three } = heads;
   let sumOne = 0;
@@ -154,7 +171,10 @@ export function tierScores(input: ClassifierInput, heads: Heads = SHIPPED_HEADS)
     for (const signal of input.signals) z += model.signals.get(signal) ?? 0;
     return sigmoid(model.calibration.a * z + model.calibration.b);
   };
-  return { tier_1_or_more: probability(one, sumOne), tier_2_or_more: probability(two, sumTwo), tier_3: probability(three, sumThree) };
+  const tier3 = probability(three, sumThree);
+  const tierOne = probability(one, sumOne);
+  const tier2 = Math.max(tierOne * probability(two, sumTwo), tier3);
+  return { tier_1_or_more: Math.max(tierOne, tier2), tier_2_or_more: tier2, tier_3: tier3 };
 }
 
 /**
@@ -198,7 +218,7 @@ const FUNCTION_WORDS: ReadonlySet<string> = new Set(
  * Measured by `npm run eval:routing`: the high-stakes rules as a floor add
  * almost no tier-3 recall and cost precision, so they are signals only.
  */
-export const FLOOR_RULES: ReadonlySet<string> = new Set(['tools offered', 'long context', 'long output requested', 'code', 'code task']);
+export const FLOOR_RULES: ReadonlySet<string> = new Set(['tools offered', 'agent editing code', 'long context', 'long output requested', 'code', 'code task']);
 
 export interface ScoredVerdict extends TierVerdict {
   readonly scores: TierScores;
@@ -221,7 +241,7 @@ export function classifyTrained(
   const input = conversationInput(view);
   const scores = tierScores(input, heads);
   const passed = (name: keyof TierThresholds) => scores[name] >= limits[name];
-  // High stakes first; then trivial or not; the strong-model head only judges requests that are not trivial (all it was trained on).
+  // High stakes first; then trivial or not; the strong-model head only judges requests that are not trivial.
   const scored: Tier = passed('tier_3') ? 3 : !passed('tier_1_or_more') ? 0 : passed('tier_2_or_more') ? 2 : 1;
   // The boundary that decided: tier 3's or tier 2's when passed, tier 1's when missed, tier 2's when missed after tier 1's was passed.
   const decisive: keyof TierThresholds = scored === 3 ? 'tier_3' : scored === 0 ? 'tier_1_or_more' : 'tier_2_or_more';
