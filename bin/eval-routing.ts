@@ -2,7 +2,10 @@
  * `npm run eval:routing [-- --out DIR]`: how the router trades quality for
  * cost on the sets with per-prompt outcomes (GSM8K, MMLU: GPT-4 as the strong
  * model, Mixtral-8x7B as the weak one), by RouteLLM's metrics, on the
- * held-out fifth and on the rest, reported apart. Strong is the policy's
+ * held-out fifth and on the rest, reported apart; then the open-ended sets
+ * (arena-bench-v1, AlpacaEval 2.0: lib/eval/judged-data.ts), AlpacaEval's
+ * prompts as tier-labelled ordinary traffic, and the recorded agent sessions'
+ * cost against always-flagship (lib/eval/session-costs.ts). Strong is the policy's
  * tier-2 model, weak its tier-1 model: cost is relative to always-strong at
  * their real price ratio. Two routers: classifier v0, whose only score is its
  * tier, and classifier v1 (`npm run train:classifier`), scored by its
@@ -17,7 +20,10 @@ import { classifyPrompt } from '../lambda/core/routing/classifier';
 import { costOf } from '../lambda/core/accounting/money';
 import { estimateTokens } from '../lambda/core/routing/token-estimate';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
-import { EVAL_DATA, loadLabelled, type Labelled } from '../lib/eval/routing-data';
+import { EVAL_DATA, loadLabelled, loadOrdinary } from '../lib/eval/routing-data';
+import { loadJudged } from '../lib/eval/judged-data';
+import { loadAgentSessions } from '../lib/eval/agent-sessions';
+import { sessionCost } from '../lib/eval/session-costs';
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
@@ -41,8 +47,11 @@ function main(): void {
   const strongModel = policy.tiers[2][0]!;
   const weakModel = policy.tiers[1][0]!;
   const labelled = loadLabelled();
-  const data = labelled.filter((item): item is Labelled & { outcome: NonNullable<Labelled['outcome']> } => item.outcome !== undefined);
-  console.log(`Routing evaluation: strong = GPT-4-1106, weak = Mixtral-8x7B, from ${EVAL_DATA}`);
+  const { items: data, rules } = loadJudged(labelled);
+  console.log(`Routing evaluation from ${EVAL_DATA}: exams (GSM8K, MMLU) strong = GPT-4-1106, weak = Mixtral-8x7B; open-ended: arena-bench-v1 the same pair, AlpacaEval 2.0 Claude 2 against Vicuna-7B`);
+  for (const rule of rules) {
+    console.log(`  ${rule.source} label: strong group - weak group >= ${rule.margin} of the judge's scale (Cohen's kappa of two disjoint halves of the groups, by margin: ${rule.agreement.map((entry) => `${entry.margin} ${entry.kappa}`).join(', ')})`);
+  }
   console.log(`Cost: strong priced as ${strongModel.id}, weak as ${weakModel.id}, each prompt's estimated tokens in and ${OUTPUT_TOKENS} out.\n`);
 
   const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, content: prompt }], maxTokens: undefined });
@@ -50,7 +59,7 @@ function main(): void {
   const tierRouters: [string, (prompt: string) => Tier][] = [
     ['classifier v0', (prompt) => classifyPrompt(asView(prompt)).tier],
     [`classifier v1 as routed (thresholds ${JSON.stringify(DEFAULT_THRESHOLDS)}, floors: ${[...FLOOR_RULES].join(', ')})`, v1With(FLOOR_RULES)],
-    ['v1 with the high-stakes rules as a floor too', v1With(new Set([...FLOOR_RULES, 'high-stakes: medical', 'high-stakes: legal', 'high-stakes: financial', 'high-stakes: security']))],
+    ['v1 with the high-stakes rules as a tier-3 floor', v1With(new Set([...FLOOR_RULES, 'high-stakes: medical', 'high-stakes: legal', 'high-stakes: financial', 'high-stakes: security']))],
     ['v1 without the code rules as a floor', v1With(new Set([...FLOOR_RULES].filter((label) => !label.startsWith('code'))))],
   ];
   for (const [title, items] of [
@@ -77,7 +86,8 @@ function main(): void {
     { name: 'classifier v0 (score = tier / 3; tiers 2-3 strong by default)', score: (prompt: string) => classifyPrompt(asView(prompt)).tier / 3 },
     { name: 'classifier v1 (score = P(tier 2+), the strong model is needed)', score: (prompt: string) => tierScores(classifierInput(prompt)).tier_2_or_more },
   ];
-  for (const source of ['gsm8k', 'mmlu']) {
+  const heldOutTable: string[] = [];
+  for (const source of ['gsm8k', 'mmlu', 'arena-bench-v1', 'alpaca-eval-2']) {
     for (const heldOut of [true, false]) {
       const items = data.filter((item) => item.source === source && item.heldOut === heldOut);
       const priced = items.map((item) => {
@@ -102,6 +112,11 @@ function main(): void {
         if (router === routers[1]) {
           // As shipped, every tier decides: tier 3 (high stakes) and the floors send prompts to the strong model too.
           const strongAt = items.map((item) => classifyTrained(asView(item.prompt)).tier >= 2);
+          if (heldOut) {
+            heldOutTable.push(
+              `  ${source.padEnd(15)} ${String(items.length).padStart(7)}  ${summary.apgr.toFixed(3).padStart(5)}  ${percent(summary.cpt50).padStart(8)}  ${percent(summary.cpt80).padStart(8)}  ${percent(strongAt.filter(Boolean).length / items.length).padStart(12)}`,
+            );
+          }
           const quality = scored.reduce((sum, item, index) => sum + (strongAt[index] ? item.strong : item.weak), 0) / scored.length;
           const cost = scored.reduce((sum, _, index) => sum + (strongAt[index] ? priced[index]!.strongCost : priced[index]!.weakCost), 0) / allStrong;
           console.log(
@@ -118,6 +133,43 @@ function main(): void {
       }
     }
   }
+  console.log('Held out, classifier v1 (score P(tier 2+); strong share = tiers 2-3 at the default thresholds):');
+  console.log('  set             prompts   APGR  CPT(50%)  CPT(80%)  strong share');
+  console.log(`${heldOutTable.join('\n')}\n`);
+  ordinaryPrompts();
+  agentSessions();
+}
+
+function ordinaryPrompts(): void {
+  const ordinary = loadOrdinary();
+  const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, content: prompt }], maxTokens: undefined });
+  const rows = ordinary.map((item) => ({ labelled: item.tier, predicted: classifyTrained(asView(item.prompt)).tier }));
+  console.log(`AlpacaEval's ${ordinary.length} prompts (ordinary requests, tiers labelled for this project, never trained on), classifier v1 as routed:`);
+  console.log(renderConfusion(tierConfusion(rows), 'labelled tiers'));
+  const upward = rows.filter((row) => row.predicted >= 2).length;
+  const tierThree = rows.filter((row) => row.predicted === 3);
+  console.log(`  sent to tier 2 or above: ${percent(upward / rows.length)} (${upward} of ${rows.length}); to tier 3: ${tierThree.length}, of which labelled tier 3: ${tierThree.filter((row) => row.labelled === 3).length}\n`);
+}
+
+function agentSessions(): void {
+  const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+  console.log(`Recorded agent sessions (test/fixtures/agent-sessions), each turn as the gateway routes it, cache reads and writes priced; flagship = ${policy.flagship.id}:`);
+  console.log('  session                         turns  tiers by turn    routed USD  flagship USD  routed/flagship  model changes  (each turn alone: routed USD, changes)');
+  let [routed, flagship, turns, switches] = [0, 0, 0, 0];
+  for (const session of loadAgentSessions()) {
+    const sticky = sessionCost(session, policy);
+    const alone = sessionCost(session, policy, { affinity: false });
+    routed += sticky.routed;
+    flagship += sticky.flagship;
+    turns += sticky.turns.length;
+    switches += sticky.switches;
+    const usd = (nano: number) => (nano / 1e9).toFixed(4);
+    console.log(
+      `  ${session.name.padEnd(31)} ${String(sticky.turns.length).padStart(5)}  ${sticky.turns.map((turn) => turn.tier).join('').padEnd(15)} ${usd(sticky.routed).padStart(10)}  ${usd(sticky.flagship).padStart(12)}  ` +
+        `${percent(sticky.routed / sticky.flagship).padStart(15)}  ${String(sticky.switches).padStart(13)}  (${usd(alone.routed)}, ${alone.switches})`,
+    );
+  }
+  console.log(`  all: ${percent(routed / flagship)} of the flagship's cost; ${switches} of ${turns} turns changed model (${percent(switches / turns)})\n`);
 }
 
 function report(title: string, summary: RoutingSummary, count: number, costAt: (index: number) => number): void {

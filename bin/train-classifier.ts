@@ -26,6 +26,7 @@ import { classifierInput, rawScore, sigmoid, type ClassifierInput, type Classifi
 import { loadJudged, type Judged } from '../lib/eval/judged-data';
 import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
+import { calibrate, rocAuc } from '../lib/eval/training-math';
 
 const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-weights.json');
 /** How each head was trained, beside the weights: notes for people, which the router does not load. */
@@ -112,50 +113,6 @@ function meanApgr(examples: readonly Example[], score: (example: Example) => num
   const sources = [...new Set(examples.map((example) => example.source))].sort();
   const values = sources.map((source) => summarise(examples.filter((example) => example.source === source).map((example) => ({ score: score(example), strong: example.strong, weak: example.weak }))).apgr);
   return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** ROC AUC of `scores` against 0/1 `labels`, ties counted half. */
-function rocAuc(scores: readonly number[], labels: readonly number[]): number {
-  const order = scores.map((score, index) => ({ score, label: labels[index]! })).sort((a, b) => a.score - b.score);
-  let positives = 0;
-  let rankSum = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end < order.length && order[end]!.score === order[start]!.score) end += 1;
-    const rank = (start + 1 + end) / 2;
-    for (let index = start; index < end; index += 1) {
-      if (order[index]!.label === 1) {
-        positives += 1;
-        rankSum += rank;
-      }
-    }
-    start = end;
-  }
-  const negatives = order.length - positives;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
-/**
- * Platt scaling: a and b for sigmoid(a z + b), by gradient descent on the
- * log loss, each example counted by its training weight (so tier 0, which
- * the public sets lack, is calibrated as if it were as common as the rest).
- */
-function calibrate(scores: readonly number[], labels: readonly number[], weights: readonly number[]): { a: number; b: number } {
-  let a = 1;
-  let b = 0;
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  for (let step = 0; step < 500; step += 1) {
-    let gradientA = 0;
-    let gradientB = 0;
-    scores.forEach((z, index) => {
-      const error = weights[index]! * (sigmoid(a * z + b) - labels[index]!);
-      gradientA += error * z;
-      gradientB += error;
-    });
-    a -= (0.5 * gradientA) / total;
-    b -= (0.5 * gradientB) / total;
-  }
-  return { a: round(a), b: round(b) };
 }
 
 const round = (value: number) => Number(value.toPrecision(8));

@@ -154,7 +154,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   });
   // Shadow jobs run in this process, after their answers have gone, as the SQS-fed worker runs them in AWS.
   const shadows = createInProcessShadowQueue((job) => runShadowJob(job, { ...dependencies, shadowResults: stores.shadowResults }), dependencies.log);
-  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage, feedback: stores.feedback, shadows, shadowResults: stores.shadowResults });
+  const gateway = createGateway({ ...dependencies, fallback, usage: stores.usage, feedback: stores.feedback, sessions: stores.sessions, shadows, shadowResults: stores.shadowResults });
   const costs = options.accessLog ? servedCosts() : undefined;
   const handler = createRouterHandler({
     start: async () => ({ gateway, requestTimeoutMs }),

@@ -64,6 +64,12 @@ const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures');
 export const AGENT_SESSIONS = join(FIXTURES, 'agent-sessions');
 const CAPTURED = join(FIXTURES, 'agents');
 
+/** A captured request: `{captured, headers, body}` in `test/fixtures/agents/`. */
+interface Captured {
+  readonly headers: Record<string, string>;
+  readonly body: Record<string, unknown>;
+}
+
 const CONVERSATION: Readonly<Record<AgentClient, 'messages' | 'input'>> = { 'claude-code': 'messages', codex: 'input' };
 const PATH: Readonly<Record<AgentClient, AgentRequest['path']>> = { 'claude-code': '/v1/messages', codex: '/v1/responses' };
 
@@ -72,7 +78,7 @@ export function loadAgentSessions(folder: string = AGENT_SESSIONS): AgentSession
   return readdirSync(folder)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => sessionOf(file.slice(0, -'.json'.length), JSON.parse(readFileSync(join(folder, file), 'utf8')) as AgentSessionFile));
+    .map((file) => sessionOf(file.slice(0, -'.json'.length), JSON.parse(readFileSync(join(folder, file), 'utf8'), restore) as AgentSessionFile));
 }
 
 function sessionOf(name: string, file: AgentSessionFile): AgentSession {
@@ -103,10 +109,30 @@ function sessionOf(name: string, file: AgentSessionFile): AgentSession {
  * `x-claude-code-session-id`; Codex's `prompt_cache_key`, `session-id`,
  * `thread-id` and the turn metadata that repeats them.
  */
-function capturedRequest(base: string, client: AgentClient, session: string): { headers: Record<string, string>; body: Record<string, unknown> } {
+function capturedRequest(base: string, client: AgentClient, session: string): Captured {
   const text = readFileSync(join(CAPTURED, base), 'utf8');
-  const { headers, body } = JSON.parse(text) as { headers: Record<string, string>; body: Record<string, unknown> };
+  const { headers, body } = JSON.parse(text) as Captured;
   const captured = client === 'claude-code' ? headers['x-claude-code-session-id'] : body['prompt_cache_key'];
   if (typeof captured !== 'string' || captured === '') throw new Error(`${base} carries no session id for ${client}.`);
-  return JSON.parse(text.replaceAll(captured, session)) as { headers: Record<string, string>; body: Record<string, unknown> };
+  return JSON.parse(text.replaceAll(captured, session), restore) as Captured;
+}
+
+/** A JSON reviver: every cut text restored ({@link uncut}). */
+const restore = (_: string, value: unknown) => (typeof value === 'string' ? uncut(value) : value);
+
+const CUT = /\[\.\.\. (\d+) characters cut for the fixture\]/;
+const OPEN_TAG = /<(system-reminder|environment_context|user_instructions|skills_instructions|permissions instructions)>/;
+
+/**
+ * A text the capture cut, restored to its length (the cut part as filler
+ * words), its context block closed again: so the router reads a client's
+ * preamble as long as the client sends it, and its context blocks whole.
+ */
+function uncut(text: string): string {
+  const cut = CUT.exec(text);
+  if (cut === null) return text;
+  const filler = ' lorem'.repeat(Math.ceil(Number(cut[1]) / 6));
+  const open = OPEN_TAG.exec(text);
+  const close = open !== null && !text.includes(`</${open[1]}>`) ? `\n</${open[1]}>` : '';
+  return `${text.slice(0, cut.index)}${filler}${close}${text.slice(cut.index + cut[0].length)}`;
 }

@@ -29,6 +29,7 @@ export function gatewayHarness(
     policy?: Policy;
     keyLimits?: KeyLimits;
     shadows?: GatewayDependencies['shadows'];
+    sessions?: GatewayDependencies['sessions'];
   } = {},
 ) {
   const memory = createMemoryLedger();
@@ -49,7 +50,7 @@ export function gatewayHarness(
   const fallback = options.fallback ?? createInProcessFallback(dependencies, { sleep: async () => undefined });
   const usage = { readDay: async (day: string) => usageFromRecords(day, memory.records) };
   const feedback = createMemoryFeedbackStore();
-  const gateway = createGateway({ ...dependencies, fallback, usage, feedback, ...(options.shadows ? { shadows: options.shadows } : {}) });
+  const gateway = createGateway({ ...dependencies, fallback, usage, feedback, ...(options.shadows ? { shadows: options.shadows } : {}), sessions: options.sessions });
   let sent = 0;
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}, callerId = 'key:abc0000000000000') => {
     sent += 1;

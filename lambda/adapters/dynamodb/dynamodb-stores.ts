@@ -16,6 +16,8 @@ import { createDynamoFeedbackStore } from './dynamodb-feedback-store';
 import { createDynamoShadowResultStore } from './dynamodb-shadow-store';
 import { createDynamoLedger } from './dynamodb-ledger';
 import { createDynamoUsageReader } from './dynamodb-usage';
+import { createDynamoSessionStore } from '../dynamodb-session-store';
+import type { SessionStore } from '../../core/routing/session-affinity';
 
 export interface DynamoStoresOptions {
   readonly client: DynamoDBClient;
@@ -36,6 +38,7 @@ export interface DynamoStores {
   readonly usage: UsageReader;
   readonly feedback: FeedbackStore;
   readonly shadowResults: ShadowResultStore;
+  readonly sessions: SessionStore;
 }
 
 export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
@@ -51,6 +54,7 @@ export function createDynamoStores(options: DynamoStoresOptions): DynamoStores {
     budgets: createDynamoBudgetStore({ client, adjustClient: counterClient, tableName }),
     usage: createDynamoUsageReader({ client, tableName }),
     feedback: createDynamoFeedbackStore({ client, tableName, ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}) }),
+    sessions: createDynamoSessionStore({ client, tableName }),
     shadowResults: createDynamoShadowResultStore({ client, tableName, ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}) }),
   };
 }

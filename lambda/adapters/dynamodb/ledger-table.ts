@@ -19,6 +19,8 @@ export const KEY_PREFIXES = {
   aggregateMarker: 'AGGMARK#',
   budget: 'BUDGET#',
   circuit: 'CIRCUIT#',
+  /** One per agent session: the tier it holds (session affinity). */
+  session: 'SESSION#',
   alert: 'ALERT#',
   summary: 'SUMMARY#',
   /** A day's feedback, one item per rated request. */

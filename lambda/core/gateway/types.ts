@@ -1,4 +1,5 @@
 /** The gateway's contract with its entry points (the Lambda handler, the local server): a plain request in, a plain response out. */
+import type { SessionStore } from '../routing/session-affinity';
 import type { HeaderBag } from '../base/header-bag';
 import type { AttemptDependencies } from '../execution/attempt-contract';
 import type { FallbackRunner } from '../execution/fallback-contract';
@@ -75,6 +76,8 @@ export interface GatewayDependencies extends AttemptDependencies {
   readonly feedback: FeedbackStore;
   /** Where sampled requests go for shadow traffic, after their answer. @default none: no shadow traffic */
   readonly shadows?: ShadowDispatcher | undefined;
+  /** Each agent session's tier (session affinity). @default none: every turn is decided alone */
+  readonly sessions?: SessionStore | undefined;
   /** Shadow results, for `GET /shadow`. @default none */
   readonly shadowResults?: Pick<ShadowResultStore, 'readDay'> | undefined;
 }

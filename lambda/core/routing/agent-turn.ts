@@ -1,5 +1,6 @@
 /**
- * What a conversation asks, read the way a person would: the latest human
+ * Routing (this folder): the tier decision, its classifiers and the chain of
+ * models it picks. This file: what a conversation asks, read the way a person would: the latest human
  * request (not the context a coding agent wraps around it), the system
  * prompt only when it is short enough to be the caller's instruction rather
  * than a client's fixed boilerplate, and the state of the work since that

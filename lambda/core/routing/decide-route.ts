@@ -43,6 +43,18 @@ export interface RoutingDecision {
   readonly cachePrompt: boolean;
   /** Classifier v1's probabilities, when it decided the tier. */
   readonly scores: TierScores | null;
+  /** How the session's memory shaped the tier, when the request named a session and the classifier decided. */
+  readonly affinity?: Affinity | undefined;
+}
+
+/** How affinity shaped a decision, for `/v1/route` and the reasons. */
+export interface Affinity {
+  readonly session: string;
+  readonly from: string;
+  /** The tier the session held before this request, if it had one. */
+  readonly held: Tier | null;
+  /** `kept`: the session's tier decided; `raised`: this request's decision was higher; `new`: the first decision. */
+  readonly outcome: 'kept' | 'raised' | 'new';
 }
 
 export const VIRTUAL_MODELS = ['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3'] as const;
@@ -270,6 +282,7 @@ export function describeDecision(decision: RoutingDecision) {
     source: decision.source,
     reasons: decision.reasons,
     route: decision.route,
+    affinity: decision.affinity ?? null,
     input_tokens_estimate: decision.inputTokenEstimate,
     input_tokens_bound: decision.inputTokenBound,
     max_tokens: decision.maxTokens,

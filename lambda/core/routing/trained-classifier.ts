@@ -215,8 +215,10 @@ const FUNCTION_WORDS: ReadonlySet<string> = new Set(
  * rules stand for what no training prompt shows (tools, long context, a long
  * answer asked for); the code rules add tier-2 recall on the code sets,
  * which have no per-prompt outcomes to train the strong-model head on.
- * Measured by `npm run eval:routing`: the high-stakes rules as a floor add
- * almost no tier-3 recall and cost precision, so they are signals only.
+ * The high-stakes rules are a floor at tier 2, not 3: a short question with
+ * a medical, legal, financial or security word ("What dosage of aspirin is
+ * safe?") reaches the strong model even when the heads are unsure, but
+ * tier 3's verification pass waits for a sure P(tier 3).
  */
 export const FLOOR_RULES: ReadonlySet<string> = new Set(['tools offered', 'agent editing code', 'long context', 'long output requested', 'code', 'code task']);
 
@@ -251,8 +253,10 @@ export function classifyTrained(
   const reasons = [`classifier: ${comparison}${words.length > 0 ? ` (${words.map((word) => `"${asciiWord(word)}"`).join(', ')})` : ''}`];
   let tier = scored;
   for (const finding of input.findings) {
-    if (floors.has(finding.label) && finding.tier > tier) {
-      tier = finding.tier;
+    // A high-stakes word is a floor at the strong model (tier 2); tier 3's verification pass waits for a sure score.
+    const floor = floors.has(finding.label) ? finding.tier : finding.label.startsWith('high-stakes') ? 2 : undefined;
+    if (floor !== undefined && floor > tier) {
+      tier = floor as Tier;
       reasons.unshift(`floor: ${finding.reason}`);
     } else {
       reasons.push(`rule: ${finding.reason}`);

@@ -346,15 +346,16 @@ describe('gateway: other endpoints', () => {
 
   it('explains a routing decision without calling a model', async () => {
     const { send, providers, records } = gatewayHarness({});
-    const response = await send('POST', '/route', chat('What dosage of aspirin is safe?'));
+    const response = await send('POST', '/route', chat('Should I move my retirement savings into bonds?'));
     expect(response.status).toBe(200);
     const body = JSON.parse(response.body);
     expect(body.tier).toBe(3);
+    expect(body.affinity).toBeNull();
     expect(body.source).toBe('classifier');
     expect(Object.keys(body.scores).sort()).toEqual(['tier_1_or_more', 'tier_2_or_more', 'tier_3']);
     expect(body.scores.tier_3).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.tier_3);
     expect(body.reasons[0]).toMatch(new RegExp(`^classifier: P\\(tier 3\\) ${body.scores.tier_3.toFixed(2)} >= `));
-    expect(body.reasons).toContain('rule: high-stakes: medical ("dosage")');
+    expect(body.reasons).toContain('rule: high-stakes: financial ("retirement")');
     expect(body.chain.map((entry: { model: string }) => entry.model)).toEqual(['mock/large', 'mock/medium']);
     expect(body.estimated_max_cost_usd).toMatch(/^\d+\.\d{9}$/);
     expect(response.headers['x-switchyard-tier']).toBe('3');

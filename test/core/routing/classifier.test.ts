@@ -42,9 +42,10 @@ describe('classifyPrompt', () => {
     expect(tierOf('Convert this function to TypeScript: function add(a, b) { return a + b; }')).toBe(2);
   });
 
-  it('treats long context and long requested output as tier 2', () => {
+  it('treats long context and a long answer asked for in words as tier 2, and a large max_tokens as no signal (clients send one on every call)', () => {
     expect(tierOf('Summarise this. ' + 'The meeting covered many topics. '.repeat(1200))).toBe(2);
-    expect(tierOf('Tell me about otters.', 4000)).toBe(2);
+    expect(tierOf('Tell me about otters.', 4000)).toBe(1);
+    expect(tierOf('Tell me about otters.', 128_000)).toBe(1);
     expect(tierOf('Write a 1500-word story about otters.')).toBe(2);
   });
 

@@ -148,8 +148,12 @@ describe('classifier v1 decisions', () => {
 
   it('lists v0\'s other findings after the score, as rules, without letting them decide', () => {
     const verdict = classifyTrained(view('Write a poem about my password, which is hunter2'), { tier_3: 1 });
-    expect(verdict.tier).toBeLessThan(3);
-    expect(verdict.reasons).toContain('rule: high-stakes: security ("password")');
+    // A high-stakes word is a floor at the strong model, never at tier 3's verification pass.
+    expect(verdict.tier).toBe(2);
+    expect(verdict.reasons[0]).toBe('floor: high-stakes: security ("password")');
+    const sum = classifyTrained(view('What is 12+7?'));
+    expect(sum.tier).toBeLessThan(2);
+    expect(sum.reasons).toContainEqual(expect.stringMatching(/^rule: math \(/));
   });
 
   it('keeps its reasons printable ASCII, for the response header', () => {
@@ -162,7 +166,7 @@ describe('v0 rules as the trained heads\' signals', () => {
   it('names v0\'s tier and each rule that fired, without the matched words', () => {
     expect(ruleSignals(ruleFindings({ messages: [{ role: 'user', content: 'What dosage? 2+2' }], maxTokens: undefined }))).toEqual(['v0 tier 3', 'high-stakes: medical', 'math']);
     expect(ruleSignals([])).toEqual(['v0 tier 1', 'standard request: no complexity or high-stakes signal']);
-    expect(classifierInput('Extract the city: I flew to Lisbon.').signals).toEqual(['v0 tier 0', 'trivial task']);
+    expect(classifierInput('Extract the city: I flew to Lisbon.').signals).toEqual(['v0 tier 0', 'trivial task', 'size: tiny']);
   });
 
   it('weighs a rule the heads learned from: a high-stakes rule raises P(tier 3)', () => {

@@ -10,7 +10,7 @@ import type { EndpointHandler, GatewayDependencies } from '../types';
 export function routeEndpoint(dependencies: GatewayDependencies): EndpointHandler {
   const { circuits, clock } = dependencies;
   return async (request) => {
-    const { decision } = await decideRequest(request, OPENAI_CHAT, dependencies);
+    const { decision } = await decideRequest(request, OPENAI_CHAT, dependencies, { remember: false });
     const states = await circuits.read(decision.chain.map((model) => model.id));
     const now = clock.now();
     const described = describeDecision(decision);

@@ -1,0 +1,47 @@
+/** Training arithmetic for `npm run train:classifier`: ROC AUC and Platt scaling. */
+import { sigmoid } from '../../lambda/core/routing/trained-classifier';
+
+/** ROC AUC of `scores` against 0/1 `labels`, ties counted half. */
+export function rocAuc(scores: readonly number[], labels: readonly number[]): number {
+  const order = scores.map((score, index) => ({ score, label: labels[index]! })).sort((a, b) => a.score - b.score);
+  let positives = 0;
+  let rankSum = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end < order.length && order[end]!.score === order[start]!.score) end += 1;
+    const rank = (start + 1 + end) / 2;
+    for (let index = start; index < end; index += 1) {
+      if (order[index]!.label === 1) {
+        positives += 1;
+        rankSum += rank;
+      }
+    }
+    start = end;
+  }
+  const negatives = order.length - positives;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/**
+ * Platt scaling: a and b for sigmoid(a z + b), by gradient descent on the
+ * log loss, each example counted by its training weight (so tier 0, which
+ * the public sets lack, is calibrated as if it were as common as the rest).
+ */
+export function calibrate(scores: readonly number[], labels: readonly number[], weights: readonly number[]): { a: number; b: number } {
+  let a = 1;
+  let b = 0;
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  for (let step = 0; step < 500; step += 1) {
+    let gradientA = 0;
+    let gradientB = 0;
+    scores.forEach((z, index) => {
+      const error = weights[index]! * (sigmoid(a * z + b) - labels[index]!);
+      gradientA += error * z;
+      gradientB += error;
+    });
+    a -= (0.5 * gradientA) / total;
+    b -= (0.5 * gradientB) / total;
+  }
+  return { a: Number(a.toPrecision(8)), b: Number(b.toPrecision(8)) };
+}
+
