@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { attemptCandidate } from '../execution/attempt';
 import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../execution/attempt-contract';
 import { afterAnswerNumbering } from '../execution/fallback-contract';
-import { scannedText } from '../routing/classifier';
+import { requestText } from '../routing/agent-turn';
 import { isAttemptFailure } from '../base/errors';
 import type { KeyBudget } from './managed-keys';
 import { purposeOf } from '../accounting/ledger';
@@ -161,7 +161,7 @@ async function judge(
   const request: AttemptRequest = {
     messages: [
       { role: 'system', content: JUDGE_PROMPT },
-      { role: 'user', content: `<task>\n${scannedText(job.request.messages)}\n</task>\n\n<answer_A>\n${first}\n</answer_A>\n\n<answer_B>\n${second}\n</answer_B>` },
+      { role: 'user', content: `<task>\n${requestText(job.request.messages)}\n</task>\n\n<answer_A>\n${first}\n</answer_A>\n\n<answer_B>\n${second}\n</answer_B>` },
     ],
     maxTokens: JUDGE_MAX_TOKENS,
     temperature: 0,

@@ -13,7 +13,7 @@ import { attemptCandidate } from '../execution/attempt';
 import type { AttemptContext, AttemptDependencies, AttemptRequest } from '../execution/attempt-contract';
 import { afterAnswerNumbering } from '../execution/fallback-contract';
 import type { ChatRequest } from '../model/chat-request';
-import { scannedText } from '../routing/classifier';
+import { requestText } from '../routing/agent-turn';
 import { isAttemptFailure } from '../base/errors';
 import type { AttemptRecord } from '../accounting/ledger';
 import type { ModelSpec, Policy, VerificationSettings } from '../../policy/policy';
@@ -43,7 +43,7 @@ export function verifierRequest(chat: Pick<ChatRequest, 'messages'>, answer: str
   return {
     messages: [
       { role: 'system', content: `${settings.rubric}\n\n${OUTPUT_FORMAT}` },
-      { role: 'user', content: `<task>\n${scannedText(chat.messages)}\n</task>\n\n<answer>\n${answer}\n</answer>` },
+      { role: 'user', content: `<task>\n${requestText(chat.messages)}\n</task>\n\n<answer>\n${answer}\n</answer>` },
     ],
     maxTokens: VERIFIER_MAX_TOKENS,
     temperature: 0,

@@ -33,7 +33,16 @@ export function latestRequestIndex(messages: readonly ChatMessage[]): number {
   return -1;
 }
 
-/** The text the classifier reads: a short system prompt, and the latest human request. */
+/** The latest human request's words ('' when there is none), from its index ({@link latestRequestIndex}). */
+export function latestRequest(messages: readonly ChatMessage[], index = latestRequestIndex(messages)): string {
+  return index < 0 ? '' : humanText(messages[index]!.content);
+}
+
+/**
+ * What a conversation asks: a short system prompt and the latest human
+ * request; older turns are context. The classifiers read it, and the judges
+ * (verification, shadow) are given it as the task.
+ */
 export function requestText(messages: readonly ChatMessage[]): string {
   const system: string[] = [];
   let systemLength = 0;
@@ -42,8 +51,7 @@ export function requestText(messages: readonly ChatMessage[]): string {
     system.push(message.content);
     systemLength += message.content.length;
   }
-  const latest = latestRequestIndex(messages);
-  const request = latest < 0 ? '' : humanText(messages[latest]!.content);
+  const request = latestRequest(messages);
   return systemLength > 0 && systemLength <= SYSTEM_READ_LIMIT ? `${system.join('\n')}\n${request}` : request;
 }
 
@@ -62,12 +70,12 @@ const EDIT_TOOL = /(^|__)(edit|multiedit|write|notebookedit|apply_patch|str_repl
 const CODE_FILE = /[\w./-]+\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|scala|c|cc|cpp|h|hpp|cs|rb|php|swift|sql|sh)\b/;
 const FAILURE = /^(error|failed)\b|\b(exit code [1-9]\d*|exited with code [1-9]\d*|tests? failed|FAIL\b|Traceback)/im;
 
-/** The agent's work since the latest human request: nothing when the request is the conversation's last turn. */
-export function workState(messages: readonly ChatMessage[]): WorkState {
+/** The agent's work since the latest human request (at `from`): nothing when the request is the conversation's last turn. */
+export function workState(messages: readonly ChatMessage[], from = latestRequestIndex(messages)): WorkState {
   let toolResults = 0;
   let editedCode: string | undefined;
   let last: ChatMessage | undefined;
-  for (let index = latestRequestIndex(messages) + 1; index < messages.length; index += 1) {
+  for (let index = from + 1; index < messages.length; index += 1) {
     const message = messages[index]!;
     if (message.role === 'tool') {
       toolResults += 1;

@@ -14,7 +14,7 @@
 import type { ChatMessage } from '../model/message';
 import type { Tier } from '../../policy/schema';
 import { estimateTokens } from './token-estimate';
-import { conversationText, latestRequestIndex, humanText, requestText, workState } from './agent-turn';
+import { conversationText, latestRequest, latestRequestIndex, requestText, workState } from './agent-turn';
 
 export interface PromptView {
   readonly messages: readonly ChatMessage[];
@@ -114,7 +114,7 @@ export interface RuleFinding {
 /**
  * Every rule that fires on a prompt, strongest first: v0's verdict, and
  * classifier v1's signals and floors. The text rules read `text`: by default
- * a short system prompt and the latest human request ({@link scannedText}).
+ * a short system prompt and the latest human request ({@link requestText}).
  *
  * The output budget a client asks for is not a signal of a long answer:
  * clients send the same large `max_tokens` on every call (Claude Code 128,000,
@@ -123,7 +123,8 @@ export interface RuleFinding {
  * the conversation people and the model wrote, not the tool results and the
  * client's preamble, and an edit to a code file since the request is a floor.
  */
-export function ruleFindings({ messages, maxTokens, toolCount = 0 }: PromptView, text = scannedText(messages)): RuleFinding[] {
+export function ruleFindings({ messages, maxTokens, toolCount = 0 }: PromptView, text = requestText(messages)): RuleFinding[] {
+  const latest = latestRequestIndex(messages);
   const tokens = toolCount > 0 ? estimateTokens([{ content: conversationText(messages) }]) : estimateTokens(messages);
   const found: RuleFinding[] = [];
   const add = (tier: Tier, label: string, detail: string) => found.push({ tier, label, reason: `${label} (${detail})` });
@@ -141,7 +142,7 @@ export function ruleFindings({ messages, maxTokens, toolCount = 0 }: PromptView,
   // An agent's turn: the model must pick a tool and fill its schema, which the trivial tier's models do unreliably.
   if (toolCount > 0) {
     add(1, 'tools offered', String(toolCount));
-    const work = workState(messages);
+    const work = workState(messages, latest);
     if (work.editedCode !== undefined) add(2, 'agent editing code', quote(work.editedCode));
     else if (work.toolResults > 0) add(1, 'agent working', `${work.toolResults} tool result${work.toolResults === 1 ? '' : 's'}${work.lastFailed ? ', the last failed' : ''}`);
   }
@@ -150,7 +151,7 @@ export function ruleFindings({ messages, maxTokens, toolCount = 0 }: PromptView,
 
   if (found.length > 0) return found.sort((a, b) => b.tier - a.tier);
   if (tokens <= SHORT_PROMPT_TOKENS) {
-    const trivial = TRIVIAL_TASK.exec(lastUserText(messages)) ?? SHORT_ANSWER.exec(text);
+    const trivial = TRIVIAL_TASK.exec(latestRequest(messages, latest)) ?? SHORT_ANSWER.exec(text);
     if (trivial) return [{ tier: 0, label: 'trivial task', reason: `trivial task (${quote(trivial[0])})` }];
     if (maxTokens !== undefined && maxTokens <= TINY_OUTPUT_TOKENS) {
       return [{ tier: 0, label: 'tiny output requested', reason: `tiny output requested (max_tokens ${maxTokens})` }];
@@ -164,14 +165,6 @@ export const classifyPrompt: PromptClassifier = (view) => {
   if (found.length === 0) return { tier: 1, reasons: ['standard request: no complexity or high-stakes signal'] };
   return { tier: found[0]!.tier, reasons: found.map((entry) => entry.reason) };
 };
-
-/** A short system prompt and the latest human request carry the task; older turns are context. Classifier v1 reads the same. */
-export const scannedText = (messages: readonly ChatMessage[]): string => requestText(messages);
-
-function lastUserText(messages: readonly ChatMessage[]): string {
-  const latest = latestRequestIndex(messages);
-  return latest < 0 ? '' : humanText(messages[latest]!.content);
-}
 
 /** Reasons travel in an HTTP header: printable ASCII only, and short. */
 function quote(matched: string): string {

@@ -79,17 +79,13 @@ export function withAffinity(decision: RoutingDecision, session: SessionKey, hel
   };
 }
 
-/** Sessions kept in a map: for tests, and a gateway run without a table. Bounded: the oldest session goes first. */
-export function createMemorySessionStore(limit = 10_000): SessionStore {
+/** Sessions kept in a map: for tests and evaluations. */
+export function createMemorySessionStore(): SessionStore {
   const tiers = new Map<string, Tier>();
   return {
     read: async (session) => tiers.get(session),
     async raise(session, tier) {
-      const held = tiers.get(session);
-      if (held !== undefined && held >= tier) return;
-      tiers.delete(session);
-      tiers.set(session, tier);
-      if (tiers.size > limit) tiers.delete(tiers.keys().next().value!);
+      if ((tiers.get(session) ?? -1) < tier) tiers.set(session, tier);
     },
   };
 }

@@ -11,7 +11,8 @@
  * v0's tier): measured, the rules lift the heads' recall on conversational
  * tier-0 and tier-3 requests that the public data lacks.
  */
-import { ruleFindings, scannedText, type PromptView, type RuleFinding, type TierVerdict } from './classifier';
+import { requestText } from './agent-turn';
+import { ruleFindings, type PromptView, type RuleFinding, type TierVerdict } from './classifier';
 import weightsJson from './classifier-weights.json';
 import type { ClassifierThresholds } from '../../policy/policy';
 import type { Tier } from '../../policy/schema';
@@ -108,7 +109,7 @@ export const READ_WINDOW = { headCharacters: 5000, tailCharacters: 3000 } as con
  * Structural rules (context length, tools, output budget) still see it all.
  */
 export function classifierText(view: PromptView): string {
-  const text = scannedText(view.messages);
+  const text = requestText(view.messages);
   const { headCharacters, tailCharacters } = READ_WINDOW;
   return text.length <= headCharacters + tailCharacters ? text : `${text.slice(0, headCharacters)}\n${text.slice(-tailCharacters)}`;
 }
@@ -152,8 +153,10 @@ export type TierScores = Readonly<Record<keyof TierThresholds, number>>;
  * The three calibrated probabilities, from one pass over the prompt's
  * buckets, made to nest as the events they name do: a tier-3 request is of
  * tier 2 or more, which is of tier 1 or more, so tier_3 <= tier_2_or_more <=
- * tier_1_or_more. Each head is trained apart; a head that says less than a
- * narrower event's head is raised to it.
+ * tier_1_or_more. The strong-model head was trained on requests that are not
+ * trivial, so it is the chance the strong model is needed given tier 1 or
+ * more: P(tier 2+) = P(tier 1+) x that, and at least P(tier 3); P(tier 1+)
+ * is at least P(tier 2+).
  */
 export function tierScores(input: ClassifierInput, heads: Heads = SHIPPED_HEADS): TierScores {
   const { tier_1_or_more: one, tier_2_or_more: two, tier_3: three } = heads;
@@ -254,9 +257,9 @@ export function classifyTrained(
   let tier = scored;
   for (const finding of input.findings) {
     // A high-stakes word is a floor at the strong model (tier 2); tier 3's verification pass waits for a sure score.
-    const floor = floors.has(finding.label) ? finding.tier : finding.label.startsWith('high-stakes') ? 2 : undefined;
+    const floor: Tier | undefined = floors.has(finding.label) ? finding.tier : finding.label.startsWith('high-stakes') ? 2 : undefined;
     if (floor !== undefined && floor > tier) {
-      tier = floor as Tier;
+      tier = floor;
       reasons.unshift(`floor: ${finding.reason}`);
     } else {
       reasons.push(`rule: ${finding.reason}`);
