@@ -29,13 +29,17 @@ import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/routing/trained-classifier';
 import type { Tier } from '../lambda/policy/schema';
+import type { Policy } from '../lambda/policy/policy';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;
 
+/** A prompt as a one-turn conversation. */
+const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, content: prompt }], maxTokens: undefined });
+
 const percent = (value: number | undefined) => (value === undefined ? 'never' : `${(value * 100).toFixed(1)}%`);
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' } } });
   if (!existsSync(EVAL_DATA)) {
     console.error(`No evaluation data at ${EVAL_DATA}: set SWITCHYARD_EVAL_DATA to the routing-eval folder.`);
@@ -54,7 +58,6 @@ function main(): void {
   }
   console.log(`Cost: strong priced as ${strongModel.id}, weak as ${weakModel.id}, each prompt's estimated tokens in and ${OUTPUT_TOKENS} out.\n`);
 
-  const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, content: prompt }], maxTokens: undefined });
   const v1With = (floors: ReadonlySet<string>) => (prompt: string): Tier => classifyTrained(asView(prompt), {}, { floors }).tier;
   const tierRouters: [string, (prompt: string) => Tier][] = [
     ['classifier v0', (prompt) => classifyPrompt(asView(prompt)).tier],
@@ -137,12 +140,11 @@ function main(): void {
   console.log('  set             prompts   APGR  CPT(50%)  CPT(80%)  strong share');
   console.log(`${heldOutTable.join('\n')}\n`);
   ordinaryPrompts();
-  agentSessions();
+  await agentSessions(policy);
 }
 
 function ordinaryPrompts(): void {
   const ordinary = loadOrdinary();
-  const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, content: prompt }], maxTokens: undefined });
   const rows = ordinary.map((item) => ({ labelled: item.tier, predicted: classifyTrained(asView(item.prompt)).tier }));
   console.log(`AlpacaEval's ${ordinary.length} prompts (ordinary requests, tiers labelled for this project, never trained on), classifier v1 as routed:`);
   console.log(renderConfusion(tierConfusion(rows), 'labelled tiers'));
@@ -151,14 +153,13 @@ function ordinaryPrompts(): void {
   console.log(`  sent to tier 2 or above: ${percent(upward / rows.length)} (${upward} of ${rows.length}); to tier 3: ${tierThree.length}, of which labelled tier 3: ${tierThree.filter((row) => row.labelled === 3).length}\n`);
 }
 
-function agentSessions(): void {
-  const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+async function agentSessions(policy: Policy): Promise<void> {
   console.log(`Recorded agent sessions (test/fixtures/agent-sessions), each turn as the gateway routes it, cache reads and writes priced; flagship = ${policy.flagship.id}:`);
   console.log('  session                         turns  tiers by turn    routed USD  flagship USD  routed/flagship  model changes  (each turn alone: routed USD, changes)');
   let [routed, flagship, turns, switches] = [0, 0, 0, 0];
   for (const session of loadAgentSessions()) {
-    const sticky = sessionCost(session, policy);
-    const alone = sessionCost(session, policy, { affinity: false });
+    const sticky = await sessionCost(session, policy);
+    const alone = await sessionCost(session, policy, { affinity: false });
     routed += sticky.routed;
     flagship += sticky.flagship;
     turns += sticky.turns.length;
@@ -187,4 +188,4 @@ function report(title: string, summary: RoutingSummary, count: number, costAt: (
   console.log(`  APGR ${summary.apgr.toFixed(3)} (random 0.500); CPT(50%) ${percent(summary.cpt50)}; CPT(80%) ${percent(summary.cpt80)} (random: 50.0%, 80.0%)`);
 }
 
-main();
+void main();

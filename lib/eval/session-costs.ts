@@ -4,14 +4,15 @@
  * each turn resends the conversation so far; while the model stays the same,
  * the part the previous turn sent is read from the cache and the rest is
  * written to it; after a switch, the whole prompt is written anew. Every turn
- * goes through the gateway's own parse, decision and session affinity.
+ * goes through the gateway's own decision (`decideRequest`: parse, classifier,
+ * session affinity, capabilities and context windows).
  */
 import { costOf, type ModelPrice } from '../../lambda/core/accounting/money';
-import { decideRoute, fitCapabilities, fitContextWindows } from '../../lambda/core/routing/decide-route';
-import { sessionOf, withAffinity } from '../../lambda/core/routing/session-affinity';
-import { estimateTokens } from '../../lambda/core/routing/token-estimate';
-import { parseMessagesRequest } from '../../lambda/core/surfaces/anthropic-messages/parse-request';
-import { parseResponsesRequest } from '../../lambda/core/surfaces/openai-responses/parse-request';
+import { createMemoryBudgetStore } from '../../lambda/core/accounting/budgets';
+import { decideRequest } from '../../lambda/core/gateway/decide-request';
+import { createMemorySessionStore } from '../../lambda/core/routing/session-affinity';
+import { ANTHROPIC_MESSAGES } from '../../lambda/core/surfaces/anthropic-messages/surface';
+import { OPENAI_RESPONSES } from '../../lambda/core/surfaces/openai-responses/surface';
 import type { ModelSpec, Policy } from '../../lambda/policy/policy';
 import type { Tier } from '../../lambda/policy/schema';
 import type { AgentSession } from './agent-sessions';
@@ -44,23 +45,33 @@ export function pricedTurns(models: readonly ModelSpec[], prompts: readonly numb
 }
 
 /** A session routed turn by turn as the gateway routes it (`affinity: false`: each turn decided alone). */
-export function sessionCost(session: AgentSession, policy: Policy, { affinity = true } = {}): SessionCost {
-  const held = new Map<string, Tier>();
+export async function sessionCost(session: AgentSession, policy: Policy, { affinity = true } = {}): Promise<SessionCost> {
+  const dependencies = {
+    policy,
+    budgets: createMemoryBudgetStore(),
+    clock: Date,
+    log: { info: () => undefined, error: () => undefined },
+    sessions: affinity ? createMemorySessionStore() : undefined,
+  };
   const turns: SessionTurn[] = [];
   const models: ModelSpec[] = [];
   const prompts: number[] = [];
-  for (const turn of session.turns) {
-    const chat = turn.path === '/v1/messages' ? parseMessagesRequest(JSON.stringify(turn.body), policy.limits) : parseResponsesRequest(JSON.stringify(turn.body), policy.limits);
-    let decision = decideRoute(chat, { tierHeader: undefined, routeHeader: undefined, callerId: 'eval' }, policy);
-    const key = sessionOf(chat, turn.headers, 'eval');
-    if (affinity && key !== undefined) {
-      decision = withAffinity(decision, key, held.get(key.id), policy);
-      held.set(key.id, decision.tier!);
-    }
-    decision = fitContextWindows(fitCapabilities(decision, chat));
+  for (const [index, turn] of session.turns.entries()) {
+    const request = {
+      requestId: `${session.name}-${index}`,
+      method: 'POST',
+      path: turn.path,
+      headers: turn.headers,
+      query: {},
+      body: JSON.stringify(turn.body),
+      callerId: 'eval',
+      deadline: Number.POSITIVE_INFINITY,
+      keyLimits: undefined,
+    };
+    const { decision } = await decideRequest(request, turn.path === '/v1/messages' ? ANTHROPIC_MESSAGES : OPENAI_RESPONSES, dependencies);
     turns.push({ tier: decision.tier!, model: decision.chain[0]!.id, reasons: decision.reasons });
     models.push(decision.chain[0]!);
-    prompts.push(estimateTokens(chat.messages, chat.tools));
+    prompts.push(decision.inputTokenEstimate);
   }
   const outputs = session.turns.map((turn) => turn.outputTokens);
   return {

@@ -9,13 +9,16 @@ import type { ChatSurface } from '../surfaces/shared/surface';
 import { signalsOf } from './request-context';
 import type { GatewayDependencies, GatewayRequest } from './types';
 
+/** What deciding reads: the policy, the budgets' spend and the sessions' tiers. */
+export type DecisionDependencies = Pick<GatewayDependencies, 'policy' | 'budgets' | 'clock' | 'log' | 'sessions'>;
+
 /**
  * The classifier's tier under the session's memory (see session-affinity.ts);
  * then budgets may lower the tier, the key may narrow the chain, and
  * candidates too small for the prompt drop out. `remember: false` (for
  * `/v1/route`) reads the session without moving it.
  */
-export async function decideRequest(request: GatewayRequest, surface: Pick<ChatSurface, 'parse'>, dependencies: GatewayDependencies, { remember = true } = {}) {
+export async function decideRequest(request: GatewayRequest, surface: Pick<ChatSurface, 'parse'>, dependencies: DecisionDependencies, { remember = true } = {}) {
   const { policy } = dependencies;
   const chat = surface.parse(request.body, policy.limits, request.headers);
   const hosted = chat.droppedTools ?? [];
@@ -29,7 +32,7 @@ export async function decideRequest(request: GatewayRequest, surface: Pick<ChatS
   return { chat, decision: fitContextWindows(fitCapabilities(decision, chat)) };
 }
 
-async function withSession(decision: RoutingDecision, chat: ChatRequest, request: GatewayRequest, { sessions, policy }: GatewayDependencies, remember: boolean): Promise<RoutingDecision> {
+async function withSession(decision: RoutingDecision, chat: ChatRequest, request: GatewayRequest, { sessions, policy }: DecisionDependencies, remember: boolean): Promise<RoutingDecision> {
   if (sessions === undefined || decision.source !== 'classifier' || decision.tier === null) return decision;
   const session = sessionOf(chat, request.headers, request.callerId);
   if (session === undefined) return decision;
