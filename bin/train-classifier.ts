@@ -26,7 +26,7 @@ import { classifierInput, rawScore, sigmoid, type ClassifierInput, type Classifi
 import { loadJudged, type Judged } from '../lib/eval/judged-data';
 import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
-import { calibrate, rocAuc } from '../lib/eval/training-math';
+import { calibrate, rocAuc, round } from '../lib/eval/training-math';
 
 const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-weights.json');
 /** How each head was trained, beside the weights: notes for people, which the router does not load. */
@@ -115,8 +115,6 @@ function meanApgr(examples: readonly Example[], score: (example: Example) => num
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-const round = (value: number) => Number(value.toPrecision(8));
-
 /** A validation example and the calibrated probability its head gives it. */
 interface Validated {
   readonly example: Example;
@@ -178,7 +176,7 @@ function tierTwoThreshold(validated: readonly Validated[]): number {
   return threshold;
 }
 
-/** Each set's weight in training, so that every set weighs the same however many prompts it has. */
+/** Each set's weight in training: a set of n prompts weighs in proportion to the square root of n, so the 14,000 MMLU prompts do not drown the 300 arena-bench ones, nor count as few. */
 function sourceWeights(items: readonly { source: string }[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(item.source, (counts.get(item.source) ?? 0) + 1);
@@ -298,7 +296,7 @@ function main(): void {
       name: 'tier_2_or_more',
       examples: judgedSeen.map((item) => example(item, item.needsStrong ? 1 : 0, weightOf.get(item.source)!)),
       data:
-        'GSM8K, MMLU, arena-bench-v1 and AlpacaEval 2.0 outside the held-out fifth, each set weighing the same; label: on the exams, GPT-4 right and Mixtral-8x7B wrong; ' +
+        'GSM8K, MMLU, arena-bench-v1 and AlpacaEval 2.0 outside the held-out fifth, each set weighing as the square root of its size; label: on the exams, GPT-4 right and Mixtral-8x7B wrong; ' +
         'on the open-ended sets, the strong group of models passes the weak group by the margin in labelRules',
       quality: apgr,
       qualityName: 'Apgr',

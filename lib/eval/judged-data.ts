@@ -18,9 +18,8 @@
  * Read in place from ../shared (AlpacaEval's data is for non-commercial use:
  * never copied here). Held out: the same fifth of ids as every other set.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVAL_DATA, isHeldOut, STRONG, WEAK } from './routing-data';
+import { EVAL_DATA, isHeldOut, jsonLines, STRONG, WEAK } from './routing-data';
 
 export interface Judged {
   readonly id: string;
@@ -105,11 +104,7 @@ export function loadOpenEnded(set: OpenEndedSet): { items: Judged[]; rule: Label
     const [s, w] = [groupMean(row, strong), groupMean(row, weak)];
     return s === undefined || w === undefined ? undefined : s - w;
   };
-  const rows = readFileSync(join(EVAL_DATA, set.file), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as JudgedRow)
-    .filter((row) => typeof row.scores[set.pair.strong] === 'number' && typeof row.scores[set.pair.weak] === 'number');
+  const rows = jsonLines<JudgedRow>(join(EVAL_DATA, set.file)).filter((row) => typeof row.scores[set.pair.strong] === 'number' && typeof row.scores[set.pair.weak] === 'number');
   // The margin: chosen on the prompts outside the held-out fifth only.
   const halves = rows
     .filter((row) => !isHeldOut(row.id))

@@ -30,11 +30,25 @@ export interface Labelled {
   readonly kind?: string;
 }
 
-function rows(file: string): Record<string, unknown>[] {
-  return readFileSync(join(EVAL_DATA, file), 'utf8')
+/** Every row of a JSON Lines file. */
+export function jsonLines<Row = Record<string, unknown>>(path: string): Row[] {
+  return readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+    .map((line) => JSON.parse(line) as Row);
+}
+
+/** A public set's rows, read in place. */
+export const rows = (file: string) => jsonLines(join(EVAL_DATA, file));
+
+const LABELLED = join(__dirname, 'labelled');
+
+/** Every row of our labelled files whose names match, in name order. */
+function labelledRows<Row>(names: RegExp): Row[] {
+  return readdirSync(LABELLED)
+    .filter((name) => names.test(name))
+    .sort()
+    .flatMap((name) => jsonLines<Row>(join(LABELLED, name)));
 }
 
 const MMLU_TIER_3 = new Set([
@@ -93,19 +107,8 @@ export function loadLabelled(): Labelled[] {
     add({ id: `vicuna/${String(row['question_id'])}`, source: 'vicuna', prompt: (row['turns'] as string[])[0]!, tier });
   }
   // Our own labelled prompts (lib/eval/labelled/README.md says how they were made).
-  for (const row of ownRows()) add({ id: String(row['id']), source: 'own', prompt: String(row['prompt']), tier: row['tier'] as Tier, kind: String(row['kind']) });
+  for (const row of labelledRows<Record<string, unknown>>(/^tiers.*\.jsonl$/)) add({ id: String(row['id']), source: 'own', prompt: String(row['prompt']), tier: row['tier'] as Tier, kind: String(row['kind']) });
   return labelled;
-}
-
-/** Our own tier-0 and tier-3 prompts and their look-alikes, kept in this repository: every `tiers*.jsonl`, in name order. */
-function ownRows(): Record<string, unknown>[] {
-  const folder = join(__dirname, 'labelled');
-  return readdirSync(folder)
-    .filter((name) => /^tiers.*\.jsonl$/.test(name))
-    .sort()
-    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n'))
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /**
@@ -115,15 +118,7 @@ function ownRows(): Record<string, unknown>[] {
  * precision and the share of conversational prompts sent up.
  */
 export function loadOrdinary(): Labelled[] {
-  const tiers = new Map<string, Tier>();
-  const folder = join(__dirname, 'labelled');
-  for (const name of readdirSync(folder).filter((entry) => /^alpaca-tiers-.*\.jsonl$/.test(entry)).sort()) {
-    for (const line of readFileSync(join(folder, name), 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      const row = JSON.parse(line) as { id: string; tier: Tier };
-      tiers.set(row.id, row.tier);
-    }
-  }
+  const tiers = new Map(labelledRows<{ id: string; tier: Tier }>(/^alpaca-tiers-.*\.jsonl$/).map((row) => [row.id, row.tier]));
   return rows('alpaca_eval2_weighted_vs_gpt4turbo.jsonl')
     .filter((row) => tiers.has(String(row['id'])))
     .map((row) => ({ id: String(row['id']), source: 'alpaca-eval-2', prompt: String(row['prompt']), tier: tiers.get(String(row['id']))!, heldOut: isHeldOut(String(row['id'])) }));

@@ -1,6 +1,9 @@
 /** Training arithmetic for `npm run train:classifier`: ROC AUC and Platt scaling. */
 import { sigmoid } from '../../lambda/core/routing/trained-classifier';
 
+/** Eight significant digits: what the weights and training files keep. */
+export const round = (value: number) => Number(value.toPrecision(8));
+
 /** ROC AUC of `scores` against 0/1 `labels`, ties counted half. */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number {
   const order = scores.map((score, index) => ({ score, label: labels[index]! })).sort((a, b) => a.score - b.score);
@@ -42,6 +45,6 @@ export function calibrate(scores: readonly number[], labels: readonly number[], 
     a -= (0.5 * gradientA) / total;
     b -= (0.5 * gradientB) / total;
   }
-  return { a: Number(a.toPrecision(8)), b: Number(b.toPrecision(8)) };
+  return { a: round(a), b: round(b) };
 }
 
