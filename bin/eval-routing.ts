@@ -20,7 +20,7 @@ import { classifyPrompt } from '../lambda/core/routing/classifier';
 import { costOf } from '../lambda/core/accounting/money';
 import { estimateTokens } from '../lambda/core/routing/token-estimate';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
-import { EVAL_DATA, loadLabelled, loadOrdinary } from '../lib/eval/routing-data';
+import { EVAL_DATA, loadLabelled, loadOrdinary, type Labelled } from '../lib/eval/routing-data';
 import { loadJudged } from '../lib/eval/judged-data';
 import { loadAgentSessions } from '../lib/eval/agent-sessions';
 import { sessionCost } from '../lib/eval/session-costs';
@@ -144,13 +144,37 @@ async function main(): Promise<void> {
 }
 
 function ordinaryPrompts(): void {
-  const ordinary = loadOrdinary();
+  const ordinary = loadOrdinary().filter((item) => item.heldOut);
   const rows = ordinary.map((item) => ({ labelled: item.tier, predicted: classifyTrained(asView(item.prompt)).tier }));
-  console.log(`AlpacaEval's ${ordinary.length} prompts (ordinary requests, tiers labelled for this project, never trained on), classifier v1 as routed:`);
+  console.log(`AlpacaEval's prompts as ordinary requests (tiers labelled for this project), held out (${ordinary.length}; the heads learn from the other four fifths), classifier v1 as routed:`);
   console.log(renderConfusion(tierConfusion(rows), 'labelled tiers'));
   const upward = rows.filter((row) => row.predicted >= 2).length;
   const tierThree = rows.filter((row) => row.predicted === 3);
   console.log(`  sent to tier 2 or above: ${percent(upward / rows.length)} (${upward} of ${rows.length}); to tier 3: ${tierThree.length}, of which labelled tier 3: ${tierThree.filter((row) => row.labelled === 3).length}\n`);
+  tierThreeCurve(ordinary);
+}
+
+/**
+ * What the tier_3 threshold trades, held out: the recall of our tier-3
+ * prompts, and how many ordinary requests (AlpacaEval's, of which few are
+ * high-stakes) the flagship would get, at each threshold.
+ */
+function tierThreeCurve(ordinary: readonly Labelled[]): void {
+  const own = loadLabelled().filter((item) => item.source === 'own' && item.heldOut);
+  const scoreOf = (item: Labelled) => tierScores(classifierInput(item.prompt)).tier_3;
+  const ownScored = own.map((item) => ({ tier: item.tier, score: scoreOf(item) }));
+  const ordinaryScored = ordinary.map((item) => ({ tier: item.tier, score: scoreOf(item) }));
+  console.log(`P(tier 3) threshold against tier-3 recall (our ${ownScored.filter((item) => item.tier === 3).length} held-out tier-3 prompts) and flagship calls on ${ordinary.length} held-out ordinary requests:`);
+  console.log('  threshold  tier-3 recall  ours sent to tier 3 that are not  ordinary sent to tier 3  of which tier 3');
+  for (const threshold of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) {
+    const passed = (items: readonly { tier: number; score: number }[]) => items.filter((item) => item.score >= threshold);
+    const recall = passed(ownScored).filter((item) => item.tier === 3).length / ownScored.filter((item) => item.tier === 3).length;
+    console.log(
+      `  ${threshold.toFixed(2).padStart(9)}  ${percent(recall).padStart(13)}  ${String(passed(ownScored).filter((item) => item.tier !== 3).length).padStart(32)}  ` +
+        `${String(passed(ordinaryScored).length).padStart(23)}  ${String(passed(ordinaryScored).filter((item) => item.tier === 3).length).padStart(15)}`,
+    );
+  }
+  console.log();
 }
 
 async function agentSessions(policy: Policy): Promise<void> {

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { FEATURE_BITS, FEATURE_BUCKETS } from '../lambda/core/routing/prompt-features';
 import { classifierInput, rawScore, sigmoid, type ClassifierInput, type ClassifierWeightsFile } from '../lambda/core/routing/trained-classifier';
 import { loadJudged, type Judged } from '../lib/eval/judged-data';
-import { EVAL_DATA, loadLabelled } from '../lib/eval/routing-data';
+import { EVAL_DATA, loadLabelled, loadOrdinary, ORDINARY_SOURCE, type Labelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
 import { calibrate, rocAuc, round } from '../lib/eval/training-math';
 
@@ -265,10 +265,12 @@ function main(): void {
     process.exit(2);
   }
   const labelled = loadLabelled();
-  const seen = labelled.filter((item) => !item.heldOut);
+  // Our labelled prompts, the public sets' proxy tiers and AlpacaEval's ordinary requests with our tiers, outside the held-out fifth.
+  const seen = [...labelled, ...loadOrdinary()].filter((item) => !item.heldOut);
+  // Tier 3 is learnt from requests people send (ours and AlpacaEval's), not from exam subjects standing in for stakes.
+  const requests = seen.filter((item) => item.source === 'own' || item.source === ORDINARY_SOURCE);
   const judged = loadJudged(labelled);
   const judgedSeen = judged.items.filter((item) => !item.heldOut);
-  const weightOf = sourceWeights(judgedSeen);
   const example = (item: { id: string; source: string; prompt: string; outcome?: Judged['outcome']; openEnded?: boolean }, label: number, weight = 1): Example => ({
     id: item.id,
     source: item.source,
@@ -279,14 +281,20 @@ function main(): void {
     weak: item.outcome?.weak ?? 0,
     openEnded: item.openEnded ?? false,
   });
-  const tierZero = seen.filter((item) => item.tier === 0).length;
+  /** Examples weighted per set (the square root rule), for a head whose label is `label`. */
+  const weighted = <Item extends { source: string }>(items: readonly Item[], label: (item: Item) => number, build: (item: Item, label: number, weight: number) => Example) => {
+    const weightOf = sourceWeights(items);
+    return items.map((item) => build(item, label(item), weightOf.get(item.source)!));
+  };
+  const tierZero = seen.filter((item) => item.tier === 0);
+  const tierZeroWeight = (TIER_ZERO_SHARE * (seen.length - tierZero.length)) / tierZero.length;
   const apgr = (validation: readonly Example[], score: (example: Example) => number) => meanApgr(validation, score);
   const auc = (validation: readonly Example[], score: (example: Example) => number) => rocAuc(validation.map(score), validation.map((entry) => entry.label));
   const plans: HeadPlan[] = [
     {
       name: 'tier_1_or_more',
-      examples: seen.map((item) => (item.tier === 0 ? example(item, 0, (TIER_ZERO_SHARE * (seen.length - tierZero)) / tierZero) : example(item, 1))),
-      data: 'every labelled prompt outside the held-out fifth; label: tier 1 or more; tier-0 prompts weighted to a quarter of the rest',
+      examples: weighted(seen, (item: Labelled) => (item.tier === 0 ? 0 : 1), (item, label, weight) => example(item, label, label === 0 ? tierZeroWeight : weight)),
+      data: 'every labelled prompt outside the held-out fifth (ours, the public sets\' proxy tiers, AlpacaEval\'s with our tiers), each set weighing as the square root of its size; label: tier 1 or more; tier-0 prompts weighted to a quarter of the rest',
       quality: auc,
       qualityName: 'RocAuc',
       threshold: tierOneThreshold,
@@ -294,7 +302,7 @@ function main(): void {
     },
     {
       name: 'tier_2_or_more',
-      examples: judgedSeen.map((item) => example(item, item.needsStrong ? 1 : 0, weightOf.get(item.source)!)),
+      examples: weighted(judgedSeen, (item) => (item.needsStrong ? 1 : 0), example),
       data:
         'GSM8K, MMLU, arena-bench-v1 and AlpacaEval 2.0 outside the held-out fifth, each set weighing as the square root of its size; label: on the exams, GPT-4 right and Mixtral-8x7B wrong; ' +
         'on the open-ended sets, the strong group of models passes the weak group by the margin in labelRules',
@@ -305,8 +313,8 @@ function main(): void {
     },
     {
       name: 'tier_3',
-      examples: seen.map((item) => example(item, item.tier === 3 ? 1 : 0)),
-      data: 'every labelled prompt outside the held-out fifth; label: tier 3',
+      examples: weighted(requests, (item) => (item.tier === 3 ? 1 : 0), example),
+      data: 'our labelled prompts and AlpacaEval\'s with our tiers, outside the held-out fifth, each set weighing as the square root of its size; label: tier 3',
       quality: auc,
       qualityName: 'RocAuc',
       threshold: tierThreeThreshold,

@@ -111,6 +111,9 @@ export function loadLabelled(): Labelled[] {
   return labelled;
 }
 
+/** The source name of AlpacaEval's prompts as tier-labelled requests (the judged set keeps `alpaca-eval-2`). */
+export const ORDINARY_SOURCE = 'alpaca-eval-2 tiers';
+
 /**
  * AlpacaEval's 801 prompts, tier-labelled for this project (ids and tiers
  * only, in lib/eval/labelled/alpaca-tiers-*.jsonl; the prompts are read in
@@ -121,5 +124,5 @@ export function loadOrdinary(): Labelled[] {
   const tiers = new Map(labelledRows<{ id: string; tier: Tier }>(/^alpaca-tiers-.*\.jsonl$/).map((row) => [row.id, row.tier]));
   return rows('alpaca_eval2_weighted_vs_gpt4turbo.jsonl')
     .filter((row) => tiers.has(String(row['id'])))
-    .map((row) => ({ id: String(row['id']), source: 'alpaca-eval-2', prompt: String(row['prompt']), tier: tiers.get(String(row['id']))!, heldOut: isHeldOut(String(row['id'])) }));
+    .map((row) => ({ id: String(row['id']), source: ORDINARY_SOURCE, prompt: String(row['prompt']), tier: tiers.get(String(row['id']))!, heldOut: isHeldOut(String(row['id'])) }));
 }

@@ -51,7 +51,7 @@ describe('reading an agent\'s turn', () => {
   });
 
   it('raises a recorded session to tier 2 once the agent edits code', () => {
-    const session = loadAgentSessions().find((entry) => entry.name === 'codex-add-flag')!;
+    const session = loadAgentSessions().find((entry) => entry.name === 'claude-code-fix-failing-test')!;
     const tiers = session.turns.map((turn) => {
       const chat = parse(turn.path, turn.body);
       return classifyTrained({ messages: chat.messages, maxTokens: undefined, toolCount: chat.tools.length }).tier;
