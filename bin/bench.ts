@@ -29,7 +29,8 @@ import { loadPolicy } from '../lambda/policy/load-policy';
 import { createLocalFallback } from '../lambda/local/local-fallback';
 import { createRouterHandler, type RouterHandler } from '../lambda/handlers/create-router-handler';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo } from '../lambda/local/dynalite';
-import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
+import { DEFAULT_POLICY_FILE, readPolicyDocument, readPolicyFile } from '../lambda/policy/policy-file';
+import type { PolicyDocument, Tier } from '../lambda/policy/schema';
 import { createProviderRegistry } from '../lambda/providers/registry';
 import { lambdaContext, proxyEvent, readStreamedAnswer, RecordedResponseStream, useLambdaStreamingRuntime } from '../lambda/local/lambda-runtime';
 import { randomUUID } from 'node:crypto';
@@ -68,8 +69,8 @@ interface HandlerRun {
 }
 
 /** The whole Lambda handler, `concurrency` requests at a time, a fresh request id each. */
-async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: number, concurrency = 1): Promise<HandlerRun> {
-  const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: number, concurrency = 1, policy = readPolicyFile(DEFAULT_POLICY_FILE)): Promise<HandlerRun> {
+  const escalates = [0, 1, 2].some((tier) => policy.verification[tier as Tier]?.onFail === 'escalate');
   const dependencies = {
     policy,
     providers: createProviderRegistry(policy.providers, { simulate: new Set(Object.keys(policy.providers)), apiKeys: {} }),
@@ -113,6 +114,7 @@ async function routerOverhead(ledger: Ledger, circuits: CircuitStore, requests: 
       const elapsed = Number(process.hrtime.bigint() - started) / 1000;
       const result = readStreamedAnswer(stream);
       if (result.statusCode !== 200) throw new Error(`bench request failed: ${result.body}`);
+      if (escalates && result.headers['x-switchyard-escalated'] !== 'true') throw new Error('bench cascade request was not escalated');
       if (index >= ROUTER_WARM_UP) samples.push(elapsed);
     }
   };
@@ -225,12 +227,21 @@ function classifierSpeed<T>(tokens: number, classify: (messages: ChatMessage[]) 
   return { ...summary(samples), result };
 }
 
+/** The default policy with the cascade on tiers 0 to 2 and a verifier (on the mock provider) that fails every answer, so each request escalates. */
+function cascadePolicy(): Policy {
+  const document = readPolicyDocument(DEFAULT_POLICY_FILE) as PolicyDocument;
+  const verifier = { contextWindow: 8000, maxOutputTokens: 200, price: { input: '1', output: '5', source: 'bench', asOf: '2026-12-05' }, simulation: { reply: '{"score": 0.2, "reason": "bench"}' } };
+  const escalate = { model: 'mock/verifier', onFail: 'escalate' as const };
+  return loadPolicy({ ...document, models: { ...document.models, 'mock/verifier': verifier }, verification: { ...document.verification, '0': escalate, '1': escalate, '2': escalate } }, 'bench cascade');
+}
+
 async function main(): Promise<void> {
   console.log(`Switchyard benchmark on ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
 
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
   const memoryStores = () => [createMemoryLedger(), createMemoryCircuitStore(policy.fallback.circuitBreaker)] as const;
   const noLedger = await routerOverhead(...memoryStores(), 5000);
+  const cascade = await routerOverhead(...memoryStores(), 2000, 1, cascadePolicy());
   const embedded = await startEmbeddedDynamo();
   const inProcess = await withDynamoLedger(embedded.client, embedded.counterClient, policy);
   await embedded.close();
@@ -250,6 +261,7 @@ async function main(): Promise<void> {
   const cpuOf = (runs: HandlerRun[]) => runs.map((run) => run.cpuMsPerRequest).sort((x, y) => x - y)[1]!;
   console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency, a fresh request id each time');
   console.log(`    without ledger I/O:                             p50 ${microseconds(noLedger.p50)}   p99 ${microseconds(noLedger.p99)}   (target p50 < 1000 µs)`);
+  console.log(`    cascade, checked and escalated (three calls):   p50 ${microseconds(cascade.p50)}   p99 ${microseconds(cascade.p99)}   (${(cascade.p50 / noLedger.p50).toFixed(2)}x the plain request)`);
   console.log(`    ledger on dynalite in this process (npm start): p50 ${microseconds(inProcess.p50)}   p99 ${microseconds(inProcess.p99)}`);
   console.log(`    ledger on dynalite in its own process (as AWS): p50 ${microseconds(outOfProcess.p50)}   p99 ${microseconds(outOfProcess.p99)}`);
   console.log(`    the ledger's DynamoDB calls per request:        ${outOfProcess.callsPerRequest.toFixed(2)} (the attempt record; circuit states are refreshed behind the answer; aggregates are built off the path)`);

@@ -21,7 +21,9 @@ import { costOf } from '../lambda/core/accounting/money';
 import { estimateTokens } from '../lambda/core/routing/token-estimate';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
 import { EVAL_DATA, loadLabelled, loadOrdinary, type Labelled } from '../lib/eval/routing-data';
-import { loadJudged } from '../lib/eval/judged-data';
+import { loadJudged, type Judged } from '../lib/eval/judged-data';
+import { cascadeScores } from '../lib/eval/cascade';
+import { TYPICAL_VERDICT_TOKENS } from '../lambda/core/features/verification';
 import { loadAgentSessions } from '../lib/eval/agent-sessions';
 import { sessionCost } from '../lib/eval/session-costs';
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
@@ -29,7 +31,7 @@ import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/routing/trained-classifier';
 import type { Tier } from '../lambda/policy/schema';
-import type { Policy } from '../lambda/policy/policy';
+import type { ModelSpec, Policy } from '../lambda/policy/policy';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;
@@ -139,9 +141,46 @@ async function main(): Promise<void> {
   console.log('Held out, classifier v1 (score P(tier 2+); strong share = tiers 2-3 at the default thresholds):');
   console.log('  set             prompts   APGR  CPT(50%)  CPT(80%)  strong share');
   console.log(`${heldOutTable.join('\n')}\n`);
+  beyondThePrompt(data.filter((item) => item.heldOut), policy);
   ordinaryPrompts();
   await agentSessions(policy);
 }
+
+/**
+ * What reading the prompt alone can reach, and what the cascade reaches,
+ * held out, per set: classifier v1; the ceiling of any prompt-only router on
+ * the open-ended sets (each prompt scored by how much better the other
+ * strong models did than the other weak ones on it, the label's own
+ * measure); and the cascade (lib/eval/cascade.ts) with graders that agree
+ * with the recorded grades at 1, 0.8 and 0.6, priced with its weak answer
+ * and verifier call on every prompt.
+ */
+function beyondThePrompt(items: readonly Judged[], policy: Policy): void {
+  const [strong, weak, verifier] = [policy.tiers[2][0]!, policy.tiers[1][0]!, policy.verification[3]?.model ?? policy.tiers[1][0]!];
+  const cell = (summary: RoutingSummary) => `${summary.apgr.toFixed(3)} / ${percent(summary.cpt50).padStart(5)}`;
+  console.log('Beyond the prompt, held out: APGR / CPT(50%) by router; the cascade\'s cost counts its weak answer and verifier call on every prompt:');
+  console.log('  set             prompts  v1 (prompt)        prompt-only ceiling  cascade, grader r 1  r 0.8              r 0.6              cascade cost at CPT(50%), r 0.8');
+  for (const source of [...new Set(items.map((item) => item.source))]) {
+    const set = items.filter((item) => item.source === source);
+    const outcomes = set.map((item) => item.outcome);
+    const v1 = summarise(set.map((item) => ({ score: tierScores(classifierInput(item.prompt)).tier_2_or_more, ...item.outcome })));
+    const ceiling = set[0]!.groupGap === undefined ? undefined : summarise(set.map((item) => ({ score: item.groupGap!, ...item.outcome })));
+    const cascades = [1, 0.8, 0.6].map((agreement) => summarise(cascadeScores(outcomes, agreement)));
+    const usd = (model: ModelSpec, input: number, output: number) => Number(costOf({ input, output, cacheRead: 0, cacheWrite: 0 }, model.price));
+    const tokens = set.map((item) => estimateTokens([{ content: item.prompt }]));
+    const allStrong = tokens.reduce((sum, input) => sum + usd(strong, input, OUTPUT_TOKENS), 0);
+    const always = tokens.reduce((sum, input) => sum + usd(weak, input, OUTPUT_TOKENS) + usd(verifier, input + OUTPUT_TOKENS + VERIFIER_PROMPT_TOKENS, TYPICAL_VERDICT_TOKENS), 0);
+    const share = cascades[1]!.cpt50;
+    console.log(
+      `  ${source.padEnd(15)} ${String(set.length).padStart(7)}  ${cell(v1).padEnd(17)}  ${(ceiling ? cell(ceiling) : 'n/a (exam)').padEnd(19)}  ${cascades.map((summary) => cell(summary).padEnd(17)).join('  ')}  ` +
+        `${share === undefined ? 'never' : percent((always + share * allStrong) / allStrong)} of always-strong`,
+    );
+  }
+  console.log(`  (strong ${strong.id}, weak ${weak.id}, verifier ${verifier.id}; ${OUTPUT_TOKENS} output tokens an answer, ${TYPICAL_VERDICT_TOKENS} a verdict)\n`);
+}
+
+/** The verifier's rubric and output instructions, in tokens, beside the task and the answer. */
+const VERIFIER_PROMPT_TOKENS = 120;
 
 function ordinaryPrompts(): void {
   const ordinary = loadOrdinary().filter((item) => item.heldOut);

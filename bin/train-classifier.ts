@@ -5,12 +5,12 @@
  * the arithmetic are fixed, so two runs write the same bytes (`-- --check`
  * retrains and compares with the file instead).
  *
- * - tier_2_or_more, "the strong model is needed": the GSM8K and MMLU prompts
- *   (read in place from ../shared; nothing is copied), label 1 where GPT-4
- *   answered right and Mixtral-8x7B wrong; chosen by APGR.
- * - tier_3 and tier_1_or_more: every labelled prompt (the public sets' proxy
- *   tiers and our own sets in lib/eval/labelled); chosen by ROC AUC. Tier 0
- *   is rare (our own 60 prompts), so its examples weigh as much as the rest.
+ * - tier_2_or_more, "the strong model is needed": GSM8K, MMLU and the
+ *   open-ended sets (lib/eval/judged-data.ts says each label); chosen by APGR.
+ * - tier_1_or_more: every labelled prompt (ours, the public sets' proxy
+ *   tiers, AlpacaEval's with our tiers), tier 0 weighted up to a quarter of
+ *   the rest; tier_3: only requests people send (ours and AlpacaEval's).
+ *   Both chosen by ROC AUC; each set weighs as the square root of its size.
  * - Only prompts outside the held-out fifth are read. A validation fifth of
  *   those (by a second hash of each id) picks each head's hyperparameters and
  *   fits its Platt calibration.
@@ -26,7 +26,7 @@ import { classifierInput, rawScore, sigmoid, type ClassifierInput, type Classifi
 import { loadJudged, type Judged } from '../lib/eval/judged-data';
 import { EVAL_DATA, loadLabelled, loadOrdinary, ORDINARY_SOURCE, type Labelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
-import { calibrate, rocAuc, round } from '../lib/eval/training-math';
+import { calibrate, rocAuc, round, seeded } from '../lib/eval/training-math';
 
 const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-weights.json');
 /** How each head was trained, beside the weights: notes for people, which the router does not load. */
@@ -52,17 +52,6 @@ interface Example {
 type HeadName = keyof ClassifierWeightsFile['heads'];
 
 const isValidation = (id: string) => createHash('sha256').update(id).digest()[1]! % 5 === 0;
-
-/** mulberry32: a small seeded generator, so the shuffles are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface TrainedHead {
   readonly bias: number;

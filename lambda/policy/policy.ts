@@ -77,7 +77,8 @@ export interface VerificationSettings {
   readonly model: ModelSpec;
   readonly rubric: string;
   readonly passScore: number;
-  readonly onFail: 'retry-next' | 'warn' | 'error';
+  /** `escalate`: a failed check answers from the next tier's chain (a cascade: the cheap model answers first, the strong one only when its answer fails). */
+  readonly onFail: 'retry-next' | 'escalate' | 'warn' | 'error';
 }
 
 /** Shadow traffic as the router runs it. */

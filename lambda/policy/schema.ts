@@ -214,8 +214,9 @@ export const verificationSchema = z.strictObject({
   passScore: z._default(described(z.number().check(z.gte(0), z.lte(1)), "The verifier's score from 0 to 1 at or above which the answer passes"), 0.7),
   onFail: z._default(
     described(
-      z.enum(['retry-next', 'warn', 'error']),
-      "retry-next: ask the chain's next candidates in turn, verifying each; warn: answer with x-switchyard-verified: fail; error: a 502 that says verification failed",
+      z.enum(['retry-next', 'escalate', 'warn', 'error']),
+      "retry-next: ask the chain's next candidates in turn, verifying each; escalate: answer from the next tier's chain instead (a cascade: tiers 0 to 2 only, non-streamed answers); " +
+        'warn: answer with x-switchyard-verified: fail; error: a 502 that says verification failed',
     ),
     'retry-next',
   ),
@@ -402,6 +403,9 @@ export const policySchema = z
         const verifier = policy.verification[tier]?.model;
         if (verifier !== undefined) chat(['verification', String(tier), 'model'], verifier);
       }
+      if (policy.verification[3]?.onFail === 'escalate') {
+        context.addIssue({ code: 'custom', path: ['verification', '3', 'onFail'], message: '"escalate" answers from the next tier up, and tier 3 has none: use "retry-next", "warn" or "error"' });
+      }
       const shadowModels = (path: (string | number)[], shadow: z.output<typeof shadowSchema> | false | undefined) => {
         if (!shadow) return;
         chat([...path, 'model'], shadow.model);
@@ -410,6 +414,9 @@ export const policySchema = z
       for (const tier of TIERS) shadowModels(['shadow', String(tier)], policy.shadow[tier]);
       for (const [name, route] of Object.entries(policy.routes)) {
         if (route.verification) chat(['routes', name, 'verification', 'model'], route.verification.model);
+        if (route.verification && route.verification.onFail === 'escalate') {
+          context.addIssue({ code: 'custom', path: ['routes', name, 'verification', 'onFail'], message: '"escalate" moves a request up the tiers, and a route has no tier above it: set it on the tier\'s verification instead' });
+        }
         shadowModels(['routes', name, 'shadow'], route.shadow);
       }
       for (const [id, model] of Object.entries(policy.models)) {

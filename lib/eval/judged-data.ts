@@ -32,6 +32,8 @@ export interface Judged {
   readonly needsStrong: boolean;
   /** Whether the set is open-ended (conversational) rather than an exam. */
   readonly openEnded: boolean;
+  /** Open-ended sets: the strong group's mean score less the weak group's on this prompt, 0..1 of the scale (what the label thresholds). */
+  readonly groupGap?: number;
 }
 
 /** Two halves of a group of models: the label uses both, the margin is chosen where they agree. */
@@ -122,6 +124,7 @@ export function loadOpenEnded(set: OpenEndedSet): { items: Judged[]; rule: Label
       outcome: { strong: scaled(row.scores[set.pair.strong]!), weak: scaled(row.scores[set.pair.weak]!) },
       needsStrong: gap >= margin,
       openEnded: true,
+      groupGap: gap,
     };
   });
   return { items, rule: { source: set.source, margin, agreement } };

@@ -48,3 +48,14 @@ export function calibrate(scores: readonly number[], labels: readonly number[], 
   return { a: round(a), b: round(b) };
 }
 
+
+/** mulberry32: a small seeded generator of numbers in [0, 1), so shuffles and noise are the same on every run. */
+export function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

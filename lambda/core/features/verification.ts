@@ -72,15 +72,20 @@ export function parseVerdict(text: string, passScore: number): Verification {
 export interface VerifiedAnswer {
   readonly model: ModelSpec;
   readonly completion: Completion;
+  /** The check of the first answer when the answer was escalated; else of this answer. */
   readonly verification: Verification;
+  /** Answered from the next tier's chain after the first answer failed its check. */
+  readonly escalated?: boolean;
 }
 
 /**
  * Verifies `answered`, and on a failed check acts as the settings say:
  * `retry-next` asks the chain's next candidates in turn (each once, within
  * the deadline), verifying each answer, and keeps the best-scored answer if
- * none passes; `warn` and `error` return the verdict for the caller to act
- * on. Every call is recorded by the attempts themselves.
+ * none passes; `escalate` asks the next tier's chain (`escalation`) in turn
+ * and answers with the first that answers, unverified (the cascade trusts
+ * the stronger model); `warn` and `error` return the verdict for the caller
+ * to act on. Every call is recorded by the attempts themselves.
  */
 export async function verifyAndRetry(
   chat: ChatRequest,
@@ -90,26 +95,41 @@ export async function verifyAndRetry(
   settings: VerificationSettings,
   context: AttemptContext,
   dependencies: AttemptDependencies,
+  escalation: () => Promise<readonly ModelSpec[]> = async () => [],
 ): Promise<VerifiedAnswer> {
   const nextNumber = afterAnswerNumbering(context.requestId, dependencies.ledger).take;
   let best: VerifiedAnswer = { ...answered, verification: await verify(chat, answered.completion.content, settings, context, dependencies, nextNumber) };
-  if (best.verification.status !== 'fail' || settings.onFail !== 'retry-next') return best;
+  if (best.verification.status !== 'fail') return best;
+  if (settings.onFail === 'escalate') {
+    for (const model of await escalation()) {
+      if (dependencies.clock.now() >= context.deadline) break;
+      const completion = await answerOrUndefined(model, request, context, nextNumber, dependencies);
+      if (completion) return { model, completion, verification: best.verification, escalated: true };
+    }
+    return best;
+  }
+  if (settings.onFail !== 'retry-next') return best;
   const remaining = decision.chain.slice(decision.chain.findIndex((model) => model.id === answered.model.id) + 1);
   for (const model of remaining) {
     if (dependencies.clock.now() >= context.deadline) break;
-    let completion: Completion;
-    try {
-      completion = (await attemptCandidate(model, request, context, nextNumber, dependencies)).completion;
-    } catch (error) {
-      if (isAttemptFailure(error)) continue;
-      throw error;
-    }
+    const completion = await answerOrUndefined(model, request, context, nextNumber, dependencies);
+    if (!completion) continue;
     const verification = await verify(chat, completion.content, settings, context, dependencies, nextNumber);
     const candidate = { model, completion, verification };
     if (verification.status !== 'fail') return candidate;
     if ((verification.score ?? 0) > (best.verification.score ?? 0)) best = candidate;
   }
   return best;
+}
+
+/** One more candidate's answer, or undefined when its attempt failed (recorded by the attempt). */
+async function answerOrUndefined(model: ModelSpec, request: AttemptRequest, context: AttemptContext, nextNumber: () => Promise<number>, dependencies: AttemptDependencies): Promise<Completion | undefined> {
+  try {
+    return (await attemptCandidate(model, request, context, nextNumber, dependencies)).completion;
+  } catch (error) {
+    if (isAttemptFailure(error)) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -181,11 +201,12 @@ export function verificationShare(answering: ModelSpec, settings: Pick<Verificat
   return Number(costOf(verifierUsage, settings.model.price)) / Number(costOf(answerUsage, answering.price));
 }
 
-/** The response headers of a verification. */
-export function verificationHeaders(verification: Verification): Record<string, string> {
+/** The response headers of a verification, and of an escalation when the cheap answer's failed check sent the request up. */
+export function verificationHeaders(verification: Verification, escalated = false): Record<string, string> {
   return {
     'x-switchyard-verified': verification.status,
     ...(verification.score === null ? {} : { 'x-switchyard-verifier-score': String(verification.score) }),
+    ...(escalated ? { 'x-switchyard-escalated': 'true' } : {}),
   };
 }
 

@@ -54,10 +54,12 @@ export function chatAnswerHeaders(options: {
   readonly adjusted: readonly string[] | undefined;
   readonly simulated: boolean;
   readonly native?: boolean | undefined;
+  /** Answered from the next tier after the first answer failed its check. */
+  readonly escalated?: boolean | undefined;
 }): Headers {
   return {
     ...describeAttempts(options.decision, options.records),
-    ...(options.verification ? verificationHeaders(options.verification) : {}),
+    ...(options.verification ? verificationHeaders(options.verification, options.escalated) : {}),
     ...editHeaders(options.chat, options.model, options.adjusted, options.native),
     ...answeredBy(options.model, options.simulated),
   };

@@ -255,6 +255,12 @@ export function classifyTrained(
   const comparison = `${BOUNDARY_NAMES[decisive]} ${scores[decisive].toFixed(2)} ${up ? '>=' : '<'} ${limits[decisive].toFixed(2)}`;
   const reasons = [`classifier: ${comparison}${words.length > 0 ? ` (${words.map((word) => `"${asciiWord(word)}"`).join(', ')})` : ''}`];
   let tier = scored;
+  // A request in which v0's rules see maths, code, reasoning or stakes is never trivial, however short ("Prove that sqrt(2) is irrational.").
+  const complex = scored === 0 ? input.findings.find((finding) => finding.tier >= 2) : undefined;
+  if (complex) {
+    tier = 1;
+    reasons.unshift(`floor: not trivial: ${complex.reason}`);
+  }
   for (const finding of input.findings) {
     // A high-stakes word is a floor at the strong model (tier 2); tier 3's verification pass waits for a sure score.
     const floor: Tier | undefined = floors.has(finding.label) ? finding.tier : finding.label.startsWith('high-stakes') ? 2 : undefined;

@@ -125,6 +125,16 @@ describe('classifier v1 decisions', () => {
     expect(verdict.reasons[0]).toMatch(/^classifier: P\(tier 1\+\) 0\.\d\d < 0\.\d\d/);
   });
 
+  it('never calls a short request trivial when the rules see maths in it, and says so', () => {
+    const proof = view('Prove that sqrt(2) is irrational.');
+    const { scores } = classifyTrained(proof);
+    // The heads alone would call it trivial: the floor is what lifts it.
+    expect(scores.tier_1_or_more).toBeLessThan(DEFAULT_THRESHOLDS.tier_1_or_more);
+    const verdict = classifyTrained(proof);
+    expect(verdict.tier).toBe(1);
+    expect(verdict.reasons[0]).toMatch(/^floor: not trivial: math/);
+  });
+
   it('moves with the policy\'s thresholds: each boundary decides at its own score', () => {
     const { scores } = classifyTrained(medical);
     expect(classifyTrained(medical, { tier_3: Math.min(1, scores.tier_3 + 0.01) }).tier).toBeLessThan(3);

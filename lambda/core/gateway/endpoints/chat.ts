@@ -20,7 +20,7 @@ import type { RoutingDecision } from '../../routing/decide-route';
 import type { ChatSurface } from '../../surfaces/shared/surface';
 import type { AttemptContext } from '../../execution/attempt-contract';
 import type { ModelSpec } from '../../../policy/policy';
-import { decideRequest } from '../decide-request';
+import { decideRequest, escalationChain } from '../decide-request';
 import { attemptContext, isAdmin } from '../request-context';
 import { AnsweredFailure, summarise } from '../respond';
 import { chatAnswerHeaders, chatStreamHeaders, describeAttempts, withBaseHeaders } from '../response-headers';
@@ -84,11 +84,12 @@ export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependen
     const result = await completeChat(chat, decision, context, forced ? withForcedFailure(flow, decision.chain[0]!.id) : flow);
     if (!result.ok) throw new AnsweredFailure(result.error, describeAttempts(decision, result.records), result.records);
     const settings = verificationFor(decision, policy);
-    let answer: { model: ModelSpec; completion: Completion } = result;
+    let answer: { model: ModelSpec; completion: Completion; escalated?: boolean } = result;
     let records = result.records;
     let verification: Verification | undefined;
     if (settings) {
-      const verified = await verifyAndRetry(chat, attemptRequestOf(chat, decision), decision, result, settings, context, flow).catch((error: unknown) => {
+      const escalation = () => escalationChain(decision, chat, request, dependencies);
+      const verified = await verifyAndRetry(chat, attemptRequestOf(chat, decision), decision, result, settings, context, flow, escalation).catch((error: unknown) => {
         // The answer is paid for: a storage fault while checking it costs the caller the check, not the answer.
         log.error('verification failed to run', { requestId: request.requestId, error: error instanceof Error ? error.message : String(error) });
         return { ...result, verification: { status: 'skipped' as const, score: null, note: 'the verification could not run' } };
@@ -110,6 +111,7 @@ export function chatEndpoint(surface: ChatSurface, dependencies: GatewayDependen
       adjusted: answer.completion.adjusted,
       simulated: answer.completion.simulated,
       native: answer.completion.native,
+      escalated: answer.escalated,
     });
     const afterResponse = shadow.after(request, chat, decision, context, answer.model.id, answer.completion.content, answerRecords(records));
     return {
