@@ -255,8 +255,7 @@ async function main(): Promise<void> {
     concurrent.floor.push(await routerOverhead(...memoryStores(), 2000, 32));
     concurrent.ledger.push(await withDynamoLedger(client, counterClient, policy, 32));
   }
-  client.destroy();
-  counterClient.destroy();
+  [client, counterClient].forEach((each) => each.destroy());
   separate.stop();
   const cpuOf = (runs: HandlerRun[]) => runs.map((run) => run.cpuMsPerRequest).sort((x, y) => x - y)[1]!;
   console.log('(a) router overhead per request, whole Lambda handler, mock provider at zero latency, a fresh request id each time');
@@ -296,8 +295,7 @@ async function main(): Promise<void> {
   console.log(`    answered after one hop:       p50 ${microseconds(hop.hop.p50)}   p99 ${microseconds(hop.hop.p99)}`);
   console.log(`    extra latency of the hop:     p50 ${microseconds(hop.hop.p50 - hop.direct.p50)} (aws-local-stepfunctions, in-memory ledger)`);
 
-  const requests = 1000;
-  const warmUp = 100;
+  const [requests, warmUp] = [1000, 100];
   const levels = await streamingFirstChunk({ concurrencies: [1, 32], requests, warmUp });
   console.log('\n(e) streaming first-chunk overhead: time from sending the request to the first data: event with text in choices[0].delta.content');
   console.log(`    upstream: 127.0.0.1, replays a real OpenAI SSE transcript at once; ${requests} requests per level and side after ${warmUp} warm-up; fetch, keep-alive, both sides`);
