@@ -117,8 +117,8 @@ function capturedRequest(base: string, client: AgentClient, session: string): Ca
   return JSON.parse(text.replaceAll(captured, session), restore) as Captured;
 }
 
-/** A JSON reviver: every cut text restored ({@link uncut}). */
-const restore = (_: string, value: unknown) => (typeof value === 'string' ? uncut(value) : value);
+/** A JSON reviver: every cut text restored ({@link uncut}), as a captured request is read for routing. */
+export const restore = (_: string, value: unknown) => (typeof value === 'string' ? uncut(value) : value);
 
 const CUT = /\[\.\.\. (\d+) characters cut for the fixture\]/;
 const OPEN_TAG = /<(system-reminder|environment_context|user_instructions|skills_instructions|permissions instructions)>/;

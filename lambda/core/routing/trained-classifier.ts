@@ -95,8 +95,28 @@ export function classifierInput(text: string): ClassifierInput {
 export function conversationInput(view: PromptView): ClassifierInput {
   const text = classifierText(view);
   const findings = ruleFindings(view, text);
-  const features = promptFeatures(text);
-  return { text, features, signals: [...ruleSignals(findings), sizeSignal(features)], findings };
+  const words = promptFeatures(text);
+  const features = MULTIPLE_CHOICE.test(text) ? withExamCopies(words) : words;
+  return { text, features, signals: [...ruleSignals(findings), sizeSignal(words)], findings };
+}
+
+/** A question followed by lettered options, the exam sets' shape ("...\nA. ...\nB. ..."). */
+const MULTIPLE_CHOICE = /\n\(?A[.)] [^\n]*\n\(?B[.)] /;
+/** Where an exam-style prompt's second copy of each bucket lands: the same table, another place. */
+const EXAM_COPY = 0x2a5b;
+
+/**
+ * An exam-style prompt's words count twice: once as anyone's and once as an
+ * exam's (domain adaptation by feature copies). The heads learn from
+ * thousands of exam questions; the copies let what is peculiar to exams stay
+ * with exams, so it does not bend the weights that chat requests are scored by.
+ */
+function withExamCopies(features: PromptFeatures): PromptFeatures {
+  return {
+    buckets: [...features.buckets, ...features.buckets.map((bucket) => bucket ^ EXAM_COPY)],
+    starts: [...features.starts, ...features.starts],
+    ends: [...features.ends, ...features.ends],
+  };
 }
 
 /** How much of a long prompt v1 reads: its start (instructions, the document's kind) and its end (usually the question). */

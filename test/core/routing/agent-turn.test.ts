@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { humanText, requestText, workState } from '../../../lambda/core/routing/agent-turn';
 import { classifierInput, classifyTrained, tierScores } from '../../../lambda/core/routing/trained-classifier';
-import { loadAgentSessions } from '../../../lib/eval/agent-sessions';
+import { loadAgentSessions, restore } from '../../../lib/eval/agent-sessions';
 import { parseMessagesRequest } from '../../../lambda/core/surfaces/anthropic-messages/parse-request';
 import { parseResponsesRequest } from '../../../lambda/core/surfaces/openai-responses/parse-request';
 import { testPolicy } from '../../support/policies';
@@ -42,7 +42,8 @@ describe('reading an agent\'s turn', () => {
 
   it('routes Claude Code\'s and Codex\'s "say hello" below tier 2, whatever max_tokens they send', () => {
     for (const name of ['claude-code-first-turn', 'codex-default-first-turn']) {
-      const { body } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'agents', `${name}.json`), 'utf8')) as { body: Record<string, unknown> };
+      // The capture's long texts restored to their length, as the client sends them.
+      const { body } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'agents', `${name}.json`), 'utf8'), restore) as { body: Record<string, unknown> };
       const chat = parse(name.startsWith('claude') ? '/v1/messages' : '/v1/responses', body);
       const verdict = classifyTrained({ messages: chat.messages, maxTokens: 128_000, toolCount: chat.tools.length });
       expect(verdict.tier).toBe(1);
