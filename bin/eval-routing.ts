@@ -29,7 +29,7 @@ import { sessionCost } from '../lib/eval/session-costs';
 import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
-import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, tierScores } from '../lambda/core/routing/trained-classifier';
+import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, scoredTier, tierScores, withFloors } from '../lambda/core/routing/trained-classifier';
 import type { Tier } from '../lambda/policy/schema';
 import type { ModelSpec, Policy } from '../lambda/policy/policy';
 
@@ -212,6 +212,35 @@ function tierThreeCurve(ordinary: readonly Labelled[]): void {
       `  ${threshold.toFixed(2).padStart(9)}  ${percent(recall).padStart(13)}  ${String(passed(ownScored).filter((item) => item.tier !== 3).length).padStart(32)}  ` +
         `${String(passed(ordinaryScored).length).padStart(23)}  ${String(passed(ordinaryScored).filter((item) => item.tier === 3).length).padStart(15)}`,
     );
+  }
+  console.log();
+  exactTierCeiling(own);
+}
+
+/**
+ * The best exact-tier agreement on our held-out prompts over every choice of
+ * the three thresholds (a 0.05 grid), tuned on those very prompts, so
+ * optimistic: with tier_3 kept at 0.5 or more (no unsure decision on the
+ * dearest tier), and with any tier_3.
+ */
+function exactTierCeiling(own: readonly Labelled[]): void {
+  const scored = own.map((item) => {
+    const input = classifierInput(item.prompt);
+    return { tier: item.tier, scores: tierScores(input), findings: input.findings };
+  });
+  const grid = Array.from({ length: 19 }, (_, index) => Math.round((index + 1) * 5) / 100);
+  for (const lowest of [0.5, 0.05]) {
+    let best = { agreement: 0, limits: DEFAULT_THRESHOLDS };
+    for (const one of grid) {
+      for (const two of grid) {
+        for (const three of grid.filter((value) => value >= lowest)) {
+          const limits = { tier_1_or_more: one, tier_2_or_more: two, tier_3: three };
+          const agreement = scored.filter((item) => withFloors(scoredTier(item.scores, limits), item.findings).tier === item.tier).length / scored.length;
+          if (agreement > best.agreement) best = { agreement, limits };
+        }
+      }
+    }
+    console.log(`  best exact-tier agreement on these ${scored.length} prompts, thresholds tuned on them, tier_3 >= ${lowest}: ${percent(best.agreement)} at ${JSON.stringify(best.limits)}`);
   }
   console.log();
 }

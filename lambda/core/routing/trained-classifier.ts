@@ -265,33 +265,43 @@ export function classifyTrained(
   const limits = { ...DEFAULT_THRESHOLDS, ...thresholds };
   const input = conversationInput(view);
   const scores = tierScores(input, heads);
-  const passed = (name: keyof TierThresholds) => scores[name] >= limits[name];
-  // High stakes first; then trivial or not; the strong-model head only judges requests that are not trivial.
-  const scored: Tier = passed('tier_3') ? 3 : !passed('tier_1_or_more') ? 0 : passed('tier_2_or_more') ? 2 : 1;
+  const scored = scoredTier(scores, limits);
   // The boundary that decided: tier 3's or tier 2's when passed, tier 1's when missed, tier 2's when missed after tier 1's was passed.
   const decisive: keyof TierThresholds = scored === 3 ? 'tier_3' : scored === 0 ? 'tier_1_or_more' : 'tier_2_or_more';
   const up = scored >= 2;
   const words = topWords(heads[decisive], input, up ? 1 : -1, EXPLAINED_WORDS);
   const comparison = `${BOUNDARY_NAMES[decisive]} ${scores[decisive].toFixed(2)} ${up ? '>=' : '<'} ${limits[decisive].toFixed(2)}`;
-  const reasons = [`classifier: ${comparison}${words.length > 0 ? ` (${words.map((word) => `"${asciiWord(word)}"`).join(', ')})` : ''}`];
+  const { tier, raised, noted } = withFloors(scored, input.findings, floors);
+  return { tier, reasons: [...raised, `classifier: ${comparison}${words.length > 0 ? ` (${words.map((word) => `"${asciiWord(word)}"`).join(', ')})` : ''}`, ...noted], scores };
+}
+
+/** The tier the scores give at these thresholds: high stakes first; then trivial or not; the strong-model head only judges requests that are not trivial. */
+export function scoredTier(scores: TierScores, limits: TierThresholds): Tier {
+  const passed = (name: keyof TierThresholds) => scores[name] >= limits[name];
+  return passed('tier_3') ? 3 : !passed('tier_1_or_more') ? 0 : passed('tier_2_or_more') ? 2 : 1;
+}
+
+/** v0's findings over the scored tier: the floors that raised it (the last raise first) and the other findings, as reasons. */
+export function withFloors(scored: Tier, findings: readonly RuleFinding[], floors: ReadonlySet<string> = FLOOR_RULES): { tier: Tier; raised: string[]; noted: string[] } {
   let tier = scored;
+  const [raised, noted]: string[][] = [[], []];
   // A request in which v0's rules see maths, code, reasoning or stakes is never trivial, however short ("Prove that sqrt(2) is irrational.").
-  const complex = scored === 0 ? input.findings.find((finding) => finding.tier >= 2) : undefined;
+  const complex = scored === 0 ? findings.find((finding) => finding.tier >= 2) : undefined;
   if (complex) {
     tier = 1;
-    reasons.unshift(`floor: not trivial: ${complex.reason}`);
+    raised.unshift(`floor: not trivial: ${complex.reason}`);
   }
-  for (const finding of input.findings) {
+  for (const finding of findings) {
     // A high-stakes word is a floor at the strong model (tier 2); tier 3's verification pass waits for a sure score.
     const floor: Tier | undefined = floors.has(finding.label) ? finding.tier : finding.label.startsWith('high-stakes') ? 2 : undefined;
     if (floor !== undefined && floor > tier) {
       tier = floor;
-      reasons.unshift(`floor: ${finding.reason}`);
+      raised.unshift(`floor: ${finding.reason}`);
     } else {
-      reasons.push(`rule: ${finding.reason}`);
+      noted.push(`rule: ${finding.reason}`);
     }
   }
-  return { tier, reasons, scores };
+  return { tier, raised, noted };
 }
 
 /** Reasons travel in an HTTP header: printable ASCII only. */
