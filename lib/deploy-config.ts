@@ -117,13 +117,16 @@ const contextSchema = z.object({
   hourlyBudgetCheck: z._default(z.union([z.boolean(), z.stringbool()]), true),
 });
 
+/** Every `-c` setting's name: their defaults are written here and nowhere else (not in cdk.json). */
+export const DEPLOY_SETTINGS: readonly string[] = Object.keys(contextSchema.shape);
+
 export type ContextReader = (key: string) => unknown;
 
 /**
  * @param environment where the CDK CLI puts the profile's Region (`CDK_DEFAULT_REGION`)
  */
 export function readDeployConfig(context: ContextReader, environment: NodeJS.ProcessEnv = process.env): DeployConfig {
-  const raw = Object.fromEntries(Object.keys(contextSchema.shape).map((key) => [key, context(key)]));
+  const raw = Object.fromEntries(DEPLOY_SETTINGS.map((key) => [key, context(key)]));
   const parsed = contextSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined)));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  -c ${issue.path.join('.')}: ${issue.message}`);

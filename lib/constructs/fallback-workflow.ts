@@ -1,8 +1,8 @@
-import { Duration, Names, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { workflowLogGroup } from './workflow-logs';
 import { buildFallbackDefinition } from '../../lambda/core/execution/fallback-definition';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
@@ -51,11 +51,7 @@ export class FallbackWorkflow extends Construct {
       timeout: Duration.seconds(timeoutSeconds),
       tracingEnabled: true,
       logs: {
-        destination: new LogGroup(this, 'Logs', {
-          // Vended-logs names keep CloudWatch Logs' resource policy, which has a size limit, from growing with each workflow.
-          logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
-          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        }),
+        destination: workflowLogGroup(this, props.logRetention),
         level: props.logLevel === 'ALL' ? LogLevel.ALL : LogLevel.ERROR,
         includeExecutionData: false,
       },

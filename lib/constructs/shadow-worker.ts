@@ -1,12 +1,12 @@
-import { Duration, Names, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Chain, DefinitionBody, Errors, Fail, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { workflowLogGroup } from './workflow-logs';
 import { SHADOW_DEADLINE_MS } from '../../lambda/core/features/shadow';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
@@ -75,10 +75,7 @@ export class ShadowWorker extends Construct {
       timeout: Duration.minutes(5),
       tracingEnabled: true,
       logs: {
-        destination: new LogGroup(this, 'Logs', {
-          logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}`,
-          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        }),
+        destination: workflowLogGroup(this, props.logRetention),
         level: LogLevel.ERROR,
         includeExecutionData: false,
       },

@@ -7,6 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createSwitchyardApp } from '../../lib/app';
+import { DEPLOY_SETTINGS, readDeployConfig } from '../../lib/deploy-config';
 import type { SwitchyardStack } from '../../lib/switchyard-stack';
 import { unbundledApp } from '../support/cdk';
 import { testPolicyDocument } from '../support/policies';
@@ -61,6 +62,12 @@ describe('the deployed app streams', () => {
 });
 
 describe('deployment settings', () => {
+  it("take their defaults from one place: cdk.json sets none, so a plain cdk deploy deploys managed keys, as the README says", () => {
+    const { context } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    expect(Object.keys(context).filter((key) => DEPLOY_SETTINGS.includes(key))).toEqual([]);
+    expect(readDeployConfig((key) => context[key], {}).auth).toBe('managed');
+  });
+
   it('stop the synth with a message that names the bad setting', () => {
     expect(() => createSwitchyardApp({ context: { auth: 'password', throttleRateLimit: 'lots' } })).toThrow(/-c auth: [^]*-c throttleRateLimit: /);
   });
@@ -114,7 +121,19 @@ describe('deployment settings for operators', () => {
     const levelOf = (template: Template) => Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!.Properties.LoggingConfiguration;
     expect(levelOf(synthWith({}).template)).toMatchObject({ Level: 'ERROR', IncludeExecutionData: false });
     expect(levelOf(synthWith({ workflowLogLevel: 'ALL' }).template)).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
-    synthWith({}).template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/') });
+  });
+
+  it("name each workflow's kept log group after the stack's own id, so cdk destroy then cdk deploy does not collide with the kept group", () => {
+    const groups = Object.values(synthWith({}).template.findResources('AWS::Logs::LogGroup')).filter((group) => JSON.stringify(group).includes('/aws/vendedlogs/states/'));
+    // The fallback workflow and the shadow worker.
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(group['DeletionPolicy']).toBe('Retain');
+      const [, parts] = group['Properties'].LogGroupName['Fn::Join'] as [string, unknown[]];
+      expect(parts[0]).toMatch(/^\/aws\/vendedlogs\/states\/.+-$/);
+      // The first block of the stack's GUID: a new stack, a new name.
+      expect(JSON.stringify(parts[1])).toContain('"Ref":"AWS::StackId"');
+    }
   });
 
   it("make the region's API Gateway logging role only when cdk.json's flag says so, so a landing zone's role is left alone", () => {
