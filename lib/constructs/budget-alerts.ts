@@ -3,8 +3,8 @@
  * workflow, ledger, aggregator, alerts, dashboard), with readonly props and
  * grants through methods.
  */
-import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -56,8 +56,16 @@ export class BudgetAlerts extends Construct {
     super(scope, id);
     // A key of our own: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key.
     const key = new Key(this, 'TopicKey', { description: 'Switchyard: encrypts the alert topic and the rollup dead-letter queue', enableKeyRotation: true });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new Topic(this, 'Topic', { displayName: 'Switchyard budget alerts', masterKey: key, enforceSSL: true });
+    // The topic's policy replaces SNS's default one: CloudWatch may publish, and use the key, for this account's alarms in this Region only.
+    const { account, region, partition } = Stack.of(this);
+    const fromOurAlarms = {
+      ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+      StringEquals: { 'aws:SourceAccount': account },
+    };
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    this.topic.addToResourcePolicy(new PolicyStatement({ sid: 'CloudWatchAlarmsPublish', principals: [cloudWatch], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: fromOurAlarms }));
+    key.addToResourcePolicy(new PolicyStatement({ sid: 'CloudWatchAlarmsUseKey', principals: [cloudWatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromOurAlarms }));
     if (props.alertEmail) {
       this.topic.addSubscription(new EmailSubscription(props.alertEmail));
       Validations.of(this.topic).acknowledge({
@@ -97,6 +105,8 @@ export class BudgetAlerts extends Construct {
 
     acknowledgeInvokeGrant(this, this.rollupFunction, 'The scheduler may invoke the rollup function by any of its versions or aliases, and no other function.');
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    // A run the scheduler cannot deliver goes to the dead-letter queue, which the key encrypts: sending there takes the key too.
+    key.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     const dailyAt = props.dailyAt ?? { hour: 0, minute: 15 };
     new Schedule(this, 'Daily', {
       description: 'Switchyard: roll up the days that have ended and alert on their budgets',

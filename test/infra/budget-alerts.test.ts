@@ -37,6 +37,25 @@ describe('BudgetAlerts', () => {
     expect(Object.values(synth().resources).filter((resource) => resource.Type === 'AWS::SNS::Subscription').length).toBe(0);
   });
 
+  it('lets CloudWatch publish to the topic and use its key for this account\'s alarms in this Region only, and the scheduler use the key of its dead-letter queue', () => {
+    const { resources, topicId } = synth();
+    const keyId = resources[topicId]!.Properties['KmsMasterKeyId']['Fn::GetAtt'][0] as string;
+    const statements = (document: { Statement: Record<string, any>[] }) => document.Statement;
+    const topicPolicy = Object.values(resources).find((resource) => resource.Type === 'AWS::SNS::TopicPolicy')!;
+    const publish = statements(topicPolicy.Properties['PolicyDocument']).find((statement) => statement['Effect'] === 'Allow')!;
+    expect(publish).toMatchObject({ Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } });
+    // Every service principal the key or the topic trusts is held to this account's own alarms.
+    const trusted = [...statements(resources[keyId]!.Properties['KeyPolicy']), publish].filter((statement) => statement['Principal']?.Service !== undefined);
+    expect(trusted.length).toBe(2);
+    for (const statement of trusted) {
+      expect(JSON.stringify(statement['Condition']['ArnLike']['aws:SourceArn'])).toMatch(/":cloudwatch:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":alarm:\*"/);
+      expect(statement['Condition']['StringEquals']['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    }
+    const schedulerPolicy = Object.entries(resources).find(([id, resource]) => resource.Type === 'AWS::IAM::Policy' && id.includes('SchedulerRole'))![1];
+    const keyGrant = statements(schedulerPolicy.Properties['PolicyDocument']).find((statement) => JSON.stringify(statement['Action']).includes('kms:'))!;
+    expect(keyGrant).toMatchObject({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
   it('sends failed rollup runs to an encrypted queue, and alarms on the topic when a run fails or lands there', () => {
     const { resources, rollupId, topicId } = synth();
     const queueId = Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::SQS::Queue')![0];
