@@ -54,13 +54,26 @@ export interface DeployConfig {
 const whole = (min: number, max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
+/**
+ * The API's default sizes, for the worked example's traffic
+ * (lib/audit/worked-example.ts: 10M requests a month, 333,333 a day, 3.9 a
+ * second on average):
+ * - `quotaPerDay` 1,000,000: three average days, shared by every managed key
+ *   (per key in `apiKey` mode), so a busy day is never refused;
+ * - `throttleRateLimit` 50 a second: 13 times the average rate, for peaks; at
+ *   the example's 2 s a request, 100 router invocations at once, a tenth of
+ *   an account's default Lambda concurrency (1,000);
+ * - `throttleBurstLimit` 100: two seconds of that rate at once.
+ */
+export const API_SIZES = { quotaPerDay: 1_000_000, throttleRateLimit: 50, throttleBurstLimit: 100 } as const;
+
 const contextSchema = z.object({
   auth: z._default(z.enum(['managed', 'apiKey', 'iam']), 'managed'),
   policy: z.optional(z.string().check(z.minLength(1))),
   region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS Region such as eu-west-1'))),
-  throttleRateLimit: whole(1, 10_000, 50),
-  throttleBurstLimit: whole(1, 5_000, 100),
-  quotaPerDay: whole(1, 1_000_000_000, 100_000),
+  throttleRateLimit: whole(1, 10_000, API_SIZES.throttleRateLimit),
+  throttleBurstLimit: whole(1, 5_000, API_SIZES.throttleBurstLimit),
+  quotaPerDay: whole(1, 1_000_000_000, API_SIZES.quotaPerDay),
   authorizerCacheSeconds: whole(0, 3600, 0),
   logRetentionDays: whole(1, 3653, DEFAULT_LOG_RETENTION_DAYS),
   ledgerRetentionDays: whole(1, 3653, DEFAULT_LEDGER_RETENTION_DAYS),

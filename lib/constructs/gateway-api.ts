@@ -28,6 +28,7 @@ import { createNodeFunction } from './node-function';
 import { DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT } from '../../lambda/contract/deployment';
 import { INVALID_KEY_MESSAGE } from '../../lambda/core/features/managed-keys';
 import type { CostLedger } from './cost-ledger';
+import { API_SIZES } from '../deploy-config';
 
 export interface GatewayApiProps {
   readonly router: IFunction;
@@ -41,11 +42,11 @@ export interface GatewayApiProps {
   readonly auth?: AuthMode;
   /** Where managed keys live; required in `managed` mode. */
   readonly ledger?: CostLedger;
-  /** Stage-wide steady rate, requests per second. @default 50 */
+  /** Stage-wide steady rate, requests per second. @default API_SIZES.throttleRateLimit (50) */
   readonly throttleRateLimit?: number;
-  /** @default 100 */
+  /** @default API_SIZES.throttleBurstLimit (100) */
   readonly throttleBurstLimit?: number;
-  /** Requests per key per day (API-key mode). @default 100000 */
+  /** Requests per day: per key in API-key mode, for all managed keys together. @default API_SIZES.quotaPerDay (1,000,000) */
   readonly quotaPerDay?: number;
   /**
    * Authorizer cache. 0 reads the key from either header on every request;
@@ -120,8 +121,8 @@ export class GatewayApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         // Request and response bodies hold prompts: never log them.
         dataTraceEnabled: false,
-        throttlingRateLimit: props.throttleRateLimit ?? 50,
-        throttlingBurstLimit: props.throttleBurstLimit ?? 100,
+        throttlingRateLimit: props.throttleRateLimit ?? API_SIZES.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit ?? API_SIZES.throttleBurstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields({
           caller: false,
@@ -225,8 +226,8 @@ export class GatewayApi extends Construct {
 
     const plan = this.api.addUsagePlan('UsagePlan', {
       description: 'Default Switchyard usage plan',
-      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
-      quota: { limit: props.quotaPerDay ?? 100_000, period: Period.DAY },
+      throttle: { rateLimit: props.throttleRateLimit ?? API_SIZES.throttleRateLimit, burstLimit: props.throttleBurstLimit ?? API_SIZES.throttleBurstLimit },
+      quota: { limit: props.quotaPerDay ?? API_SIZES.quotaPerDay, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
     if (auth === 'managed') {

@@ -7,7 +7,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createSwitchyardApp } from '../../lib/app';
-import { DEPLOY_SETTINGS, readDeployConfig } from '../../lib/deploy-config';
+import { API_SIZES, DEPLOY_SETTINGS, readDeployConfig } from '../../lib/deploy-config';
+import { STANDARD_EXAMPLE } from '../../lib/audit/worked-example';
 import type { SwitchyardStack } from '../../lib/switchyard-stack';
 import { unbundledApp } from '../support/cdk';
 import { testPolicyDocument } from '../support/policies';
@@ -66,6 +67,20 @@ describe('deployment settings', () => {
     const { context } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
     expect(Object.keys(context).filter((key) => DEPLOY_SETTINGS.includes(key))).toEqual([]);
     expect(readDeployConfig((key) => context[key], {}).auth).toBe('managed');
+  });
+
+  it("size the API for the worked example's traffic by default: a busy day within the quota, its peaks within the rate", () => {
+    const { requestsPerMonth, modelLatencyMs } = STANDARD_EXAMPLE;
+    const perDay = requestsPerMonth / 30;
+    expect(API_SIZES.quotaPerDay).toBeGreaterThanOrEqual(2 * perDay);
+    expect(API_SIZES.throttleRateLimit).toBeGreaterThanOrEqual((10 * perDay) / 86_400);
+    // At the rate limit, the routers running at once stay well inside an account's default Lambda concurrency (1,000).
+    expect((API_SIZES.throttleRateLimit * modelLatencyMs) / 1000).toBeLessThanOrEqual(250);
+    const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Quota: { Limit: API_SIZES.quotaPerDay, Period: 'DAY' },
+      Throttle: { RateLimit: API_SIZES.throttleRateLimit, BurstLimit: API_SIZES.throttleBurstLimit },
+    });
   });
 
   it('stop the synth with a message that names the bad setting', () => {
