@@ -7,7 +7,7 @@ import { aggregateBatch } from '../../lambda/core/accounting/ledger-aggregation'
 import { usageFromRecords } from '../../lambda/core/accounting/usage-aggregates';
 import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { attemptArbitrary, uniqueAttempts } from '../support/attempt-records';
-import { asStream, deliverLikeLambda, deliveryScheduleArbitrary } from '../support/feed-delivery';
+import { asStream, expectExactSumsThroughFaults } from '../support/feed-delivery';
 
 const DAY = '2026-11-27';
 
@@ -31,15 +31,7 @@ describe('daily aggregates from the ledger stream, against dynalite', () => {
   };
 
   it('equal the exact sums of the records through timeouts, lost responses, failed writes and duplicate deliveries', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(attemptArbitrary([DAY], 30), { minLength: 1, maxLength: 120 }), deliveryScheduleArbitrary, async (generated, schedule) => {
-        const records = uniqueAttempts(generated);
-        const { store, reader } = await freshTable();
-        await deliverLikeLambda(asStream(records), store, schedule);
-        expect(await reader.readDay(DAY)).toEqual(usageFromRecords(DAY, records));
-      }),
-      { numRuns: 12 },
-    );
+    await expectExactSumsThroughFaults(DAY, freshTable, { callers: 30, maxRecords: 120, numRuns: 12 });
   });
 
   it('finishes a chunk that a failed counter write cut short, counting no counter twice (item by item, as locally)', async () => {

@@ -10,6 +10,8 @@
 import fc from 'fast-check';
 import { aggregateBatch, type AggregateStore, type DeliveredAttempt } from '../../lambda/core/accounting/ledger-aggregation';
 import type { AttemptRecord } from '../../lambda/core/accounting/ledger';
+import { usageFromRecords, type UsageReader } from '../../lambda/core/accounting/usage-aggregates';
+import { attemptArbitrary, uniqueAttempts } from './attempt-records';
 
 export type DeliveryFault = 'none' | 'timeout-after-writes' | 'lost-response' | 'write-fails' | 'delivered-twice';
 
@@ -78,4 +80,25 @@ function faulty(store: AggregateStore, fault: DeliveryFault): AggregateStore {
       return outcome;
     },
   };
+}
+
+/**
+ * The property every aggregate store keeps: a day's random records, delivered
+ * by a random schedule of faults to a fresh store, sum to exactly what the
+ * records hold.
+ */
+export async function expectExactSumsThroughFaults(
+  day: string,
+  fresh: () => Promise<{ store: AggregateStore; reader: UsageReader }>,
+  { callers, maxRecords, numRuns }: { callers: number; maxRecords: number; numRuns: number },
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(attemptArbitrary([day], callers), { minLength: 1, maxLength: maxRecords }), deliveryScheduleArbitrary, async (generated, schedule) => {
+      const records = uniqueAttempts(generated);
+      const { store, reader } = await fresh();
+      await deliverLikeLambda(asStream(records), store, schedule);
+      expect(await reader.readDay(day)).toEqual(usageFromRecords(day, records));
+    }),
+    { numRuns },
+  );
 }
