@@ -26,7 +26,7 @@ import { cascadeScores } from '../lib/eval/cascade';
 import { TYPICAL_VERDICT_TOKENS } from '../lambda/core/features/verification';
 import { loadAgentSessions } from '../lib/eval/agent-sessions';
 import { sessionCost } from '../lib/eval/session-costs';
-import { oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
+import { apgrSpread, oracleQuality, pgr, randomQuality, summarise, type RoutingSummary } from '../lib/eval/routing-metrics';
 import { routingPlot } from '../lib/eval/routing-plot';
 import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, scoredTier, tierScores, withFloors } from '../lambda/core/routing/trained-classifier';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
           const strongAt = items.map((item) => classifyTrained(asView(item.prompt)).tier >= 2);
           if (heldOut) {
             heldOutTable.push(
-              `  ${source.padEnd(15)} ${String(items.length).padStart(7)}  ${summary.apgr.toFixed(3).padStart(5)}  ${percent(summary.cpt50).padStart(8)}  ${percent(summary.cpt80).padStart(8)}  ${percent(strongAt.filter(Boolean).length / items.length).padStart(12)}`,
+              `  ${source.padEnd(15)} ${String(items.length).padStart(7)}  ${summary.apgr.toFixed(3).padStart(5)}  ${apgrSpread(scored).toFixed(3).padStart(13)}  ${percent(summary.cpt50).padStart(8)}  ${percent(summary.cpt80).padStart(8)}  ${percent(strongAt.filter(Boolean).length / items.length).padStart(12)}`,
             );
           }
           const quality = scored.reduce((sum, item, index) => sum + (strongAt[index] ? item.strong : item.weak), 0) / scored.length;
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     }
   }
   console.log('Held out, classifier v1 (score P(tier 2+); strong share = tiers 2-3 at the default thresholds):');
-  console.log('  set             prompts   APGR  CPT(50%)  CPT(80%)  strong share');
+  console.log('  set             prompts   APGR  ± (bootstrap)  CPT(50%)  CPT(80%)  strong share');
   console.log(`${heldOutTable.join('\n')}\n`);
   beyondThePrompt(data.filter((item) => item.heldOut), policy);
   ordinaryPrompts();

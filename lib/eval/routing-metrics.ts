@@ -15,6 +15,7 @@
  * weak + s * (strong - weak); the oracle sends the strong model only the
  * prompts that only it gets right.
  */
+import { seeded } from './training-math';
 
 /** One prompt: the router's score (higher wants the strong model) and each model's outcome (0..1). */
 export interface ScoredOutcome {
@@ -129,4 +130,11 @@ export function summarise(items: readonly ScoredOutcome[], bins = 10): RoutingSu
     cpt50: callsForPerformance(points, 0.5, strongQuality, weakQuality),
     cpt80: callsForPerformance(points, 0.8, strongQuality, weakQuality),
   };
+}
+
+/** The spread of a set's APGR from sampling alone: the standard deviation over `rounds` bootstrap resamples of its prompts (seeded, so every run prints the same). */
+export function apgrSpread(items: readonly ScoredOutcome[], rounds = 200, random = seeded(20261205)): number {
+  const values = Array.from({ length: rounds }, () => summarise(items.map(() => items[Math.floor(random() * items.length)]!)).apgr);
+  const average = mean(values);
+  return Math.sqrt(mean(values.map((value) => (value - average) ** 2)));
 }
