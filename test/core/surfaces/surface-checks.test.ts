@@ -112,6 +112,10 @@ function imageSource(url: string) {
   return data ? { type: 'base64', media_type: data[1], data: data[2] } : { type: 'url', url };
 }
 
+const OBJECT_SCHEMA = '{"type":"object"}';
+/** A JSON schema `levels` objects deep, as text: too deep for a recursive encoder to build. */
+const deepSchema = (levels: number) => `${'{"type":"object","properties":{"a":'.repeat(levels)}${OBJECT_SCHEMA}${'}}'.repeat(levels)}`;
+
 function harness(options: { policy?: typeof policy } = {}) {
   const providers = scriptedRegistry({});
   const { send: sendTo, records } = gatewayHarness({}, { providers, ...options });
@@ -198,6 +202,17 @@ describe('every surface refuses the same mistakes the same way', () => {
         expect(providers.calls).toEqual([]);
       });
 
+      it('answers a tool schema nested thousands of levels deep with a 400 that says where, calling no provider', async () => {
+        const { send, providers, records } = harness();
+        const response = await send(surface.path, JSON.stringify(surface.body({ tools: [{ name: 'deep' }] })).replace(OBJECT_SCHEMA, deepSchema(6000)));
+        expect(response.status).toBe(400);
+        const error = surface.envelope(response.body);
+        expect(error.message).toMatch(/^"tools\[0\]\.\w+\.[\w.]+…" nests objects and arrays more than 64 levels deep; flatten it\.$/);
+        if ('param' in error) expect(error.param).toBe('tools');
+        expect(providers.calls).toEqual([]);
+        expect(records).toEqual([]);
+      });
+
       it('answers malformed JSON with a 400 that says so', async () => {
         const { send } = harness();
         const response = await send(surface.path, '{"model": "auto",');
@@ -219,6 +234,22 @@ describe('every surface refuses the same mistakes the same way', () => {
       const broken = await send(path, '{"model": "auto",');
       expect([broken.status, envelope(broken.body).message]).toEqual([400, expect.stringMatching(/^The request body is not valid JSON/)]);
     }
+  });
+
+  it('answers a body nested thousands of levels deep on /route, count_tokens and embeddings with a 400 that says where', async () => {
+    const { send, providers } = harness();
+    const deep = /^"[\w.[\]]+…" nests objects and arrays more than 64 levels deep; flatten it\.$/;
+    const tools = JSON.stringify([{ name: 'deep', input_schema: { type: 'object' } }]).replace(OBJECT_SCHEMA, deepSchema(6000));
+    const cases = [
+      { path: '/route', body: `{"model":"auto","messages":[{"role":"user","content":"hi"}],"tools":${tools.replace('"input_schema"', '"type":"function","function":{"name":"deep","parameters"').replace(/\]$/, '}]')}}`, envelope: openAiEnvelope },
+      { path: '/messages/count_tokens', body: `{"model":"auto","messages":[{"role":"user","content":"hi"}],"tools":${tools}}`, envelope: anthropicEnvelope },
+      { path: '/embeddings', body: `{"model":"auto","input":"hi","metadata":${deepSchema(100)}}`, envelope: openAiEnvelope },
+    ];
+    for (const { path, body, envelope } of cases) {
+      const response = await send(path, body);
+      expect([path, response.status, envelope(response.body).message]).toEqual([path, 400, expect.stringMatching(deep)]);
+    }
+    expect(providers.calls).toEqual([]);
   });
 
   it('refuses more output than the policy allows on the OpenAI surfaces, while Anthropic\'s lowers it and says so (Claude Code always asks for more)', async () => {

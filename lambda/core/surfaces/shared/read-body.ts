@@ -4,6 +4,7 @@ import '../../base/zod-english';
 import { CallerError } from '../../base/errors';
 import type { Limits } from '../../../policy/policy';
 import { invalidField } from './invalid-field';
+import { formatPath } from '../../base/format-path';
 
 /**
  * A request body as every surface reads it, and the one rule for parameters:
@@ -46,10 +47,43 @@ function parseJsonBody(body: string | undefined, limits: Limits, expects: string
       `The request body is ${size} bytes; the limit is ${limits.maxBodyBytes} bytes. Send fewer or shorter messages.`,
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch (error) {
     const detail = error instanceof SyntaxError ? ` (${error.message})` : '';
     throw new CallerError('invalid_json', `The request body is not valid JSON${detail}.`, null, { cause: error });
   }
+  const deep = tooDeep(value);
+  if (deep !== undefined) {
+    const shown = formatPath(deep.slice(0, SHOWN_SEGMENTS));
+    throw new CallerError('invalid_request', `"${shown}…" nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep; flatten it.`, formatPath(deep.slice(0, 1)));
+  }
+  return value;
+}
+
+/**
+ * Deeper than this, a body is refused as it is read: schemas and content
+ * nest a few levels, while every walk over a request (token estimates,
+ * translations, logs) follows its nesting.
+ */
+export const MAX_JSON_DEPTH = 64;
+const SHOWN_SEGMENTS = 6;
+
+/** The path to the first value nested past {@link MAX_JSON_DEPTH} levels, or undefined; a loop, not a recursion, however deep the value. */
+function tooDeep(root: unknown): PropertyKey[] | undefined {
+  interface Node { readonly value: unknown; readonly key: PropertyKey | undefined; readonly parent: Node | undefined; readonly depth: number }
+  const stack: Node[] = [{ value: root, key: undefined, parent: undefined, depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node.value !== 'object' || node.value === null) continue;
+    if (node.depth === MAX_JSON_DEPTH) {
+      const path: PropertyKey[] = [];
+      for (let at: Node | undefined = node; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      return path;
+    }
+    const entries: [PropertyKey, unknown][] = Array.isArray(node.value) ? [...node.value.entries()] : Object.entries(node.value);
+    for (const [key, value] of entries) stack.push({ value, key, parent: node, depth: node.depth + 1 });
+  }
+  return undefined;
 }
