@@ -90,4 +90,13 @@ describe('embeddings through the local gateway, with the openai client', () => {
     await expect(client.embeddings.create({ model: 'wire/chat', input: 'x' })).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/Embedding models: bedrock\/amazon.titan-embed-text-v2:0, wire\/text-embedding-3-small/) });
     await expect(client.chat.completions.create({ model: TITAN, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/is an embedding model: send it to POST \/v1\/embeddings/) });
   });
+
+  it('refuses a vector size the model does not offer with a 400, before any call and without a ledger record', async () => {
+    const [calls, spent] = [bedrock.requests.length, await spentToday(gateway, 'embed-key')];
+    const refused = await client.embeddings.create({ model: 'auto', input: Array.from({ length: 2048 }, () => 'Lisbon'), dimensions: 120_000 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused).toMatchObject({ status: 400, param: 'dimensions', message: expect.stringMatching(/"dimensions" is 120000; bedrock\/amazon.titan-embed-text-v2:0 offers 256, 512, 1024\./) });
+    expect(bedrock.requests.length).toBe(calls);
+    expect(await spentToday(gateway, 'embed-key')).toBe(spent);
+  });
 });

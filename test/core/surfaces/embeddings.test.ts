@@ -1,7 +1,7 @@
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
 import { parseEmbeddingsRequest } from '../../../lambda/core/surfaces/embeddings/parse-request';
-import { embeddingModelFor } from '../../../lambda/core/routing/embedding-model';
+import { checkDimensions, embeddingModelFor } from '../../../lambda/core/routing/embedding-model';
 import { toEmbeddingsResponse } from '../../../lambda/core/surfaces/embeddings/encode-response';
 import { embedTexts } from '../../../lambda/core/execution/embed';
 import { ProviderError } from '../../../lambda/core/base/errors';
@@ -35,6 +35,26 @@ describe('embeddingModelFor', () => {
     expect(embeddingModelFor('auto', policy).id).toBe('bedrock/amazon.titan-embed-text-v2:0');
     expect(() => embeddingModelFor('bedrock/amazon.nova-lite-v1:0', policy)).toThrow(/Embedding models: bedrock\/amazon.titan-embed-text-v2:0, openai\/text-embedding-3-small/);
     expect(() => embeddingModelFor('auto', testPolicy())).toThrow(/no default embedding model/);
+  });
+});
+
+describe('checkDimensions', () => {
+  const model = (providerModelId: string) => ({ id: `p/${providerModelId}`, providerModelId });
+
+  it('takes the sizes each model offers, and no size from a model with one', () => {
+    expect(() => checkDimensions(256, model('amazon.titan-embed-text-v2:0'))).not.toThrow();
+    expect(() => checkDimensions(700, model('text-embedding-3-small'))).not.toThrow();
+    expect(() => checkDimensions(1024, model('us.cohere.embed-v4:0'))).not.toThrow();
+    expect(() => checkDimensions(undefined, model('local-bge'))).not.toThrow();
+  });
+
+  it.each([
+    [150_000, 'amazon.titan-embed-text-v2:0', '"dimensions" is 150000; p/amazon.titan-embed-text-v2:0 offers 256, 512, 1024.'],
+    [300, 'amazon.titan-embed-text-v2:0', '"dimensions" is 300; p/amazon.titan-embed-text-v2:0 offers 256, 512, 1024.'],
+    [1537, 'text-embedding-3-small', '"dimensions" is 1537; p/text-embedding-3-small offers 1 to 1536.'],
+    [256, 'local-bge', '"dimensions" is 256, but p/local-bge has one vector size: leave "dimensions" out.'],
+  ])('refuses %d on %s before any call, naming the field and what it may be', (dimensions, id, message) => {
+    expect(() => checkDimensions(dimensions, model(id))).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'dimensions', message }));
   });
 });
 

@@ -2,7 +2,7 @@
 import { CallerError } from '../../base/errors';
 import { embedTexts } from '../../execution/embed';
 import { keyAllowsModel } from '../../features/managed-keys';
-import { embeddingModelFor } from '../../routing/embedding-model';
+import { checkDimensions, embeddingModelFor } from '../../routing/embedding-model';
 import { toEmbeddingsResponse } from '../../surfaces/embeddings/encode-response';
 import { parseEmbeddingsRequest } from '../../surfaces/embeddings/parse-request';
 import { EMBEDDINGS } from '../../surfaces/embeddings/surface';
@@ -16,6 +16,7 @@ export function embeddingsEndpoint(dependencies: GatewayDependencies): EndpointH
   return async (request) => {
     const parsed = parseEmbeddingsRequest(request.body, policy.limits);
     const model = embeddingModelFor(parsed.model, policy);
+    checkDimensions(parsed.dimensions, model);
     if (!keyAllowsModel(request.keyLimits, model.id)) {
       throw new CallerError('model_not_allowed', `This API key may not use ${model.id}. It may use: ${request.keyLimits!.models!.join(', ')}.`, 'model');
     }
