@@ -7,6 +7,7 @@ import { callerIdForPrincipal } from '../core/features/auth';
 import { keyLimitsSchema, type KeyLimits } from '../core/features/managed-keys';
 import type { GatewayRequest, GatewayResponse } from '../core/gateway/types';
 import type { HttpResponseMetadata } from './response-stream';
+import { decodeBody } from '../core/surfaces/shared/read-body';
 
 /** Time kept back from the deadline to write the ledger and send the answer. */
 export const RESPONSE_RESERVE_MS = 1500;
@@ -21,15 +22,14 @@ export function toGatewayRequest(
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
-  const body =
-    event.body === null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const decoded = event.body !== null && event.isBase64Encoded ? decodeBody(Buffer.from(event.body, 'base64')) : { body: event.body ?? undefined, bodyNotUtf8: undefined };
   return {
     requestId: event.requestContext.requestId,
     method: event.httpMethod,
     path: event.resource,
     headers,
     query: { ...(event.queryStringParameters ?? {}) },
-    body,
+    ...decoded,
     callerId: callerIdOf(event),
     keyLimits: keyLimitsOf(event),
     // API Gateway's clock started when the request arrived, before the authorizer and any cold start.

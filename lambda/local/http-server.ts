@@ -22,6 +22,7 @@ import { toHttpError, type HttpError } from '../core/surfaces/shared/http-error'
 import type { Log } from '../core/base/telemetry';
 import type { RouterHandler } from '../handlers/create-router-handler';
 import type { ServedCosts } from './served-costs';
+import { decodeBody } from '../core/surfaces/shared/read-body';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before Lambda runs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -177,8 +178,9 @@ async function serve(
     if (Number(headers['content-length']) > API_GATEWAY_MAX_BODY_BYTES) return fail(tooLarge);
     response.writeContinue();
   }
-  const body = await readBody(request);
-  if (body === undefined) return fail(tooLarge);
+  const bytes = await readBody(request);
+  if (bytes === undefined) return fail(tooLarge);
+  const { body, bodyNotUtf8 } = decodeBody(bytes);
 
   const resource = url.pathname.slice(STAGE.length + 1);
   const event = {
@@ -191,8 +193,9 @@ async function serve(
     multiValueQueryStringParameters: null,
     pathParameters: null,
     stageVariables: null,
-    body: body === '' ? null : body,
-    isBase64Encoded: false,
+    // A body that is not UTF-8 travels as API Gateway sends binary, in base64, so the router sees the bytes sent.
+    body: body === '' ? null : bodyNotUtf8 === undefined ? body : bytes.toString('base64'),
+    isBase64Encoded: bodyNotUtf8 !== undefined,
     requestContext: {
       requestId,
       requestTimeEpoch: arrived,
@@ -226,10 +229,10 @@ function parseTarget(target: string | undefined): URL | undefined {
 }
 
 /**
- * Reads the body as UTF-8, or `undefined` once it passes API Gateway's limit.
+ * Reads the body's bytes, or `undefined` once they pass API Gateway's limit.
  * An oversize body is drained rather than cut off, so the 413 still arrives.
  */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -237,7 +240,7 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
       size += chunk.length;
       if (size <= API_GATEWAY_MAX_BODY_BYTES) chunks.push(chunk);
     });
-    request.on('end', () => resolve(size > API_GATEWAY_MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(size > API_GATEWAY_MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

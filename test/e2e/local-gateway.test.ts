@@ -265,6 +265,22 @@ describe('local server, for requests that break HTTP, the URL or the rules befor
     await eventually(() => expect(lines).toEqual([expect.stringMatching(/^POST \/v1\/chat\/completions 417 tier=- model=- cost=\$0 \d+ms$/)]));
   });
 
+  it.each([
+    ['/v1/chat/completions', (body: string) => (JSON.parse(body) as ErrorEnvelope).error.message],
+    ['/v1/messages', (body: string) => (JSON.parse(body) as { type: string; error: { type: string; message: string } }).error.message],
+  ])('answers a body that is not UTF-8 on %s with a 400 in its envelope that gives the size sent, and logs it', async (path, messageOf) => {
+    // Half a megabyte of bytes that are not UTF-8: a lenient decoder makes each one three bytes, 1.5 MB.
+    const body = `{"model":"auto","max_tokens":10,"messages":[{"role":"user","content":"${'\xff'.repeat(500_000)}"}]}`;
+    const response = await rawRequest(
+      port,
+      `POST ${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer k\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+
+    expect(response.status).toBe(400);
+    expect(messageOf(response.body)).toBe(`The request body (${body.length} bytes) is not valid UTF-8: send JSON encoded as UTF-8.`);
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(new RegExp(`^POST ${path.replace(/\//g, '\\/')} 400 tier=- model=- cost=\\$0 \\d+ms$`))]));
+  });
+
   it('answers CONNECT with 405 in the OpenAI envelope instead of dropping the connection', async () => {
     const response = await rawRequest(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
 

@@ -103,6 +103,13 @@ describe('toGatewayRequest', () => {
     expect(request.body).toBe('{"a":1}');
     expect(request.path).toBe('/chat/completions');
     expect(request.requestId).toBe('c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
+    expect(request.bodyNotUtf8).toBeUndefined();
+  });
+
+  it('marks a base64 body that is not UTF-8 with the size sent, for the gateway to refuse', () => {
+    const bytes = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    const request = toGatewayRequest(proxyEvent({ resource: '/chat/completions', body: bytes.toString('base64'), base64: true }), 30_000, 29_000);
+    expect(request.bodyNotUtf8).toBe(6);
   });
 
   it('sets the deadline by the sooner of the Lambda timeout and the API timeout since arrival, keeping time to answer', () => {

@@ -25,6 +25,9 @@ export function createGateway(dependencies: GatewayDependencies): Gateway {
       if (request.method !== endpoint.method) {
         throw new CallerError('method_not_allowed', `${request.path} accepts ${endpoint.method}, not ${request.method}.`);
       }
+      if (request.bodyNotUtf8 !== undefined) {
+        throw new CallerError('invalid_json', `The request body (${request.bodyNotUtf8} bytes) is not valid UTF-8: send JSON encoded as UTF-8.`);
+      }
       return await handlers.get(request.path)!(request);
     } catch (error) {
       return failureResponse(request, endpoint?.name ?? 'unknown', endpoint?.surface ?? SWITCHYARD_API, error, dependencies.log);

@@ -17,6 +17,8 @@ export interface GatewayRequest {
   readonly headers: HeaderBag;
   readonly query: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
+  /** Set when the body's bytes are not UTF-8: how many were sent. The gateway refuses such a body (a decoder would count each bad byte as three). */
+  readonly bodyNotUtf8?: number | undefined;
   /** Who pays: `key:<managed key id>`, `key:<hash>` or an IAM principal ARN. */
   readonly callerId: string;
   /** A managed key's limits, as the authorizer read them. @default none */

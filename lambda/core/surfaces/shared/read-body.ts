@@ -1,4 +1,5 @@
 /** A request body as every surface reads it. */
+import { isUtf8 } from 'node:buffer';
 import type * as z from 'zod/mini';
 import '../../base/zod-english';
 import { CallerError } from '../../base/errors';
@@ -34,6 +35,11 @@ export function readRequestBody<S extends z.ZodMiniObject>(
   return { data: parsed.data, dropped: Object.keys(input).filter((param) => !carried.has(param)).sort() };
 }
 
+
+/** A body's bytes as text, and whether they were UTF-8 (the count sent when not: the gateway refuses the body). */
+export function decodeBody(bytes: Buffer): { readonly body: string; readonly bodyNotUtf8: number | undefined } {
+  return { body: bytes.toString('utf8'), bodyNotUtf8: isUtf8(bytes) ? undefined : bytes.length };
+}
 
 /** Parses a JSON body, refusing oversize and malformed ones before anything else runs. */
 function parseJsonBody(body: string | undefined, limits: Limits, expects: string): unknown {
