@@ -39,6 +39,8 @@ export interface LocalServerOptions {
   readonly verifyKey?: KeyVerifier;
   /** The Lambda timeout the local handler pretends to have. */
   readonly lambdaTimeoutMs: number;
+  /** How long a request may take to arrive, headers and body: the API's own limit, so a caller that stalls mid-request cannot hold a connection longer. */
+  readonly receiveTimeoutMs: number;
   /**
    * Called once per request, after its answer (a stream's last byte), with
    * `METHOD PATH STATUS tier=T model=M cost=$C Nms`: no query, no prompt text,
@@ -89,7 +91,11 @@ export function createLocalServer(options: LocalServerOptions): Server {
     });
   };
 
-  const server = createServer((request, response) => handle(request, response, false));
+  // Node checks these every connectionsCheckingInterval: once a second, so a stalled request is cut within a second of its limit.
+  const server = createServer(
+    { headersTimeout: options.receiveTimeoutMs, requestTimeout: options.receiveTimeoutMs, connectionsCheckingInterval: 1000 },
+    (request, response) => handle(request, response, false),
+  );
   // Checked before "100 Continue", so a refused caller never sends its body.
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => handle(request, response, true));
 

@@ -166,6 +166,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const server = createLocalServer({
     handler,
     lambdaTimeoutMs: requestTimeoutMs + 1000,
+    receiveTimeoutMs: requestTimeoutMs,
     ...(options.allowedKeys ? { allowedKeys: new Set(options.allowedKeys) } : {}),
     ...(options.auth === 'managed' ? { verifyKey: managedKeyVerifier(dynamo.client, options.keyCacheMs) } : {}),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),

@@ -7,6 +7,7 @@ import { createLocalServer } from '../../lambda/local/http-server';
 import { createRouterHandler, type RouterHandler } from '../../lambda/handlers/create-router-handler';
 import { startHttpResponse } from '../../lambda/handlers/response-stream';
 import { eventually } from '../support/eventually';
+import { rawRequest } from '../support/raw-http';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 
@@ -69,6 +70,9 @@ async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>, within
 
 const chat = { method: 'POST', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, body: '{}' };
 
+/** The API's limit as these tests set it: short, so a stalled request's refusal arrives quickly. */
+const RECEIVE_TIMEOUT_MS = 1500;
+
 describe('createLocalServer', () => {
   let server: Server;
   afterEach(async () => {
@@ -80,6 +84,7 @@ describe('createLocalServer', () => {
     server = createLocalServer({
       handler,
       lambdaTimeoutMs: 5000,
+      receiveTimeoutMs: RECEIVE_TIMEOUT_MS,
       accessLog: (line) => recorded.lines.push(line),
       log: { info: () => undefined, error: (_message, fields) => recorded.errors.push(fields) },
     });
@@ -103,6 +108,18 @@ describe('createLocalServer', () => {
     expect(body.error.message).not.toMatch(/ledger/);
     expect(recorded.errors).toEqual([{ requestId, error: 'Error: the ledger table is gone' }]);
     expect(recorded.lines).toEqual([expect.stringMatching(/^GET \/v1\/models 500 tier=- model=- cost=\$0 \d+ms$/)]);
+  });
+
+  it.each([
+    ['its headers', 'POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer k\r\n'],
+    ['its body', 'POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer k\r\nContent-Length: 100\r\n\r\n{"model":'],
+  ])('answers a request that stalls in %s with 408 once the API\'s limit passes, and closes the connection', async (_, request) => {
+    const recorded = { lines: [] as string[], errors: [] as Record<string, unknown>[] };
+    const base = await listen(async () => undefined, recorded);
+    // Node's defaults held such a connection 60 s (headers) to 300 s (body); rawRequest gives up after its own timeout.
+    const response = await rawRequest(Number(new URL(base).port), request, { timeoutMs: RECEIVE_TIMEOUT_MS + 3000 });
+    expect(response.status).toBe(408);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'request_timeout' } });
   });
 
   it('reads the tier, model and cost for the access line from the handler\'s headers', async () => {
