@@ -57,6 +57,8 @@ export interface LocalServerOptions {
 interface InFlight {
   readonly response: ServerResponse;
   readonly requestId: string;
+  /** The request's target, for its surface's error envelope. */
+  readonly target: string | undefined;
 }
 
 export function createLocalServer(options: LocalServerOptions): Server {
@@ -66,7 +68,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
   /** Starts a request's bookkeeping; its access line is written once the answer closed and `settled` (the handler's work) is done. */
   const begin = (request: IncomingMessage, response: ServerResponse, requestId: string, settled: Promise<unknown>): void => {
     const started = performance.now();
-    const current = { response, requestId };
+    const current = { response, requestId, target: request.url };
     inFlight.set(request.socket, current);
     response.once('close', () => {
       if (inFlight.get(request.socket) === current) inFlight.delete(request.socket);
@@ -87,13 +89,14 @@ export function createLocalServer(options: LocalServerOptions): Server {
     handled.catch((error: unknown) => {
       // A caller that hangs up mid-body is not a failure of the server.
       if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') options.log?.error('local server failed', { requestId, error: String(error) });
-      reply(response, toHttpError(error, requestId), requestId);
+      reply(response, toHttpError(error, requestId), requestId, request.url);
     });
   };
 
   // Node checks these every connectionsCheckingInterval: once a second, so a stalled request is cut within a second of its limit.
   const server = createServer(
-    { headersTimeout: options.receiveTimeoutMs, requestTimeout: options.receiveTimeoutMs, connectionsCheckingInterval: 1000 },
+    // Node's own answer to a request without Host has no body and no access line: serve() refuses it in the path's envelope instead.
+    { headersTimeout: options.receiveTimeoutMs, requestTimeout: options.receiveTimeoutMs, connectionsCheckingInterval: 1000, requireHostHeader: false },
     (request, response) => handle(request, response, false),
   );
   // Checked before "100 Continue", so a refused caller never sends its body.
@@ -105,7 +108,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
     request.resume();
     const expectation = withoutControlCharacters(String(request.headers.expect)).slice(0, 100);
     const error = new CallerError('expectation_failed', `"Expect: ${expectation}" is not supported: send no Expect header, or "Expect: 100-continue".`);
-    reply(response, toHttpError(error, requestId), requestId);
+    reply(response, toHttpError(error, requestId), requestId, request.url);
   });
 
   server.on('connect', (request: IncomingMessage, socket: Duplex) => {
@@ -113,7 +116,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
     const requestId = randomUUID();
     const error = new CallerError('method_not_allowed', `CONNECT is not supported: Switchyard is an API, not a proxy. ${ENDPOINTS_HINT}`);
     const http = toHttpError(error, requestId);
-    writeRaw(socket, http, requestId);
+    writeRaw(socket, http, requestId, request.url);
     options.accessLog?.(accessLine(request.method, request.url, http.status, started));
   });
 
@@ -122,7 +125,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
     if (current) {
       // The parser failed inside the body of a request being served: answer it, once.
       if (current.response.headersSent) socket.destroy();
-      else reply(current.response, rejectedByParser(error, current.requestId), current.requestId, { connection: 'close' });
+      else reply(current.response, rejectedByParser(error, current.requestId), current.requestId, current.target, { connection: 'close' });
       return;
     }
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -132,8 +135,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
     const started = performance.now();
     const requestId = randomUUID();
     const http = rejectedByParser(error, requestId);
-    writeRaw(socket, http, requestId);
     const [method, target] = requestLine(error.rawPacket);
+    writeRaw(socket, http, requestId, target);
     options.accessLog?.(accessLine(method, target, http.status, started));
   });
 
@@ -152,13 +155,15 @@ async function serve(
   const fail = (error: CallerError) => {
     if (!request.readableEnded) request.resume();
     // Each path's errors are in its surface's envelope: Claude Code and the Anthropic SDKs read Anthropic's.
-    const path = url?.pathname.slice(STAGE.length + 1) ?? '';
     const http = toHttpError(error, requestId);
-    send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId }, JSON.stringify(surfaceOf(path).errorBody(http)));
+    send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId }, errorBodyFor(request.url, http));
   };
 
   if (url === undefined) {
     return fail(new CallerError('invalid_request', `The request target is not a valid URL path. ${ENDPOINTS_HINT}`));
+  }
+  if (request.headers.host === undefined && request.httpVersion === '1.1') {
+    return fail(new CallerError('invalid_request', 'The request has no Host header, which HTTP/1.1 requires: send one, e.g. "Host: localhost".'));
   }
   if (!url.pathname.startsWith(`/${STAGE}/`)) {
     return fail(new CallerError('not_found', `There is no endpoint ${loggablePath(url.pathname)}. ${ENDPOINTS_HINT}`));
@@ -273,8 +278,14 @@ function rejectedByParser(error: NodeJS.ErrnoException, requestId: string): Http
   }
 }
 
-function reply(response: ServerResponse, http: HttpError, requestId: string, extra: Record<string, string> = {}): void {
-  send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId, ...extra }, JSON.stringify(http.body));
+function reply(response: ServerResponse, http: HttpError, requestId: string, target: string | undefined, extra: Record<string, string> = {}): void {
+  send(response, http.status, { 'content-type': 'application/json', 'x-switchyard-request-id': requestId, ...extra }, errorBodyFor(target, http));
+}
+
+/** An error's body in the envelope of the surface its target's path belongs to: Claude Code and the Anthropic SDKs read Anthropic's. */
+function errorBodyFor(target: string | undefined, http: HttpError): string {
+  const path = parseTarget(target)?.pathname.slice(STAGE.length + 1) ?? '';
+  return JSON.stringify(surfaceOf(path).errorBody(http));
 }
 
 /** Headers are set one by one (not passed to writeHead) so the access line can read them back. */
@@ -290,8 +301,8 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
 }
 
 /** An answer on a socket that has no ServerResponse (parse errors, CONNECT); the connection then closes. */
-function writeRaw(socket: Duplex, http: HttpError, requestId: string): void {
-  const body = JSON.stringify(http.body);
+function writeRaw(socket: Duplex, http: HttpError, requestId: string, target: string | undefined): void {
+  const body = errorBodyFor(target, http);
   const head = [
     `HTTP/1.1 ${http.status} ${STATUS_CODES[http.status] ?? 'Error'}`,
     'content-type: application/json',

@@ -254,6 +254,21 @@ describe('local server, for requests that break HTTP, the URL or the rules befor
     await eventually(() => expect(lines).toEqual([expect.stringMatching(new RegExp(`^${logged.replace(/[$]/g, '\\$')} tier=- model=- cost=\\$0 \\d+ms$`))]));
   });
 
+  it.each([
+    ['20 KB of headers', `POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['an Expect other than 100-continue', 'POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nx-api-key: k\r\nExpect: something-else\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 417],
+    ['a malformed chunked body', 'POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nx-api-key: k\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
+    ['no Host header', 'POST /v1/messages/count_tokens HTTP/1.1\r\nx-api-key: k\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 400],
+    ['CONNECT', 'CONNECT /v1/messages HTTP/1.1\r\nHost: localhost\r\n\r\n', 405],
+  ])('answers %s on an Anthropic path in Anthropic\'s envelope, with one access line', async (_, request, status) => {
+    const response = await rawRequest(port, request);
+
+    expect(response.status).toBe(status);
+    const body = JSON.parse(response.body) as { type: string; error: { type: string; message: string } };
+    expect(body).toEqual({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
+    await eventually(() => expect(lines).toEqual([expect.stringMatching(new RegExp(`^\\w+ /v1/messages\\S* ${status} tier=- model=- cost=\\$0 \\d+ms$`))]));
+  });
+
   it('answers an Expect other than 100-continue with 417 in the OpenAI envelope', async () => {
     const response = await rawRequest(
       port,
