@@ -100,6 +100,11 @@ export class SwitchyardStack extends Stack {
     const global = policy.budgets.global;
     this.operations = new OperationsDashboard(this, 'Operations', {
       router: this.router.function,
+      api: this.api.api,
+      workflow: this.fallback.stateMachine,
+      attemptFunction: this.fallback.attemptFunction.function,
+      table: this.ledger.table,
+      requestTimeoutMs: config.requestTimeoutMs,
       authorizer: this.api.authorizerFunction,
       alertTopic: this.alerts.topic,
       tiers: ['0', '1', '2', '3', 'passthrough'],

@@ -1,13 +1,25 @@
 import { Duration } from 'aws-cdk-lib';
 import { Dashboard, GraphWidget, HorizontalAnnotation, MathExpression, Metric, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Operation, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { thresholdAlarm } from './threshold-alarm';
 
 export interface OperationsDashboardProps {
   readonly router: IFunction;
+  /** The API in front of the router: its own counts of 5xx, 4xx (429 included) and latency see what the router cannot, such as a router that crashes. */
+  readonly api: RestApi;
+  /** The fallback workflow and the function it runs each attempt in. */
+  readonly workflow: StateMachine;
+  readonly attemptFunction: IFunction;
+  /** The ledger table. */
+  readonly table: ITableV2;
+  /** The API's integration timeout: the latency alarm fires near it. */
+  readonly requestTimeoutMs: number;
   /** The API-key authorizer, when the API has one. */
   readonly authorizer?: IFunction | undefined;
   /** Where alarms publish: the budget alerts topic. */
@@ -16,7 +28,7 @@ export interface OperationsDashboardProps {
   readonly tiers: readonly string[];
   readonly models: readonly string[];
   readonly routes: readonly string[];
-  /** The global daily budget in USD; the spend-projection alarm needs one. @default no projection alarm */
+  /** The global daily budget in USD, drawn on the budget graph (the rollup alerts on it). @default none */
   readonly dailyBudgetUsd?: number | undefined;
   /** 5xx share of requests that alarms, over 10 of 15 minutes. @default 5 */
   readonly serverErrorPercent?: number;
@@ -25,15 +37,18 @@ export interface OperationsDashboardProps {
 }
 
 const NAMESPACE = 'Switchyard';
+/** The calls the gateway makes on the ledger table (the aggregator's transactions included). */
+const LEDGER_OPERATIONS = [Operation.GET_ITEM, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.QUERY, Operation.BATCH_WRITE_ITEM, Operation.TRANSACT_WRITE_ITEMS];
 const NANO_PER_USD = 1e9;
 
 /**
  * The gateway's CloudWatch dashboard (spend by tier and model, saving against
  * the flagship, traffic by route, the gateway's own latency apart from the
  * providers', circuit openings, budget use) and the alarms that publish to
- * the alert topic: 5xx rate, fallback rate, spend projected past the budget,
- * authorizer errors, and throttling of the router and by providers. Reads the
- * router's EMF metrics (namespace Switchyard, service router).
+ * the alert topic (docs/deployment.md lists each, its threshold and what to
+ * do). Reads the router's EMF metrics (namespace Switchyard, service
+ * router) and the metrics of API Gateway, Lambda, Step Functions and DynamoDB.
+ * No alarm watches spend: the hourly rollup alerts on budgets from the ledger.
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -134,13 +149,38 @@ export class OperationsDashboard extends Construct {
 
     const alarm = (alarmId: string, description: string, source: IMetric, threshold: number, periods = { evaluation: 1, toAlarm: 1 }) =>
       thresholdAlarm(this, alarmId, { description, metric: source, threshold, periods });
+    const sustained = { evaluation: 3, toAlarm: 2 };
+    const percentOf = (source: IMetric) => {
+      const key = nextKey();
+      return new MathExpression({ expression: `100 * ${key}`, usingMetrics: { [key]: source }, period: fiveMinutes });
+    };
+    const apiRequests = props.api.metricCount({ period: fiveMinutes, statistic: 'Sum' });
+    // The router counts every request it answers; requests API Gateway saw that the router never counted (its metric missing, read as 0) mean it is crashing before it answers.
+    const [seen, counted] = [nextKey(), nextKey()];
+    const uncounted = new MathExpression({
+      expression: `IF(${seen} >= 5 AND FILL(${counted}, 0) == 0, 1, 0)`,
+      usingMetrics: { [seen]: apiRequests, [counted]: requests },
+      period: fiveMinutes,
+    });
     const alarms = [
-      alarm('ServerErrorRate', `${props.serverErrorPercent ?? 5}% or more of requests answered 5xx`, serverErrorRate, props.serverErrorPercent ?? 5, { evaluation: 3, toAlarm: 2 }),
-      alarm('FallbackRate', `${props.fallbackPercent ?? 20} or more fallbacks per 100 requests: a provider is failing`, fallbackRate, props.fallbackPercent ?? 20, {
-        evaluation: 3,
-        toAlarm: 2,
-      }),
+      alarm('ServerErrorRate', `${props.serverErrorPercent ?? 5}% or more of requests answered 5xx, as API Gateway counts them: providers down, or the router failing`, percentOf(props.api.metricServerError({ period: fiveMinutes, statistic: 'Average' })), props.serverErrorPercent ?? 5, sustained),
+      alarm('ClientErrorRate', '25% or more of requests refused with 4xx, 429 throttling included: a bad key rollout, a client bug, or traffic over the usage plan', percentOf(props.api.metricClientError({ period: fiveMinutes, statistic: 'Average' })), 25, sustained),
+      alarm('LatencyP99', `p99 latency within 10% of the API's ${props.requestTimeoutMs / 1000} s limit: requests are about to time out`, props.api.metricLatency({ period: fiveMinutes, statistic: 'p99' }), 0.9 * props.requestTimeoutMs, sustained),
+      alarm('RouterSilent', 'API Gateway passed on requests the router never counted: the router crashes before it answers (see its log group)', uncounted, 1, sustained),
+      alarm('FallbackRate', `${props.fallbackPercent ?? 20} or more fallbacks per 100 requests: a provider is failing`, fallbackRate, props.fallbackPercent ?? 20, sustained),
+      alarm('RouterErrors', 'the router function failed outside its own error handling', props.router.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1),
       alarm('RouterThrottles', 'Lambda is throttling the router: raise its concurrency', props.router.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), 1),
+      alarm('AttemptErrors', 'the fallback attempt function failed outside its own error handling', props.attemptFunction.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1),
+      alarm('AttemptThrottles', 'Lambda is throttling the fallback attempt function: fallbacks are failing', props.attemptFunction.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), 1),
+      alarm('WorkflowFailures', 'the fallback workflow failed (an exhausted chain ends normally; this is the workflow itself)', props.workflow.metricFailed({ period: fiveMinutes, statistic: 'Sum' }), 1),
+      alarm('WorkflowTimeouts', "the fallback workflow timed out: a chain outlasted the API's limit", props.workflow.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }), 1),
+      alarm(
+        'LedgerThrottles',
+        'DynamoDB is throttling the ledger table: records and counters are being retried',
+        props.table.metricThrottledRequestsForOperations({ operations: LEDGER_OPERATIONS, period: fiveMinutes }),
+        1,
+        sustained,
+      ),
       alarm(
         'ProviderThrottling',
         'providers are throttling: 10 or more throttled calls in 5 minutes',
@@ -150,16 +190,6 @@ export class OperationsDashboard extends Construct {
     ];
     if (props.authorizer) {
       alarms.push(alarm('AuthorizerErrors', 'the API-key authorizer failed: callers get 500s', props.authorizer.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1));
-    }
-    if (props.dailyBudgetUsd !== undefined) {
-      // The last hour's spend, kept up for a day: the budget alerts say the same from the ledger once a threshold is crossed.
-      const projected = new MathExpression({
-        expression: `24 * spent / ${NANO_PER_USD}`,
-        usingMetrics: { spent: metric('CostNanoUsd', 'Sum', hour) },
-        label: 'projected daily spend, USD',
-        period: hour,
-      });
-      alarms.push(alarm('SpendProjection', `the last hour's spend, kept up for a day, passes the global budget of $${props.dailyBudgetUsd}`, projected, props.dailyBudgetUsd));
     }
     const action = new SnsAction(props.alertTopic);
     for (const each of alarms) each.addAlarmAction(action);
