@@ -67,6 +67,20 @@ const whole = (min: number, max: number, fallback: number) =>
  */
 export const API_SIZES = { quotaPerDay: 1_000_000, throttleRateLimit: 50, throttleBurstLimit: 100 } as const;
 
+/**
+ * Concurrency reserved for the functions a surge of long answers must not
+ * starve; the router and the attempt function share what the account has
+ * left (1,000 by default, of which AWS keeps 100 unreserved):
+ * - the authorizer, checked on every request: the API's rate times a 100 ms
+ *   check, four times over (20 at the default 50 a second);
+ * - the aggregator: 5, one per ledger stream shard (DynamoDB opens more as
+ *   the table grows) and room for a redelivery;
+ * - the rollup: 2, a scheduled run and a retry.
+ */
+export function reservedConcurrency(throttleRateLimit: number): { readonly authorizer: number; readonly aggregator: number; readonly rollup: number } {
+  return { authorizer: Math.max(5, Math.ceil(throttleRateLimit * 0.1 * 4)), aggregator: 5, rollup: 2 };
+}
+
 const contextSchema = z.object({
   auth: z._default(z.enum(['managed', 'apiKey', 'iam']), 'managed'),
   policy: z.optional(z.string().check(z.minLength(1))),

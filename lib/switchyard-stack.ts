@@ -14,7 +14,8 @@ import { ShadowWorker } from './constructs/shadow-worker';
 import { LedgerAggregator } from './constructs/ledger-aggregator';
 import { ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
-import type { DeployConfig } from './deploy-config';
+import { reservedConcurrency, type DeployConfig } from './deploy-config';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { ENVIRONMENT } from '../lambda/contract/deployment';
 
 export interface SwitchyardStackProps extends StackProps {
@@ -98,6 +99,11 @@ export class SwitchyardStack extends Stack {
 
     const { policy } = config;
     const global = policy.budgets.global;
+    const reserved = reservedConcurrency(config.throttleRateLimit);
+    for (const [fn, count] of [[this.api.authorizerFunction, reserved.authorizer], [this.aggregator.function, reserved.aggregator], [this.alerts.rollupFunction, reserved.rollup]] as const) {
+      if (fn) (fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = count;
+    }
+
     this.operations = new OperationsDashboard(this, 'Operations', {
       router: this.router.function,
       api: this.api.api,

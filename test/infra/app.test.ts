@@ -83,6 +83,18 @@ describe('deployment settings', () => {
     });
   });
 
+  it('reserve concurrency for the authorizer, the aggregator and the rollup, so a surge of long answers cannot starve them', () => {
+    const reservedBy = (context: Record<string, unknown>) => {
+      const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+      const of = (fn: unknown) => functions[stack.getLogicalId((fn as { node: { defaultChild: never } }).node.defaultChild)]!['Properties'].ReservedConcurrentExecutions as number | undefined;
+      return { authorizer: of(stack.api.authorizerFunction), aggregator: of(stack.aggregator.function), rollup: of(stack.alerts.rollupFunction), router: of(stack.router.function) };
+    };
+    expect(reservedBy({})).toEqual({ authorizer: 20, aggregator: 5, rollup: 2, router: undefined });
+    // The authorizer's share grows with the API's rate.
+    expect(reservedBy({ throttleRateLimit: 500 }).authorizer).toBe(200);
+  });
+
   it('stop the synth with a message that names the bad setting', () => {
     expect(() => createSwitchyardApp({ context: { auth: 'password', throttleRateLimit: 'lots' } })).toThrow(/-c auth: [^]*-c throttleRateLimit: /);
   });
