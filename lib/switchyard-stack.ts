@@ -12,7 +12,7 @@ import { ProviderSecrets } from './constructs/provider-secrets';
 import { FallbackWorkflow } from './constructs/fallback-workflow';
 import { ShadowWorker } from './constructs/shadow-worker';
 import { LedgerAggregator } from './constructs/ledger-aggregator';
-import { ProviderFunction } from './constructs/provider-function';
+import { LEDGER_ACCESS, ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
 import { reservedConcurrency, type DeployConfig } from './deploy-config';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -58,7 +58,7 @@ export class SwitchyardStack extends Stack {
       memorySize: config.routerMemoryMb,
       logRetention,
     };
-    this.router = new ProviderFunction(this, 'Router', { ...providerCalls, entry: LAMBDA_ENTRIES.router, serviceName: 'router' });
+    this.router = new ProviderFunction(this, 'Router', { ...providerCalls, entry: LAMBDA_ENTRIES.router, serviceName: 'router', ledgerAccess: LEDGER_ACCESS.router });
     this.fallback = new FallbackWorkflow(this, 'Fallback', { ...providerCalls, logLevel: config.workflowLogLevel });
     this.router.function.addEnvironment(ENVIRONMENT.fallbackStateMachineArn, this.fallback.stateMachine.stateMachineArn);
     this.fallback.grantStartSync(this.router.function);

@@ -62,8 +62,15 @@ export class CostLedger extends Construct {
     });
   }
 
-  /** Lets `grantee` read items and query one request's records; no Scan. */
-  grantRead(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+  /** Lets `grantee` read items and query partitions, with `onlyKeysStartingWith` only those whose partition key has one of the prefixes; no Scan. */
+  grantRead(grantee: IGrantable, options: { readonly onlyKeysStartingWith?: readonly string[] } = {}): Grant {
+    const actions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+    if (!options.onlyKeysStartingWith) return this.table.grant(grantee, ...actions);
+    return Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.onlyKeysStartingWith.map((prefix) => `${prefix}*`) } },
+    });
   }
 }

@@ -6,12 +6,12 @@ import { workflowLogGroup } from './workflow-logs';
 import { buildFallbackDefinition } from '../../lambda/core/execution/fallback-definition';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
-import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
+import { LEDGER_ACCESS, ProviderFunction, type ProviderFunctionProps } from './provider-function';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/contract/deployment';
 
 const EXPRESS_MAX_SECONDS = 300;
 
-export interface FallbackWorkflowProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName'> {
+export interface FallbackWorkflowProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName' | 'ledgerAccess'> {
   /**
    * What the workflow logs: `ERROR` (failed executions) or `ALL` (every state
    * transition, for debugging a chain). Execution data (prompts) never.
@@ -35,7 +35,7 @@ export class FallbackWorkflow extends Construct {
     super(scope, id);
     const requestTimeoutMs = props.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // A stream cannot pass through Step Functions: the attempt task reads each answer as a stream and returns it whole.
-    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt', servesEmbeddings: false });
+    this.attemptFunction = new ProviderFunction(this, 'Attempt', { ...props, entry: LAMBDA_ENTRIES.attempt, serviceName: 'attempt', servesEmbeddings: false, ledgerAccess: LEDGER_ACCESS.attempt });
 
     // An Express workflow runs for at most five minutes.
     const timeoutSeconds = Math.min(Math.ceil(requestTimeoutMs / 1000), EXPRESS_MAX_SECONDS);

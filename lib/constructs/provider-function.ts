@@ -10,8 +10,11 @@ import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_REQUEST_TIMEOUT_MS, ENVIRONMENT 
 import type { CostLedger } from './cost-ledger';
 import { createNodeFunction, withPolicyFile } from './node-function';
 import type { ProviderSecrets } from './provider-secrets';
+import { KEY_PREFIXES } from '../../lambda/adapters/dynamodb/ledger-table';
 
 export interface ProviderFunctionProps {
+  /** The ledger partitions (by key prefix) the function writes, and those it only reads: IAM holds it to them (dynamodb:LeadingKeys). */
+  readonly ledgerAccess: LedgerAccess;
   /** The handler file to bundle: the router or the fallback's attempt task. */
   readonly entry: string;
   /** Names the function in logs and metrics, e.g. `router`. */
@@ -51,6 +54,28 @@ export interface ProviderFunctionProps {
  * read the ledger (records, attempt counters, circuits), read the provider
  * secret, and invoke exactly the policy's Bedrock models, streaming or not.
  */
+/** Partitions of the ledger table a function may write, and more it may read. */
+export interface LedgerAccess {
+  readonly write: readonly string[];
+  readonly read: readonly string[];
+}
+
+/**
+ * What each function that calls providers needs of the ledger: every one
+ * records attempts (`REQ#`), reserves budgets and keeps circuits; the router
+ * also keeps sessions and feedback, and reads usage and shadow results; the
+ * shadow worker stores its comparisons. None may touch managed keys
+ * (`APIKEY`), aggregates, alert claims or summaries.
+ */
+export const LEDGER_ACCESS = {
+  router: {
+    write: [KEY_PREFIXES.request, KEY_PREFIXES.budget, KEY_PREFIXES.circuit, KEY_PREFIXES.session, KEY_PREFIXES.feedback],
+    read: [KEY_PREFIXES.aggregate, KEY_PREFIXES.shadow],
+  },
+  attempt: { write: [KEY_PREFIXES.request, KEY_PREFIXES.budget, KEY_PREFIXES.circuit], read: [] },
+  shadow: { write: [KEY_PREFIXES.request, KEY_PREFIXES.budget, KEY_PREFIXES.circuit, KEY_PREFIXES.shadow], read: [] },
+} as const satisfies Record<string, LedgerAccess>;
+
 export class ProviderFunction extends Construct {
   readonly function: NodejsFunction;
 
@@ -75,8 +100,9 @@ export class ProviderFunction extends Construct {
       commandHooks: withPolicyFile(props.policyFile),
     });
 
-    props.ledger.grantWrite(this.function);
-    props.ledger.grantRead(this.function);
+    const { read, write } = props.ledgerAccess;
+    props.ledger.grantWrite(this.function, { onlyKeysStartingWith: write });
+    props.ledger.grantRead(this.function, { onlyKeysStartingWith: [...new Set([...write, ...read])] });
     props.providerSecrets?.grantRead(this.function);
     this.grantBedrock(props.policy, props.servesEmbeddings ?? true, props.servesMessagesApi ?? true);
   }

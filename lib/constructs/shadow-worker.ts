@@ -10,10 +10,10 @@ import { workflowLogGroup } from './workflow-logs';
 import { SHADOW_DEADLINE_MS } from '../../lambda/core/features/shadow';
 import { LAMBDA_ENTRIES } from '../bundling';
 import { acknowledgeInvokeGrant } from './node-function';
-import { ProviderFunction, type ProviderFunctionProps } from './provider-function';
+import { LEDGER_ACCESS, ProviderFunction, type ProviderFunctionProps } from './provider-function';
 import { thresholdAlarm } from './threshold-alarm';
 
-export interface ShadowWorkerProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName' | 'requestTimeoutMs' | 'servesEmbeddings' | 'servesMessagesApi'> {
+export interface ShadowWorkerProps extends Omit<ProviderFunctionProps, 'entry' | 'serviceName' | 'requestTimeoutMs' | 'servesEmbeddings' | 'servesMessagesApi' | 'ledgerAccess'> {
   /** Where the dead-letter alarm notifies. */
   readonly alertTopic: ITopic;
 }
@@ -38,6 +38,7 @@ export class ShadowWorker extends Construct {
       ...props,
       entry: LAMBDA_ENTRIES.shadow,
       serviceName: 'shadow',
+      ledgerAccess: LEDGER_ACCESS.shadow,
       requestTimeoutMs: SHADOW_DEADLINE_MS + 9000,
       servesEmbeddings: false,
       // Shadow calls are chat requests of the worker's own, never a caller's Messages request: Converse only.

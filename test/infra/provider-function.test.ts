@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { CostLedger } from '../../lib/constructs/cost-ledger';
 import { ProviderSecrets } from '../../lib/constructs/provider-secrets';
-import { ProviderFunction } from '../../lib/constructs/provider-function';
+import { LEDGER_ACCESS, ProviderFunction } from '../../lib/constructs/provider-function';
 import { LAMBDA_ENTRIES } from '../../lib/bundling';
 import { DEFAULT_POLICY_FILE } from '../../lambda/policy/policy-file';
 import { rendered, templateOf, testStack } from '../support/cdk';
@@ -14,6 +14,7 @@ function build(withSecrets = true) {
   new ProviderFunction(stack, 'Router', {
     entry: LAMBDA_ENTRIES.router,
     serviceName: 'router',
+    ledgerAccess: LEDGER_ACCESS.router,
     policy: defaultPolicy(),
     policyFile: DEFAULT_POLICY_FILE,
     ledger,
