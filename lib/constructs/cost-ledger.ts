@@ -42,14 +42,7 @@ export class CostLedger extends Construct {
    * `onlyKeysStartingWith`, only items whose partition key has one of those prefixes.
    */
   grantWrite(grantee: IGrantable, options: { readonly onlyKeysStartingWith?: readonly string[] } = {}): Grant {
-    const actions = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
-    if (!options.onlyKeysStartingWith) return this.table.grant(grantee, ...actions);
-    return Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: [this.table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.onlyKeysStartingWith.map((prefix) => `${prefix}*`) } },
-    });
+    return this.grantOn(grantee, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], options.onlyKeysStartingWith);
   }
 
   /** Lets `grantee` read managed keys' records by id, and nothing else: what the authorizer needs. */
@@ -64,13 +57,17 @@ export class CostLedger extends Construct {
 
   /** Lets `grantee` read items and query partitions, with `onlyKeysStartingWith` only those whose partition key has one of the prefixes; no Scan. */
   grantRead(grantee: IGrantable, options: { readonly onlyKeysStartingWith?: readonly string[] } = {}): Grant {
-    const actions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-    if (!options.onlyKeysStartingWith) return this.table.grant(grantee, ...actions);
+    return this.grantOn(grantee, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], options.onlyKeysStartingWith);
+  }
+
+  /** `actions` on the table, held by `dynamodb:LeadingKeys` to partition keys with one of `prefixes` when given. */
+  private grantOn(grantee: IGrantable, actions: string[], prefixes: readonly string[] | undefined): Grant {
+    if (!prefixes) return this.table.grant(grantee, ...actions);
     return Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [this.table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': options.onlyKeysStartingWith.map((prefix) => `${prefix}*`) } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) } },
     });
   }
 }
