@@ -23,11 +23,11 @@ import type { Log } from '../core/base/telemetry';
 import type { RouterHandler } from '../handlers/create-router-handler';
 import type { ServedCosts } from './served-costs';
 import { decodeBody } from '../core/surfaces/shared/read-body';
+import { accessLine, header, loggablePath, MAX_LOGGED_PATH_LENGTH, requestLine, withoutControlCharacters } from './http-access-log';
 
 /** API Gateway REST APIs refuse bodies over 10 MB before Lambda runs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Access lines cut the path here: a path is the caller's to choose, and can be long. */
-export const MAX_LOGGED_PATH_LENGTH = 200;
 const STAGE = 'v1';
 const ENDPOINTS_HINT = `Endpoints live under /${STAGE}/, e.g. POST /${STAGE}/chat/completions.`;
 
@@ -313,46 +313,3 @@ function writeRaw(socket: Duplex, http: HttpError, requestId: string, target: st
   socket.once('finish', () => socket.destroy());
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
-
-/** The method and target of a raw request line, when it is one. */
-function requestLine(packet: Buffer | undefined): [string | undefined, string | undefined] {
-  const line = packet?.subarray(0, 8192).toString('latin1').split('\r\n', 1)[0] ?? '';
-  const match = /^([A-Z]{1,20}) (\S+) HTTP\/\d\.\d$/.exec(line);
-  return match ? [match[1], match[2]] : [undefined, undefined];
-}
-
-function accessLine(
-  method: string | undefined,
-  target: string | undefined,
-  status: number | undefined,
-  started: number,
-  switchyard: { tier?: string; model?: string; cost?: string } = {},
-): string {
-  return [
-    method && /^[A-Z]{1,20}$/.test(method) ? method : '-',
-    loggablePath(target),
-    status ?? '-',
-    `tier=${switchyard.tier ?? '-'}`,
-    `model=${switchyard.model ?? '-'}`,
-    `cost=${switchyard.cost === '-' ? '-' : `$${switchyard.cost ?? '0'}`}`,
-    `${Math.round(performance.now() - started)}ms`,
-  ].join(' ');
-}
-
-/** The path part of a target, fit for a log line: no query (it may hold secrets), no control characters, cut short. */
-function loggablePath(target: string | undefined): string {
-  if (target === undefined) return '-';
-  const path = withoutControlCharacters(target.split('?', 1)[0]!).replace(/\s/g, '');
-  if (path === '') return '-';
-  return path.length > MAX_LOGGED_PATH_LENGTH ? `${path.slice(0, MAX_LOGGED_PATH_LENGTH)}...` : path;
-}
-
-function withoutControlCharacters(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '');
-}
-
-function header(response: ServerResponse, name: string): string | undefined {
-  const value = response.getHeader(name);
-  return typeof value === 'string' && value !== '' ? withoutControlCharacters(value).replace(/\s/g, '') : undefined;
-}
-
