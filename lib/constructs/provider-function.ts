@@ -107,11 +107,19 @@ export class ProviderFunction extends Construct {
     this.grantBedrock(props.policy, props.servesEmbeddings ?? true, props.servesMessagesApi ?? true);
   }
 
-  /** `bedrock:InvokeModelWithResponseStream` on exactly the policy's Bedrock models (and their inference profiles). */
+  /**
+   * Bedrock on exactly the policy's models. A model served through an
+   * inference profile is granted twice over: the profile in the stack's
+   * Region, and the model in any Region only when the call names one of those
+   * profiles (`bedrock:InferenceProfileArn`). So the role cannot call the
+   * model directly in a Region the profile does not route to: an EU stack's
+   * prompts stay where its EU profiles send them, by IAM and not only by code.
+   */
   private grantBedrock(policy: Policy, servesEmbeddings: boolean, servesMessagesApi: boolean): void {
     const stack = Stack.of(this);
     const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-    const resources = { chat: new Set<string>(), messages: new Set<string>(), embedding: new Set<string>() };
+    const empty = () => ({ direct: new Set<string>(), profiles: new Set<string>(), throughProfiles: new Set<string>() });
+    const resources = { chat: empty(), messages: empty(), embedding: empty() };
     const crossRegion = new Set<string>();
     for (const model of policy.models.values()) {
       const provider = policy.providers[model.provider];
@@ -120,11 +128,11 @@ export class ProviderFunction extends Construct {
       const { profile, model: baseModel } = inferenceProfileOf(model.providerModelId);
       const grant = model.type === 'embedding' ? resources.embedding : servesMessagesApi && bedrockApiOf(model) === 'messages' ? resources.messages : resources.chat;
       if (profile !== undefined) {
-        grant.add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
-        grant.add(`arn:${stack.partition}:bedrock:*::foundation-model/${baseModel}`);
+        grant.profiles.add(`arn:${stack.partition}:bedrock:${region}:${stack.account}:inference-profile/${model.providerModelId}`);
+        grant.throughProfiles.add(`arn:${stack.partition}:bedrock:*::foundation-model/${baseModel}`);
         crossRegion.add(baseModel);
       } else {
-        grant.add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
+        grant.direct.add(`arn:${stack.partition}:bedrock:${region}::foundation-model/${model.providerModelId}`);
       }
     }
     // Every chat answer is read as a stream (ConverseStream), whole or not: it is how a hung model is told from a slow one.
@@ -137,13 +145,18 @@ export class ProviderFunction extends Construct {
       embedding: ['bedrock:InvokeModel'],
     } as const;
     for (const type of ['chat', 'messages', 'embedding'] as const) {
-      if (resources[type].size === 0) continue;
-      this.function.addToRolePolicy(new PolicyStatement({ actions: [...actions[type]], resources: [...resources[type]].sort() }));
+      const { direct, profiles, throughProfiles } = resources[type];
+      const allowed = [...direct, ...profiles].sort();
+      if (allowed.length > 0) this.function.addToRolePolicy(new PolicyStatement({ actions: [...actions[type]], resources: allowed }));
+      if (throughProfiles.size === 0) continue;
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: [...actions[type]], resources: [...throughProfiles].sort(), conditions: { StringEquals: { 'bedrock:InferenceProfileArn': [...profiles].sort() } } }),
+      );
     }
     for (const baseModel of crossRegion) {
       Validations.of(this.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:${partition}:bedrock:*::foundation-model/${baseModel}]`,
-        reason: `A cross-region inference profile may serve ${baseModel} from any region of the profile, so its model ARN needs a region wildcard.`,
+        reason: `An inference profile routes ${baseModel} to the Regions it names; the model ARN's Region is a wildcard only for calls through the profile (bedrock:InferenceProfileArn).`,
       });
     }
   }

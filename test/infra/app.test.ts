@@ -50,15 +50,20 @@ describe('the deployed app streams', () => {
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(routerRole))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement) => JSON.stringify(statement.Action).includes('bedrock:'));
+    // Each model type twice over: the profiles (and models called directly), then the models only through those profiles.
     expect(bedrock.map((statement) => statement.Action)).toEqual([
       'bedrock:InvokeModelWithResponseStream',
+      'bedrock:InvokeModelWithResponseStream',
+      ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       'bedrock:InvokeModel',
     ]);
     // Claude 5.x also by InvokeModel, for Bedrock's Messages API; otherwise only the embedding model may be invoked without a stream.
-    expect(JSON.stringify(bedrock[1].Resource)).toMatch(/claude-opus-5-5/);
-    expect(JSON.stringify(bedrock[1].Resource)).not.toMatch(/nova|claude-[a-z]+-4-5/);
-    expect(JSON.stringify(bedrock[2].Resource)).toMatch(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":bedrock:",\{"Ref":"AWS::Region"\},"::foundation-model\/amazon.titan-embed-text-v2:0"\]\]\}$/);
+    for (const messages of [bedrock[2], bedrock[3]]) {
+      expect(JSON.stringify(messages.Resource)).toMatch(/claude-opus-5-5/);
+      expect(JSON.stringify(messages.Resource)).not.toMatch(/nova|claude-[a-z]+-4-5/);
+    }
+    expect(JSON.stringify(bedrock[4].Resource)).toMatch(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":bedrock:",\{"Ref":"AWS::Region"\},"::foundation-model\/amazon.titan-embed-text-v2:0"\]\]\}$/);
   });
 });
 
@@ -167,6 +172,21 @@ describe('deployment settings for operators', () => {
     const accounts = (context: Record<string, unknown>) => Object.keys(synthWith(context).template.findResources('AWS::ApiGateway::Account')).length;
     expect(accounts({ '@aws-cdk/aws-apigateway:disableCloudWatchRole': false })).toBe(1);
     expect(accounts({ '@aws-cdk/aws-apigateway:disableCloudWatchRole': true })).toBe(0);
+  });
+
+  it("let an EU stack's router call a model in another Region only through its EU inference profiles (bedrock:InferenceProfileArn)", () => {
+    const { stack, template } = synthWith({ region: 'eu-west-1' });
+    const routerRole = stack.getLogicalId(stack.router.function.role!.node.defaultChild as never);
+    const throughProfiles = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy['Properties'].Roles).includes(routerRole))
+      .flatMap((policy) => policy['Properties'].PolicyDocument.Statement as Record<string, any>[])
+      .filter((statement) => JSON.stringify(statement['Resource']).includes(':bedrock:*::foundation-model/'));
+    expect(throughProfiles.length).toBeGreaterThan(0);
+    for (const statement of throughProfiles) {
+      const profiles = JSON.stringify(statement['Condition'].StringEquals['bedrock:InferenceProfileArn']);
+      expect(profiles).toMatch(/inference-profile\/eu\./);
+      expect(profiles).not.toMatch(/inference-profile\/(us|global|apac)\./);
+    }
   });
 
   it("pick the default policy of the deploy Region's geography, whose inference profiles keep prompts in it", () => {

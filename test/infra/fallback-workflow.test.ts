@@ -72,8 +72,12 @@ describe('FallbackWorkflow', () => {
     }
     // InvokeModel only with the stream action, for the models Bedrock's Messages API serves (a Messages request's fallbacks go there too).
     const statements = statementsOfRole(attemptRole).filter((statement) => actionsOf(statement).includes('bedrock:InvokeModel'));
-    expect(statements.map(actionsOf)).toEqual([['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']]);
-    expect(JSON.stringify(statements[0]!.Resource)).not.toMatch(/nova|claude-[a-z]+-4-5/);
+    // The profiles, then the models only through them.
+    expect(statements.map(actionsOf)).toEqual([
+      ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+    ]);
+    for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toMatch(/nova|claude-[a-z]+-4-5/);
     expect(actions.some((action) => action.startsWith('states:'))).toBe(false);
   });
 });

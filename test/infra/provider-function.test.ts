@@ -69,12 +69,23 @@ describe('ProviderFunction', () => {
     const statements = bedrockStatements(build());
     expect(statements.map((statement: { Action: unknown }) => statement.Action)).toEqual([
       'bedrock:InvokeModelWithResponseStream',
+      'bedrock:InvokeModelWithResponseStream',
+      ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       'bedrock:InvokeModel',
     ]);
-    expect(rendered(statements[0].Resource)).toEqual(POLICY_MODELS);
-    expect(rendered(statements[1].Resource)).toEqual(MESSAGES_MODELS);
-    expect(rendered([statements[2].Resource].flat())).toEqual(['arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']);
+    const [chat, chatThroughProfiles, messages, messagesThroughProfiles, embedding] = statements;
+    const profiles = (arns: readonly string[]) => arns.filter((arn) => arn.includes(':inference-profile/'));
+    const models = (arns: readonly string[]) => arns.filter((arn) => arn.includes('::foundation-model/') && arn.includes(':bedrock:*::'));
+    expect([...rendered(chat.Resource), ...rendered(chatThroughProfiles.Resource)].sort()).toEqual([...POLICY_MODELS].sort());
+    expect([...rendered(messages.Resource), ...rendered(messagesThroughProfiles.Resource)].sort()).toEqual([...MESSAGES_MODELS].sort());
+    expect(rendered([embedding.Resource].flat())).toEqual(['arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']);
+    // A model in any Region only through the policy's own profiles: never called directly where a profile would not send it.
+    for (const [direct, through, expected] of [[chat, chatThroughProfiles, POLICY_MODELS], [messages, messagesThroughProfiles, MESSAGES_MODELS]] as const) {
+      expect(direct.Condition).toBeUndefined();
+      expect(rendered(through.Resource)).toEqual(models(expected).sort());
+      expect(rendered(through.Condition.StringEquals['bedrock:InferenceProfileArn'])).toEqual(profiles(expected).sort());
+    }
   });
 
   it('may write and query the ledger and read the provider secret, but never scan or delete', () => {
