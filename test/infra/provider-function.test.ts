@@ -77,8 +77,9 @@ describe('ProviderFunction', () => {
     const [chat, chatThroughProfiles, messages, messagesThroughProfiles, embedding] = statements;
     const profiles = (arns: readonly string[]) => arns.filter((arn) => arn.includes(':inference-profile/'));
     const models = (arns: readonly string[]) => arns.filter((arn) => arn.includes('::foundation-model/') && arn.includes(':bedrock:*::'));
-    expect([...rendered(chat.Resource), ...rendered(chatThroughProfiles.Resource)].sort()).toEqual([...POLICY_MODELS].sort());
-    expect([...rendered(messages.Resource), ...rendered(messagesThroughProfiles.Resource)].sort()).toEqual([...MESSAGES_MODELS].sort());
+    const arns = (resource: unknown) => rendered([resource].flat()) as string[];
+    expect([...arns(chat.Resource), ...arns(chatThroughProfiles.Resource)].sort()).toEqual([...POLICY_MODELS].sort());
+    expect([...arns(messages.Resource), ...arns(messagesThroughProfiles.Resource)].sort()).toEqual([...MESSAGES_MODELS].sort());
     expect(rendered([embedding.Resource].flat())).toEqual(['arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']);
     // A model in any Region only through the policy's own profiles: never called directly where a profile would not send it.
     for (const [direct, through, expected] of [[chat, chatThroughProfiles, POLICY_MODELS], [messages, messagesThroughProfiles, MESSAGES_MODELS]] as const) {
