@@ -8,3 +8,8 @@ export function dollars(usd: string): string {
   const magnitude = parseUsd(negative ? usd.slice(1) : usd);
   return formatCents(negative ? -magnitude : magnitude).replace(/\d+(?=\.)/, (whole) => BigInt(whole).toLocaleString('en-US'));
 }
+
+/** A count and its noun, grouped and in the plural where it takes one: "1 file", "2,048 requests". */
+export function counted(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}

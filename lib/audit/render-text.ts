@@ -2,7 +2,7 @@
 import { parseUsd } from '../../lambda/core/accounting/money';
 import type { AuditResult, ShapeLine } from './audit';
 import { percentOf } from '../../lambda/core/accounting/usage-report';
-import { dollars } from './format';
+import { counted, dollars } from './format';
 import type { WorkedExample } from './worked-example';
 
 export interface AuditRun {
@@ -17,10 +17,13 @@ const TOP = 8;
 export function renderAudit(run: AuditRun): string {
   const [main, other] = run.results as [AuditResult, AuditResult | undefined];
   const out: string[] = [];
-  out.push(`Cost audit of ${main.requests.toLocaleString('en-US')} requests (${run.files.length} file${run.files.length === 1 ? '' : 's'}, ${run.formats.join(', ')}), policy ${main.policy}`);
-  if (run.unreadable > 0) out.push(`${run.unreadable.toLocaleString('en-US')} records could not be read and are left out (see the warnings above).`);
+  const formats = run.formats.length > 0 ? run.formats.join(', ') : 'no request lines found';
+  out.push(`Cost audit of ${counted(main.requests, 'request')} (${counted(run.files.length, 'file')}, ${formats}), policy ${main.policy}`);
+  const are = (count: number) => (count === 1 ? 'is' : 'are');
+  if (run.unreadable > 0) out.push(`${counted(run.unreadable, 'record')} could not be read and ${are(run.unreadable)} left out (see the warnings above).`);
   if (main.unpriced.requests > 0) {
-    out.push(`${main.unpriced.requests.toLocaleString('en-US')} more requests are left out: no list price here for ${main.unpriced.models.join(', ')}. Give each a "price" in the policy's models to count them.`);
+    const unpriced = main.unpriced.requests;
+    out.push(`${counted(unpriced, 'more request')} ${are(unpriced)} left out: no list price here for ${main.unpriced.models.join(', ')}. Give each a "price" in the policy's models to count them.`);
   }
   out.push('');
   out.push(`Tier mix: ${tierMix(main)}`);

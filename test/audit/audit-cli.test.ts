@@ -112,6 +112,13 @@ describe('npx switchyard audit', () => {
     expect((await failing()).stderr).toContain('Name the log files to audit.');
   });
 
+  it('writes counts as people read them: an empty log is "1 file" with no request lines found, never "(1 file, )"', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const { stdout } = await audit(empty);
+    expect(stdout).toContain('Cost audit of 0 requests (1 file, no request lines found)');
+  });
+
   describe('its HTML report, in headless Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
