@@ -42,7 +42,11 @@ async function keys(args: string[]): Promise<void> {
   }
 }
 
+/** A command's own line of the usage, for its `--help`. */
+const usageOf = (command: string) => `Usage:\n${USAGE.split('\n').filter((line) => line.includes(`switchyard ${command} `)).join('\n')}`;
+
 async function doctor(args: string[]): Promise<void> {
+  if (args.includes('--help')) return console.log(usageOf('doctor'));
   const { values } = parseArgs({
     args,
     options: { region: { type: 'string' }, profile: { type: 'string' }, policy: { type: 'string' }, 'request-timeout-ms': { type: 'string' } },
@@ -73,6 +77,7 @@ async function regionOfProfile(profile: string | undefined): Promise<string | un
 }
 
 async function smoke(args: string[]): Promise<void> {
+  if (args.includes('--help')) return console.log(usageOf('smoke'));
   const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, key: { type: 'string' } } });
   const key = values.key ?? process.env['SWITCHYARD_KEY'];
   if (!values.endpoint || !key) throw new ConfigError('smoke needs --endpoint (the BaseUrl output, ending in /v1) and --key (or SWITCHYARD_KEY): an admin key, for the forced fallback.');

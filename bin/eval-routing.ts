@@ -32,6 +32,7 @@ import { renderConfusion, tierConfusion } from '../lib/eval/tier-confusion';
 import { classifierInput, classifyTrained, DEFAULT_THRESHOLDS, FLOOR_RULES, scoredTier, tierScores, withFloors } from '../lambda/core/routing/trained-classifier';
 import type { Tier } from '../lambda/policy/schema';
 import type { ModelSpec, Policy } from '../lambda/policy/policy';
+import { answerHelp } from '../lib/cli/help';
 
 /** Output tokens assumed per answer when pricing a call (the sets carry no answer lengths). */
 const OUTPUT_TOKENS = 300;
@@ -42,6 +43,7 @@ const asView = (prompt: string) => ({ messages: [{ role: 'user' as const, conten
 const percent = (value: number | undefined) => (value === undefined ? 'never' : `${(value * 100).toFixed(1)}%`);
 
 async function main(): Promise<void> {
+  answerHelp(__filename);
   const { values } = parseArgs({ options: { out: { type: 'string' } } });
   if (!existsSync(EVAL_DATA)) {
     console.error(`No evaluation data at ${EVAL_DATA}: set SWITCHYARD_EVAL_DATA to the routing-eval folder.`);

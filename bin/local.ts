@@ -14,6 +14,7 @@ import { withSimulatedFaults } from '../lambda/local/simulated-faults';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
 import { retiredModelWarnings } from '../lambda/policy/retirements';
 import { utcDay } from '../lambda/core/base/utc-day';
+import { answerHelp } from '../lib/cli/help';
 
 function simulationChoice(value: string | undefined): SimulationChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
@@ -69,6 +70,7 @@ function explainPortInUse(error: unknown, gatewayPort: number, dynamo: number): 
 }
 
 async function main(): Promise<void> {
+  answerHelp(__filename);
   const keys = process.env['SWITCHYARD_API_KEYS']?.split(',').map((key) => key.trim()).filter(Boolean);
   const policyFile = process.env['SWITCHYARD_POLICY'] || DEFAULT_POLICY_FILE;
   let document: PolicyDocument;

@@ -17,8 +17,10 @@ import { DEFAULT_LEDGER_RETENTION_DAYS } from '../lambda/contract/deployment';
 import { LOCAL_AWS } from '../lambda/local/dynalite';
 import { findGateway, portSetting } from '../lambda/local/gateway-state';
 import { LEDGER_TABLE_NAME } from '../lambda/local/local-gateway';
+import { answerHelp } from '../lib/cli/help';
 
 async function main(): Promise<void> {
+  answerHelp(__filename);
   const { values } = parseArgs({
     options: {
       date: { type: 'string' },

@@ -12,8 +12,10 @@ import { renderUsage, type UsageReport } from '../lambda/core/accounting/usage-r
 import { renderShadowReport, type ShadowReport } from '../lambda/core/features/shadow';
 import { findGateway, portSetting } from '../lambda/local/gateway-state';
 import { utcDay } from '../lambda/core/base/utc-day';
+import { answerHelp } from '../lib/cli/help';
 
 async function main(): Promise<void> {
+  answerHelp(__filename);
   const { values } = parseArgs({
     options: {
       date: { type: 'string', default: utcDay(Date.now()) },

@@ -18,6 +18,7 @@ import { aggregateBatch, type DeliveredAttempt } from '../lambda/core/accounting
 import type { AttemptRecord } from '../lambda/core/accounting/ledger';
 import type { Tier } from '../lambda/policy/schema';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-file';
+import { answerHelp } from '../lib/cli/help';
 
 const PARTITION_WRITES_PER_SECOND = 1000;
 
@@ -33,6 +34,7 @@ function mulberry32(seed: number): () => number {
 }
 
 async function main(): Promise<void> {
+  answerHelp(__filename);
   const { values } = parseArgs({
     options: {
       rate: { type: 'string', default: '1000' },

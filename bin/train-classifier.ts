@@ -27,6 +27,7 @@ import { loadJudged, type Judged } from '../lib/eval/judged-data';
 import { EVAL_DATA, loadLabelled, loadOrdinary, ORDINARY_SOURCE, type Labelled } from '../lib/eval/routing-data';
 import { summarise } from '../lib/eval/routing-metrics';
 import { calibrate, rocAuc, round, seeded } from '../lib/eval/training-math';
+import { answerHelp } from '../lib/cli/help';
 
 const WEIGHTS_FILE = join(__dirname, '..', 'lambda', 'core', 'routing', 'classifier-weights.json');
 /** How each head was trained, beside the weights: notes for people, which the router does not load. */
@@ -248,6 +249,7 @@ function trainHead(plan: HeadPlan): { file: ClassifierWeightsFile['heads'][HeadN
 }
 
 function main(): void {
+  answerHelp(__filename);
   const { values } = parseArgs({ options: { check: { type: 'boolean' } } });
   if (!existsSync(EVAL_DATA)) {
     console.error(`No training data at ${EVAL_DATA}: set SWITCHYARD_EVAL_DATA to the routing-eval folder.`);
