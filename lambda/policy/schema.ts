@@ -33,7 +33,8 @@ const ALIAS_TARGETS = ['auto', 'tier-0', 'tier-1', 'tier-2', 'tier-3'];
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const NAME = /^[a-z0-9][a-z0-9-_]*$/;
 /** As `callerIdForKey` makes them, or as `callerIdForPrincipal` names an IAM user or role. */
-const CALLER_ID = /^(?:key:[0-9a-f]{16}|arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/\S+)$/;
+/** A key's or an IAM principal's caller id, or the operator's own experiments (shadow and judge calls: lambda/core/features/shadow.ts). */
+const CALLER_ID = /^(?:key:[0-9a-f]{16}|arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/\S+|operator:experiments)$/;
 
 const described = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
 const modelId = z.string().check(z.regex(MODEL_ID, 'must look like "<provider>/<model>", e.g. "bedrock/amazon.nova-lite-v1:0"'));
@@ -42,7 +43,8 @@ const callerId = z.string().check(
   z.regex(
     CALLER_ID,
     'must be a caller id: "key:" and 16 lower-case hex digits (printf %s "$KEY" | sha256sum | cut -c1-16), e.g. "key:3f2a9c0d1b7e4a55", ' +
-      'or an IAM role\'s or user\'s ARN, e.g. "arn:aws:iam::123456789012:role/app" (an assumed role\'s sessions count as the role)',
+      'or an IAM role\'s or user\'s ARN, e.g. "arn:aws:iam::123456789012:role/app" (an assumed role\'s sessions count as the role), ' +
+      'or "operator:experiments" (shadow and judge calls)',
   ),
 );
 /** A decimal string `parseUsd` takes: never negative, at most nine decimals. */

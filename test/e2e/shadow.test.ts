@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import { loadPolicy } from '../../lambda/policy/load-policy';
 import type { PolicyDocument } from '../../lambda/policy/schema';
-import { sampled } from '../../lambda/core/features/shadow';
+import { EXPERIMENTS_CALLER, sampled } from '../../lambda/core/features/shadow';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { testPolicyDocument } from '../support/policies';
@@ -106,6 +106,8 @@ describe('shadow traffic in local mode', () => {
     expect(Number(body.projected_saving_usd)).toBeGreaterThan(0);
     const rows = await attemptRows(gateway, ids[0]!);
     expect(rows.map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer', 'shadow', 'judge']);
+    // The caller pays for its answer; the candidate and the judge are the operator's experiment, billed apart.
+    expect(rows.map((row) => row['callerId']!.S)).toEqual([ADMIN, EXPERIMENTS_CALLER, EXPERIMENTS_CALLER]);
   });
 
   it('shadows a streamed answer too, once it has ended', async () => {
@@ -126,6 +128,20 @@ describe('shadow traffic in local mode', () => {
     const attempts = Object.fromEntries(usage.by_purpose.map((line) => [line.key, Number(line.attempts)]));
     expect(attempts['judge']).toBe(12);
     expect(attempts['shadow']).toBeGreaterThanOrEqual(12 + 2 + 149);
+  });
+
+  it("bills shadow and judge calls to the operator's experiments, apart from the caller, whose budget and model limits they never touch", async () => {
+    await gateway.aggregates.flush();
+    const usage = (await (await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+      by_caller: { key: string; attempts: string }[];
+      by_purpose: { key: string; attempts: string }[];
+      total: { attempts: string };
+    };
+    const attempts = (lines: { key: string; attempts: string }[]) => Object.fromEntries(lines.map((line) => [line.key, Number(line.attempts)]));
+    const [byCaller, byPurpose] = [attempts(usage.by_caller), attempts(usage.by_purpose)];
+    // Every shadow and judge call is the experiments'; the caller's attempts are the rest, its answers.
+    expect(byCaller[EXPERIMENTS_CALLER]).toBe(byPurpose['shadow']! + byPurpose['judge']!);
+    expect(byCaller[ADMIN]).toBe(Number(usage.total.attempts) - byCaller[EXPERIMENTS_CALLER]!);
   });
 
   it('refuses a report on a route the policy does not have, naming the ones it does', async () => {

@@ -88,6 +88,15 @@ export interface ShadowResultStore {
 
 /** How long a shadow call may take: it keeps nobody waiting, but must end. */
 export const SHADOW_DEADLINE_MS = 60_000;
+
+/**
+ * Who pays for shadow and judge calls: the operator's experiment, not the
+ * caller whose request was copied. They are recorded under this caller id,
+ * outside the caller's key budget and model limits, and reported apart
+ * (`/v1/usage` by caller and by purpose); a budget of their own is
+ * `budgets.callers["operator:experiments"]` in the policy.
+ */
+export const EXPERIMENTS_CALLER = 'operator:experiments';
 const JUDGE_MAX_TOKENS = 200;
 const MAX_REASON_CHARACTERS = 200;
 
@@ -104,7 +113,7 @@ const JUDGE_PROMPT =
 export async function runShadowJob(job: ShadowJob, dependencies: AttemptDependencies & { readonly shadowResults: ShadowResultStore }): Promise<ShadowResult> {
   const { policy, ledger, clock, log } = dependencies;
   const candidate = policy.models.get(job.candidate);
-  const base = { requestId: job.requestId, callerId: job.callerId, tier: job.tier, route: job.route, keyBudget: job.keyBudget ?? null, deadline: clock.now() + SHADOW_DEADLINE_MS };
+  const base = { requestId: job.requestId, callerId: EXPERIMENTS_CALLER, tier: job.tier, route: job.route, keyBudget: null, deadline: clock.now() + SHADOW_DEADLINE_MS };
   // Only this run's calls are summed: a retried job must not count an earlier run's calls again.
   const numbers = new Set<number>();
   const numbering = afterAnswerNumbering(job.requestId, ledger);

@@ -1,7 +1,7 @@
 import { createMemoryBudgetStore } from '../../../lambda/core/accounting/budgets';
 import { createMemoryCircuitStore } from '../../../lambda/core/execution/circuit-breaker';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
-import { createMemoryShadowResultStore, parseJudgement, runShadowJob, sampled, type ShadowJob } from '../../../lambda/core/features/shadow';
+import { createMemoryShadowResultStore, EXPERIMENTS_CALLER, parseJudgement, runShadowJob, sampled, type ShadowJob } from '../../../lambda/core/features/shadow';
 import { createProviderRegistry } from '../../../lambda/providers/registry';
 import { testPolicy, testPolicyDocument } from '../../support/policies';
 
@@ -50,6 +50,21 @@ describe('the shadow worker', () => {
     expect(result.judge).toEqual({ model: 'mock/judge', verdict: 'tie', reason: 'Both are right.', costNanoUsd: ledger.records[1]!.costNanoUsd });
     expect(result.primary).toEqual({ model: 'mock/medium', costNanoUsd: 3000n, latencyMs: 12 });
     expect(shadowResults.results).toEqual([result]);
+  });
+
+  it("bills the candidate and the judge to the operator's experiments, outside the caller's key budget, and holds them to the experiments' own budget", async () => {
+    const { ledger, dependencies } = setUp();
+    // A caller whose key budget is spent: its request may still be shadowed, at the operator's expense.
+    await runShadowJob({ ...job, keyBudget: { usd: '0', mode: 'block' } }, dependencies);
+    expect(ledger.records.map((record) => [record.purpose, record.callerId])).toEqual([
+      ['shadow', EXPERIMENTS_CALLER],
+      ['judge', EXPERIMENTS_CALLER],
+    ]);
+    const capped = testPolicy({ ...testPolicyDocument(), budgets: { callers: { [EXPERIMENTS_CALLER]: { dailyUsd: '0', mode: 'block' } } } });
+    const { ledger: refused, dependencies: base } = setUp();
+    const result = await runShadowJob(job, { ...base, policy: capped });
+    expect(result.candidate.outcome).toBe('Switchyard.BudgetExceeded');
+    expect(refused.records).toEqual([]);
   });
 
   it('counts only its own calls when a job runs again, as a retried workflow task does', async () => {
