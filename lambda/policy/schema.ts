@@ -92,6 +92,13 @@ export const providerSchema = z.discriminatedUnion('kind', [
       described(z.boolean(), "Send a caller's prompt_cache_key on (OpenAI takes it; a host that refuses unknown fields does not); otherwise it is named in x-switchyard-adjusted"),
       false,
     ),
+    outputCapField: z._default(
+      described(
+        z.enum(['max_completion_tokens', 'max_tokens']),
+        "The field the host honours as the output cap: OpenAI's max_completion_tokens (its reasoning models refuse max_tokens), or max_tokens for hosts that ignore the newer field. A stream that runs a quarter past the cap is cut either way",
+      ),
+      'max_completion_tokens',
+    ),
   }),
   z.strictObject({
     kind: z.literal('bedrock'),

@@ -50,6 +50,7 @@ const FACTORIES: { readonly [K in ProviderKind]: Factory<K> } = {
       baseUrl: config.baseUrl,
       apiKey: config.apiKeyName === undefined ? undefined : (options.apiKeys[config.apiKeyName] ?? fixedKey(undefined)),
       promptCacheKey: config.promptCacheKey,
+      maxTokensField: config.outputCapField,
     }),
   mock: (provider, config, options) => createMockAdapter({ provider, latencyMs: config.latencyMs, ...random(options) }),
 };

@@ -63,7 +63,7 @@ describe('fault matrix: each failure kind at each position of the chain', () => 
 
   beforeAll(async () => {
     provider = await startScriptedServer((request) => script.get(JSON.parse(request.body).model) ?? HEALTHY);
-    const wire: ProviderConfig = { kind: 'openai-compatible', baseUrl: `${provider.url}/v1`, promptCacheKey: false };
+    const wire: ProviderConfig = { kind: 'openai-compatible', baseUrl: `${provider.url}/v1`, promptCacheKey: false, outputCapField: 'max_completion_tokens' };
     const chain = [FIRST, SECOND];
     gateway = await startLocalGateway({
       port: 0,

@@ -127,6 +127,9 @@ function idleLimit(ms: number, untilDeadlineMs: number): IdleLimit {
   };
 }
 
+/** How far past its output cap, by the ledger's estimate, a host's stream may run before it is cut. */
+export const OVERRUN_ALLOWED = 1.25;
+
 export interface ChatStreamOptions {
   readonly requestId: string;
   readonly messages: ChatRequest['messages'];
@@ -153,6 +156,13 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
   async function* events(): AsyncGenerator<string> {
     const { attempt, rest, idle } = started;
     let settled = false;
+    // Output written so far, counted as the ledger estimates it (four characters a token), piece by piece. An honest
+    // host stops at the cap itself; prose runs to about five characters a token, so the cut waits for a quarter more.
+    let outputCharacters = 0;
+    const overCap = (piece: Exclude<CompletionChunk, { type: 'end' }>): boolean => {
+      outputCharacters += piece.type === 'tool_call' ? piece.arguments.length : (piece.text ?? '').length;
+      return attempt.call.maxTokens !== undefined && Math.ceil(outputCharacters / 4) > OVERRUN_ALLOWED * attempt.call.maxTokens;
+    };
     const brokeOff = async (outcome: Exclude<AttemptOutcome, 'success'>, usage: TokenUsage, estimated: boolean) => {
       settled = true;
       idle.stop();
@@ -187,6 +197,11 @@ export function chatStreamEvents(started: StartedStream, options: ChatStreamOpti
           yield* encoder.toolCall(piece);
         } else {
           yield* encoder.text(piece.text);
+        }
+        if (overCap(piece)) {
+          // The host wrote past the output cap it was sent: the answer ends here, as at the cap, and what was written is charged (estimated), so a block budget's reservation holds.
+          next = { done: false, value: { type: 'end', finishReason: 'length', usage: undefined } };
+          continue;
         }
         // The idle limit measures the provider, not the reader: it runs only while the next chunk is awaited.
         idle.restart();

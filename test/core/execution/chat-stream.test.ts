@@ -5,6 +5,7 @@ import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/ba
 import { createGateway } from '../../../lambda/core/gateway/create-gateway';
 import type { GatewayResponse } from '../../../lambda/core/gateway/types';
 import { createInProcessFallback } from '../../../lambda/core/execution/in-process-fallback';
+import { OVERRUN_ALLOWED } from '../../../lambda/core/execution/chat-stream';
 import { createMemoryLedger } from '../../../lambda/core/accounting/ledger';
 import type { ProviderRegistry } from '../../../lambda/core/model/provider';
 import type { CompletionChunk } from '../../../lambda/core/model/completion';
@@ -159,6 +160,21 @@ describe('gateway: POST /chat/completions with stream: true', () => {
       },
     });
     expect(ledger.records.map((record) => [record.outcome, record.usage, record.estimated])).toEqual([['connection', usage(12, 1), false]]);
+  });
+
+  it('cuts a host that writes past the output cap it was sent, ends its call, and charges what it wrote, so a block budget holds', async () => {
+    // A host that ignores max_tokens: 100 pieces of 40 characters (about 1,000 tokens) against a cap of 50.
+    const piece = 'x'.repeat(40);
+    const { send, ledger, closed } = harness({ 'mock/small': { pieces: Array.from({ length: 100 }, () => piece) } });
+    const frames = (await read(await send({ max_tokens: 50 }))) as Record<string, any>[];
+    const text = frames.flatMap((frame) => (typeof frame === 'object' ? (frame['choices'] ?? []) : [])).map((choice: any) => choice.delta?.content ?? '').join('');
+    expect(frames.at(-1)).toBe('[DONE]');
+    expect(frames.flatMap((frame) => (typeof frame === 'object' ? (frame['choices'] ?? []) : [])).some((choice: any) => choice.finish_reason === 'length')).toBe(true);
+    // Cut at the first piece past 1.25 x 50 tokens (250 characters): 7 pieces of the 100.
+    expect(OVERRUN_ALLOWED).toBe(1.25);
+    expect(text.length).toBe(7 * 40);
+    expect(closed).toEqual(['mock/small']);
+    expect(ledger.records.map((record) => [record.outcome, record.usage.output, record.estimated])).toEqual([['success', 70, true]]);
   });
 
   it('ends the provider call when the reader goes away, and charges the estimated use so far', async () => {

@@ -8,6 +8,9 @@ import { failureOf } from '../../support/provider-failure';
 import { testPolicy } from '../../support/policies';
 import { startScriptedServer, type ScriptedResponse, type ScriptedServer } from '../../support/scripted-server';
 import { completionCall } from '../../support/completion-calls';
+import { createProviderRegistry } from '../../../lambda/providers/registry';
+import { loadPolicy } from '../../../lambda/policy/load-policy';
+import { testPolicyDocument } from '../../support/policies';
 
 const model = testPolicy().models.get('local/remote')!;
 const call = (overrides: Partial<CompletionCall> = {}) => completionCall(model, { stop: ['\n'], ...overrides });
@@ -127,6 +130,17 @@ describe('OpenAI-compatible adapter, against a local OpenAI wire server', () => 
     const sent = server.requests.at(-1)!;
     expect(JSON.parse(sent.body).max_tokens).toBe(64);
     expect(sent.headers['authorization']).toBe(undefined);
+  });
+
+  it("sends the output cap in the field the policy's provider setting names (outputCapField), max_completion_tokens by default", async () => {
+    server.respond(() => ({ body: fixture('openai/chat-completion.json') }));
+    const hostOf = (settings: Record<string, unknown>) =>
+      createProviderRegistry(loadPolicy(testPolicyDocument({ providers: { local: { kind: 'openai-compatible', baseUrl: `${server.url}/v1`, ...settings } } })).providers, { simulate: new Set(), apiKeys: {} }).get('local');
+    await hostOf({ outputCapField: 'max_tokens' }).complete(call());
+    expect(JSON.parse(server.requests.at(-1)!.body)).toMatchObject({ max_tokens: 64 });
+    expect(JSON.parse(server.requests.at(-1)!.body).max_completion_tokens).toBeUndefined();
+    await hostOf({}).complete(call());
+    expect(JSON.parse(server.requests.at(-1)!.body)).toMatchObject({ max_completion_tokens: 64 });
   });
 });
 
