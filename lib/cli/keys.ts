@@ -118,7 +118,8 @@ export async function runKeysCommand(args: readonly string[], context: KeysComma
       const { key, record: rotated } = await store.rotate(record.id, graceMs);
       if (values.json) return print(JSON.stringify({ key, ...describeKey(rotated, now()) }));
       return print(
-        [`Rotated. The new key is shown once; store it now:`, '', `  ${key}`, '', `The old key works until ${new Date(now() + graceMs).toISOString()}.`, ...renderKey(rotated, now())].join('\n'),
+        // The old key's end as the store wrote it: the same instant `keys show` prints.
+        [`Rotated. The new key is shown once; store it now:`, '', `  ${key}`, '', `The old key works until ${new Date(rotated.previous?.validUntil ?? now() + graceMs).toISOString()}.`, ...renderKey(rotated, now())].join('\n'),
       );
     }
     case 'revoke': {

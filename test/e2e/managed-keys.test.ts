@@ -82,6 +82,14 @@ describe('managed keys: CLI, local gateway and openai client', () => {
     expect(usage.by_caller).toEqual([expect.objectContaining({ key: `key:${created.id}`, requests: '2' })]);
   });
 
+  it('prints the same end of the old key on rotate as show does afterwards', async () => {
+    await cli('create', '--name', 'rotated-twice');
+    const rotatedText = await cli('rotate', 'rotated-twice', '--grace', '2h');
+    const until = /The old key works until (\S+)\./.exec(rotatedText)![1]!;
+    expect(rotatedText).toContain(`old key:   valid until ${until}`);
+    expect(await cli('show', 'rotated-twice')).toContain(`old key:   valid until ${until}`);
+  });
+
   it('refuses a revoked key within the cache time', async () => {
     const created = JSON.parse(await cli('create', '--name', 'leaving', '--json'));
     await ask(created.key);
