@@ -17,8 +17,8 @@ function harness() {
   const memory = createMemoryLedger();
   let reads = 0;
   const ledger: Ledger = { ...memory, recordsFor: async (requestId) => ((reads += 1), memory.recordsFor(requestId)) };
-  const taken = async (model: ModelSpec, number: number) => {
-    const ending = { outcome: 'unavailable' as const, usage: usage(1, 0), simulated: false, estimated: false };
+  const taken = async (model: ModelSpec, number: number, outcome: 'unavailable' | 'provider_auth' = 'unavailable') => {
+    const ending = { outcome, usage: usage(1, 0), simulated: false, estimated: false };
     await memory.record([buildAttemptRecord({ model, context, number, startedAt: 0, endedAt: 1, ending }, policy.flagship)]);
   };
   return { dependencies: { ledger, policy }, reads: () => reads, taken };
@@ -96,6 +96,21 @@ describe('runChain', () => {
     expect(!run.ok && run.error).toBeInstanceOf(ChainFailedError);
     expect(!run.ok && run.error.message).toBe('Every model in the chain failed.');
     expect(tries).toEqual(['mock/medium']);
+  });
+
+  it("says to check the provider's credentials when one refused them or there were none", async () => {
+    const { dependencies, taken } = harness();
+    const trial: ChainTrial<string> = {
+      async tryCandidate(model, _request, _context, attemptNumber) {
+        await taken(model, await attemptNumber(), 'provider_auth');
+        throw failure('provider_auth');
+      },
+      knownRecords: () => undefined,
+    };
+    const run = await runChain(chain.slice(0, 1), request, context, trial, dependencies);
+    expect(!run.ok && run.error.message).toBe(
+      "Every model in the chain failed. A provider refused the gateway's credentials or it had none (provider_auth): check the provider's key, for Bedrock the AWS credentials.",
+    );
   });
 
   it('rethrows what is not an attempt failure: a fault of the code, not of a candidate', async () => {

@@ -1,5 +1,6 @@
 import { failureKindOfStatus } from '../../../lambda/providers/failure-kinds';
-import type { ProviderFailureKind } from '../../../lambda/core/base/errors';
+import { ProviderError, type ProviderFailureKind } from '../../../lambda/core/base/errors';
+import { classifySdkError } from '../../../lambda/providers/bedrock/errors';
 import { loadPolicy } from '../../../lambda/policy/load-policy';
 import type { CompletionCall } from '../../../lambda/core/model/provider';
 import { toConverseMessages } from '../../../lambda/providers/bedrock/convert-to-converse-messages';
@@ -148,5 +149,15 @@ describe('toConverseMessages', () => {
         { role: 'assistant', content: [{ text: 'b' }, { text: 'c' }] },
         { role: 'user', content: [{ text: 'd' }] },
       ]);
+  });
+});
+
+describe('classifySdkError', () => {
+  it('sorts missing AWS credentials as provider_auth, which no retry fixes, and says how to give some', () => {
+    const fail = (kind: ProviderFailureKind, message: string) => new ProviderError(kind, message, { provider: 'bedrock', model: 'bedrock/amazon.nova-lite-v1:0' });
+    const missing = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const error = classifySdkError(missing, new AbortController().signal, fail);
+    expect(error.kind).toBe('provider_auth');
+    expect(error.message).toMatch(/^no AWS credentials to call Bedrock with \(Could not load credentials from any providers\)\. Set AWS_PROFILE/);
   });
 });
