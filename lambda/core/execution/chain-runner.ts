@@ -203,7 +203,7 @@ export function chainError(outcome: Exclude<FallbackOutcome, { status: 'answered
   const message = attempts.length > 0 ? 'Every model in the chain failed.' : 'No model in the chain could be tried: every circuit is open.';
   // Credentials are the operator's to fix, and no caller's retry will: say so.
   const credentials = attempts.some((attempt) => attempt.error === 'provider_auth')
-    ? ' A provider refused the gateway\'s credentials or it had none (provider_auth): check the provider\'s key, for Bedrock the AWS credentials.'
+    ? ' A provider refused the gateway\'s credentials or it had none (provider_auth): check the provider\'s key, for Bedrock the AWS credentials and Region.'
     : '';
   return new ChainFailedError(`${message}${credentials}`, attempts, false);
 }

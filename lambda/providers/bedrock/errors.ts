@@ -14,7 +14,7 @@ const MODEL_ACCESS_ADVICE =
   '(Enable the model under Model access in the Bedrock console for this account and region, or use an inference profile the region offers.)';
 
 const CREDENTIALS_ADVICE =
-  'Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; with npm start, leave SWITCHYARD_SIMULATE unset to simulate Bedrock instead.';
+  'Set AWS_REGION and AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); with npm start, leave SWITCHYARD_SIMULATE unset to simulate Bedrock instead.';
 
 const CONTEXT_LENGTH = /too long|context (limit|window)|too many total text bytes|maximum context/i;
 
@@ -43,9 +43,9 @@ export function classifySdkError(error: unknown, signal: AbortSignal, fail: Fail
   const details = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
   const inStream = details.$fault !== undefined && details.$metadata?.httpStatusCode === undefined;
   const status = inStream ? 200 : details.$metadata?.httpStatusCode;
-  if (details.name === 'CredentialsProviderError') {
-    // No credentials is this deployment's fault, and no retry or other Bedrock model will find any.
-    return fail('provider_auth', `no AWS credentials to call Bedrock with (${details.message ?? ''}). ${CREDENTIALS_ADVICE}`, { cause: error });
+  if (details.name === 'CredentialsProviderError' || (details.name === 'Error' && details.message === 'Region is missing')) {
+    // No credentials or Region is this deployment's fault, and no retry or other Bedrock model will find any.
+    return fail('provider_auth', `no AWS credentials or Region to call Bedrock with (${details.message ?? ''}). ${CREDENTIALS_ADVICE}`, { cause: error });
   }
   if (status === undefined || details.name === 'AbortError') {
     if (error instanceof SyntaxError) return fail('malformed_response', 'response body is not JSON', { cause: error });

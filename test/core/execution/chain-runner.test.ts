@@ -109,7 +109,7 @@ describe('runChain', () => {
     };
     const run = await runChain(chain.slice(0, 1), request, context, trial, dependencies);
     expect(!run.ok && run.error.message).toBe(
-      "Every model in the chain failed. A provider refused the gateway's credentials or it had none (provider_auth): check the provider's key, for Bedrock the AWS credentials.",
+      "Every model in the chain failed. A provider refused the gateway's credentials or it had none (provider_auth): check the provider's key, for Bedrock the AWS credentials and Region.",
     );
   });
 

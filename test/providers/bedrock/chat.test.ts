@@ -158,6 +158,8 @@ describe('classifySdkError', () => {
     const missing = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     const error = classifySdkError(missing, new AbortController().signal, fail);
     expect(error.kind).toBe('provider_auth');
-    expect(error.message).toMatch(/^no AWS credentials to call Bedrock with \(Could not load credentials from any providers\)\. Set AWS_PROFILE/);
+    expect(error.message).toMatch(/^no AWS credentials or Region to call Bedrock with \(Could not load credentials from any providers\)\. Set AWS_REGION and AWS_PROFILE/);
+    // The SDK's own words when no Region is configured: the same fault, the same advice.
+    expect(classifySdkError(new Error('Region is missing'), new AbortController().signal, fail).kind).toBe('provider_auth');
   });
 });
