@@ -62,6 +62,10 @@ export async function locateKeyStore(flags: LocationFlags, environment: NodeJS.P
     return { client, tableName, policyFile, where: `stack ${stackName}, table ${tableName}` };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
+    // Without credentials nothing can be read: that is the thing to fix, not the stack.
+    if ((error as Error).name === 'CredentialsProviderError') {
+      throw new ConfigError(`No AWS credentials to read the stack ${stackName} with: set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or use --local for npm start's keys.`);
+    }
     throw new ConfigError(`Cannot read the stack ${stackName}: ${(error as Error).message}. Deploy it, or pass --stack NAME, --table NAME or --local.`);
   } finally {
     cloudFormation.destroy();
