@@ -99,15 +99,15 @@ function tierMixChart(result: AuditResult): string {
   return `<svg role="img" aria-label="Tier mix" data-chart="tier-mix" width="${width}" height="${entries.length * rowHeight + 4}">${bars.join('')}</svg>`;
 }
 
-function pairedBars(lines: readonly ShapeLine[], name: string): string {
+export function pairedBars(lines: readonly ShapeLine[], name: string): string {
   const width = 640;
   const rowHeight = 44;
-  const most = Math.max(1, ...lines.flatMap((line) => [cents(line.today_usd), cents(line.projected_usd)]));
+  const most = largest(lines.flatMap((line) => [line.today_usd, line.projected_usd]));
   const span = width - 300;
   const bars = lines.map((line, index) => {
     const y = index * rowHeight;
-    const before = Math.max(1, Math.round((cents(line.today_usd) / most) * span));
-    const after = Math.max(1, Math.round((cents(line.projected_usd) / most) * span));
+    const before = Math.max(1, Math.round((amount(line.today_usd) / most) * span));
+    const after = Math.max(1, Math.round((amount(line.projected_usd) / most) * span));
     return (
       `<text x="0" y="${y + 24}">${escape(line.key)}</text>` +
       `<rect class="bar" data-series="today" x="150" y="${y + 4}" width="${before}" height="16" fill="${BEFORE}"></rect><text x="${156 + before}" y="${y + 16}">${dollars(line.today_usd)}</text>` +
@@ -117,18 +117,18 @@ function pairedBars(lines: readonly ShapeLine[], name: string): string {
   return `<svg role="img" aria-label="Cost before and after" data-chart="${name}" width="${width}" height="${lines.length * rowHeight + 4}">${bars.join('')}</svg>`;
 }
 
-function dailyChart(days: readonly ShapeLine[]): string {
+export function dailyChart(days: readonly ShapeLine[]): string {
   const width = 720;
   const height = 220;
   const plot = { left: 70, right: width - 10, top: 10, bottom: height - 30 };
-  const most = Math.max(1, ...days.flatMap((day) => [cents(day.today_usd), cents(day.projected_usd)]));
+  const most = largest(days.flatMap((day) => [day.today_usd, day.projected_usd]));
   const slot = (plot.right - plot.left) / days.length;
   const barWidth = Math.max(1, Math.floor(slot / 2) - 1);
   const y = (value: number) => plot.bottom - Math.round((value / most) * (plot.bottom - plot.top));
   const bars = days.map((day, index) => {
     const x = plot.left + Math.round(index * slot);
-    const before = y(cents(day.today_usd));
-    const after = y(cents(day.projected_usd));
+    const before = y(amount(day.today_usd));
+    const after = y(amount(day.projected_usd));
     return (
       `<rect class="bar" data-series="daily-today" x="${x}" y="${before}" width="${barWidth}" height="${Math.max(1, plot.bottom - before)}" fill="${BEFORE}"><title>${escape(day.key)}: ${dollars(day.today_usd)} today</title></rect>` +
       `<rect class="bar" data-series="daily-projected" x="${x + barWidth + 1}" y="${after}" width="${barWidth}" height="${Math.max(1, plot.bottom - after)}" fill="${AFTER}"><title>${escape(day.key)}: ${dollars(day.projected_usd)} routed</title></rect>`
@@ -136,7 +136,7 @@ function dailyChart(days: readonly ShapeLine[]): string {
   });
   const axis =
     `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#c5c9cf"></line>` +
-    `<text x="0" y="${plot.top + 10}">${dollars((most / 100).toFixed(2))}</text><text x="0" y="${plot.bottom}">$0</text>` +
+    `<text x="0" y="${plot.top + 10}">${dollars(most.toFixed(9))}</text><text x="0" y="${plot.bottom}">$0</text>` +
     `<text x="${plot.left}" y="${height - 8}">${escape(days[0]!.key)}</text><text x="${plot.right}" y="${height - 8}" text-anchor="end">${escape(days[days.length - 1]!.key)}</text>`;
   return `<svg role="img" aria-label="Daily cost" data-chart="daily" width="${width}" height="${height}">${axis}${bars.join('')}</svg>`;
 }
@@ -148,8 +148,10 @@ ${lines.map((line) => `<tr><td>${escape(line.key)}</td><td>${line.requests.toLoc
 </table>`;
 }
 
-/** Whole cents, as a number for drawing only: every figure shown comes from the exact string. */
-const cents = (usd: string) => Number(parseUsd(usd.startsWith('-') ? '0' : usd) / 10_000_000n);
+/** USD as a number, for drawing only (bars of $0.0100 and $0.0165 differ): every figure shown comes from the exact string. */
+const amount = (usd: string) => Number(parseUsd(usd.startsWith('-') ? '0' : usd)) / 1e9;
+/** The scale's top: the largest amount drawn, so no bar passes the axis; a tiny positive floor when all are zero. */
+const largest = (usds: readonly string[]) => Math.max(1e-9, ...usds.map(amount));
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
