@@ -18,6 +18,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ModelSpec, Policy } from '../../lambda/policy/policy';
 import { whyNotOffered } from '../geography';
 import { awsClientConfig } from './key-store-location';
+import { API_SIZES, reservedConcurrency } from '../deploy-config';
 
 export type FindingStatus = 'ok' | 'warn' | 'fail';
 
@@ -45,7 +46,7 @@ export interface DoctorOptions {
 
 /** The bootstrap version this CDK's templates check for (their CheckBootstrapVersion rule). */
 const MIN_BOOTSTRAP_VERSION = 6;
-/** Below this, a burst of requests meets Lambda throttling before the API's own throttle. */
+/** What Lambda keeps unreserved in an account: reservations may not take more than the rest. */
 const MIN_LAMBDA_CONCURRENCY = 100;
 /** API Gateway's default integration timeout for a buffered integration. */
 const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
@@ -137,9 +138,17 @@ async function checkQuotas(options: DoctorOptions, models: readonly ModelSpec[],
     const [lambda, bedrock, apiGateway] = await Promise.all([listQuotas(quotas, 'lambda'), listQuotas(quotas, 'bedrock'), listQuotas(quotas, 'apigateway')]);
     const concurrency = lambda.find((quota) => quota.QuotaCode === LAMBDA_CONCURRENCY_QUOTA)?.Value;
     if (concurrency !== undefined) {
+      // The stack reserves some for its small functions, and Lambda keeps 100 of the account's unreserved: below both, the deploy itself fails.
+      const reserved = Object.values(reservedConcurrency(API_SIZES.throttleRateLimit)).reduce((sum, count) => sum + count, 0);
+      const needed = MIN_LAMBDA_CONCURRENCY + reserved;
       findings.push(
-        concurrency < MIN_LAMBDA_CONCURRENCY
-          ? { check: 'Lambda concurrency', status: 'warn', message: `${concurrency} concurrent executions for the account`, fix: `request at least ${MIN_LAMBDA_CONCURRENCY} in Service Quotas (Lambda, Concurrent executions): each request in flight holds one` }
+        concurrency < needed
+          ? {
+              check: 'Lambda concurrency',
+              status: 'fail',
+              message: `${concurrency} concurrent executions for the account; the stack reserves ${reserved} and Lambda keeps ${MIN_LAMBDA_CONCURRENCY} unreserved`,
+              fix: `request at least ${needed} in Service Quotas (Lambda, Concurrent executions): each request in flight holds one`,
+            }
           : { check: 'Lambda concurrency', status: 'ok', message: `${concurrency} concurrent executions` },
       );
     }

@@ -151,13 +151,17 @@ describe('npx switchyard doctor', () => {
     expect(checks['model bedrock/amazon.nova-micro-v1:0']).toMatchObject({ status: 'fail', message: 'amazon.nova-micro-v1:0 is not offered on demand in us-east-1' });
   });
 
-  it('warns about low Lambda concurrency and fails a Bedrock quota of zero', async () => {
+  it('fails an account whose Lambda concurrency cannot hold the stack\'s reservations and 100 unreserved, and a Bedrock quota of zero', async () => {
     quotas.on(ListServiceQuotasCommand, { ServiceCode: 'lambda' }).resolves({ Quotas: [{ QuotaCode: 'L-B99A9384', Value: 10 }] });
     quotas.on(ListServiceQuotasCommand, { ServiceCode: 'bedrock' }).resolves({
       Quotas: [{ QuotaName: 'Cross-region model inference requests per minute for Amazon Nova Lite', Value: 0 }],
     });
     const checks = byCheck(await runDoctor(options, clients()));
-    expect(checks['Lambda concurrency']).toMatchObject({ status: 'warn', message: '10 concurrent executions for the account' });
+    expect(checks['Lambda concurrency']).toMatchObject({
+      status: 'fail',
+      message: '10 concurrent executions for the account; the stack reserves 27 and Lambda keeps 100 unreserved',
+      fix: expect.stringContaining('request at least 127'),
+    });
     expect(checks[`quotas ${NOVA}`]).toMatchObject({ status: 'fail', fix: expect.stringContaining('Service Quotas') });
   });
 
