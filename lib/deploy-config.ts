@@ -49,6 +49,8 @@ export interface DeployConfig {
   readonly rollupAt: { readonly hour: number; readonly minute: number };
   readonly rollupTimeZone: string;
   readonly hourlyBudgetCheck: boolean;
+  /** API Gateway's per-method metrics (custom metrics, billed): off, as the alarms read the API's own. */
+  readonly detailedApiMetrics: boolean;
 }
 
 const whole = (min: number, max: number, fallback: number) =>
@@ -142,6 +144,7 @@ const contextSchema = z.object({
   rollupAt: z._default(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 00:15')), '00:15'),
   rollupTimeZone: z._default(z.string().check(z.regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')), 'UTC'),
   hourlyBudgetCheck: z._default(z.union([z.boolean(), z.stringbool()]), true),
+  detailedApiMetrics: z._default(z.union([z.boolean(), z.stringbool()]), false),
 });
 
 /** Every `-c` setting's name: their defaults are written here and nowhere else (not in cdk.json). */

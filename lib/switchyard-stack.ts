@@ -69,6 +69,7 @@ export class SwitchyardStack extends Stack {
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       quotaPerDay: config.quotaPerDay,
+      detailedMetrics: config.detailedApiMetrics,
       authorizerCacheSeconds: config.authorizerCacheSeconds,
       requestTimeoutMs: config.requestTimeoutMs,
       logRetention,

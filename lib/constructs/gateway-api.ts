@@ -48,6 +48,8 @@ export interface GatewayApiProps {
   readonly throttleBurstLimit?: number;
   /** Requests per day: per key in API-key mode, for all managed keys together. @default API_SIZES.quotaPerDay (1,000,000) */
   readonly quotaPerDay?: number;
+  /** API Gateway's per-method metrics (billed as custom metrics). @default false */
+  readonly detailedMetrics?: boolean;
   /**
    * Authorizer cache. 0 reads the key from either header on every request;
    * more caches on `Authorization` and then requires that header. In
@@ -117,7 +119,8 @@ export class GatewayApi extends Construct {
       deployOptions: {
         stageName: STAGE_NAME,
         tracingEnabled: true,
-        metricsEnabled: true,
+        // Per-method metrics are custom metrics, billed each; the API's own (5xx, 4xx, latency, count) come free and feed the alarms.
+        metricsEnabled: props.detailedMetrics ?? false,
         loggingLevel: MethodLoggingLevel.ERROR,
         // Request and response bodies hold prompts: never log them.
         dataTraceEnabled: false,

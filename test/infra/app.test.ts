@@ -100,6 +100,16 @@ describe('deployment settings', () => {
     expect(reservedBy({ throttleRateLimit: 500 }).authorizer).toBe(200);
   });
 
+  it("keep API Gateway's per-method metrics (billed as custom metrics) off unless asked for: the alarms read the API's own", () => {
+    const metricsOf = (context: Record<string, unknown>) => {
+      const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      const [stage] = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Stage'));
+      return (stage!['Properties'].MethodSettings as { MetricsEnabled?: boolean }[]).map((setting) => setting.MetricsEnabled);
+    };
+    expect(metricsOf({})).toEqual([false]);
+    expect(metricsOf({ detailedApiMetrics: 'true' })).toEqual([true]);
+  });
+
   it('stop the synth with a message that names the bad setting', () => {
     expect(() => createSwitchyardApp({ context: { auth: 'password', throttleRateLimit: 'lots' } })).toThrow(/-c auth: [^]*-c throttleRateLimit: /);
   });
