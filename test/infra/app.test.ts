@@ -100,6 +100,13 @@ describe('deployment settings', () => {
     expect(reservedBy({ throttleRateLimit: 500 }).authorizer).toBe(200);
   });
 
+  it("log every function's lines as JSON, and of Lambda's own only warnings (no START, END and REPORT line an invocation)", () => {
+    const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter((fn) => fn['Properties'].Runtime === 'nodejs24.x');
+    expect(functions.length).toBeGreaterThanOrEqual(6);
+    for (const fn of functions) expect(fn['Properties'].LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
+  });
+
   it("keep API Gateway's per-method metrics (billed as custom metrics) off unless asked for: the alarms read the API's own", () => {
     const metricsOf = (context: Record<string, unknown>) => {
       const { stack } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
