@@ -79,17 +79,19 @@ const SHOWN_SEGMENTS = 6;
 /** The path to the first value nested past {@link MAX_JSON_DEPTH} levels, or undefined; a loop, not a recursion, however deep the value. */
 function tooDeep(root: unknown): PropertyKey[] | undefined {
   interface Node { readonly value: unknown; readonly key: PropertyKey | undefined; readonly parent: Node | undefined; readonly depth: number }
+  const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
+  if (!isContainer(root)) return undefined;
+  // Only objects and arrays are walked: a body's strings and numbers, most of its values, cost nothing here.
   const stack: Node[] = [{ value: root, key: undefined, parent: undefined, depth: 0 }];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (typeof node.value !== 'object' || node.value === null) continue;
     if (node.depth === MAX_JSON_DEPTH) {
       const path: PropertyKey[] = [];
       for (let at: Node | undefined = node; at?.key !== undefined; at = at.parent) path.unshift(at.key);
       return path;
     }
-    const entries: [PropertyKey, unknown][] = Array.isArray(node.value) ? [...node.value.entries()] : Object.entries(node.value);
-    for (const [key, value] of entries) stack.push({ value, key, parent: node, depth: node.depth + 1 });
+    const entries: [PropertyKey, unknown][] = Array.isArray(node.value) ? [...node.value.entries()] : Object.entries(node.value as object);
+    for (const [key, value] of entries) if (isContainer(value)) stack.push({ value, key, parent: node, depth: node.depth + 1 });
   }
   return undefined;
 }
