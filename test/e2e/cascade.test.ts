@@ -4,32 +4,27 @@
  * cheap tier answers first; a verifier scripted to fail sends the request to
  * the next tier's chain, and every call is in the ledger once.
  */
-import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import { ConfigError } from '../../lambda/core/base/errors';
 import { loadPolicy } from '../../lambda/policy/load-policy';
 import type { PolicyDocument } from '../../lambda/policy/schema';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
-import { testPolicyDocument } from '../support/policies';
+import { scriptedVerifier, testPolicyDocument } from '../support/policies';
 
 const KEY = 'cascade-key';
-const CALLER = `key:${createHash('sha256').update(KEY).digest('hex').slice(0, 16)}`;
-const PRICE = { input: '1', output: '2', source: 'test', asOf: '2026-12-05' };
 
 function policyDocument(): PolicyDocument {
   const base = testPolicyDocument();
-  const verifier = (reply: string) => ({ contextWindow: 8000, maxOutputTokens: 500, price: PRICE, simulation: { reply } });
   return {
     ...base,
     models: {
       ...base.models,
-      'mock/verifier-pass': verifier('{"score": 0.9, "reason": "complete"}'),
-      'mock/verifier-fail': verifier('{"score": 0.3, "reason": "misses the second part"}'),
+      'mock/verifier-pass': scriptedVerifier('{"score": 0.9, "reason": "complete"}'),
+      'mock/verifier-fail': scriptedVerifier('{"score": 0.3, "reason": "misses the second part"}'),
     },
     // Tier 0 (mock/small first) passes its check; tier 1 (mock/medium first) fails it and escalates to tier 2 (mock/large).
     verification: { '0': { model: 'mock/verifier-pass', onFail: 'escalate' }, '1': { model: 'mock/verifier-fail', onFail: 'escalate' } },
-    admins: [CALLER],
   };
 }
 

@@ -9,22 +9,20 @@ import { loadPolicy } from '../../lambda/policy/load-policy';
 import type { PolicyDocument } from '../../lambda/policy/schema';
 import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
-import { testPolicyDocument } from '../support/policies';
+import { scriptedVerifier, testPolicyDocument } from '../support/policies';
 
 const KEY = 'verify-key';
 const CALLER = `key:${createHash('sha256').update(KEY).digest('hex').slice(0, 16)}`;
-const PRICE = { input: '1', output: '2', source: 'test', asOf: '2026-11-27' };
 
 function policyDocument(): PolicyDocument {
   const base = testPolicyDocument();
-  const verifier = (reply: string) => ({ contextWindow: 8000, maxOutputTokens: 500, price: PRICE, simulation: { reply } });
   return {
     ...base,
     models: {
       ...base.models,
-      'mock/verifier-pass': verifier('{"score": 0.92, "reason": "correct and safe"}'),
-      'mock/verifier-fail': verifier('{"score": 0.2, "reason": "the dose is wrong"}'),
-      'mock/verifier-garbled': verifier('Looks right to me!'),
+      'mock/verifier-pass': scriptedVerifier('{"score": 0.92, "reason": "correct and safe"}'),
+      'mock/verifier-fail': scriptedVerifier('{"score": 0.2, "reason": "the dose is wrong"}'),
+      'mock/verifier-garbled': scriptedVerifier('Looks right to me!'),
     },
     verification: { '3': { model: 'mock/verifier-pass' } },
     routes: {

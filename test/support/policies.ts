@@ -40,3 +40,8 @@ export function testPolicyDocument(overrides: Partial<PolicyDocument> = {}): Pol
 export function testPolicy(overrides: Partial<PolicyDocument> = {}): Policy {
   return loadPolicy(testPolicyDocument(overrides), 'test policy');
 }
+
+/** A model the mock answers as a verifier would, with `reply` (e.g. '{"score": 0.2, "reason": "wrong"}'). */
+export function scriptedVerifier(reply: string) {
+  return { contextWindow: 8000, maxOutputTokens: 500, price: { input: '1', output: '2', source: 'test', asOf: '2026-11-27' }, simulation: { reply } };
+}
