@@ -51,6 +51,8 @@ export interface DeployConfig {
   readonly hourlyBudgetCheck: boolean;
   /** API Gateway's per-method metrics (custom metrics, billed): off, as the alarms read the API's own. */
   readonly detailedApiMetrics: boolean;
+  /** The share of requests X-Ray traces, in percent (a sampling rule on the API's stage). */
+  readonly traceSamplePercent: number;
 }
 
 const whole = (min: number, max: number, fallback: number) =>
@@ -68,6 +70,9 @@ const whole = (min: number, max: number, fallback: number) =>
  * - `throttleBurstLimit` 100: two seconds of that rate at once.
  */
 export const API_SIZES = { quotaPerDay: 1_000_000, throttleRateLimit: 50, throttleBurstLimit: 100 } as const;
+
+/** The tag that names each function and workflow's part of Switchyard (router, authorizer, fallback…). */
+export const PART_TAG = 'switchyard:part';
 
 /**
  * Concurrency reserved for the functions a surge of long answers must not
@@ -145,6 +150,7 @@ const contextSchema = z.object({
   rollupTimeZone: z._default(z.string().check(z.regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')), 'UTC'),
   hourlyBudgetCheck: z._default(z.union([z.boolean(), z.stringbool()]), true),
   detailedApiMetrics: z._default(z.union([z.boolean(), z.stringbool()]), false),
+  traceSamplePercent: z._default(z.coerce.number().check(z.gte(0), z.lte(100)), 1),
 });
 
 /** Every `-c` setting's name: their defaults are written here and nowhere else (not in cdk.json). */

@@ -70,6 +70,7 @@ export class SwitchyardStack extends Stack {
       throttleBurstLimit: config.throttleBurstLimit,
       quotaPerDay: config.quotaPerDay,
       detailedMetrics: config.detailedApiMetrics,
+      traceSamplePercent: config.traceSamplePercent,
       authorizerCacheSeconds: config.authorizerCacheSeconds,
       requestTimeoutMs: config.requestTimeoutMs,
       logRetention,

@@ -6,7 +6,7 @@
  * (`router.ts`) and the local server both call the handler built here.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Gateway, GatewayRequest, GatewayStream, RequestSummary } from '../core/gateway/types';
@@ -14,7 +14,7 @@ import { surfaceOf } from '../core/gateway/endpoint-table';
 import { toHttpError } from '../core/surfaces/shared/http-error';
 import type { Log } from '../core/base/telemetry';
 import { toGatewayRequest, toResponseMetadata } from './api-event';
-import { coldStartTracker, inRequestScope, lambdaContextKeys, requestScopedLog } from './request-scope';
+import { coldStartTracker, currentRequestKeys, inRequestScope, lambdaContextKeys, requestScopedLog } from './request-scope';
 import { startHttpResponse, type StreamingHandler } from './response-stream';
 
 /** What a router needs once started: the gateway and the API's time limit. */
@@ -34,8 +34,8 @@ export interface RouterHandlerOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   /**
-   * Where the one EMF line of metrics by tier, model and route goes (see
-   * {@link dimensionedMetrics}). @default standard output, unless
+   * Where each request's one line goes: its summary and metrics as EMF (see
+   * {@link requestLine}). @default standard output, unless
    * POWERTOOLS_METRICS_DISABLED is set, as for Powertools' own
    */
   readonly writeEmf?: ((line: string) => void) | undefined;
@@ -89,8 +89,8 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     const response = await router.gateway(request);
     const output = startHttpResponse(responseStream, toResponseMetadata(response));
     const summary = response.stream
-      ? await serveStream(output, response.stream, client, log, metrics, startedAt, writeEmf)
-      : (output.end(response.body), served(response.summary, log, metrics, startedAt, writeEmf));
+      ? await serveStream(output, response.stream, client, log, startedAt, writeEmf)
+      : (output.end(response.body), served(response.summary, log, startedAt, writeEmf));
     options.onServed?.(request.requestId, summary);
     // The caller has the whole answer: what is left (a shadow job) runs before the invocation ends, never before the answer.
     await response.afterResponse?.().catch((error: unknown) => log.error('work after the response failed', { error: error instanceof Error ? error.message : String(error) }));
@@ -114,7 +114,6 @@ async function serveStream(
   stream: GatewayStream,
   client: Client,
   log: Log,
-  metrics: Metrics,
   startedAt: number,
   writeEmf: EmfWriter,
 ): Promise<RequestSummary> {
@@ -132,15 +131,21 @@ async function serveStream(
   }
   const clientGone = client.gone();
   if (!output.writableEnded && !output.destroyed) output.end();
-  return served(await stream.summary, log, metrics, startedAt, writeEmf, clientGone);
+  return served(await stream.summary, log, startedAt, writeEmf, clientGone);
 }
 
-function served(summary: RequestSummary, log: Log, metrics: Metrics, startedAt: number, writeEmf: EmfWriter, clientGone = false): RequestSummary {
-  recordMetrics(metrics, summary, Date.now() - startedAt);
-  const document = writeEmf && dimensionedMetrics(summary, Date.now());
-  if (document) writeEmf(`${JSON.stringify(document)}\n`);
-  // Powertools writes the bigint cost as a decimal string.
-  log.info('request served', { ...summary, ...(clientGone ? { clientGone } : {}) });
+function served(summary: RequestSummary, log: Log, startedAt: number, writeEmf: EmfWriter, clientGone = false): RequestSummary {
+  const extra = clientGone ? { clientGone } : {};
+  if (writeEmf) {
+    // One line a request: the summary, its ids and every metric it feeds, where a log line and two EMF documents were.
+    // The function's name, ARN and memory are the same on every line of its log group: they are left to the group.
+    const keys = currentRequestKeys();
+    const ids = keys && { requestId: keys.requestId, function_request_id: keys.function_request_id, cold_start: keys.cold_start };
+    writeEmf(`${JSON.stringify({ ...requestLine(summary, Date.now() - startedAt, Date.now()), level: 'INFO', message: 'request served', ...ids, ...extra })}\n`);
+  } else {
+    // Powertools writes the bigint cost as a decimal string.
+    log.info('request served', { ...summary, ...extra });
+  }
   return summary;
 }
 
@@ -177,55 +182,58 @@ function watchClient(responseStream: Writable): Client {
   };
 }
 
-/** The request's totals (EMF, namespace Switchyard, dimension service). `elapsedMs` is the handler's whole time. */
-function recordMetrics(metrics: Metrics, summary: RequestSummary, elapsedMs: number): void {
-  metrics.addMetric('Requests', MetricUnit.Count, 1);
-  if (summary.status >= 500) metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
-  else if (summary.status >= 400) metrics.addMetric('CallerErrors', MetricUnit.Count, 1);
-  if (summary.attempts > 0) {
-    metrics.addMetric('Attempts', MetricUnit.Count, summary.attempts);
-    metrics.addMetric('Fallbacks', MetricUnit.Count, summary.attempts - 1);
-    metrics.addMetric('CostNanoUsd', MetricUnit.Count, Number(summary.costNanoUsd));
-    metrics.addMetric('FlagshipCostNanoUsd', MetricUnit.Count, Number(summary.flagshipCostNanoUsd));
-    metrics.addMetric('ProviderLatency', MetricUnit.Milliseconds, summary.providerLatencyMs);
-    metrics.addMetric('GatewayOverhead', MetricUnit.Milliseconds, Math.max(0, elapsedMs - summary.providerLatencyMs));
-  }
-}
-
 /** The namespace every Switchyard metric is in (the constructs set POWERTOOLS_METRICS_NAMESPACE to it too). */
 export const METRICS_NAMESPACE = 'Switchyard';
 
+type Directive = { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] };
+const counts = (...names: string[]) => names.map((name) => ({ Name: name, Unit: 'Count' }));
+
 /**
- * Cost by tier and by model, and traffic by route, as one EMF document with a
- * directive per kind of dimension: one line per request, where Powertools'
- * single metrics would write one line per dimension and metric (about 40 µs
- * each here). The dashboard and the alarms read these.
+ * A served request as one EMF document: its summary, and the metrics the
+ * dashboard and the alarms read (namespace Switchyard, dimension `service`):
+ * the totals, cost by tier and by model, and traffic by route, a directive per
+ * set of dimensions. One line a request, where Powertools would write one per
+ * dimension set (about 40 µs each here) beside a separate log line.
+ * `elapsedMs` is the handler's whole time.
  */
-export function dimensionedMetrics(summary: RequestSummary, nowMs: number): Record<string, unknown> | undefined {
-  const directives: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] = [];
-  const values: Record<string, unknown> = { service: 'router' };
-  if (summary.attempts > 0 && (summary.tier !== null || summary.model !== null)) {
-    const dimensions: string[][] = [];
-    if (summary.tier !== null) dimensions.push(['service', 'Tier']);
-    if (summary.model !== null) dimensions.push(['service', 'Model']);
-    directives.push({ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: 'CostNanoUsd', Unit: 'Count' }] });
-    Object.assign(values, { Tier: summary.tier ?? undefined, Model: summary.model ?? undefined, CostNanoUsd: Number(summary.costNanoUsd) });
+export function requestLine(summary: RequestSummary, elapsedMs: number, nowMs: number): Record<string, unknown> {
+  const totals: Directive = { Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: counts('Requests') };
+  const directives = [totals];
+  const values: Record<string, unknown> = {
+    service: 'router',
+    endpoint: summary.endpoint,
+    status: summary.status,
+    Requests: 1,
+    simulated: summary.simulated,
+    failures: summary.failures,
+  };
+  const add = (directive: Directive, fields: Record<string, unknown>) => {
+    directive.Metrics.push(...counts(...Object.keys(fields)));
+    Object.assign(values, fields);
+  };
+  if (summary.status >= 500) add(totals, { ServerErrors: 1 });
+  else if (summary.status >= 400) add(totals, { CallerErrors: 1 });
+  if (summary.attempts > 0) {
+    add(totals, { Attempts: summary.attempts, Fallbacks: summary.attempts - 1, FlagshipCostNanoUsd: Number(summary.flagshipCostNanoUsd) });
+    totals.Metrics.push({ Name: 'ProviderLatency', Unit: 'Milliseconds' }, { Name: 'GatewayOverhead', Unit: 'Milliseconds' });
+    values['ProviderLatency'] = summary.providerLatencyMs;
+    values['GatewayOverhead'] = Math.max(0, elapsedMs - summary.providerLatencyMs);
+    // The cost by tier and by model is the same value as the total, under more dimension sets.
+    const cost: Directive = { Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: counts('CostNanoUsd') };
+    if (summary.tier !== null) cost.Dimensions.push(['service', 'Tier']);
+    if (summary.model !== null) cost.Dimensions.push(['service', 'Model']);
+    directives.push(cost);
+    values['CostNanoUsd'] = Number(summary.costNanoUsd);
   }
+  if (summary.tier !== null) values['Tier'] = summary.tier;
+  if (summary.model !== null) values['Model'] = summary.model;
   if (summary.route !== null) {
     // Named apart from the totals, which carry no Route dimension.
-    directives.push({
-      Namespace: METRICS_NAMESPACE,
-      Dimensions: [['service', 'Route']],
-      Metrics: ['RouteRequests', 'RouteFallbacks', 'RouteServerErrors'].map((name) => ({ Name: name, Unit: 'Count' })),
-    });
-    Object.assign(values, {
-      Route: summary.route,
-      RouteRequests: 1,
-      RouteFallbacks: Math.max(0, summary.attempts - 1),
-      RouteServerErrors: summary.status >= 500 ? 1 : 0,
-    });
+    const route: Directive = { Namespace: METRICS_NAMESPACE, Dimensions: [['service', 'Route']], Metrics: [] };
+    directives.push(route);
+    values['Route'] = summary.route;
+    add(route, { RouteRequests: 1, RouteFallbacks: Math.max(0, summary.attempts - 1), RouteServerErrors: summary.status >= 500 ? 1 : 0 });
   }
-  if (directives.length === 0) return undefined;
   return { _aws: { Timestamp: nowMs, CloudWatchMetrics: directives }, ...values };
 }
 

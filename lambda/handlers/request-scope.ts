@@ -30,6 +30,11 @@ export function inRequestScope<T>(keys: RequestKeys, work: () => Promise<T>): Pr
   return scope.run(keys, work);
 }
 
+/** The keys of the invocation this is called from; none outside one. */
+export function currentRequestKeys(): RequestKeys | undefined {
+  return scope.getStore();
+}
+
 /** A `Log` that adds the current invocation's keys; a line's own fields win. */
 export function requestScopedLog(base: Log): Log {
   return {

@@ -85,6 +85,7 @@ export class BudgetAlerts extends Construct {
       Validations.of(this.deadLetters).acknowledge({ id, reason: 'This queue is where failed rollup runs end up (the function\'s on-failure destination and the schedules\' dead-letter queue); it needs none of its own.' });
     }
     this.rollupFunction = createNodeFunction(this, 'Rollup', {
+      traced: false,
       deadLetterQueue: this.deadLetters,
       entry: LAMBDA_ENTRIES.rollup,
       memorySize: 256,

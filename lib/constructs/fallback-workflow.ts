@@ -1,10 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { workflowLogGroup } from './workflow-logs';
 import { buildFallbackDefinition } from '../../lambda/core/execution/fallback-definition';
 import { LAMBDA_ENTRIES } from '../bundling';
+import { PART_TAG } from '../deploy-config';
 import { acknowledgeInvokeGrant } from './node-function';
 import { LEDGER_ACCESS, ProviderFunction, type ProviderFunctionProps } from './provider-function';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambda/contract/deployment';
@@ -56,6 +57,7 @@ export class FallbackWorkflow extends Construct {
         includeExecutionData: false,
       },
     });
+    Tags.of(this.stateMachine).add(PART_TAG, 'fallback', { includeResourceTypes: ['AWS::StepFunctions::StateMachine'] });
     this.attemptFunction.function.grantInvoke(this.stateMachine);
     if (props.logLevel !== 'ALL') {
       Validations.of(this.stateMachine).acknowledge({

@@ -50,6 +50,7 @@ export class LedgerAggregator extends Construct {
     super(scope, id);
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.function = createNodeFunction(this, 'Function', {
+      traced: false,
       entry: LAMBDA_ENTRIES.aggregator,
       memorySize: 256,
       timeout: Duration.minutes(1),

@@ -1,4 +1,4 @@
-import { Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { Stack, Tags, Validations, type Duration } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,7 +7,8 @@ import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ESBUILD_OPTIONS } from '../bundling';
+import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../bundling';
+import { PART_TAG } from '../deploy-config';
 import { BUNDLED_POLICY_FILE } from '../../lambda/contract/deployment';
 
 export interface NodeFunctionProps {
@@ -23,6 +24,13 @@ export interface NodeFunctionProps {
    * @default none: invoked synchronously (API Gateway, Step Functions)
    */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Whether the function starts traces of its own. A function that no traced
+   * request calls (a stream's or a schedule's) would trace nearly every
+   * invocation under Lambda's fixed sampling, so it passes through instead.
+   * @default true: it traces what its caller sampled
+   */
+  readonly traced?: boolean;
 }
 
 /** Bundling hooks that put the routing policy beside the handler, as `policy.json`. */
@@ -37,7 +45,10 @@ export function withPolicyFile(policyFile: string): ICommandHooks {
 /**
  * The one way Switchyard builds a Lambda function: latest Node runtime on
  * arm64, a minified esbuild bundle with its source map beside it (AWS SDK
- * included, so its version is pinned), X-Ray tracing, an explicit log group.
+ * included, so its version is pinned), X-Ray tracing, an explicit log group,
+ * and a `switchyard:part` tag naming what it is (the router, the authorizer…):
+ * the cost audit reads it from the template, and Cost Explorer can split the
+ * bill by it once the tag is activated for cost allocation.
  */
 export function createNodeFunction(scope: Construct, id: string, props: NodeFunctionProps): NodejsFunction {
   const fn = new NodejsFunction(scope, id, {
@@ -47,7 +58,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
-    tracing: Tracing.ACTIVE,
+    tracing: props.traced === false ? Tracing.PASS_THROUGH : Tracing.ACTIVE,
     logGroup: props.logGroup,
     // JSON lines, and of Lambda's own only warnings: its START, END and REPORT lines for every invocation are bytes billed and never read.
     loggingFormat: LoggingFormat.JSON,
@@ -66,12 +77,15 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
       ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
     },
   });
+  const part = Object.entries(LAMBDA_ENTRIES).find(([, entry]) => entry === props.entry)?.[0];
+  if (part) Tags.of(fn).add(PART_TAG, part, { includeResourceTypes: ['AWS::Lambda::Function'] });
   const acknowledge = (ruleId: string, reason: string) => Validations.of(fn).acknowledge({ id: ruleId, reason });
   acknowledge(
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     'AWSLambdaBasicExecutionRole allows only creating log streams and writing log events.',
   );
   acknowledge('AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.');
+  if (props.traced === false) acknowledge('Serverless-LambdaTracing', 'No traced request calls it (a stream or a schedule does): Lambda would trace nearly every invocation, billed, for no request.');
   acknowledge(
     'Serverless-LambdaDLQ',
     props.deadLetterQueue

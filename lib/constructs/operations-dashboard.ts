@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Dashboard, GraphWidget, HorizontalAnnotation, MathExpression, Metric, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Dashboard, GraphWidget, type CfnDashboard, HorizontalAnnotation, MathExpression, Metric, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Operation, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -40,6 +40,29 @@ const NAMESPACE = 'Switchyard';
 /** The calls the gateway makes on the ledger table (the aggregator's transactions included). */
 const LEDGER_OPERATIONS = [Operation.GET_ITEM, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.QUERY, Operation.BATCH_WRITE_ITEM, Operation.TRANSACT_WRITE_ITEMS];
 const NANO_PER_USD = 1e9;
+
+/** Where the template says which custom metrics the stack's code publishes: the cost audit bills them from it. */
+export const PUBLISHED_METRICS_METADATA = 'Switchyard::PublishedMetrics';
+
+/**
+ * The custom metrics (name and dimensions) the stack's code publishes in a
+ * normal month, each billed as a metric-month: the router's totals and its
+ * cost by tier, by model and by route (lambda/handlers/create-router-handler.ts),
+ * each function's cold starts, and provider failures by kind, which a month
+ * with fallbacks publishes. Circuit openings and skips are published only
+ * while a provider is down, and are left out.
+ */
+export function publishedMetrics(props: Pick<OperationsDashboardProps, 'tiers' | 'models' | 'routes'>): string[] {
+  const totals = ['Requests', 'ServerErrors', 'CallerErrors', 'Attempts', 'Fallbacks', 'CostNanoUsd', 'FlagshipCostNanoUsd', 'ProviderLatency', 'GatewayOverhead'];
+  return [
+    ...totals.map((name) => `${name} service=router`),
+    ...props.tiers.map((tier) => `CostNanoUsd service=router Tier=${tier}`),
+    ...props.models.map((model) => `CostNanoUsd service=router Model=${model}`),
+    ...props.routes.flatMap((route) => ['RouteRequests', 'RouteFallbacks', 'RouteServerErrors'].map((name) => `${name} service=router Route=${route}`)),
+    ...['router', 'attempt', 'shadow'].map((service) => `ColdStart service=${service} function_name`),
+    ...['router', 'attempt'].flatMap((service) => ['throttled', 'unavailable', 'timeout'].map((kind) => `ProviderFailures service=${service} FailureKind=${kind}`)),
+  ];
+}
 
 /**
  * The gateway's CloudWatch dashboard (spend by tier and model, saving against
@@ -146,6 +169,7 @@ export class OperationsDashboard extends Construct {
         ],
       ],
     });
+    (this.dashboard.node.defaultChild as CfnDashboard).addMetadata(PUBLISHED_METRICS_METADATA, publishedMetrics(props));
 
     const alarm = (alarmId: string, description: string, source: IMetric, threshold: number, periods = { evaluation: 1, toAlarm: 1 }) =>
       thresholdAlarm(this, alarmId, { description, metric: source, threshold, periods });

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { workflowLogGroup } from './workflow-logs';
 import { SHADOW_DEADLINE_MS } from '../../lambda/core/features/shadow';
 import { LAMBDA_ENTRIES } from '../bundling';
+import { PART_TAG } from '../deploy-config';
 import { acknowledgeInvokeGrant } from './node-function';
 import { LEDGER_ACCESS, ProviderFunction, type ProviderFunctionProps } from './provider-function';
 import { thresholdAlarm } from './threshold-alarm';
@@ -81,6 +82,7 @@ export class ShadowWorker extends Construct {
         includeExecutionData: false,
       },
     });
+    Tags.of(this.stateMachine).add(PART_TAG, 'shadow', { includeResourceTypes: ['AWS::StepFunctions::StateMachine'] });
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-SF1',
       reason: 'Failed executions are logged (ERROR) and their jobs reach the dead-letter queue; every call is also in the ledger.',

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RESPONSE_RESERVE_MS, toGatewayRequest } from '../../lambda/handlers/api-event';
-import { createRouterHandler, dimensionedMetrics } from '../../lambda/handlers/create-router-handler';
+import { createRouterHandler, requestLine } from '../../lambda/handlers/create-router-handler';
 import { ConfigError } from '../../lambda/core/base/errors';
 import type { Gateway, GatewayRequest, GatewayResponse, RequestSummary } from '../../lambda/core/gateway/types';
 import {
@@ -173,33 +173,15 @@ describe('createRouterHandler', () => {
     expect(lines.find((line) => line['message'] === 'request served')).toMatchObject({ clientGone: true, costNanoUsd: '42', attempts: 2, failures: ['throttled'] });
   });
 
-  it("records a streamed answer's metrics from the summary that settles after its last event, then flushes them", async () => {
+  it("writes a streamed answer's one line from the summary that settles after its last event", async () => {
     const { gateway } = streamingGateway({ count: 2 });
-    const recorder = metrics();
-    const calls: string[] = [];
-    jest.spyOn(recorder, 'addMetric').mockImplementation((name, _unit, value) => {
-      calls.push(`${name}=${value}`);
-      return recorder;
-    });
-    jest.spyOn(recorder, 'publishStoredMetrics').mockImplementation(() => {
-      calls.push('flush');
-      return recorder;
-    });
-    jest.spyOn(recorder, 'hasStoredMetrics').mockImplementation(() => calls.length > 0);
-    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: recorder });
+    const lines: string[] = [];
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: metrics(), writeEmf: (line) => lines.push(line) });
 
     await invokeStreaming(handler, proxyEvent({ resource: '/chat/completions' }));
 
-    expect(calls).toEqual([
-      'Requests=1',
-      'Attempts=2',
-      'Fallbacks=1',
-      'CostNanoUsd=42',
-      'FlagshipCostNanoUsd=20',
-      'ProviderLatency=3',
-      expect.stringMatching(/^GatewayOverhead=\d+$/),
-      'flush',
-    ]);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ Requests: 1, Attempts: 2, Fallbacks: 1, CostNanoUsd: 42, FlagshipCostNanoUsd: 20, ProviderLatency: 3, GatewayOverhead: expect.any(Number) });
   });
 
   it('publishes nothing, and warns of nothing, when a request served at the same time already published the metrics', async () => {
@@ -299,14 +281,27 @@ describe('createRouterHandler', () => {
   });
 });
 
-describe('dimensionedMetrics', () => {
-  it('puts cost by tier and by model, and traffic by route, in one EMF document', () => {
-    const document = dimensionedMetrics({ ...SUMMARY, route: 'triage', attempts: 2, status: 502, costNanoUsd: 42n }, 1_000);
+describe('requestLine', () => {
+  it('puts the totals, cost by tier and by model, and traffic by route in one EMF document beside the summary', () => {
+    const document = requestLine({ ...SUMMARY, route: 'triage', attempts: 2, status: 502, costNanoUsd: 42n }, 10, 1_000);
     expect(document).toEqual({
       _aws: {
         Timestamp: 1_000,
         CloudWatchMetrics: [
-          { Namespace: 'Switchyard', Dimensions: [['service', 'Tier'], ['service', 'Model']], Metrics: [{ Name: 'CostNanoUsd', Unit: 'Count' }] },
+          {
+            Namespace: 'Switchyard',
+            Dimensions: [['service']],
+            Metrics: [
+              { Name: 'Requests', Unit: 'Count' },
+              { Name: 'ServerErrors', Unit: 'Count' },
+              { Name: 'Attempts', Unit: 'Count' },
+              { Name: 'Fallbacks', Unit: 'Count' },
+              { Name: 'FlagshipCostNanoUsd', Unit: 'Count' },
+              { Name: 'ProviderLatency', Unit: 'Milliseconds' },
+              { Name: 'GatewayOverhead', Unit: 'Milliseconds' },
+            ],
+          },
+          { Namespace: 'Switchyard', Dimensions: [['service'], ['service', 'Tier'], ['service', 'Model']], Metrics: [{ Name: 'CostNanoUsd', Unit: 'Count' }] },
           {
             Namespace: 'Switchyard',
             Dimensions: [['service', 'Route']],
@@ -315,6 +310,17 @@ describe('dimensionedMetrics', () => {
         ],
       },
       service: 'router',
+      endpoint: 'chat',
+      status: 502,
+      simulated: false,
+      failures: [],
+      Requests: 1,
+      ServerErrors: 1,
+      Attempts: 2,
+      Fallbacks: 1,
+      FlagshipCostNanoUsd: 20,
+      ProviderLatency: 3,
+      GatewayOverhead: 7,
       Tier: '1',
       Model: 'm',
       CostNanoUsd: 42,
@@ -325,15 +331,29 @@ describe('dimensionedMetrics', () => {
     });
   });
 
-  it('writes nothing for a request that reached no model and came by no route', () => {
-    expect(dimensionedMetrics({ ...SUMMARY, attempts: 0, tier: null, model: null }, 1_000)).toBeUndefined();
+  it('counts a request that reached no model as a request, and a caller error as one', () => {
+    const document = requestLine({ ...SUMMARY, status: 400, attempts: 0, tier: null, model: null }, 10, 1_000);
+    expect((document['_aws'] as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics).toEqual([
+      { Namespace: 'Switchyard', Dimensions: [['service']], Metrics: [{ Name: 'Requests', Unit: 'Count' }, { Name: 'CallerErrors', Unit: 'Count' }] },
+    ]);
+    expect(document).not.toHaveProperty('CostNanoUsd');
   });
 
-  it('is written by the handler once per request, beside the totals', async () => {
+  it('is the one line the handler writes for a request: no separate summary line, with its invocation\'s keys', async () => {
     const { gateway } = recordingGateway();
     const lines: string[] = [];
-    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: quietLogger(), metrics: metrics(), writeEmf: (line) => lines.push(line) });
-    await invokeStreaming(handler, proxyEvent({ resource: '/models' }));
-    expect(lines.map((line) => JSON.parse(line)._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service', 'Tier'], ['service', 'Model']]]);
+    const handler = createRouterHandler({ start: async () => ({ gateway, requestTimeoutMs: 29_000 }), logger: new Logger(), metrics: metrics(), writeEmf: (line) => lines.push(line) });
+    const printed = await printedLogs(() => invokeStreaming(handler, proxyEvent({ resource: '/models' })));
+    expect(printed.lines.filter((line) => line['message'] === 'request served')).toEqual([]);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      message: 'request served',
+      level: 'INFO',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      function_request_id: expect.any(String),
+      cold_start: true,
+      Tier: '1',
+      CostNanoUsd: 5,
+    });
   });
 });
