@@ -8,6 +8,7 @@
  * prompts (varied, real text), with the classifier tagging every one. The
  * log is written to a temporary file first; only the audit is timed.
  */
+import { synthesizeTemplate } from '../lib/app';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,9 +49,10 @@ export async function auditThroughput(lines: number): Promise<AuditThroughput> {
   await once(out, 'finish');
 
   const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+  const template = synthesizeTemplate();
   let peakRss = process.memoryUsage().rss;
   const time = async (stripPrompts: boolean) => {
-    const audit = createAudit(policy, { policyName: 'default-policy.json' });
+    const audit = createAudit(policy, { policyName: 'default-policy.json', template });
     const started = performance.now();
     let count = 0;
     for await (const request of readRequests([file])) {

@@ -49,12 +49,13 @@ export async function streamingFirstChunk(options: FirstChunkOptions): Promise<F
 }
 
 /** The local gateway with every tier on one model of the upstream, no retries, no verification: what the benchmarks put in front of it. */
-export function startWireGateway(upstreamUrl: string): Promise<LocalGateway> {
+export function startWireGateway(upstreamUrl: string, dynamoEndpoint?: string): Promise<LocalGateway> {
   const chain = ['wire/answers'];
   return startLocalGateway({
     port: 0,
     simulate: 'none',
     environment: {},
+    ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
     policy: loadPolicy({
       version: 1,
       providers: { wire: { kind: 'openai-compatible', baseUrl: `${upstreamUrl}/v1` } },

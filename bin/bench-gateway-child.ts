@@ -2,7 +2,8 @@
  * A process of its own for section (f) of `npm run bench`, so its CPU time is
  * its own: `proxy UPSTREAM` runs a bare Node proxy to the upstream (the
  * floor); `gateway UPSTREAM` runs the local gateway (`npm start`'s code, its
- * ledger on the embedded DynamoDB) with every tier on the upstream. It prints
+ * ledger on the embedded DynamoDB, or on the DynamoDB at the third argument)
+ * with every tier on the upstream. It prints
  * its base URL as one JSON line, and answers each `cpu` message with its
  * `process.cpuUsage()`.
  */
@@ -10,7 +11,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startWireGateway } from './bench-first-chunk';
 
-const [mode, upstream] = process.argv.slice(2) as ['proxy' | 'gateway', string];
+const [mode, upstream, dynamoEndpoint] = process.argv.slice(2) as ['proxy' | 'gateway', string, string | undefined];
 
 async function startProxy(): Promise<string> {
   const target = new URL(upstream);
@@ -30,7 +31,7 @@ async function startProxy(): Promise<string> {
 }
 
 async function startGateway(): Promise<string> {
-  return (await startWireGateway(upstream)).baseUrl.replace(/\/v1$/, '');
+  return (await startWireGateway(upstream, dynamoEndpoint)).baseUrl.replace(/\/v1$/, '');
 }
 
 async function main(): Promise<void> {

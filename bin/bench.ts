@@ -37,7 +37,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambda/contract/deployment';
 import { bundle } from './bench-bundle';
 import { streamingFirstChunk } from './bench-first-chunk';
-import { wholeGateway } from './bench-gateway';
+import { atMemorySizes, wholeGateway } from './bench-gateway';
 import { auditThroughput } from './bench-audit';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
@@ -338,6 +338,7 @@ async function main(): Promise<void> {
     );
   }
 
+  await atMemorySizes([512, 256, 192], console.log);
   const audit = await auditThroughput(1_000_000);
   console.log('\n(g) the cost audit (npx switchyard audit) on a generated log of OpenAI request/response lines, our labelled prompts, classifier on');
   console.log(`    ${audit.lines.toLocaleString('en-US')} lines (${(audit.bytes / 1024 / 1024).toFixed(0)} MB): ${audit.seconds.toFixed(1)} s, ${audit.requestsPerSecond.toFixed(0)} requests/s (target: 1M lines in under 60 s: ${audit.seconds < 60 ? 'met' : 'missed'})`);

@@ -31,7 +31,12 @@ export interface DeployConfig {
   readonly ledgerRetentionDays: number;
   /** API Gateway's integration timeout; the router's deadline derives from it. */
   readonly requestTimeoutMs: number;
-  /** Router memory; Lambda bills it for the whole time a provider takes to answer. */
+  /**
+   * Router and attempt-function memory; Lambda bills it for the whole time a
+   * provider takes to answer. 256 MB: the smallest size at which the gateway
+   * adds little latency (`npm run bench`, section h: at 192 MB its CPU share
+   * is spent before a request is done, and requests wait for the next period).
+   */
   readonly routerMemoryMb: number;
   /** What the fallback workflow logs: failed executions, or every transition. */
   readonly workflowLogLevel: 'ERROR' | 'ALL';
@@ -110,7 +115,7 @@ const contextSchema = z.object({
       ),
     DEFAULT_REQUEST_TIMEOUT_MS,
   ),
-  routerMemoryMb: whole(256, 10_240, 512),
+  routerMemoryMb: whole(128, 10_240, 256),
   workflowLogLevel: z._default(z.enum(['ERROR', 'ALL']), 'ERROR'),
   stackName: z._default(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: a letter, then letters, digits and "-"')), 'Switchyard'),
   // A JSON object in cdk.json, or key=value pairs on the command line (-c tags=team=ml,cost-center=42).

@@ -25,13 +25,18 @@ export interface EmbeddedDynamo {
 /** Local credentials: dynalite checks none, but the SDK insists on signing. */
 export const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 
-export async function startEmbeddedDynamo(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(options: { dataDir?: string; port?: number; endpoint?: string } = {}): Promise<EmbeddedDynamo> {
+  // A DynamoDB already running elsewhere (the benchmark's, in a process of its own): clients only.
+  if (options.endpoint) return dynamoClients(options.endpoint, async () => undefined);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return dynamoClients(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
+}
+
+function dynamoClients(endpoint: string, closeServer: () => Promise<void>): EmbeddedDynamo {
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
   const counterClient = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
   return {
@@ -41,7 +46,7 @@ export async function startEmbeddedDynamo(options: { dataDir?: string; port?: nu
     close: async () => {
       client.destroy();
       counterClient.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer();
     },
   };
 }

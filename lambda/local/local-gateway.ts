@@ -59,6 +59,8 @@ export interface LocalGatewayOptions {
   readonly dataDir?: string;
   /** Port of the embedded DynamoDB, for `npm run rollup`. @default any free port */
   readonly dynamoPort?: number;
+  /** A DynamoDB-speaking server already running, used instead of an embedded one (the benchmark's). */
+  readonly dynamoEndpoint?: string;
   /** API Gateway's integration timeout to emulate. @default 29000 */
   readonly requestTimeoutMs?: number;
   /** Latency of simulated providers. @default 0 */
@@ -115,6 +117,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const dynamo = await startEmbeddedDynamo({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.dynamoPort !== undefined ? { port: options.dynamoPort } : {}),
+    ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : {}),
   });
   await ensureLedgerTable(dynamo.client, LEDGER_TABLE_NAME);
 

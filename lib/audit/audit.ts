@@ -21,7 +21,7 @@ import { PRICE_TABLE } from '../../lambda/core/accounting/price-table';
 import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
 import type { TokenUsage } from '../../lambda/core/model/usage';
 import { TYPICAL_VERDICT_TOKENS, verificationFor, verifierRequest } from '../../lambda/core/features/verification';
-import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
+import { awsBillOf, managedInstancesBreakEven, DEFAULT_AWS_USAGE, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
 import { percentOf } from '../../lambda/core/accounting/usage-report';
 import type { AuditRequest } from './log-records';
 
@@ -66,6 +66,8 @@ export interface AuditResult {
   /** Switchyard's own AWS bill for the same traffic. */
   readonly aws: { readonly lines: readonly { part: string; usd: string; basis: string }[]; readonly total_usd: string };
   readonly net: { readonly projected_with_aws_usd: string; readonly saving_usd: string; readonly saving_percent: string };
+  /** The monthly volume above which the router would cost less on Lambda Managed Instances, at this log's mean latency. */
+  readonly managed_instances_break_even_requests_per_month: number;
   readonly shapes: { readonly by_model: readonly ShapeLine[]; readonly by_tier: readonly ShapeLine[]; readonly by_length: readonly ShapeLine[] };
   /** Only when the log has timestamps. */
   readonly daily: readonly ShapeLine[];
@@ -77,7 +79,8 @@ export interface Audit {
   result(): AuditResult;
 }
 
-export function createAudit(policy: Policy, options: { policyName: string; aws?: AwsUsageAssumptions } = { policyName: 'policy' }): Audit {
+/** `options.template`: the stack whose AWS bill the net saving subtracts (`synthesizeTemplate()` for the default one). */
+export function createAudit(policy: Policy, options: { policyName: string; template: CfnTemplate; aws?: AwsUsageAssumptions }): Audit {
   const aws = options.aws ?? DEFAULT_AWS_USAGE;
   const prices = new Map<string, { id: string; price: ModelPrice } | null>();
   const verifierOverhead = new Map<string, number>();
@@ -158,8 +161,10 @@ export function createAudit(policy: Policy, options: { policyName: string; aws?:
     },
 
     result() {
-      const traffic = { requests: total.requests, fallbacks: failed, modelLatencyMs: latencyMs + latencyUnknown * aws.defaultLatencyMs };
-      const awsLines = awsCostOf(traffic, aws);
+      // What AWS bills by the month is billed for the days the log spans; a log without timestamps counts as a month.
+      const months = byDay.size > 0 ? byDay.size / (365 / 12) : 1;
+      const traffic = { requests: total.requests, fallbacks: failed, modelLatencyMs: latencyMs + latencyUnknown * aws.defaultLatencyMs, months };
+      const awsLines = awsBillOf(options.template, traffic, aws);
       const awsTotal = awsLines.reduce((sum, line) => sum + line.costNanoUsd, 0n);
       const saving = total.today - total.projected;
       const net = total.today - total.projected - awsTotal;
@@ -179,6 +184,7 @@ export function createAudit(policy: Policy, options: { policyName: string; aws?:
         },
         markup: { '5%': formatUsd(percentageOf(total.projected, 5n)), '10%': formatUsd(percentageOf(total.projected, 10n)) },
         aws: { lines: awsLines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal) },
+        managed_instances_break_even_requests_per_month: managedInstancesBreakEven(options.template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws).requestsPerMonth,
         net: { projected_with_aws_usd: formatUsd(total.projected + awsTotal), saving_usd: formatUsd(net), saving_percent: percentOf(net, total.today) },
         shapes: {
           by_model: lines(byModel).sort((a, b) => compareUsd(b.today_usd, a.today_usd)),
@@ -191,7 +197,8 @@ export function createAudit(policy: Policy, options: { policyName: string; aws?:
           'Today: each request at the list price of the model that answered it. Projected: the first model of its tier\'s chain whose context window holds it, at list price (capabilities such as tools or images are not checked); cached tokens are priced as plain input on a different model (its cache starts cold).',
           'Verification: where the policy verifies a tier, a verifier call reading the rubric, the prompt and the answer, and writing a 40-token verdict.',
           'Markups are a share of the routed (projected) bill: what a gateway charging that markup would add to it.',
-          `AWS: ${latencyUnknown === 0 ? 'the logged model latency' : `the logged latency where there is one, else ${aws.defaultLatencyMs} ms (${latencyUnknown} requests)`}; each failed request as one fallback through Step Functions; list prices in us-east-1 (lib/aws-prices.ts).`,
+          `AWS: ${latencyUnknown === 0 ? 'the logged model latency' : `the logged latency where there is one, else ${aws.defaultLatencyMs} ms (${latencyUnknown} requests)`}; each failed request as one fallback through Step Functions; what AWS bills by the month (dashboard, alarms, metrics, keys, secrets) for ${byDay.size > 0 ? `the ${byDay.size} days the log spans` : 'a month (the log has no timestamps)'}; the stack's template as synthesized with its default settings, or --template; list prices in us-east-1 (lib/aws-prices.ts).`,
+          `Lambda Managed Instances: ${managedInstancesBreakEven(options.template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws).assumptions.join('; ')}.`,
           ...(unpricedRequests > 0 ? [`${unpricedRequests} requests named models with no list price here (${[...unpricedModels].slice(0, 5).join(', ')}): left out of every sum.`] : []),
         ],
       };

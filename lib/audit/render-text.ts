@@ -40,6 +40,7 @@ export function renderAudit(run: AuditRun): string {
   out.push(row("Switchyard's own AWS bill for this traffic", (result) => dollars(result.aws.total_usd)));
   for (const [index, line] of main.aws.lines.entries()) out.push(row(`  ${line.part}`, (result) => dollars(result.aws.lines[index]!.usd)));
   out.push(row('net saving, AWS included', (result) => `${dollars(result.net.saving_usd)} ${result.net.saving_percent}%`));
+  out.push(row('Managed Instances cost less above', (result) => `${result.managed_instances_break_even_requests_per_month.toLocaleString('en-US')} requests a month`));
   out.push('');
   out.push(...shapes('By model (as logged), dearest first', main.shapes.by_model.slice(0, TOP)));
   out.push(...shapes('By tier', main.shapes.by_tier));
@@ -88,8 +89,12 @@ export function renderExample(example: WorkedExample): string {
     `  A 5% markup gateway adds ${dollars(example.markup['5%'])} a month to the routed bill; a 10% one ${dollars(example.markup['10%'])}`,
     '',
     `With Switchyard's own AWS bill for the same ${inputs.requestsPerMonth.toLocaleString('en-US')} requests (model latency ${inputs.modelLatencyMs} ms, ${inputs.fallbackPercent}% falling back):`,
-    ...example.aws.lines.map((line) => `  ${line.part.padEnd(16)} ${dollars(line.usd).padStart(10)}   (${line.basis})`),
-    `  ${'total'.padEnd(16)} ${dollars(example.aws.total_usd).padStart(10)}`,
+    // Parts the example does not use (shadow traffic) cost nothing: the JSON has them.
+    ...example.aws.lines.filter((line) => line.usd !== '0.000000000').map((line) => `  ${line.part.padEnd(42)} ${dollars(line.usd).padStart(10)}   (${line.basis})`),
+    `  ${'total'.padEnd(42)} ${dollars(example.aws.total_usd).padStart(10)}   (${example.aws.share_of_routed_percent}% of the routed model bill)`,
     `  Net saving: ${dollars(example.net_saving_usd)} a month (${example.net_saving_percent}% of the all-flagship bill), with no markup.`,
+    '',
+    `Lambda Managed Instances would run the router for less above ${example.managed_instances.break_even_requests_per_month.toLocaleString('en-US')} requests a month (a fleet of ${dollars(example.managed_instances.fleet_monthly_usd)} a month), assuming:`,
+    ...example.managed_instances.assumptions.map((assumption) => `  - ${assumption}`),
   ].join('\n');
 }

@@ -10,7 +10,7 @@
  * is $1,380.
  */
 import { formatUsd, parseUsd, percentageOf } from '../../lambda/core/accounting/money';
-import { awsCostOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions } from '../aws-prices';
+import { awsBillOf, managedInstancesBreakEven, DEFAULT_AWS_USAGE, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
 import { percentOf } from '../../lambda/core/accounting/usage-report';
 
 export interface WorkedExampleInputs {
@@ -50,12 +50,15 @@ export interface WorkedExample {
   readonly saving_usd: string;
   readonly saving_percent: string;
   readonly markup: { readonly '5%': string; readonly '10%': string };
-  readonly aws: { readonly lines: readonly { part: string; usd: string; basis: string }[]; readonly total_usd: string };
+  readonly aws: { readonly lines: readonly { part: string; usd: string; basis: string }[]; readonly total_usd: string; readonly share_of_routed_percent: string };
   readonly net_saving_usd: string;
   readonly net_saving_percent: string;
+  /** Where Lambda Managed Instances would run the router for less. */
+  readonly managed_instances: { readonly break_even_requests_per_month: number; readonly fleet_monthly_usd: string; readonly assumptions: readonly string[] };
 }
 
-export function workedExample(inputs: WorkedExampleInputs = STANDARD_EXAMPLE, aws: AwsUsageAssumptions = DEFAULT_AWS_USAGE): WorkedExample {
+/** `template`: the stack whose AWS bill is set against the saving (`synthesizeTemplate()` for the default one). */
+export function workedExample(template: CfnTemplate, inputs: WorkedExampleInputs = STANDARD_EXAMPLE, aws: AwsUsageAssumptions = DEFAULT_AWS_USAGE): WorkedExample {
   const tokens = BigInt(inputs.requestsPerMonth) * BigInt(inputs.tokensPerRequest);
   const at = (perMillion: string, percent: number) => (tokens * BigInt(percent) * parseUsd(perMillion)) / 100n / 1_000_000n;
   const allFlagship = at(inputs.flagshipPerMillion, 100);
@@ -64,8 +67,9 @@ export function workedExample(inputs: WorkedExampleInputs = STANDARD_EXAMPLE, aw
   const verified = (at(inputs.flagshipPerMillion, inputs.verifiedPercent) * BigInt(100 + inputs.verificationPercent)) / 100n;
   const routed = cheap + flagship + verified;
   const fallbacks = Math.round((inputs.requestsPerMonth * inputs.fallbackPercent) / 100);
-  const lines = awsCostOf({ requests: inputs.requestsPerMonth, fallbacks, modelLatencyMs: inputs.requestsPerMonth * inputs.modelLatencyMs }, aws);
+  const lines = awsBillOf(template, { requests: inputs.requestsPerMonth, fallbacks, modelLatencyMs: inputs.requestsPerMonth * inputs.modelLatencyMs }, aws);
   const awsTotal = lines.reduce((sum, line) => sum + line.costNanoUsd, 0n);
+  const breakEven = managedInstancesBreakEven(template, inputs.modelLatencyMs, aws);
   return {
     inputs,
     all_flagship_usd: formatUsd(allFlagship),
@@ -73,8 +77,19 @@ export function workedExample(inputs: WorkedExampleInputs = STANDARD_EXAMPLE, aw
     saving_usd: formatUsd(allFlagship - routed),
     saving_percent: percentOf(allFlagship - routed, allFlagship),
     markup: { '5%': formatUsd(percentageOf(routed, 5n)), '10%': formatUsd(percentageOf(routed, 10n)) },
-    aws: { lines: lines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal) },
+    aws: { lines: lines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal), share_of_routed_percent: hundredthsOfPercent(awsTotal, routed) },
     net_saving_usd: formatUsd(allFlagship - routed - awsTotal),
     net_saving_percent: percentOf(allFlagship - routed - awsTotal, allFlagship),
+    managed_instances: {
+      break_even_requests_per_month: breakEven.requestsPerMonth,
+      fleet_monthly_usd: formatUsd(breakEven.fleetMonthlyNanoUsd),
+      assumptions: breakEven.assumptions,
+    },
   };
+}
+
+/** `part` as a percentage of `whole`, to two places ("0.48"): the AWS bill is a fraction of a percent. */
+function hundredthsOfPercent(part: bigint, whole: bigint): string {
+  const basisPoints = (part * 10_000n + whole / 2n) / whole;
+  return `${basisPoints / 100n}.${String(basisPoints % 100n).padStart(2, '0')}`;
 }

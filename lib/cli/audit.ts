@@ -13,7 +13,9 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../lambda/core/base/errors';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../../lambda/policy/policy-file';
-import { DEFAULT_AWS_USAGE } from '../aws-prices';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_AWS_USAGE, type CfnTemplate } from '../audit/aws-bill';
+import { synthesizeTemplate } from '../app';
 import { createAudit, type AuditResult } from '../audit/audit';
 import { LOG_FORMATS, type LogFormat } from '../audit/log-records';
 import { readRequests } from '../audit/read-logs';
@@ -30,6 +32,8 @@ export const AUDIT_USAGE = `Usage: npx switchyard audit <file…> [options]     
   --policy FILE      the routing policy to project with (default: the bundled default policy)
   --what-if FILE     a second policy, compared with the first on the same requests
   --latency-ms N     model latency for requests whose log has none (default ${DEFAULT_AWS_USAGE.defaultLatencyMs})
+  --template FILE    the AWS bill of this synthesized stack (cdk.out/Switchyard.template.json after
+                     npx cdk synth -c …); default: the stack with its default settings and --policy
   --json             machine-readable output on stdout
   --report FILE      also write a self-contained HTML report
   --example          the standard worked example (10M requests a month), no files needed`;
@@ -49,6 +53,7 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
       policy: { type: 'string' },
       'what-if': { type: 'string' },
       'latency-ms': { type: 'string' },
+      template: { type: 'string' },
       json: { type: 'boolean', default: false },
       report: { type: 'string' },
       example: { type: 'boolean', default: false },
@@ -60,8 +65,9 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
   if (!Number.isInteger(latency) || latency < 0) throw new ConfigError(`--latency-ms must be a whole number of milliseconds, not "${values['latency-ms']}".`);
   const aws = { ...DEFAULT_AWS_USAGE, defaultLatencyMs: latency };
 
+  const template = readTemplate(values.template, values.policy);
   if (values.example) {
-    const example = workedExample(undefined, aws);
+    const example = workedExample(template, undefined, aws);
     return io.stdout(values.json ? JSON.stringify(example, null, 2) : renderExample(example));
   }
   if (positionals.length === 0) throw new ConfigError(`Name the log files to audit.\n${AUDIT_USAGE}`);
@@ -69,7 +75,7 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
   if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--format must be one of ${LOG_FORMATS.join(', ')}, not "${format}".`);
 
   const policyFiles = [values.policy ?? DEFAULT_POLICY_FILE, ...(values['what-if'] ? [values['what-if']] : [])];
-  const audits = policyFiles.map((file) => createAudit(readPolicyFile(file), { policyName: basename(file), aws }));
+  const audits = policyFiles.map((file) => createAudit(readPolicyFile(file), { policyName: basename(file), template, aws }));
   // On stderr, so it never mixes with --json on stdout.
   const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
   const formats = new Set<string>();
@@ -96,6 +102,21 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
     io.stdout(renderAudit(run));
     if (values.report) io.stdout(`\nReport written to ${values.report}`);
   }
+}
+
+/** The stack the AWS bill is read from: a synthesized template, or the default stack synthesized now (with the audited policy). */
+function readTemplate(file: string | undefined, policy: string | undefined): CfnTemplate {
+  if (file === undefined) return synthesizeTemplate(policy === undefined ? {} : { policy });
+  let template: unknown;
+  try {
+    template = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`--template ${file}: ${error instanceof Error ? error.message : String(error)}; give a template that npx cdk synth wrote (cdk.out/<stack>.template.json).`);
+  }
+  if (typeof template !== 'object' || template === null || typeof (template as { Resources?: unknown }).Resources !== 'object') {
+    throw new ConfigError(`--template ${file} has no "Resources": give a template that npx cdk synth wrote (cdk.out/<stack>.template.json).`);
+  }
+  return template as CfnTemplate;
 }
 
 /** A progress bar on a terminal, redrawn at most ten times a second. */

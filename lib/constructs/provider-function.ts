@@ -33,7 +33,7 @@ export interface ProviderFunctionProps {
   /**
    * Memory, billed for the whole time a provider takes to answer. The router's
    * own work is well under a millisecond (see npm run bench), so little is needed.
-   * @default 512
+   * @default 256
    */
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
@@ -86,7 +86,7 @@ export class ProviderFunction extends Construct {
 
     this.function = createNodeFunction(this, 'Function', {
       entry: props.entry,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? 256,
       timeout: Duration.millis(requestTimeoutMs + 1000),
       logGroup,
       environment: {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createAudit, lookUpPrice } from '../../lib/audit/audit';
+import { synthesizeTemplate } from '../../lib/app';
 import type { AuditRequest } from '../../lib/audit/log-records';
 import { readRequests } from '../../lib/audit/read-logs';
 import { costOf, formatUsd, parseUsd } from '../../lambda/core/accounting/money';
@@ -14,6 +15,7 @@ import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
 import { DEFAULT_POLICY_FILE, readPolicyFile } from '../../lambda/policy/policy-file';
 
 const policy = readPolicyFile(DEFAULT_POLICY_FILE);
+const template = synthesizeTemplate();
 const request = (overrides: Partial<AuditRequest>): AuditRequest => ({
   timestamp: '2026-11-01T10:00:00.000Z',
   model: 'gpt-5',
@@ -25,13 +27,13 @@ const request = (overrides: Partial<AuditRequest>): AuditRequest => ({
   failed: false,
   ...overrides,
 });
-const usd = (text: string) => parseUsd(text);
+const usd = (text: string) => (text.startsWith('-') ? -parseUsd(text.slice(1)) : parseUsd(text));
 
 describe('createAudit', () => {
   it('prices a request as it ran and as its tier would route it, with the tier from the gateway\'s classifier', () => {
     const prompt = request({ messages: [{ role: 'user', content: 'Translate "thank you" into Spanish.' }] });
     const tier = classifyWithPolicy({ messages: prompt.messages!, maxTokens: undefined }, policy).tier;
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     audit.add(prompt);
     const result = audit.result();
 
@@ -49,7 +51,7 @@ describe('createAudit', () => {
     const highStakes = request({ messages: [{ role: 'user', content: 'My doctor prescribed warfarin and I was also given ibuprofen for back pain. Is it safe to take both together, and what dose should I use?' }] });
     const standard = request({ messages: [{ role: 'user', content: "Translate 'good morning' into French." }] });
     expect([highStakes, standard].map((each) => classifyWithPolicy({ messages: each.messages!, maxTokens: undefined }, verifying).tier)).toEqual([3, 0]);
-    const audit = createAudit(verifying, { policyName: 'default' });
+    const audit = createAudit(verifying, { policyName: 'default', template });
     audit.add(highStakes);
     audit.add(standard);
     const result = audit.result();
@@ -61,7 +63,7 @@ describe('createAudit', () => {
   });
 
   it('computes the markups on the routed bill, not on today\'s', () => {
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     for (let index = 0; index < 20; index += 1) audit.add(request({ tier: (index % 4) as 0 }));
     const result = audit.result();
 
@@ -71,7 +73,7 @@ describe('createAudit', () => {
   });
 
   it('keeps a request without prompt text at what it cost, untagged, and leaves out a model it cannot price, saying which', () => {
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     audit.add(request({ messages: undefined }));
     audit.add(request({ model: 'acme/secret-model' }));
     const result = audit.result();
@@ -83,7 +85,7 @@ describe('createAudit', () => {
   });
 
   it('counts a ledger\'s later attempts as spend but not as requests, and each failed attempt as a fallback', () => {
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     audit.add(request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 2, failed: true }));
     audit.add(request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 2, retry: true }));
     const result = audit.result();
@@ -91,11 +93,11 @@ describe('createAudit', () => {
     expect(result.requests).toBe(1);
     expect(result.failed).toBe(1);
     expect(usd(result.cost.today_usd)).toBe(2n * costOf(request({}).usage, lookUpPrice('bedrock/amazon.nova-pro-v1:0', policy)!.price));
-    expect(result.aws.lines.find((line) => line.part === 'Step Functions')!.usd).not.toBe('0.000000000');
+    expect(result.aws.lines.find((line) => line.part === 'Step Functions (fallbacks)')!.usd).not.toBe('0.000000000');
   });
 
   it('keeps a ledger\'s verification calls as they ran, and adds no estimated pass where the ledger already holds one', () => {
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     const answer = request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 3, purpose: 'answer' });
     const check = request({ model: 'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0', tier: 3, purpose: 'verification', retry: true });
     audit.add(answer);
@@ -112,7 +114,7 @@ describe('createAudit', () => {
   });
 
   it('adds up: the breakdowns by tier, model, length and day each sum to the totals', () => {
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     const prompts = ['Hi there', 'Summarise the attached meeting notes in three bullets.', 'Prove that the square root of 2 is irrational.', 'Is it safe to combine these two medicines?'];
     for (let index = 0; index < 40; index += 1) {
       audit.add(request({ messages: [{ role: 'user', content: prompts[index % 4]! }], usage: { input: 100 * index, output: 10 * index, cacheRead: index % 3 === 0 ? 50 : 0, cacheWrite: 0 }, timestamp: `2026-11-0${1 + (index % 3)}T00:00:00.000Z` }));
@@ -148,7 +150,7 @@ describe('createAudit', () => {
       createGzip(),
       createWriteStream(file),
     );
-    const audit = createAudit(policy, { policyName: 'default' });
+    const audit = createAudit(policy, { policyName: 'default', template });
     // What stays on the heap once garbage is collected, early in the read and at its end.
     setFlagsFromString('--expose-gc');
     const collect = runInNewContext('gc') as () => void;

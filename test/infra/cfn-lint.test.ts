@@ -11,18 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createSwitchyardApp } from '../../lib/app';
-
-/** Every mode docs/deployment.md documents, as its -c settings. */
-const MODES: Readonly<Record<string, Record<string, unknown>>> = {
-  managed: {},
-  apiKey: { auth: 'apiKey' },
-  iam: { auth: 'iam' },
-  waf: { wafRateLimit: 2000 },
-  customDomain: { customDomain: 'api.example.com@arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234' },
-  eu: { region: 'eu-west-1' },
-  apac: { region: 'ap-southeast-1' },
-  workflowLogs: { workflowLogLevel: 'ALL', alertEmail: 'ops@example.com', requestTimeoutMs: 300000 },
-};
+import { DOCUMENTED_MODES as MODES } from '../support/cdk';
 
 /** Warnings cfn-lint raises that stand, each with why. */
 const ACKNOWLEDGED: Readonly<Record<string, string>> = {

@@ -47,7 +47,7 @@ describe('ProviderFunction', () => {
     build().hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      MemorySize: 512,
+      MemorySize: 256,
       Timeout: 26,
       TracingConfig: { Mode: 'Active' },
       Environment: {

@@ -28,3 +28,16 @@ export function rendered(value: unknown): unknown {
   }
   return value;
 }
+
+/** Every mode docs/deployment.md documents, as its -c settings. */
+export const DOCUMENTED_MODES: Readonly<Record<string, Record<string, unknown>>> = {
+  managed: {},
+  apiKey: { auth: 'apiKey' },
+  iam: { auth: 'iam' },
+  waf: { wafRateLimit: 2000 },
+  customDomain: { customDomain: 'api.example.com@arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234' },
+  eu: { region: 'eu-west-1' },
+  apac: { region: 'ap-southeast-1' },
+  workflowLogs: { workflowLogLevel: 'ALL', alertEmail: 'ops@example.com', requestTimeoutMs: 300000 },
+};
+
