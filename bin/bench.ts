@@ -337,12 +337,11 @@ async function main(): Promise<void> {
         (concurrency === 32 ? ` (target >= 600 req/s for npm start: ${gateway.requestsPerSecond >= 600 ? 'met' : 'missed'})` : ''),
     );
   }
-
-  await atMemorySizes([512, 256, 192], console.log);
   const audit = await auditThroughput(1_000_000);
   console.log('\n(g) the cost audit (npx switchyard audit) on a generated log of OpenAI request/response lines, our labelled prompts, classifier on');
   console.log(`    ${audit.lines.toLocaleString('en-US')} lines (${(audit.bytes / 1024 / 1024).toFixed(0)} MB): ${audit.seconds.toFixed(1)} s, ${audit.requestsPerSecond.toFixed(0)} requests/s (target: 1M lines in under 60 s: ${audit.seconds < 60 ? 'met' : 'missed'})`);
   console.log(`    the same without the classifier (reading, parsing and pricing alone): ${audit.withoutClassifierSeconds.toFixed(1)} s; peak RSS ${audit.peakRssMb.toFixed(0)} MB`);
+  await atMemorySizes([512, 256, 192], console.log);
 }
 
 main().catch((error: unknown) => {

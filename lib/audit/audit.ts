@@ -21,7 +21,8 @@ import { PRICE_TABLE } from '../../lambda/core/accounting/price-table';
 import { classifyWithPolicy } from '../../lambda/core/routing/decide-route';
 import type { TokenUsage } from '../../lambda/core/model/usage';
 import { TYPICAL_VERDICT_TOKENS, verificationFor, verifierRequest } from '../../lambda/core/features/verification';
-import { awsBillOf, managedInstancesBreakEven, DEFAULT_AWS_USAGE, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
+import { managedInstancesBreakEven } from './managed-instances';
+import { awsBillOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
 import { percentOf } from '../../lambda/core/accounting/usage-report';
 import type { AuditRequest } from './log-records';
 

@@ -90,37 +90,7 @@ export interface AwsCostLine {
   readonly resources: readonly string[];
 }
 
-/**
- * Resource types that bill nothing by themselves, and why: the test fails on
- * a type in neither this list nor the bill, so a new billable resource cannot
- * slip past the audit.
- */
-export const UNBILLED_TYPES: Readonly<Record<string, string>> = {
-  'AWS::IAM::Role': 'IAM is free',
-  'AWS::IAM::Policy': 'IAM is free',
-  'AWS::Lambda::Permission': 'a resource policy',
-  'AWS::Lambda::EventInvokeConfig': 'configuration; failures land on an SQS queue, billed there',
-  'AWS::Lambda::EventSourceMapping': "Lambda's reads of a DynamoDB stream are free",
-  'AWS::ApiGateway::Account': 'configuration',
-  'AWS::ApiGateway::Deployment': 'configuration',
-  'AWS::ApiGateway::Resource': 'configuration',
-  'AWS::ApiGateway::Method': 'configuration; requests bill on the API line',
-  'AWS::ApiGateway::GatewayResponse': 'configuration',
-  'AWS::ApiGateway::UsagePlan': 'configuration',
-  'AWS::ApiGateway::UsagePlanKey': 'configuration',
-  'AWS::ApiGateway::ApiKey': 'configuration',
-  'AWS::ApiGateway::Authorizer': 'configuration; its function bills on its own line',
-  'AWS::ApiGateway::DomainName': 'a regional custom domain bills nothing; its ACM certificate is free',
-  'AWS::ApiGateway::BasePathMapping': 'configuration',
-  'AWS::SNS::TopicPolicy': 'a resource policy',
-  'AWS::SNS::Subscription': 'e-mail deliveries bill with the topic (a few a day)',
-  'AWS::SQS::QueuePolicy': 'a resource policy',
-  'AWS::WAFv2::WebACLAssociation': 'configuration; the web ACL bills',
-  'AWS::XRay::SamplingRule': 'configuration; traces bill on the X-Ray line',
-  'AWS::CDK::Metadata': "the CDK's own record",
-};
-
-const HOURS_PER_MONTH = 730;
+export const HOURS_PER_MONTH = 730;
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const DAYS_PER_MONTH = 365 / 12;
 /** CloudWatch Logs bills each event's bytes and 26 more. */
@@ -218,25 +188,6 @@ export function awsBillOf(template: CfnTemplate, traffic: Traffic, usage: AwsUsa
   return lines;
 }
 
-/** The types the bill reads, each billed on a line above. */
-export const BILLED_TYPES = [
-  'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Stage',
-  'AWS::Lambda::Function',
-  'AWS::StepFunctions::StateMachine',
-  'AWS::DynamoDB::GlobalTable',
-  'AWS::Logs::LogGroup',
-  'AWS::Logs::MetricFilter',
-  'AWS::CloudWatch::Dashboard',
-  'AWS::CloudWatch::Alarm',
-  'AWS::KMS::Key',
-  'AWS::SecretsManager::Secret',
-  'AWS::SNS::Topic',
-  'AWS::SQS::Queue',
-  'AWS::Scheduler::Schedule',
-  'AWS::WAFv2::WebACL',
-] as const;
-
 interface StackShape {
   readonly api: string[];
   readonly traced: boolean;
@@ -264,7 +215,7 @@ interface StackShape {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- a template is untyped JSON */
-function readStack(template: CfnTemplate): StackShape {
+export function readStack(template: CfnTemplate): StackShape {
   const all = Object.entries(template.Resources);
   const of = (type: string) => all.filter(([, resource]) => resource.Type === type) as [string, { Properties: any; Metadata?: any }][];
   const ids = (type: string) => of(type).map(([id]) => id);
@@ -364,38 +315,3 @@ function accessLineBytes(format: string): number {
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
-
-/** Lambda Managed Instances' smallest fleet: three instances, one per Availability Zone. */
-const MANAGED_INSTANCES = { instances: 3, natGatewaysMonthlyUsd: 3 * 0.045 * HOURS_PER_MONTH } as const;
-
-export interface ManagedInstancesBreakEven {
-  /** Requests a month above which the router would cost less on Managed Instances. */
-  readonly requestsPerMonth: number;
-  readonly fleetMonthlyNanoUsd: NanoUsd;
-  readonly assumptions: readonly string[];
-}
-
-/**
- * The volume at which the router on Lambda Managed Instances (billed per
- * instance-hour plus a 15% fee, serving many requests at once per
- * environment) costs less than on-demand Lambda (billed for every
- * millisecond it waits for the model). Both pay $0.20 a million requests.
- */
-export function managedInstancesBreakEven(template: CfnTemplate, latencyMs: number, usage: AwsUsageAssumptions = DEFAULT_AWS_USAGE): ManagedInstancesBreakEven {
-  const router = readStack(template).functions.find((fn) => fn.part === 'router');
-  const memoryMb = router?.memoryMb ?? 256;
-  const perMillion = priced(router?.arm === false ? 'lambdaX86GbSecond' : 'lambdaArmGbSecond', (1_000_000 * Math.ceil(latencyMs + usage.routerOverheadMs)) / 1000 * (memoryMb / 1024));
-  const instanceHours = MANAGED_INSTANCES.instances * HOURS_PER_MONTH;
-  const fleet = priced('ec2M7gLargeHour', instanceHours) + priced('ec2M7gLargeHour', instanceHours * 0.15);
-  const nat = BigInt(Math.round(MANAGED_INSTANCES.natGatewaysMonthlyUsd * 1e9));
-  const fleetMonthly = fleet + nat;
-  return {
-    requestsPerMonth: Math.ceil(Number((fleetMonthly * 1_000_000n) / perMillion)),
-    fleetMonthlyNanoUsd: fleetMonthly,
-    assumptions: [
-      `on-demand: the router at ${memoryMb} MB for ${Math.round(latencyMs)} ms of model latency and ${usage.routerOverheadMs} ms of its own, per request`,
-      `Managed Instances: ${MANAGED_INSTANCES.instances} m7g.large (2 vCPU, 8 GiB; $0.0816 an hour) plus the 15% management fee, a month; Node serves 64 requests at once per vCPU, so three instances hold about 380 requests in flight (about 190 a second at 2 s each)`,
-      'the fleet runs in a VPC: three NAT gateways ($0.045 an hour each, and $0.045 a GB) reach external providers; Bedrock and DynamoDB by VPC endpoints would cost about as much',
-    ],
-  };
-}

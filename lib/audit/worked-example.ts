@@ -10,7 +10,8 @@
  * is $1,380.
  */
 import { formatUsd, parseUsd, percentageOf } from '../../lambda/core/accounting/money';
-import { awsBillOf, managedInstancesBreakEven, DEFAULT_AWS_USAGE, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
+import { managedInstancesBreakEven } from './managed-instances';
+import { awsBillOf, DEFAULT_AWS_USAGE, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
 import { percentOf } from '../../lambda/core/accounting/usage-report';
 
 export interface WorkedExampleInputs {

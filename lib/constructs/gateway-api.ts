@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
-import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
+import { traceSampling } from './trace-sampling';
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -145,24 +145,7 @@ export class GatewayApi extends Construct {
         }),
       },
     });
-
-    // X-Ray's default rule traces a request a second and 5% more: about 3M traces ($15) a month at 10M requests.
-    // API Gateway samples by this rule instead; the router, the fallback workflow and its attempts follow its decision.
-    new CfnSamplingRule(this, 'TraceSampling', {
-      samplingRule: {
-        ruleName: Names.uniqueResourceName(this, { maxLength: 32 }),
-        priority: 100,
-        fixedRate: (props.traceSamplePercent ?? 1) / 100,
-        reservoirSize: 0,
-        serviceName: `${Stack.of(this).stackName}/${STAGE_NAME}`,
-        serviceType: 'AWS::ApiGateway::Stage',
-        host: '*',
-        httpMethod: '*',
-        urlPath: '*',
-        resourceArn: '*',
-        version: 1,
-      },
-    });
+    traceSampling(this, `${Stack.of(this).stackName}/${STAGE_NAME}`, props.traceSamplePercent ?? 1);
 
     // API Gateway's own refusals (no key, throttled, unknown path, timeout) in OpenAI's error envelope too.
     for (const [type, errorType] of [
