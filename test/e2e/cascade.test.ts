@@ -5,10 +5,11 @@
  * the next tier's chain, and every call is in the ledger once.
  */
 import OpenAI from 'openai';
+import { useLocalOpenAi } from '../support/local-openai';
 import { ConfigError } from '../../lambda/core/base/errors';
 import { loadPolicy } from '../../lambda/policy/load-policy';
 import type { PolicyDocument } from '../../lambda/policy/schema';
-import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
+import type { LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { scriptedVerifier, testPolicyDocument } from '../support/policies';
 
@@ -32,16 +33,10 @@ const rowsOf = async (gateway: LocalGateway, response: Response) =>
   (await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!)).map((row) => [row['model']!.S, row['purpose']?.S ?? 'answer']);
 
 describe('the cascade in local mode, through the openai client', () => {
-  let gateway: LocalGateway;
-  let client: OpenAI;
-  beforeAll(async () => {
-    gateway = await startLocalGateway({ port: 0, simulate: 'all', environment: {}, policy: loadPolicy(policyDocument()) });
-    client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: KEY, maxRetries: 0 });
-  });
-  afterAll(() => gateway.close());
+  const local = useLocalOpenAi(policyDocument(), KEY);
 
   const ask = (model: string, stream = false) =>
-    client.chat.completions.create({ model, stream, messages: [{ role: 'user', content: 'Summarise the plot of Hamlet in two sentences.' }] }).withResponse();
+    local.client.chat.completions.create({ model, stream, messages: [{ role: 'user', content: 'Summarise the plot of Hamlet in two sentences.' }] }).withResponse();
 
   it('answers from the next tier when the cheap answer fails its check, says so, and records the three calls once each', async () => {
     const { data, response } = await ask('tier-1');
@@ -52,13 +47,13 @@ describe('the cascade in local mode, through the openai client', () => {
     ]);
     expect(response.headers.get('x-switchyard-model')).toBe('mock/large');
     expect((data as OpenAI.ChatCompletion).model).toBe('mock/large');
-    expect(await rowsOf(gateway, response)).toEqual([
+    expect(await rowsOf(local.gateway, response)).toEqual([
       ['mock/medium', 'answer'],
       ['mock/verifier-fail', 'verification'],
       ['mock/large', 'answer'],
     ]);
     // The caller pays for the cheap answer, the check and the strong answer: the cost header is all three.
-    const rows = await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!);
+    const rows = await attemptRows(local.gateway, response.headers.get('x-switchyard-request-id')!);
     const total = rows.reduce((sum, row) => sum + BigInt(row['costNanoUsd']!.N!), 0n);
     expect(response.headers.get('x-switchyard-cost-usd')).toBe(`0.${total.toString().padStart(9, '0')}`);
   });
@@ -70,7 +65,7 @@ describe('the cascade in local mode, through the openai client', () => {
       'pass',
       'mock/small',
     ]);
-    expect(await rowsOf(gateway, response)).toEqual([
+    expect(await rowsOf(local.gateway, response)).toEqual([
       ['mock/small', 'answer'],
       ['mock/verifier-pass', 'verification'],
     ]);
@@ -80,7 +75,7 @@ describe('the cascade in local mode, through the openai client', () => {
     const { data: stream, response } = await ask('tier-1', true);
     for await (const chunk of stream as AsyncIterable<unknown>) void chunk;
     expect(response.headers.get('x-switchyard-model')).toBe('mock/medium');
-    expect(await rowsOf(gateway, response)).toEqual([
+    expect(await rowsOf(local.gateway, response)).toEqual([
       ['mock/medium', 'answer'],
       ['mock/verifier-fail', 'verification'],
     ]);

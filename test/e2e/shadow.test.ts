@@ -4,11 +4,9 @@
  * openai client.
  */
 import { createHash } from 'node:crypto';
-import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/policy/load-policy';
+import { useLocalOpenAi } from '../support/local-openai';
 import type { PolicyDocument } from '../../lambda/policy/schema';
 import { EXPERIMENTS_CALLER, sampled } from '../../lambda/core/features/shadow';
-import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { testPolicyDocument } from '../support/policies';
 
@@ -36,24 +34,18 @@ function policyDocument(): PolicyDocument {
 }
 
 describe('shadow traffic in local mode', () => {
-  let gateway: LocalGateway;
-  let client: OpenAI;
-  beforeAll(async () => {
-    gateway = await startLocalGateway({ port: 0, simulate: 'all', environment: {}, policy: loadPolicy(policyDocument()) });
-    client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: KEY, maxRetries: 0 });
-  });
-  afterAll(() => gateway.close());
+  const local = useLocalOpenAi(policyDocument(), KEY);
 
   const ask = async (route: string) => {
-    const { response } = await client.chat.completions
+    const { response } = await local.client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the plot of Hamlet in two sentences.' }] }, { headers: { 'x-switchyard-route': route } })
       .withResponse();
     return response.headers.get('x-switchyard-request-id')!;
   };
   const report = async (route: string) => {
     // The side-by-side projects over the route's requests that day, from the aggregates.
-    await gateway.aggregates.flush();
-    const response = await fetch(`${gateway.baseUrl}/shadow?route=${route}`, { headers: { authorization: `Bearer ${KEY}` } });
+    await local.gateway.aggregates.flush();
+    const response = await fetch(`${local.gateway.baseUrl}/shadow?route=${route}`, { headers: { authorization: `Bearer ${KEY}` } });
     return (await response.json()) as {
       requests: number;
       primary: { models: string[]; cost_per_request_usd: string };
@@ -68,7 +60,7 @@ describe('shadow traffic in local mode', () => {
     const ids: string[] = [];
     // Eight at a time, as clients would.
     for (let batch = 0; batch < 125; batch += 1) ids.push(...(await Promise.all(Array.from({ length: 8 }, () => ask('sampled')))));
-    await gateway.shadows.idle();
+    await local.gateway.shadows.idle();
     const shadowed = (await report('sampled')).requests;
     // 20% of 1,000: mean 200, standard deviation sqrt(1000 * 0.2 * 0.8) = 12.6.
     expect(Math.abs(shadowed - 200)).toBeLessThanOrEqual(51);
@@ -78,10 +70,10 @@ describe('shadow traffic in local mode', () => {
   it('never keeps the caller waiting: the answer is back while the slow candidate is still running', async () => {
     const requestId = await ask('slow');
     // The answer is here; the shadow call (1.5 s of simulated latency) has not finished.
-    expect(gateway.shadows.pending()).toBe(1);
-    expect((await attemptRows(gateway, requestId)).map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer']);
-    await gateway.shadows.idle();
-    const rows = await attemptRows(gateway, requestId);
+    expect(local.gateway.shadows.pending()).toBe(1);
+    expect((await attemptRows(local.gateway, requestId)).map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer']);
+    await local.gateway.shadows.idle();
+    const rows = await attemptRows(local.gateway, requestId);
     expect(rows.map((row) => [row['model']!.S, row['purpose']?.S ?? 'answer'])).toEqual([
       ['mock/medium', 'answer'],
       ['mock/slow-candidate', 'shadow'],
@@ -92,7 +84,7 @@ describe('shadow traffic in local mode', () => {
   it('records the judge\'s verdicts from the candidate\'s side and sums them in the side-by-side report', async () => {
     const ids: string[] = [];
     for (let index = 0; index < 12; index += 1) ids.push(await ask('judged'));
-    await gateway.shadows.idle();
+    await local.gateway.shadows.idle();
     const body = await report('judged');
     // The judge always prefers answer A; the candidate is A on the requests whose hash says so.
     const candidateFirst = ids.filter((id) => sampled(`${id}#judge-order`, 50)).length;
@@ -104,25 +96,25 @@ describe('shadow traffic in local mode', () => {
     // An admin's report projects over the route's real requests that day.
     expect(body.route_requests).toBe('12');
     expect(Number(body.projected_saving_usd)).toBeGreaterThan(0);
-    const rows = await attemptRows(gateway, ids[0]!);
+    const rows = await attemptRows(local.gateway, ids[0]!);
     expect(rows.map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer', 'shadow', 'judge']);
     // The caller pays for its answer; the candidate and the judge are the operator's experiment, billed apart.
     expect(rows.map((row) => row['callerId']!.S)).toEqual([ADMIN, EXPERIMENTS_CALLER, EXPERIMENTS_CALLER]);
   });
 
   it('shadows a streamed answer too, once it has ended', async () => {
-    const { data: stream, response } = await client.chat.completions
+    const { data: stream, response } = await local.client.chat.completions
       .create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Name three rivers.' }] }, { headers: { 'x-switchyard-route': 'slow' } })
       .withResponse();
     for await (const chunk of stream) void chunk;
-    await gateway.shadows.idle();
-    const rows = await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!);
+    await local.gateway.shadows.idle();
+    const rows = await attemptRows(local.gateway, response.headers.get('x-switchyard-request-id')!);
     expect(rows.map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer', 'shadow']);
   });
 
   it('counts shadow and judge spend against the day and reports it apart', async () => {
-    await gateway.aggregates.flush();
-    const usage = (await (await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+    await local.gateway.aggregates.flush();
+    const usage = (await (await fetch(`${local.gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
       by_purpose: { key: string; attempts: string }[];
     };
     const attempts = Object.fromEntries(usage.by_purpose.map((line) => [line.key, Number(line.attempts)]));
@@ -131,8 +123,8 @@ describe('shadow traffic in local mode', () => {
   });
 
   it("bills shadow and judge calls to the operator's experiments, apart from the caller, whose budget and model limits they never touch", async () => {
-    await gateway.aggregates.flush();
-    const usage = (await (await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+    await local.gateway.aggregates.flush();
+    const usage = (await (await fetch(`${local.gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
       by_caller: { key: string; attempts: string }[];
       by_purpose: { key: string; attempts: string }[];
       total: { attempts: string };
@@ -145,7 +137,7 @@ describe('shadow traffic in local mode', () => {
   });
 
   it('refuses a report on a route the policy does not have, naming the ones it does', async () => {
-    const response = await fetch(`${gateway.baseUrl}/shadow?route=nope`, { headers: { authorization: `Bearer ${KEY}` } });
+    const response = await fetch(`${local.gateway.baseUrl}/shadow?route=nope`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/name a route of the policy or a tier as tier-0 to tier-3 \(sampled, judged, slow, tier-0, tier-1, tier-2, tier-3\)/);
   });

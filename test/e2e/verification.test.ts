@@ -5,9 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import { loadPolicy } from '../../lambda/policy/load-policy';
+import { useLocalOpenAi } from '../support/local-openai';
 import type { PolicyDocument } from '../../lambda/policy/schema';
-import { startLocalGateway, type LocalGateway } from '../../lambda/local/local-gateway';
 import { attemptRows } from '../support/ledger-rows';
 import { scriptedVerifier, testPolicyDocument } from '../support/policies';
 
@@ -38,16 +37,10 @@ function policyDocument(): PolicyDocument {
 }
 
 describe('tier-3 verification in local mode, through the openai client', () => {
-  let gateway: LocalGateway;
-  let client: OpenAI;
-  beforeAll(async () => {
-    gateway = await startLocalGateway({ port: 0, simulate: 'all', environment: {}, policy: loadPolicy(policyDocument()) });
-    client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: KEY, maxRetries: 0 });
-  });
-  afterAll(() => gateway.close());
+  const local = useLocalOpenAi(policyDocument(), KEY);
 
   const ask = (route: string) =>
-    client.chat.completions
+    local.client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Is ibuprofen safe with warfarin?' }] }, { headers: { 'x-switchyard-route': route } })
       .withResponse();
 
@@ -57,7 +50,7 @@ describe('tier-3 verification in local mode, through the openai client', () => {
     expect(response.headers.get('x-switchyard-verifier-score')).toBe('0.92');
     expect(response.headers.get('x-switchyard-attempts')).toBe('1');
     expect(data.model).toBe('mock/large');
-    const rows = await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!);
+    const rows = await attemptRows(local.gateway, response.headers.get('x-switchyard-request-id')!);
     expect(rows.map((row) => [row['model']!.S, row['purpose']?.S ?? 'answer'])).toEqual([
       ['mock/large', 'answer'],
       ['mock/verifier-pass', 'verification'],
@@ -82,14 +75,14 @@ describe('tier-3 verification in local mode, through the openai client', () => {
     const error = failure as InstanceType<typeof OpenAI.APIError>;
     expect([error.status, error.code]).toEqual([502, 'verification_failed']);
     expect(error.message).toMatch(/failed verification: the verifier scored it 0\.2, below the pass score 0\.7/);
-    const rows = await attemptRows(gateway, error.headers!.get('x-switchyard-request-id')!);
+    const rows = await attemptRows(local.gateway, error.headers!.get('x-switchyard-request-id')!);
     expect(rows.map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer', 'verification']);
   });
 
   it('with retry-next, asks the next candidate and verifies it too, then keeps the best answer marked fail', async () => {
     const { response } = await ask('retried');
     expect(response.headers.get('x-switchyard-verified')).toBe('fail');
-    const rows = await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!);
+    const rows = await attemptRows(local.gateway, response.headers.get('x-switchyard-request-id')!);
     expect(rows.map((row) => [row['model']!.S, row['purpose']?.S ?? 'answer'])).toEqual([
       ['mock/large', 'answer'],
       ['mock/verifier-fail', 'verification'],
@@ -108,14 +101,14 @@ describe('tier-3 verification in local mode, through the openai client', () => {
   it('does not verify a route that turns it off, nor a lower tier', async () => {
     const { response } = await ask('unchecked');
     expect(response.headers.get('x-switchyard-verified')).toBeNull();
-    const { response: lower } = await client.chat.completions
+    const { response: lower } = await local.client.chat.completions
       .create({ model: 'tier-2', messages: [{ role: 'user', content: 'hi' }] })
       .withResponse();
     expect(lower.headers.get('x-switchyard-verified')).toBeNull();
   });
 
   it('verifies a stream after its end and reports the verdict in the last chunk before [DONE]', async () => {
-    const { data: stream, response } = await client.chat.completions
+    const { data: stream, response } = await local.client.chat.completions
       .create({ model: 'tier-3', stream: true, messages: [{ role: 'user', content: 'Is ibuprofen safe with warfarin?' }] })
       .withResponse();
     expect(response.headers.get('x-switchyard-verified')).toBe('pending');
@@ -127,13 +120,13 @@ describe('tier-3 verification in local mode, through the openai client', () => {
     }
     expect(text).toMatch(/simulated/);
     expect(chunks.at(-1)).toMatchObject({ object: 'chat.completion.chunk', choices: [], switchyard_verification: { status: 'pass', score: 0.92 } });
-    const rows = await attemptRows(gateway, response.headers.get('x-switchyard-request-id')!);
+    const rows = await attemptRows(local.gateway, response.headers.get('x-switchyard-request-id')!);
     expect(rows.map((row) => row['purpose']?.S ?? 'answer')).toEqual(['answer', 'verification']);
   });
 
   it('reports verification spend apart in /v1/usage', async () => {
-    await gateway.aggregates.flush();
-    const response = await fetch(`${gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+    await local.gateway.aggregates.flush();
+    const response = await fetch(`${local.gateway.baseUrl}/usage`, { headers: { authorization: `Bearer ${KEY}` } });
     const body = (await response.json()) as { by_purpose: { key: string; cost_usd: string; attempts: string }[]; total: { cost_usd: string } };
     const verification = body.by_purpose.find((line) => line.key === 'verification')!;
     // Seven verifier calls so far: checked, warned, refused, retried (2), garbled, the stream.
