@@ -166,6 +166,7 @@ export function createAudit(policy: Policy, options: { policyName: string; templ
       const months = byDay.size > 0 ? byDay.size / (365 / 12) : 1;
       const traffic = { requests: total.requests, fallbacks: failed, modelLatencyMs: latencyMs + latencyUnknown * aws.defaultLatencyMs, months };
       const awsLines = awsBillOf(options.template, traffic, aws);
+      const breakEven = managedInstancesBreakEven(options.template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws);
       const awsTotal = awsLines.reduce((sum, line) => sum + line.costNanoUsd, 0n);
       const saving = total.today - total.projected;
       const net = total.today - total.projected - awsTotal;
@@ -185,7 +186,7 @@ export function createAudit(policy: Policy, options: { policyName: string; templ
         },
         markup: { '5%': formatUsd(percentageOf(total.projected, 5n)), '10%': formatUsd(percentageOf(total.projected, 10n)) },
         aws: { lines: awsLines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal) },
-        managed_instances_break_even_requests_per_month: managedInstancesBreakEven(options.template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws).requestsPerMonth,
+        managed_instances_break_even_requests_per_month: breakEven.requestsPerMonth,
         net: { projected_with_aws_usd: formatUsd(total.projected + awsTotal), saving_usd: formatUsd(net), saving_percent: percentOf(net, total.today) },
         shapes: {
           by_model: lines(byModel).sort((a, b) => compareUsd(b.today_usd, a.today_usd)),
@@ -199,7 +200,7 @@ export function createAudit(policy: Policy, options: { policyName: string; templ
           'Verification: where the policy verifies a tier, a verifier call reading the rubric, the prompt and the answer, and writing a 40-token verdict.',
           'Markups are a share of the routed (projected) bill: what a gateway charging that markup would add to it.',
           `AWS: ${latencyUnknown === 0 ? 'the logged model latency' : `the logged latency where there is one, else ${aws.defaultLatencyMs} ms (${latencyUnknown} requests)`}; each failed request as one fallback through Step Functions; what AWS bills by the month (dashboard, alarms, metrics, keys, secrets) for ${byDay.size > 0 ? `the ${byDay.size} days the log spans` : 'a month (the log has no timestamps)'}; the stack's template as synthesized with its default settings, or --template; list prices in us-east-1 (lib/aws-prices.ts).`,
-          `Lambda Managed Instances: ${managedInstancesBreakEven(options.template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws).assumptions.join('; ')}.`,
+          `Lambda Managed Instances: ${breakEven.assumptions.join('; ')}.`,
           ...(unpricedRequests > 0 ? [`${unpricedRequests} requests named models with no list price here (${[...unpricedModels].slice(0, 5).join(', ')}): left out of every sum.`] : []),
         ],
       };

@@ -162,6 +162,7 @@ export function awsBillOf(template: CfnTemplate, traffic: Traffic, usage: AwsUsa
     const [events, bytes] = group.writer === 'access' ? [traffic.requests, stack.accessLogBytes] : (perFunction[group.writer] ?? [0, 0]);
     const gb = (events * (bytes + LOG_EVENT_OVERHEAD_BYTES)) / 1024 ** 3;
     ingestedGb += gb;
+    // Held for the group's retention; a group kept forever is counted as ten years, not without end.
     storedLogGb += gb * Math.min(group.retentionDays / DAYS_PER_MONTH, 120);
     if (events > 0) described.push(`${group.writer} ${bytes} B`);
   }

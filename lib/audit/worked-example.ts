@@ -78,7 +78,7 @@ export function workedExample(template: CfnTemplate, inputs: WorkedExampleInputs
     saving_usd: formatUsd(allFlagship - routed),
     saving_percent: percentOf(allFlagship - routed, allFlagship),
     markup: { '5%': formatUsd(percentageOf(routed, 5n)), '10%': formatUsd(percentageOf(routed, 10n)) },
-    aws: { lines: lines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal), share_of_routed_percent: hundredthsOfPercent(awsTotal, routed) },
+    aws: { lines: lines.map((line) => ({ part: line.part, usd: formatUsd(line.costNanoUsd), basis: line.basis })), total_usd: formatUsd(awsTotal), share_of_routed_percent: percentOf(awsTotal, routed, 2) },
     net_saving_usd: formatUsd(allFlagship - routed - awsTotal),
     net_saving_percent: percentOf(allFlagship - routed - awsTotal, allFlagship),
     managed_instances: {
@@ -89,8 +89,3 @@ export function workedExample(template: CfnTemplate, inputs: WorkedExampleInputs
   };
 }
 
-/** `part` as a percentage of `whole`, to two places ("0.48"): the AWS bill is a fraction of a percent. */
-function hundredthsOfPercent(part: bigint, whole: bigint): string {
-  const basisPoints = (part * 10_000n + whole / 2n) / whole;
-  return `${basisPoints / 100n}.${String(basisPoints % 100n).padStart(2, '0')}`;
-}

@@ -52,13 +52,14 @@ export interface UsageReport {
   readonly budgets: readonly BudgetLine[];
 }
 
-/** `part / whole` as a percentage with one decimal, rounded half away from zero, in integer arithmetic: 28,400 of 56,000 is "50.7"; a loss is "-84.0". */
-export function percentOf(part: bigint, whole: bigint): string {
-  if (whole === 0n) return '0.0';
+/** `part / whole` as a percentage with one decimal (or two), rounded half away from zero, in integer arithmetic: 28,400 of 56,000 is "50.7"; a loss is "-84.0"; 159.72 of 27,600 to two places is "0.58". */
+export function percentOf(part: bigint, whole: bigint, places: 1 | 2 = 1): string {
+  if (whole === 0n) return places === 1 ? '0.0' : '0.00';
   const absolute = (value: bigint) => (value < 0n ? -value : value);
-  const perMille = (absolute(part) * 1000n + absolute(whole) / 2n) / absolute(whole);
-  const negative = perMille > 0n && part < 0n !== whole < 0n;
-  return `${negative ? '-' : ''}${perMille / 10n}.${perMille % 10n}`;
+  const scale = 10n ** BigInt(places);
+  const units = (absolute(part) * 100n * scale + absolute(whole) / 2n) / absolute(whole);
+  const negative = units > 0n && part < 0n !== whole < 0n;
+  return `${negative ? '-' : ''}${units / scale}.${String(units % scale).padStart(places, '0')}`;
 }
 
 /** How much of a budget `spent` uses: any spend is without bound against a $0 cap. */

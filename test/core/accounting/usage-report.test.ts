@@ -70,4 +70,10 @@ describe('percentOf', () => {
     expect(percentOf(-1n, 100_000n)).toBe('0.0');
     expect(percentOf(5n, 0n)).toBe('0.0');
   });
+
+  it('gives two decimals when asked, for shares under a percent', () => {
+    expect(percentOf(159_72n, 27_600_00n, 2)).toBe('0.58');
+    expect(percentOf(5n, 1000n, 2)).toBe('0.50');
+    expect(percentOf(-1_234n, 10_000n, 2)).toBe('-12.34');
+  });
 });
