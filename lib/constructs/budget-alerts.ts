@@ -100,7 +100,9 @@ export class BudgetAlerts extends Construct {
         reason: `Publishing to the KMS-encrypted alert topic and sending to the encrypted dead-letter queue take ${action} (as CDK grants it) on that one key only.`,
       });
     }
-    props.ledger.grantRead(this.rollupFunction);
+    // The day's aggregates and feedback, and the managed keys' budgets without their secrets' hashes.
+    props.ledger.grantRead(this.rollupFunction, { onlyKeysStartingWith: [KEY_PREFIXES.aggregate, KEY_PREFIXES.feedback] });
+    props.ledger.grantKeyBudgetRead(this.rollupFunction);
     props.ledger.grantWrite(this.rollupFunction, { onlyKeysStartingWith: [KEY_PREFIXES.alert, KEY_PREFIXES.summary] });
     this.topic.grantPublish(this.rollupFunction);
 

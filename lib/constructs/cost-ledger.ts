@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/dynamodb/ledger-table';
+import { KEY_BUDGET_ATTRIBUTES, KEY_PREFIXES, LEDGER_KEYS } from '../../lambda/adapters/dynamodb/ledger-table';
 
 export interface CostLedgerProps {
   /**
@@ -52,6 +52,22 @@ export class CostLedger extends Construct {
       actions: ['dynamodb:GetItem'],
       resourceArns: [this.table.tableArn],
       conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [KEY_PREFIXES.apiKey] } },
+    });
+  }
+
+  /**
+   * Lets `grantee` query managed keys' records for their budgets, and only the
+   * attributes a budget is read from: never a secret's hash. What the rollup needs.
+   */
+  grantKeyBudgetRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [this.table.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [KEY_PREFIXES.apiKey], 'dynamodb:Attributes': [...KEY_BUDGET_ATTRIBUTES] },
+        StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
     });
   }
 

@@ -128,6 +128,27 @@ describe('managed key store on DynamoDB, against dynalite', () => {
     await expect(store().get(record.id)).rejects.toThrow();
   });
 
+  it("reads each key's budget with no secret's hash: only the id, the limits and the revocation come back", async () => {
+    const sent: Record<string, unknown>[] = [];
+    dynamo.client.middlewareStack.add((next) => async (args) => {
+      sent.push(args.input as Record<string, unknown>);
+      return next(args);
+    }, { step: 'initialize', name: 'recordBudgetQueries' });
+    try {
+      const budgets = await store().budgets();
+      const listed = await store().list();
+      expect(budgets.map((budget) => budget.id).sort()).toEqual(listed.map((key) => key.id).sort());
+      const revoked = listed.find((key) => key.revokedAt !== undefined)!;
+      expect(budgets.find((budget) => budget.id === revoked.id)).toEqual({ id: revoked.id, limits: revoked.limits, revokedAt: revoked.revokedAt });
+      for (const budget of budgets) expect(Object.keys(budget).sort()).toEqual(['id', 'limits', 'revokedAt']);
+      const query = sent.find((input) => 'ProjectionExpression' in input)!;
+      const names = query['ExpressionAttributeNames'] as Record<string, string>;
+      expect((query['ProjectionExpression'] as string).split(', ').map((name) => names[name]).sort()).toEqual(['keyId', 'limits', 'pk', 'revokedAt', 'sk']);
+    } finally {
+      dynamo.client.middlewareStack.remove('recordBudgetQueries');
+    }
+  });
+
   it('lists every key, revoked ones too, oldest first', async () => {
     clock.value += MINUTE;
     await store().create({ name: 'newest', limits: {} });

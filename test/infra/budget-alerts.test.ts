@@ -83,6 +83,7 @@ describe('BudgetAlerts', () => {
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'kms:Decrypt',
       'kms:Decrypt',
@@ -101,5 +102,15 @@ describe('BudgetAlerts', () => {
     expect(publish.Resource).toEqual({ Ref: topicId });
     const writes = statements.find((statement) => [statement.Action].flat().includes('dynamodb:PutItem')) as { Condition?: unknown };
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*', 'SUMMARY#*'] } });
+    const reads = statements.filter((statement) => [statement.Action].flat().includes('dynamodb:Query')) as { Action: unknown; Condition?: unknown }[];
+    expect(reads.map((statement) => statement.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AGG#*', 'FEEDBACK#*'] } },
+      // Managed keys' budgets, and no other attribute of their records: never a secret's hash.
+      {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['APIKEY'], 'dynamodb:Attributes': ['pk', 'sk', 'keyId', 'limits', 'revokedAt'] },
+        StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    ]);
+    expect(reads[1]!.Action).toBe('dynamodb:Query');
   });
 });

@@ -51,7 +51,12 @@ describe('each role reaches only its own partitions of the ledger table', () => 
     expect(ledgerAccessOf(stack.api.authorizerFunction!)).toEqual({ 'dynamodb:GetItem': ['APIKEY'] });
   });
 
-  it('the rollup writes alert claims and summaries only', () => {
-    expect(ledgerAccessOf(stack.alerts.rollupFunction)).toMatchObject(write(['ALERT#*', 'SUMMARY#*']));
+  it("the rollup writes alert claims and summaries only, and reads the day's aggregates, feedback and the keys' budgets (no secret's hash: test/infra/budget-alerts.test.ts)", () => {
+    expect(ledgerAccessOf(stack.alerts.rollupFunction)).toEqual({
+      ...write(['ALERT#*', 'SUMMARY#*']),
+      'dynamodb:GetItem': ['AGG#*', 'FEEDBACK#*'],
+      'dynamodb:BatchGetItem': ['AGG#*', 'FEEDBACK#*'],
+      'dynamodb:Query': ['AGG#*', 'APIKEY', 'FEEDBACK#*'],
+    });
   });
 });

@@ -16,8 +16,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../../core/base/errors';
-import { generateKey, hashKey, KEY_ID_PATTERN, keyLimitsSchema, type KeyLimits, type KeyRecord } from '../../core/features/managed-keys';
-import { KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
+import { generateKey, hashKey, KEY_ID_PATTERN, keyLimitsSchema, type KeyLimits, type KeyLimitsRecord, type KeyRecord } from '../../core/features/managed-keys';
+import { KEY_BUDGET_ATTRIBUTES, KEY_PREFIXES, LEDGER_KEYS } from './ledger-table';
 
 export interface DynamoKeyStoreOptions {
   readonly client: DynamoDBClient;
@@ -41,6 +41,8 @@ export interface KeyStore {
   get(id: string): Promise<KeyRecord | undefined>;
   /** Every key, revoked ones too, oldest first. */
   list(): Promise<KeyRecord[]>;
+  /** Every key's daily budget and whether it is revoked, and nothing else: never a secret's hash (what the rollup reads). */
+  budgets(): Promise<KeyLimitsRecord[]>;
   /** A key by id, or a live key by name. */
   find(idOrName: string): Promise<KeyRecord | undefined>;
   create(key: NewKey): Promise<IssuedKey>;
@@ -91,35 +93,43 @@ export function createDynamoKeyStore(options: DynamoKeyStoreOptions): KeyStore {
     }
   };
 
+  /** Every `KEY#` record of the keys' partition, read by `read`, and only `attributes` of each when given. */
+  const queryKeys = async <T>(read: (item: Record<string, AttributeValue>) => T, attributes?: readonly string[]): Promise<T[]> => {
+    const records: T[] = [];
+    const names = Object.fromEntries((attributes ?? []).map((name, index) => [`#a${index}`, name]));
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#sk': LEDGER_KEYS.sortKey, ...names },
+          ExpressionAttributeValues: { ':pk': { S: PARTITION }, ':prefix': { S: 'KEY#' } },
+          ...(attributes ? { ProjectionExpression: Object.keys(names).join(', ') } : {}),
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      // A record that does not parse is left out of the list (the authorizer refuses it when read by id), so one
+      // broken record cannot stop the rollup's alerts for every other key.
+      for (const item of page.Items ?? []) {
+        try {
+          records.push(read(item));
+        } catch {
+          continue;
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  };
+
   return {
     get: (id) => get(id),
     async list() {
-      const records: KeyRecord[] = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': LEDGER_KEYS.partitionKey, '#sk': LEDGER_KEYS.sortKey },
-            ExpressionAttributeValues: { ':pk': { S: PARTITION }, ':prefix': { S: 'KEY#' } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        // A record that does not parse is left out of the list (the authorizer refuses it when read by id), so one
-        // broken record cannot stop the rollup's alerts for every other key.
-        for (const item of page.Items ?? []) {
-          try {
-            records.push(toRecord(item));
-          } catch {
-            continue;
-          }
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return records.sort((a, b) => a.createdAt - b.createdAt);
+      return (await queryKeys(toRecord)).sort((a, b) => a.createdAt - b.createdAt);
     },
+    budgets: () => queryKeys(toBudget, KEY_BUDGET_ATTRIBUTES),
     async find(idOrName) {
       if (KEY_ID_PATTERN.test(idOrName)) return get(idOrName, true);
       const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: itemKey(`NAME#${idOrName}`), ConsistentRead: true }));
@@ -230,6 +240,11 @@ function toItem(record: KeyRecord): Record<string, AttributeValue> {
     createdAt: { N: String(record.createdAt) },
     ...(record.expiresAt !== undefined ? { keyExpiresAt: { N: String(record.expiresAt) } } : {}),
   };
+}
+
+function toBudget(item: Record<string, AttributeValue>): KeyLimitsRecord {
+  const revokedAt = item['revokedAt']?.N;
+  return { id: item['keyId']!.S!, limits: keyLimitsSchema.parse(JSON.parse(item['limits']?.S ?? '{}')) as KeyLimits, revokedAt: revokedAt === undefined ? undefined : Number(revokedAt) };
 }
 
 function toRecord(item: Record<string, AttributeValue>): KeyRecord {

@@ -31,6 +31,13 @@ export const KEY_PREFIXES = {
   apiKey: 'APIKEY',
 } as const;
 
+/**
+ * The attributes of a managed key's record that its budget is read from (its
+ * id, limits and revocation, and the table's keys, as DynamoDB's IAM
+ * condition `dynamodb:Attributes` counts them): never its secret's hash.
+ */
+export const KEY_BUDGET_ATTRIBUTES = [LEDGER_KEYS.partitionKey, LEDGER_KEYS.sortKey, 'keyId', 'limits', 'revokedAt'] as const;
+
 /** The sort-key prefix of attempt records (under `REQ#<id>`): what the aggregator's stream filter lets through. */
 export const ATTEMPT_SORT_PREFIX = 'ATTEMPT#';
 

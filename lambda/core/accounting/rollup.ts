@@ -7,7 +7,7 @@
  * was reached that day.
  */
 import { feedbackLines, type FeedbackStore } from '../features/feedback';
-import { withKeyBudgets, type KeyRecord } from '../features/managed-keys';
+import { withKeyBudgets, type KeyLimitsRecord } from '../features/managed-keys';
 import type { Budget, Policy } from '../../policy/policy';
 import type { NanoUsd } from './money';
 import { ZERO_COUNTERS, type DailyUsage, type UsageCounters, type UsageReader } from './usage-aggregates';
@@ -56,7 +56,8 @@ export interface RollupDependencies {
   readonly publisher: AlertPublisher;
   readonly summaries: SummaryStore;
   /** Managed keys, whose daily budgets are checked beside the policy's. @default none */
-  readonly keys?: { list(): Promise<readonly KeyRecord[]> };
+  /** Managed keys' budgets: read without their secrets' hashes. */
+  readonly keys?: { budgets(): Promise<readonly KeyLimitsRecord[]> };
   /** The day's feedback, summed per route and model in the summary. @default none */
   readonly feedback?: Pick<FeedbackStore, 'readDay'>;
 }
@@ -73,7 +74,7 @@ const MIN_PROJECTION_MS = 3_600_000;
 
 export async function runRollup(day: string, now: number, dependencies: RollupDependencies): Promise<RollupResult> {
   const { usage, claims, publisher, summaries } = dependencies;
-  const policy = dependencies.keys ? withKeyBudgets(dependencies.policy, await dependencies.keys.list()) : dependencies.policy;
+  const policy = dependencies.keys ? withKeyBudgets(dependencies.policy, await dependencies.keys.budgets()) : dependencies.policy;
   // (The key store skips records it cannot read, so one broken key never stops everyone's alerts.)
   const [daily, rated] = await Promise.all([usage.readDay(day), dependencies.feedback?.readDay(day) ?? []]);
   const report = describeUsage(daily, policy, 'all', undefined, feedbackLines(rated));

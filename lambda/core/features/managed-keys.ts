@@ -53,6 +53,9 @@ export interface KeyRecord {
   readonly rotatedAt?: number | undefined;
 }
 
+/** What a key's budget needs of its record: no secret's hash. */
+export type KeyLimitsRecord = Pick<KeyRecord, 'id' | 'limits' | 'revokedAt'>;
+
 /** Who a valid key stands for, as the router receives it from the authorizer. */
 export interface VerifiedKey {
   readonly callerId: string;
@@ -233,7 +236,7 @@ export function keyAllowsModel(limits: KeyLimits | undefined, modelId: string): 
 }
 
 /** The policy with each live key's daily budget among the callers' budgets (a key's own wins): what the rollup checks. */
-export function withKeyBudgets(policy: Policy, keys: readonly KeyRecord[]): Policy {
+export function withKeyBudgets(policy: Policy, keys: readonly KeyLimitsRecord[]): Policy {
   const budgeted = keys.filter((key) => key.limits.dailyBudget !== undefined && key.revokedAt === undefined);
   if (budgeted.length === 0) return policy;
   const callers = new Map(policy.budgets.callers);

@@ -4,7 +4,7 @@ import { runRollup, type AlertClaims, type BudgetAlert, type RollupDependencies 
 import { usageFromRecords } from '../../../lambda/core/accounting/usage-aggregates';
 import type { UsageReport } from '../../../lambda/core/accounting/usage-report';
 import { testPolicy } from '../../support/policies';
-import type { KeyRecord } from '../../../lambda/core/features/managed-keys';
+import type { KeyLimitsRecord } from '../../../lambda/core/features/managed-keys';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}Z`);
@@ -245,12 +245,12 @@ describe('runRollup', () => {
 });
 
 describe('runRollup with managed keys', () => {
-  const key = (id: string, limits: KeyRecord['limits'], revokedAt?: number): KeyRecord => ({ id, name: id, secretHash: 'h', limits, createdAt: 0, revokedAt });
+  const key = (id: string, limits: KeyLimitsRecord['limits'], revokedAt?: number): KeyLimitsRecord => ({ id, limits, revokedAt });
 
   it("checks each live key's own budget beside the policy's, under the key's caller id", async () => {
     const { dependencies, published, summaries } = setup([spend('key:00000000000000aa', 3n * USD), spend('key:00000000000000bb', 3n * USD)]);
     const keys = {
-      list: async () => [key('00000000000000aa', { dailyBudget: { usd: '2', mode: 'alert' } }), key('00000000000000bb', { dailyBudget: { usd: '2', mode: 'block' } }, 1)],
+      budgets: async () => [key('00000000000000aa', { dailyBudget: { usd: '2', mode: 'alert' } }), key('00000000000000bb', { dailyBudget: { usd: '2', mode: 'block' } }, 1)],
     };
     await runRollup(DAY, at('23:00:00'), { ...dependencies, keys });
     expect(published.map((alert) => [alert.budgetId, alert.threshold])).toEqual([
