@@ -52,7 +52,7 @@ export async function auditThroughput(lines: number): Promise<AuditThroughput> {
   const template = synthesizeTemplate();
   let peakRss = process.memoryUsage().rss;
   const time = async (stripPrompts: boolean) => {
-    const audit = createAudit(policy, { policyName: 'default-policy.json', template });
+    const audit = createAudit(policy, { policyName: 'default-policy.json', template: () => template });
     const started = performance.now();
     let count = 0;
     for await (const request of readRequests([file])) {

@@ -80,8 +80,12 @@ export interface Audit {
   result(): AuditResult;
 }
 
-/** `options.template`: the stack whose AWS bill the net saving subtracts (`synthesizeTemplate()` for the default one). */
-export function createAudit(policy: Policy, options: { policyName: string; template: CfnTemplate; aws?: AwsUsageAssumptions }): Audit {
+/**
+ * `options.template`: the stack whose AWS bill the net saving subtracts
+ * (`() => synthesizeTemplate()` for the default one), asked for only once the
+ * log has been read, so a bad log fails before seconds of synthesis.
+ */
+export function createAudit(policy: Policy, options: { policyName: string; template: () => CfnTemplate; aws?: AwsUsageAssumptions }): Audit {
   const aws = options.aws ?? DEFAULT_AWS_USAGE;
   const prices = new Map<string, { id: string; price: ModelPrice } | null>();
   const verifierOverhead = new Map<string, number>();
@@ -165,8 +169,9 @@ export function createAudit(policy: Policy, options: { policyName: string; templ
       // What AWS bills by the month is billed for the days the log spans; a log without timestamps counts as a month.
       const months = byDay.size > 0 ? byDay.size / (365 / 12) : 1;
       const traffic = { requests: total.requests, fallbacks: failed, modelLatencyMs: latencyMs + latencyUnknown * aws.defaultLatencyMs, months };
-      const awsLines = awsBillOf(options.template, traffic, aws);
-      const breakEven = managedInstancesBreakEven(options.template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws);
+      const template = options.template();
+      const awsLines = awsBillOf(template, traffic, aws);
+      const breakEven = managedInstancesBreakEven(template, traffic.modelLatencyMs / Math.max(1, traffic.requests), aws);
       const awsTotal = awsLines.reduce((sum, line) => sum + line.costNanoUsd, 0n);
       const saving = total.today - total.projected;
       const net = total.today - total.projected - awsTotal;

@@ -65,9 +65,11 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
   if (!Number.isInteger(latency) || latency < 0) throw new ConfigError(`--latency-ms must be a whole number of milliseconds, not "${values['latency-ms']}".`);
   const aws = { ...DEFAULT_AWS_USAGE, defaultLatencyMs: latency };
 
-  const template = readTemplate(values.template, values.policy);
+  // A given template is read now; the default stack is synthesized (seconds) only once a bill is priced, after the logs.
+  let template = values.template === undefined ? undefined : readTemplate(values.template);
+  const stack = () => (template ??= synthesizeTemplate(values.policy === undefined ? {} : { policy: values.policy }));
   if (values.example) {
-    const example = workedExample(template, undefined, aws);
+    const example = workedExample(stack(), undefined, aws);
     return io.stdout(values.json ? JSON.stringify(example, null, 2) : renderExample(example));
   }
   if (positionals.length === 0) throw new ConfigError(`Name the log files to audit.\n${AUDIT_USAGE}`);
@@ -75,7 +77,7 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
   if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--format must be one of ${LOG_FORMATS.join(', ')}, not "${format}".`);
 
   const policyFiles = [values.policy ?? DEFAULT_POLICY_FILE, ...(values['what-if'] ? [values['what-if']] : [])];
-  const audits = policyFiles.map((file) => createAudit(readPolicyFile(file), { policyName: basename(file), template, aws }));
+  const audits = policyFiles.map((file) => createAudit(readPolicyFile(file), { policyName: basename(file), template: stack, aws }));
   // On stderr, so it never mixes with --json on stdout.
   const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
   const formats = new Set<string>();
@@ -104,9 +106,8 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<void
   }
 }
 
-/** The stack the AWS bill is read from: a synthesized template, or the default stack synthesized now (with the audited policy). */
-function readTemplate(file: string | undefined, policy: string | undefined): CfnTemplate {
-  if (file === undefined) return synthesizeTemplate(policy === undefined ? {} : { policy });
+/** A template `npx cdk synth` wrote, for the AWS bill. */
+function readTemplate(file: string): CfnTemplate {
   let template: unknown;
   try {
     template = JSON.parse(readFileSync(file, 'utf8'));

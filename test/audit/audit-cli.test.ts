@@ -14,6 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { AuditResult } from '../../lib/audit/audit';
 import { dollars } from '../../lib/audit/format';
 import { runAuditCommand } from '../../lib/cli/audit';
+import { synthesizeTemplate } from '../../lib/app';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'audit');
@@ -110,6 +111,16 @@ describe('npx switchyard audit', () => {
     expect((await failing(text)).stderr).toContain('Cannot tell the format of');
     expect((await failing(text, '--format', 'xml')).stderr).toContain('--format must be one of openai, bedrock, csv, ledger');
     expect((await failing()).stderr).toContain('Name the log files to audit.');
+  });
+
+  it('prices the bill of a template it is given, and says what to fix when the file is not one', async () => {
+    const bigger = join(dir, 'bigger.template.json');
+    writeFileSync(bigger, JSON.stringify(synthesizeTemplate({ routerMemoryMb: 1024 })));
+    const given = JSON.parse((await audit('--example', '--json', '--template', bigger)).stdout) as { aws: { lines: { part: string; basis: string }[] } };
+    expect(given.aws.lines.find((line) => line.part === 'Router Lambda')!.basis).toMatch(/^1024 MB arm64/);
+    const notJson = join(dir, 'notes.json');
+    writeFileSync(notJson, '{"no": "resources"}');
+    expect((await failing('--example', '--template', notJson)).stderr).toContain(`--template ${notJson} has no "Resources": give a template that npx cdk synth wrote`);
   });
 
   it('writes counts as people read them: an empty log is "1 file" with no request lines found, never "(1 file, )"', async () => {

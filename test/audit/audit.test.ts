@@ -33,7 +33,7 @@ describe('createAudit', () => {
   it('prices a request as it ran and as its tier would route it, with the tier from the gateway\'s classifier', () => {
     const prompt = request({ messages: [{ role: 'user', content: 'Translate "thank you" into Spanish.' }] });
     const tier = classifyWithPolicy({ messages: prompt.messages!, maxTokens: undefined }, policy).tier;
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     audit.add(prompt);
     const result = audit.result();
 
@@ -51,7 +51,7 @@ describe('createAudit', () => {
     const highStakes = request({ messages: [{ role: 'user', content: 'My doctor prescribed warfarin and I was also given ibuprofen for back pain. Is it safe to take both together, and what dose should I use?' }] });
     const standard = request({ messages: [{ role: 'user', content: "Translate 'good morning' into French." }] });
     expect([highStakes, standard].map((each) => classifyWithPolicy({ messages: each.messages!, maxTokens: undefined }, verifying).tier)).toEqual([3, 0]);
-    const audit = createAudit(verifying, { policyName: 'default', template });
+    const audit = createAudit(verifying, { policyName: 'default', template: () => template });
     audit.add(highStakes);
     audit.add(standard);
     const result = audit.result();
@@ -63,7 +63,7 @@ describe('createAudit', () => {
   });
 
   it('computes the markups on the routed bill, not on today\'s', () => {
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     for (let index = 0; index < 20; index += 1) audit.add(request({ tier: (index % 4) as 0 }));
     const result = audit.result();
 
@@ -73,7 +73,7 @@ describe('createAudit', () => {
   });
 
   it('keeps a request without prompt text at what it cost, untagged, and leaves out a model it cannot price, saying which', () => {
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     audit.add(request({ messages: undefined }));
     audit.add(request({ model: 'acme/secret-model' }));
     const result = audit.result();
@@ -85,7 +85,7 @@ describe('createAudit', () => {
   });
 
   it('counts a ledger\'s later attempts as spend but not as requests, and each failed attempt as a fallback', () => {
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     audit.add(request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 2, failed: true }));
     audit.add(request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 2, retry: true }));
     const result = audit.result();
@@ -97,7 +97,7 @@ describe('createAudit', () => {
   });
 
   it('keeps a ledger\'s verification calls as they ran, and adds no estimated pass where the ledger already holds one', () => {
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     const answer = request({ model: 'bedrock/amazon.nova-pro-v1:0', tier: 3, purpose: 'answer' });
     const check = request({ model: 'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0', tier: 3, purpose: 'verification', retry: true });
     audit.add(answer);
@@ -114,7 +114,7 @@ describe('createAudit', () => {
   });
 
   it('adds up: the breakdowns by tier, model, length and day each sum to the totals', () => {
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     const prompts = ['Hi there', 'Summarise the attached meeting notes in three bullets.', 'Prove that the square root of 2 is irrational.', 'Is it safe to combine these two medicines?'];
     for (let index = 0; index < 40; index += 1) {
       audit.add(request({ messages: [{ role: 'user', content: prompts[index % 4]! }], usage: { input: 100 * index, output: 10 * index, cacheRead: index % 3 === 0 ? 50 : 0, cacheWrite: 0 }, timestamp: `2026-11-0${1 + (index % 3)}T00:00:00.000Z` }));
@@ -150,7 +150,7 @@ describe('createAudit', () => {
       createGzip(),
       createWriteStream(file),
     );
-    const audit = createAudit(policy, { policyName: 'default', template });
+    const audit = createAudit(policy, { policyName: 'default', template: () => template });
     // What stays on the heap once garbage is collected, early in the read and at its end.
     setFlagsFromString('--expose-gc');
     const collect = runInNewContext('gc') as () => void;
