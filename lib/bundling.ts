@@ -24,4 +24,8 @@ export const ESBUILD_OPTIONS = {
   platform: 'node',
   format: 'cjs',
   bundle: true,
+  // The AWS SDK's ES module builds, so esbuild drops the commands and clients the
+  // functions never use: the router's bundle shrinks by a quarter and its module
+  // init by about 45 ms (npm run bench, section c).
+  mainFields: ['module', 'main'] as string[],
 } as const;

@@ -72,6 +72,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
       minify: ESBUILD_OPTIONS.minify,
       sourceMap: ESBUILD_OPTIONS.sourcemap,
       target: ESBUILD_OPTIONS.target,
+      mainFields: ESBUILD_OPTIONS.mainFields,
       format: OutputFormat.CJS,
       externalModules: [],
       ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),

@@ -137,8 +137,10 @@ export function classifierText(view: PromptView): string {
 export function decodeModel(file: HeadWeights): LinearModel {
   const bytes = Buffer.from(file.weights, 'base64');
   if (bytes.length !== FEATURE_BUCKETS) throw new Error(`classifier weights have ${bytes.length} buckets, not ${FEATURE_BUCKETS}`);
+  // A signed view of the bytes, not Buffer.readInt8 per bucket: that call's checks were most of the router's cold-start decode.
+  const quantized = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   const weights = new Float32Array(FEATURE_BUCKETS);
-  for (let index = 0; index < bytes.length; index += 1) weights[index] = bytes.readInt8(index) * file.scale;
+  for (let index = 0; index < quantized.length; index += 1) weights[index] = quantized[index]! * file.scale;
   return { bias: file.bias, weights, signals: new Map(Object.entries(file.signals)), calibration: file.calibration };
 }
 

@@ -62,6 +62,13 @@ describe('classifier v1 weights', () => {
     expect(() => decodeModel({ ...file.heads.tier_3, weights: Buffer.alloc(10).toString('base64') })).toThrow('10 buckets');
   });
 
+  it('reads each byte as a signed weight, times the head\'s scale', () => {
+    const bytes = Buffer.alloc(FEATURE_BUCKETS);
+    bytes.set([0x80, 0xff, 0x00, 0x01, 0x7f]);
+    const decoded = decodeModel({ ...file.heads.tier_3, scale: 0.5, weights: bytes.toString('base64') });
+    expect([...decoded.weights.subarray(0, 6)]).toEqual([-64, -0.5, 0, 0.5, 63.5, 0]);
+  });
+
   it('ships default thresholds chosen by the training run, each a probability', () => {
     expect(DEFAULT_THRESHOLDS).toEqual(file.thresholds);
     for (const value of Object.values(DEFAULT_THRESHOLDS)) expect(value > 0 && value < 1).toBe(true);
