@@ -51,11 +51,16 @@ export const AWS_PRICES = {
   wafWebAclMonth: { usd: '5.00', per: 1, unit: 'WAF web ACL-months', ...read('waf/pricing/') },
   wafRuleMonth: { usd: '1.00', per: 1, unit: 'WAF rule-months', ...read('waf/pricing/') },
   wafRequest: { usd: '0.60', per: MILLION, unit: 'WAF requests inspected', ...read('waf/pricing/') },
-  natGatewayHour: { usd: '0.045', per: 1, unit: 'VPC NAT gateway hours (and $0.045 a GB processed)', ...read('vpc/pricing/') },
+  natGatewayHour: { usd: '0.045', per: 1, unit: 'VPC NAT gateway hours', ...read('vpc/pricing/') },
+  natGatewayGb: { usd: '0.045', per: 1, unit: 'VPC NAT gateway GB processed', ...read('vpc/pricing/') },
+  publicIpv4Hour: { usd: '0.005', per: 1, unit: 'public IPv4 address hours (a NAT gateway\'s Elastic IP)', ...read('vpc/pricing/') },
   ec2M7gLargeHour: { usd: '0.0816', per: 1, unit: 'EC2 m7g.large on-demand hours (2 vCPU, 8 GiB, Graviton3)', ...read('ec2/pricing/on-demand/') },
 } as const satisfies Record<string, AwsPrice>;
 
 export type AwsPriceName = keyof typeof AWS_PRICES;
+
+/** The hours AWS bills a month of an hourly resource by. */
+export const HOURS_PER_MONTH = 730;
 
 /** `quantity` units of a price, in nano-USD, rounded to the nearest: the only place a measured (fractional) quantity meets money. */
 export function priced(name: AwsPriceName, quantity: number): NanoUsd {

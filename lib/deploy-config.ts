@@ -14,6 +14,11 @@ import { DEFAULT_POLICY_FILE, readPolicyFile } from '../lambda/policy/policy-fil
 
 export type AuthMode = 'managed' | 'apiKey' | 'iam';
 
+export type Compute = 'lambda' | 'managed-instances';
+
+/** The router's default memory on Lambda, and the least Lambda Managed Instances allows a function (2 GB, one vCPU). */
+export const ROUTER_MEMORY_MB = { lambda: 256, managedInstances: 2048 } as const;
+
 export interface DeployConfig {
   readonly auth: AuthMode;
   /** The deploy Region, when known at synth: `-c region`, else the CDK environment's. */
@@ -38,6 +43,12 @@ export interface DeployConfig {
    * is spent before a request is done, and requests wait for the next period).
    */
   readonly routerMemoryMb: number;
+  /** The attempt function's memory: the router's on Lambda, the on-demand default when the router runs on Managed Instances. */
+  readonly attemptMemoryMb: number;
+  /** Where the router runs: on-demand Lambda, or Lambda Managed Instances (a capacity provider's EC2 fleet in a VPC). */
+  readonly compute: Compute;
+  /** The VPC and private subnets (with a route out) for Managed Instances; the stack creates a VPC when unset. */
+  readonly network?: { readonly vpcId: string; readonly subnetIds: readonly string[] } | undefined;
   /** What the fallback workflow logs: failed executions, or every transition. */
   readonly workflowLogLevel: 'ERROR' | 'ALL';
   /** The CloudFormation stack's name, so two copies can share an account. */
@@ -115,7 +126,23 @@ const contextSchema = z.object({
       ),
     DEFAULT_REQUEST_TIMEOUT_MS,
   ),
-  routerMemoryMb: whole(128, 10_240, 256),
+  routerMemoryMb: z.optional(z.coerce.number().check(z.int(), z.gte(128), z.lte(10_240))),
+  compute: z._default(z.enum(['lambda', 'managed-instances']), 'lambda'),
+  vpcId: z.optional(z.string().check(z.regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id, e.g. vpc-0abc1234def567890'))),
+  // A list in cdk.json, or ids separated by commas on the command line (-c subnetIds=subnet-a,subnet-b).
+  subnetIds: z.optional(
+    z.pipe(
+      z.union([z.string(), z.array(z.string())]),
+      z.transform((value, context): string[] => {
+        const ids = (typeof value === 'string' ? value.split(',') : value).map((id) => id.trim()).filter(Boolean);
+        if (ids.length === 0 || ids.length > 16 || !ids.every((id) => /^subnet-[0-9a-f]{8,17}$/.test(id))) {
+          context.issues.push({ code: 'custom', message: 'must be 1 to 16 subnet ids separated by commas, e.g. subnet-0abc1234,subnet-0def5678', input: value });
+          return z.NEVER;
+        }
+        return ids;
+      }),
+    ),
+  ),
   workflowLogLevel: z._default(z.enum(['ERROR', 'ALL']), 'ERROR'),
   stackName: z._default(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: a letter, then letters, digits and "-"')), 'Switchyard'),
   // A JSON object in cdk.json, or key=value pairs on the command line (-c tags=team=ml,cost-center=42).
@@ -173,10 +200,35 @@ export function readDeployConfig(context: ContextReader, environment: NodeJS.Pro
     const problems = parsed.error.issues.map((issue) => `  -c ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid deployment settings:\n${problems.join('\n')}`);
   }
-  const { rollupAt, policy, region: regionSetting, ...settings } = parsed.data;
+  const { rollupAt, policy, region: regionSetting, routerMemoryMb, vpcId, subnetIds, ...settings } = parsed.data;
+  const compute = computeOf(settings.compute, routerMemoryMb, vpcId, subnetIds);
   const [hour, minute] = rollupAt.split(':').map(Number) as [number, number];
   const region = regionSetting ?? (environment['CDK_DEFAULT_REGION'] || undefined);
   // Without -c policy, the default for the Region's geography: its inference profiles keep prompts in it.
   const policyFile = policy === undefined ? defaultPolicyFileFor(region, dirname(DEFAULT_POLICY_FILE)) : resolve(policy);
-  return { ...settings, region, rollupAt: { hour, minute }, policyFile, policy: readPolicyFile(policyFile) };
+  return { ...settings, ...compute, region, rollupAt: { hour, minute }, policyFile, policy: readPolicyFile(policyFile) };
+}
+
+/** The router's memory and network for where it runs, or the setting that does not fit. */
+function computeOf(
+  compute: Compute,
+  routerMemoryMb: number | undefined,
+  vpcId: string | undefined,
+  subnetIds: string[] | undefined,
+): Pick<DeployConfig, 'routerMemoryMb' | 'attemptMemoryMb' | 'network'> {
+  const problem = (setting: string, message: string) => new ConfigError(`Invalid deployment settings:\n  -c ${setting}: ${message}`);
+  if (compute === 'lambda') {
+    if (vpcId !== undefined || subnetIds !== undefined) throw problem(vpcId !== undefined ? 'vpcId' : 'subnetIds', 'only applies with -c compute=managed-instances: on Lambda the router runs outside any VPC');
+    const memory = routerMemoryMb ?? ROUTER_MEMORY_MB.lambda;
+    return { routerMemoryMb: memory, attemptMemoryMb: memory, network: undefined };
+  }
+  if (routerMemoryMb !== undefined && routerMemoryMb < ROUTER_MEMORY_MB.managedInstances) {
+    throw problem('routerMemoryMb', `is ${routerMemoryMb}; Lambda Managed Instances needs at least ${ROUTER_MEMORY_MB.managedInstances} (2 GB a vCPU): leave it unset or raise it`);
+  }
+  if ((vpcId === undefined) !== (subnetIds === undefined)) throw problem(vpcId === undefined ? 'vpcId' : 'subnetIds', 'give both -c vpcId and -c subnetIds (private subnets with a route out), or neither, and the stack creates a VPC');
+  return {
+    routerMemoryMb: routerMemoryMb ?? ROUTER_MEMORY_MB.managedInstances,
+    attemptMemoryMb: ROUTER_MEMORY_MB.lambda,
+    network: vpcId !== undefined && subnetIds !== undefined ? { vpcId, subnetIds } : undefined,
+  };
 }

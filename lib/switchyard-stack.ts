@@ -12,6 +12,7 @@ import { ProviderSecrets } from './constructs/provider-secrets';
 import { FallbackWorkflow } from './constructs/fallback-workflow';
 import { ShadowWorker } from './constructs/shadow-worker';
 import { LedgerAggregator } from './constructs/ledger-aggregator';
+import { RouterCapacity } from './constructs/router-capacity';
 import { LEDGER_ACCESS, ProviderFunction } from './constructs/provider-function';
 import { LAMBDA_ENTRIES } from './bundling';
 import { reservedConcurrency, type DeployConfig } from './deploy-config';
@@ -35,6 +36,8 @@ export class SwitchyardStack extends Stack {
   readonly api: GatewayApi;
   readonly providerSecrets: ProviderSecrets | undefined;
   readonly operations: OperationsDashboard;
+  /** The router's Managed Instances fleet, with `-c compute=managed-instances`. */
+  readonly routerCapacity: RouterCapacity | undefined;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
     super(scope, id, props);
@@ -55,10 +58,11 @@ export class SwitchyardStack extends Stack {
       ...(this.providerSecrets ? { providerSecrets: this.providerSecrets } : {}),
       requestTimeoutMs: config.requestTimeoutMs,
       ledgerRetentionDays: config.ledgerRetentionDays,
-      memorySize: config.routerMemoryMb,
+      memorySize: config.attemptMemoryMb,
       logRetention,
     };
-    this.router = new ProviderFunction(this, 'Router', { ...providerCalls, entry: LAMBDA_ENTRIES.router, serviceName: 'router', ledgerAccess: LEDGER_ACCESS.router });
+    this.router = new ProviderFunction(this, 'Router', { ...providerCalls, memorySize: config.routerMemoryMb, entry: LAMBDA_ENTRIES.router, serviceName: 'router', ledgerAccess: LEDGER_ACCESS.router });
+    this.routerCapacity = config.compute === 'managed-instances' ? new RouterCapacity(this, 'RouterCapacity', { router: this.router.function, network: config.network }) : undefined;
     this.fallback = new FallbackWorkflow(this, 'Fallback', { ...providerCalls, logLevel: config.workflowLogLevel });
     this.router.function.addEnvironment(ENVIRONMENT.fallbackStateMachineArn, this.fallback.stateMachine.stateMachineArn);
     this.fallback.grantStartSync(this.router.function);

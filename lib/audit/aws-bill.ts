@@ -12,7 +12,8 @@
  */
 import type { NanoUsd } from '../../lambda/core/accounting/money';
 import { PART_TAG } from '../deploy-config';
-import { priced, type AwsPriceName } from '../aws-prices';
+import { HOURS_PER_MONTH, priced, type AwsPriceName } from '../aws-prices';
+import { fleetAssumption, fleetInstances, fleetQuantities, natQuantities } from './fleet';
 import { PUBLISHED_METRICS_METADATA } from '../constructs/operations-dashboard';
 
 export interface CfnResource {
@@ -63,6 +64,8 @@ export interface AwsUsageAssumptions {
   readonly attemptLogBytes: number;
   /** Execution environments per request in flight, for the secret reads (each reads its keys every five minutes). */
   readonly environmentsPerConcurrentRequest: number;
+  /** Bytes a request sends and receives through a NAT gateway, on Managed Instances: a prompt, its answer and their TLS framing (a guess). */
+  readonly natBytesPerRequest: number;
 }
 
 export const DEFAULT_AWS_USAGE: AwsUsageAssumptions = {
@@ -79,6 +82,7 @@ export const DEFAULT_AWS_USAGE: AwsUsageAssumptions = {
   aggregatorLogBytes: 300,
   attemptLogBytes: 400,
   environmentsPerConcurrentRequest: 1.5,
+  natBytesPerRequest: 12_000,
 };
 
 export interface AwsCostLine {
@@ -90,7 +94,6 @@ export interface AwsCostLine {
   readonly resources: readonly string[];
 }
 
-export const HOURS_PER_MONTH = 730;
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const DAYS_PER_MONTH = 365 / 12;
 /** CloudWatch Logs bills each event's bytes and 26 more. */
@@ -130,9 +133,18 @@ export function awsBillOf(template: CfnTemplate, traffic: Traffic, usage: AwsUsa
   };
   for (const fn of stack.functions) {
     const run = runs[fn.part] ?? { label: `${fn.part} Lambda`, invocations: 0, ms: 0, why: 'not run by requests' };
+    if (fn.managedInstances) {
+      line(`${run.label} (Managed Instances)`, [fn.id], `${run.why}: the request charge only; its instances bill below`, ['lambdaRequest', run.invocations]);
+      continue;
+    }
     const gbSeconds = (run.invocations * Math.ceil(run.ms)) / 1000 * (fn.memoryMb / 1024);
     line(run.label, [fn.id], `${fn.memoryMb} MB ${fn.arm ? 'arm64' : 'x86'}, ${run.why}`, ['lambdaRequest', run.invocations], [fn.arm ? 'lambdaArmGbSecond' : 'lambdaX86GbSecond', gbSeconds]);
   }
+  const meanInFlight = (traffic.requests * (latencyMs + usage.routerOverheadMs)) / 1000 / (SECONDS_PER_MONTH * months);
+  const instances = fleetInstances(meanInFlight);
+  line('Lambda Managed Instances', stack.capacityProviders, `${fleetAssumption(instances)}; ${meanInFlight.toFixed(1)} on average`, ...fleetQuantities(instances, months));
+  const natGb = (traffic.requests * usage.natBytesPerRequest) / 1024 ** 3;
+  line('NAT gateways', [...stack.natGateways, ...stack.publicAddresses], `${stack.natGateways.length} gateways, each with a public IPv4 address, and ${usage.natBytesPerRequest} bytes a request processed (DynamoDB goes through a free gateway endpoint)`, ...natQuantities(stack.natGateways.length, stack.publicAddresses.length, natGb, months));
   for (const machine of stack.stateMachines) {
     const executions = machine.part === 'shadow' ? shadowed : traffic.fallbacks;
     // Express bills 64 MB at least, in 100 ms steps: an execution waits for its model.
@@ -197,7 +209,10 @@ interface StackShape {
   readonly accessLogBytes: number;
   readonly detailedApiMetrics: number;
   readonly authorizerCacheSeconds: number;
-  readonly functions: { id: string; part: string; memoryMb: number; arm: boolean; active: boolean }[];
+  readonly functions: { id: string; part: string; memoryMb: number; arm: boolean; active: boolean; managedInstances: boolean }[];
+  readonly capacityProviders: string[];
+  readonly natGateways: string[];
+  readonly publicAddresses: string[];
   readonly stateMachines: { id: string; part: string }[];
   readonly tables: { id: string; pitr: boolean }[];
   readonly ledgerRetentionDays: number;
@@ -230,6 +245,7 @@ export function readStack(template: CfnTemplate): StackShape {
     memoryMb: Number(Properties.MemorySize ?? 128),
     arm: (Properties.Architectures ?? []).includes('arm64'),
     active: Properties.TracingConfig?.Mode === 'Active',
+    managedInstances: Properties.CapacityProviderConfig !== undefined,
     logGroup: groupOf(Properties.LoggingConfig?.LogGroup),
     retentionDays: Number(Properties.Environment?.Variables?.LEDGER_RETENTION_DAYS),
   }));
@@ -257,6 +273,9 @@ export function readStack(template: CfnTemplate): StackShape {
     detailedApiMetrics: detailed ? methods * 5 : 0,
     authorizerCacheSeconds: ttl.length > 0 ? Math.min(...ttl) : 0,
     functions,
+    capacityProviders: ids('AWS::Lambda::CapacityProvider'),
+    natGateways: ids('AWS::EC2::NatGateway'),
+    publicAddresses: ids('AWS::EC2::EIP'),
     stateMachines: of('AWS::StepFunctions::StateMachine').map(([id, { Properties }]) => ({ id, part: tag(Properties) })),
     tables: of('AWS::DynamoDB::GlobalTable').map(([id, { Properties }]) => ({
       id,

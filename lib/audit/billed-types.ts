@@ -22,6 +22,9 @@ export const BILLED_TYPES = [
   'AWS::SQS::Queue',
   'AWS::Scheduler::Schedule',
   'AWS::WAFv2::WebACL',
+  'AWS::Lambda::CapacityProvider',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::EIP',
 ] as const;
 
 /**
@@ -52,4 +55,13 @@ export const UNBILLED_TYPES: Readonly<Record<string, string>> = {
   'AWS::WAFv2::WebACLAssociation': 'configuration; the web ACL bills',
   'AWS::XRay::SamplingRule': 'configuration; traces bill on the X-Ray line',
   'AWS::CDK::Metadata': "the CDK's own record",
+  'AWS::EC2::VPC': 'a VPC is free; its NAT gateways bill',
+  'AWS::EC2::Subnet': 'free',
+  'AWS::EC2::RouteTable': 'free',
+  'AWS::EC2::Route': 'free',
+  'AWS::EC2::SubnetRouteTableAssociation': 'free',
+  'AWS::EC2::InternetGateway': 'free; what leaves through it bills as data transfer, with the providers',
+  'AWS::EC2::VPCGatewayAttachment': 'free',
+  'AWS::EC2::VPCEndpoint': "a gateway endpoint (DynamoDB's) is free",
+  'AWS::EC2::SecurityGroup': 'free',
 };

@@ -5,15 +5,12 @@
  */
 import type { NanoUsd } from '../../lambda/core/accounting/money';
 import { AWS_PRICES, priced } from '../aws-prices';
-import { DEFAULT_AWS_USAGE, readStack, HOURS_PER_MONTH, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
+import { DEFAULT_AWS_USAGE, readStack, type AwsUsageAssumptions, type CfnTemplate } from './aws-bill';
+import { fleetAssumption, fleetQuantities, FLEET, natQuantities } from './fleet';
+import { ROUTER_MEMORY_MB } from '../deploy-config';
 
-/**
- * Lambda Managed Instances' smallest fleet, three instances (one per
- * Availability Zone), and its management fee: 15% of the instances' EC2
- * on-demand price (https://aws.amazon.com/lambda/pricing/, read 2026-12-05).
- * In a VPC, a NAT gateway per zone reaches external providers.
- */
-const FLEET = { instances: 3, feePercent: 15n, natGateways: 3 } as const;
+/** In a VPC of its own, the fleet reaches Bedrock and external providers through a NAT gateway per zone. */
+const NAT_GATEWAYS = 3;
 
 export interface ManagedInstancesBreakEven {
   /** Requests a month above which the router would cost less on Managed Instances. */
@@ -26,21 +23,24 @@ export interface ManagedInstancesBreakEven {
  * The volume at which the router on Lambda Managed Instances (billed per
  * instance-hour plus the fee, serving many requests at once per environment)
  * costs less than on-demand Lambda (billed for every millisecond it waits for
- * the model). Both pay the same per request.
+ * the model). Both pay the same per request; the NAT gateways' bytes are left
+ * out (a few cents a million requests).
  */
 export function managedInstancesBreakEven(template: CfnTemplate, latencyMs: number, usage: AwsUsageAssumptions = DEFAULT_AWS_USAGE): ManagedInstancesBreakEven {
   const router = readStack(template).functions.find((fn) => fn.part === 'router');
-  const memoryMb = router?.memoryMb ?? 256;
+  // A stack already on Managed Instances is weighed against the router as it would run on demand.
+  const memoryMb = router === undefined || router.managedInstances ? ROUTER_MEMORY_MB.lambda : router.memoryMb;
   const perMillion = priced(router?.arm === false ? 'lambdaX86GbSecond' : 'lambdaArmGbSecond', ((1_000_000 * Math.ceil(latencyMs + usage.routerOverheadMs)) / 1000) * (memoryMb / 1024));
-  const instances = priced('ec2M7gLargeHour', FLEET.instances * HOURS_PER_MONTH);
-  const fleetMonthly = instances + (instances * FLEET.feePercent) / 100n + priced('natGatewayHour', FLEET.natGateways * HOURS_PER_MONTH);
+  const fixed = [...fleetQuantities(FLEET.minimumInstances, 1), ...natQuantities(NAT_GATEWAYS, NAT_GATEWAYS, 0, 1)];
+  const fleetMonthly = fixed.reduce((total, [price, quantity]) => total + priced(price, quantity), 0n);
   return {
     requestsPerMonth: Math.ceil(Number((fleetMonthly * 1_000_000n) / perMillion)),
     fleetMonthlyNanoUsd: fleetMonthly,
     assumptions: [
-      `on-demand: the router at ${memoryMb} MB for ${Math.round(latencyMs)} ms of model latency and ${usage.routerOverheadMs} ms of its own, per request`,
-      `Managed Instances: ${FLEET.instances} m7g.large ($${AWS_PRICES.ec2M7gLargeHour.usd} an hour) and the ${FLEET.feePercent}% management fee, a month; Node serves 64 requests at once per vCPU, so the fleet holds about 380 in flight`,
-      `the fleet runs in a VPC: ${FLEET.natGateways} NAT gateways ($${AWS_PRICES.natGatewayHour.usd} an hour each, and a GB processed) reach external providers`,
+      `on-demand: the router at ${memoryMb} MB${router?.managedInstances ? ' (the on-demand default; this stack runs it on Managed Instances)' : ''} for ${Math.round(latencyMs)} ms of model latency and ${usage.routerOverheadMs} ms of its own, per request`,
+      `Managed Instances, a month: ${fleetAssumption(FLEET.minimumInstances)}`,
+      `the fleet runs in a VPC: ${NAT_GATEWAYS} NAT gateways ($${AWS_PRICES.natGatewayHour.usd} an hour each, with a public IPv4 address at $${AWS_PRICES.publicIpv4Hour.usd}) reach Bedrock and external providers`,
+      'deploy it with -c compute=managed-instances (docs/deployment.md)',
     ],
   };
 }

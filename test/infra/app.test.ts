@@ -10,7 +10,7 @@ import { createSwitchyardApp } from '../../lib/app';
 import { API_SIZES, DEPLOY_SETTINGS, readDeployConfig } from '../../lib/deploy-config';
 import { STANDARD_EXAMPLE } from '../../lib/audit/worked-example';
 import type { SwitchyardStack } from '../../lib/switchyard-stack';
-import { unbundledApp } from '../support/cdk';
+import { DOCUMENTED_MODES, unbundledApp } from '../support/cdk';
 import { testPolicyDocument } from '../support/policies';
 
 const ROOT = join(__dirname, '..', '..');
@@ -23,6 +23,11 @@ describe('the Switchyard app under cdk-nag (AwsSolutions and Serverless)', () =>
       Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', auth === 'iam' ? 5 : 6);
     });
   }
+
+  it.each(['managedInstances', 'managedInstancesInYourVpc'])('synthesises with every finding acknowledged, with the router on Managed Instances (%s)', (mode) => {
+    const { app } = createSwitchyardApp({ context: { 'aws:cdk:bundling-stacks': [], ...DOCUMENTED_MODES[mode] } });
+    expect(() => app.synth()).not.toThrow();
+  });
 
   it('fails synthesis on an unacknowledged finding, so the check above is not vacuous', () => {
     const app = unbundledApp();

@@ -39,5 +39,7 @@ export const DOCUMENTED_MODES: Readonly<Record<string, Record<string, unknown>>>
   eu: { region: 'eu-west-1' },
   apac: { region: 'ap-southeast-1' },
   workflowLogs: { workflowLogLevel: 'ALL', alertEmail: 'ops@example.com', requestTimeoutMs: 300000 },
+  managedInstances: { compute: 'managed-instances' },
+  managedInstancesInYourVpc: { compute: 'managed-instances', vpcId: 'vpc-0abc1234def567890', subnetIds: 'subnet-0abc1234,subnet-0def5678' },
 };
 
