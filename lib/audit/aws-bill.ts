@@ -13,7 +13,7 @@
 import type { NanoUsd } from '../../lambda/core/accounting/money';
 import { PART_TAG } from '../deploy-config';
 import { HOURS_PER_MONTH, priced, type AwsPriceName } from '../aws-prices';
-import { fleetAssumption, fleetInstances, fleetQuantities, natQuantities } from './fleet';
+import { FLEET, fleetAssumption, fleetInstances, fleetQuantities, natQuantities } from './fleet';
 import { PUBLISHED_METRICS_METADATA } from '../constructs/operations-dashboard';
 
 export interface CfnResource {
@@ -142,7 +142,8 @@ export function awsBillOf(template: CfnTemplate, traffic: Traffic, usage: AwsUsa
   }
   const meanInFlight = (traffic.requests * (latencyMs + usage.routerOverheadMs)) / 1000 / (SECONDS_PER_MONTH * months);
   const instances = fleetInstances(meanInFlight);
-  line('Lambda Managed Instances', stack.capacityProviders, `${fleetAssumption(instances)}; ${meanInFlight.toFixed(1)} on average`, ...fleetQuantities(instances, months));
+  const ownRoutesOut = stack.natGateways.length === 0 ? "; the VPC's own routes out (NAT or endpoints) bill apart" : '';
+  line('Lambda Managed Instances', stack.capacityProviders, `${fleetAssumption(instances)}; ${meanInFlight.toFixed(1)} on average${ownRoutesOut}`, ...fleetQuantities(instances, months));
   const natGb = (traffic.requests * usage.natBytesPerRequest) / 1024 ** 3;
   line('NAT gateways', [...stack.natGateways, ...stack.publicAddresses], `${stack.natGateways.length} gateways, each with a public IPv4 address, and ${usage.natBytesPerRequest} bytes a request processed (DynamoDB goes through a free gateway endpoint)`, ...natQuantities(stack.natGateways.length, stack.publicAddresses.length, natGb, months));
   for (const machine of stack.stateMachines) {
@@ -192,7 +193,8 @@ export function awsBillOf(template: CfnTemplate, traffic: Traffic, usage: AwsUsa
   line('X-Ray', stack.traced ? [...stack.samplingRules, ...stack.api] : [], `${(apiSampled * 100).toFixed(1)}% of requests sampled${selfTraces > 0 ? `, and ${Math.round(selfTraces)} traces of functions no request calls` : ''}`, ['xrayTrace', traces]);
 
   line('KMS', stack.keys, `${stack.keys.length} customer managed key (alerts and dead letters: a few requests)`, ['kmsKeyMonth', stack.keys.length * months]);
-  const environments = Math.ceil(((traffic.requests * (latencyMs + usage.routerOverheadMs)) / 1000 / (SECONDS_PER_MONTH * months)) * usage.environmentsPerConcurrentRequest);
+  const onInstances = stack.functions.some((fn) => fn.part === 'router' && fn.managedInstances);
+  const environments = onInstances ? instances * FLEET.environmentsPerInstance : Math.ceil(meanInFlight * usage.environmentsPerConcurrentRequest);
   const secretReads = stack.secrets.length * environments * HOURS_PER_MONTH * months * 12;
   line('Secrets Manager', stack.secrets, `${stack.secrets.length} secret, read every five minutes by each of about ${environments} router environments`, ['secretMonth', stack.secrets.length * months], ['secretsApiCall', secretReads]);
   line('SNS and SQS', [...stack.topics, ...stack.queues], 'alerts and dead letters: a few messages a day', ['snsPublish', 0]);

@@ -9,11 +9,11 @@ import { AWS_PRICES, HOURS_PER_MONTH, type AwsPriceName } from '../aws-prices';
  * The fleet's shape: Lambda starts three instances (one per Availability
  * Zone) however little the traffic, and charges a management fee of 15% of
  * their EC2 on-demand price (https://aws.amazon.com/lambda/pricing/, read
- * 2026-12-05). An m7g.large has 2 vCPUs, and Node serves 64 requests at once
- * per vCPU; the fleet scales on CPU within minutes, so it is sized for twice
+ * 2026-12-05). An m7g.large has 2 vCPUs, an execution environment one (and
+ * 2 GB), and Node serves 64 requests at once per vCPU; the fleet scales on CPU within minutes, so it is sized for twice
  * the mean number of requests in flight.
  */
-export const FLEET = { minimumInstances: 3, feeShare: 0.15, requestsPerInstance: 2 * 64, headroom: 2 } as const;
+export const FLEET = { minimumInstances: 3, feeShare: 0.15, environmentsPerInstance: 2, requestsPerInstance: 2 * 64, headroom: 2 } as const;
 
 /** Instances for a mean number of requests in flight. */
 export function fleetInstances(meanInFlight: number): number {

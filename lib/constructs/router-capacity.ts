@@ -72,7 +72,13 @@ export class RouterCapacity extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator]',
       reason: "AWS's policy for the role Lambda assumes to run the fleet's instances, scoped by AWS to the instances it manages.",
     });
-    // Node's default: 64 requests at once per vCPU, each mostly waiting on its model.
-    this.capacityProvider.addFunction(props.router);
+    // Node's default: 64 requests at once per vCPU, each mostly waiting on its model. Published on every deploy, so the API's invocations of the function's ARN reach the new code.
+    this.capacityProvider.addFunction(props.router, { publishToLatestPublished: true });
+    if (this.vpc) {
+      // Lambda starts the fleet's first environments as the function is created: the routes out must exist by then, as CDK ensures for a function in a VPC.
+      const routesOut = this.vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_WITH_EGRESS }).internetConnectivityEstablished;
+      this.capacityProvider.node.addDependency(routesOut);
+      props.router.node.addDependency(routesOut);
+    }
   }
 }

@@ -38,8 +38,13 @@ describe('the router on Lambda Managed Instances', () => {
     const privateSubnets = Object.entries(template.findResources('AWS::EC2::Subnet')).filter(([id]) => id.includes('instances')).map(([id]) => ({ Ref: id }));
     expect(privateSubnets.length).toBeGreaterThanOrEqual(2);
     expect(provider.Properties.VpcConfig.SubnetIds).toEqual(privateSubnets);
-    // A route out per zone, and DynamoDB through a free gateway endpoint rather than the NAT gateways.
+    // A route out per zone, ready before Lambda starts the fleet, and DynamoDB through a free gateway endpoint rather than the NAT gateways.
     template.resourceCountIs('AWS::EC2::NatGateway', privateSubnets.length);
+    const routesOut = Object.keys(template.findResources('AWS::EC2::Route')).filter((id) => id.includes('instances') && id.includes('DefaultRoute'));
+    expect(routesOut).toHaveLength(privateSubnets.length);
+    const routerResource = Object.values(template.findResources('AWS::Lambda::Function')).find((resource) => resource.Properties.CapacityProviderConfig)!;
+    for (const dependent of [provider, routerResource]) expect(dependent.DependsOn).toEqual(expect.arrayContaining(routesOut));
+    expect(routerResource.Properties.PublishToLatestPublished).toBe(true);
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.dynamodb'])]) }) });
     // Nothing may connect in to an instance.
     const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup'));
