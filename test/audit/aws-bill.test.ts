@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -54,6 +56,17 @@ describe("the AWS bill, read from the stack's template", () => {
     const lines = awsBillOf(template, TRAFFIC);
     expect(lines.find((line) => line.part === 'CloudWatch alarms')!.resources).toHaveLength(alarms.length);
     expect(cost(lines, 'CloudWatch dashboard')).toBe(3_000_000_000n);
+  });
+
+  it('stays above 0.5% of the worked example at 256 MB even without the dashboard, its metrics and backups, as docs/costs.md says', () => {
+    const lines = awsBillOf(synthesizeTemplate(), TRAFFIC);
+    const optional = ['CloudWatch dashboard', 'CloudWatch metrics', 'DynamoDB backups (point-in-time recovery)'];
+    // The two custom metrics the alarms read: Requests (RouterSilent) and Fallbacks (FallbackRate), at $0.30 each.
+    const bare = total(lines.filter((line) => !optional.includes(line.part))) + 2n * 300_000_000n;
+    const halfPercentOfRouted = 138_000_000_000n;
+    expect(bare).toBeGreaterThan(halfPercentOfRouted);
+    const costs = readFileSync(join(__dirname, '..', '..', 'docs', 'costs.md'), 'utf8');
+    expect(costs).toContain(`$${(Number(bare) / 1e9).toFixed(2)}, ${((Number(bare) / 27_600e9) * 100).toFixed(3)}%`);
   });
 });
 
