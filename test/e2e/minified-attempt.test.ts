@@ -3,10 +3,8 @@
  * minified exactly as CDK deploys it, runs as the fallback state machine's
  * task, and the state machine still retries and catches on its error names.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { createMemoryCircuitStore } from '../../lambda/core/execution/circuit-breaker';
 import { PROVIDER_ERROR_NAMES } from '../../lambda/core/base/errors';
 import type { AttemptTaskInput, FallbackInput } from '../../lambda/core/execution/fallback-contract';
@@ -14,9 +12,10 @@ import { createMemoryLedger } from '../../lambda/core/accounting/ledger';
 import { createMemoryBudgetStore } from '../../lambda/core/accounting/budgets';
 import { loadPolicy } from '../../lambda/policy/load-policy';
 import type { PolicyDocument } from '../../lambda/policy/schema';
-import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { createLocalFallback } from '../../lambda/local/local-fallback';
-import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../../lib/bundling';
+import { LAMBDA_ENTRIES } from '../../lib/bundling';
+import { bundleAsDeployed, useDeployedEnvironment } from '../support/deployed-bundle';
 import { lambdaContext } from '../../lambda/local/lambda-runtime';
 import { fixture } from '../support/fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
@@ -28,6 +27,7 @@ describe('the minified attempt function as the state machine task', () => {
   let dynamo: EmbeddedDynamo;
   let bundleDir: string;
   let document: PolicyDocument;
+  let restoreEnvironment: () => void;
 
   beforeAll(async () => {
     provider = await startScriptedServer((request) =>
@@ -48,20 +48,11 @@ describe('the minified attempt function as the state machine task', () => {
       flagship: 'wire/first',
     };
 
-    bundleDir = mkdtempSync(join(tmpdir(), 'switchyard-attempt-'));
-    await build({ ...ESBUILD_OPTIONS, entryPoints: [LAMBDA_ENTRIES.attempt], outfile: join(bundleDir, 'index.js'), logLevel: 'error' });
-    writeFileSync(join(bundleDir, 'policy.json'), JSON.stringify(document));
-    Object.assign(process.env, {
-      LEDGER_TABLE_NAME: TABLE,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    bundleDir = await bundleAsDeployed(LAMBDA_ENTRIES.attempt, document);
+    restoreEnvironment = useDeployedEnvironment(TABLE, dynamo.endpoint);
   });
   afterAll(async () => {
+    restoreEnvironment();
     await dynamo.close();
     await provider.close();
   });

@@ -6,17 +6,16 @@
  * to a real DynamoDB table, so a bundling setting that breaks an SDK client
  * or the handler fails here, not on the first deploy.
  */
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
 import { ENVIRONMENT } from '../../lambda/contract/deployment';
 import type { RouterHandler } from '../../lambda/handlers/create-router-handler';
-import { ensureLedgerTable, LOCAL_AWS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
+import { ensureLedgerTable, startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambda/local/dynalite';
 import { invokeStreaming, proxyEvent, useLambdaStreamingRuntime } from '../../lambda/local/lambda-runtime';
 import type { PolicyDocument } from '../../lambda/policy/schema';
-import { ESBUILD_OPTIONS, LAMBDA_ENTRIES } from '../../lib/bundling';
+import { LAMBDA_ENTRIES } from '../../lib/bundling';
+import { bundleAsDeployed, useDeployedEnvironment } from '../support/deployed-bundle';
 import { fixture } from '../support/fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server';
 
@@ -27,7 +26,7 @@ describe('the minified router bundle, as Lambda loads it', () => {
   let dynamo: EmbeddedDynamo;
   let bundleDir: string;
   let restoreRuntime: () => void;
-  const environmentBefore = { ...process.env };
+  let restoreEnvironment: () => void;
 
   beforeAll(async () => {
     provider = await startScriptedServer(() => ({ status: 200, body: fixture('openai/chat-completion.json') }));
@@ -40,24 +39,15 @@ describe('the minified router bundle, as Lambda loads it', () => {
       tiers: { '0': ['wire/only'], '1': ['wire/only'], '2': ['wire/only'], '3': ['wire/only'] },
       flagship: 'wire/only',
     };
-    bundleDir = mkdtempSync(join(tmpdir(), 'switchyard-router-'));
-    await build({ ...ESBUILD_OPTIONS, entryPoints: [LAMBDA_ENTRIES.router], outfile: join(bundleDir, 'index.js'), logLevel: 'error' });
-    writeFileSync(join(bundleDir, 'policy.json'), JSON.stringify(document));
-    Object.assign(process.env, {
-      [ENVIRONMENT.ledgerTableName]: TABLE,
+    bundleDir = await bundleAsDeployed(LAMBDA_ENTRIES.router, document);
+    restoreEnvironment = useDeployedEnvironment(TABLE, dynamo.endpoint, {
       [ENVIRONMENT.fallbackStateMachineArn]: 'arn:aws:states:us-east-1:123456789012:stateMachine:never-called',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     restoreRuntime = useLambdaStreamingRuntime();
   });
   afterAll(async () => {
     restoreRuntime();
-    process.env = environmentBefore;
+    restoreEnvironment();
     await dynamo.close();
     await provider.close();
   });
