@@ -25,7 +25,7 @@ export const ESBUILD_OPTIONS = {
   format: 'cjs',
   bundle: true,
   // The AWS SDK's ES module builds, so esbuild drops the commands and clients the
-  // functions never use: the router's bundle shrinks by a quarter and its module
-  // init by about 45 ms (npm run bench, section c).
+  // functions never use: the router's bundle shrinks by a quarter (npm run bench,
+  // section c; docs/benchmarks.md has the module init before and after).
   mainFields: ['module', 'main'] as string[],
 } as const;

@@ -88,4 +88,3 @@ export function workedExample(template: CfnTemplate, inputs: WorkedExampleInputs
     },
   };
 }
-

@@ -11,6 +11,7 @@ import type { CostLedger } from './cost-ledger';
 import { createNodeFunction, withPolicyFile } from './node-function';
 import type { ProviderSecrets } from './provider-secrets';
 import { KEY_PREFIXES } from '../../lambda/adapters/dynamodb/ledger-table';
+import { ROUTER_MEMORY_MB } from '../deploy-config';
 
 export interface ProviderFunctionProps {
   /** The ledger partitions (by key prefix) the function writes, and those it only reads: IAM holds it to them (dynamodb:LeadingKeys). */
@@ -86,7 +87,7 @@ export class ProviderFunction extends Construct {
 
     this.function = createNodeFunction(this, 'Function', {
       entry: props.entry,
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize ?? ROUTER_MEMORY_MB.lambda,
       timeout: Duration.millis(requestTimeoutMs + 1000),
       logGroup,
       environment: {
