@@ -46,13 +46,13 @@ export interface AwsUsageAssumptions {
   readonly routerOverheadMs: number;
   /** The authorizer's billed time a call: a cached key lookup (a guess; Lambda bills whole milliseconds). */
   readonly authorizerDurationMs: number;
-  /** Write units per attempt: the record (1), and the aggregator's transactions amortised (`npm run simulate:hot-items`). */
+  /** Write units per attempt: the record (1), and the aggregator's transactions amortised (`npm run simulate:hot-items -- --rate 4 --callers 20 --fallbackShare 0.01 --seconds 3600`, the worked example's rate: 1.01 and 1.53). */
   readonly writeUnitsPerAttempt: number;
   /** Read units per request: the circuit and the session's affinity, eventually consistent (half a unit each); keys and budgets are cached per instance. */
   readonly readUnitsPerRequest: number;
   /** An attempt record's stored size, with DynamoDB's 100 bytes an item (a test checks a typical record fits). */
   readonly ledgerRecordBytes: number;
-  /** Aggregator invocations per attempt, and their duration (`npm run simulate:hot-items`: 33 attempts a batch at 4 requests/s). */
+  /** Aggregator invocations per attempt (the same run: 33,008 a million attempts), and their duration (a guess). */
   readonly aggregatorInvocationsPerAttempt: number;
   readonly aggregatorDurationMs: number;
   /** A rollup run's duration (25 runs a day, a few queries each; a guess). */
@@ -72,10 +72,10 @@ export const DEFAULT_AWS_USAGE: AwsUsageAssumptions = {
   defaultLatencyMs: 2000,
   routerOverheadMs: 20,
   authorizerDurationMs: 5,
-  writeUnitsPerAttempt: 2.41,
+  writeUnitsPerAttempt: 2.54,
   readUnitsPerRequest: 1,
   ledgerRecordBytes: 600,
-  aggregatorInvocationsPerAttempt: 0.03,
+  aggregatorInvocationsPerAttempt: 0.033,
   aggregatorDurationMs: 100,
   rollupDurationMs: 2000,
   routerLogBytes: 1000,
